@@ -1,0 +1,101 @@
+// Typed Socket.IO event maps for the three namespaces (SPEC §5). The ack
+// callback is always the last argument. Imports only sibling protocol files.
+
+import type { Ack } from './errors.ts';
+import type {
+  AgentStatus,
+  Conversation,
+  HistoryQuery,
+  Message,
+  OnlineAgent,
+  OnlineEvent,
+  OnlineVisitor,
+  PresenceEvent,
+  QueueRemoveEvent,
+  ReadEvent,
+  TypingEvent,
+  Visitor,
+} from './shapes.ts';
+
+export type AckFn<T extends object = object> = (result: Ack<T>) => void;
+
+export interface HistoryResult {
+  conversation: Conversation | null;
+  messages: Message[];
+}
+
+/** Sent by the server on every namespace when a client should re-fetch history. */
+export interface ResyncEvent {
+  reason: string;
+}
+
+// ---- /visitor
+export interface VisitorClientEvents {
+  'message:send': (input: { clientId: string; body: string }, ack: AckFn<{ message: Message }>) => void;
+  'history:get': (input: HistoryQuery, ack: AckFn<HistoryResult>) => void;
+  typing: (input: { typing: boolean }) => void;
+  read: (input: { seq: number }) => void;
+  'profile:update': (input: { name?: string; email?: string }, ack: AckFn<{ visitor: Visitor }>) => void;
+  'page:view': (input: { url: string; title?: string }) => void;
+}
+
+export interface VisitorServerEvents {
+  conversation: (conversation: Conversation) => void;
+  message: (message: Message) => void;
+  presence: (event: PresenceEvent) => void;
+  typing: (event: TypingEvent) => void;
+  read: (event: ReadEvent) => void;
+  /** Agents available right now (online, not away): lets the widget say "no agent is online". */
+  availability: (event: { agentsOnline: number }) => void;
+  resync: (event: ResyncEvent) => void;
+}
+
+// ---- /agent
+export interface AgentClientEvents {
+  'conversation:claim': (input: { conversationId: string }, ack: AckFn<{ conversation: Conversation }>) => void;
+  'conversation:release': (input: { conversationId: string }, ack: AckFn<{ conversation: Conversation }>) => void;
+  'conversation:transfer': (
+    input: { conversationId: string; agentId: string },
+    ack: AckFn<{ conversation: Conversation }>,
+  ) => void;
+  'conversation:close': (input: { conversationId: string }, ack: AckFn<{ conversation: Conversation }>) => void;
+  'message:send': (
+    input: { conversationId: string; clientId: string; body: string },
+    ack: AckFn<{ message: Message }>,
+  ) => void;
+  'history:get': (input: { conversationId: string } & HistoryQuery, ack: AckFn<HistoryResult>) => void;
+  typing: (input: { conversationId: string; typing: boolean }) => void;
+  read: (input: { conversationId: string; seq: number }) => void;
+  'status:set': (input: { status: 'online' | 'away' }, ack: AckFn) => void;
+}
+
+export interface AgentServerEvents {
+  queue: (snapshot: { conversations: Conversation[] }) => void;
+  'queue:add': (conversation: Conversation) => void;
+  'queue:remove': (event: QueueRemoveEvent) => void;
+  conversation: (conversation: Conversation) => void;
+  message: (message: Message) => void;
+  presence: (event: PresenceEvent) => void;
+  typing: (event: TypingEvent) => void;
+  read: (event: ReadEvent) => void;
+  resync: (event: ResyncEvent) => void;
+}
+
+// ---- /admin
+export interface OnlineSnapshot {
+  agents: OnlineAgent[];
+  visitors: OnlineVisitor[];
+  queue: { length: number; oldestWaitMs: number | null };
+}
+
+export interface AdminClientEvents {
+  'online:get': (ack: AckFn<OnlineSnapshot>) => void;
+}
+
+export interface AdminServerEvents {
+  online: (event: OnlineEvent) => void;
+  /** Pushed when the snapshot changed in ways `online` does not tell (status, load, page, queue). */
+  'online:changed': () => void;
+}
+
+export type { AgentStatus };

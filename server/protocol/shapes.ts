@@ -1,0 +1,117 @@
+// Payload shapes of SPEC §5, shared by server, client/ and tests. Imports nothing.
+
+export const AuthorKind = { Visitor: 'visitor', Agent: 'agent', System: 'system' } as const;
+export type AuthorKind = (typeof AuthorKind)[keyof typeof AuthorKind];
+
+export const ConversationStatus = { Queued: 'queued', Active: 'active', Closed: 'closed' } as const;
+export type ConversationStatus = (typeof ConversationStatus)[keyof typeof ConversationStatus];
+
+export const Role = { Agent: 'agent', Admin: 'admin' } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+export const AgentStatus = { Online: 'online', Away: 'away', Offline: 'offline' } as const;
+export type AgentStatus = (typeof AgentStatus)[keyof typeof AgentStatus];
+
+export interface Author {
+  kind: AuthorKind;
+  id: string;
+  name: string;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  /** 1-based, gap-free per conversation. */
+  seq: number;
+  clientId: string;
+  author: Author;
+  body: string;
+  /** ISO-8601. */
+  createdAt: string;
+}
+
+export interface Conversation {
+  id: string;
+  visitor: { id: string; name: string };
+  status: ConversationStatus;
+  agent: { id: string; name: string } | null;
+  /** 1-based position while queued, else null. */
+  queuePosition: number | null;
+  lastSeq: number;
+  createdAt: string;
+}
+
+export interface Participant {
+  kind: 'visitor' | 'agent';
+  id: string;
+  name: string;
+}
+
+export interface Visitor {
+  id: string;
+  name: string;
+  email: string | null;
+}
+
+export interface Agent {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+}
+
+export interface PresenceEvent {
+  conversationId: string;
+  action: 'join' | 'leave';
+  participant: Participant;
+}
+
+export interface TypingEvent {
+  conversationId: string;
+  participant: Participant;
+  typing: boolean;
+}
+
+export interface ReadEvent {
+  conversationId: string;
+  participant: Participant;
+  seq: number;
+}
+
+export interface QueueRemoveEvent {
+  conversationId: string;
+  reason: 'claimed' | 'closed';
+}
+
+export interface OnlineAgent {
+  id: string;
+  name: string;
+  role: Role;
+  status: AgentStatus;
+  connections: number;
+  activeConversations: number;
+}
+
+export interface OnlineVisitor {
+  id: string;
+  name: string;
+  connections: number;
+  conversationId: string | null;
+  page: { url: string; title: string | null } | null;
+}
+
+export interface OnlineEvent {
+  kind: 'agent' | 'visitor';
+  id: string;
+  name: string;
+  action: 'online' | 'offline';
+}
+
+export interface HistoryQuery {
+  afterSeq?: number;
+  beforeSeq?: number;
+  limit?: number;
+}
+
+export const HISTORY_DEFAULT_LIMIT = 50;
+export const HISTORY_MAX_LIMIT = 200;

@@ -1,0 +1,159 @@
+// The storage contract every engine (SQLite, PostgreSQL) implements. Each
+// method is one whole operation, atomic in its engine: callers never hold a
+// transaction open. Imports only protocol types.
+
+import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
+
+export interface AgentRecord {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface VisitorRecord {
+  id: string;
+  name: string;
+  email: string | null;
+  createdAt: number;
+}
+
+export interface ConversationRecord {
+  id: string;
+  visitorId: string;
+  visitorName: string;
+  status: ConversationStatus;
+  agentId: string | null;
+  agentName: string | null;
+  lastSeq: number;
+  /** Epoch ms; the queue is ordered by (queuedAt, id). A release keeps it: the visitor keeps their place. */
+  queuedAt: number;
+  createdAt: number;
+  closedAt: number | null;
+}
+
+export interface MessageRecord {
+  id: string;
+  conversationId: string;
+  seq: number;
+  clientId: string;
+  authorKind: AuthorKind;
+  authorId: string;
+  authorName: string;
+  body: string;
+  createdAt: number;
+}
+
+export interface NewMessage {
+  conversationId: string;
+  clientId: string;
+  authorKind: AuthorKind;
+  authorId: string;
+  authorName: string;
+  body: string;
+  createdAt: number;
+}
+
+export type AppendResult =
+  | { kind: 'created'; message: MessageRecord; conversation: ConversationRecord }
+  /** The same clientId was already stored in this conversation by the same author: nothing new. */
+  | { kind: 'duplicate'; message: MessageRecord; conversation: ConversationRecord }
+  | { kind: 'not_found' }
+  | { kind: 'closed' }
+  /** The clientId is taken in this conversation by another author. */
+  | { kind: 'client_id_taken' };
+
+/** Outcome of a conditional state change (claim, release, transfer, close). */
+export type TransitionResult =
+  | { kind: 'ok'; conversation: ConversationRecord; previous: ConversationRecord }
+  | { kind: 'not_found' }
+  /** The precondition did not hold; `conversation` is the current state. */
+  | { kind: 'conflict'; conversation: ConversationRecord };
+
+export interface HistoryPage {
+  afterSeq?: number;
+  beforeSeq?: number;
+  limit: number;
+}
+
+export interface ReadPosition {
+  conversationId: string;
+  participantKind: 'visitor' | 'agent';
+  participantId: string;
+  seq: number;
+}
+
+export interface ConversationFilter {
+  status?: ConversationStatus;
+  agentId?: string;
+  visitorId?: string;
+  limit?: number;
+}
+
+export interface Store {
+  readonly engine: 'sqlite' | 'postgres';
+  /** Applies pending migrations; safe to call on every start and from many nodes. */
+  migrate(): Promise<void>;
+  /** Cheap liveness query for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  // ---- agents
+  /** Throws AppError('conflict') when the email (case-insensitive) is taken. */
+  createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<AgentRecord>;
+  getAgent(id: string): Promise<AgentRecord | null>;
+  getAgentByEmail(email: string): Promise<AgentRecord | null>;
+  listAgents(): Promise<AgentRecord[]>;
+  countAdmins(): Promise<number>;
+
+  // ---- visitors
+  createVisitor(input: { name: string; email: string | null }): Promise<VisitorRecord>;
+  getVisitor(id: string): Promise<VisitorRecord | null>;
+  /** Also renames the visitor in their open conversations. */
+  updateVisitor(id: string, patch: { name?: string; email?: string | null }): Promise<VisitorRecord | null>;
+
+  // ---- express sessions (JSON text, expiry in epoch ms)
+  sessionGet(sid: string, now: number): Promise<string | null>;
+  sessionSet(sid: string, data: string, expiresAt: number): Promise<void>;
+  sessionTouch(sid: string, expiresAt: number): Promise<void>;
+  sessionDestroy(sid: string): Promise<void>;
+  /** Deletes expired sessions; returns how many. */
+  sessionPrune(now: number): Promise<number>;
+
+  // ---- login throttling (failed attempts, shared by every node)
+  loginFailureRecord(key: string, at: number): Promise<void>;
+  loginFailureCount(key: string, since: number): Promise<number>;
+  loginFailurePrune(before: number): Promise<void>;
+
+  // ---- conversations
+  /** The visitor's open (queued or active) conversation, creating a queued one if none; atomic. */
+  openConversation(visitor: { id: string; name: string }, now: number): Promise<{ conversation: ConversationRecord; created: boolean }>;
+  getConversation(id: string): Promise<ConversationRecord | null>;
+  /** The visitor's open conversation, else their most recent one, else null. */
+  getCurrentConversation(visitorId: string): Promise<ConversationRecord | null>;
+  /** Newest first, except `status: 'queued'` which comes in queue order. */
+  listConversations(filter: ConversationFilter): Promise<ConversationRecord[]>;
+  /** Queued conversations in queue order (queuedAt, id). */
+  listQueue(): Promise<ConversationRecord[]>;
+  /** One conditional update: queued → active for this agent. */
+  claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult>;
+  /** active (held by agentId, or anyone when agentId is null) → queued. */
+  release(id: string, agentId: string | null): Promise<TransitionResult>;
+  /** active (held by fromAgentId, or anyone when null) → active for `to`. */
+  transfer(id: string, fromAgentId: string | null, to: { id: string; name: string }): Promise<TransitionResult>;
+  /** queued, or active (held by agentId, or anyone when null) → closed. */
+  close(id: string, agentId: string | null, now: number): Promise<TransitionResult>;
+
+  // ---- messages
+  /** Assigns the next gap-free seq and honours clientId idempotency, in one transaction. */
+  appendMessage(input: NewMessage): Promise<AppendResult>;
+  /** Ascending seq; see HistoryPage for the window rules of SPEC §5. */
+  getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]>;
+
+  // ---- read positions (monotonic)
+  /** Returns true when the stored position advanced. Never moves backwards or past lastSeq. */
+  setReadPosition(pos: ReadPosition): Promise<boolean>;
+  getReadPositions(conversationId: string): Promise<ReadPosition[]>;
+}
