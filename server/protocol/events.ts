@@ -67,6 +67,13 @@ export interface AgentClientEvents {
   typing: (input: { conversationId: string; typing: boolean }) => void;
   read: (input: { conversationId: string; seq: number }) => void;
   'status:set': (input: { status: 'online' | 'away' }, ack: AckFn) => void;
+  /** Visitor context for the console (beyond SPEC §5): who they are, whether they are here, what page they are on. */
+  'visitor:get': (input: { conversationId: string }, ack: AckFn<{ visitor: VisitorContext }>) => void;
+}
+
+export interface VisitorContext extends Visitor {
+  online: boolean;
+  page: { url: string; title: string | null } | null;
 }
 
 export interface AgentServerEvents {

@@ -144,7 +144,7 @@ export interface Store {
   /** active (held by fromAgentId, or anyone when null) → active for `to`. */
   transfer(id: string, fromAgentId: string | null, to: { id: string; name: string }): Promise<TransitionResult>;
   /** queued, or active (held by agentId, or anyone when null) → closed. */
-  close(id: string, agentId: string | null, now: number): Promise<TransitionResult>;
+  closeConversation(id: string, agentId: string | null, now: number): Promise<TransitionResult>;
 
   // ---- messages
   /** Assigns the next gap-free seq and honours clientId idempotency, in one transaction. */

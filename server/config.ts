@@ -1,0 +1,144 @@
+// The only reader of process.env: parses and validates every setting once at
+// start (SPEC §8). A bad value throws ConfigError naming the variable.
+
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** null only in development, where main.ts keeps a generated secret beside the database. */
+  sessionSecret: string | null;
+  database: DatabaseConfig;
+  redisUrl: string | null;
+  /** Origins (scheme://host[:port]) of sites that may embed the widget. */
+  allowedOrigins: string[];
+  /** Value for express' `trust proxy`; false when unset. Also makes cookies `Secure`. */
+  trustProxy: boolean | number | string;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  maxMessageLength: number;
+  /** Messages per 10 s per connection; 0 disables. */
+  messageRateLimit: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How long a person may be gone before presence says "leave" (absorbs reloads and blips). */
+  presenceGraceMs: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function str(env: Env, name: string): string | null {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? null : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const v = str(env, name);
+  if (v === null) return fallback;
+  if (!/^\d+$/.test(v)) throw new ConfigError(name, `must be a whole number, got "${v}"`);
+  const n = Number(v);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function parseDatabase(env: Env): DatabaseConfig {
+  const v = str(env, 'DATABASE_URL');
+  if (v === null) return { kind: 'sqlite', path: './data/parley.db' };
+  if (v.startsWith('sqlite:')) {
+    const path = v.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') throw new ConfigError('DATABASE_URL', 'sqlite: needs a path, e.g. sqlite:./data/parley.db');
+    return { kind: 'sqlite', path };
+  }
+  if (v.startsWith('postgres://') || v.startsWith('postgresql://')) {
+    try {
+      new URL(v);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { kind: 'postgres', url: v };
+  }
+  throw new ConfigError('DATABASE_URL', 'must start with sqlite: or postgres://');
+}
+
+function parseOrigins(env: Env): string[] {
+  const v = str(env, 'ALLOWED_ORIGINS');
+  if (v === null) return [];
+  return v.split(',').map((raw) => {
+    const s = raw.trim();
+    let url: URL;
+    try {
+      url = new URL(s);
+    } catch {
+      throw new ConfigError('ALLOWED_ORIGINS', `"${s}" is not an origin like https://www.example.com`);
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || s.endsWith('/')) {
+      if (url.origin !== s) throw new ConfigError('ALLOWED_ORIGINS', `"${s}" is not an origin like https://www.example.com`);
+    }
+    return url.origin;
+  });
+}
+
+function parseTrustProxy(env: Env): boolean | number | string {
+  const v = str(env, 'TRUST_PROXY');
+  if (v === null || v === 'false' || v === '0') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  if (/^[\w.:/, -]+$/.test(v)) return v; // loopback, uniquelocal, CIDRs, addresses
+  throw new ConfigError('TRUST_PROXY', 'must be true, false, a hop count, or a list of addresses/subnets');
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnvRaw = str(env, 'NODE_ENV') ?? 'development';
+  if (nodeEnvRaw !== 'development' && nodeEnvRaw !== 'production' && nodeEnvRaw !== 'test') {
+    throw new ConfigError('NODE_ENV', 'must be development, production or test');
+  }
+  const sessionSecret = str(env, 'SESSION_SECRET');
+  if (sessionSecret === null && nodeEnvRaw !== 'development') {
+    throw new ConfigError('SESSION_SECRET', 'is required outside development (32+ random characters)');
+  }
+  if (sessionSecret !== null && sessionSecret.length < 16) {
+    throw new ConfigError('SESSION_SECRET', 'must be at least 16 characters');
+  }
+  const redisUrl = str(env, 'REDIS_URL');
+  if (redisUrl !== null && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss://');
+  }
+  const logLevel = (str(env, 'LOG_LEVEL') ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const adminEmail = str(env, 'ADMIN_EMAIL');
+  const adminPassword = str(env, 'ADMIN_PASSWORD');
+  if ((adminEmail === null) !== (adminPassword === null)) {
+    throw new ConfigError(adminEmail === null ? 'ADMIN_EMAIL' : 'ADMIN_PASSWORD', 'ADMIN_EMAIL and ADMIN_PASSWORD go together');
+  }
+  if (adminEmail !== null && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) throw new ConfigError('ADMIN_EMAIL', 'is not an email address');
+  if (adminPassword !== null && adminPassword.length < 8) throw new ConfigError('ADMIN_PASSWORD', 'must be at least 8 characters');
+
+  return {
+    nodeEnv: nodeEnvRaw,
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: str(env, 'HOST') ?? '127.0.0.1',
+    sessionSecret,
+    database: parseDatabase(env),
+    redisUrl,
+    allowedOrigins: parseOrigins(env),
+    trustProxy: parseTrustProxy(env),
+    adminEmail: adminEmail?.toLowerCase() ?? null,
+    adminPassword,
+    maxMessageLength: int(env, 'MAX_MESSAGE_LENGTH', 4000, 1, 100_000),
+    messageRateLimit: int(env, 'MESSAGE_RATE_LIMIT', 50, 0, 1_000_000),
+    logLevel,
+    presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 3000, 0, 120_000),
+  };
+}

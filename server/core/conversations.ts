@@ -1,0 +1,221 @@
+// The conversation lifecycle (queued → active → closed, release, transfer)
+// and messaging rules: who may act on which conversation, and what follows
+// from each change. No Socket.IO, express or SQL here.
+
+import { AppError, ErrorCode } from '../protocol/errors.ts';
+import type { HistoryQuery, Role } from '../protocol/shapes.ts';
+import { HISTORY_DEFAULT_LIMIT } from '../protocol/shapes.ts';
+import type { ConversationRecord, MessageRecord, Store, TransitionResult } from '../store/store.ts';
+import type { DomainEvents } from './events.ts';
+import type { QueuePositions } from './queue-positions.ts';
+
+export interface ActingAgent {
+  id: string;
+  name: string;
+  role: Role;
+}
+
+export interface ActingVisitor {
+  id: string;
+  name: string;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export interface ConversationService {
+  sendVisitorMessage(visitor: ActingVisitor, input: { clientId: string; body: string }, origin: string | null): Promise<MessageRecord>;
+  sendAgentMessage(
+    agent: ActingAgent,
+    input: { conversationId: string; clientId: string; body: string },
+    origin: string | null,
+  ): Promise<MessageRecord>;
+  claim(agent: ActingAgent, conversationId: string): Promise<ConversationRecord>;
+  release(agent: ActingAgent, conversationId: string): Promise<ConversationRecord>;
+  transfer(agent: ActingAgent, conversationId: string, toAgentId: string): Promise<ConversationRecord>;
+  close(agent: ActingAgent, conversationId: string): Promise<ConversationRecord>;
+  visitorHistory(visitorId: string, query: HistoryQuery): Promise<{ conversation: ConversationRecord | null; messages: MessageRecord[] }>;
+  agentHistory(agent: ActingAgent, conversationId: string, query: HistoryQuery): Promise<{ conversation: ConversationRecord; messages: MessageRecord[] }>;
+  visitorRead(visitor: ActingVisitor, seq: number): Promise<void>;
+  agentRead(agent: ActingAgent, conversationId: string, seq: number): Promise<void>;
+  visitorTyping(visitor: ActingVisitor, typing: boolean, origin: string | null): Promise<void>;
+  agentTyping(agent: ActingAgent, conversationId: string, typing: boolean, origin: string | null): Promise<void>;
+  /** The conversation an agent may act on (active and theirs), else the fitting AppError. */
+  requireAssigned(agent: ActingAgent, conversationId: string): Promise<ConversationRecord>;
+  /** The conversation an agent may read, else the fitting AppError. */
+  requireViewable(agent: ActingAgent, conversationId: string): Promise<ConversationRecord>;
+}
+
+export function createConversationService(deps: {
+  store: Store;
+  events: DomainEvents;
+  queue: QueuePositions;
+  clock: Clock;
+}): ConversationService {
+  const { store, events, queue, clock } = deps;
+
+  async function load(conversationId: string): Promise<ConversationRecord> {
+    const c = await store.getConversation(conversationId);
+    if (!c) throw new AppError(ErrorCode.NotFound, 'no such conversation');
+    return c;
+  }
+
+  async function requireAssigned(agent: ActingAgent, conversationId: string): Promise<ConversationRecord> {
+    const c = await load(conversationId);
+    if (c.status === 'closed') throw new AppError(ErrorCode.ConversationClosed, 'the conversation is closed');
+    if (c.status === 'queued') throw new AppError(ErrorCode.Forbidden, 'claim the conversation first');
+    if (c.agentId !== agent.id) throw new AppError(ErrorCode.Forbidden, 'the conversation is assigned to another agent');
+    return c;
+  }
+
+  async function requireViewable(agent: ActingAgent, conversationId: string): Promise<ConversationRecord> {
+    const c = await load(conversationId);
+    // Queued and closed conversations are the team's; an active one belongs to its agent (and admins).
+    if (c.status === 'active' && c.agentId !== agent.id && agent.role !== 'admin') {
+      throw new AppError(ErrorCode.Forbidden, 'the conversation is assigned to another agent');
+    }
+    return c;
+  }
+
+  /** Maps a failed conditional update to the error the actor should see. */
+  function transitionError(result: Exclude<TransitionResult, { kind: 'ok' }>, agent: ActingAgent, action: string): AppError {
+    if (result.kind === 'not_found') return new AppError(ErrorCode.NotFound, 'no such conversation');
+    const c = result.conversation;
+    if (c.status === 'closed') return new AppError(ErrorCode.ConversationClosed, 'the conversation is closed');
+    if (action === 'claim') {
+      const by = c.agentId === agent.id ? 'you' : 'another agent';
+      return new AppError(ErrorCode.AlreadyClaimed, `the conversation was already claimed by ${by}`);
+    }
+    if (c.status === 'queued') return new AppError(ErrorCode.Forbidden, 'the conversation is not claimed');
+    return new AppError(ErrorCode.Forbidden, 'the conversation is assigned to another agent');
+  }
+
+  const holder = (agent: ActingAgent): string | null => (agent.role === 'admin' ? null : agent.id);
+
+  function page(query: HistoryQuery) {
+    return { afterSeq: query.afterSeq, beforeSeq: query.beforeSeq, limit: query.limit ?? HISTORY_DEFAULT_LIMIT };
+  }
+
+  return {
+    async sendVisitorMessage(visitor, { clientId, body }, origin) {
+      // Two attempts: the open conversation may be closed by an agent between opening and appending.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const { conversation, created } = await store.openConversation(visitor, clock.now());
+        const result = await store.appendMessage({
+          conversationId: conversation.id,
+          clientId,
+          authorKind: 'visitor',
+          authorId: visitor.id,
+          // The conversation carries the visitor's current name, even if another tab renamed them.
+          authorName: conversation.visitorName,
+          body,
+          createdAt: clock.now(),
+        });
+        if (result.kind === 'closed') continue;
+        if (result.kind === 'not_found') throw new AppError(ErrorCode.Internal, 'conversation vanished');
+        if (result.kind === 'client_id_taken') throw new AppError(ErrorCode.InvalidPayload, 'clientId is already used in this conversation');
+        if (created) events.conversationOpened(result.conversation, await queue.positionOf(result.conversation.id));
+        // A duplicate is fanned out again: the first attempt may have died between commit and fan-out; clients de-duplicate by id.
+        events.messageCreated(result.message, result.conversation, origin);
+        return result.message;
+      }
+      throw new AppError(ErrorCode.Unavailable, 'the conversation changed; try again');
+    },
+
+    async sendAgentMessage(agent, { conversationId, clientId, body }, origin) {
+      await requireAssigned(agent, conversationId);
+      const result = await store.appendMessage({
+        conversationId,
+        clientId,
+        authorKind: 'agent',
+        authorId: agent.id,
+        authorName: agent.name,
+        body,
+        createdAt: clock.now(),
+      });
+      if (result.kind === 'closed') throw new AppError(ErrorCode.ConversationClosed, 'the conversation is closed');
+      if (result.kind === 'not_found') throw new AppError(ErrorCode.NotFound, 'no such conversation');
+      if (result.kind === 'client_id_taken') throw new AppError(ErrorCode.InvalidPayload, 'clientId is already used in this conversation');
+      events.messageCreated(result.message, result.conversation, origin);
+      return result.message;
+    },
+
+    async claim(agent, conversationId) {
+      const result = await store.claim(conversationId, agent);
+      if (result.kind !== 'ok') throw transitionError(result, agent, 'claim');
+      events.conversationClaimed(result.conversation, result.previous);
+      queue.changed(result.previous.queuedAt);
+      return result.conversation;
+    },
+
+    async release(agent, conversationId) {
+      const result = await store.release(conversationId, holder(agent));
+      if (result.kind !== 'ok') throw transitionError(result, agent, 'release');
+      events.conversationReleased(result.conversation, result.previous, await queue.positionOf(conversationId));
+      queue.changed(result.conversation.queuedAt);
+      return result.conversation;
+    },
+
+    async transfer(agent, conversationId, toAgentId) {
+      const target = await store.getAgent(toAgentId);
+      if (!target) throw new AppError(ErrorCode.NotFound, 'no such agent');
+      const current = await load(conversationId);
+      if (current.status === 'active' && current.agentId === target.id) {
+        throw new AppError(ErrorCode.InvalidPayload, 'the conversation is already assigned to that agent');
+      }
+      const result = await store.transfer(conversationId, holder(agent), { id: target.id, name: target.name });
+      if (result.kind !== 'ok') throw transitionError(result, agent, 'transfer');
+      events.conversationTransferred(result.conversation, result.previous);
+      return result.conversation;
+    },
+
+    async close(agent, conversationId) {
+      const result = await store.closeConversation(conversationId, holder(agent), clock.now());
+      if (result.kind !== 'ok') throw transitionError(result, agent, 'close');
+      events.conversationClosed(result.conversation, result.previous);
+      if (result.previous.status === 'queued') queue.changed(result.previous.queuedAt);
+      return result.conversation;
+    },
+
+    async visitorHistory(visitorId, query) {
+      const conversation = await store.getCurrentConversation(visitorId);
+      if (!conversation) return { conversation: null, messages: [] };
+      return { conversation, messages: await store.getMessages(conversation.id, page(query)) };
+    },
+
+    async agentHistory(agent, conversationId, query) {
+      const conversation = await requireViewable(agent, conversationId);
+      return { conversation, messages: await store.getMessages(conversation.id, page(query)) };
+    },
+
+    async visitorRead(visitor, seq) {
+      const c = await store.getCurrentConversation(visitor.id);
+      if (!c) return;
+      if (await store.setReadPosition({ conversationId: c.id, participantKind: 'visitor', participantId: visitor.id, seq })) {
+        events.read(c.id, { kind: 'visitor', id: visitor.id, name: visitor.name }, Math.min(seq, c.lastSeq));
+      }
+    },
+
+    async agentRead(agent, conversationId, seq) {
+      const c = await requireAssigned(agent, conversationId);
+      if (await store.setReadPosition({ conversationId, participantKind: 'agent', participantId: agent.id, seq })) {
+        events.read(conversationId, { kind: 'agent', id: agent.id, name: agent.name }, Math.min(seq, c.lastSeq));
+      }
+    },
+
+    async visitorTyping(visitor, typing, origin) {
+      const c = await store.getCurrentConversation(visitor.id);
+      if (!c || c.status === 'closed') return;
+      events.typing(c.id, { kind: 'visitor', id: visitor.id, name: visitor.name }, typing, origin);
+    },
+
+    async agentTyping(agent, conversationId, typing, origin) {
+      await requireAssigned(agent, conversationId);
+      events.typing(conversationId, { kind: 'agent', id: agent.id, name: agent.name }, typing, origin);
+    },
+
+    requireAssigned,
+    requireViewable,
+  };
+}

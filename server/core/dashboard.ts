@@ -1,0 +1,65 @@
+// The admin's "who is online" view (SPEC §5 /admin `online:get`), assembled
+// from the presence registry (every node) and the store.
+
+import type { OnlineAgent, OnlineVisitor } from '../protocol/shapes.ts';
+import type { OnlineSnapshot } from '../protocol/events.ts';
+import type { Store } from '../store/store.ts';
+import type { Clock } from './conversations.ts';
+import type { PresenceRegistry } from './presence-registry.ts';
+
+export function parsePage(raw: string | undefined): OnlineVisitor['page'] {
+  if (!raw) return null;
+  try {
+    const p = JSON.parse(raw) as { url: string; title: string | null };
+    return { url: p.url, title: p.title };
+  } catch {
+    return null;
+  }
+}
+
+export async function onlineSnapshot(store: Store, registry: PresenceRegistry, clock: Clock): Promise<OnlineSnapshot> {
+  const [agentsOnline, visitorsOnline, active, queue] = await Promise.all([
+    registry.list('agent:'),
+    registry.list('visitor:'),
+    store.listConversations({ status: 'active', limit: 100_000 }),
+    store.listQueue(),
+  ]);
+  const load = new Map<string, number>();
+  for (const c of active) if (c.agentId) load.set(c.agentId, (load.get(c.agentId) ?? 0) + 1);
+
+  const agents: OnlineAgent[] = [];
+  for (const [key, connections] of agentsOnline) {
+    const id = key.slice('agent:'.length);
+    const [record, attrs] = await Promise.all([store.getAgent(id), registry.getAttrs(key)]);
+    if (!record) continue;
+    agents.push({
+      id,
+      name: record.name,
+      role: record.role,
+      status: attrs.status === 'away' ? 'away' : 'online',
+      connections,
+      activeConversations: load.get(id) ?? 0,
+    });
+  }
+
+  const visitors: OnlineVisitor[] = [];
+  for (const [key, connections] of visitorsOnline) {
+    const id = key.slice('visitor:'.length);
+    const [record, attrs, current] = await Promise.all([store.getVisitor(id), registry.getAttrs(key), store.getCurrentConversation(id)]);
+    if (!record) continue;
+    visitors.push({
+      id,
+      name: record.name,
+      connections,
+      conversationId: current && current.status !== 'closed' ? current.id : null,
+      page: parsePage(attrs.page),
+    });
+  }
+  agents.sort((a, b) => a.name.localeCompare(b.name));
+  visitors.sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    agents,
+    visitors,
+    queue: { length: queue.length, oldestWaitMs: queue.length ? Math.max(0, clock.now() - queue[0].queuedAt) : null },
+  };
+}

@@ -1,0 +1,31 @@
+// The domain events the core raises. realtime/fanout.ts is the one place that
+// decides who receives each of them; the core never sees Socket.IO.
+
+import type { Participant } from '../protocol/shapes.ts';
+import type { ConversationRecord, MessageRecord } from '../store/store.ts';
+
+export interface Person {
+  kind: 'visitor' | 'agent';
+  id: string;
+  name: string;
+}
+
+export interface DomainEvents {
+  /** A visitor's first message opened a queued conversation. */
+  conversationOpened(conversation: ConversationRecord, queuePosition: number | null): void;
+  /** `origin` is an opaque id of the connection that sent it (it has the ack and may be skipped). */
+  messageCreated(message: MessageRecord, conversation: ConversationRecord, origin: string | null): void;
+  conversationClaimed(conversation: ConversationRecord, previous: ConversationRecord): void;
+  conversationReleased(conversation: ConversationRecord, previous: ConversationRecord, queuePosition: number | null): void;
+  conversationTransferred(conversation: ConversationRecord, previous: ConversationRecord): void;
+  conversationClosed(conversation: ConversationRecord, previous: ConversationRecord): void;
+  /** Anything else visible changed (visitor renamed, queue position moved). */
+  conversationUpdated(conversation: ConversationRecord, queuePosition: number | null): void;
+  typing(conversationId: string, participant: Participant, typing: boolean, origin: string | null): void;
+  read(conversationId: string, participant: Participant, seq: number): void;
+  /** A person's first connection anywhere (after any grace) / their last one went away. */
+  personOnline(person: Person): void;
+  personOffline(person: Person): void;
+  /** Agent status, visitor page or queue changed: admin views should refresh. */
+  dashboardChanged(): void;
+}

@@ -1,0 +1,61 @@
+// Keeps every waiting visitor's queue position current. Changes are coalesced
+// per short window, so a storm of claims costs one queue read per window, and
+// only conversations behind the change are told.
+
+import type { Logger } from '../logger.ts';
+import type { ConversationRecord, Store } from '../store/store.ts';
+import type { DomainEvents } from './events.ts';
+
+export interface QueuePositions {
+  /** The queue changed at (or after) this queuedAt; everyone from there on may have moved. */
+  changed(fromQueuedAt: number): void;
+  positionOf(conversationId: string): Promise<number | null>;
+  snapshot(): Promise<Array<{ conversation: ConversationRecord; position: number }>>;
+  close(): void;
+}
+
+export function createQueuePositions(deps: {
+  store: Store;
+  events: Pick<DomainEvents, 'conversationUpdated' | 'dashboardChanged'>;
+  logger: Logger;
+  windowMs?: number;
+}): QueuePositions {
+  const { store, events, logger, windowMs = 25 } = deps;
+  let from: number | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  async function flush(): Promise<void> {
+    timer = null;
+    const since = from;
+    from = null;
+    if (since === null) return;
+    const queue = await store.listQueue();
+    queue.forEach((c, i) => {
+      if (c.queuedAt >= since) events.conversationUpdated(c, i + 1);
+    });
+    events.dashboardChanged();
+  }
+
+  return {
+    changed(fromQueuedAt) {
+      from = from === null ? fromQueuedAt : Math.min(from, fromQueuedAt);
+      if (timer) return;
+      timer = setTimeout(() => {
+        flush().catch((err: unknown) => logger.error({ event: 'queue.flush_failed', err }, 'queue position flush failed'));
+      }, windowMs);
+    },
+    async positionOf(conversationId) {
+      const queue = await store.listQueue();
+      const i = queue.findIndex((c) => c.id === conversationId);
+      return i === -1 ? null : i + 1;
+    },
+    async snapshot() {
+      const queue = await store.listQueue();
+      return queue.map((conversation, i) => ({ conversation, position: i + 1 }));
+    },
+    close() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}

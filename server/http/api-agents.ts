@@ -1,0 +1,56 @@
+// Team management (admins) and conversation transcripts (agents) over HTTP.
+
+import { Router } from 'express';
+import type { Accounts } from '../core/accounts.ts';
+import type { ConversationService } from '../core/conversations.ts';
+import { toAgent, toConversation, toMessage } from '../core/mappers.ts';
+import type { QueuePositions } from '../core/queue-positions.ts';
+import type { Logger } from '../logger.ts';
+import { parse, type Schemas } from '../realtime/schemas.ts';
+import type { Store } from '../store/store.ts';
+import { agentOf, requireAgent, sameOriginOnly } from './guards.ts';
+
+export function agentsRouter(deps: {
+  store: Store;
+  accounts: Accounts;
+  conversations: ConversationService;
+  queue: QueuePositions;
+  schemas: Schemas;
+  logger: Logger;
+  trustProxy: boolean;
+}): Router {
+  const { store, accounts, conversations, queue, schemas, logger, trustProxy } = deps;
+  const router = Router();
+
+  router.post('/api/agents', sameOriginOnly(trustProxy), requireAgent(store, { admin: true }), async (req, res) => {
+    const input = parse(schemas.createAgent, req.body ?? {});
+    const agent = await accounts.createAgent(input);
+    logger.info({ event: 'agent.created', agentId: agent.id, by: agentOf(res).id, role: agent.role }, 'agent created');
+    res.status(201).json({ agent: toAgent(agent) });
+  });
+
+  router.get('/api/agents', requireAgent(store, { admin: true }), async (_req, res) => {
+    res.json({ agents: (await store.listAgents()).map(toAgent) });
+  });
+
+  router.get('/api/conversations', requireAgent(store), async (req, res) => {
+    const { status } = parse(schemas.conversationStatus, req.query);
+    if (status === 'queued') {
+      const snapshot = await queue.snapshot();
+      res.json({ conversations: snapshot.map(({ conversation, position }) => toConversation(conversation, position)) });
+      return;
+    }
+    // Summaries are the team's; transcripts of someone else's active conversation are not (see agentHistory).
+    const list = await store.listConversations({ status, limit: 200 });
+    res.json({ conversations: list.map((c) => toConversation(c)) });
+  });
+
+  router.get('/api/conversations/:id/messages', requireAgent(store), async (req, res) => {
+    const query = parse(schemas.historyQuery, req.query);
+    const { conversation, messages } = await conversations.agentHistory(agentOf(res), String(req.params.id), query);
+    const position = conversation.status === 'queued' ? await queue.positionOf(conversation.id) : null;
+    res.json({ conversation: toConversation(conversation, position), messages: messages.map(toMessage) });
+  });
+
+  return router;
+}

@@ -1,0 +1,90 @@
+// Identities over HTTP: visitor sessions, agent login/logout, `/api/me`.
+
+import { Router } from 'express';
+import type { Request } from 'express';
+import type { Accounts } from '../core/accounts.ts';
+import { toAgent, toVisitor } from '../core/mappers.ts';
+import type { Logger } from '../logger.ts';
+import { parse, type Schemas } from '../realtime/schemas.ts';
+import type { Store } from '../store/store.ts';
+import { embedOriginsOnly, requireAgent, sameOriginOnly } from './guards.ts';
+import { SESSION_COOKIE } from './session.ts';
+
+export interface AuthRouterDeps {
+  store: Store;
+  accounts: Accounts;
+  schemas: Schemas;
+  logger: Logger;
+  allowedOrigins: readonly string[];
+  trustProxy: boolean;
+  /** Disconnects every socket of a session, on every node. */
+  disconnectSession(sessionId: string): void;
+}
+
+const regenerate = (req: Request) => new Promise<void>((ok, fail) => req.session.regenerate((err) => (err ? fail(err) : ok())));
+const save = (req: Request) => new Promise<void>((ok, fail) => req.session.save((err) => (err ? fail(err) : ok())));
+const destroy = (req: Request) => new Promise<void>((ok, fail) => req.session.destroy((err) => (err ? fail(err) : ok())));
+
+export function authRouter(deps: AuthRouterDeps): Router {
+  const { store, accounts, schemas, logger, trustProxy } = deps;
+  const router = Router();
+
+  router.post('/api/visitor/session', embedOriginsOnly(deps.allowedOrigins, trustProxy), async (req, res) => {
+    const input = parse(schemas.visitorSession, req.body ?? {});
+    const existing = req.session.visitorId ? await store.getVisitor(req.session.visitorId) : null;
+    let visitor = existing;
+    if (existing && (input.name !== undefined || input.email !== undefined)) {
+      visitor = await store.updateVisitor(existing.id, { name: input.name, email: input.email });
+    }
+    if (!visitor) {
+      visitor = await store.createVisitor({ name: input.name ?? '', email: input.email ?? null });
+      if (input.name === undefined) visitor = (await store.updateVisitor(visitor.id, { name: `Visitor ${visitor.id.slice(0, 4)}` }))!;
+      req.session.visitorId = visitor.id;
+      logger.info({ event: 'visitor.created', visitorId: visitor.id }, 'visitor session created');
+    }
+    if (req.secure) {
+      // The widget runs in a cross-site iframe: the cookie must be sent there, in the embedding site's partition.
+      req.session.cookie.sameSite = 'none';
+      req.session.cookie.secure = true;
+      // express-session ≥1.18 serialises `partitioned`; its type definitions lag behind.
+      (req.session.cookie as { partitioned?: boolean }).partitioned = true;
+    }
+    await save(req);
+    res.json({ visitor: toVisitor(visitor) });
+  });
+
+  router.post('/api/login', sameOriginOnly(trustProxy), async (req, res) => {
+    const { email, password } = parse(schemas.login, req.body ?? {});
+    const agent = await accounts.login(email, password, req.ip ?? 'unknown');
+    const visitorId = req.session.visitorId;
+    // A fresh session id on every login: a planted cookie never becomes an agent session (fixation).
+    await regenerate(req);
+    req.session.agentId = agent.id;
+    if (visitorId) req.session.visitorId = visitorId;
+    await save(req);
+    logger.info({ event: 'agent.login', agentId: agent.id }, 'agent logged in');
+    res.json({ agent: toAgent(agent) });
+  });
+
+  router.post('/api/logout', sameOriginOnly(trustProxy), requireAgent(store), async (req, res) => {
+    const sid = req.sessionID;
+    await destroy(req);
+    deps.disconnectSession(sid);
+    res.clearCookie(SESSION_COOKIE);
+    res.status(204).end();
+  });
+
+  router.get('/api/me', async (req, res) => {
+    const [agent, visitor] = await Promise.all([
+      req.session.agentId ? store.getAgent(req.session.agentId) : null,
+      req.session.visitorId ? store.getVisitor(req.session.visitorId) : null,
+    ]);
+    if (!agent && !visitor) {
+      res.status(401).json({ error: { code: 'unauthorized', message: 'no session' } });
+      return;
+    }
+    res.json({ ...(agent ? { agent: toAgent(agent) } : {}), ...(visitor ? { visitor: toVisitor(visitor) } : {}) });
+  });
+
+  return router;
+}

@@ -1,0 +1,29 @@
+// The express application: JSON API, health, pages. Knows nothing of Socket.IO
+// beyond the `disconnectSession` callback it is handed.
+
+import express, { type RequestHandler } from 'express';
+import type { Logger } from '../logger.ts';
+import { errorHandler, sendError } from './errors.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+
+export function createHttpApp(deps: {
+  logger: Logger;
+  trustProxy: boolean | number | string;
+  session: RequestHandler;
+  routers: RequestHandler[];
+}): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy);
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
+    next();
+  });
+  app.use('/api', express.json({ limit: '32kb' }));
+  app.use(deps.session);
+  for (const r of deps.routers) app.use(r);
+  app.use('/api', (_req, res) => sendError(res, ErrorCode.NotFound, 'no such endpoint'));
+  app.use(errorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,96 @@
+// express-session on Parley's own store (never MemoryStore): sessions survive
+// restarts and are shared by every node. Cookie rules live here too.
+
+import session from 'express-session';
+import type { RequestHandler } from 'express';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+
+declare module 'express-session' {
+  interface SessionData {
+    visitorId: string;
+    agentId: string;
+  }
+}
+
+export const SESSION_COOKIE = 'parley.sid';
+export const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60_000;
+
+type Callback<T = void> = (err?: unknown, value?: T | null) => void;
+
+/** The express-session Store contract, on Parley's database. */
+export class DatabaseSessionStore extends session.Store {
+  #store: Store;
+  #logger: Logger;
+
+  constructor(store: Store, logger: Logger) {
+    super();
+    this.#store = store;
+    this.#logger = logger;
+  }
+
+  override get(sid: string, cb: Callback<session.SessionData>): void {
+    this.#store.sessionGet(sid, Date.now()).then(
+      (raw) => {
+        if (raw === null) return cb(null, null);
+        try {
+          cb(null, JSON.parse(raw) as session.SessionData);
+        } catch (err) {
+          this.#logger.warn({ event: 'session.corrupt', err }, 'unreadable session dropped');
+          cb(null, null);
+        }
+      },
+      (err: unknown) => cb(err),
+    );
+  }
+
+  override set(sid: string, data: session.SessionData, cb?: Callback): void {
+    this.#store.sessionSet(sid, JSON.stringify(data), expiry(data)).then(
+      () => cb?.(),
+      (err: unknown) => cb?.(err),
+    );
+  }
+
+  override touch(sid: string, data: session.SessionData, cb?: Callback): void {
+    this.#store.sessionTouch(sid, expiry(data)).then(
+      () => cb?.(),
+      (err: unknown) => cb?.(err),
+    );
+  }
+
+  override destroy(sid: string, cb?: Callback): void {
+    this.#store.sessionDestroy(sid).then(
+      () => cb?.(),
+      (err: unknown) => cb?.(err),
+    );
+  }
+}
+
+function expiry(data: session.SessionData): number {
+  const expires = data.cookie?.expires;
+  return expires ? new Date(expires).getTime() : Date.now() + SESSION_MAX_AGE_MS;
+}
+
+export function createSessionMiddleware(opts: {
+  store: Store;
+  logger: Logger;
+  secret: string;
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-Proto for the Secure flag. */
+  trustProxy: boolean;
+}): RequestHandler {
+  return session({
+    name: SESSION_COOKIE,
+    secret: opts.secret,
+    store: new DatabaseSessionStore(opts.store, opts.logger),
+    resave: false,
+    saveUninitialized: false,
+    // Socket.IO's raw requests never see app.set('trust proxy'); this reaches them too.
+    proxy: opts.trustProxy ? true : undefined,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: 'auto',
+      maxAge: SESSION_MAX_AGE_MS,
+    },
+  });
+}

@@ -1,0 +1,91 @@
+// The only composition root: config → logger → store → app → listen, and the
+// signals that stop it. Everything else receives its dependencies.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { createApp } from './app.ts';
+import { ConfigError, type Config, loadConfig } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { openStore } from './store/open-store.ts';
+import { openCluster } from './cluster/open-cluster.ts';
+
+/** Development only: a random secret kept beside the database, so restarts keep everyone logged in. */
+function developmentSecret(config: Config, logger: Logger): string {
+  const dir = config.database.kind === 'sqlite' && config.database.path !== ':memory:' ? dirname(config.database.path) : './data';
+  const file = join(dir, 'session-secret');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    mkdirSync(dir, { recursive: true });
+    const secret = randomBytes(32).toString('hex');
+    writeFileSync(file, secret, { mode: 0o600 });
+    logger.warn({ event: 'config.dev_secret', file }, 'SESSION_SECRET unset: using a generated development secret');
+    return secret;
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`parley: invalid configuration: ${err.message}`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const store = await openStore(config.database, logger);
+  const cluster = await openCluster(config, logger);
+  const app = createApp({
+    config,
+    sessionSecret: config.sessionSecret ?? developmentSecret(config, logger),
+    logger,
+    store,
+    registry: cluster?.registry,
+    installAdapter: cluster?.installAdapter,
+    readinessChecks: cluster?.readinessChecks,
+  });
+  cluster?.attach(app.ns);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ event: 'server.stopping', signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    try {
+      await app.close();
+      await cluster?.close();
+      await store.close();
+      logger.info({ event: 'server.stopped' }, 'stopped');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ event: 'server.stop_failed', err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  const created = await app.accounts.bootstrapAdmin(config);
+  const address = await app.listen(config.port, config.host);
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
+  logger.info({ event: 'server.listening', url, database: store.engine, cluster: cluster !== null }, `Parley listening on ${url}`);
+  if (created) {
+    // Printed once, on the first start, to the terminal only (not into structured logs).
+    process.stdout.write(
+      `\n  Parley is running at ${url}\n  First start: an admin was created.\n    email:    ${created.email}\n    password: ${created.password}\n  Log in at ${url}/login and change it.\n\n`,
+    );
+  }
+
+}
+
+main().catch((err: unknown) => {
+  console.error('parley: failed to start:', err);
+  process.exit(1);
+});

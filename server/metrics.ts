@@ -1,0 +1,32 @@
+// Prometheus metrics: one registry per app instance (no global state).
+
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Namespaces } from './realtime/types.ts';
+
+export interface Metrics {
+  registry: Registry;
+  messages: Counter<'author'>;
+}
+
+export function createMetrics(ns: Namespaces): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'parley_' });
+  new Gauge({
+    name: 'parley_connected_sockets',
+    help: 'Sockets connected to this node, per namespace',
+    labelNames: ['namespace'],
+    registers: [registry],
+    collect() {
+      this.set({ namespace: '/visitor' }, ns.visitor.sockets.size);
+      this.set({ namespace: '/agent' }, ns.agent.sockets.size);
+      this.set({ namespace: '/admin' }, ns.admin.sockets.size);
+    },
+  });
+  const messages = new Counter({
+    name: 'parley_messages_total',
+    help: 'Messages stored by this node',
+    labelNames: ['author'] as const,
+    registers: [registry],
+  });
+  return { registry, messages };
+}

@@ -1,0 +1,32 @@
+// What every namespace handler needs, assembled once by app.ts.
+
+import type { ConversationService } from '../core/conversations.ts';
+import type { Presence } from '../core/presence.ts';
+import type { PresenceRegistry } from '../core/presence-registry.ts';
+import type { QueuePositions } from '../core/queue-positions.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import type { Fanout } from './fanout.ts';
+import type { Schemas } from './schemas.ts';
+import type { Namespaces } from './types.ts';
+import type { Clock } from '../core/conversations.ts';
+
+export interface RealtimeContext {
+  ns: Namespaces;
+  config: Config;
+  logger: Logger;
+  store: Store;
+  clock: Clock;
+  schemas: Schemas;
+  conversations: ConversationService;
+  presence: Presence;
+  registry: PresenceRegistry;
+  queue: QueuePositions;
+  fanout: Fanout;
+}
+
+/** Non-message events (typing, read, history…) get a generous budget derived from the message limit. */
+export function eventBudget(messageRateLimit: number): number {
+  return messageRateLimit === 0 ? 0 : Math.max(200, messageRateLimit * 4);
+}

@@ -1,0 +1,215 @@
+// Who receives each domain event. Every rule about audiences lives here:
+// conversation events reach both namespaces' `conversation:<id>` room, queue
+// events the agents' `queue` room, online events the admins.
+
+import type { DomainEvents, Person } from '../core/events.ts';
+import { toConversation, toMessage, visitorParticipant, agentParticipant } from '../core/mappers.ts';
+import { personKey, type PresenceRegistry } from '../core/presence-registry.ts';
+import type { Logger } from '../logger.ts';
+import type { Participant, PresenceEvent } from '../protocol/shapes.ts';
+import type { ConversationRecord, Store } from '../store/store.ts';
+import type { Namespace } from 'socket.io';
+import type { VisitorServerEvents } from '../protocol/events.ts';
+import { type Namespaces, room } from './types.ts';
+
+type SharedEvents = Pick<VisitorServerEvents, 'conversation' | 'message' | 'presence' | 'typing' | 'read'>;
+type SharedNamespace = Namespace<Record<string, never>, SharedEvents>;
+
+export interface Fanout extends DomainEvents {
+  /** Agents available right now (online and not away). */
+  agentsAvailable(): Promise<number>;
+  /** An agent switched between online and away. */
+  agentStatusChanged(): void;
+  close(): void;
+}
+
+export function createFanout(deps: { ns: Namespaces; store: Store; registry: PresenceRegistry; logger: Logger }): Fanout {
+  const { ns, store, registry, logger } = deps;
+  const fail = (what: string) => (err: unknown) => logger.error({ event: 'fanout.failed', what, err }, 'fan-out failed');
+
+  // Both namespaces share these events' shapes; one typed view over the two.
+  const shared = [ns.visitor, ns.agent] as unknown as SharedNamespace[];
+
+  /** "To a conversation" = its room in /visitor and in /agent (SPEC §4). */
+  function toConversationRoom<E extends keyof SharedEvents>(
+    conversationId: string,
+    event: E,
+    payload: Parameters<SharedEvents[E]>[0],
+    opts: { except?: string | null } = {},
+  ) {
+    for (const nsp of shared) {
+      let target = nsp.to(room.conversation(conversationId));
+      if (opts.except) target = target.except(opts.except);
+      (target.emit as (ev: E, p: typeof payload) => boolean)(event, payload);
+    }
+  }
+
+  function emitConversation(c: ConversationRecord, position: number | null = null) {
+    toConversationRoom(c.id, 'conversation', toConversation(c, position));
+  }
+
+  function emitPresence(conversationId: string, action: PresenceEvent['action'], participant: Participant) {
+    toConversationRoom(conversationId, 'presence', { conversationId, action, participant });
+  }
+
+  /** An agent's presence in a conversation starts/ends with the assignment, if they are online at all. */
+  async function agentPresence(c: ConversationRecord, action: PresenceEvent['action']) {
+    const agent = agentParticipant(c);
+    if (agent && (await registry.isAnnounced(personKey('agent', agent.id)))) emitPresence(c.id, action, agent);
+  }
+
+  /** Tells a newly assigned agent that the visitor is here (their first view of this participant). */
+  async function visitorSnapshotTo(agentId: string, c: ConversationRecord) {
+    if (await registry.isAnnounced(personKey('visitor', c.visitorId))) {
+      ns.agent.to(room.agent(agentId)).emit('presence', { conversationId: c.id, action: 'join', participant: visitorParticipant(c) });
+    }
+  }
+
+  async function openConversationsOf(person: Person): Promise<ConversationRecord[]> {
+    if (person.kind === 'agent') return store.listConversations({ agentId: person.id, status: 'active' });
+    const c = await store.getCurrentConversation(person.id);
+    return c && c.status !== 'closed' ? [c] : [];
+  }
+
+  let lastAvailable = -1;
+  async function agentsAvailable(): Promise<number> {
+    const online = await registry.list('agent:');
+    let n = 0;
+    for (const key of online.keys()) if ((await registry.getAttrs(key)).status !== 'away') n++;
+    return n;
+  }
+  let availabilityTimer: NodeJS.Timeout | null = null;
+  function availabilityChanged() {
+    if (availabilityTimer) return;
+    availabilityTimer = setTimeout(() => {
+      availabilityTimer = null;
+      agentsAvailable()
+        .then((agentsOnline) => {
+          if (agentsOnline === lastAvailable) return;
+          lastAvailable = agentsOnline;
+          ns.visitor.emit('availability', { agentsOnline });
+        })
+        .catch(fail('availability'));
+    }, 50);
+  }
+
+  let dashboardTimer: NodeJS.Timeout | null = null;
+
+  const fanout: Fanout = {
+    conversationOpened(c, position) {
+      ns.visitor.in(room.visitor(c.visitorId)).socketsJoin(room.conversation(c.id));
+      const payload = toConversation(c, position);
+      ns.visitor.to(room.visitor(c.visitorId)).emit('conversation', payload);
+      ns.agent.to(room.queue).emit('queue:add', payload);
+      fanout.dashboardChanged();
+    },
+
+    messageCreated(message, c, origin) {
+      toConversationRoom(c.id, 'message', toMessage(message), { except: origin });
+    },
+
+    conversationClaimed(c) {
+      ns.agent.to(room.queue).emit('queue:remove', { conversationId: c.id, reason: 'claimed' });
+      ns.agent.in(room.agent(c.agentId!)).socketsJoin(room.conversation(c.id));
+      emitConversation(c);
+      agentPresence(c, 'join')
+        .then(() => visitorSnapshotTo(c.agentId!, c))
+        .catch(fail('claim.presence'));
+      fanout.dashboardChanged();
+    },
+
+    conversationReleased(c, previous, position) {
+      emitConversation(c, position);
+      agentPresence(previous, 'leave')
+        .catch(fail('release.presence'))
+        .finally(() => ns.agent.in(room.agent(previous.agentId!)).socketsLeave(room.conversation(c.id)));
+      ns.agent.to(room.queue).emit('queue:add', toConversation(c, position));
+      fanout.dashboardChanged();
+    },
+
+    conversationTransferred(c, previous) {
+      emitConversation(c);
+      const from = previous.agentId!;
+      const to = c.agentId!;
+      agentPresence(previous, 'leave')
+        .then(() => {
+          ns.agent.in(room.agent(from)).socketsLeave(room.conversation(c.id));
+          ns.agent.in(room.agent(to)).socketsJoin(room.conversation(c.id));
+          ns.agent.to(room.agent(to)).emit('conversation', toConversation(c));
+          return agentPresence(c, 'join');
+        })
+        .then(() => visitorSnapshotTo(to, c))
+        .catch(fail('transfer.presence'));
+      fanout.dashboardChanged();
+    },
+
+    conversationClosed(c, previous) {
+      if (previous.status === 'queued') ns.agent.to(room.queue).emit('queue:remove', { conversationId: c.id, reason: 'closed' });
+      emitConversation(c);
+      const leave = previous.status === 'active' ? agentPresence(previous, 'leave') : Promise.resolve();
+      leave.catch(fail('close.presence')).finally(() => {
+        if (previous.agentId) ns.agent.in(room.agent(previous.agentId)).socketsLeave(room.conversation(c.id));
+        ns.visitor.in(room.visitor(c.visitorId)).socketsLeave(room.conversation(c.id));
+      });
+      fanout.dashboardChanged();
+    },
+
+    conversationUpdated(c, position) {
+      emitConversation(c, position);
+    },
+
+    typing(conversationId, participant, typing, origin) {
+      // Not volatile: over long-polling a volatile packet is dropped whenever no poll is pending,
+      // and polling clients must get the full product.
+      toConversationRoom(conversationId, 'typing', { conversationId, participant, typing }, { except: origin });
+    },
+
+    read(conversationId, participant, seq) {
+      toConversationRoom(conversationId, 'read', { conversationId, participant, seq });
+    },
+
+    personOnline(person) {
+      ns.admin.to(room.admins).emit('online', { kind: person.kind, id: person.id, name: person.name, action: 'online' });
+      openConversationsOf(person)
+        .then((list) => {
+          for (const c of list) emitPresence(c.id, 'join', person);
+        })
+        .catch(fail('online.presence'));
+      if (person.kind === 'agent') availabilityChanged();
+      fanout.dashboardChanged();
+    },
+
+    personOffline(person) {
+      ns.admin.to(room.admins).emit('online', { kind: person.kind, id: person.id, name: person.name, action: 'offline' });
+      openConversationsOf(person)
+        .then((list) => {
+          for (const c of list) emitPresence(c.id, 'leave', person);
+        })
+        .catch(fail('offline.presence'));
+      if (person.kind === 'agent') availabilityChanged();
+      fanout.dashboardChanged();
+    },
+
+    dashboardChanged() {
+      // Coalesced: a dashboard re-fetches `online:get`, so one nudge per 250 ms is plenty.
+      if (dashboardTimer) return;
+      dashboardTimer = setTimeout(() => {
+        dashboardTimer = null;
+        ns.admin.to(room.admins).emit('online:changed');
+      }, 250);
+    },
+
+    agentStatusChanged() {
+      availabilityChanged();
+      fanout.dashboardChanged();
+    },
+
+    agentsAvailable,
+
+    close() {
+      if (availabilityTimer) clearTimeout(availabilityTimer);
+      if (dashboardTimer) clearTimeout(dashboardTimer);
+    },
+  };
+  return fanout;
+}

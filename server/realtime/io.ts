@@ -1,0 +1,81 @@
+// The Socket.IO server: transports, limits, the Origin allowlist, and the
+// express-session middleware run on handshakes only.
+
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import { Server } from 'socket.io';
+import type { Config } from '../config.ts';
+import { isAllowedOrigin } from '../http/origin.ts';
+import type { Logger } from '../logger.ts';
+import type { Store } from '../store/store.ts';
+import { type Namespaces, room } from './types.ts';
+
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/** Bytes one frame may carry: the longest body in 4-byte UTF-8 plus JSON framing. */
+export function maxFrameBytes(maxMessageLength: number): number {
+  return Math.max(64 * 1024, maxMessageLength * 4 + 8 * 1024);
+}
+
+export function createIo(httpServer: HttpServer, deps: { config: Config; session: Middleware; logger: Logger }): Namespaces {
+  const { config, logger } = deps;
+  const trustProxy = config.trustProxy !== false;
+  const io = new Server(httpServer, {
+    serveClient: false,
+    transports: ['polling', 'websocket'],
+    maxHttpBufferSize: maxFrameBytes(config.maxMessageLength),
+    perMessageDeflate: false,
+    // CORS only matters for long-polling from an embedding site; WebSocket is covered by allowRequest below.
+    cors: config.allowedOrigins.length ? { origin: config.allowedOrigins, credentials: true } : undefined,
+    // Runs for every handshake, WebSocket-direct ones included (CORS does not).
+    allowRequest: (req, cb) => {
+      if (isAllowedOrigin(req, config.allowedOrigins, trustProxy)) return cb(null, true);
+      logger.info({ event: 'handshake.origin_refused', origin: req.headers.origin }, 'handshake from a foreign origin refused');
+      cb('origin not allowed', false);
+    },
+  });
+
+  // Only the handshake needs the session; running it on every long-poll request would hit the store each time.
+  io.engine.use((req: IncomingMessage & { _query?: Record<string, string> }, res: ServerResponse, next: (err?: unknown) => void) => {
+    if (req._query?.sid === undefined) deps.session(req, res, next);
+    else next();
+  });
+
+  // The main namespace is not part of the protocol.
+  io.use((_socket, next) => next(new Error('not_found')));
+
+  return {
+    io,
+    visitor: io.of('/visitor') as Namespaces['visitor'],
+    agent: io.of('/agent') as Namespaces['agent'],
+    admin: io.of('/admin') as Namespaces['admin'],
+  };
+}
+
+/** Logout: every socket of that session, every namespace, every node (rooms are per namespace). */
+export function disconnectSession(ns: Namespaces, sessionId: string): void {
+  for (const nsp of [ns.visitor, ns.agent, ns.admin]) nsp.in(room.session(sessionId)).disconnectSockets(true);
+}
+
+/**
+ * WebSocket traffic never touches express-session, so a long-lived socket would
+ * outlive its session. Periodically drop local sockets whose session is gone.
+ */
+export function watchSessions(ns: Namespaces, store: Store, logger: Logger, everyMs = 60_000): () => void {
+  const timer = setInterval(() => {
+    const sids = new Set<string>();
+    for (const nsp of [ns.visitor, ns.agent, ns.admin]) for (const s of nsp.sockets.values()) if (s.data.sessionId) sids.add(s.data.sessionId);
+    const now = Date.now();
+    for (const sid of sids) {
+      store
+        .sessionGet(sid, now)
+        .then((data) => {
+          if (data !== null) return;
+          logger.info({ event: 'session.expired_sockets_closed' }, 'closing sockets of an ended session');
+          for (const nsp of [ns.visitor, ns.agent, ns.admin]) nsp.local.in(room.session(sid)).disconnectSockets(true);
+        })
+        .catch((err: unknown) => logger.warn({ event: 'session.watch_failed', err }, 'session watch failed'));
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,40 @@
+// Turns a handler's result or error into an ack (SPEC §5): `{ok:true,…}` or
+// `{ok:false,error}`. Unknown errors become `internal`, logged, never leaked.
+
+import type { Logger } from '../logger.ts';
+import { type Ack, AppError, ErrorCode } from '../protocol/errors.ts';
+
+export function toAckError(err: unknown, log: Logger, event: string): Ack<never> {
+  if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
+  log.error({ event: 'handler.failed', handler: event, err }, 'handler failed');
+  return { ok: false, error: { code: ErrorCode.Internal, message: 'internal error' } };
+}
+
+/**
+ * Runs `work` and acks its result. An event that needs an ack but came without
+ * one is dropped before any work is done: nothing changes.
+ */
+export function respond<T extends object>(
+  ack: unknown,
+  log: Logger,
+  event: string,
+  work: () => Promise<T>,
+): void {
+  if (typeof ack !== 'function') {
+    log.debug({ event: 'handler.no_ack', handler: event }, 'event without ack dropped');
+    return;
+  }
+  const reply = ack as (result: Ack<T>) => void;
+  work().then(
+    (result) => reply({ ok: true, ...result }),
+    (err: unknown) => reply(toAckError(err, log, event)),
+  );
+}
+
+/** For events without an ack: run, log failures at debug (they are the client's), never throw. */
+export function fireAndForget(log: Logger, event: string, work: () => Promise<void>): void {
+  work().catch((err: unknown) => {
+    if (err instanceof AppError) log.debug({ event: 'handler.rejected', handler: event, code: err.code }, 'event rejected');
+    else log.error({ event: 'handler.failed', handler: event, err }, 'handler failed');
+  });
+}

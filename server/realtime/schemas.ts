@@ -1,0 +1,71 @@
+// Validation of every inbound payload, at the edge (Socket.IO and HTTP).
+// TypeScript event types are compile-time only; these are what is enforced.
+
+import { z } from 'zod';
+import { AppError, ErrorCode } from '../protocol/errors.ts';
+import { HISTORY_MAX_LIMIT } from '../protocol/shapes.ts';
+
+const id = z.string().min(1).max(100);
+const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const Name = z.string().trim().min(1).max(100);
+export const Email = z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/, 'not an email address');
+
+const historyWindow = {
+  afterSeq: seq.optional(),
+  beforeSeq: seq.optional(),
+  limit: z.number().int().min(1).max(HISTORY_MAX_LIMIT).optional(),
+};
+
+export function messageBody(maxLength: number) {
+  return z
+    .string()
+    .max(maxLength, `body is longer than ${maxLength} characters`)
+    .refine((s) => s.trim().length > 0, 'body is empty');
+}
+
+export function createSchemas(maxMessageLength: number) {
+  const body = messageBody(maxMessageLength);
+  return {
+    visitorSend: z.object({ clientId: id, body }),
+    visitorHistory: z.object(historyWindow),
+    visitorTyping: z.object({ typing: z.boolean() }),
+    visitorRead: z.object({ seq }),
+    profileUpdate: z
+      .object({ name: Name.optional(), email: Email.optional() })
+      .refine((p) => p.name !== undefined || p.email !== undefined, 'name or email is required'),
+    pageView: z.object({ url: z.string().trim().min(1).max(2048), title: z.string().max(300).optional() }),
+    conversationRef: z.object({ conversationId: id }),
+    transfer: z.object({ conversationId: id, agentId: id }),
+    agentSend: z.object({ conversationId: id, clientId: id, body }),
+    agentHistory: z.object({ conversationId: id, ...historyWindow }),
+    agentTyping: z.object({ conversationId: id, typing: z.boolean() }),
+    agentRead: z.object({ conversationId: id, seq }),
+    statusSet: z.object({ status: z.enum(['online', 'away']) }),
+    visitorSession: z.object({ name: Name.optional(), email: Email.optional() }),
+    login: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) }),
+    createAgent: z.object({
+      email: Email,
+      name: Name,
+      password: z.string().min(8, 'password must be at least 8 characters').max(1024),
+      role: z.enum(['agent', 'admin']),
+    }),
+    conversationStatus: z.object({ status: z.enum(['queued', 'active', 'closed']).optional() }),
+    historyQuery: z.object({
+      afterSeq: z.coerce.number().pipe(seq).optional(),
+      beforeSeq: z.coerce.number().pipe(seq).optional(),
+      limit: z.coerce.number().int().min(1).max(HISTORY_MAX_LIMIT).optional(),
+    }),
+  };
+}
+
+export type Schemas = ReturnType<typeof createSchemas>;
+
+/** Parses or throws AppError(invalid_payload) naming the first bad field. */
+export function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  throw new AppError(ErrorCode.InvalidPayload, `${where}${issue?.message ?? 'invalid payload'}`);
+}

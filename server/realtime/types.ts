@@ -1,0 +1,45 @@
+// Typed Socket.IO server, namespaces and per-socket data for Parley.
+
+import type { Namespace, Server, Socket } from 'socket.io';
+import type {
+  AdminClientEvents,
+  AdminServerEvents,
+  AgentClientEvents,
+  AgentServerEvents,
+  VisitorClientEvents,
+  VisitorServerEvents,
+} from '../protocol/events.ts';
+import type { Role } from '../protocol/shapes.ts';
+
+export interface VisitorSocketData {
+  visitor: { id: string; name: string; email: string | null };
+  sessionId: string;
+}
+export interface AgentSocketData {
+  agent: { id: string; name: string; email: string; role: Role };
+  sessionId: string;
+}
+export type AdminSocketData = AgentSocketData;
+
+export type VisitorNamespace = Namespace<VisitorClientEvents, VisitorServerEvents, Record<string, never>, VisitorSocketData>;
+export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents, Record<string, never>, AgentSocketData>;
+export type AdminNamespace = Namespace<AdminClientEvents, AdminServerEvents, Record<string, never>, AdminSocketData>;
+export type VisitorSocket = Socket<VisitorClientEvents, VisitorServerEvents, Record<string, never>, VisitorSocketData>;
+export type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, Record<string, never>, AgentSocketData>;
+export type AdminSocket = Socket<AdminClientEvents, AdminServerEvents, Record<string, never>, AdminSocketData>;
+
+export interface Namespaces {
+  io: Server;
+  visitor: VisitorNamespace;
+  agent: AgentNamespace;
+  admin: AdminNamespace;
+}
+
+export const room = {
+  conversation: (id: string) => `conversation:${id}`,
+  visitor: (id: string) => `visitor:${id}`,
+  agent: (id: string) => `agent:${id}`,
+  session: (sid: string) => `session:${sid}`,
+  queue: 'queue',
+  admins: 'admins',
+} as const;

@@ -1,0 +1,81 @@
+// [CONFIG] SPEC §8: configuration is validated once; a bad value names its variable.
+
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../server/config.ts';
+
+describe('[CONFIG] loadConfig', () => {
+  it('[CONFIG1] defaults give the embedded single-node setup', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      database: { kind: 'sqlite', path: './data/parley.db' },
+      redisUrl: null,
+      maxMessageLength: 4000,
+      messageRateLimit: 50,
+      logLevel: 'info',
+      sessionSecret: null,
+      allowedOrigins: [],
+      trustProxy: false,
+    });
+  });
+
+  it('[CONFIG2] every variable is parsed', () => {
+    const c = loadConfig({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      SESSION_SECRET: 'a-very-long-secret-value',
+      DATABASE_URL: 'postgres://u:p@db.internal:5432/parley',
+      REDIS_URL: 'redis://cache:6379',
+      ALLOWED_ORIGINS: 'https://shop.example.com, https://www.example.org',
+      TRUST_PROXY: '1',
+      ADMIN_EMAIL: 'Boss@Example.com',
+      ADMIN_PASSWORD: 'long password',
+      MAX_MESSAGE_LENGTH: '2000',
+      MESSAGE_RATE_LIMIT: '0',
+      LOG_LEVEL: 'warn',
+    });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      database: { kind: 'postgres', url: 'postgres://u:p@db.internal:5432/parley' },
+      redisUrl: 'redis://cache:6379',
+      allowedOrigins: ['https://shop.example.com', 'https://www.example.org'],
+      trustProxy: 1,
+      adminEmail: 'boss@example.com',
+      maxMessageLength: 2000,
+      messageRateLimit: 0,
+      logLevel: 'warn',
+    });
+    expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/parley/db.sqlite' }).database).toEqual({ kind: 'sqlite', path: '/var/lib/parley/db.sqlite' });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ NODE_ENV: 'production' }, 'SESSION_SECRET'],
+    [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+    [{ ALLOWED_ORIGINS: 'not a url' }, 'ALLOWED_ORIGINS'],
+    [{ ALLOWED_ORIGINS: 'https://ok.example.com/path' }, 'ALLOWED_ORIGINS'],
+    [{ TRUST_PROXY: 'yes please!' }, 'TRUST_PROXY'],
+    [{ ADMIN_EMAIL: 'a@b.c' }, 'ADMIN_PASSWORD'],
+    [{ ADMIN_EMAIL: 'nope', ADMIN_PASSWORD: 'long enough' }, 'ADMIN_EMAIL'],
+    [{ ADMIN_EMAIL: 'a@b.c', ADMIN_PASSWORD: 'short' }, 'ADMIN_PASSWORD'],
+    [{ MAX_MESSAGE_LENGTH: '0' }, 'MAX_MESSAGE_LENGTH'],
+    [{ MESSAGE_RATE_LIMIT: '-1' }, 'MESSAGE_RATE_LIMIT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+  ])('[CONFIG3] %j is refused naming %s', (env, variable) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toContain(variable);
+  });
+});

@@ -1,0 +1,118 @@
+// [PRESENCE] SPEC §5 "Presence": joins and leaves counted across tabs.
+
+import { describe, expect, it } from 'vitest';
+import type { Message, PresenceEvent } from '../../server/protocol/shapes.ts';
+import { type AgentClient, TRANSPORTS, type VisitorClient, eventually, next, ok, record, arrived, sleep } from '../helpers/clients.ts';
+import { startApp } from '../helpers/start-app.ts';
+
+describe.each(TRANSPORTS)('[PRESENCE] over %s', (transport) => {
+  it('[PRES1] a second tab gives no second join; closing one of two gives no leave; closing the last gives one leave', async () => {
+    const t = await startApp();
+    const agent = await t.agent(transport);
+    const { socket: tab1, cookie, visitor } = await t.visitor(transport);
+    const { message } = await ok<{ message: Message }>(tab1, 'message:send', { clientId: 'c', body: 'hi' });
+    const conversationId = message.conversationId;
+    const joinSnapshot = next<PresenceEvent>(agent.socket, 'presence', (p) => p.participant.kind === 'visitor');
+    await ok(agent.socket, 'conversation:claim', { conversationId });
+    // On claim the agent learns the visitor is here (its first view of this participant).
+    expect(await joinSnapshot).toMatchObject({ conversationId, action: 'join', participant: { kind: 'visitor', id: visitor.id } });
+
+    const seen = record<PresenceEvent>(agent.socket, 'presence');
+    const tab2 = await t.connectAs<VisitorClient>('/visitor', transport, cookie);
+    await ok(tab2, 'history:get', {});
+    await sleep(150);
+    expect(seen).toEqual([]);
+
+    tab1.close();
+    await eventually(async () => (await t.app.ns.visitor.fetchSockets()).length === 1);
+    await sleep(150);
+    expect(seen).toEqual([]);
+
+    tab2.close();
+    await eventually(() => seen.length === 1, 5000, 'leave');
+    expect(seen[0]).toEqual({ conversationId, action: 'leave', participant: { kind: 'visitor', id: visitor.id, name: visitor.name } });
+    await sleep(150);
+    expect(seen).toHaveLength(1);
+
+    // Coming back is one join.
+    await t.connectAs<VisitorClient>('/visitor', transport, cookie);
+    await eventually(() => seen.length === 2, 5000, 'join');
+    expect(seen[1]).toMatchObject({ action: 'join', participant: { id: visitor.id } });
+  });
+
+  it('[PRES2] agent tabs: two tabs are one participant; release is a leave; agent offline is a leave', async () => {
+    const t = await startApp();
+    const agent = await t.agent(transport, 'eve@example.com', { name: 'Eve' });
+    const { socket: visitor } = await t.visitor(transport);
+    const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'c', body: 'hi' });
+    const conversationId = message.conversationId;
+    const seen = record<PresenceEvent>(visitor, 'presence');
+    await ok(agent.socket, 'conversation:claim', { conversationId });
+    await eventually(() => seen.length === 1);
+    expect(seen[0]).toMatchObject({ action: 'join', participant: { kind: 'agent', id: agent.agent.id, name: 'Eve' } });
+
+    const tab2 = await t.connectAs<AgentClient>('/agent', transport, agent.cookie);
+    await arrived(tab2, 'conversation', (c: { id: string }) => c.id === conversationId);
+    agent.socket.close();
+    await sleep(200);
+    expect(seen).toHaveLength(1);
+
+    tab2.close();
+    await eventually(() => seen.length === 2);
+    expect(seen[1]).toMatchObject({ action: 'leave', participant: { id: agent.agent.id } });
+
+    // Back online: one join for the assigned conversation; then release is a leave.
+    const back = await t.connectAs<AgentClient>('/agent', transport, agent.cookie);
+    await eventually(() => seen.length === 3);
+    expect(seen[2]).toMatchObject({ action: 'join', participant: { id: agent.agent.id } });
+    await ok(back, 'conversation:release', { conversationId });
+    await eventually(() => seen.length === 4);
+    expect(seen[3]).toMatchObject({ action: 'leave', participant: { id: agent.agent.id } });
+    // No participant ever sees two joins in a row.
+    const actions = seen.map((p) => p.action);
+    expect(actions).toEqual(['join', 'leave', 'join', 'leave']);
+  });
+
+  it('[PRES3] with a grace period, a quick reconnect (page reload) shows no leave at all', async () => {
+    const t = await startApp({ env: { PRESENCE_GRACE_MS: '400' } });
+    const agent = await t.agent(transport);
+    const { socket: tab1, cookie } = await t.visitor(transport);
+    const { message } = await ok<{ message: Message }>(tab1, 'message:send', { clientId: 'c', body: 'hi' });
+    await ok(agent.socket, 'conversation:claim', { conversationId: message.conversationId });
+    await sleep(100);
+    const seen = record<PresenceEvent>(agent.socket, 'presence');
+    tab1.close();
+    await sleep(100);
+    await t.connectAs<VisitorClient>('/visitor', transport, cookie);
+    await sleep(600);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe.each(TRANSPORTS)('[QUEUE] over %s', (transport) => {
+  it('[QUEUE1] three waiting visitors see positions 1, 2, 3, then 1, 2 after the first is claimed', async () => {
+    const t = await startApp();
+    const agent = await t.agent(transport);
+    const visitors: Array<{ socket: VisitorClient; positions: Array<{ id: string; queuePosition: number | null; status: string }>; conversationId: string }> = [];
+    for (let i = 0; i < 3; i++) {
+      const v = await t.visitor(transport);
+      const positions = record<{ id: string; queuePosition: number | null; status: string }>(v.socket, 'conversation');
+      const { message } = await ok<{ message: Message }>(v.socket, 'message:send', { clientId: 'c', body: `visitor ${i}` });
+      visitors.push({ ...v, positions, conversationId: message.conversationId });
+    }
+    const last = (v: (typeof visitors)[number]): number | null | undefined => v.positions.at(-1)?.queuePosition;
+    await eventually(() => visitors.every((v, i) => last(v) === i + 1), 5000, 'positions 1,2,3');
+
+    await ok(agent.socket, 'conversation:claim', { conversationId: visitors[0].conversationId });
+    await eventually(() => last(visitors[1]) === 1 && last(visitors[2]) === 2, 5000, 'positions 1,2');
+    expect(visitors[0].positions.at(-1)).toMatchObject({ status: 'active', queuePosition: null });
+
+    // A new agent connecting gets the queue snapshot in order.
+    const late = await t.connectAs<AgentClient>('/agent', transport, agent.cookie);
+    const q = await arrived<{ conversations: Array<{ id: string; queuePosition: number }> }>(late, 'queue');
+    expect(q.conversations.map((c) => [c.id, c.queuePosition])).toEqual([
+      [visitors[1].conversationId, 1],
+      [visitors[2].conversationId, 2],
+    ]);
+  });
+});
