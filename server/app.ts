@@ -7,9 +7,11 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { createAccounts, type Accounts, type LoginLimits } from './core/accounts.ts';
 import { type Clock, createConversationService, type ConversationService } from './core/conversations.ts';
-import type { DomainEvents } from './core/events.ts';
+import type { DomainEvents, Person } from './core/events.ts';
+import { toConversation } from './core/mappers.ts';
+import type { ClusterHooks } from './cluster/open-cluster.ts';
 import { createPresence } from './core/presence.ts';
-import { createMemoryPresenceRegistry, type PresenceRegistry } from './core/presence-registry.ts';
+import { createMemoryPresenceRegistry, personKey, type PresenceRegistry } from './core/presence-registry.ts';
 import { createQueuePositions } from './core/queue-positions.ts';
 import { agentsRouter } from './http/api-agents.ts';
 import { authRouter } from './http/api-auth.ts';
@@ -40,6 +42,8 @@ export interface AppDeps {
   readinessChecks?: ReadinessCheck[];
   clock?: Clock;
   loginLimits?: LoginLimits;
+  /** Backpressure: while true, new messages are refused with `unavailable` (clients retry with the same clientId). */
+  overloaded?: () => boolean;
 }
 
 export interface App {
@@ -47,6 +51,8 @@ export interface App {
   ns: Namespaces;
   accounts: Accounts;
   conversations: ConversationService;
+  /** What cluster mode needs from this node (see cluster/open-cluster.ts). */
+  clusterHooks: ClusterHooks;
   listen(port: number, host: string): Promise<AddressInfo>;
   /** Closes sockets and HTTP; the store and registry belong to the caller. */
   close(): Promise<void>;
@@ -87,7 +93,8 @@ export function createApp(deps: AppDeps): App {
     onOffline: (p) => fanout.personOffline(p),
   });
 
-  const ctx = { ns, config, logger, store, clock, schemas, conversations, presence, registry, queue, fanout };
+  const overloaded = deps.overloaded ?? (() => false);
+  const ctx = { ns, config, logger, store, clock, schemas, conversations, presence, registry, queue, fanout, overloaded };
   registerVisitorNamespace(ctx);
   registerAgentNamespace(ctx);
   registerAdminNamespace(ctx);
@@ -122,11 +129,50 @@ export function createApp(deps: AppDeps): App {
   }, 60 * 60_000);
   housekeeping.unref();
 
+  async function personOf(key: string): Promise<Person | null> {
+    const [kind, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    if (kind === 'agent') {
+      const a = await store.getAgent(id);
+      return a && { kind, id, name: a.name };
+    }
+    const v = kind === 'visitor' ? await store.getVisitor(id) : null;
+    return v && { kind: 'visitor', id, name: v.name };
+  }
+
+  const clusterHooks: ClusterHooks = {
+    async settle(key) {
+      const person = await personOf(key);
+      if (person) await presence.settle(person);
+    },
+    async online(key) {
+      const person = await personOf(key);
+      if (person) fanout.personOnline(person);
+    },
+    resync(reason) {
+      logger.info({ event: 'resync', reason }, 'asking local clients to resync');
+      ns.visitor.local.emit('resync', { reason });
+      ns.agent.local.emit('resync', { reason });
+      queue
+        .snapshot()
+        .then((snapshot) =>
+          ns.agent.local.emit('queue', { conversations: snapshot.map(({ conversation, position }) => toConversation(conversation, position)) }),
+        )
+        .catch((err: unknown) => logger.warn({ event: 'resync.queue_failed', err }, 'queue resync failed'));
+    },
+    localConnections() {
+      const out: Array<{ key: string; connectionId: string }> = [];
+      for (const s of ns.visitor.sockets.values()) out.push({ key: personKey('visitor', s.data.visitor.id), connectionId: s.id });
+      for (const s of ns.agent.sockets.values()) out.push({ key: personKey('agent', s.data.agent.id), connectionId: s.id });
+      return out;
+    },
+  };
+
   return {
     httpServer,
     ns,
     accounts,
     conversations,
+    clusterHooks,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);

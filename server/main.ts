@@ -47,8 +47,9 @@ async function main(): Promise<void> {
     registry: cluster?.registry,
     installAdapter: cluster?.installAdapter,
     readinessChecks: cluster?.readinessChecks,
+    overloaded: cluster?.overloaded,
   });
-  cluster?.attach(app.ns);
+  cluster?.attach(app.clusterHooks);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -84,6 +85,11 @@ async function main(): Promise<void> {
   }
 
 }
+
+// Last line of defence: a stray rejection (a dependency's unhandled promise) is logged, not fatal.
+process.on('unhandledRejection', (reason) => {
+  console.error(JSON.stringify({ level: 50, event: 'process.unhandled_rejection', err: String((reason as Error)?.stack ?? reason) }));
+});
 
 main().catch((err: unknown) => {
   console.error('parley: failed to start:', err);

@@ -1,22 +1,120 @@
-// Cluster mode (REDIS_URL): the Redis adapter and the cluster-wide presence
-// registry. Without REDIS_URL this returns null and nothing changes.
+// Cluster mode (REDIS_URL): the Socket.IO Redis adapter for fan-out, the Redis
+// presence registry, node heartbeats, and a resync of every local client when
+// Redis comes back (Pub/Sub is at most once; history:get fills the gap).
+// Without REDIS_URL this returns null and nothing changes.
 
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createAdapter } from '@socket.io/redis-adapter';
 import type { Config } from '../config.ts';
 import type { PresenceRegistry } from '../core/presence-registry.ts';
 import type { ReadinessCheck } from '../http/health.ts';
 import type { Logger } from '../logger.ts';
 import type { Namespaces } from '../realtime/types.ts';
+import { backlog, createRedis, guardPublish } from './redis-clients.ts';
+import { createRedisPresenceRegistry } from './redis-presence-registry.ts';
+
+export interface ClusterHooks {
+  /** Re-checks a person whose leave may be due (a dead node's, or an overdue one). */
+  settle(key: string): Promise<void>;
+  /** Announces a person who became present again after this node was reaped. */
+  online(key: string): Promise<void>;
+  /** Tells every local client to re-fetch what it may have missed. */
+  resync(reason: string): void;
+  /** The local connections, for re-registration after a loss. */
+  localConnections(): Array<{ key: string; connectionId: string }>;
+}
 
 export interface Cluster {
+  nodeId: string;
   registry: PresenceRegistry;
   installAdapter(ns: Namespaces): void;
-  /** Called once the app exists (resync on Redis reconnect, dead-node cleanup). */
-  attach(ns: Namespaces): void;
+  attach(hooks: ClusterHooks): void;
   readinessChecks: ReadinessCheck[];
+  /** True while publishes pile up faster than Redis takes them: new messages are refused, not queued. */
+  overloaded(): boolean;
   close(): Promise<void>;
 }
 
-export async function openCluster(config: Config, _logger: Logger): Promise<Cluster | null> {
+export interface ClusterOptions {
+  heartbeatMs?: number;
+  deadAfterMs?: number;
+  maxBacklog?: number;
+  nodeId?: string;
+}
+
+export async function openCluster(config: Config, logger: Logger, opts: ClusterOptions = {}): Promise<Cluster | null> {
   if (config.redisUrl === null) return null;
-  throw new Error('REDIS_URL: cluster mode is not available in this build yet');
+  const { heartbeatMs = 3000, deadAfterMs = 12_000, maxBacklog = 5000 } = opts;
+  const nodeId = opts.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const log = logger.child({ node: nodeId });
+  const pub = createRedis(config.redisUrl, log, 'pub');
+  const sub = createRedis(config.redisUrl, log, 'sub');
+  const state = createRedis(config.redisUrl, log, 'state');
+  guardPublish(pub, log);
+  const registry = createRedisPresenceRegistry({ redis: state, nodeId, logger: log, graceMs: config.presenceGraceMs, deadAfterMs });
+  let timer: NodeJS.Timeout | null = null;
+  let ticking = false;
+
+  return {
+    nodeId,
+    registry,
+    installAdapter(ns) {
+      ns.io.adapter(createAdapter(pub, sub, { key: 'parley', requestsTimeout: 3000 }));
+    },
+    attach(hooks) {
+      const tick = async () => {
+        if (ticking) return;
+        ticking = true;
+        try {
+          const { maybeGone, lost } = await registry.tick(Date.now());
+          if (lost) {
+            // Reaped while paused: others saw our people leave, so they must join again.
+            // Redis lost its data: nobody saw a leave, so restore silently.
+            const announced = await registry.restore(hooks.localConnections(), lost === 'reaped');
+            log.warn({ event: 'cluster.registrations_restored', cause: lost, joins: announced.length }, 'presence re-registered');
+            for (const key of announced) await hooks.online(key);
+            hooks.resync(lost === 'reaped' ? 'node_resumed' : 'presence_restored');
+          }
+          for (const key of maybeGone) await hooks.settle(key);
+        } catch (err) {
+          log.warn({ event: 'cluster.tick_failed', err: { message: (err as Error).message } }, 'cluster heartbeat failed');
+        } finally {
+          ticking = false;
+        }
+      };
+      timer = setInterval(() => void tick(), heartbeatMs);
+      timer.unref();
+      void tick();
+      // The subscriber missed whatever was published while it was away.
+      let subDown = false;
+      sub.on('close', () => {
+        subDown = true;
+      });
+      sub.on('ready', () => {
+        if (!subDown) return;
+        subDown = false;
+        hooks.resync('redis_reconnected');
+      });
+    },
+    readinessChecks: [
+      {
+        name: 'redis',
+        check: async () => {
+          if (state.status !== 'ready') throw new Error(`redis ${state.status}`);
+          await state.ping();
+        },
+      },
+    ],
+    overloaded: () => backlog(pub) > maxBacklog,
+    async close() {
+      if (timer) clearInterval(timer);
+      try {
+        if (state.status === 'ready') await registry.leave();
+      } catch (err) {
+        log.warn({ event: 'cluster.leave_failed', err: { message: (err as Error).message } }, 'could not leave the cluster cleanly');
+      }
+      for (const c of [pub, sub, state]) c.disconnect();
+    },
+  };
 }

@@ -4,7 +4,7 @@ import { parsePage } from '../core/dashboard.ts';
 import { toConversation, toMessage, toVisitor } from '../core/mappers.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { personKey } from '../core/presence-registry.ts';
-import { type RealtimeContext, eventBudget } from './context.ts';
+import { MAX_IN_FLIGHT_PER_CONNECTION, type RealtimeContext, eventBudget } from './context.ts';
 import { agentHandshake } from './handshake.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { fireAndForget, respond } from './respond.ts';
@@ -12,7 +12,7 @@ import { parse } from './schemas.ts';
 import { type AgentSocket, room } from './types.ts';
 
 export function registerAgentNamespace(ctx: RealtimeContext): void {
-  const { ns, store, conversations, presence, registry, queue, fanout, schemas, logger, config } = ctx;
+  const { ns, store, conversations, presence, registry, queue, fanout, schemas, logger, config, overloaded } = ctx;
   const nsp = ns.agent;
   nsp.use(agentHandshake(store, logger, { adminOnly: false, trustProxy: config.trustProxy !== false }));
 
@@ -39,6 +39,7 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
     const person = () => ({ kind: 'agent' as const, id: socket.data.agent.id, name: socket.data.agent.name });
     const messages = createRateLimiter(config.messageRateLimit);
     const events = createRateLimiter(eventBudget(config.messageRateLimit));
+    let inFlight = 0;
 
     socket.join([room.agent(agent().id), room.session(socket.data.sessionId), room.queue]);
     sendSnapshot(socket)
@@ -78,8 +79,15 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
       respond(ack, log, 'message:send', async () => {
         messages.take();
         const { conversationId, clientId, body } = parse(schemas.agentSend, input);
-        const message = await conversations.sendAgentMessage(agent(), { conversationId, clientId, body }, socket.id);
-        return { message: toMessage(message) };
+        // Backpressure: refuse rather than queue without bound; the client retries with the same clientId.
+        if (overloaded() || inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) throw new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
+        inFlight++;
+        try {
+          const message = await conversations.sendAgentMessage(agent(), { conversationId, clientId, body }, socket.id);
+          return { message: toMessage(message) };
+        } finally {
+          inFlight--;
+        }
       }),
     );
 

@@ -24,7 +24,12 @@ export interface RealtimeContext {
   registry: PresenceRegistry;
   queue: QueuePositions;
   fanout: Fanout;
+  /** Backpressure from the fan-out path (cluster mode): refuse new messages rather than queue without bound. */
+  overloaded: () => boolean;
 }
+
+/** At most this many unacknowledged message:send per connection; more is a flood, not a chat. */
+export const MAX_IN_FLIGHT_PER_CONNECTION = 1024;
 
 /** Non-message events (typing, read, history…) get a generous budget derived from the message limit. */
 export function eventBudget(messageRateLimit: number): number {

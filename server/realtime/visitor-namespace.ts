@@ -4,7 +4,7 @@ import { toConversation, toMessage, toVisitor } from '../core/mappers.ts';
 import { personKey } from '../core/presence-registry.ts';
 import type { ConversationRecord } from '../store/store.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
-import { type RealtimeContext, eventBudget } from './context.ts';
+import { MAX_IN_FLIGHT_PER_CONNECTION, type RealtimeContext, eventBudget } from './context.ts';
 import { visitorHandshake } from './handshake.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { fireAndForget, respond } from './respond.ts';
@@ -12,7 +12,7 @@ import { parse } from './schemas.ts';
 import { type VisitorSocket, room } from './types.ts';
 
 export function registerVisitorNamespace(ctx: RealtimeContext): void {
-  const { ns, store, conversations, presence, registry, queue, fanout, schemas, logger, config } = ctx;
+  const { ns, store, conversations, presence, registry, queue, fanout, schemas, logger, config, overloaded } = ctx;
   const nsp = ns.visitor;
   nsp.use(visitorHandshake(store, logger));
 
@@ -43,6 +43,7 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
     const person = () => ({ kind: 'visitor' as const, id: socket.data.visitor.id, name: socket.data.visitor.name });
     const messages = createRateLimiter(config.messageRateLimit);
     const events = createRateLimiter(eventBudget(config.messageRateLimit));
+    let inFlight = 0;
 
     socket.join([room.visitor(visitor().id), room.session(socket.data.sessionId)]);
     sendSnapshot(socket)
@@ -56,8 +57,15 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
       respond(ack, log, 'message:send', async () => {
         messages.take();
         const { clientId, body } = parse(schemas.visitorSend, input);
-        const message = await conversations.sendVisitorMessage(visitor(), { clientId, body }, socket.id);
-        return { message: toMessage(message) };
+        // Backpressure: refuse rather than queue without bound; the client retries with the same clientId.
+        if (overloaded() || inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) throw new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
+        inFlight++;
+        try {
+          const message = await conversations.sendVisitorMessage(visitor(), { clientId, body }, socket.id);
+          return { message: toMessage(message) };
+        } finally {
+          inFlight--;
+        }
       }),
     );
 
