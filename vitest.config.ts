@@ -8,6 +8,6 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more workers only make the real servers in each test fight for CPU.
     maxWorkers: 2,
-    globalSetup: [],
+    globalSetup: ['test/helpers/global-services.ts'],
   },
 });

@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps): App {
   deps.installAdapter?.(ns);
   const metrics = createMetrics(ns);
 
-  const fanout = createFanout({ ns, store, registry, logger });
+  const fanout = createFanout({ ns, store, registry, logger, clustered: deps.installAdapter !== undefined });
   const events: DomainEvents = {
     ...fanout,
     messageCreated(message, conversation, origin) {

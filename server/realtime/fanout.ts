@@ -6,11 +6,14 @@ import type { DomainEvents, Person } from '../core/events.ts';
 import { toConversation, toMessage, visitorParticipant, agentParticipant } from '../core/mappers.ts';
 import { personKey, type PresenceRegistry } from '../core/presence-registry.ts';
 import type { Logger } from '../logger.ts';
-import type { Participant, PresenceEvent } from '../protocol/shapes.ts';
+import type { Message, Participant, PresenceEvent } from '../protocol/shapes.ts';
+import { createMessageSequencer } from './message-sequencer.ts';
 import type { ConversationRecord, Store } from '../store/store.ts';
 import type { Namespace } from 'socket.io';
 import type { VisitorServerEvents } from '../protocol/events.ts';
 import { type Namespaces, room } from './types.ts';
+
+const MESSAGE_EVENT = 'parley:message';
 
 type SharedEvents = Pick<VisitorServerEvents, 'conversation' | 'message' | 'presence' | 'typing' | 'read'>;
 type SharedNamespace = Namespace<Record<string, never>, SharedEvents>;
@@ -23,8 +26,15 @@ export interface Fanout extends DomainEvents {
   close(): void;
 }
 
-export function createFanout(deps: { ns: Namespaces; store: Store; registry: PresenceRegistry; logger: Logger }): Fanout {
-  const { ns, store, registry, logger } = deps;
+export function createFanout(deps: {
+  ns: Namespaces;
+  store: Store;
+  registry: PresenceRegistry;
+  logger: Logger;
+  /** Several nodes: messages travel between them as server-side events and each node sequences its own sockets. */
+  clustered: boolean;
+}): Fanout {
+  const { ns, store, registry, logger, clustered } = deps;
   const fail = (what: string) => (err: unknown) => logger.error({ event: 'fanout.failed', what, err }, 'fan-out failed');
 
   // Both namespaces share these events' shapes; one typed view over the two.
@@ -71,6 +81,23 @@ export function createFanout(deps: { ns: Namespaces; store: Store; registry: Pre
     return c && c.status !== 'closed' ? [c] : [];
   }
 
+  // Messages reach this node's sockets only through the sequencer, in seq order.
+  const sequencer = createMessageSequencer({
+    store,
+    logger,
+    deliver(message, origin) {
+      for (const nsp of shared) {
+        const target = nsp.local.to(room.conversation(message.conversationId));
+        (origin ? target.except(origin) : target).emit('message', message);
+      }
+    },
+  });
+  if (clustered) {
+    (ns.visitor as unknown as { on(ev: string, fn: (m: Message, origin: string | null) => void): void }).on(MESSAGE_EVENT, (m, origin) =>
+      sequencer.accept(m, origin),
+    );
+  }
+
   let lastAvailable = -1;
   async function agentsAvailable(): Promise<number> {
     const online = await registry.list('agent:');
@@ -104,8 +131,10 @@ export function createFanout(deps: { ns: Namespaces; store: Store; registry: Pre
       fanout.dashboardChanged();
     },
 
-    messageCreated(message, c, origin) {
-      toConversationRoom(c.id, 'message', toMessage(message), { except: origin });
+    messageCreated(message, _c, origin) {
+      const payload = toMessage(message);
+      if (clustered) ns.visitor.serverSideEmit(MESSAGE_EVENT, payload, origin);
+      sequencer.accept(payload, origin);
     },
 
     conversationClaimed(c) {
@@ -207,6 +236,7 @@ export function createFanout(deps: { ns: Namespaces; store: Store; registry: Pre
     agentsAvailable,
 
     close() {
+      sequencer.close();
       if (availabilityTimer) clearTimeout(availabilityTimer);
       if (dashboardTimer) clearTimeout(dashboardTimer);
     },

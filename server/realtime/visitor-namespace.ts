@@ -46,8 +46,10 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
     let inFlight = 0;
 
     socket.join([room.visitor(visitor().id), room.session(socket.data.sessionId)]);
-    sendSnapshot(socket)
-      .then(() => presence.connected(person(), socket.id))
+    // Counted first, then the snapshot: once a client has its snapshot, its presence is settled everywhere.
+    presence
+      .connected(person(), socket.id)
+      .then(() => sendSnapshot(socket))
       .catch((err: unknown) => log.error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
     socket.on('disconnect', () => {
       presence.disconnected(person(), socket.id).catch((err: unknown) => log.error({ event: 'presence.failed', err }, 'presence failed'));

@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { PresenceRegistry } from '../../server/core/presence-registry.ts';
 import type { Namespaces } from '../../server/realtime/types.ts';
+import type { Cluster } from '../../server/cluster/open-cluster.ts';
 import type { Agent, Role, Visitor } from '../../server/protocol/shapes.ts';
 import type { Store } from '../../server/store/store.ts';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
@@ -27,6 +28,10 @@ export interface StartOptions {
   installAdapter?: (ns: Namespaces) => void;
   /** Keep the store open on close (the caller owns it). */
   keepStore?: boolean;
+  /** Cluster mode: the node's Redis adapter, registry and heartbeat (closed with the app). */
+  cluster?: Cluster;
+  /** Listen on this port instead of a free one (a restarted server keeps its address). */
+  port?: number;
   register?: boolean;
 }
 
@@ -74,12 +79,15 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     sessionSecret: TEST_SECRET,
     logger,
     store,
-    registry: opts.registry,
-    installAdapter: opts.installAdapter,
+    registry: opts.registry ?? opts.cluster?.registry,
+    installAdapter: opts.installAdapter ?? opts.cluster?.installAdapter,
+    overloaded: opts.cluster?.overloaded,
+    readinessChecks: opts.cluster?.readinessChecks,
     // Tests log in hundreds of times from one address.
     loginLimits: { perAccount: 5, perAddress: 10_000, windowMs: 15 * 60_000 },
   });
-  const address = await app.listen(0, '127.0.0.1');
+  opts.cluster?.attach(app.clusterHooks);
+  const address = await app.listen(opts.port ?? 0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
   const sockets: Array<{ close(): void }> = [];
   const passwords = new Map<string, string>();
@@ -152,6 +160,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
       closed = true;
       for (const s of sockets) s.close();
       await app.close();
+      await opts.cluster?.close();
       if (!opts.keepStore && !opts.store) await store.close().catch(() => {});
       if (dir) rmSync(dir, { recursive: true, force: true });
     },

@@ -4,14 +4,14 @@
 import { describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
 import type { Message } from '../../server/protocol/shapes.ts';
-import { type AgentClient, TRANSPORTS, type VisitorClient, connect, ok, request, sleep } from '../helpers/clients.ts';
-import { startApp } from '../helpers/start-app.ts';
+import { type AgentClient, type VisitorClient, connect, ok, request, sleep } from '../helpers/clients.ts';
+import { MATRIX, startTopology } from '../helpers/topology.ts';
 
 const long = (n: number) => 'x'.repeat(n);
 
-describe.each(TRANSPORTS)('[INPUT] over %s', (transport) => {
+describe.each(MATRIX)('[INPUT] %s over %s', (topology, transport) => {
   it('[INPUT1] a table of bad payloads, each with its exact code, nothing stored, connection alive', async () => {
-    const t = await startApp({ env: { MAX_MESSAGE_LENGTH: '100' } });
+    const t = await startTopology(topology, { env: { MAX_MESSAGE_LENGTH: '100' } });
     const mine = await t.agent(transport, 'mine@example.com');
     const other = await t.agent(transport, 'other@example.com');
     const { socket: visitor } = await t.visitor(transport);
@@ -73,7 +73,7 @@ describe.each(TRANSPORTS)('[INPUT] over %s', (transport) => {
   });
 
   it('[INPUT2] events without their ack, and ack-less events with junk, change nothing and crash nothing', async () => {
-    const t = await startApp();
+    const t = await startTopology(topology);
     const agent = await t.agent(transport);
     const { socket: visitor } = await t.visitor(transport);
     const raw = (s: unknown) => s as { emit(event: string, ...args: unknown[]): void };
@@ -94,7 +94,7 @@ describe.each(TRANSPORTS)('[INPUT] over %s', (transport) => {
   });
 
   it('[INPUT3] a frame over maxHttpBufferSize closes only that connection; the server keeps serving', async () => {
-    const t = await startApp({ env: { MAX_MESSAGE_LENGTH: '100' } });
+    const t = await startTopology(topology, { env: { MAX_MESSAGE_LENGTH: '100' } });
     const { socket: victim, cookie } = await t.visitor(transport);
     const { socket: bystander } = await t.visitor(transport);
     const closed = new Promise<string>((resolve) => victim.once('disconnect', (reason) => resolve(reason)));
@@ -107,7 +107,7 @@ describe.each(TRANSPORTS)('[INPUT] over %s', (transport) => {
   });
 
   it('[INPUT4] floods get rate_limited after MESSAGE_RATE_LIMIT messages per 10 s', async () => {
-    const t = await startApp({ env: { MESSAGE_RATE_LIMIT: '5' } });
+    const t = await startTopology(topology, { env: { MESSAGE_RATE_LIMIT: '5' } });
     const { socket: visitor } = await t.visitor(transport);
     const acks = [];
     for (let i = 0; i < 8; i++) acks.push(await request(visitor, 'message:send', { clientId: `f${i}`, body: 'spam' }));
@@ -118,7 +118,7 @@ describe.each(TRANSPORTS)('[INPUT] over %s', (transport) => {
   });
 
   it('[AUTH1] handshakes: no session, visitor on /agent, agent on /admin, foreign Origin on /agent and /admin', async () => {
-    const t = await startApp();
+    const t = await startTopology(topology);
     const url = t.url;
     const refused = (ns: string, cookie?: string, origin?: string) =>
       connect(url + ns, { transport, cookie, origin }).then(
@@ -157,7 +157,7 @@ describe.each(TRANSPORTS)('[INPUT] over %s', (transport) => {
   });
 
   it('[AUTH2] markup in bodies and names is stored and delivered exactly as written', async () => {
-    const t = await startApp();
+    const t = await startTopology(topology);
     const agent = await t.agent(transport);
     const { socket: visitor } = await t.visitor(transport);
     const name = '<img src=x onerror=alert(1)>';

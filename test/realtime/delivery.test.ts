@@ -2,12 +2,12 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../server/protocol/shapes.ts';
-import { type AgentClient, TRANSPORTS, eventually, ok, record, request } from '../helpers/clients.ts';
-import { startApp } from '../helpers/start-app.ts';
+import { type AgentClient, eventually, ok, record, request } from '../helpers/clients.ts';
+import { MATRIX, startTopology } from '../helpers/topology.ts';
 
-describe.each(TRANSPORTS)('[DELIVERY] over %s', (transport) => {
+describe.each(MATRIX)('[DELIVERY] %s over %s', (topology, transport) => {
   it('[CLAIM1] exactly one of 20 racing agents wins the claim', async () => {
-    const t = await startApp();
+    const t = await startTopology(topology);
     const agents = await Promise.all(Array.from({ length: 20 }, (_, i) => t.agent(transport, `racer${i}@example.com`)));
     const { socket: visitor } = await t.visitor(transport);
     const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'c', body: 'help' });
@@ -24,7 +24,7 @@ describe.each(TRANSPORTS)('[DELIVERY] over %s', (transport) => {
   });
 
   it('[IDEM1] re-sending a clientId returns the original message and stores nothing new', async () => {
-    const t = await startApp();
+    const t = await startTopology(topology);
     const agent = await t.agent(transport);
     const { socket: visitor } = await t.visitor(transport);
     const first = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'same', body: 'once' });
@@ -43,7 +43,7 @@ describe.each(TRANSPORTS)('[DELIVERY] over %s', (transport) => {
   });
 
   it('[ORDER1] 200 interleaved messages arrive at both sides in seq order, gap-free, matching history', async () => {
-    const t = await startApp({ env: { MESSAGE_RATE_LIMIT: '0' } });
+    const t = await startTopology(topology, { env: { MESSAGE_RATE_LIMIT: '0' } });
     const agent = await t.agent(transport);
     const { socket: visitor, cookie } = await t.visitor(transport);
     // A second visitor tab and a second agent tab watch everything, including their own side's messages.
@@ -87,7 +87,7 @@ describe.each(TRANSPORTS)('[DELIVERY] over %s', (transport) => {
   });
 
   it('[HIST1] history windows: latest, afterSeq, beforeSeq, limit default 50 and max 200', async () => {
-    const t = await startApp({ env: { MESSAGE_RATE_LIMIT: '0' } });
+    const t = await startTopology(topology, { env: { MESSAGE_RATE_LIMIT: '0' } });
     const { socket: visitor } = await t.visitor(transport);
     for (let i = 1; i <= 120; i++) await ok(visitor, 'message:send', { clientId: `m${i}`, body: `n${i}` });
     const seqs = (r: { messages: Message[] }) => r.messages.map((m) => m.seq);

@@ -2,12 +2,12 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Conversation, Message, PresenceEvent, QueueRemoveEvent } from '../../server/protocol/shapes.ts';
-import { TRANSPORTS, next, ok, record, request } from '../helpers/clients.ts';
-import { startApp } from '../helpers/start-app.ts';
+import { next, ok, record, request } from '../helpers/clients.ts';
+import { MATRIX, startTopology } from '../helpers/topology.ts';
 
-describe.each(TRANSPORTS)('[FLOW] full flow over %s', (transport) => {
+describe.each(MATRIX)('[FLOW] full flow %s over %s', (topology, transport) => {
   it('[FLOW1] visitor → queue → claim → messages → release → re-claim → transfer → close', async () => {
-    const t = await startApp();
+    const t = await startTopology(topology);
     const alice = await t.agent(transport, 'alice@example.com', { name: 'Alice' });
     const bob = await t.agent(transport, 'bob@example.com', { name: 'Bob' });
     const { socket: visitor, visitor: me } = await t.visitor(transport);
@@ -88,7 +88,7 @@ describe.each(TRANSPORTS)('[FLOW] full flow over %s', (transport) => {
   });
 
   it('[FLOW2] typing and read receipts reach the other side', async () => {
-    const t = await startApp();
+    const t = await startTopology(topology);
     const agent = await t.agent(transport);
     const { socket: visitor } = await t.visitor(transport);
     const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'c1', body: 'hi' });
@@ -113,7 +113,7 @@ describe.each(TRANSPORTS)('[FLOW] full flow over %s', (transport) => {
   });
 
   it('[FLOW3] profile update, page views and status show on the admin dashboard', async () => {
-    const t = await startApp();
+    const t = await startTopology(topology);
     const admin = await t.admin(transport);
     const agent = await t.agent(transport, 'carol@example.com', { name: 'Carol' });
     const { socket: visitor, visitor: me } = await t.visitor(transport);

@@ -2,12 +2,12 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Message, PresenceEvent } from '../../server/protocol/shapes.ts';
-import { type AgentClient, TRANSPORTS, type VisitorClient, eventually, next, ok, record, arrived, sleep } from '../helpers/clients.ts';
-import { startApp } from '../helpers/start-app.ts';
+import { type AgentClient, type VisitorClient, eventually, next, ok, record, arrived, sleep } from '../helpers/clients.ts';
+import { MATRIX, startTopology } from '../helpers/topology.ts';
 
-describe.each(TRANSPORTS)('[PRESENCE] over %s', (transport) => {
+describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
   it('[PRES1] a second tab gives no second join; closing one of two gives no leave; closing the last gives one leave', async () => {
-    const t = await startApp();
+    const t = await startTopology(topology);
     const agent = await t.agent(transport);
     const { socket: tab1, cookie, visitor } = await t.visitor(transport);
     const { message } = await ok<{ message: Message }>(tab1, 'message:send', { clientId: 'c', body: 'hi' });
@@ -41,7 +41,7 @@ describe.each(TRANSPORTS)('[PRESENCE] over %s', (transport) => {
   });
 
   it('[PRES2] agent tabs: two tabs are one participant; release is a leave; agent offline is a leave', async () => {
-    const t = await startApp();
+    const t = await startTopology(topology);
     const agent = await t.agent(transport, 'eve@example.com', { name: 'Eve' });
     const { socket: visitor } = await t.visitor(transport);
     const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'c', body: 'hi' });
@@ -74,7 +74,7 @@ describe.each(TRANSPORTS)('[PRESENCE] over %s', (transport) => {
   });
 
   it('[PRES3] with a grace period, a quick reconnect (page reload) shows no leave at all', async () => {
-    const t = await startApp({ env: { PRESENCE_GRACE_MS: '400' } });
+    const t = await startTopology(topology, { env: { PRESENCE_GRACE_MS: '400' } });
     const agent = await t.agent(transport);
     const { socket: tab1, cookie } = await t.visitor(transport);
     const { message } = await ok<{ message: Message }>(tab1, 'message:send', { clientId: 'c', body: 'hi' });
@@ -89,9 +89,9 @@ describe.each(TRANSPORTS)('[PRESENCE] over %s', (transport) => {
   });
 });
 
-describe.each(TRANSPORTS)('[QUEUE] over %s', (transport) => {
+describe.each(MATRIX)('[QUEUE] %s over %s', (topology, transport) => {
   it('[QUEUE1] three waiting visitors see positions 1, 2, 3, then 1, 2 after the first is claimed', async () => {
-    const t = await startApp();
+    const t = await startTopology(topology);
     const agent = await t.agent(transport);
     const visitors: Array<{ socket: VisitorClient; positions: Array<{ id: string; queuePosition: number | null; status: string }>; conversationId: string }> = [];
     for (let i = 0; i < 3; i++) {
