@@ -1,0 +1,128 @@
+// The SQLite schema as numbered migrations, and migrate(), which applies the
+// pending ones in one BEGIN IMMEDIATE transaction. Append new migrations;
+// never edit an applied one. Imports only node:sqlite types.
+
+import type { DatabaseSync } from 'node:sqlite';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Timestamps are epoch ms integers. Ids are TEXT compared with BINARY collation,
+// the same byte order as PostgreSQL's COLLATE "C", so (queued_at, id) sorts alike.
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE agents (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('agent', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      -- Case-insensitive uniqueness (ASCII folding, as NOCASE does); the email keeps its case.
+      CREATE UNIQUE INDEX agents_email_key ON agents (email COLLATE NOCASE);
+
+      CREATE TABLE visitors (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT,
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE sessions (
+        sid TEXT PRIMARY KEY,
+        data TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_expires_at ON sessions (expires_at);
+
+      CREATE TABLE login_failures (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX login_failures_key_at ON login_failures (key, at);
+      CREATE INDEX login_failures_at ON login_failures (at);
+
+      CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        visitor_id TEXT NOT NULL,
+        visitor_name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'active', 'closed')),
+        agent_id TEXT,
+        agent_name TEXT,
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        queued_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        closed_at INTEGER
+      );
+      -- At most one open conversation per visitor, even when two tabs race:
+      -- openConversation() relies on it.
+      CREATE UNIQUE INDEX conversations_one_open_per_visitor
+        ON conversations (visitor_id) WHERE status IN ('queued', 'active');
+      CREATE INDEX conversations_queue ON conversations (status, queued_at, id);
+      CREATE INDEX conversations_by_visitor ON conversations (visitor_id, created_at, id);
+      CREATE INDEX conversations_by_agent ON conversations (agent_id, created_at, id);
+      CREATE INDEX conversations_by_created ON conversations (created_at, id);
+
+      CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        client_id TEXT NOT NULL,
+        author_kind TEXT NOT NULL CHECK (author_kind IN ('visitor', 'agent', 'system')),
+        author_id TEXT NOT NULL,
+        author_name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (conversation_id, seq),
+        UNIQUE (conversation_id, client_id)
+      );
+
+      CREATE TABLE read_positions (
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        participant_kind TEXT NOT NULL CHECK (participant_kind IN ('visitor', 'agent')),
+        participant_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (conversation_id, participant_kind, participant_id)
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+/**
+ * Applies pending migrations and returns their versions. BEGIN IMMEDIATE takes
+ * the write lock before reading schema_migrations, so two processes opening
+ * the same file take turns and the second finds nothing left to do.
+ */
+export function migrate(db: DatabaseSync, now: number): number[] {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+      )`);
+    const applied = new Set(db.prepare('SELECT version FROM schema_migrations').all().map((r) => Number(r.version)));
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const done: number[] = [];
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, now);
+      done.push(migration.version);
+    }
+    db.exec('COMMIT');
+    return done;
+  } catch (err) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}

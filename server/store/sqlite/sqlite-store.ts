@@ -1,0 +1,314 @@
+// The embedded SQLite engine of Store (node:sqlite), for a single node. The
+// driver is synchronous, so each method runs its whole transaction inside one
+// call with no await in it: nothing else in this process can interleave.
+
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import type { StatementSync } from 'node:sqlite';
+import { AppError, ErrorCode } from '../../protocol/errors.ts';
+import type { Role } from '../../protocol/shapes.ts';
+import { newId } from '../ids.ts';
+import type {
+  AgentRecord,
+  AppendResult,
+  ConversationFilter,
+  ConversationRecord,
+  HistoryPage,
+  MessageRecord,
+  NewMessage,
+  ReadPosition,
+  Store,
+  TransitionResult,
+  VisitorRecord,
+} from '../store.ts';
+import { migrate } from './migrations.ts';
+import { listConversationsSql, prepareStatements, toAgent, toConversation, toMessage, toReadPosition, toVisitor } from './statements.ts';
+import type { Statements } from './statements.ts';
+
+const DEFAULT_LIST_LIMIT = 100;
+
+/** SQLite treats a negative LIMIT as "no limit"; the interface means at most `limit`. */
+function rowLimit(limit: number): number {
+  return Math.max(0, Math.trunc(limit));
+}
+
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite' as const;
+  readonly #db: DatabaseSync;
+  /** Needs no table, so /readyz works before migrate(). */
+  readonly #ping: StatementSync;
+  #statements: Statements | undefined;
+  readonly #listStatements = new Map<string, StatementSync>();
+  #closed = false;
+
+  constructor(db: DatabaseSync) {
+    this.#db = db;
+    this.#ping = db.prepare('SELECT 1');
+  }
+
+  /** Prepared once, after migrate(): before it the tables may not exist. */
+  get #q(): Statements {
+    if (!this.#statements) throw new Error('SqliteStore: call migrate() before use');
+    return this.#statements;
+  }
+
+  /** BEGIN IMMEDIATE takes the write lock up front, so a read-then-write never upgrades mid-way. */
+  #transaction<T>(work: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  async migrate(): Promise<void> {
+    migrate(this.#db, Date.now());
+    this.#statements ??= prepareStatements(this.#db);
+  }
+
+  async ping(): Promise<void> {
+    this.#ping.get();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  // ---- agents
+
+  async createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<AgentRecord> {
+    // ON CONFLICT DO NOTHING: the case-insensitive unique index decides, and no row comes back.
+    const row = this.#q.insertAgent.get(newId(), input.email, input.name, input.role, input.passwordHash, Date.now());
+    if (!row) throw new AppError(ErrorCode.Conflict, 'email already registered');
+    return toAgent(row);
+  }
+
+  async getAgent(id: string): Promise<AgentRecord | null> {
+    const row = this.#q.agentById.get(id);
+    return row ? toAgent(row) : null;
+  }
+
+  async getAgentByEmail(email: string): Promise<AgentRecord | null> {
+    const row = this.#q.agentByEmail.get(email);
+    return row ? toAgent(row) : null;
+  }
+
+  async listAgents(): Promise<AgentRecord[]> {
+    return this.#q.listAgents.all().map(toAgent);
+  }
+
+  async countAdmins(): Promise<number> {
+    return Number(this.#q.countAdmins.get()?.n ?? 0);
+  }
+
+  // ---- visitors
+
+  async createVisitor(input: { name: string; email: string | null }): Promise<VisitorRecord> {
+    return toVisitor(this.#q.insertVisitor.get(newId(), input.name, input.email, Date.now())!);
+  }
+
+  async getVisitor(id: string): Promise<VisitorRecord | null> {
+    const row = this.#q.visitorById.get(id);
+    return row ? toVisitor(row) : null;
+  }
+
+  async updateVisitor(id: string, patch: { name?: string; email?: string | null }): Promise<VisitorRecord | null> {
+    return this.#transaction(() => {
+      const emailPatched = patch.email !== undefined ? 1 : 0;
+      const row = this.#q.updateVisitor.get(id, patch.name ?? null, emailPatched, patch.email ?? null);
+      if (!row) return null;
+      // The visitor's open conversation carries their name: rename it with them.
+      if (patch.name !== undefined) this.#q.renameInOpenConversations.run(id, patch.name);
+      return toVisitor(row);
+    });
+  }
+
+  // ---- express sessions
+
+  async sessionGet(sid: string, now: number): Promise<string | null> {
+    const row = this.#q.sessionGet.get(sid, now);
+    return row ? (row.data as string) : null;
+  }
+
+  async sessionSet(sid: string, data: string, expiresAt: number): Promise<void> {
+    this.#q.sessionSet.run(sid, data, expiresAt);
+  }
+
+  async sessionTouch(sid: string, expiresAt: number): Promise<void> {
+    this.#q.sessionTouch.run(sid, expiresAt);
+  }
+
+  async sessionDestroy(sid: string): Promise<void> {
+    this.#q.sessionDestroy.run(sid);
+  }
+
+  async sessionPrune(now: number): Promise<number> {
+    return Number(this.#q.sessionPrune.run(now).changes);
+  }
+
+  // ---- login throttling
+
+  async loginFailureRecord(key: string, at: number): Promise<void> {
+    this.#q.loginFailureRecord.run(key, at);
+  }
+
+  async loginFailureCount(key: string, since: number): Promise<number> {
+    return Number(this.#q.loginFailureCount.get(key, since)?.n ?? 0);
+  }
+
+  async loginFailurePrune(before: number): Promise<void> {
+    this.#q.loginFailurePrune.run(before);
+  }
+
+  // ---- conversations
+
+  async openConversation(visitor: { id: string; name: string }, now: number): Promise<{ conversation: ConversationRecord; created: boolean }> {
+    return this.#transaction(() => {
+      const inserted = this.#q.insertConversation.get(newId(), visitor.id, visitor.name, now);
+      if (inserted) return { conversation: toConversation(inserted), created: true };
+      // The insert lost to the one-open-per-visitor index, inside our write lock: the row is there.
+      return { conversation: toConversation(this.#q.openConversationOf.get(visitor.id)!), created: false };
+    });
+  }
+
+  async getConversation(id: string): Promise<ConversationRecord | null> {
+    const row = this.#q.conversationById.get(id);
+    return row ? toConversation(row) : null;
+  }
+
+  async getCurrentConversation(visitorId: string): Promise<ConversationRecord | null> {
+    const row = this.#q.currentConversation.get(visitorId);
+    return row ? toConversation(row) : null;
+  }
+
+  async listConversations(filter: ConversationFilter): Promise<ConversationRecord[]> {
+    const { key, sql, params } = listConversationsSql(filter);
+    let statement = this.#listStatements.get(key);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#listStatements.set(key, statement);
+    }
+    return statement.all(...params, rowLimit(filter.limit ?? DEFAULT_LIST_LIMIT)).map(toConversation);
+  }
+
+  async listQueue(): Promise<ConversationRecord[]> {
+    return this.#q.listQueue.all().map(toConversation);
+  }
+
+  /**
+   * One conditional UPDATE decides; the row read just before it, under the
+   * same write lock, is exactly the version it replaced.
+   */
+  #transition(update: StatementSync, id: string, ...params: (string | number | null)[]): TransitionResult {
+    return this.#transaction((): TransitionResult => {
+      const before = this.#q.conversationById.get(id);
+      if (!before) return { kind: 'not_found' };
+      const after = update.get(id, ...params);
+      if (!after) return { kind: 'conflict', conversation: toConversation(before) };
+      return { kind: 'ok', conversation: toConversation(after), previous: toConversation(before) };
+    });
+  }
+
+  async claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult> {
+    return this.#transition(this.#q.claim, id, agent.id, agent.name);
+  }
+
+  async release(id: string, agentId: string | null): Promise<TransitionResult> {
+    return this.#transition(this.#q.release, id, agentId);
+  }
+
+  async transfer(id: string, fromAgentId: string | null, to: { id: string; name: string }): Promise<TransitionResult> {
+    return this.#transition(this.#q.transfer, id, fromAgentId, to.id, to.name);
+  }
+
+  async closeConversation(id: string, agentId: string | null, now: number): Promise<TransitionResult> {
+    return this.#transition(this.#q.closeConversation, id, agentId, now);
+  }
+
+  // ---- messages
+
+  async appendMessage(input: NewMessage): Promise<AppendResult> {
+    return this.#transaction((): AppendResult => {
+      const conversation = this.#q.conversationById.get(input.conversationId);
+      if (!conversation) return { kind: 'not_found' };
+      // Idempotency comes before the closed check: a resend of a message that
+      // made it before the close still gets its original back.
+      const existing = this.#q.messageByClientId.get(input.conversationId, input.clientId);
+      if (existing) {
+        if (existing.author_kind !== input.authorKind || existing.author_id !== input.authorId) return { kind: 'client_id_taken' };
+        return { kind: 'duplicate', message: toMessage(existing), conversation: toConversation(conversation) };
+      }
+      if (conversation.status === 'closed') return { kind: 'closed' };
+
+      // Read and written under the write lock: gap-free, and UNIQUE (conversation_id, seq) backs it up.
+      const message: MessageRecord = { id: newId(), seq: Number(conversation.last_seq) + 1, ...input };
+      this.#q.insertMessage.run(
+        message.id,
+        message.conversationId,
+        message.seq,
+        message.clientId,
+        message.authorKind,
+        message.authorId,
+        message.authorName,
+        message.body,
+        message.createdAt,
+      );
+      const updated = this.#q.setLastSeq.get(message.conversationId, message.seq)!;
+      return { kind: 'created', message, conversation: toConversation(updated) };
+    });
+  }
+
+  async getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
+    const { afterSeq, beforeSeq } = page;
+    const limit = rowLimit(page.limit);
+    const q = this.#q;
+    if (afterSeq !== undefined && beforeSeq !== undefined) {
+      return q.messagesBetween.all(conversationId, afterSeq, beforeSeq, limit).map(toMessage);
+    }
+    if (afterSeq !== undefined) return q.messagesAfter.all(conversationId, afterSeq, limit).map(toMessage);
+    const rows = beforeSeq !== undefined ? q.messagesBefore.all(conversationId, beforeSeq, limit) : q.messagesLatest.all(conversationId, limit);
+    return rows.reverse().map(toMessage);
+  }
+
+  // ---- read positions
+
+  async setReadPosition(pos: ReadPosition): Promise<boolean> {
+    const seq = Math.trunc(pos.seq);
+    if (!Number.isFinite(seq)) return false;
+    return Number(this.#q.setReadPosition.run(pos.conversationId, pos.participantKind, pos.participantId, seq).changes) > 0;
+  }
+
+  async getReadPositions(conversationId: string): Promise<ReadPosition[]> {
+    return this.#q.readPositions.all(conversationId).map(toReadPosition);
+  }
+}
+
+/**
+ * Opens (creating if needed) the database at `path`, or ':memory:'. Call
+ * migrate() before use.
+ */
+export async function openSqliteStore(path: string): Promise<SqliteStore> {
+  const inMemory = path === ':memory:' || path === '';
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 5000 });
+  try {
+    // WAL lets readers run beside the writer. synchronous=FULL because an ack
+    // promises the message is durably stored: NORMAL in WAL mode survives a
+    // process crash but may lose the last commits on power loss.
+    if (!inMemory) db.exec('PRAGMA journal_mode = WAL');
+    db.exec('PRAGMA synchronous = FULL');
+    db.exec('PRAGMA foreign_keys = ON');
+    db.exec('PRAGMA busy_timeout = 5000');
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return new SqliteStore(db);
+}

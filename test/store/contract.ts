@@ -1,0 +1,393 @@
+// The engine-neutral behavioural contract of Store: every engine runs this
+// suite unchanged. Imports only the interface and protocol types, never an engine.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppError, ErrorCode } from '../../server/protocol/errors.ts';
+import type { AuthorKind } from '../../server/protocol/shapes.ts';
+import type { AppendResult, ConversationRecord, MessageRecord, Store, TransitionResult } from '../../server/store/store.ts';
+
+const T0 = 1_700_000_000_000;
+const alice = { id: 'agent-alice', name: 'Alice' };
+const bob = { id: 'agent-bob', name: 'Bob' };
+
+function ok(r: TransitionResult): { conversation: ConversationRecord; previous: ConversationRecord } {
+  if (r.kind !== 'ok') throw new Error(`expected ok, got ${r.kind}`);
+  return r;
+}
+
+function conflict(r: TransitionResult): ConversationRecord {
+  if (r.kind !== 'conflict') throw new Error(`expected conflict, got ${r.kind}`);
+  return r.conversation;
+}
+
+function created(r: AppendResult): MessageRecord {
+  if (r.kind !== 'created') throw new Error(`expected created, got ${r.kind}`);
+  return r.message;
+}
+
+export function runStoreContract(engineName: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${engineName}`, () => {
+    let store: Store;
+
+    beforeEach(async () => {
+      store = await open();
+      await store.migrate();
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    /** A new visitor with a queued conversation opened at `now`. */
+    async function queued(now = T0, name = 'Visitor'): Promise<ConversationRecord> {
+      const visitor = await store.createVisitor({ name, email: null });
+      return (await store.openConversation(visitor, now)).conversation;
+    }
+
+    function append(c: ConversationRecord, clientId: string, author: { kind: AuthorKind; id: string } = { kind: 'visitor', id: c.visitorId }, body = `body ${clientId}`) {
+      return store.appendMessage({
+        conversationId: c.id,
+        clientId,
+        authorKind: author.kind,
+        authorId: author.id,
+        authorName: 'Someone',
+        body,
+        createdAt: T0 + 1,
+      });
+    }
+
+    async function withMessages(n: number): Promise<ConversationRecord> {
+      const c = await queued();
+      for (let i = 1; i <= n; i++) created(await append(c, `m${i}`));
+      return c;
+    }
+
+    const seqs = (messages: MessageRecord[]) => messages.map((m) => m.seq);
+
+    it('[STORE-BASE] migrate is idempotent and ping answers', async () => {
+      await store.migrate();
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    // ---- messages
+
+    it('[STORE-SEQ] seq starts at 1 and is gap-free under 200 concurrent appends', async () => {
+      const c = await queued();
+      const results = await Promise.all(Array.from({ length: 200 }, (_, i) => append(c, `c${i}`)));
+      const messages = results.map(created);
+      expect(messages.map((m) => m.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      // Each result carries the conversation as its own transaction left it.
+      for (const r of results) if (r.kind === 'created') expect(r.conversation.lastSeq).toBe(r.message.seq);
+      expect((await store.getConversation(c.id))?.lastSeq).toBe(200);
+      const stored = await store.getMessages(c.id, { limit: 500 });
+      expect(seqs(stored)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      const first = await store.getMessages(c.id, { afterSeq: 0, limit: 1 });
+      expect(first[0]).toMatchObject({ seq: 1, conversationId: c.id, authorKind: 'visitor', authorId: c.visitorId, authorName: 'Someone', createdAt: T0 + 1 });
+    });
+
+    it('[STORE-IDEM] a clientId resend returns the original and stores nothing new', async () => {
+      const c = await queued();
+      const original = created(await append(c, 'same', undefined, 'first'));
+      const r2 = await append(c, 'same', undefined, 'second');
+      expect(r2.kind).toBe('duplicate');
+      if (r2.kind !== 'duplicate') return;
+      expect(r2.message).toEqual(original);
+      expect(r2.conversation.lastSeq).toBe(1);
+      const stored = await store.getMessages(c.id, { limit: 50 });
+      expect(stored).toEqual([original]);
+      // Another conversation has its own clientId space.
+      const other = await queued(T0, 'Other');
+      expect(created(await append(other, 'same')).seq).toBe(1);
+    });
+
+    it('[STORE-IDEM] a clientId taken by another author is refused and stores nothing', async () => {
+      const c = await queued();
+      created(await append(c, 'x'));
+      expect((await append(c, 'x', { kind: 'agent', id: alice.id })).kind).toBe('client_id_taken');
+      expect(await store.getMessages(c.id, { limit: 50 })).toHaveLength(1);
+    });
+
+    it('[STORE-SEQ] appending to an unknown or closed conversation fails; a resend of a stored one still succeeds', async () => {
+      expect(await append({ ...(await queued()), id: 'no-such-conversation' }, 'a')).toEqual({ kind: 'not_found' });
+      const c = await queued(T0, 'Closing');
+      const before = created(await append(c, 'before-close'));
+      ok(await store.closeConversation(c.id, null, T0 + 5));
+      expect(await append(c, 'after-close')).toEqual({ kind: 'closed' });
+      const resend = await append(c, 'before-close');
+      expect(resend.kind === 'duplicate' && resend.message).toEqual(before);
+      expect((await store.getConversation(c.id))?.lastSeq).toBe(1);
+    });
+
+    it('[STORE-HIST] history windows are ascending: after, before, both, neither, limit', async () => {
+      const c = await withMessages(10);
+      expect(seqs(await store.getMessages(c.id, { limit: 3 }))).toEqual([8, 9, 10]);
+      expect(seqs(await store.getMessages(c.id, { limit: 50 }))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expect(seqs(await store.getMessages(c.id, { afterSeq: 4, limit: 3 }))).toEqual([5, 6, 7]);
+      expect(seqs(await store.getMessages(c.id, { afterSeq: 8, limit: 50 }))).toEqual([9, 10]);
+      expect(seqs(await store.getMessages(c.id, { afterSeq: 10, limit: 50 }))).toEqual([]);
+      expect(seqs(await store.getMessages(c.id, { beforeSeq: 8, limit: 3 }))).toEqual([5, 6, 7]);
+      expect(seqs(await store.getMessages(c.id, { beforeSeq: 3, limit: 50 }))).toEqual([1, 2]);
+      expect(seqs(await store.getMessages(c.id, { beforeSeq: 1, limit: 50 }))).toEqual([]);
+      expect(seqs(await store.getMessages(c.id, { afterSeq: 2, beforeSeq: 9, limit: 3 }))).toEqual([3, 4, 5]);
+      expect(seqs(await store.getMessages(c.id, { afterSeq: 2, beforeSeq: 6, limit: 50 }))).toEqual([3, 4, 5]);
+      expect(await store.getMessages('no-such-conversation', { limit: 50 })).toEqual([]);
+    });
+
+    // ---- claims and transitions
+
+    it('[STORE-CLAIM] exactly one of 20 concurrent claims wins; the others see the winner', async () => {
+      const c = await queued();
+      const agents = Array.from({ length: 20 }, (_, i) => ({ id: `agent-${i}`, name: `Agent ${i}` }));
+      const results = await Promise.all(agents.map((a) => store.claim(c.id, a)));
+      const winners = results.filter((r) => r.kind === 'ok');
+      expect(winners).toHaveLength(1);
+      const won = ok(winners[0]);
+      expect(won.previous).toMatchObject({ status: 'queued', agentId: null, agentName: null });
+      expect(won.conversation).toMatchObject({ id: c.id, status: 'active' });
+      const winner = agents.find((a) => a.id === won.conversation.agentId)!;
+      expect(won.conversation.agentName).toBe(winner.name);
+      for (const r of results.filter((x) => x.kind !== 'ok')) expect(conflict(r)).toMatchObject({ status: 'active', agentId: winner.id });
+      expect(await store.getConversation(c.id)).toEqual(won.conversation);
+      expect(await store.listQueue()).toEqual([]);
+    });
+
+    it('[STORE-CLAIM] claiming an unknown or closed conversation fails', async () => {
+      expect(await store.claim('no-such-conversation', alice)).toEqual({ kind: 'not_found' });
+      const c = await queued();
+      ok(await store.closeConversation(c.id, null, T0 + 1));
+      expect(conflict(await store.claim(c.id, alice)).status).toBe('closed');
+    });
+
+    it('[STORE-QUEUE] the queue is ordered by queuedAt then id, and a release keeps the place', async () => {
+      const first = await queued(T0 + 10, 'First');
+      const second = await queued(T0 + 20, 'Second');
+      const third = await queued(T0 + 30, 'Third');
+      expect((await store.listQueue()).map((c) => c.id)).toEqual([first.id, second.id, third.id]);
+      expect(first).toMatchObject({ status: 'queued', queuedAt: T0 + 10, createdAt: T0 + 10, lastSeq: 0, agentId: null, closedAt: null });
+
+      ok(await store.claim(first.id, alice));
+      expect((await store.listQueue()).map((c) => c.id)).toEqual([second.id, third.id]);
+      expect(conflict(await store.release(first.id, bob.id))).toMatchObject({ status: 'active', agentId: alice.id });
+      const released = ok(await store.release(first.id, alice.id));
+      expect(released.previous).toMatchObject({ status: 'active', agentId: alice.id });
+      expect(released.conversation).toMatchObject({ status: 'queued', agentId: null, agentName: null, queuedAt: T0 + 10 });
+      expect((await store.listQueue()).map((c) => c.id)).toEqual([first.id, second.id, third.id]);
+      expect(conflict(await store.release(first.id, null)).status).toBe('queued');
+
+      // An admin (null) releases whoever holds it.
+      ok(await store.claim(second.id, bob));
+      expect(ok(await store.release(second.id, null)).conversation.status).toBe('queued');
+      expect(await store.release('no-such-conversation', null)).toEqual({ kind: 'not_found' });
+    });
+
+    it('[STORE-QUEUE] same queuedAt is ordered by id', async () => {
+      const a = await queued(T0, 'A');
+      const b = await queued(T0, 'B');
+      const expected = [a.id, b.id].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+      expect((await store.listQueue()).map((c) => c.id)).toEqual(expected);
+    });
+
+    it('[STORE-TRANSFER] transfer needs an active conversation held by the sender (or anyone for null)', async () => {
+      const c = await queued();
+      expect(conflict(await store.transfer(c.id, null, bob)).status).toBe('queued');
+      ok(await store.claim(c.id, alice));
+      expect(conflict(await store.transfer(c.id, bob.id, bob)).agentId).toBe(alice.id);
+      const moved = ok(await store.transfer(c.id, alice.id, bob));
+      expect(moved.previous).toMatchObject({ agentId: alice.id, agentName: alice.name });
+      expect(moved.conversation).toMatchObject({ status: 'active', agentId: bob.id, agentName: bob.name });
+      expect(ok(await store.transfer(c.id, null, alice)).conversation.agentId).toBe(alice.id);
+      ok(await store.closeConversation(c.id, null, T0 + 1));
+      expect(conflict(await store.transfer(c.id, null, bob)).status).toBe('closed');
+      expect(await store.transfer('no-such-conversation', null, bob)).toEqual({ kind: 'not_found' });
+    });
+
+    it('[STORE-CLOSE] close works on queued, and on active held by the closer or by anyone for null', async () => {
+      const q = await queued(T0, 'Queued');
+      const closedQueued = ok(await store.closeConversation(q.id, alice.id, T0 + 100));
+      expect(closedQueued.previous).toMatchObject({ status: 'queued', closedAt: null });
+      expect(closedQueued.conversation).toMatchObject({ status: 'closed', closedAt: T0 + 100 });
+      expect(conflict(await store.closeConversation(q.id, null, T0 + 200))).toMatchObject({ status: 'closed', closedAt: T0 + 100 });
+
+      const a = await queued(T0, 'Active');
+      ok(await store.claim(a.id, alice));
+      expect(conflict(await store.closeConversation(a.id, bob.id, T0 + 100)).status).toBe('active');
+      expect(ok(await store.closeConversation(a.id, alice.id, T0 + 100)).conversation).toMatchObject({ status: 'closed', closedAt: T0 + 100 });
+
+      const b = await queued(T0, 'Admin');
+      ok(await store.claim(b.id, bob));
+      expect(ok(await store.closeConversation(b.id, null, T0 + 100)).conversation.status).toBe('closed');
+      expect(await store.closeConversation('no-such-conversation', null, T0)).toEqual({ kind: 'not_found' });
+      expect(await store.listQueue()).toEqual([]);
+    });
+
+    // ---- conversations
+
+    it('[STORE-OPEN] openConversation returns the open one, and a new one after close', async () => {
+      const visitor = await store.createVisitor({ name: 'Vera', email: null });
+      const first = await store.openConversation(visitor, T0);
+      expect(first.created).toBe(true);
+      expect(first.conversation).toMatchObject({ visitorId: visitor.id, visitorName: 'Vera', status: 'queued', lastSeq: 0 });
+      const again = await store.openConversation(visitor, T0 + 1);
+      expect(again).toEqual({ conversation: first.conversation, created: false });
+      ok(await store.claim(first.conversation.id, alice));
+      expect((await store.openConversation(visitor, T0 + 2)).conversation.id).toBe(first.conversation.id);
+      ok(await store.closeConversation(first.conversation.id, null, T0 + 3));
+      const next = await store.openConversation(visitor, T0 + 4);
+      expect(next.created).toBe(true);
+      expect(next.conversation.id).not.toBe(first.conversation.id);
+      expect(next.conversation).toMatchObject({ status: 'queued', queuedAt: T0 + 4, lastSeq: 0 });
+    });
+
+    it('[STORE-OPEN] racing tabs open exactly one conversation', async () => {
+      const visitor = await store.createVisitor({ name: 'Tabs', email: null });
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.openConversation(visitor, T0 + i)));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.conversation.id)).size).toBe(1);
+      expect(await store.listConversations({ visitorId: visitor.id })).toHaveLength(1);
+    });
+
+    it('[STORE-OPEN] the current conversation is the open one, else the most recent', async () => {
+      const visitor = await store.createVisitor({ name: 'Cur', email: null });
+      expect(await store.getCurrentConversation(visitor.id)).toBeNull();
+      const one = (await store.openConversation(visitor, T0)).conversation;
+      expect((await store.getCurrentConversation(visitor.id))?.id).toBe(one.id);
+      ok(await store.closeConversation(one.id, null, T0 + 1));
+      expect(await store.getCurrentConversation(visitor.id)).toMatchObject({ id: one.id, status: 'closed' });
+      const two = (await store.openConversation(visitor, T0 + 2)).conversation;
+      expect((await store.getCurrentConversation(visitor.id))?.id).toBe(two.id);
+      ok(await store.closeConversation(two.id, null, T0 + 3));
+      expect((await store.getCurrentConversation(visitor.id))?.id).toBe(two.id);
+      expect(await store.getConversation('no-such-conversation')).toBeNull();
+    });
+
+    it('[STORE-LIST] listConversations is newest first with filters; queued in queue order; limit', async () => {
+      const a = await queued(T0 + 30, 'A'); // newest, stays queued
+      const b = await queued(T0 + 20, 'B'); // claimed by alice
+      const c = await queued(T0 + 10, 'C'); // oldest, stays queued
+      const d = await queued(T0 + 5, 'D'); // closed
+      ok(await store.claim(b.id, alice));
+      ok(await store.closeConversation(d.id, null, T0 + 40));
+      const ids = (list: ConversationRecord[]) => list.map((x) => x.id);
+      expect(ids(await store.listConversations({}))).toEqual([a.id, b.id, c.id, d.id]);
+      expect(ids(await store.listConversations({ status: 'queued' }))).toEqual([c.id, a.id]);
+      expect(ids(await store.listConversations({ status: 'active' }))).toEqual([b.id]);
+      expect(ids(await store.listConversations({ status: 'closed' }))).toEqual([d.id]);
+      expect(ids(await store.listConversations({ agentId: alice.id }))).toEqual([b.id]);
+      expect(ids(await store.listConversations({ visitorId: a.visitorId }))).toEqual([a.id]);
+      expect(ids(await store.listConversations({ status: 'queued', visitorId: c.visitorId }))).toEqual([c.id]);
+      expect(ids(await store.listConversations({ limit: 2 }))).toEqual([a.id, b.id]);
+      expect(ids(await store.listQueue())).toEqual([c.id, a.id]);
+    });
+
+    it('[STORE-LIST] listConversations returns at most 100 by default', async () => {
+      for (let i = 0; i < 101; i++) await queued(T0 + i, `V${i}`);
+      const list = await store.listConversations({});
+      expect(list).toHaveLength(100);
+      expect(list[0].createdAt).toBe(T0 + 100);
+    });
+
+    // ---- read positions
+
+    it('[STORE-READ] read positions are monotonic and clamped to lastSeq', async () => {
+      const c = await withMessages(5);
+      const who = { conversationId: c.id, participantKind: 'visitor' as const, participantId: c.visitorId };
+      expect(await store.setReadPosition({ ...who, seq: 3 })).toBe(true);
+      expect(await store.setReadPosition({ ...who, seq: 3 })).toBe(false);
+      expect(await store.setReadPosition({ ...who, seq: 2 })).toBe(false);
+      expect(await store.setReadPosition({ ...who, seq: 99 })).toBe(true);
+      expect(await store.setReadPosition({ ...who, seq: 100 })).toBe(false);
+      const agentPos = { conversationId: c.id, participantKind: 'agent' as const, participantId: alice.id, seq: 2 };
+      expect(await store.setReadPosition(agentPos)).toBe(true);
+      expect(await store.getReadPositions(c.id)).toEqual([agentPos, { ...who, seq: 5 }]);
+      expect(await store.setReadPosition({ ...who, conversationId: 'no-such-conversation', seq: 1 })).toBe(false);
+      const empty = await queued(T0, 'Empty');
+      expect(await store.setReadPosition({ conversationId: empty.id, participantKind: 'visitor', participantId: empty.visitorId, seq: 3 })).toBe(false);
+      expect(await store.getReadPositions(empty.id)).toEqual([]);
+    });
+
+    // ---- sessions and login throttling
+
+    it('[STORE-SESSION] sessions: get, set, touch, destroy, expiry, prune', async () => {
+      expect(await store.sessionGet('s1', T0)).toBeNull();
+      await store.sessionSet('s1', '{"a":1}', T0 + 1000);
+      expect(await store.sessionGet('s1', T0)).toBe('{"a":1}');
+      await store.sessionSet('s1', '{"a":2}', T0 + 1000);
+      expect(await store.sessionGet('s1', T0)).toBe('{"a":2}');
+      expect(await store.sessionGet('s1', T0 + 1000)).toBeNull(); // expired at expiresAt
+      await store.sessionTouch('s1', T0 + 5000);
+      expect(await store.sessionGet('s1', T0 + 1000)).toBe('{"a":2}');
+      await store.sessionTouch('missing', T0 + 5000);
+      expect(await store.sessionGet('missing', T0)).toBeNull();
+      await store.sessionSet('s2', '{}', T0 + 2000);
+      await store.sessionSet('s3', '{}', T0 + 9000);
+      expect(await store.sessionPrune(T0 + 5000)).toBe(2);
+      expect(await store.sessionGet('s3', T0)).toBe('{}');
+      await store.sessionDestroy('s3');
+      expect(await store.sessionGet('s3', T0)).toBeNull();
+      await store.sessionDestroy('s3');
+      expect(await store.sessionPrune(T0 + 99_999)).toBe(0);
+    });
+
+    it('[STORE-LOGIN] login failures are counted per key since a time, and pruned', async () => {
+      for (const at of [T0, T0 + 10, T0 + 20]) await store.loginFailureRecord('email:a@x.test', at);
+      await store.loginFailureRecord('ip:127.0.0.1', T0 + 10);
+      expect(await store.loginFailureCount('email:a@x.test', T0)).toBe(3);
+      expect(await store.loginFailureCount('email:a@x.test', T0 + 10)).toBe(2);
+      expect(await store.loginFailureCount('ip:127.0.0.1', T0)).toBe(1);
+      expect(await store.loginFailureCount('nobody', T0)).toBe(0);
+      await store.loginFailurePrune(T0 + 20);
+      expect(await store.loginFailureCount('email:a@x.test', 0)).toBe(1);
+      expect(await store.loginFailureCount('ip:127.0.0.1', 0)).toBe(0);
+    });
+
+    // ---- agents and visitors
+
+    it('[STORE-AGENT] agents: create, look up by id and email (any case), list, count admins', async () => {
+      const agent = await store.createAgent({ email: 'Ann@Example.test', name: 'Ann', role: 'agent', passwordHash: 'h1' });
+      expect(agent).toMatchObject({ email: 'Ann@Example.test', name: 'Ann', role: 'agent', passwordHash: 'h1' });
+      expect(typeof agent.id).toBe('string');
+      expect(typeof agent.createdAt).toBe('number');
+      expect(await store.getAgent(agent.id)).toEqual(agent);
+      expect(await store.getAgentByEmail('ann@example.TEST')).toEqual(agent);
+      expect(await store.getAgent('nobody')).toBeNull();
+      expect(await store.getAgentByEmail('nobody@example.test')).toBeNull();
+      expect(await store.countAdmins()).toBe(0);
+      const admin = await store.createAgent({ email: 'root@example.test', name: 'Root', role: 'admin', passwordHash: 'h2' });
+      expect(await store.countAdmins()).toBe(1);
+      expect((await store.listAgents()).map((a) => a.id).sort()).toEqual([agent.id, admin.id].sort());
+    });
+
+    it('[STORE-AGENT] a taken email (case-insensitive) is a conflict', async () => {
+      await store.createAgent({ email: 'dup@example.test', name: 'One', role: 'agent', passwordHash: 'h' });
+      const err = await store.createAgent({ email: 'DUP@Example.Test', name: 'Two', role: 'admin', passwordHash: 'h' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe(ErrorCode.Conflict);
+      expect(await store.listAgents()).toHaveLength(1);
+      expect(await store.countAdmins()).toBe(0);
+    });
+
+    it('[STORE-VISITOR] visitors: create, get, patch name and email', async () => {
+      const v = await store.createVisitor({ name: 'Vic', email: 'vic@example.test' });
+      expect(v).toMatchObject({ name: 'Vic', email: 'vic@example.test' });
+      expect(await store.getVisitor(v.id)).toEqual(v);
+      expect(await store.getVisitor('nobody')).toBeNull();
+      expect(await store.updateVisitor(v.id, {})).toEqual(v);
+      expect(await store.updateVisitor(v.id, { name: 'Victor' })).toEqual({ ...v, name: 'Victor' });
+      expect(await store.updateVisitor(v.id, { email: null })).toEqual({ ...v, name: 'Victor', email: null });
+      expect(await store.updateVisitor(v.id, { email: 'new@example.test' })).toEqual({ ...v, name: 'Victor', email: 'new@example.test' });
+      expect(await store.getVisitor(v.id)).toEqual({ ...v, name: 'Victor', email: 'new@example.test' });
+      expect(await store.updateVisitor('nobody', { name: 'X' })).toBeNull();
+    });
+
+    it('[STORE-VISITOR] renaming a visitor renames their open conversation, not closed ones', async () => {
+      const v = await store.createVisitor({ name: 'Old', email: null });
+      const closed = (await store.openConversation(v, T0)).conversation;
+      ok(await store.closeConversation(closed.id, null, T0 + 1));
+      const open = (await store.openConversation(v, T0 + 2)).conversation;
+      ok(await store.claim(open.id, alice));
+      await store.updateVisitor(v.id, { name: 'New' });
+      expect((await store.getConversation(open.id))?.visitorName).toBe('New');
+      expect((await store.getConversation(closed.id))?.visitorName).toBe('Old');
+    });
+  });
+}
