@@ -1,0 +1,205 @@
+// PostgreSQL statements for conversations, messages and read positions: the
+// operations nodes race on. Each is one statement, or one transaction that
+// holds the conversation's row lock.
+
+import { AppError, ErrorCode } from '../../protocol/errors.ts';
+import { newId } from '../ids.ts';
+import type {
+  AppendResult,
+  ConversationFilter,
+  ConversationRecord,
+  HistoryPage,
+  MessageRecord,
+  NewMessage,
+  ReadPosition,
+  TransitionResult,
+} from '../store.ts';
+import type { Db } from './db.ts';
+import { toConversation, toMessage, toPrevious, toReadPosition } from './rows.ts';
+import type { ConversationRow, MessageRow, ReadPositionRow, TransitionRow } from './rows.ts';
+
+const OPEN = `status IN ('queued', 'active')`;
+const DEFAULT_LIST_LIMIT = 100;
+
+/** PostgreSQL rejects a negative LIMIT; the interface means "at most `limit`" (as the SQLite engine reads it). */
+function rowLimit(limit: number): number {
+  return Number.isFinite(limit) ? Math.max(0, Math.trunc(limit)) : 0;
+}
+/** `$2` is the agent holding the conversation, or NULL for "whoever holds it". */
+const HELD_BY = `c.status = 'active' AND ($2::text IS NULL OR c.agent_id = $2)`;
+
+export async function openConversation(
+  db: Db,
+  visitor: { id: string; name: string },
+  now: number,
+): Promise<{ conversation: ConversationRecord; created: boolean }> {
+  // The partial unique index admits one open conversation per visitor; a racing
+  // insert loses quietly and reads the winner's row. If that row is closed
+  // before we read it, go round again.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [inserted] = await db.query<ConversationRow>(
+      `INSERT INTO conversations (id, visitor_id, visitor_name, status, last_seq, queued_at, created_at)
+       VALUES ($1, $2, $3, 'queued', 0, $4, $4)
+       ON CONFLICT (visitor_id) WHERE ${OPEN} DO NOTHING
+       RETURNING *`,
+      [newId(), visitor.id, visitor.name, now],
+    );
+    if (inserted) return { conversation: toConversation(inserted), created: true };
+    const [open] = await db.query<ConversationRow>(`SELECT * FROM conversations WHERE visitor_id = $1 AND ${OPEN}`, [visitor.id]);
+    if (open) return { conversation: toConversation(open), created: false };
+  }
+  throw new AppError(ErrorCode.Unavailable, 'could not open a conversation: too much contention');
+}
+
+export async function getConversation(db: Db, id: string): Promise<ConversationRecord | null> {
+  const [row] = await db.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1', [id]);
+  return row ? toConversation(row) : null;
+}
+
+export async function getCurrentConversation(db: Db, visitorId: string): Promise<ConversationRecord | null> {
+  const [row] = await db.query<ConversationRow>(
+    `SELECT * FROM conversations WHERE visitor_id = $1 ORDER BY (${OPEN}) DESC, created_at DESC, id DESC LIMIT 1`,
+    [visitorId],
+  );
+  return row ? toConversation(row) : null;
+}
+
+export async function listConversations(db: Db, filter: ConversationFilter): Promise<ConversationRecord[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.status !== undefined) where.push(`status = $${params.push(filter.status)}`);
+  if (filter.agentId !== undefined) where.push(`agent_id = $${params.push(filter.agentId)}`);
+  if (filter.visitorId !== undefined) where.push(`visitor_id = $${params.push(filter.visitorId)}`);
+  let sql = 'SELECT * FROM conversations';
+  if (where.length > 0) sql += ` WHERE ${where.join(' AND ')}`;
+  sql += filter.status === 'queued' ? ' ORDER BY queued_at, id' : ' ORDER BY created_at DESC, id DESC';
+  sql += ` LIMIT $${params.push(rowLimit(filter.limit ?? DEFAULT_LIST_LIMIT))}`;
+  return (await db.query<ConversationRow>(sql, params)).map(toConversation);
+}
+
+export async function listQueue(db: Db): Promise<ConversationRecord[]> {
+  const rows = await db.query<ConversationRow>(`SELECT * FROM conversations WHERE status = 'queued' ORDER BY queued_at, id`);
+  return rows.map(toConversation);
+}
+
+/**
+ * One conditional UPDATE, so that of many nodes racing exactly one wins. The
+ * FOR UPDATE subquery locks the row first, so `prev` is the version this update
+ * replaced (not an older snapshot), and the condition on `c` is rechecked
+ * against the latest committed row. `$1` is the id; `set` and `condition` may
+ * use `$2…`. When nothing changed, one read tells not_found from conflict.
+ */
+async function transition(db: Db, set: string, condition: string, params: [string, ...unknown[]]): Promise<TransitionResult> {
+  const [row] = await db.query<TransitionRow>(
+    `UPDATE conversations c SET ${set}
+     FROM (SELECT id, status, agent_id, agent_name, closed_at FROM conversations WHERE id = $1 FOR UPDATE) prev
+     WHERE c.id = prev.id AND (${condition})
+     RETURNING c.*, prev.status AS prev_status, prev.agent_id AS prev_agent_id,
+               prev.agent_name AS prev_agent_name, prev.closed_at AS prev_closed_at`,
+    params,
+  );
+  if (row) return { kind: 'ok', conversation: toConversation(row), previous: toPrevious(row) };
+  const current = await getConversation(db, params[0]);
+  return current ? { kind: 'conflict', conversation: current } : { kind: 'not_found' };
+}
+
+export function claim(db: Db, id: string, agent: { id: string; name: string }): Promise<TransitionResult> {
+  return transition(db, `status = 'active', agent_id = $2, agent_name = $3`, `c.status = 'queued'`, [id, agent.id, agent.name]);
+}
+
+export function release(db: Db, id: string, agentId: string | null): Promise<TransitionResult> {
+  // queued_at is kept: the visitor goes back to their old place in the queue.
+  return transition(db, `status = 'queued', agent_id = NULL, agent_name = NULL`, HELD_BY, [id, agentId]);
+}
+
+export function transfer(db: Db, id: string, fromAgentId: string | null, to: { id: string; name: string }): Promise<TransitionResult> {
+  return transition(db, `agent_id = $3, agent_name = $4`, HELD_BY, [id, fromAgentId, to.id, to.name]);
+}
+
+export function closeConversation(db: Db, id: string, agentId: string | null, now: number): Promise<TransitionResult> {
+  return transition(db, `status = 'closed', closed_at = $3`, `c.status = 'queued' OR (${HELD_BY})`, [id, agentId, now]);
+}
+
+export function appendMessage(db: Db, input: NewMessage): Promise<AppendResult> {
+  return db.transaction(async (client) => {
+    // The row lock serialises appends to one conversation across nodes: seq is
+    // read and written under it, so it has neither gaps nor duplicates.
+    const locked = await client.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1 FOR UPDATE', [input.conversationId]);
+    const conversation = locked.rows[0];
+    if (!conversation) return { kind: 'not_found' };
+    // A separate statement after the lock (a fresh snapshot): a send with the
+    // same clientId committed by another node while we waited is seen here.
+    const existing = await client.query<MessageRow>('SELECT * FROM messages WHERE conversation_id = $1 AND client_id = $2', [
+      input.conversationId,
+      input.clientId,
+    ]);
+    // Idempotency before the closed check, as in the SQLite engine: a resend of
+    // a message that made it before the close still gets its original back.
+    const original = existing.rows[0];
+    if (original) {
+      if (original.author_kind !== input.authorKind || original.author_id !== input.authorId) return { kind: 'client_id_taken' };
+      return { kind: 'duplicate', message: toMessage(original), conversation: toConversation(conversation) };
+    }
+    if (conversation.status === 'closed') return { kind: 'closed' };
+
+    const message: MessageRecord = { id: newId(), seq: conversation.last_seq + 1, ...input };
+    const updated = await client.query<ConversationRow>(
+      `WITH m AS (
+         INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       )
+       UPDATE conversations SET last_seq = $3 WHERE id = $2 RETURNING *`,
+      [
+        message.id,
+        message.conversationId,
+        message.seq,
+        message.clientId,
+        message.authorKind,
+        message.authorId,
+        message.authorName,
+        message.body,
+        message.createdAt,
+      ],
+    );
+    return { kind: 'created', message, conversation: toConversation(updated.rows[0]) };
+  });
+}
+
+export async function getMessages(db: Db, conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
+  const { afterSeq, beforeSeq } = page;
+  const params: unknown[] = [conversationId, rowLimit(page.limit)];
+  let where = 'conversation_id = $1';
+  if (afterSeq !== undefined) where += ` AND seq > $${params.push(afterSeq)}`;
+  if (beforeSeq !== undefined) where += ` AND seq < $${params.push(beforeSeq)}`;
+  // With afterSeq the first `limit` after it; otherwise the last `limit`.
+  if (afterSeq !== undefined) {
+    return (await db.query<MessageRow>(`SELECT * FROM messages WHERE ${where} ORDER BY seq ASC LIMIT $2`, params)).map(toMessage);
+  }
+  const rows = await db.query<MessageRow>(`SELECT * FROM messages WHERE ${where} ORDER BY seq DESC LIMIT $2`, params);
+  return rows.reverse().map(toMessage);
+}
+
+export async function setReadPosition(db: Db, pos: ReadPosition): Promise<boolean> {
+  const seq = Math.trunc(pos.seq);
+  if (!Number.isFinite(seq)) return false;
+  // Clamped to lastSeq in the same statement; the conditional DO UPDATE only
+  // moves forward, and RETURNING yields a row only when the position moved.
+  const rows = await db.query(
+    `INSERT INTO read_positions (conversation_id, participant_kind, participant_id, seq)
+     SELECT c.id, $2, $3, LEAST($4::bigint, c.last_seq) FROM conversations c
+     WHERE c.id = $1 AND LEAST($4::bigint, c.last_seq) > 0
+     ON CONFLICT (conversation_id, participant_kind, participant_id)
+     DO UPDATE SET seq = GREATEST(read_positions.seq, EXCLUDED.seq) WHERE read_positions.seq < EXCLUDED.seq
+     RETURNING seq`,
+    [pos.conversationId, pos.participantKind, pos.participantId, seq],
+  );
+  return rows.length > 0;
+}
+
+export async function getReadPositions(db: Db, conversationId: string): Promise<ReadPosition[]> {
+  const rows = await db.query<ReadPositionRow>(
+    'SELECT * FROM read_positions WHERE conversation_id = $1 ORDER BY participant_kind, participant_id',
+    [conversationId],
+  );
+  return rows.map(toReadPosition);
+}

@@ -1,0 +1,126 @@
+// The PostgreSQL schema as numbered migrations, and the function that applies
+// the pending ones. Append new migrations; never edit an applied one.
+
+import type { PoolClient } from 'pg';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Ids and other keys that are ordered on use COLLATE "C": byte order, as SQLite's
+// BINARY, whatever locale the database was created with.
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+      CREATE TABLE agents (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        email TEXT NOT NULL,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('agent', 'admin')),
+        password_hash TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE UNIQUE INDEX agents_email_key ON agents (lower(email));
+
+      CREATE TABLE visitors (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        name TEXT NOT NULL,
+        email TEXT,
+        created_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE sessions (
+        sid TEXT COLLATE "C" PRIMARY KEY,
+        data TEXT NOT NULL,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX sessions_expires_at ON sessions (expires_at);
+
+      CREATE TABLE login_failures (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        key TEXT NOT NULL,
+        at BIGINT NOT NULL
+      );
+      CREATE INDEX login_failures_key_at ON login_failures (key, at);
+      CREATE INDEX login_failures_at ON login_failures (at);
+
+      CREATE TABLE conversations (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        visitor_id TEXT COLLATE "C" NOT NULL,
+        visitor_name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued', 'active', 'closed')),
+        agent_id TEXT COLLATE "C",
+        agent_name TEXT,
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        queued_at BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        closed_at BIGINT
+      );
+      -- At most one open conversation per visitor: openConversation() relies on it.
+      CREATE UNIQUE INDEX conversations_one_open_per_visitor
+        ON conversations (visitor_id) WHERE status IN ('queued', 'active');
+      CREATE INDEX conversations_queue ON conversations (queued_at, id) WHERE status = 'queued';
+      CREATE INDEX conversations_by_visitor ON conversations (visitor_id, created_at DESC, id DESC);
+      CREATE INDEX conversations_by_agent ON conversations (agent_id, created_at DESC, id DESC);
+      CREATE INDEX conversations_by_status ON conversations (status, created_at DESC, id DESC);
+
+      CREATE TABLE messages (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        conversation_id TEXT COLLATE "C" NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        client_id TEXT NOT NULL,
+        author_kind TEXT NOT NULL CHECK (author_kind IN ('visitor', 'agent', 'system')),
+        author_id TEXT NOT NULL,
+        author_name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        UNIQUE (conversation_id, seq),
+        UNIQUE (conversation_id, client_id)
+      );
+
+      CREATE TABLE read_positions (
+        conversation_id TEXT COLLATE "C" NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        participant_kind TEXT NOT NULL CHECK (participant_kind IN ('visitor', 'agent')),
+        participant_id TEXT COLLATE "C" NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (conversation_id, participant_kind, participant_id)
+      );
+    `,
+  },
+];
+
+/** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */
+export const MIGRATION_LOCK_KEY = 0x7061726c6579;
+
+/**
+ * Applies pending migrations. The caller has opened a transaction on `client`;
+ * the transaction-scoped advisory lock makes nodes that start together take
+ * turns, and the last to get it finds nothing left to do.
+ */
+export async function applyMigrations(client: PoolClient, now: number): Promise<number[]> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+  await client.query(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at BIGINT NOT NULL
+    )`);
+  const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+  const applied = new Set(rows.map((r) => r.version));
+  const done: number[] = [];
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    await client.query(migration.sql);
+    await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+      migration.version,
+      migration.name,
+      now,
+    ]);
+    done.push(migration.version);
+  }
+  return done;
+}

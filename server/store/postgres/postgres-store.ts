@@ -1,0 +1,248 @@
+// The PostgreSQL engine of Store, for many nodes sharing one database: pool
+// lifecycle, migrations, agents, visitors, sessions and login throttling here;
+// the contended conversation/message statements in conversations.ts.
+
+import pg from 'pg';
+import type { Pool } from 'pg';
+import { AppError, ErrorCode } from '../../protocol/errors.ts';
+import type { Role } from '../../protocol/shapes.ts';
+import { createLogger } from '../../logger.ts';
+import { newId } from '../ids.ts';
+import type {
+  AgentRecord,
+  AppendResult,
+  ConversationFilter,
+  ConversationRecord,
+  HistoryPage,
+  MessageRecord,
+  NewMessage,
+  ReadPosition,
+  Store,
+  TransitionResult,
+  VisitorRecord,
+} from '../store.ts';
+import * as conversations from './conversations.ts';
+import { createDb, errorInfo } from './db.ts';
+import type { Db, StoreLogger } from './db.ts';
+import { applyMigrations } from './migrations.ts';
+import { toAgent, toVisitor } from './rows.ts';
+import type { AgentRow, VisitorRow } from './rows.ts';
+
+export type { StoreLogger } from './db.ts';
+
+export interface PostgresStoreOptions {
+  poolSize?: number;
+  logger?: StoreLogger;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+export class PostgresStore implements Store {
+  readonly engine = 'postgres' as const;
+  readonly #pool: Pool;
+  readonly #db: Db;
+  readonly #log: StoreLogger;
+  #closed = false;
+
+  constructor(pool: Pool, logger: StoreLogger) {
+    this.#pool = pool;
+    this.#log = logger;
+    this.#db = createDb(pool, logger);
+    // An idle client whose backend dies (restart, failover) is reported here;
+    // without a listener `pg` would crash the process.
+    pool.on('error', (err) => logger.warn({ event: 'pg_pool_error', err: errorInfo(err) }, 'idle PostgreSQL client failed'));
+  }
+
+  async migrate(): Promise<void> {
+    const applied = await this.#db.transaction((client) => applyMigrations(client, Date.now()));
+    if (applied.length > 0) this.#log.info({ event: 'store_migrated', engine: 'postgres', versions: applied }, 'schema migrated');
+  }
+
+  async ping(): Promise<void> {
+    await this.#db.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  // ---- agents
+
+  async createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<AgentRecord> {
+    try {
+      const [row] = await this.#db.query<AgentRow>(
+        'INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
+        [newId(), input.email, input.name, input.role, input.passwordHash, Date.now()],
+      );
+      return toAgent(row);
+    } catch (err) {
+      // The unique index on lower(email) decides, also between racing nodes.
+      if (errorInfo(err).code === UNIQUE_VIOLATION) throw new AppError(ErrorCode.Conflict, 'email already registered', { cause: err });
+      throw err;
+    }
+  }
+
+  async getAgent(id: string): Promise<AgentRecord | null> {
+    const [row] = await this.#db.query<AgentRow>('SELECT * FROM agents WHERE id = $1', [id]);
+    return row ? toAgent(row) : null;
+  }
+
+  async getAgentByEmail(email: string): Promise<AgentRecord | null> {
+    const [row] = await this.#db.query<AgentRow>('SELECT * FROM agents WHERE lower(email) = lower($1)', [email]);
+    return row ? toAgent(row) : null;
+  }
+
+  async listAgents(): Promise<AgentRecord[]> {
+    return (await this.#db.query<AgentRow>('SELECT * FROM agents ORDER BY created_at, id')).map(toAgent);
+  }
+
+  async countAdmins(): Promise<number> {
+    const [row] = await this.#db.query<{ n: number }>(`SELECT count(*)::int AS n FROM agents WHERE role = 'admin'`);
+    return row.n;
+  }
+
+  // ---- visitors
+
+  async createVisitor(input: { name: string; email: string | null }): Promise<VisitorRecord> {
+    const [row] = await this.#db.query<VisitorRow>('INSERT INTO visitors (id, name, email, created_at) VALUES ($1, $2, $3, $4) RETURNING *', [
+      newId(),
+      input.name,
+      input.email,
+      Date.now(),
+    ]);
+    return toVisitor(row);
+  }
+
+  async getVisitor(id: string): Promise<VisitorRecord | null> {
+    const [row] = await this.#db.query<VisitorRow>('SELECT * FROM visitors WHERE id = $1', [id]);
+    return row ? toVisitor(row) : null;
+  }
+
+  async updateVisitor(id: string, patch: { name?: string; email?: string | null }): Promise<VisitorRecord | null> {
+    // One statement: the visitor and the name on their open conversation change together.
+    const [row] = await this.#db.query<VisitorRow>(
+      `WITH v AS (
+         UPDATE visitors SET name = COALESCE($2, name), email = CASE WHEN $3::boolean THEN $4 ELSE email END
+         WHERE id = $1 RETURNING *
+       ), renamed AS (
+         UPDATE conversations SET visitor_name = v.name FROM v
+         WHERE $2::text IS NOT NULL AND conversations.visitor_id = v.id AND conversations.status IN ('queued', 'active')
+       )
+       SELECT * FROM v`,
+      [id, patch.name ?? null, patch.email !== undefined, patch.email ?? null],
+    );
+    return row ? toVisitor(row) : null;
+  }
+
+  // ---- express sessions
+
+  async sessionGet(sid: string, now: number): Promise<string | null> {
+    const [row] = await this.#db.query<{ data: string }>('SELECT data FROM sessions WHERE sid = $1 AND expires_at > $2', [sid, now]);
+    return row ? row.data : null;
+  }
+
+  async sessionSet(sid: string, data: string, expiresAt: number): Promise<void> {
+    await this.#db.execute(
+      `INSERT INTO sessions (sid, data, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (sid) DO UPDATE SET data = EXCLUDED.data, expires_at = EXCLUDED.expires_at`,
+      [sid, data, expiresAt],
+    );
+  }
+
+  async sessionTouch(sid: string, expiresAt: number): Promise<void> {
+    await this.#db.execute('UPDATE sessions SET expires_at = $2 WHERE sid = $1', [sid, expiresAt]);
+  }
+
+  async sessionDestroy(sid: string): Promise<void> {
+    await this.#db.execute('DELETE FROM sessions WHERE sid = $1', [sid]);
+  }
+
+  sessionPrune(now: number): Promise<number> {
+    return this.#db.execute('DELETE FROM sessions WHERE expires_at <= $1', [now]);
+  }
+
+  // ---- login throttling
+
+  async loginFailureRecord(key: string, at: number): Promise<void> {
+    await this.#db.execute('INSERT INTO login_failures (key, at) VALUES ($1, $2)', [key, at]);
+  }
+
+  async loginFailureCount(key: string, since: number): Promise<number> {
+    const [row] = await this.#db.query<{ n: number }>('SELECT count(*)::int AS n FROM login_failures WHERE key = $1 AND at >= $2', [key, since]);
+    return row.n;
+  }
+
+  async loginFailurePrune(before: number): Promise<void> {
+    await this.#db.execute('DELETE FROM login_failures WHERE at < $1', [before]);
+  }
+
+  // ---- conversations, messages, read positions (conversations.ts)
+
+  openConversation(visitor: { id: string; name: string }, now: number): Promise<{ conversation: ConversationRecord; created: boolean }> {
+    return conversations.openConversation(this.#db, visitor, now);
+  }
+
+  getConversation(id: string): Promise<ConversationRecord | null> {
+    return conversations.getConversation(this.#db, id);
+  }
+
+  getCurrentConversation(visitorId: string): Promise<ConversationRecord | null> {
+    return conversations.getCurrentConversation(this.#db, visitorId);
+  }
+
+  listConversations(filter: ConversationFilter): Promise<ConversationRecord[]> {
+    return conversations.listConversations(this.#db, filter);
+  }
+
+  listQueue(): Promise<ConversationRecord[]> {
+    return conversations.listQueue(this.#db);
+  }
+
+  claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult> {
+    return conversations.claim(this.#db, id, agent);
+  }
+
+  release(id: string, agentId: string | null): Promise<TransitionResult> {
+    return conversations.release(this.#db, id, agentId);
+  }
+
+  transfer(id: string, fromAgentId: string | null, to: { id: string; name: string }): Promise<TransitionResult> {
+    return conversations.transfer(this.#db, id, fromAgentId, to);
+  }
+
+  closeConversation(id: string, agentId: string | null, now: number): Promise<TransitionResult> {
+    return conversations.closeConversation(this.#db, id, agentId, now);
+  }
+
+  appendMessage(input: NewMessage): Promise<AppendResult> {
+    return conversations.appendMessage(this.#db, input);
+  }
+
+  getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
+    return conversations.getMessages(this.#db, conversationId, page);
+  }
+
+  setReadPosition(pos: ReadPosition): Promise<boolean> {
+    return conversations.setReadPosition(this.#db, pos);
+  }
+
+  getReadPositions(conversationId: string): Promise<ReadPosition[]> {
+    return conversations.getReadPositions(this.#db, conversationId);
+  }
+}
+
+/** Opens a pool on `url` (`postgres://…`) and checks it answers. Call migrate() before use. */
+export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const { poolSize = 10, logger = createLogger('warn') } = opts;
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+  const store = new PostgresStore(pool, logger);
+  try {
+    await store.ping();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}

@@ -1,0 +1,136 @@
+// The store contract against PostgreSQL, plus what only a shared database has:
+// two PostgresStore instances ("nodes") on one database racing each other.
+
+import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../../server/store/postgres/postgres-store.ts';
+import type { PostgresStore } from '../../server/store/postgres/postgres-store.ts';
+import { createLogger } from '../../server/logger.ts';
+import { freshPostgresUrl } from '../helpers/test-services.ts';
+import { runStoreContract } from './contract.ts';
+
+const logger = createLogger('silent');
+
+// Each contract test gets its own database (CREATE DATABASE takes ~70 ms); the suite migrates it.
+runStoreContract('postgres', async () => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger }));
+
+describe('postgres: two nodes on one database', () => {
+  const opened: PostgresStore[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()));
+  });
+
+  async function twoNodes(): Promise<[PostgresStore, PostgresStore]> {
+    const url = await freshPostgresUrl();
+    const a = await openPostgresStore(url, { poolSize: 8, logger });
+    const b = await openPostgresStore(url, { poolSize: 8, logger });
+    opened.push(a, b);
+    await a.migrate();
+    return [a, b];
+  }
+
+  it('migrate() from both nodes at once is safe and idempotent', async () => {
+    const url = await freshPostgresUrl();
+    const nodes = await Promise.all([1, 2, 3, 4].map(() => openPostgresStore(url, { poolSize: 2, logger })));
+    opened.push(...nodes);
+    await Promise.all(nodes.map((n) => n.migrate()));
+    await Promise.all(nodes.map((n) => n.migrate()));
+    const visitor = await nodes[0].createVisitor({ name: 'Ann', email: null });
+    expect(await nodes[3].getVisitor(visitor.id)).toEqual(visitor);
+  });
+
+  it('[CLAIM2] exactly one of 20 claims split across two nodes wins', async () => {
+    const [a, b] = await twoNodes();
+    const visitor = await a.createVisitor({ name: 'Ann', email: null });
+    const { conversation } = await a.openConversation(visitor, Date.now());
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).claim(conversation.id, { id: `agent-${i}`, name: `Agent ${i}` })),
+    );
+    const winners = results.filter((r) => r.kind === 'ok');
+    expect(winners).toHaveLength(1);
+    expect(results.filter((r) => r.kind === 'conflict')).toHaveLength(19);
+    const winner = winners[0];
+    if (winner.kind !== 'ok') throw new Error('unreachable');
+    expect(winner.previous.status).toBe('queued');
+    const stored = await b.getConversation(conversation.id);
+    expect(stored?.status).toBe('active');
+    expect(stored?.agentId).toBe(winner.conversation.agentId);
+    for (const r of results) if (r.kind === 'conflict') expect(r.conversation.agentId).toBe(winner.conversation.agentId);
+  });
+
+  it('200 appends split across two nodes get seq 1..200 without gaps', async () => {
+    const [a, b] = await twoNodes();
+    const visitor = await a.createVisitor({ name: 'Ann', email: null });
+    const { conversation } = await a.openConversation(visitor, Date.now());
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        (i % 2 === 0 ? a : b).appendMessage({
+          conversationId: conversation.id,
+          clientId: `c-${i}`,
+          authorKind: 'visitor',
+          authorId: visitor.id,
+          authorName: visitor.name,
+          body: `message ${i}`,
+          createdAt: Date.now(),
+        }),
+      ),
+    );
+    expect(results.every((r) => r.kind === 'created')).toBe(true);
+    const seqs = results.map((r) => (r.kind === 'created' ? r.message.seq : -1)).sort((x, y) => x - y);
+    expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    const stored = await b.getMessages(conversation.id, { afterSeq: 0, limit: 200 });
+    expect(stored.map((m) => m.seq)).toEqual(seqs);
+    expect((await a.getConversation(conversation.id))?.lastSeq).toBe(200);
+  });
+
+  it('the same clientId sent through both nodes at once is stored once', async () => {
+    const [a, b] = await twoNodes();
+    const visitor = await a.createVisitor({ name: 'Ann', email: null });
+    const { conversation } = await a.openConversation(visitor, Date.now());
+    const send = (node: PostgresStore) =>
+      node.appendMessage({
+        conversationId: conversation.id,
+        clientId: 'same',
+        authorKind: 'visitor',
+        authorId: visitor.id,
+        authorName: visitor.name,
+        body: 'hello',
+        createdAt: Date.now(),
+      });
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => send(i % 2 === 0 ? a : b)));
+    expect(results.filter((r) => r.kind === 'created')).toHaveLength(1);
+    expect(results.filter((r) => r.kind === 'duplicate')).toHaveLength(9);
+    expect((await a.getConversation(conversation.id))?.lastSeq).toBe(1);
+  });
+
+  it('openConversation racing on two nodes opens one conversation', async () => {
+    const [a, b] = await twoNodes();
+    const visitor = await a.createVisitor({ name: 'Ann', email: null });
+    const now = Date.now();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).openConversation(visitor, now)));
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.conversation.id)).size).toBe(1);
+  });
+
+  it('a backend killed under an idle pooled client is logged, not thrown', async () => {
+    const url = await freshPostgresUrl();
+    const lines: string[] = [];
+    const node = await openPostgresStore(url, { poolSize: 2, logger: createLogger('warn', { write: (line: string) => lines.push(line) }) });
+    opened.push(node);
+    await node.migrate();
+    await Promise.all([node.ping(), node.ping()]);
+    // As a server restart would: end this database's other backends (and only them).
+    const killer = new pg.Client({ connectionString: url });
+    await killer.connect();
+    const { rows } = await killer.query(
+      "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+    );
+    await killer.end();
+    expect(rows.length).toBeGreaterThan(0);
+    // Every idle client notices its backend is gone before the pool reuses it.
+    const poolErrors = () => lines.filter((line) => JSON.parse(line).event === 'pg_pool_error').length;
+    await expect.poll(poolErrors).toBe(rows.length);
+    await node.ping();
+    expect(await node.countAdmins()).toBe(0);
+  });
+});
