@@ -4,7 +4,7 @@ import { parsePage } from '../core/dashboard.ts';
 import { toConversation, toMessage, toVisitor } from '../core/mappers.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { personKey } from '../core/presence-registry.ts';
-import { MAX_IN_FLIGHT_PER_CONNECTION, type RealtimeContext, eventBudget } from './context.ts';
+import { type RealtimeContext, createSendGate, eventBudget } from './context.ts';
 import { agentHandshake } from './handshake.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { fireAndForget, respond } from './respond.ts';
@@ -39,7 +39,7 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
     const person = () => ({ kind: 'agent' as const, id: socket.data.agent.id, name: socket.data.agent.name });
     const messages = createRateLimiter(config.messageRateLimit);
     const events = createRateLimiter(eventBudget(config.messageRateLimit));
-    let inFlight = 0;
+    const send = createSendGate(overloaded);
 
     socket.join([room.agent(agent().id), room.session(socket.data.sessionId), room.queue]);
     // Counted first, then the snapshot: once a client has its snapshot, its presence is settled everywhere.
@@ -81,15 +81,8 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
       respond(ack, log, 'message:send', async () => {
         messages.take();
         const { conversationId, clientId, body } = parse(schemas.agentSend, input);
-        // Backpressure: refuse rather than queue without bound; the client retries with the same clientId.
-        if (overloaded() || inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) throw new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
-        inFlight++;
-        try {
-          const message = await conversations.sendAgentMessage(agent(), { conversationId, clientId, body }, socket.id);
-          return { message: toMessage(message) };
-        } finally {
-          inFlight--;
-        }
+        const message = await send(() => conversations.sendAgentMessage(agent(), { conversationId, clientId, body }, socket.id));
+        return { message: toMessage(message) };
       }),
     );
 

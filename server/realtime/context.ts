@@ -1,6 +1,7 @@
 // What every namespace handler needs, assembled once by app.ts.
 
 import type { ConversationService } from '../core/conversations.ts';
+import { AppError, ErrorCode } from '../protocol/errors.ts';
 import type { Presence } from '../core/presence.ts';
 import type { PresenceRegistry } from '../core/presence-registry.ts';
 import type { QueuePositions } from '../core/queue-positions.ts';
@@ -30,6 +31,24 @@ export interface RealtimeContext {
 
 /** At most this many unacknowledged message:send per connection; more is a flood, not a chat. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 1024;
+
+/**
+ * One connection's sends under backpressure: refused with `unavailable` while
+ * the node is overloaded or the connection has too many in flight, rather
+ * than queued without bound. The client retries with the same clientId.
+ */
+export function createSendGate(overloaded: () => boolean): <T>(work: () => Promise<T>) => Promise<T> {
+  let inFlight = 0;
+  return async (work) => {
+    if (overloaded() || inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) throw new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
+    inFlight++;
+    try {
+      return await work();
+    } finally {
+      inFlight--;
+    }
+  };
+}
 
 /** Non-message events (typing, read, history…) get a generous budget derived from the message limit. */
 export function eventBudget(messageRateLimit: number): number {

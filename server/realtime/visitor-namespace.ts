@@ -4,7 +4,7 @@ import { toConversation, toMessage, toVisitor } from '../core/mappers.ts';
 import { personKey } from '../core/presence-registry.ts';
 import type { ConversationRecord } from '../store/store.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
-import { MAX_IN_FLIGHT_PER_CONNECTION, type RealtimeContext, eventBudget } from './context.ts';
+import { type RealtimeContext, createSendGate, eventBudget } from './context.ts';
 import { visitorHandshake } from './handshake.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { fireAndForget, respond } from './respond.ts';
@@ -43,7 +43,7 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
     const person = () => ({ kind: 'visitor' as const, id: socket.data.visitor.id, name: socket.data.visitor.name });
     const messages = createRateLimiter(config.messageRateLimit);
     const events = createRateLimiter(eventBudget(config.messageRateLimit));
-    let inFlight = 0;
+    const send = createSendGate(overloaded);
 
     socket.join([room.visitor(visitor().id), room.session(socket.data.sessionId)]);
     // Counted first, then the snapshot: once a client has its snapshot, its presence is settled everywhere.
@@ -59,15 +59,8 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
       respond(ack, log, 'message:send', async () => {
         messages.take();
         const { clientId, body } = parse(schemas.visitorSend, input);
-        // Backpressure: refuse rather than queue without bound; the client retries with the same clientId.
-        if (overloaded() || inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) throw new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
-        inFlight++;
-        try {
-          const message = await conversations.sendVisitorMessage(visitor(), { clientId, body }, socket.id);
-          return { message: toMessage(message) };
-        } finally {
-          inFlight--;
-        }
+        const message = await send(() => conversations.sendVisitorMessage(visitor(), { clientId, body }, socket.id));
+        return { message: toMessage(message) };
       }),
     );
 
