@@ -42,6 +42,8 @@ export interface AppDeps {
   readinessChecks?: ReadinessCheck[];
   clock?: Clock;
   loginLimits?: LoginLimits;
+  /** How often sockets are checked against their session (default 60 s). */
+  sessionWatchMs?: number;
   /** Backpressure: while true, new messages are refused with `unavailable` (clients retry with the same clientId). */
   overloaded?: () => boolean;
 }
@@ -120,7 +122,7 @@ export function createApp(deps: AppDeps): App {
   });
   handleHttp = http;
 
-  const stopWatch = watchSessions(ns, store, logger);
+  const stopWatch = watchSessions(ns, store, logger, deps.sessionWatchMs);
   const housekeeping = setInterval(() => {
     const now = clock.now();
     Promise.all([store.sessionPrune(now), store.loginFailurePrune(now - 24 * 60 * 60_000)]).catch((err: unknown) =>

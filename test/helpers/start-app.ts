@@ -12,6 +12,7 @@ import { createLogger } from '../../server/logger.ts';
 import type { PresenceRegistry } from '../../server/core/presence-registry.ts';
 import type { Namespaces } from '../../server/realtime/types.ts';
 import type { Cluster } from '../../server/cluster/open-cluster.ts';
+import type { LoginLimits } from '../../server/core/accounts.ts';
 import type { Agent, Role, Visitor } from '../../server/protocol/shapes.ts';
 import type { Store } from '../../server/store/store.ts';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
@@ -30,6 +31,8 @@ export interface StartOptions {
   keepStore?: boolean;
   /** Cluster mode: the node's Redis adapter, registry and heartbeat (closed with the app). */
   cluster?: Cluster;
+  loginLimits?: LoginLimits;
+  sessionWatchMs?: number;
   /** Listen on this port instead of a free one (a restarted server keeps its address). */
   port?: number;
   register?: boolean;
@@ -84,7 +87,8 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     overloaded: opts.cluster?.overloaded,
     readinessChecks: opts.cluster?.readinessChecks,
     // Tests log in hundreds of times from one address.
-    loginLimits: { perAccount: 5, perAddress: 10_000, windowMs: 15 * 60_000 },
+    loginLimits: opts.loginLimits ?? { perAccount: 5, perAddress: 10_000, windowMs: 15 * 60_000 },
+    sessionWatchMs: opts.sessionWatchMs,
   });
   opts.cluster?.attach(app.clusterHooks);
   const address = await app.listen(opts.port ?? 0, '127.0.0.1');

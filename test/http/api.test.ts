@@ -55,6 +55,15 @@ describe('[HTTP] API', () => {
     expect((await t.http('/api/login', { method: 'POST', json: { email: 'ops@example.com' } })).status).toBe(400);
   });
 
+  it('[HTTP2b] too many failures from one address are limited across accounts', async () => {
+    const t = await startApp({ loginLimits: { perAccount: 100, perAddress: 3, windowMs: 60_000 } });
+    for (let i = 0; i < 3; i++) {
+      expect((await t.http('/api/login', { method: 'POST', json: { email: `guess${i}@example.com`, password: 'nope nope' } })).status).toBe(401);
+    }
+    const limited = await t.http('/api/login', { method: 'POST', json: { email: 'other@example.com', password: 'nope nope' } });
+    expect(limited.status).toBe(429);
+  });
+
   it('[HTTP3] successful logins are never limited', async () => {
     const t = await startApp();
     for (let i = 0; i < 12; i++) await t.login('busy@example.com');
@@ -119,6 +128,16 @@ describe('[HTTP] API', () => {
     expect(otherSession.connected).toBe(true);
     expect((await t.http('/api/me', { cookie: first.cookie })).status).toBe(401);
     expect((await t.http('/api/logout', { method: 'POST', cookie: first.cookie })).status).toBe(401);
+  });
+
+  it('[HTTP6b] sockets of a session that expired or was deleted are closed', async () => {
+    const t = await startApp({ sessionWatchMs: 100 });
+    const agent = await t.agent('websocket', 'expiring@example.com');
+    const visitor = await t.visitor('polling');
+    const sid = decodeURIComponent(agent.cookie.split('=')[1]).slice(2).split('.')[0];
+    await t.store.sessionDestroy(sid);
+    await eventually(() => !agent.socket.connected, 5000, 'agent socket closed');
+    expect(visitor.socket.connected).toBe(true);
   });
 
   it('[HTTP7] health, readiness and metrics', async () => {
