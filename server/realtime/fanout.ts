@@ -98,7 +98,6 @@ export function createFanout(deps: {
     );
   }
 
-  let lastAvailable = -1;
   async function agentsAvailable(): Promise<number> {
     const online = await registry.list('agent:');
     let n = 0;
@@ -111,11 +110,8 @@ export function createFanout(deps: {
     availabilityTimer = setTimeout(() => {
       availabilityTimer = null;
       agentsAvailable()
-        .then((agentsOnline) => {
-          if (agentsOnline === lastAvailable) return;
-          lastAvailable = agentsOnline;
-          ns.visitor.emit('availability', { agentsOnline });
-        })
+        // No "unchanged, skip" here: another node may have told visitors something else since.
+        .then((agentsOnline) => ns.visitor.emit('availability', { agentsOnline }))
         .catch(fail('availability'));
     }, 50);
   }
