@@ -115,7 +115,9 @@ export function createConversationService(deps: {
         if (result.kind === 'closed') continue;
         if (result.kind === 'not_found') throw new AppError(ErrorCode.Internal, 'conversation vanished');
         if (result.kind === 'client_id_taken') throw new AppError(ErrorCode.InvalidPayload, 'clientId is already used in this conversation');
-        if (created) events.conversationOpened(result.conversation, await queue.positionOf(result.conversation.id));
+        // A retry of the opening message re-announces it too: the first attempt may have died before telling agents.
+        const opening = created || (result.kind === 'duplicate' && result.message.seq === 1 && result.conversation.status === 'queued');
+        if (opening) events.conversationOpened(result.conversation, await queue.positionOf(result.conversation.id));
         // A duplicate is fanned out again: the first attempt may have died between commit and fan-out; clients de-duplicate by id.
         events.messageCreated(result.message, result.conversation, origin);
         return result.message;

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../server/protocol/shapes.ts';
-import { type AgentClient, eventually, ok, record, request } from '../helpers/clients.ts';
+import { type AgentClient, eventually, next, ok, record, request } from '../helpers/clients.ts';
 import { MATRIX, startTopology } from '../helpers/topology.ts';
 
 describe.each(MATRIX)('[DELIVERY] %s over %s', (topology, transport) => {
@@ -28,8 +28,11 @@ describe.each(MATRIX)('[DELIVERY] %s over %s', (topology, transport) => {
     const agent = await t.agent(transport);
     const { socket: visitor } = await t.visitor(transport);
     const first = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'same', body: 'once' });
+    const reannounced = next<{ id: string }>(agent.socket, 'queue:add');
     const again = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'same', body: 'once (retry)' });
     expect(again.message).toEqual(first.message);
+    // Retrying the opening message announces the queued conversation again (idempotent for clients: same id).
+    expect((await reannounced).id).toBe(first.message.conversationId);
     const conversationId = first.message.conversationId;
     await ok(agent.socket, 'conversation:claim', { conversationId });
     const a1 = await ok<{ message: Message }>(agent.socket, 'message:send', { conversationId, clientId: 'agent-1', body: 'hi' });
