@@ -117,7 +117,7 @@ export function createApp(deps: AppDeps): App {
         disconnectSession: (sid) => disconnectSession(ns, sid),
       }),
       agentsRouter({ store, accounts, conversations, queue, schemas, logger, trustProxy }),
-      pagesRouter(),
+      pagesRouter({ store, allowedOrigins: config.allowedOrigins }),
     ],
   });
   handleHttp = http;

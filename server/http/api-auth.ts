@@ -21,6 +21,8 @@ export interface AuthRouterDeps {
   disconnectSession(sessionId: string): void;
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
 const regenerate = (req: Request) => new Promise<void>((ok, fail) => req.session.regenerate((err) => (err ? fail(err) : ok())));
 const save = (req: Request) => new Promise<void>((ok, fail) => req.session.save((err) => (err ? fail(err) : ok())));
 const destroy = (req: Request) => new Promise<void>((ok, fail) => req.session.destroy((err) => (err ? fail(err) : ok())));
@@ -42,12 +44,18 @@ export function authRouter(deps: AuthRouterDeps): Router {
       req.session.visitorId = visitor.id;
       logger.info({ event: 'visitor.created', visitorId: visitor.id }, 'visitor session created');
     }
-    if (req.secure) {
-      // The widget runs in a cross-site iframe: the cookie must be sent there, in the embedding site's partition.
+    // A widget framed by another site (its page asks with `?embed=cross-site`) needs the cookie sent
+    // there, in that site's partition. Only then: a partitioned cookie on Parley's own pages would
+    // shadow the agent cookie a later /api/login sets (same name, older, so sent first).
+    // Browsers count http://localhost and 127.0.0.1 as secure, so direct loopback requests qualify.
+    const loopback = !trustProxy && LOOPBACK_HOSTS.has(req.hostname);
+    if (req.query.embed === 'cross-site' && (req.secure || loopback)) {
       req.session.cookie.sameSite = 'none';
       req.session.cookie.secure = true;
       // express-session ≥1.18 serialises `partitioned`; its type definitions lag behind.
       (req.session.cookie as { partitioned?: boolean }).partitioned = true;
+      // express-session only emits a Secure cookie on a request it believes is TLS.
+      if (!req.secure) Object.defineProperty(req, 'secure', { value: true });
     }
     await save(req);
     res.json({ visitor: toVisitor(visitor) });

@@ -1,11 +1,109 @@
-// Page shells (views/) and client bundles. The browser apps are built from client/.
+// Page shells (views/) and the client bundles built from client/ into dist/,
+// with the headers that keep them safe: a script-strict CSP on every page, no
+// framing of the console, dashboard and login, the chat frameable only by embedders.
 
-import { Router } from 'express';
+import { readFileSync } from 'node:fs';
+import express, { Router, type Request, type Response } from 'express';
+import type { Store } from '../store/store.ts';
 
-export function pagesRouter(): Router {
+const VIEWS = new URL('../../views/', import.meta.url);
+const DIST = new URL('../../dist/', import.meta.url);
+
+export interface PagesDeps {
+  store: Store;
+  /** Sites that may frame the widget's chat page (ALLOWED_ORIGINS). */
+  allowedOrigins: readonly string[];
+}
+
+type Framing = 'none' | 'self' | 'embedders';
+
+/** The CSP for one page. No 'unsafe-inline' anywhere: every script and style is a file of ours. */
+function contentSecurityPolicy(framing: Framing, allowedOrigins: readonly string[]): string {
+  const ancestors = framing === 'none' ? "'none'" : framing === 'self' ? "'self'" : ["'self'", ...allowedOrigins].join(' ');
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    // 'self' covers ws:/wss: to the same host in CSP 3 browsers.
+    "connect-src 'self'",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    `frame-ancestors ${ancestors}`,
+  ].join('; ');
+}
+
+function sendPage(res: Response, html: string, framing: Framing, allowedOrigins: readonly string[]): void {
+  res.setHeader('Content-Security-Policy', contentSecurityPolicy(framing, allowedOrigins));
+  // Older browsers ignore frame-ancestors; X-Frame-Options has no allow-list, so only for 'none'.
+  if (framing === 'none') res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cache-Control', 'no-cache');
+  res.type('html').send(html);
+}
+
+/** The login page sends the agent back here afterwards (it accepts only its own paths: no open redirect). */
+function loginRedirect(target: string): string {
+  return `/login?next=${encodeURIComponent(target)}`;
+}
+
+export function pagesRouter(deps: PagesDeps): Router {
+  const { store, allowedOrigins } = deps;
   const router = Router();
-  router.get('/', (_req, res) => {
-    res.type('text/plain').send('Parley is running. See /healthz.\n');
+  const views = new Map<string, string>();
+  for (const name of ['index', 'chat', 'login', 'agent', 'admin']) {
+    views.set(name, readFileSync(new URL(`${name}.html`, VIEWS), 'utf8'));
+  }
+  const page = (name: string, framing: Framing) => (_req: Request, res: Response) =>
+    sendPage(res, views.get(name)!, framing, allowedOrigins);
+
+  async function signedInAgent(req: Request) {
+    const id = req.session?.agentId;
+    return id ? store.getAgent(id) : null;
+  }
+
+  router.get('/', page('index', 'self'));
+  router.get('/chat', page('chat', 'embedders'));
+
+  router.get('/login', async (req, res) => {
+    // Already signed in: straight on (only to the console's own pages, never an open redirect).
+    if (await signedInAgent(req)) return res.redirect(303, req.query.next === '/admin' ? '/admin' : '/agent');
+    sendPage(res, views.get('login')!, 'none', allowedOrigins);
+  });
+  router.get('/agent', async (req, res) => {
+    if (!(await signedInAgent(req))) return res.redirect(303, loginRedirect('/agent'));
+    sendPage(res, views.get('agent')!, 'none', allowedOrigins);
+  });
+  router.get('/admin', async (req, res) => {
+    const agent = await signedInAgent(req);
+    if (!agent) return res.redirect(303, loginRedirect('/admin'));
+    if (agent.role !== 'admin') return res.redirect(303, '/agent');
+    sendPage(res, views.get('admin')!, 'none', allowedOrigins);
+  });
+
+  // The embed loader runs on other sites: readable cross-origin, cached briefly so a deploy reaches them soon.
+  router.get('/widget.js', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+    res.sendFile('widget.js', { root: new URL('.', DIST).pathname, dotfiles: 'deny' }, (err) => {
+      if (err) next(clientMissing(err));
+    });
+  });
+  router.use(
+    '/assets',
+    express.static(new URL('assets/', DIST).pathname, {
+      index: false,
+      setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
+    }),
+  );
+  router.use('/assets', (_req, res) => {
+    res.status(404).type('text/plain').send('not found\n');
   });
   return router;
+}
+
+function clientMissing(err: Error & { code?: string }): Error {
+  if (err.code === 'ENOENT') return new Error('dist/widget.js is missing: run `npm run build`', { cause: err });
+  return err;
 }

@@ -1,0 +1,237 @@
+// One conversation's transcript on screen: confirmed messages ordered by `seq`
+// and de-duplicated by `id`, the sender's own pending messages below them,
+// system notes, read receipts, and the gap-free watermark used for catch-up.
+
+import type { Message } from '../../server/protocol/shapes.ts';
+import { h, setContent } from './dom.ts';
+import { clockTime, fullTime } from './format.ts';
+import { renderBody } from './text.ts';
+
+export type MessageStatus = 'pending' | 'failed' | 'sent' | 'seen' | 'none';
+
+export interface MessageListOptions {
+  /** Whose messages are drawn on the right. */
+  mine: 'visitor' | 'agent';
+  label: string;
+  /** Shown above the first message, kept when the list is cleared. */
+  intro?: HTMLElement;
+  onRetry(clientId: string): void;
+}
+
+export interface MessageList {
+  /** The scrolling live region. */
+  element: HTMLElement;
+  /** Adds confirmed messages; returns those not seen before. */
+  add(messages: Message[]): Message[];
+  /** Older history above what is shown, keeping the reader's place. */
+  prepend(messages: Message[]): void;
+  addPending(clientId: string, body: string): void;
+  setPending(clientId: string, state: 'pending' | 'failed', reason?: string): void;
+  confirm(clientId: string, message: Message): void;
+  /** A note from the product (joined, left, closed), placed after `afterSeq`. */
+  system(text: string): void;
+  setPeerRead(seq: number): void;
+  /** Everything up to this seq is shown, with no gap (catch up `afterSeq` from here). */
+  contiguousSeq(): number;
+  /** Starts gap tracking at a known point (a conversation's lastSeq with no messages loaded). */
+  setBaseline(seq: number): void;
+  firstSeq(): number | null;
+  lastSeq(): number;
+  scrollToEnd(): void;
+  nearBottom(): boolean;
+  clear(): void;
+}
+
+const GROUP_GAP_MS = 5 * 60_000;
+
+export function createMessageList(opts: MessageListOptions): MessageList {
+  const element = h('div', { class: 'msg-list', role: 'log', 'aria-live': 'polite', 'aria-label': opts.label, tabindex: '0' });
+  if (opts.intro) {
+    opts.intro.dataset.key = '-1';
+    element.appendChild(opts.intro);
+  }
+  const nodes = new Map<string, HTMLElement>();
+  const pending = new Map<string, HTMLElement>();
+  const seqs = new Set<number>();
+  let contiguous = 0;
+  let baseline = 0;
+  let peerRead = 0;
+  let maxSeq = 0;
+
+  const keyOf = (el: Element) => Number((el as HTMLElement).dataset.key);
+
+  /** Inserts by key (seq; system notes between seqs; pending last), scanning from the end. */
+  function place(el: HTMLElement) {
+    const key = keyOf(el);
+    let after = element.lastElementChild;
+    while (after && keyOf(after) > key) after = after.previousElementSibling;
+    element.insertBefore(el, after ? after.nextSibling : element.firstChild);
+    regroup(el);
+    const next = el.nextElementSibling as HTMLElement | null;
+    if (next) regroup(next);
+  }
+
+  /** The author's name shows once per run of messages from the same person. */
+  function regroup(el: HTMLElement) {
+    if (!el.classList.contains('msg')) return;
+    const prev = el.previousElementSibling as HTMLElement | null;
+    const continued =
+      prev !== null &&
+      prev.classList.contains('msg') &&
+      prev.dataset.author === el.dataset.author &&
+      Math.abs(Number(el.dataset.at) - Number(prev.dataset.at)) < GROUP_GAP_MS;
+    el.classList.toggle('msg-continued', continued);
+  }
+
+  function bubble(m: { author: Message['author']; body: string; createdAt: string }, mine: boolean): HTMLElement {
+    const time = h('time', { datetime: m.createdAt, title: fullTime(m.createdAt) }, clockTime(m.createdAt));
+    return h(
+      'div',
+      {
+        class: `msg ${mine ? 'msg-mine' : 'msg-theirs'} msg-${m.author.kind}`,
+        'data-author': `${m.author.kind}:${m.author.id}`,
+        'data-at': String(Date.parse(m.createdAt) || Date.now()),
+      },
+      h('div', { class: 'msg-author' }, m.author.name),
+      h('div', { class: 'msg-bubble' }, h('p', { class: 'msg-body' }, renderBody(m.body))),
+      h('div', { class: 'msg-meta' }, time, h('span', { class: 'msg-status' })),
+    );
+  }
+
+  function setStatus(el: HTMLElement, status: MessageStatus, reason?: string) {
+    el.dataset.status = status;
+    const slot = el.querySelector('.msg-status')!;
+    if (status === 'pending') setContent(slot, ' · Sending…');
+    else if (status === 'sent') setContent(slot, ' · Sent');
+    else if (status === 'seen') setContent(slot, ' · Seen');
+    else if (status === 'failed') {
+      const clientId = el.dataset.clientId!;
+      setContent(
+        slot,
+        h('span', { class: 'msg-failed' }, ` · Not sent${reason ? ` (${reason})` : ''} `),
+        h('button', { type: 'button', class: 'link-button', onclick: () => opts.onRetry(clientId) }, 'Retry'),
+      );
+    } else setContent(slot);
+  }
+
+  /** "Sent"/"Seen" on the newest own confirmed message only; older ones just show their time. */
+  function refreshReceipts() {
+    const own = Array.from(element.querySelectorAll<HTMLElement>('.msg-mine[data-id]'));
+    own.forEach((el, i) => {
+      const latest = i === own.length - 1;
+      setStatus(el, latest ? (Number(el.dataset.key) <= peerRead ? 'seen' : 'sent') : 'none');
+    });
+  }
+
+  function track(seq: number) {
+    if (seqs.size === 0) contiguous = Math.max(contiguous, baseline, seq - 1);
+    seqs.add(seq);
+    maxSeq = Math.max(maxSeq, seq);
+    while (seqs.has(contiguous + 1)) contiguous++;
+  }
+
+  function messageNode(m: Message): HTMLElement {
+    const mine = m.author.kind === opts.mine;
+    const el = bubble(m, mine);
+    el.dataset.id = m.id;
+    el.dataset.seq = String(m.seq);
+    el.dataset.key = String(m.seq);
+    el.dataset.clientId = m.clientId;
+    return el;
+  }
+
+  function add(messages: Message[]): Message[] {
+    const fresh: Message[] = [];
+    for (const m of [...messages].sort((a, b) => a.seq - b.seq)) {
+      if (nodes.has(m.id)) continue;
+      const waiting = m.author.kind === opts.mine ? pending.get(m.clientId) : undefined;
+      if (waiting) {
+        confirm(m.clientId, m);
+        continue;
+      }
+      const el = messageNode(m);
+      nodes.set(m.id, el);
+      track(m.seq);
+      place(el);
+      fresh.push(m);
+    }
+    refreshReceipts();
+    return fresh;
+  }
+
+  function confirm(clientId: string, m: Message) {
+    const el = pending.get(clientId);
+    pending.delete(clientId);
+    if (nodes.has(m.id)) {
+      el?.remove();
+      return;
+    }
+    el?.remove();
+    const node = messageNode(m);
+    nodes.set(m.id, node);
+    track(m.seq);
+    place(node);
+    refreshReceipts();
+  }
+
+  return {
+    element,
+    add,
+    prepend(messages) {
+      const before = element.scrollHeight - element.scrollTop;
+      element.setAttribute('aria-busy', 'true');
+      for (const m of messages) {
+        if (nodes.has(m.id)) continue;
+        const el = messageNode(m);
+        nodes.set(m.id, el);
+        seqs.add(m.seq);
+        place(el);
+      }
+      refreshReceipts();
+      element.scrollTop = element.scrollHeight - before;
+      element.removeAttribute('aria-busy');
+    },
+    addPending(clientId, body) {
+      const el = bubble({ author: { kind: opts.mine, id: 'me', name: 'You' }, body, createdAt: new Date().toISOString() }, true);
+      el.dataset.clientId = clientId;
+      el.dataset.key = String(Number.MAX_SAFE_INTEGER);
+      pending.set(clientId, el);
+      setStatus(el, 'pending');
+      element.appendChild(el);
+      regroup(el);
+    },
+    setPending(clientId, state, reason) {
+      const el = pending.get(clientId);
+      if (el) setStatus(el, state, reason);
+    },
+    confirm,
+    system(text) {
+      const el = h('div', { class: 'msg-system', 'data-key': String(maxSeq + 0.5) }, text);
+      place(el);
+    },
+    setPeerRead(seq) {
+      if (seq <= peerRead) return;
+      peerRead = seq;
+      refreshReceipts();
+    },
+    contiguousSeq: () => (seqs.size ? contiguous : baseline),
+    setBaseline(seq) {
+      baseline = Math.max(baseline, seq);
+      maxSeq = Math.max(maxSeq, seq);
+      if (seqs.size === 0) contiguous = baseline;
+    },
+    firstSeq: () => (seqs.size ? Math.min(...seqs) : null),
+    lastSeq: () => maxSeq,
+    scrollToEnd() {
+      element.scrollTop = element.scrollHeight;
+    },
+    nearBottom: () => element.scrollHeight - element.scrollTop - element.clientHeight < 80,
+    clear() {
+      // Pending messages survive: the first message of a new conversation is still on its way.
+      element.replaceChildren(...(opts.intro ? [opts.intro] : []), ...pending.values());
+      nodes.clear();
+      seqs.clear();
+      contiguous = baseline = peerRead = maxSeq = 0;
+    },
+  };
+}

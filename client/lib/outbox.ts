@@ -1,0 +1,98 @@
+// Sends one's own messages in order, one at a time, retrying with the SAME
+// clientId (the server de-duplicates) until acked. Waits while disconnected,
+// gives up only after repeated refusals, and then offers a manual retry.
+
+import type { Ack } from '../../server/protocol/errors.ts';
+import type { Message } from '../../server/protocol/shapes.ts';
+import { newClientId } from './ids.ts';
+
+export interface OutboxItem {
+  clientId: string;
+  body: string;
+  attempts: number;
+}
+
+export interface OutboxDeps {
+  /** Emits `message:send`; rejects on timeout or disconnect. */
+  send(item: OutboxItem): Promise<Ack<{ message: Message }>>;
+  connected(): boolean;
+  onSent(item: OutboxItem, message: Message): void;
+  onFailed(item: OutboxItem, reason: string): void;
+}
+
+export interface Outbox {
+  /** Queues a new message and returns its clientId. */
+  send(body: string): string;
+  /** Re-queues a failed message under its original clientId. */
+  retry(clientId: string, body: string): void;
+  /** After (re)connecting: send what waits, now. */
+  flush(): void;
+  size(): number;
+}
+
+// Transient refusals: the server is busy, limiting, or restarting.
+const RETRYABLE = new Set(['unavailable', 'rate_limited', 'internal', 'timeout']);
+const MAX_ATTEMPTS = 6;
+
+export function createOutbox(deps: OutboxDeps): Outbox {
+  const queue: OutboxItem[] = [];
+  let busy = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  async function pump(): Promise<void> {
+    if (busy || timer !== undefined || queue.length === 0 || !deps.connected()) return;
+    const item = queue[0];
+    busy = true;
+    item.attempts++;
+    let ack: Ack<{ message: Message }> | null = null;
+    try {
+      ack = await deps.send(item);
+    } catch {
+      ack = null; // timeout or disconnect: the message may or may not be stored; a resend is safe
+    }
+    busy = false;
+    if (ack?.ok) {
+      queue.shift();
+      deps.onSent(item, ack.message);
+      return pump();
+    }
+    const code = ack ? ack.error.code : 'timeout';
+    if (!deps.connected()) {
+      item.attempts--; // not the server's answer: wait for flush() on reconnect
+      return;
+    }
+    if (RETRYABLE.has(code) && item.attempts < MAX_ATTEMPTS) {
+      timer = setTimeout(
+        () => {
+          timer = undefined;
+          void pump();
+        },
+        Math.min(8000, 500 * 2 ** item.attempts),
+      );
+      return;
+    }
+    queue.shift();
+    deps.onFailed(item, ack ? ack.error.message : 'no answer from the server');
+    return pump();
+  }
+
+  return {
+    send(body) {
+      const clientId = newClientId();
+      queue.push({ clientId, body, attempts: 0 });
+      void pump();
+      return clientId;
+    },
+    retry(clientId, body) {
+      if (queue.some((i) => i.clientId === clientId)) return;
+      queue.push({ clientId, body, attempts: 0 });
+      void pump();
+    },
+    flush() {
+      clearTimeout(timer);
+      timer = undefined;
+      void pump();
+    },
+    size: () => queue.length,
+  };
+}

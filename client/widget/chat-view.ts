@@ -1,0 +1,139 @@
+// The visitor chat's screen: header with who is helping, connection and
+// availability notes, the transcript, the typing line, the optional
+// name/email card and the composer. State lives in chat.ts.
+
+import { h, icon, ICONS, setContent } from '../lib/dom.ts';
+import { createComposer, type Composer } from '../lib/composer.ts';
+import { initials } from '../lib/format.ts';
+import { createMessageList, type MessageList } from '../lib/message-list.ts';
+import { createTypingIndicator } from '../lib/typing.ts';
+
+export type Connection = 'connecting' | 'online' | 'reconnecting' | 'failed';
+
+export interface ChatView {
+  root: HTMLElement;
+  list: MessageList;
+  composer: Composer;
+  typing: ReturnType<typeof createTypingIndicator>;
+  setHeader(title: string, subtitle: string, avatar: { name: string | null; online: boolean | null }): void;
+  setConnection(state: Connection, detail?: string, fallbackHref?: string): void;
+  setNote(text: string | null): void;
+  showProfile(show: boolean, current?: { name: string; email: string | null }): void;
+  setProfileError(text: string | null): void;
+}
+
+export interface ChatViewOptions {
+  embedded: boolean;
+  onClose(): void;
+  onSend(body: string): void;
+  onInput(): void;
+  onRetry(clientId: string): void;
+  onSaveProfile(profile: { name: string; email: string }): void;
+  onDismissProfile(): void;
+}
+
+export function createChatView(opts: ChatViewOptions): ChatView {
+  const avatar = h('div', { class: 'chat-avatar', 'aria-hidden': 'true' }, 'P');
+  const dot = h('span', { class: 'presence-dot', hidden: true });
+  const title = h('h1', { class: 'chat-title', id: 'chat-title' }, 'Chat with us');
+  const subtitle = h('p', { class: 'chat-subtitle', 'aria-live': 'polite' }, 'We typically reply in a few minutes');
+  const close = opts.embedded
+    ? h('button', { type: 'button', class: 'icon-button chat-close', 'aria-label': 'Close chat', title: 'Close', onclick: () => opts.onClose() }, icon(ICONS.close))
+    : null;
+  const header = h('header', { class: 'chat-header' }, h('div', { class: 'chat-avatar-wrap' }, avatar, dot), h('div', { class: 'chat-heading' }, title, subtitle), close);
+
+  const banner = h('div', { class: 'chat-banner', role: 'status', hidden: true });
+  const note = h('div', { class: 'chat-note', role: 'note', hidden: true });
+
+  const welcome = h(
+    'div',
+    { class: 'chat-welcome' },
+    h('p', { class: 'chat-welcome-title' }, 'Hi there!'),
+    h('p', null, 'Ask us anything — we usually answer within a few minutes.'),
+  );
+  const list = createMessageList({ mine: 'visitor', label: 'Conversation', intro: welcome, onRetry: opts.onRetry });
+  const typing = createTypingIndicator();
+
+  const nameInput = h('input', { id: 'profile-name', name: 'name', type: 'text', autocomplete: 'name', maxlength: 100, placeholder: 'Your name' });
+  const emailInput = h('input', { id: 'profile-email', name: 'email', type: 'email', autocomplete: 'email', maxlength: 254, placeholder: 'Email address' });
+  const profileError = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const profile = h(
+    'form',
+    { class: 'profile-card', hidden: true, 'aria-labelledby': 'profile-title' },
+    h(
+      'div',
+      { class: 'profile-head' },
+      h('p', { class: 'profile-title', id: 'profile-title' }, 'Get our reply by email too? (optional)'),
+      h('button', { type: 'button', class: 'icon-button profile-dismiss', 'aria-label': 'Not now', title: 'Not now', onclick: () => opts.onDismissProfile() }, icon(ICONS.close, 16)),
+    ),
+    h(
+      'div',
+      { class: 'profile-fields' },
+      h('label', { for: 'profile-name', class: 'sr-only' }, 'Name'),
+      nameInput,
+      h('label', { for: 'profile-email', class: 'sr-only' }, 'Email'),
+      emailInput,
+      h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, 'Save'),
+    ),
+    profileError,
+  );
+  profile.addEventListener('submit', (e) => {
+    e.preventDefault();
+    opts.onSaveProfile({ name: nameInput.value.trim(), email: emailInput.value.trim() });
+  });
+
+  const composer = createComposer({ label: 'Message', placeholder: 'Write a message…', onSend: opts.onSend, onInput: opts.onInput });
+  const footer = h('p', { class: 'chat-footer' }, 'Powered by Parley');
+  const body = h('main', { class: 'chat-body' }, list.element);
+
+  const root = h('div', { class: 'chat', 'aria-labelledby': 'chat-title' }, header, banner, note, body, typing.element, profile, composer.element, footer);
+  if (opts.embedded) {
+    root.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') opts.onClose();
+    });
+  }
+
+  return {
+    root,
+    list,
+    composer,
+    typing,
+    setHeader(text, sub, who) {
+      setContent(title, text);
+      setContent(subtitle, sub);
+      setContent(avatar, who.name ? initials(who.name) : 'P');
+      avatar.classList.toggle('chat-avatar-agent', who.name !== null);
+      dot.hidden = who.online === null;
+      dot.classList.toggle('online', who.online === true);
+    },
+    setConnection(state, detail, fallbackHref) {
+      root.dataset.connection = state;
+      banner.hidden = state === 'online';
+      if (state === 'connecting') setContent(banner, 'Connecting…');
+      if (state === 'reconnecting') setContent(banner, h('span', { class: 'spinner', 'aria-hidden': 'true' }), ' Reconnecting… your messages will be sent when you are back online.');
+      if (state === 'failed') {
+        setContent(
+          banner,
+          detail ?? 'The chat is unavailable right now.',
+          fallbackHref && ' ',
+          fallbackHref && h('a', { href: fallbackHref, target: '_blank', rel: 'noopener' }, 'Open the chat in a new tab'),
+        );
+      }
+    },
+    setNote(text) {
+      note.hidden = text === null;
+      setContent(note, text ?? '');
+    },
+    showProfile(show, current) {
+      profile.hidden = !show;
+      if (show && current) {
+        nameInput.value = /^Visitor [0-9a-z]{4}$/i.test(current.name) ? '' : current.name;
+        emailInput.value = current.email ?? '';
+      }
+    },
+    setProfileError(text) {
+      profileError.hidden = text === null;
+      setContent(profileError, text ?? '');
+    },
+  };
+}

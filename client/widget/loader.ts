@@ -1,0 +1,148 @@
+// widget.js — the one-tag embed loader for host sites. Adds a launcher and a
+// panel holding Parley's chat page in an iframe, inside a shadow root so the
+// host's CSS and scripts and ours cannot touch each other. Kept tiny (< 5 KB gz).
+
+const CSS = `
+:host{all:initial}
+.launcher{position:fixed;right:20px;bottom:20px;z-index:2147483000;width:60px;height:60px;border:0;border-radius:50%;
+background:#4f46e5;color:#fff;cursor:pointer;display:grid;place-items:center;box-shadow:0 6px 24px rgba(30,27,75,.35);
+transition:transform .15s ease,background .15s ease;padding:0}
+.launcher:hover{transform:scale(1.06);background:#4338ca}
+.launcher:focus-visible{outline:3px solid #a5b4fc;outline-offset:3px}
+.launcher svg{width:28px;height:28px;fill:currentColor}
+.launcher .x{display:none}.open .launcher .x{display:block}.open .launcher .bubble{display:none}
+.badge{position:absolute;top:-3px;right:-3px;min-width:22px;height:22px;padding:0 6px;box-sizing:border-box;border-radius:11px;
+background:#ef4444;color:#fff;font:700 12px/22px system-ui,sans-serif;text-align:center;border:2px solid #fff}
+.badge[hidden]{display:none}
+.panel{position:fixed;right:20px;bottom:92px;z-index:2147483000;width:380px;height:min(660px,calc(100vh - 112px));
+border-radius:16px;overflow:hidden;background:#fff;box-shadow:0 16px 56px rgba(15,23,42,.22);
+opacity:0;visibility:hidden;transform:translateY(12px) scale(.98);transform-origin:bottom right;
+transition:opacity .18s ease,transform .18s ease,visibility 0s linear .18s}
+.open .panel{opacity:1;visibility:visible;transform:none;transition:opacity .18s ease,transform .18s ease}
+iframe{display:block;width:100%;height:100%;border:0;color-scheme:normal}
+@media (max-width:480px){.open .panel{inset:0;width:100%;height:100%;border-radius:0}.open .launcher{display:none}}
+@media (prefers-reduced-motion:reduce){.panel,.launcher{transition:none}}
+`;
+
+const BUBBLE = 'M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2zM6 9h12v2H6V9zm8 5H6v-2h8v2zm4-6H6V6h12v2z';
+const CLOSE = 'M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z';
+const STARTED = 'parley:started';
+
+function svg(path: string, cls: string): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const el = document.createElementNS(ns, 'svg');
+  el.setAttribute('viewBox', '0 0 24 24');
+  el.setAttribute('aria-hidden', 'true');
+  el.setAttribute('class', cls);
+  const p = document.createElementNS(ns, 'path');
+  p.setAttribute('d', path);
+  el.appendChild(p);
+  return el;
+}
+
+function storage(write?: boolean): boolean {
+  try {
+    if (write) localStorage.setItem(STARTED, '1');
+    return localStorage.getItem(STARTED) === '1';
+  } catch {
+    return false;
+  }
+}
+
+function mount(script: HTMLScriptElement | null) {
+  const src = new URL(script?.src || '/widget.js', location.href);
+  const origin = src.origin;
+  const chat = new URL('/chat', origin);
+  chat.searchParams.set('embed', '1');
+  if ((src.searchParams.get('transport') ?? script?.dataset.transport) === 'polling') chat.searchParams.set('transport', 'polling');
+
+  const host = document.createElement('parley-widget');
+  const root = host.attachShadow({ mode: 'open' });
+  if ('adoptedStyleSheets' in root && 'replaceSync' in CSSStyleSheet.prototype) {
+    // Constructed sheets work under a host page's strict style-src CSP.
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    const style = document.createElement('style');
+    style.textContent = CSS;
+    root.appendChild(style);
+  }
+  const wrap = document.createElement('div');
+  const launcher = document.createElement('button');
+  launcher.type = 'button';
+  launcher.className = 'launcher';
+  launcher.setAttribute('aria-expanded', 'false');
+  launcher.setAttribute('aria-controls', 'parley-panel');
+  const badge = document.createElement('span');
+  badge.className = 'badge';
+  badge.hidden = true;
+  badge.setAttribute('aria-hidden', 'true');
+  launcher.append(svg(BUBBLE, 'bubble'), svg(CLOSE, 'x'), badge);
+  const panel = document.createElement('div');
+  panel.className = 'panel';
+  panel.id = 'parley-panel';
+  panel.setAttribute('role', 'dialog');
+  panel.setAttribute('aria-label', 'Chat');
+  wrap.append(panel, launcher);
+  root.appendChild(wrap);
+
+  let frame: HTMLIFrameElement | null = null;
+  let open = false;
+  let unread = 0;
+  const post = (data: object) => frame?.contentWindow?.postMessage(data, origin);
+  const label = () =>
+    launcher.setAttribute('aria-label', open ? 'Close chat' : unread ? `Open chat, ${unread} unread message${unread === 1 ? '' : 's'}` : 'Open chat');
+
+  function load() {
+    if (frame) return;
+    frame = document.createElement('iframe');
+    frame.title = 'Chat with us';
+    frame.src = chat.href;
+    frame.addEventListener('load', () => post({ type: 'parley:init', open, url: location.href, title: document.title }));
+    panel.appendChild(frame);
+  }
+
+  function setOpen(next: boolean) {
+    open = next;
+    load();
+    wrap.classList.toggle('open', open);
+    launcher.setAttribute('aria-expanded', String(open));
+    label();
+    post({ type: 'parley:open', open });
+    if (open) {
+      storage(true);
+      frame!.focus();
+    } else launcher.focus();
+  }
+
+  launcher.addEventListener('click', () => setOpen(!open));
+  // Warm up on intent, so the panel is ready when the click lands.
+  launcher.addEventListener('pointerenter', load, { once: true });
+  launcher.addEventListener('focus', load, { once: true });
+  window.addEventListener('message', (event) => {
+    if (event.origin !== origin || !frame || event.source !== frame.contentWindow) return;
+    const data = event.data as { type?: unknown; count?: unknown } | null;
+    if (data?.type === 'parley:close') setOpen(false);
+    if (data?.type === 'parley:unread' && typeof data.count === 'number') {
+      unread = Math.max(0, Math.floor(data.count));
+      badge.textContent = unread > 9 ? '9+' : String(unread);
+      badge.hidden = unread === 0;
+      label();
+    }
+  });
+  label();
+  document.body.appendChild(host);
+  // A visitor who has chatted before gets the conversation (and its unread badge) on every page.
+  if (storage()) load();
+}
+
+(() => {
+  const w = window as Window & { __parleyWidget?: boolean };
+  if (w.__parleyWidget) return;
+  w.__parleyWidget = true;
+  // currentScript is null for module scripts and some tag managers: then find our tag by name.
+  const script = (document.currentScript ?? document.querySelector('script[src*="/widget.js"]')) as HTMLScriptElement | null;
+  if (document.body) mount(script);
+  else document.addEventListener('DOMContentLoaded', () => mount(script));
+})();

@@ -1,0 +1,100 @@
+// Bundles client/ into dist/ with esbuild, prints each bundle's raw and gzipped
+// size, and fails when the widget is over its budget. Run by `npm run build`
+// (and before start/test); the browser tests import buildClient().
+
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'dist');
+
+/** Output path (under dist/, no extension) → source. */
+const ENTRIES: Record<string, string> = {
+  widget: 'client/widget/loader.ts',
+  'assets/chat': 'client/widget/chat.ts',
+  'assets/login': 'client/agent/login.ts',
+  'assets/console': 'client/agent/console.ts',
+  'assets/admin': 'client/admin/dashboard.ts',
+  'assets/chat.css': 'client/widget/chat.css',
+  'assets/site.css': 'client/widget/demo-site.css',
+  'assets/login.css': 'client/agent/login.css',
+  'assets/console.css': 'client/agent/console.css',
+  'assets/admin.css': 'client/admin/admin.css',
+};
+
+/** Gzipped byte budgets (SPEC issue 4): the loader every host page pays for, and the chat panel. */
+const BUDGETS: Array<{ name: string; files: string[]; maxGzip: number }> = [
+  { name: 'widget.js loader', files: ['widget.js'], maxGzip: 5 * 1024 },
+  { name: 'chat panel (JS + CSS, socket.io-client included)', files: ['assets/chat.js', 'assets/chat.css'], maxGzip: 40 * 1024 },
+];
+
+export interface BundleSize {
+  file: string;
+  bytes: number;
+  gzip: number;
+}
+
+export interface BuildResult {
+  sizes: BundleSize[];
+  overBudget: string[];
+}
+
+/**
+ * Builds every bundle. Files are written to a temporary name and renamed, so a
+ * server reading dist/ while another test worker rebuilds never sees half a file.
+ */
+export async function buildClient(): Promise<BuildResult> {
+  const entryPoints = Object.entries(ENTRIES).map(([out, src]) => ({ out: out.replace(/\.css$/, ''), in: join(ROOT, src) }));
+  const result = await build({
+    entryPoints,
+    outdir: DIST,
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target: ['chrome100', 'firefox100', 'safari15'],
+    legalComments: 'none',
+    charset: 'utf8',
+    write: false,
+    logLevel: 'warning',
+  });
+  const sizes: BundleSize[] = [];
+  for (const file of result.outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const tmp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+    sizes.push({ file: relative(DIST, file.path), bytes: file.contents.byteLength, gzip: gzipSync(file.contents, { level: 9 }).byteLength });
+  }
+  sizes.sort((a, b) => a.file.localeCompare(b.file));
+  const overBudget: string[] = [];
+  for (const budget of BUDGETS) {
+    const total = sizes.filter((s) => budget.files.includes(s.file)).reduce((n, s) => n + s.gzip, 0);
+    if (total > budget.maxGzip) overBudget.push(`${budget.name}: ${kb(total)} gzipped, budget ${kb(budget.maxGzip)}`);
+  }
+  return { sizes, overBudget };
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const { sizes, overBudget } = await buildClient();
+  const width = Math.max(...sizes.map((s) => s.file.length));
+  console.log(`client bundles in dist/ (${Date.now() - started} ms):`);
+  for (const s of sizes) console.log(`  ${s.file.padEnd(width)}  ${kb(s.bytes).padStart(9)}  ${kb(s.gzip).padStart(8)} gzip`);
+  for (const budget of BUDGETS) {
+    const total = sizes.filter((s) => budget.files.includes(s.file)).reduce((n, s) => n + s.gzip, 0);
+    console.log(`  budget ${budget.name}: ${kb(total)} of ${kb(budget.maxGzip)} gzipped`);
+  }
+  if (overBudget.length) {
+    for (const line of overBudget) console.error(`OVER BUDGET ${line}`);
+    return 1;
+  }
+  return 0;
+}
+
+if (import.meta.main) process.exitCode = await main();
