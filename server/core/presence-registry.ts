@@ -24,6 +24,17 @@ interface Entry {
 
 export function createMemoryPresenceRegistry(): PresenceRegistry {
   const people = new Map<string, Entry>();
+  // Announced keys by their kind prefix ("agent:", "visitor:"): list() is asked on every visitor's
+  // connect (agents available), and scanning every connected visitor there is quadratic in a busy node.
+  const announcedByKind = new Map<string, Set<string>>();
+  const kindOf = (key: string) => key.slice(0, key.indexOf(':') + 1);
+  const announce = (key: string, on: boolean) => {
+    const kind = kindOf(key);
+    let set = announcedByKind.get(kind);
+    if (!set) announcedByKind.set(kind, (set = new Set()));
+    if (on) set.add(key);
+    else set.delete(key);
+  };
   const entry = (key: string): Entry => {
     let e = people.get(key);
     if (!e) {
@@ -38,6 +49,7 @@ export function createMemoryPresenceRegistry(): PresenceRegistry {
       e.connections.add(connectionId);
       if (e.announced) return false;
       e.announced = true;
+      announce(key, true);
       return true;
     },
     async disconnect(key, connectionId) {
@@ -50,10 +62,15 @@ export function createMemoryPresenceRegistry(): PresenceRegistry {
       const e = people.get(key);
       if (!e || e.connections.size > 0) return false;
       people.delete(key);
+      if (e.announced) announce(key, false);
       return e.announced;
     },
     async list(prefix) {
       const out = new Map<string, number>();
+      if (kindOf(prefix) === prefix) {
+        for (const key of announcedByKind.get(prefix) ?? []) out.set(key, people.get(key)?.connections.size ?? 0);
+        return out;
+      }
       for (const [key, e] of people) if (e.announced && key.startsWith(prefix)) out.set(key, e.connections.size);
       return out;
     },
@@ -70,6 +87,7 @@ export function createMemoryPresenceRegistry(): PresenceRegistry {
     },
     async close() {
       people.clear();
+      announcedByKind.clear();
     },
   };
 }

@@ -20,7 +20,7 @@ export function createQueuePositions(deps: {
   logger: Logger;
   windowMs?: number;
 }): QueuePositions {
-  const { store, events, logger, windowMs = 25 } = deps;
+  const { store, events, logger, windowMs = 100 } = deps;
   let from: number | null = null;
   let timer: NodeJS.Timeout | null = null;
 

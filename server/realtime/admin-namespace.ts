@@ -4,7 +4,7 @@ import { onlineSnapshot } from '../core/dashboard.ts';
 import { type RealtimeContext, eventBudget } from './context.ts';
 import { agentHandshake } from './handshake.ts';
 import { createRateLimiter } from './rate-limit.ts';
-import { respond } from './respond.ts';
+import { connectionLogger, respond } from './respond.ts';
 import { type AdminSocket, room } from './types.ts';
 
 export function registerAdminNamespace(ctx: RealtimeContext): void {
@@ -12,7 +12,7 @@ export function registerAdminNamespace(ctx: RealtimeContext): void {
   ns.admin.use(agentHandshake(store, logger, { adminOnly: true, trustProxy: config.trustProxy !== false }));
 
   ns.admin.on('connection', (socket: AdminSocket) => {
-    const log = logger.child({ ns: '/admin', socket: socket.id });
+    const log = connectionLogger(logger, { ns: '/admin', socket: socket.id });
     const events = createRateLimiter(eventBudget(config.messageRateLimit));
     socket.join([room.admins, room.session(socket.data.sessionId)]);
     socket.on('online:get', (ack) =>

@@ -7,7 +7,7 @@ import { personKey } from '../core/presence-registry.ts';
 import { type RealtimeContext, createSendGate, eventBudget } from './context.ts';
 import { agentHandshake } from './handshake.ts';
 import { createRateLimiter } from './rate-limit.ts';
-import { fireAndForget, respond } from './respond.ts';
+import { connectionLogger, fireAndForget, respond } from './respond.ts';
 import { parse } from './schemas.ts';
 import { type AgentSocket, room } from './types.ts';
 
@@ -34,7 +34,7 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
   }
 
   nsp.on('connection', (socket: AgentSocket) => {
-    const log = logger.child({ ns: '/agent', socket: socket.id });
+    const log = connectionLogger(logger, { ns: '/agent', socket: socket.id });
     const agent = () => socket.data.agent;
     const person = () => ({ kind: 'agent' as const, id: socket.data.agent.id, name: socket.data.agent.name });
     const messages = createRateLimiter(config.messageRateLimit);
@@ -46,9 +46,9 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
     presence
       .connected(person(), socket.id)
       .then(() => sendSnapshot(socket))
-      .catch((err: unknown) => log.error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
+      .catch((err: unknown) => log().error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
     socket.on('disconnect', () => {
-      presence.disconnected(person(), socket.id).catch((err: unknown) => log.error({ event: 'presence.failed', err }, 'presence failed'));
+      presence.disconnected(person(), socket.id).catch((err: unknown) => log().error({ event: 'presence.failed', err }, 'presence failed'));
     });
 
     const transition = (

@@ -40,6 +40,16 @@ export function createFanout(deps: {
   // Both namespaces share these events' shapes; one typed view over the two.
   const shared = [ns.visitor, ns.agent] as unknown as SharedNamespace[];
 
+  /**
+   * Whether this node has a socket in `name` other than `except`. A broadcast encodes
+   * its packet before looking for recipients, and most conversation rooms hold one
+   * namespace's sockets only (a queued conversation has no agent, a visitor one tab).
+   */
+  function hasLocalRecipients(nsp: SharedNamespace, name: string, except: string | null | undefined): boolean {
+    const members = nsp.adapter.rooms.get(name);
+    return members !== undefined && members.size > 0 && !(except && members.size === 1 && members.has(except));
+  }
+
   /** "To a conversation" = its room in /visitor and in /agent (SPEC §4). */
   function toConversationRoom<E extends keyof SharedEvents>(
     conversationId: string,
@@ -47,8 +57,11 @@ export function createFanout(deps: {
     payload: Parameters<SharedEvents[E]>[0],
     opts: { except?: string | null } = {},
   ) {
+    const name = room.conversation(conversationId);
     for (const nsp of shared) {
-      let target = nsp.to(room.conversation(conversationId));
+      // Other nodes' members are not known here: in a cluster every emit goes to the adapter.
+      if (!clustered && !hasLocalRecipients(nsp, name, opts.except)) continue;
+      let target = nsp.to(name);
       if (opts.except) target = target.except(opts.except);
       (target.emit as (ev: E, p: typeof payload) => boolean)(event, payload);
     }
@@ -86,8 +99,11 @@ export function createFanout(deps: {
     store,
     logger,
     deliver(message, origin) {
+      const name = room.conversation(message.conversationId);
       for (const nsp of shared) {
-        const target = nsp.local.to(room.conversation(message.conversationId));
+        // Local delivery: skip a room holding nobody but the sender (it has the ack).
+        if (!hasLocalRecipients(nsp, name, origin)) continue;
+        const target = nsp.local.to(name);
         (origin ? target.except(origin) : target).emit('message', message);
       }
     },

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { isOwnOrigin } from '../http/origin.ts';
 
-type SessionRequest = IncomingMessage & { session?: Session & Partial<SessionData>; sessionID?: string };
+type SessionRequest = IncomingMessage & { session?: (Session & Partial<SessionData>) | Readonly<Partial<SessionData>>; sessionID?: string };
 
 function refuse(code: 'unauthorized' | 'forbidden'): Error {
   const err = new Error(code) as Error & { data: { code: string } };
@@ -17,9 +17,24 @@ function refuse(code: 'unauthorized' | 'forbidden'): Error {
   return err;
 }
 
-function sessionOf(socket: Socket): { session: (Session & Partial<SessionData>) | undefined; sid: string | undefined } {
+function sessionOf(socket: Socket): { session: Partial<SessionData> | undefined; sid: string | undefined } {
   const req = socket.request as SessionRequest;
   return { session: req.session, sid: req.sessionID };
+}
+
+/**
+ * The request (and so its session) lives as long as the connection; after the handshake only the ids
+ * are read (by another namespace multiplexed on the same connection). Keep those, not express-session's
+ * Session with its per-request closures. Its response has ended: nothing will save or touch it again.
+ */
+function keepIdentityOnly(socket: Socket): void {
+  const req = socket.request as SessionRequest;
+  const session = req.session;
+  if (!session || !('cookie' in session)) return;
+  const ids: Partial<SessionData> = {};
+  if (session.visitorId) ids.visitorId = session.visitorId;
+  if (session.agentId) ids.agentId = session.agentId;
+  (req as { session?: Partial<SessionData> }).session = Object.freeze(ids);
 }
 
 export function visitorHandshake(store: Store, logger: Logger) {
@@ -32,6 +47,7 @@ export function visitorHandshake(store: Store, logger: Logger) {
         if (!v) return next(refuse('unauthorized'));
         socket.data.visitor = { id: v.id, name: v.name, email: v.email };
         socket.data.sessionId = sid;
+        keepIdentityOnly(socket);
         next();
       })
       .catch((err: unknown) => {
@@ -54,6 +70,7 @@ export function agentHandshake(store: Store, logger: Logger, opts: { adminOnly: 
         if (opts.adminOnly && a.role !== 'admin') return next(refuse('forbidden'));
         socket.data.agent = { id: a.id, name: a.name, email: a.email, role: a.role };
         socket.data.sessionId = sid;
+        keepIdentityOnly(socket);
         next();
       })
       .catch((err: unknown) => {

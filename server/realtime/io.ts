@@ -1,7 +1,7 @@
 // The Socket.IO server: transports, limits, the Origin allowlist, and the
 // express-session middleware run on handshakes only.
 
-import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import { type Server as HttpServer, type IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
 import type { Config } from '../config.ts';
 import { isAllowedOrigin } from '../http/origin.ts';
@@ -35,9 +35,24 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
   });
 
   // Only the handshake needs the session; running it on every long-poll request would hit the store each time.
+  const upgrades = new WeakMap<IncomingMessage, ServerResponse>();
   io.engine.use((req: IncomingMessage & { _query?: Record<string, string> }, res: ServerResponse, next: (err?: unknown) => void) => {
-    if (req._query?.sid === undefined) deps.session(req, res, next);
-    else next();
+    if (req._query?.sid !== undefined) return next();
+    if (!(res instanceof ServerResponse)) upgrades.set(req, res);
+    deps.session(req, res, next);
+  });
+  // Memory per connection: the engine keeps the handshake request for the connection's life, and a WebSocket
+  // upgrade's stand-in response too (its socket's close listener holds it). express-session's wrappers on that
+  // response close over the whole per-request session state; an upgrade never ends its response, and its
+  // headers went out before the connection exists, so the wrappers are done: put the originals back
+  // (assigned, not deleted, which would turn the object into a slower and bigger dictionary).
+  io.engine.on('connection', (raw: { request: IncomingMessage }) => {
+    const res = upgrades.get(raw.request);
+    if (!res) return;
+    upgrades.delete(raw.request);
+    const original = Object.getPrototypeOf(res) as ServerResponse;
+    res.writeHead = original.writeHead;
+    res.end = original.end;
   });
 
   // The main namespace is not part of the protocol.

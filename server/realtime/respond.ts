@@ -4,9 +4,22 @@
 import type { Logger } from '../logger.ts';
 import { type Ack, AppError, ErrorCode } from '../protocol/errors.ts';
 
-export function toAckError(err: unknown, log: Logger, event: string): Ack<never> {
+/** A logger, or a function making one when first needed (a connection's child logger). */
+export type LogSource = Logger | (() => Logger);
+const resolve = (log: LogSource): Logger => (typeof log === 'function' ? log() : log);
+
+/**
+ * A connection's child logger, made on first use: most connections never log, and a pino child
+ * (bindings, redaction set-up) per connection costs memory and time at every connect.
+ */
+export function connectionLogger(logger: Logger, bindings: { ns: string; socket: string }): () => Logger {
+  let child: Logger | undefined;
+  return () => (child ??= logger.child(bindings));
+}
+
+export function toAckError(err: unknown, log: LogSource, event: string): Ack<never> {
   if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
-  log.error({ event: 'handler.failed', handler: event, err }, 'handler failed');
+  resolve(log).error({ event: 'handler.failed', handler: event, err }, 'handler failed');
   return { ok: false, error: { code: ErrorCode.Internal, message: 'internal error' } };
 }
 
@@ -16,12 +29,12 @@ export function toAckError(err: unknown, log: Logger, event: string): Ack<never>
  */
 export function respond<T extends object>(
   ack: unknown,
-  log: Logger,
+  log: LogSource,
   event: string,
   work: () => Promise<T>,
 ): void {
   if (typeof ack !== 'function') {
-    log.debug({ event: 'handler.no_ack', handler: event }, 'event without ack dropped');
+    resolve(log).debug({ event: 'handler.no_ack', handler: event }, 'event without ack dropped');
     return;
   }
   const reply = ack as (result: Ack<T>) => void;
@@ -32,9 +45,9 @@ export function respond<T extends object>(
 }
 
 /** For events without an ack: run, log failures at debug (they are the client's), never throw. */
-export function fireAndForget(log: Logger, event: string, work: () => Promise<void>): void {
+export function fireAndForget(log: LogSource, event: string, work: () => Promise<void>): void {
   work().catch((err: unknown) => {
-    if (err instanceof AppError) log.debug({ event: 'handler.rejected', handler: event, code: err.code }, 'event rejected');
-    else log.error({ event: 'handler.failed', handler: event, err }, 'handler failed');
+    if (err instanceof AppError) resolve(log).debug({ event: 'handler.rejected', handler: event, code: err.code }, 'event rejected');
+    else resolve(log).error({ event: 'handler.failed', handler: event, err }, 'handler failed');
   });
 }

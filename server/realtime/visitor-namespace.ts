@@ -7,7 +7,7 @@ import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { type RealtimeContext, createSendGate, eventBudget } from './context.ts';
 import { visitorHandshake } from './handshake.ts';
 import { createRateLimiter } from './rate-limit.ts';
-import { fireAndForget, respond } from './respond.ts';
+import { connectionLogger, fireAndForget, respond } from './respond.ts';
 import { parse } from './schemas.ts';
 import { type VisitorSocket, room } from './types.ts';
 
@@ -38,7 +38,7 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
   }
 
   nsp.on('connection', (socket: VisitorSocket) => {
-    const log = logger.child({ ns: '/visitor', socket: socket.id });
+    const log = connectionLogger(logger, { ns: '/visitor', socket: socket.id });
     const visitor = () => socket.data.visitor;
     const person = () => ({ kind: 'visitor' as const, id: socket.data.visitor.id, name: socket.data.visitor.name });
     const messages = createRateLimiter(config.messageRateLimit);
@@ -50,9 +50,9 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
     presence
       .connected(person(), socket.id)
       .then(() => sendSnapshot(socket))
-      .catch((err: unknown) => log.error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
+      .catch((err: unknown) => log().error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
     socket.on('disconnect', () => {
-      presence.disconnected(person(), socket.id).catch((err: unknown) => log.error({ event: 'presence.failed', err }, 'presence failed'));
+      presence.disconnected(person(), socket.id).catch((err: unknown) => log().error({ event: 'presence.failed', err }, 'presence failed'));
     });
 
     socket.on('message:send', (input, ack) =>

@@ -1,6 +1,7 @@
 // The embedded SQLite engine of Store (node:sqlite), for a single node. The
-// driver is synchronous, so each method runs its whole transaction inside one
-// call with no await in it: nothing else in this process can interleave.
+// driver is synchronous, so each transaction runs whole inside one call with no
+// await in it: nothing else in this process can interleave. Every write goes
+// through #transaction: the writes of one event-loop turn share a commit (group-commit.ts).
 
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -22,8 +23,11 @@ import type {
   TransitionResult,
   VisitorRecord,
 } from '../store.ts';
+import { createGroupCommit, type GroupCommit } from './group-commit.ts';
 import { migrate } from './migrations.ts';
-import { listConversationsSql, prepareStatements, toAgent, toConversation, toMessage, toReadPosition, toVisitor } from './statements.ts';
+import { newOrderedId } from './ordered-id.ts';
+import { isClientIdConflict, listConversationsSql, prepareStatements, toAgent, toConversation, toMessage, toReadPosition } from './statements.ts';
+import { toVisitor } from './statements.ts';
 import type { Statements } from './statements.ts';
 
 const DEFAULT_LIST_LIMIT = 100;
@@ -40,11 +44,13 @@ export class SqliteStore implements Store {
   readonly #ping: StatementSync;
   #statements: Statements | undefined;
   readonly #listStatements = new Map<string, StatementSync>();
+  readonly #writes: GroupCommit;
   #closed = false;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
     this.#ping = db.prepare('SELECT 1');
+    this.#writes = createGroupCommit(db);
   }
 
   /** Prepared once, after migrate(): before it the tables may not exist. */
@@ -53,17 +59,13 @@ export class SqliteStore implements Store {
     return this.#statements;
   }
 
-  /** BEGIN IMMEDIATE takes the write lock up front, so a read-then-write never upgrades mid-way. */
-  #transaction<T>(work: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw err;
-    }
+  /**
+   * A write transaction (BEGIN IMMEDIATE: the write lock up front, so a
+   * read-then-write never upgrades mid-way), committed with the others of this
+   * event-loop turn: one fsync for all. Resolves only after the COMMIT.
+   */
+  #transaction<T>(work: () => T): Promise<T> {
+    return this.#writes.run(work);
   }
 
   async migrate(): Promise<void> {
@@ -78,16 +80,19 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#writes.flush();
     this.#db.close();
   }
 
   // ---- agents
 
   async createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<AgentRecord> {
-    // ON CONFLICT DO NOTHING: the case-insensitive unique index decides, and no row comes back.
-    const row = this.#q.insertAgent.get(newId(), input.email, input.name, input.role, input.passwordHash, Date.now());
-    if (!row) throw new AppError(ErrorCode.Conflict, 'email already registered');
-    return toAgent(row);
+    return this.#transaction(() => {
+      // ON CONFLICT DO NOTHING: the case-insensitive unique index decides, and no row comes back.
+      const row = this.#q.insertAgent.get(newId(), input.email, input.name, input.role, input.passwordHash, Date.now());
+      if (!row) throw new AppError(ErrorCode.Conflict, 'email already registered');
+      return toAgent(row);
+    });
   }
 
   async getAgent(id: string): Promise<AgentRecord | null> {
@@ -111,7 +116,7 @@ export class SqliteStore implements Store {
   // ---- visitors
 
   async createVisitor(input: { name: string; email: string | null }): Promise<VisitorRecord> {
-    return toVisitor(this.#q.insertVisitor.get(newId(), input.name, input.email, Date.now())!);
+    return this.#transaction(() => toVisitor(this.#q.insertVisitor.get(newId(), input.name, input.email, Date.now())!));
   }
 
   async getVisitor(id: string): Promise<VisitorRecord | null> {
@@ -138,25 +143,25 @@ export class SqliteStore implements Store {
   }
 
   async sessionSet(sid: string, data: string, expiresAt: number): Promise<void> {
-    this.#q.sessionSet.run(sid, data, expiresAt);
+    await this.#transaction(() => this.#q.sessionSet.run(sid, data, expiresAt));
   }
 
   async sessionTouch(sid: string, expiresAt: number): Promise<void> {
-    this.#q.sessionTouch.run(sid, expiresAt);
+    await this.#transaction(() => this.#q.sessionTouch.run(sid, expiresAt));
   }
 
   async sessionDestroy(sid: string): Promise<void> {
-    this.#q.sessionDestroy.run(sid);
+    await this.#transaction(() => this.#q.sessionDestroy.run(sid));
   }
 
   async sessionPrune(now: number): Promise<number> {
-    return Number(this.#q.sessionPrune.run(now).changes);
+    return this.#transaction(() => Number(this.#q.sessionPrune.run(now).changes));
   }
 
   // ---- login throttling
 
   async loginFailureRecord(key: string, at: number): Promise<void> {
-    this.#q.loginFailureRecord.run(key, at);
+    await this.#transaction(() => this.#q.loginFailureRecord.run(key, at));
   }
 
   async loginFailureCount(key: string, since: number): Promise<number> {
@@ -164,12 +169,15 @@ export class SqliteStore implements Store {
   }
 
   async loginFailurePrune(before: number): Promise<void> {
-    this.#q.loginFailurePrune.run(before);
+    await this.#transaction(() => this.#q.loginFailurePrune.run(before));
   }
 
   // ---- conversations
 
   async openConversation(visitor: { id: string; name: string }, now: number): Promise<{ conversation: ConversationRecord; created: boolean }> {
+    // Usually it is open already: a plain read, no write transaction (every visitor message comes here).
+    const open = this.#q.openConversationOf.get(visitor.id);
+    if (open) return { conversation: toConversation(open), created: false };
     return this.#transaction(() => {
       const inserted = this.#q.insertConversation.get(newId(), visitor.id, visitor.name, now);
       if (inserted) return { conversation: toConversation(inserted), created: true };
@@ -206,7 +214,7 @@ export class SqliteStore implements Store {
    * One conditional UPDATE decides; the row read just before it, under the
    * same write lock, is exactly the version it replaced.
    */
-  #transition(update: StatementSync, id: string, ...params: (string | number | null)[]): TransitionResult {
+  #transition(update: StatementSync, id: string, ...params: (string | number | null)[]): Promise<TransitionResult> {
     return this.#transaction((): TransitionResult => {
       const before = this.#q.conversationById.get(id);
       if (!before) return { kind: 'not_found' };
@@ -240,29 +248,40 @@ export class SqliteStore implements Store {
       if (!conversation) return { kind: 'not_found' };
       // Idempotency comes before the closed check: a resend of a message that
       // made it before the close still gets its original back.
-      const existing = this.#q.messageByClientId.get(input.conversationId, input.clientId);
-      if (existing) {
-        if (existing.author_kind !== input.authorKind || existing.author_id !== input.authorId) return { kind: 'client_id_taken' };
-        return { kind: 'duplicate', message: toMessage(existing), conversation: toConversation(conversation) };
-      }
-      if (conversation.status === 'closed') return { kind: 'closed' };
+      if (conversation.status === 'closed') return this.#resent(input, conversation) ?? { kind: 'closed' };
 
       // Read and written under the write lock: gap-free, and UNIQUE (conversation_id, seq) backs it up.
-      const message: MessageRecord = { id: newId(), seq: Number(conversation.last_seq) + 1, ...input };
-      this.#q.insertMessage.run(
-        message.id,
-        message.conversationId,
-        message.seq,
-        message.clientId,
-        message.authorKind,
-        message.authorId,
-        message.authorName,
-        message.body,
-        message.createdAt,
-      );
-      const updated = this.#q.setLastSeq.get(message.conversationId, message.seq)!;
-      return { kind: 'created', message, conversation: toConversation(updated) };
+      const message: MessageRecord = { id: newOrderedId(), seq: Number(conversation.last_seq) + 1, ...input };
+      try {
+        this.#q.insertMessage.run(
+          message.id,
+          message.conversationId,
+          message.seq,
+          message.clientId,
+          message.authorKind,
+          message.authorId,
+          message.authorName,
+          message.body,
+          message.createdAt,
+        );
+      } catch (err) {
+        // UNIQUE (conversation_id, client_id) is the idempotency check: a resend fails the insert (which
+        // changes nothing) and costs a lookup then, instead of a lookup before every insert.
+        if (!isClientIdConflict(err)) throw err;
+        return this.#resent(input, conversation)!;
+      }
+      this.#q.setLastSeq.run(message.conversationId, message.seq);
+      // The row read above, under the same write lock, with the one column just changed.
+      return { kind: 'created', message, conversation: { ...toConversation(conversation), lastSeq: message.seq } };
     });
+  }
+
+  /** The message already stored under this clientId, as the answer to a resend; null when there is none. */
+  #resent(input: NewMessage, conversation: Record<string, unknown>): AppendResult | null {
+    const existing = this.#q.messageByClientId.get(input.conversationId, input.clientId);
+    if (!existing) return null;
+    if (existing.author_kind !== input.authorKind || existing.author_id !== input.authorId) return { kind: 'client_id_taken' };
+    return { kind: 'duplicate', message: toMessage(existing), conversation: toConversation(conversation) };
   }
 
   async getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
@@ -282,7 +301,7 @@ export class SqliteStore implements Store {
   async setReadPosition(pos: ReadPosition): Promise<boolean> {
     const seq = Math.trunc(pos.seq);
     if (!Number.isFinite(seq)) return false;
-    return Number(this.#q.setReadPosition.run(pos.conversationId, pos.participantKind, pos.participantId, seq).changes) > 0;
+    return this.#transaction(() => Number(this.#q.setReadPosition.run(pos.conversationId, pos.participantKind, pos.participantId, seq).changes) > 0);
   }
 
   async getReadPositions(conversationId: string): Promise<ReadPosition[]> {
@@ -306,6 +325,10 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
     db.exec('PRAGMA synchronous = FULL');
     db.exec('PRAGMA foreign_keys = ON');
     db.exec('PRAGMA busy_timeout = 5000');
+    // Throughput, not durability: the message indexes outgrow the default 2 MiB page cache quickly,
+    // and a checkpoint every 1000 WAL pages copies the same hot index pages again and again.
+    db.exec('PRAGMA cache_size = -65536');
+    if (!inMemory) db.exec('PRAGMA wal_autocheckpoint = 10000');
   } catch (err) {
     db.close();
     throw err;

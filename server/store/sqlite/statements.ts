@@ -57,7 +57,7 @@ const SQL = {
   messageByClientId: 'SELECT * FROM messages WHERE conversation_id = ? AND client_id = ?',
   insertMessage: `INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  setLastSeq: 'UPDATE conversations SET last_seq = ?2 WHERE id = ?1 RETURNING *',
+  setLastSeq: 'UPDATE conversations SET last_seq = ?2 WHERE id = ?1',
   messagesAfter: 'SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
   messagesBetween: 'SELECT * FROM messages WHERE conversation_id = ? AND seq > ? AND seq < ? ORDER BY seq ASC LIMIT ?',
   // Descending, to take the last `limit`: the caller reverses them.
@@ -98,6 +98,11 @@ export function listConversationsSql(filter: ConversationFilter): { key: string;
   const order = filter.status === 'queued' ? QUEUE_ORDER : NEWEST_FIRST;
   const sql = `SELECT * FROM conversations${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ${order} LIMIT ?`;
   return { key: sql, sql, params };
+}
+
+/** An insert hit UNIQUE (conversation_id, client_id) of messages (SQLITE_CONSTRAINT_UNIQUE). */
+export function isClientIdConflict(err: unknown): boolean {
+  return err instanceof Error && (err as { errcode?: number }).errcode === 2067 && err.message.includes('messages.client_id');
 }
 
 // ---- rows → records
