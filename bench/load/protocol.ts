@@ -1,0 +1,42 @@
+// Messages between the runner and its load-generator processes (Node IPC).
+// The runner sends a command with an id; the generator replies with the same id.
+
+import type { Identities, ServerKind } from '../topology/topology.ts';
+
+export type WorkloadName = 'chat' | 'idle' | 'claims';
+export type Transport = 'websocket' | 'polling';
+
+export interface GeneratorSetup {
+  workload: WorkloadName;
+  kind: ServerKind;
+  urls: string[];
+  /** This generator's share of the identities. */
+  identities: Identities;
+  /** Workload parameters (see each workload's Params). */
+  params: Record<string, unknown>;
+  /** Generator index, for deterministic shuffles and names. */
+  index: number;
+}
+
+export type Command =
+  | { type: 'setup'; setup: GeneratorSetup }
+  /** A named setup step of the workload (connect, open, …), run by every generator before the next. */
+  | { type: 'step'; name: string }
+  /** Load starts (warm-up). */
+  | { type: 'start' }
+  /** The measured window starts: counters are reset. */
+  | { type: 'measure' }
+  /** The window ends: load stops, the generator reports. */
+  | { type: 'stop' }
+  | { type: 'close' };
+
+export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+
+/** What every workload implements inside a generator process. */
+export interface Workload {
+  step(name: string): Promise<Record<string, unknown>>;
+  start(): void;
+  measure(): void;
+  stop(): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}

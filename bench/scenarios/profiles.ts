@@ -1,0 +1,55 @@
+// Sizes and durations per profile. `quick` (the default) keeps the sizes the
+// targets are stated for and shortens the windows, to finish in under 5
+// minutes; `full` measures longer and repeats more; `smoke` is a seconds-long
+// sanity run for CI (tiny sizes, no targets).
+
+export type ProfileName = 'quick' | 'full' | 'smoke';
+
+export interface ChatSizes {
+  conversations: number;
+  perAgent: number;
+  warmupMs: number;
+  measureMs: number;
+  generators: number;
+}
+
+export interface Profile {
+  name: ProfileName;
+  /** Runs per server kind and scenario (alternating baseline/Parley). */
+  runs: number;
+  saturation: ChatSizes & { inFlight: number };
+  steady: ChatSizes & { ratePerSide: number };
+  polling: ChatSizes & { ratePerSide: number };
+  idle: { visitors: number; settleMs: number; generators: number };
+  claims: { queued: number; agents: number; inFlightPerAgent: number; generators: number };
+}
+
+export const PROFILES: Record<ProfileName, Profile> = {
+  quick: {
+    name: 'quick',
+    runs: 3,
+    saturation: { conversations: 100, perAgent: 20, inFlight: 8, warmupMs: 1500, measureMs: 3000, generators: 2 },
+    steady: { conversations: 2000, perAgent: 20, ratePerSide: 1, warmupMs: 1500, measureMs: 4000, generators: 2 },
+    polling: { conversations: 500, perAgent: 20, ratePerSide: 1, warmupMs: 1500, measureMs: 4000, generators: 4 },
+    idle: { visitors: 10_000, settleMs: 1000, generators: 4 },
+    claims: { queued: 1000, agents: 50, inFlightPerAgent: 4, generators: 2 },
+  },
+  full: {
+    name: 'full',
+    runs: 5,
+    saturation: { conversations: 100, perAgent: 20, inFlight: 8, warmupMs: 3000, measureMs: 15_000, generators: 2 },
+    steady: { conversations: 2000, perAgent: 20, ratePerSide: 1, warmupMs: 5000, measureMs: 30_000, generators: 2 },
+    polling: { conversations: 500, perAgent: 20, ratePerSide: 1, warmupMs: 5000, measureMs: 30_000, generators: 4 },
+    idle: { visitors: 10_000, settleMs: 5000, generators: 4 },
+    claims: { queued: 1000, agents: 50, inFlightPerAgent: 4, generators: 2 },
+  },
+  smoke: {
+    name: 'smoke',
+    runs: 1,
+    saturation: { conversations: 4, perAgent: 2, inFlight: 2, warmupMs: 200, measureMs: 700, generators: 1 },
+    steady: { conversations: 6, perAgent: 3, ratePerSide: 5, warmupMs: 200, measureMs: 700, generators: 1 },
+    polling: { conversations: 4, perAgent: 2, ratePerSide: 5, warmupMs: 200, measureMs: 700, generators: 2 },
+    idle: { visitors: 20, settleMs: 200, generators: 2 },
+    claims: { queued: 20, agents: 4, inFlightPerAgent: 2, generators: 2 },
+  },
+};

@@ -1,0 +1,62 @@
+// CI smoke run of the benchmark (bench/README.md): `bench/run.ts --smoke`, a
+// seconds-long tiny profile of every scenario against both servers, so the
+// harness cannot rot. No performance targets are asserted, only that every run
+// finished, produced sane numbers and wrote its JSON.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it, onTestFinished } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..');
+
+interface Result {
+  profile: string;
+  records: Array<{ scenario: string; kind: 'baseline' | 'parley'; metrics: Record<string, number | null> | null; error: string | null }>;
+  summaries: Array<{ name: string; metrics: Array<{ key: string; baseline: number | null; parley: number | null }> }>;
+}
+
+function runSmoke(out: string): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['bench/run.ts', '--smoke', '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The runner kills its servers and load generators when it is told to stop.
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
+}
+
+it('[BENCH] the smoke profile runs every scenario against both servers and writes sane JSON', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-bench-smoke-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'smoke.json');
+
+  const { code, output } = await runSmoke(out);
+  expect(code, output).toBe(0);
+  const result = JSON.parse(readFileSync(out, 'utf8')) as Result;
+  expect(result.profile).toBe('smoke');
+  expect(result.records.filter((r) => r.error !== null), output).toEqual([]);
+
+  const metric = (scenario: string, kind: 'baseline' | 'parley', key: string) =>
+    result.records.find((r) => r.scenario === scenario && r.kind === kind)?.metrics?.[key] ?? null;
+  for (const kind of ['baseline', 'parley'] as const) {
+    for (const scenario of ['saturation', 'steady', 'polling']) {
+      expect(metric(scenario, kind, 'msgsPerSec'), `${scenario} ${kind}`).toBeGreaterThan(0);
+      expect(metric(scenario, kind, 'e2eP50'), `${scenario} ${kind}`).toBeGreaterThan(0);
+      expect(metric(scenario, kind, 'errors'), `${scenario} ${kind}`).toBe(0);
+      expect(metric(scenario, kind, 'undelivered'), `${scenario} ${kind}`).toBe(0);
+      expect(metric(scenario, kind, 'outOfOrder'), `${scenario} ${kind}`).toBe(0);
+    }
+    expect(metric('idle', kind, 'connectsPerSec')).toBeGreaterThan(0);
+    expect(metric('idle', kind, 'dropped')).toBe(0);
+    expect(metric('claims', kind, 'claimsPerSec')).toBeGreaterThan(0);
+    expect(metric('claims', kind, 'doubleClaims')).toBe(0);
+    expect(metric('claims', kind, 'unclaimed')).toBe(0);
+  }
+  expect(metric('claims', 'parley', 'queuedAfter')).toBe(0);
+  // Every scenario is summarised with both medians, so ratios can be printed.
+  expect(result.summaries.map((s) => s.name).sort()).toEqual(['claims', 'idle', 'polling', 'saturation', 'steady']);
+}, 240_000);
