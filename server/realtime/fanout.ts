@@ -196,7 +196,9 @@ export function createFanout(deps: {
     },
 
     conversationUpdated(c, position) {
-      emitConversation(c, position);
+      // A queued conversation's room holds no agent (they leave it on release): its visitor is the only audience.
+      if (c.status === 'queued') ns.visitor.to(room.conversation(c.id)).emit('conversation', toConversation(c, position));
+      else emitConversation(c, position);
     },
 
     typing(conversationId, participant, typing, origin) {
