@@ -4,7 +4,7 @@ import { parsePage } from '../core/dashboard.ts';
 import { toConversation, toMessage, toVisitor } from '../core/mappers.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { personKey } from '../core/presence-registry.ts';
-import { type RealtimeContext, createSendGate, eventBudget } from './context.ts';
+import { type RealtimeContext, createSendGate, eventBudget, trackPresence } from './context.ts';
 import { agentHandshake } from './handshake.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { connectionLogger, fireAndForget, respond } from './respond.ts';
@@ -12,7 +12,7 @@ import { parse } from './schemas.ts';
 import { type AgentSocket, room } from './types.ts';
 
 export function registerAgentNamespace(ctx: RealtimeContext): void {
-  const { ns, store, conversations, presence, registry, queue, fanout, schemas, logger, config, overloaded } = ctx;
+  const { ns, store, conversations, registry, queue, fanout, schemas, logger, config, overloaded } = ctx;
   const nsp = ns.agent;
   nsp.use(agentHandshake(store, logger, { adminOnly: false, trustProxy: config.trustProxy !== false }));
 
@@ -42,14 +42,7 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
     const send = createSendGate(overloaded);
 
     socket.join([room.agent(agent().id), room.session(socket.data.sessionId), room.queue]);
-    // Counted first, then the snapshot: once a client has its snapshot, its presence is settled everywhere.
-    presence
-      .connected(person(), socket.id)
-      .then(() => sendSnapshot(socket))
-      .catch((err: unknown) => log().error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
-    socket.on('disconnect', () => {
-      presence.disconnected(person(), socket.id).catch((err: unknown) => log().error({ event: 'presence.failed', err }, 'presence failed'));
-    });
+    trackPresence(ctx, socket, person, () => sendSnapshot(socket), log);
 
     const transition = (
       event: 'conversation:claim' | 'conversation:release' | 'conversation:close',

@@ -1,6 +1,7 @@
 // What every namespace handler needs, assembled once by app.ts.
 
 import type { ConversationService } from '../core/conversations.ts';
+import type { Person } from '../core/events.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import type { Presence } from '../core/presence.ts';
 import type { PresenceRegistry } from '../core/presence-registry.ts';
@@ -53,4 +54,25 @@ export function createSendGate(overloaded: () => boolean): <T>(work: () => Promi
 /** Non-message events (typing, read, history…) get a generous budget derived from the message limit. */
 export function eventBudget(messageRateLimit: number): number {
   return messageRateLimit === 0 ? 0 : Math.max(200, messageRateLimit * 4);
+}
+
+/**
+ * A connection's place in presence: counted first, then its snapshot is sent,
+ * so once a client has its snapshot its presence is settled everywhere; and
+ * uncounted when it goes.
+ */
+export function trackPresence(
+  ctx: Pick<RealtimeContext, 'presence'>,
+  socket: { id: string; on(event: 'disconnect', fn: () => void): unknown },
+  person: () => Person,
+  sendSnapshot: () => Promise<void>,
+  log: () => Logger,
+): void {
+  ctx.presence
+    .connected(person(), socket.id)
+    .then(sendSnapshot)
+    .catch((err: unknown) => log().error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
+  socket.on('disconnect', () => {
+    ctx.presence.disconnected(person(), socket.id).catch((err: unknown) => log().error({ event: 'presence.failed', err }, 'presence failed'));
+  });
 }
