@@ -8,6 +8,7 @@ import { isAllowedOrigin } from '../http/origin.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { type Namespaces, room } from './types.ts';
+import { batchWebSocketWrites } from './write-batching.ts';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -54,6 +55,8 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
     res.writeHead = original.writeHead;
     res.end = original.end;
   });
+
+  batchWebSocketWrites(io);
 
   // The main namespace is not part of the protocol.
   io.use((_socket, next) => next(new Error('not_found')));
