@@ -5,7 +5,7 @@
 // A message's body starts with its send time, so the peer — in this same
 // process — measures end-to-end latency on one clock.
 
-import { randomUUID } from 'node:crypto';
+import { newClientId } from '../../client/lib/ids.ts';
 import type { Socket } from 'socket.io-client';
 import { createRecorder } from '../lib/histogram.ts';
 import { mapLimit } from '../lib/stats.ts';
@@ -88,8 +88,8 @@ export function createChatWorkload(setup: GeneratorSetup): Workload {
     side.sent++;
     side.outstanding++;
     if (measuring) sentInWindow++;
-    // Random, like real clients' ids (client/lib/ids.ts): where they land in the store's index matters.
-    const clientId = randomUUID();
+    // The widget's and the console's own ids (time-ordered): where they land in the store's index matters.
+    const clientId = newClientId();
     const body = `${sentAt.toFixed(3)} ${pad}`;
     const payload = side.author === 'visitor' ? { clientId, body } : { conversationId: side.conversationId, clientId, body };
     side.socket.emit('message:send', payload, (result: AckResult) => {
