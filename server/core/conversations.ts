@@ -5,7 +5,7 @@
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import type { HistoryQuery, Role } from '../protocol/shapes.ts';
 import { HISTORY_DEFAULT_LIMIT } from '../protocol/shapes.ts';
-import type { ConversationRecord, MessageRecord, Store, TransitionResult } from '../store/store.ts';
+import type { AppendResult, ConversationRecord, MessageRecord, Store, TransitionResult } from '../store/store.ts';
 import type { DomainEvents } from './events.ts';
 import type { QueuePositions } from './queue-positions.ts';
 
@@ -63,9 +63,7 @@ export function createConversationService(deps: {
 
   async function requireAssigned(agent: ActingAgent, conversationId: string): Promise<ConversationRecord> {
     const c = await load(conversationId);
-    if (c.status === 'closed') throw new AppError(ErrorCode.ConversationClosed, 'the conversation is closed');
-    if (c.status === 'queued') throw new AppError(ErrorCode.Forbidden, 'claim the conversation first');
-    if (c.agentId !== agent.id) throw new AppError(ErrorCode.Forbidden, 'the conversation is assigned to another agent');
+    if (c.status !== 'active' || c.agentId !== agent.id) throw notAssigned(c);
     return c;
   }
 
@@ -93,12 +91,36 @@ export function createConversationService(deps: {
 
   const holder = (agent: ActingAgent): string | null => (agent.role === 'admin' ? null : agent.id);
 
+  /** Why an agent may not write in `c`, which is not active with them. */
+  function notAssigned(c: ConversationRecord): AppError {
+    if (c.status === 'closed') return new AppError(ErrorCode.ConversationClosed, 'the conversation is closed');
+    if (c.status === 'queued') return new AppError(ErrorCode.Forbidden, 'claim the conversation first');
+    return new AppError(ErrorCode.Forbidden, 'the conversation is assigned to another agent');
+  }
+
+  /** A stored (or re-sent) message: announces what it opened, fans it out, and returns it. */
+  async function delivered(result: AppendResult, created: boolean, origin: string | null): Promise<MessageRecord> {
+    if (result.kind === 'not_found') throw new AppError(ErrorCode.NotFound, 'no such conversation');
+    if (result.kind === 'closed') throw new AppError(ErrorCode.ConversationClosed, 'the conversation is closed');
+    if (result.kind === 'client_id_taken') throw new AppError(ErrorCode.InvalidPayload, 'clientId is already used in this conversation');
+    if (result.kind === 'not_assigned') throw new AppError(ErrorCode.Forbidden, 'the conversation is assigned to another agent');
+    // A retry of the opening message re-announces it too: the first attempt may have died before telling agents.
+    const opening = created || (result.kind === 'duplicate' && result.message.seq === 1 && result.conversation.status === 'queued');
+    if (opening) events.conversationOpened(result.conversation, await queue.positionOf(result.conversation.id));
+    // A duplicate is fanned out again: the first attempt may have died between commit and fan-out; clients de-duplicate by id.
+    events.messageCreated(result.message, result.conversation, origin);
+    return result.message;
+  }
+
   function page(query: HistoryQuery) {
     return { afterSeq: query.afterSeq, beforeSeq: query.beforeSeq, limit: query.limit ?? HISTORY_DEFAULT_LIMIT };
   }
 
   return {
     async sendVisitorMessage(visitor, { clientId, body }, origin) {
+      // Usually the conversation is open already: one transaction finds it and appends.
+      const direct = await store.appendVisitorMessage(visitor.id, { clientId, body, createdAt: clock.now() });
+      if (direct.kind !== 'no_open_conversation' && direct.kind !== 'closed') return delivered(direct, false, origin);
       // Two attempts: the open conversation may be closed by an agent between opening and appending.
       for (let attempt = 0; attempt < 2; attempt++) {
         const { conversation, created } = await store.openConversation(visitor, clock.now());
@@ -113,20 +135,12 @@ export function createConversationService(deps: {
           createdAt: clock.now(),
         });
         if (result.kind === 'closed') continue;
-        if (result.kind === 'not_found') throw new AppError(ErrorCode.Internal, 'conversation vanished');
-        if (result.kind === 'client_id_taken') throw new AppError(ErrorCode.InvalidPayload, 'clientId is already used in this conversation');
-        // A retry of the opening message re-announces it too: the first attempt may have died before telling agents.
-        const opening = created || (result.kind === 'duplicate' && result.message.seq === 1 && result.conversation.status === 'queued');
-        if (opening) events.conversationOpened(result.conversation, await queue.positionOf(result.conversation.id));
-        // A duplicate is fanned out again: the first attempt may have died between commit and fan-out; clients de-duplicate by id.
-        events.messageCreated(result.message, result.conversation, origin);
-        return result.message;
+        return delivered(result, created, origin);
       }
       throw new AppError(ErrorCode.Unavailable, 'the conversation changed; try again');
     },
 
     async sendAgentMessage(agent, { conversationId, clientId, body }, origin) {
-      await requireAssigned(agent, conversationId);
       const result = await store.appendMessage({
         conversationId,
         clientId,
@@ -135,12 +149,12 @@ export function createConversationService(deps: {
         authorName: agent.name,
         body,
         createdAt: clock.now(),
+        // Checked in the append's own transaction: only the assignee writes.
+        assignedTo: agent.id,
       });
+      if (result.kind === 'not_assigned') throw notAssigned(result.conversation);
       if (result.kind === 'closed') throw new AppError(ErrorCode.ConversationClosed, 'the conversation is closed');
-      if (result.kind === 'not_found') throw new AppError(ErrorCode.NotFound, 'no such conversation');
-      if (result.kind === 'client_id_taken') throw new AppError(ErrorCode.InvalidPayload, 'clientId is already used in this conversation');
-      events.messageCreated(result.message, result.conversation, origin);
-      return result.message;
+      return delivered(result, false, origin);
     },
 
     async claim(agent, conversationId) {

@@ -54,6 +54,34 @@ export interface NewMessage {
   authorName: string;
   body: string;
   createdAt: number;
+  /**
+   * Only into a conversation that is active and assigned to this agent: otherwise nothing is
+   * stored and the result is `not_assigned` with the conversation as it is (checked first,
+   * before idempotency: an agent who lost the conversation gets told so, even on a resend).
+   */
+  assignedTo?: string;
+}
+
+/** The record an engine stores for `input` (without `assignedTo`), under the id and seq it assigned. */
+export function messageRecord(input: NewMessage, id: string, seq: number): MessageRecord {
+  return {
+    id,
+    conversationId: input.conversationId,
+    seq,
+    clientId: input.clientId,
+    authorKind: input.authorKind,
+    authorId: input.authorId,
+    authorName: input.authorName,
+    body: input.body,
+    createdAt: input.createdAt,
+  };
+}
+
+/** A visitor's message: its conversation, author name and id come from their open conversation. */
+export interface NewVisitorMessage {
+  clientId: string;
+  body: string;
+  createdAt: number;
 }
 
 export type AppendResult =
@@ -63,7 +91,9 @@ export type AppendResult =
   | { kind: 'not_found' }
   | { kind: 'closed' }
   /** The clientId is taken in this conversation by another author. */
-  | { kind: 'client_id_taken' };
+  | { kind: 'client_id_taken' }
+  /** `assignedTo` was given and the conversation is not active with that agent. */
+  | { kind: 'not_assigned'; conversation: ConversationRecord };
 
 /** Outcome of a conditional state change (claim, release, transfer, close). */
 export type TransitionResult =
@@ -149,6 +179,11 @@ export interface Store {
   // ---- messages
   /** Assigns the next gap-free seq and honours clientId idempotency, in one transaction. */
   appendMessage(input: NewMessage): Promise<AppendResult>;
+  /**
+   * appendMessage into the visitor's open conversation, found in the same transaction, under the
+   * name that conversation carries. `no_open_conversation` (nothing stored) when there is none.
+   */
+  appendVisitorMessage(visitorId: string, input: NewVisitorMessage): Promise<AppendResult | { kind: 'no_open_conversation' }>;
   /** Ascending seq; see HistoryPage for the window rules of SPEC §5. */
   getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]>;
 

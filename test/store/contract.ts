@@ -118,6 +118,62 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
       expect((await store.getConversation(c.id))?.lastSeq).toBe(1);
     });
 
+    it('[STORE-APPEND] assignedTo: only the assignee of an active conversation appends; checked before idempotency', async () => {
+      const c = await queued(T0, 'Guarded');
+      const bob = { id: 'agent-bob', name: 'Bob' };
+      const asAlice = (clientId: string) => store.appendMessage({
+        conversationId: c.id,
+        clientId,
+        authorKind: 'agent',
+        authorId: alice.id,
+        authorName: alice.name,
+        body: 'hi',
+        createdAt: T0 + 2,
+        assignedTo: alice.id,
+      });
+      const queuedResult = await asAlice('a1');
+      expect(queuedResult.kind === 'not_assigned' && queuedResult.conversation.status).toBe('queued');
+      ok(await store.claim(c.id, alice));
+      const stored = created(await asAlice('a1'));
+      expect(stored.seq).toBe(1);
+      const resend = await asAlice('a1');
+      expect(resend.kind === 'duplicate' && resend.message).toEqual(stored);
+      ok(await store.transfer(c.id, alice.id, bob));
+      const lost = await asAlice('a1');
+      expect(lost.kind === 'not_assigned' && lost.conversation.agentId).toBe(bob.id);
+      expect(await store.getMessages(c.id, { limit: 50 })).toEqual([stored]);
+      expect((await store.appendMessage({ conversationId: 'nope', clientId: 'x', authorKind: 'agent', authorId: alice.id, authorName: 'A', body: 'b', createdAt: 1, assignedTo: alice.id })).kind).toBe('not_found');
+    });
+
+    it('[STORE-APPEND] appendVisitorMessage appends to the open conversation under its name, idempotently; none open → nothing', async () => {
+      const visitor = await store.createVisitor({ name: 'Vera', email: null });
+      expect(await store.appendVisitorMessage(visitor.id, { clientId: 'v1', body: 'hello', createdAt: T0 })).toEqual({ kind: 'no_open_conversation' });
+      const { conversation } = await store.openConversation(visitor, T0);
+      await store.updateVisitor(visitor.id, { name: 'Vera V.' });
+      const first = await store.appendVisitorMessage(visitor.id, { clientId: 'v1', body: 'hello', createdAt: T0 + 1 });
+      if (first.kind === 'no_open_conversation') throw new Error('expected an append');
+      const message = created(first);
+      expect(message).toMatchObject({ conversationId: conversation.id, seq: 1, authorKind: 'visitor', authorId: visitor.id, authorName: 'Vera V.', body: 'hello' });
+      expect(first.kind === 'created' && first.conversation.lastSeq).toBe(1);
+      const resend = await store.appendVisitorMessage(visitor.id, { clientId: 'v1', body: 'hello', createdAt: T0 + 2 });
+      expect(resend.kind === 'duplicate' && resend.message).toEqual(message);
+      ok(await store.closeConversation(conversation.id, null, T0 + 3));
+      expect(await store.appendVisitorMessage(visitor.id, { clientId: 'v2', body: 'again', createdAt: T0 + 4 })).toEqual({ kind: 'no_open_conversation' });
+      expect(await store.getMessages(conversation.id, { limit: 50 })).toEqual([message]);
+    });
+
+    it('[STORE-APPEND] 100 concurrent visitor appends to one conversation get seq 1..100, each clientId once', async () => {
+      const visitor = await store.createVisitor({ name: 'Burst', email: null });
+      const { conversation } = await store.openConversation(visitor, T0);
+      const ids = Array.from({ length: 100 }, (_, i) => `burst-${i % 50}`); // every clientId twice
+      const results = await Promise.all(ids.map((clientId) => store.appendVisitorMessage(visitor.id, { clientId, body: clientId, createdAt: T0 })));
+      expect(results.filter((r) => r.kind === 'created')).toHaveLength(50);
+      expect(results.filter((r) => r.kind === 'duplicate')).toHaveLength(50);
+      const history = await store.getMessages(conversation.id, { limit: 200 });
+      expect(history.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      expect(new Set(history.map((m) => m.clientId)).size).toBe(50);
+    });
+
     it('[STORE-HIST] history windows are ascending: after, before, both, neither, limit', async () => {
       const c = await withMessages(10);
       expect(seqs(await store.getMessages(c.id, { limit: 3 }))).toEqual([8, 9, 10]);

@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createGroupCommit, type WalSync } from '../../server/store/sqlite/group-commit.ts';
+import { migrations } from '../../server/store/sqlite/migrations.ts';
+import { newOrderedId } from '../../server/store/sqlite/ordered-id.ts';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { runStoreContract } from './contract.ts';
@@ -86,10 +89,36 @@ describe('sqlite file', () => {
     const probe = new DatabaseSync(path, { readOnly: true });
     try {
       const versions = probe.prepare('SELECT version FROM schema_migrations ORDER BY version').all().map((r) => r.version);
-      expect(versions).toEqual([1]);
+      expect(versions).toEqual(migrations.map((m) => m.version));
     } finally {
       probe.close();
     }
+  });
+
+  it('[STORE-SQLITE] a version 1 database migrates keeping every message, its order and its dedupe', async () => {
+    const path = join(dir, 'v1.db');
+    const old = new DatabaseSync(path);
+    old.exec(migrations[0].sql);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    old.exec("INSERT INTO schema_migrations VALUES (1, 'initial schema', 0)");
+    old.exec("INSERT INTO visitors VALUES ('v1', 'Old', NULL, 1)");
+    old.exec("INSERT INTO conversations (id, visitor_id, visitor_name, status, last_seq, queued_at, created_at) VALUES ('c1', 'v1', 'Old', 'queued', 3, 1, 1)");
+    const insert = old.prepare("INSERT INTO messages VALUES (?, 'c1', ?, ?, 'visitor', 'v1', 'Old', ?, ?)");
+    for (const seq of [1, 2, 3]) insert.run(`m${seq}`, seq, `client-${seq}`, `body ${seq}`, 100 + seq);
+    old.close();
+
+    const store = await openFile(path);
+    const history = await store.getMessages('c1', { limit: 50 });
+    expect(history.map((m) => [m.id, m.seq, m.clientId, m.body])).toEqual([
+      ['m1', 1, 'client-1', 'body 1'],
+      ['m2', 2, 'client-2', 'body 2'],
+      ['m3', 3, 'client-3', 'body 3'],
+    ]);
+    const message = { conversationId: 'c1', authorKind: 'visitor' as const, authorId: 'v1', authorName: 'Old', body: 'again', createdAt: 200 };
+    const resend = await store.appendMessage({ ...message, clientId: 'client-2' });
+    expect(resend.kind === 'duplicate' && resend.message.id).toBe('m2');
+    const next = await store.appendMessage({ ...message, clientId: 'client-4' });
+    expect(next.kind === 'created' && next.message.seq).toBe(4);
   });
 
   it('[STORE-SQLITE] using the store before migrate() fails clearly', async () => {
@@ -97,5 +126,105 @@ describe('sqlite file', () => {
     opened.push(store);
     await expect(store.ping()).resolves.toBeUndefined(); // /readyz before migrations have run
     await expect(store.getAgent('x')).rejects.toThrow(/migrate/);
+  });
+});
+
+describe('group commit', () => {
+  /** A WAL sync that completes only when the test says so. */
+  function heldSync() {
+    const held: Array<(err: Error | null) => void> = [];
+    const wal: WalSync & { synced: number } = {
+      synced: 0,
+      sync: (done) => held.push(done),
+      syncNow: () => {
+        wal.synced++;
+      },
+    };
+    return { wal, held };
+  }
+
+  function table() {
+    const db = new DatabaseSync(':memory:');
+    db.exec('CREATE TABLE t (v INTEGER UNIQUE)');
+    return db;
+  }
+
+  const settled = async (p: Promise<unknown>) => {
+    let done = false;
+    p.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    return done;
+  };
+
+  it('[GROUP1] a write resolves only after the WAL sync that follows its COMMIT; later writes wait and share the next sync', async () => {
+    const db = table();
+    const { wal, held } = heldSync();
+    const commits = createGroupCommit(db, wal);
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const first = commits.run(() => insert.run(1));
+    await new Promise((r) => setImmediate(r));
+    expect(held).toHaveLength(1); // committed, sync in flight
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()?.n).toBe(1);
+    expect(await settled(first)).toBe(false);
+    const durable = commits.durable();
+    const second = commits.run(() => insert.run(2));
+    const third = commits.run(() => insert.run(3));
+    await new Promise((r) => setImmediate(r));
+    expect(held).toHaveLength(1); // nothing committed while a sync is in flight
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()?.n).toBe(1);
+    held[0](null);
+    await expect(first).resolves.toBeDefined();
+    await expect(durable).resolves.toBeUndefined();
+    await new Promise((r) => setImmediate(r));
+    expect(held).toHaveLength(2); // second and third: one transaction, one sync
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()?.n).toBe(3);
+    expect(await settled(second)).toBe(false);
+    held[1](null);
+    await expect(Promise.all([second, third])).resolves.toHaveLength(2);
+    db.close();
+  });
+
+  it('[GROUP2] a failing write is rolled back alone; a failed sync fails the whole batch; close syncs what is pending', async () => {
+    const db = table();
+    const { wal, held } = heldSync();
+    const commits = createGroupCommit(db, wal);
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const ok = commits.run(() => insert.run(1));
+    const dup = commits.run(() => insert.run(1));
+    await new Promise((r) => setImmediate(r));
+    held[0](null);
+    await expect(ok).resolves.toBeDefined();
+    await expect(dup).rejects.toThrow(/UNIQUE/);
+
+    const lost = commits.run(() => insert.run(2));
+    await new Promise((r) => setImmediate(r));
+    held[1](new Error('EIO'));
+    await expect(lost).rejects.toThrow('EIO');
+
+    const pending = commits.run(() => insert.run(3));
+    await new Promise((r) => setImmediate(r));
+    const queued = commits.run(() => insert.run(4));
+    commits.flush(); // closing: the batch in flight and the queued one, synced synchronously
+    expect(wal.synced).toBe(1);
+    await expect(Promise.all([pending, queued])).resolves.toHaveLength(2);
+    expect(db.prepare('SELECT group_concat(v) AS vs FROM (SELECT v FROM t ORDER BY v)').get()?.vs).toBe('1,2,3,4');
+    held[2](null); // the asynchronous sync finishing late settles nothing twice
+    db.close();
+  });
+});
+
+describe('ordered message ids', () => {
+  it('[IDS3] are version 7 UUIDs, unique, carrying the time, sorted by it', () => {
+    const ids = Array.from({ length: 20_000 }, () => newOrderedId());
+    for (const id of ids.slice(0, 2000)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    const times = [1_700_000_000_000, 1_700_000_000_001, 1_800_000_000_000];
+    const timed = times.map((t) => newOrderedId(t));
+    expect([...timed].sort()).toEqual(timed);
+    expect(Number.parseInt(timed[0].replace(/-/g, '').slice(0, 12), 16)).toBe(times[0]);
   });
 });

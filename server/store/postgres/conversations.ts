@@ -11,9 +11,12 @@ import type {
   HistoryPage,
   MessageRecord,
   NewMessage,
+  NewVisitorMessage,
   ReadPosition,
   TransitionResult,
 } from '../store.ts';
+import { messageRecord } from '../store.ts';
+import type { PoolClient } from 'pg';
 import type { Db } from './db.ts';
 import { toConversation, toMessage, toPrevious, toReadPosition } from './rows.ts';
 import type { ConversationRow, MessageRow, ReadPositionRow, TransitionRow } from './rows.ts';
@@ -127,42 +130,73 @@ export function appendMessage(db: Db, input: NewMessage): Promise<AppendResult> 
     const locked = await client.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1 FOR UPDATE', [input.conversationId]);
     const conversation = locked.rows[0];
     if (!conversation) return { kind: 'not_found' };
-    // A separate statement after the lock (a fresh snapshot): a send with the
-    // same clientId committed by another node while we waited is seen here.
-    const existing = await client.query<MessageRow>('SELECT * FROM messages WHERE conversation_id = $1 AND client_id = $2', [
-      input.conversationId,
-      input.clientId,
-    ]);
-    // Idempotency before the closed check, as in the SQLite engine: a resend of
-    // a message that made it before the close still gets its original back.
-    const original = existing.rows[0];
-    if (original) {
-      if (original.author_kind !== input.authorKind || original.author_id !== input.authorId) return { kind: 'client_id_taken' };
-      return { kind: 'duplicate', message: toMessage(original), conversation: toConversation(conversation) };
+    if (input.assignedTo !== undefined && (conversation.status !== 'active' || conversation.agent_id !== input.assignedTo)) {
+      return { kind: 'not_assigned', conversation: toConversation(conversation) };
     }
-    if (conversation.status === 'closed') return { kind: 'closed' };
-
-    const message: MessageRecord = { id: newId(), seq: conversation.last_seq + 1, ...input };
-    const updated = await client.query<ConversationRow>(
-      `WITH m AS (
-         INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       )
-       UPDATE conversations SET last_seq = $3 WHERE id = $2 RETURNING *`,
-      [
-        message.id,
-        message.conversationId,
-        message.seq,
-        message.clientId,
-        message.authorKind,
-        message.authorId,
-        message.authorName,
-        message.body,
-        message.createdAt,
-      ],
-    );
-    return { kind: 'created', message, conversation: toConversation(updated.rows[0]) };
+    return appendLocked(client, conversation, input);
   });
+}
+
+export function appendVisitorMessage(
+  db: Db,
+  visitorId: string,
+  input: NewVisitorMessage,
+): Promise<AppendResult | { kind: 'no_open_conversation' }> {
+  return db.transaction(async (client) => {
+    const locked = await client.query<ConversationRow>(`SELECT * FROM conversations WHERE visitor_id = $1 AND ${OPEN} FOR UPDATE`, [
+      visitorId,
+    ]);
+    const conversation = locked.rows[0];
+    if (!conversation) return { kind: 'no_open_conversation' as const };
+    return appendLocked(client, conversation, {
+      conversationId: conversation.id,
+      clientId: input.clientId,
+      authorKind: 'visitor',
+      authorId: visitorId,
+      authorName: conversation.visitor_name,
+      body: input.body,
+      createdAt: input.createdAt,
+    });
+  });
+}
+
+/** The append itself, with the conversation's row locked (FOR UPDATE) by this transaction. */
+async function appendLocked(client: PoolClient, conversation: ConversationRow, input: NewMessage): Promise<AppendResult> {
+  // A separate statement after the lock (a fresh snapshot): a send with the
+  // same clientId committed by another node while we waited is seen here.
+  const existing = await client.query<MessageRow>('SELECT * FROM messages WHERE conversation_id = $1 AND client_id = $2', [
+    conversation.id,
+    input.clientId,
+  ]);
+  // Idempotency before the closed check, as in the SQLite engine: a resend of
+  // a message that made it before the close still gets its original back.
+  const original = existing.rows[0];
+  if (original) {
+    if (original.author_kind !== input.authorKind || original.author_id !== input.authorId) return { kind: 'client_id_taken' };
+    return { kind: 'duplicate', message: toMessage(original), conversation: toConversation(conversation) };
+  }
+  if (conversation.status === 'closed') return { kind: 'closed' };
+
+  const message = messageRecord(input, newId(), conversation.last_seq + 1);
+  const updated = await client.query<ConversationRow>(
+    `WITH m AS (
+       INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     )
+     UPDATE conversations SET last_seq = $3 WHERE id = $2 RETURNING *`,
+    [
+      message.id,
+      message.conversationId,
+      message.seq,
+      message.clientId,
+      message.authorKind,
+      message.authorId,
+      message.authorName,
+      message.body,
+      message.createdAt,
+    ],
+  );
+  return { kind: 'created', message, conversation: toConversation(updated.rows[0]) };
 }
 
 export async function getMessages(db: Db, conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {

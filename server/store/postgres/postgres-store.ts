@@ -16,6 +16,7 @@ import type {
   HistoryPage,
   MessageRecord,
   NewMessage,
+  NewVisitorMessage,
   ReadPosition,
   Store,
   TransitionResult,
@@ -218,6 +219,10 @@ export class PostgresStore implements Store {
 
   appendMessage(input: NewMessage): Promise<AppendResult> {
     return conversations.appendMessage(this.#db, input);
+  }
+
+  appendVisitorMessage(visitorId: string, input: NewVisitorMessage): Promise<AppendResult | { kind: 'no_open_conversation' }> {
+    return conversations.appendVisitorMessage(this.#db, visitorId, input);
   }
 
   getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {

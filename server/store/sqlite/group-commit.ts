@@ -1,17 +1,57 @@
 // Group commit for the SQLite engine: write transactions requested in the same
-// event-loop turn share one BEGIN IMMEDIATE … COMMIT, so one fsync
-// (synchronous=FULL) covers all of them instead of one each. Every transaction
-// keeps its own atomicity (a SAVEPOINT each: a failing one is rolled back
-// alone) and its promise settles only after the shared COMMIT returned, so
-// "resolved" still means "durably stored". Imports only node:sqlite types.
+// event-loop turn share one BEGIN IMMEDIATE … COMMIT. Every transaction keeps
+// its own atomicity (a SAVEPOINT each: a failing one is rolled back alone) and
+// its promise settles only once the shared COMMIT is durable.
+//
+// Durability without blocking the event loop: the database runs with
+// synchronous=NORMAL, so COMMIT writes the WAL but does not fsync it (SQLite
+// still syncs around checkpoints), and the WAL is then fdatasync'ed here, on
+// libuv's thread pool, before any promise of the batch resolves. That is what
+// synchronous=FULL does inside COMMIT, minus the event loop waiting for the
+// disk: commits made while a sync is in flight share the next one.
+// Imports only node:sqlite types and node:fs.
 
+import { closeSync, fdatasync, fdatasyncSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
 
 export interface GroupCommit {
   /** Runs `work` (synchronous, no transaction control of its own) in the next shared transaction. */
   run<T>(work: () => T): Promise<T>;
-  /** Commits what is queued now, synchronously (before closing the database). */
+  /** Resolves once every transaction committed so far is durable (at once when none waits). */
+  durable(): Promise<void>;
+  /** Commits what is queued now and makes it durable, synchronously (before closing the database). */
   flush(): void;
+}
+
+/** Makes everything written to the WAL so far durable: fdatasync of the WAL file. */
+export interface WalSync {
+  sync(done: (err: Error | null) => void): void;
+  syncNow(): void;
+}
+
+/** A WalSync on the file `<database>-wal`, opened when first needed (SQLite creates it on the first write). */
+export function walFileSync(open: () => number): WalSync & { close(): void } {
+  let fd: number | null = null;
+  const handle = () => (fd ??= open());
+  return {
+    sync(done) {
+      let target: number;
+      try {
+        target = handle();
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
+      fdatasync(target, (err) => done(err));
+    },
+    syncNow() {
+      fdatasyncSync(handle());
+    },
+    close() {
+      if (fd !== null) closeSync(fd);
+      fd = null;
+    },
+  };
 }
 
 interface Pending {
@@ -20,7 +60,8 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-export function createGroupCommit(db: DatabaseSync): GroupCommit {
+/** `wal`: null when nothing needs syncing (an in-memory database, or synchronous=FULL doing it in COMMIT). */
+export function createGroupCommit(db: DatabaseSync, wal: WalSync | null): GroupCommit {
   // Prepared once: exec() would parse the SQL again for every transaction.
   const sql = {
     begin: db.prepare('BEGIN IMMEDIATE'),
@@ -31,13 +72,22 @@ export function createGroupCommit(db: DatabaseSync): GroupCommit {
   };
   let queue: Pending[] = [];
   let scheduled: NodeJS.Immediate | null = null;
+  /**
+   * The committed batch whose WAL sync is in flight, with whoever waits for it. The next batch
+   * is committed only after it: what arrives meanwhile gathers into one bigger transaction, as
+   * it did while a blocking COMMIT held the event loop, but the loop keeps serving sockets.
+   */
+  let syncing: Array<(err: Error | null) => void> | null = null;
 
-  function flush(): void {
-    if (scheduled) clearImmediate(scheduled);
-    scheduled = null;
+  function schedule(): void {
+    if (!scheduled && !syncing && queue.length > 0) scheduled = setImmediate(commitQueued);
+  }
+
+  /** Runs the queued work in one transaction; returns the settle-all for it, or null if nothing was committed. */
+  function commit(): ((err: Error | null) => void) | null {
     const batch = queue;
     queue = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0) return null;
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
     try {
       sql.begin.run();
@@ -58,9 +108,31 @@ export function createGroupCommit(db: DatabaseSync): GroupCommit {
       // BEGIN or COMMIT failed (busy, disk full, I/O error): nothing of this batch is stored.
       if (db.isTransaction) db.exec('ROLLBACK');
       for (const item of batch) item.reject(err);
+      return null;
+    }
+    return (syncErr) => {
+      // Committed but not known durable: the caller sees a failure; a retry finds the row (clientId dedupe).
+      if (syncErr) for (const item of batch) item.reject(syncErr);
+      else batch.forEach((item, i) => (outcomes[i].ok ? item.resolve(outcomes[i].value) : item.reject(outcomes[i].value)));
+    };
+  }
+
+  function commitQueued(): void {
+    scheduled = null;
+    const settle = commit();
+    if (!settle) return;
+    if (!wal) {
+      settle(null);
       return;
     }
-    batch.forEach((item, i) => (outcomes[i].ok ? item.resolve(outcomes[i].value) : item.reject(outcomes[i].value)));
+    const waiting = [settle];
+    syncing = waiting;
+    wal.sync((err) => {
+      // flush() may have settled these already (closing): then the array was emptied.
+      syncing = null;
+      for (const done of waiting) done(err);
+      schedule();
+    });
   }
 
   return {
@@ -68,9 +140,33 @@ export function createGroupCommit(db: DatabaseSync): GroupCommit {
       return new Promise<T>((resolve, reject) => {
         queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
         // setImmediate: after this turn's I/O callbacks, so every message read in it joins the batch.
-        scheduled ??= setImmediate(flush);
+        schedule();
       });
     },
-    flush,
+
+    durable(): Promise<void> {
+      // Only the batch being synced can be committed and not yet durable.
+      if (!syncing) return Promise.resolve();
+      const waiting = syncing;
+      return new Promise<void>((resolve) => waiting.push(() => resolve()));
+    },
+
+    flush(): void {
+      if (scheduled) clearImmediate(scheduled);
+      scheduled = null;
+      // Closing: settle the batch in flight and commit the rest, all synced here.
+      const pending = syncing ? syncing.splice(0) : [];
+      syncing = null;
+      const settle = commit();
+      if (settle) pending.push(settle);
+      if (pending.length === 0) return;
+      let err: Error | null = null;
+      try {
+        wal?.syncNow();
+      } catch (e) {
+        err = e as Error;
+      }
+      for (const done of pending) done(err);
+    },
   };
 }

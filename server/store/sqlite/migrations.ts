@@ -94,6 +94,37 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'messages: cheaper indexes per insert',
+    // What each stored message costs in B-tree pages written: an index on id went (nothing looks
+    // a message up by id, and ids are generated here, time-ordered with 74 random bits), and so
+    // did the foreign key check (appendMessage reads the conversation row in the same transaction
+    // just before inserting, and conversations are never deleted). The clientId dedupe index is
+    // on client_id alone: the widget's and console's ids are time-ordered, so new entries of every
+    // conversation land on the same last page instead of one page per conversation. It is not
+    // UNIQUE (a clientId is unique per conversation only): appendMessage looks it up under the
+    // write lock before inserting. The table is rebuilt in rowid order.
+    sql: `
+      CREATE TABLE messages_new (
+        id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        client_id TEXT NOT NULL,
+        author_kind TEXT NOT NULL CHECK (author_kind IN ('visitor', 'agent', 'system')),
+        author_id TEXT NOT NULL,
+        author_name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        UNIQUE (conversation_id, seq)
+      );
+      INSERT INTO messages_new (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
+        SELECT id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at FROM messages ORDER BY rowid;
+      DROP TABLE messages;
+      ALTER TABLE messages_new RENAME TO messages;
+      CREATE INDEX messages_client_id ON messages (client_id);
+    `,
+  },
 ];
 
 /**

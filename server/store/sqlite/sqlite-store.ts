@@ -3,7 +3,7 @@
 // await in it: nothing else in this process can interleave. Every write goes
 // through #transaction: the writes of one event-loop turn share a commit (group-commit.ts).
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
@@ -18,15 +18,17 @@ import type {
   HistoryPage,
   MessageRecord,
   NewMessage,
+  NewVisitorMessage,
   ReadPosition,
   Store,
   TransitionResult,
   VisitorRecord,
 } from '../store.ts';
-import { createGroupCommit, type GroupCommit } from './group-commit.ts';
+import { messageRecord } from '../store.ts';
+import { createGroupCommit, type GroupCommit, type WalSync, walFileSync } from './group-commit.ts';
 import { migrate } from './migrations.ts';
 import { newOrderedId } from './ordered-id.ts';
-import { isClientIdConflict, listConversationsSql, prepareStatements, toAgent, toConversation, toMessage, toReadPosition } from './statements.ts';
+import { listConversationsSql, prepareStatements, toAgent, toConversation, toMessage, toReadPosition } from './statements.ts';
 import { toVisitor } from './statements.ts';
 import type { Statements } from './statements.ts';
 
@@ -47,10 +49,14 @@ export class SqliteStore implements Store {
   readonly #writes: GroupCommit;
   #closed = false;
 
-  constructor(db: DatabaseSync) {
+  readonly #wal: (WalSync & { close(): void }) | null;
+
+  /** `walPath`: the WAL file to sync after each commit (synchronous=NORMAL); null for an in-memory database. */
+  constructor(db: DatabaseSync, walPath: string | null) {
     this.#db = db;
     this.#ping = db.prepare('SELECT 1');
-    this.#writes = createGroupCommit(db);
+    this.#wal = walPath === null ? null : walFileSync(() => openSync(walPath, 'r'));
+    this.#writes = createGroupCommit(db, this.#wal);
   }
 
   /** Prepared once, after migrate(): before it the tables may not exist. */
@@ -62,7 +68,7 @@ export class SqliteStore implements Store {
   /**
    * A write transaction (BEGIN IMMEDIATE: the write lock up front, so a
    * read-then-write never upgrades mid-way), committed with the others of this
-   * event-loop turn: one fsync for all. Resolves only after the COMMIT.
+   * event-loop turn: one fsync for all. Resolves only once the COMMIT is durable.
    */
   #transaction<T>(work: () => T): Promise<T> {
     return this.#writes.run(work);
@@ -81,6 +87,7 @@ export class SqliteStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     this.#writes.flush();
+    this.#wal?.close();
     this.#db.close();
   }
 
@@ -246,34 +253,54 @@ export class SqliteStore implements Store {
     return this.#transaction((): AppendResult => {
       const conversation = this.#q.conversationById.get(input.conversationId);
       if (!conversation) return { kind: 'not_found' };
-      // Idempotency comes before the closed check: a resend of a message that
-      // made it before the close still gets its original back.
-      if (conversation.status === 'closed') return this.#resent(input, conversation) ?? { kind: 'closed' };
-
-      // Read and written under the write lock: gap-free, and UNIQUE (conversation_id, seq) backs it up.
-      const message: MessageRecord = { id: newOrderedId(), seq: Number(conversation.last_seq) + 1, ...input };
-      try {
-        this.#q.insertMessage.run(
-          message.id,
-          message.conversationId,
-          message.seq,
-          message.clientId,
-          message.authorKind,
-          message.authorId,
-          message.authorName,
-          message.body,
-          message.createdAt,
-        );
-      } catch (err) {
-        // UNIQUE (conversation_id, client_id) is the idempotency check: a resend fails the insert (which
-        // changes nothing) and costs a lookup then, instead of a lookup before every insert.
-        if (!isClientIdConflict(err)) throw err;
-        return this.#resent(input, conversation)!;
+      if (input.assignedTo !== undefined && (conversation.status !== 'active' || conversation.agent_id !== input.assignedTo)) {
+        return { kind: 'not_assigned', conversation: toConversation(conversation) };
       }
-      this.#q.setLastSeq.run(message.conversationId, message.seq);
-      // The row read above, under the same write lock, with the one column just changed.
-      return { kind: 'created', message, conversation: { ...toConversation(conversation), lastSeq: message.seq } };
+      return this.#append(conversation, input);
     });
+  }
+
+  async appendVisitorMessage(visitorId: string, input: NewVisitorMessage): Promise<AppendResult | { kind: 'no_open_conversation' }> {
+    return this.#transaction((): AppendResult | { kind: 'no_open_conversation' } => {
+      const conversation = this.#q.openConversationOf.get(visitorId);
+      if (!conversation) return { kind: 'no_open_conversation' };
+      return this.#append(conversation, {
+        conversationId: String(conversation.id),
+        clientId: input.clientId,
+        authorKind: 'visitor',
+        authorId: visitorId,
+        authorName: String(conversation.visitor_name),
+        body: input.body,
+        createdAt: input.createdAt,
+      });
+    });
+  }
+
+  /** The append itself, inside a write transaction, given the conversation row read in it. */
+  #append(conversation: Record<string, unknown>, input: NewMessage): AppendResult {
+    // Idempotency comes before the closed check: a resend of a message that
+    // made it before the close still gets its original back. Looked up under
+    // the write lock, so no other insert of this clientId can come between.
+    const resent = this.#resent(input, conversation);
+    if (resent) return resent;
+    if (conversation.status === 'closed') return { kind: 'closed' };
+
+    // Read and written under the write lock: gap-free, and UNIQUE (conversation_id, seq) backs it up.
+    const message = messageRecord(input, newOrderedId(), Number(conversation.last_seq) + 1);
+    this.#q.insertMessage.run(
+      message.id,
+      message.conversationId,
+      message.seq,
+      message.clientId,
+      message.authorKind,
+      message.authorId,
+      message.authorName,
+      message.body,
+      message.createdAt,
+    );
+    this.#q.setLastSeq.run(message.conversationId, message.seq);
+    // The row read above, under the same write lock, with the one column just changed.
+    return { kind: 'created', message, conversation: { ...toConversation(conversation), lastSeq: message.seq } };
   }
 
   /** The message already stored under this clientId, as the answer to a resend; null when there is none. */
@@ -285,6 +312,8 @@ export class SqliteStore implements Store {
   }
 
   async getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
+    // Never show a message that is committed but not yet durable (its sender has no ack yet).
+    await this.#writes.durable();
     const { afterSeq, beforeSeq } = page;
     const limit = rowLimit(page.limit);
     const q = this.#q;
@@ -317,12 +346,15 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
   const inMemory = path === ':memory:' || path === '';
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 5000 });
+  let wal = false;
   try {
-    // WAL lets readers run beside the writer. synchronous=FULL because an ack
-    // promises the message is durably stored: NORMAL in WAL mode survives a
-    // process crash but may lose the last commits on power loss.
-    if (!inMemory) db.exec('PRAGMA journal_mode = WAL');
-    db.exec('PRAGMA synchronous = FULL');
+    // WAL lets readers run beside the writer. An ack promises the message is
+    // durably stored: synchronous=NORMAL plus the WAL fdatasync the group
+    // commit does after each COMMIT (off the event loop) is synchronous=FULL's
+    // guarantee. NORMAL still syncs the WAL and the database around checkpoints.
+    wal = !inMemory && db.prepare('PRAGMA journal_mode = WAL').get()?.journal_mode === 'wal';
+    // Where WAL is unavailable (some network file systems), FULL syncs in COMMIT itself.
+    db.exec(`PRAGMA synchronous = ${wal ? 'NORMAL' : 'FULL'}`);
     db.exec('PRAGMA foreign_keys = ON');
     db.exec('PRAGMA busy_timeout = 5000');
     // Throughput, not durability: the message indexes outgrow the default 2 MiB page cache quickly,
@@ -333,5 +365,5 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
     db.close();
     throw err;
   }
-  return new SqliteStore(db);
+  return new SqliteStore(db, wal ? `${path}-wal` : null);
 }

@@ -54,7 +54,8 @@ const SQL = {
   closeConversation: `UPDATE conversations SET status = 'closed', closed_at = ?3
     WHERE id = ?1 AND (status = 'queued' OR (status = 'active' AND (?2 IS NULL OR agent_id = ?2))) RETURNING *`,
 
-  messageByClientId: 'SELECT * FROM messages WHERE conversation_id = ? AND client_id = ?',
+  // INDEXED BY: the (conversation_id, seq) index would scan the whole conversation.
+  messageByClientId: 'SELECT * FROM messages INDEXED BY messages_client_id WHERE client_id = ?2 AND conversation_id = ?1',
   insertMessage: `INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   setLastSeq: 'UPDATE conversations SET last_seq = ?2 WHERE id = ?1',
@@ -101,10 +102,6 @@ export function listConversationsSql(filter: ConversationFilter): { key: string;
 }
 
 /** An insert hit UNIQUE (conversation_id, client_id) of messages (SQLITE_CONSTRAINT_UNIQUE). */
-export function isClientIdConflict(err: unknown): boolean {
-  return err instanceof Error && (err as { errcode?: number }).errcode === 2067 && err.message.includes('messages.client_id');
-}
-
 // ---- rows → records
 
 type Row = Record<string, unknown>;
