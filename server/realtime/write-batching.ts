@@ -16,21 +16,23 @@ interface EngineConnection {
   on(event: 'flush', listener: () => void): void;
 }
 
-function uncork(tcp: TcpSocket): void {
-  // uncork() once per cork(): writableCorked counts nesting, and nothing else here corks.
-  if (tcp.writableCorked > 0) tcp.uncork();
-}
-
 export function batchWebSocketWrites(io: Server): void {
+  // Corked in this tick, uncorked together at its end: one nextTick per burst, no stream getters per flush.
+  const corked = new Set<TcpSocket>();
+  const uncorkAll = () => {
+    for (const tcp of corked) tcp.uncork();
+    corked.clear();
+  };
   io.engine.on('connection', (conn: EngineConnection) => {
     conn.on('flush', () => {
       const transport = conn.transport;
       if (transport?.name !== 'websocket') return;
       const tcp = transport.socket?._socket;
-      if (!tcp || tcp.destroyed || tcp.writableCorked > 0) return;
-      tcp.cork();
+      if (!tcp || corked.has(tcp)) return;
       // process.nextTick from a microtask runs after the whole microtask queue: the end of the burst.
-      process.nextTick(uncork, tcp);
+      if (corked.size === 0) process.nextTick(uncorkAll);
+      corked.add(tcp);
+      tcp.cork();
     });
   });
 }
