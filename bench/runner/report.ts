@@ -98,7 +98,7 @@ export function renderMarkdown(summaries: ScenarioSummary[], meta: { command: st
   const out = [
     '# Parley benchmark results',
     '',
-    'Parley (embedded SQLite, `synchronous=FULL`, every message committed before its ack) against a bare',
+    'Parley (embedded SQLite in WAL mode, every message committed and its WAL fdatasync\'ed before its ack) against a bare',
     'Socket.IO 4.8 relay (`bench/baseline-server.ts`), driven by the same `socket.io-client` load generators in the',
     'same invocation. Only the ratios are comparable between machines. See `bench/README.md` for what each scenario does.',
     '',

@@ -13,7 +13,7 @@ import type { Server } from 'socket.io';
 /** The engine.io connection's transport, and under a WebSocket one the `ws` socket and its TCP socket. */
 interface EngineConnection {
   transport?: { name?: string; socket?: { _socket?: TcpSocket } };
-  on(event: 'flush', listener: () => void): void;
+  on(event: 'flush', listener: (this: EngineConnection) => void): void;
 }
 
 export function batchWebSocketWrites(io: Server): void {
@@ -23,16 +23,16 @@ export function batchWebSocketWrites(io: Server): void {
     for (const tcp of corked) tcp.uncork();
     corked.clear();
   };
-  io.engine.on('connection', (conn: EngineConnection) => {
-    conn.on('flush', () => {
-      const transport = conn.transport;
-      if (transport?.name !== 'websocket') return;
-      const tcp = transport.socket?._socket;
-      if (!tcp || corked.has(tcp)) return;
-      // process.nextTick from a microtask runs after the whole microtask queue: the end of the burst.
-      if (corked.size === 0) process.nextTick(uncorkAll);
-      corked.add(tcp);
-      tcp.cork();
-    });
-  });
+  // One listener shared by every connection (called with the connection as `this`): no closure per connection.
+  function onFlush(this: EngineConnection): void {
+    const transport = this.transport;
+    if (transport?.name !== 'websocket') return;
+    const tcp = transport.socket?._socket;
+    if (!tcp || corked.has(tcp)) return;
+    // process.nextTick from a microtask runs after the whole microtask queue: the end of the burst.
+    if (corked.size === 0) process.nextTick(uncorkAll);
+    corked.add(tcp);
+    tcp.cork();
+  }
+  io.engine.on('connection', (conn: EngineConnection) => conn.on('flush', onFlush));
 }
