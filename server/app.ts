@@ -114,7 +114,7 @@ export function createApp(deps: AppDeps): App {
         logger,
         allowedOrigins: config.allowedOrigins,
         trustProxy,
-        disconnectSession: (sid) => disconnectSession(ns, sid),
+        disconnectSession: (sid, visitorId) => disconnectSession(ns, sid, visitorId),
       }),
       agentsRouter({ store, accounts, conversations, queue, schemas, logger, trustProxy }),
       pagesRouter({ store, allowedOrigins: config.allowedOrigins }),

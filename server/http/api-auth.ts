@@ -18,7 +18,8 @@ export interface AuthRouterDeps {
   allowedOrigins: readonly string[];
   trustProxy: boolean;
   /** Disconnects every socket of a session, on every node. */
-  disconnectSession(sessionId: string): void;
+  /** Closes the session's sockets everywhere; its visitor's too, when it has one. */
+  disconnectSession(sessionId: string, visitorId?: string): void;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -76,8 +77,9 @@ export function authRouter(deps: AuthRouterDeps): Router {
 
   router.post('/api/logout', sameOriginOnly(trustProxy), requireAgent(store), async (req, res) => {
     const sid = req.sessionID;
+    const visitorId = req.session.visitorId;
     await destroy(req);
-    deps.disconnectSession(sid);
+    deps.disconnectSession(sid, visitorId);
     res.clearCookie(SESSION_COOKIE);
     res.status(204).end();
   });

@@ -13,6 +13,7 @@ import type { Fanout } from './fanout.ts';
 import type { Schemas } from './schemas.ts';
 import type { Namespaces } from './types.ts';
 import type { Clock } from '../core/conversations.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 
 export interface RealtimeContext {
   ns: Namespaces;
@@ -49,6 +50,45 @@ export function createSendGate(overloaded: () => boolean): <T>(work: () => Promi
       inFlight--;
     }
   };
+}
+
+/**
+ * A connection's own state in one object, for handlers shared by every connection of a
+ * namespace: visitors are the most numerous connections, and a closure per handler per
+ * connection (plus the context they share) costs more memory than the connection's real state.
+ */
+export class ConnectionState {
+  readonly messages: RateLimiter;
+  readonly events: RateLimiter;
+  #inFlight = 0;
+  #log: Logger | undefined;
+  readonly #logger: Logger;
+  readonly #bindings: { ns: string; socket: string };
+  readonly #overloaded: () => boolean;
+
+  constructor(deps: { logger: Logger; ns: string; socketId: string; messageRateLimit: number; overloaded: () => boolean }) {
+    this.messages = createRateLimiter(deps.messageRateLimit);
+    this.events = createRateLimiter(eventBudget(deps.messageRateLimit));
+    this.#logger = deps.logger;
+    this.#bindings = { ns: deps.ns, socket: deps.socketId };
+    this.#overloaded = deps.overloaded;
+  }
+
+  /** The connection's child logger, made on first use (most connections never log). */
+  log(): Logger {
+    return (this.#log ??= this.#logger.child(this.#bindings));
+  }
+
+  /** createSendGate's rule, counted here. */
+  async send<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#overloaded() || this.#inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) throw new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
+    this.#inFlight++;
+    try {
+      return await work();
+    } finally {
+      this.#inFlight--;
+    }
+  }
 }
 
 /** Non-message events (typing, read, history…) get a generous budget derived from the message limit. */

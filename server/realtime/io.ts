@@ -69,9 +69,13 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
   };
 }
 
-/** Logout: every socket of that session, every namespace, every node (rooms are per namespace). */
-export function disconnectSession(ns: Namespaces, sessionId: string): void {
-  for (const nsp of [ns.visitor, ns.agent, ns.admin]) nsp.in(room.session(sessionId)).disconnectSockets(true);
+/**
+ * Logout: every socket of that session, every namespace, every node (rooms are per namespace).
+ * Visitor sockets are in their visitor's room, not a session room: pass the session's visitor.
+ */
+export function disconnectSession(ns: Namespaces, sessionId: string, visitorId?: string): void {
+  for (const nsp of [ns.agent, ns.admin]) nsp.in(room.session(sessionId)).disconnectSockets(true);
+  if (visitorId) ns.visitor.in(room.visitor(visitorId)).disconnectSockets(true);
 }
 
 /**
@@ -80,16 +84,24 @@ export function disconnectSession(ns: Namespaces, sessionId: string): void {
  */
 export function watchSessions(ns: Namespaces, store: Store, logger: Logger, everyMs = 60_000): () => void {
   const timer = setInterval(() => {
-    const sids = new Set<string>();
-    for (const nsp of [ns.visitor, ns.agent, ns.admin]) for (const s of nsp.sockets.values()) if (s.data.sessionId) sids.add(s.data.sessionId);
+    const bySession = new Map<string, Array<{ disconnect(close: boolean): unknown }>>();
+    for (const nsp of [ns.visitor, ns.agent, ns.admin]) {
+      for (const s of nsp.sockets.values()) {
+        const sid = s.data.sessionId;
+        if (!sid) continue;
+        const sockets = bySession.get(sid);
+        if (sockets) sockets.push(s);
+        else bySession.set(sid, [s]);
+      }
+    }
     const now = Date.now();
-    for (const sid of sids) {
+    for (const [sid, sockets] of bySession) {
       store
         .sessionGet(sid, now)
         .then((data) => {
           if (data !== null) return;
           logger.info({ event: 'session.expired_sockets_closed' }, 'closing sockets of an ended session');
-          for (const nsp of [ns.visitor, ns.agent, ns.admin]) nsp.local.in(room.session(sid)).disconnectSockets(true);
+          for (const s of sockets) s.disconnect(true);
         })
         .catch((err: unknown) => logger.warn({ event: 'session.watch_failed', err }, 'session watch failed'));
     }

@@ -4,10 +4,9 @@ import { toConversation, toMessage, toVisitor } from '../core/mappers.ts';
 import { personKey } from '../core/presence-registry.ts';
 import type { ConversationRecord } from '../store/store.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
-import { type RealtimeContext, createSendGate, eventBudget, trackPresence } from './context.ts';
+import { ConnectionState, type RealtimeContext, trackPresence } from './context.ts';
 import { visitorHandshake } from './handshake.ts';
-import { createRateLimiter } from './rate-limit.ts';
-import { connectionLogger, fireAndForget, respond } from './respond.ts';
+import { fireAndForget, respond } from './respond.ts';
 import { parse } from './schemas.ts';
 import { type VisitorSocket, room } from './types.ts';
 
@@ -37,72 +36,88 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
     socket.emit('availability', { agentsOnline: await fanout.agentsAvailable() });
   }
 
-  nsp.on('connection', (socket: VisitorSocket) => {
-    const log = connectionLogger(logger, { ns: '/visitor', socket: socket.id });
-    const visitor = () => socket.data.visitor;
-    const person = () => ({ kind: 'visitor' as const, id: socket.data.visitor.id, name: socket.data.visitor.name });
-    const messages = createRateLimiter(config.messageRateLimit);
-    const events = createRateLimiter(eventBudget(config.messageRateLimit));
-    const send = createSendGate(overloaded);
+  // Handlers shared by every connection (`this` is the socket); its own state is in `states`.
+  const states = new WeakMap<VisitorSocket, ConnectionState>();
+  const state = (socket: VisitorSocket) => states.get(socket)!;
+  const visitor = (socket: VisitorSocket) => socket.data.visitor;
+  const person = (socket: VisitorSocket) => ({ kind: 'visitor' as const, id: socket.data.visitor.id, name: socket.data.visitor.name });
 
-    socket.join([room.visitor(visitor().id), room.session(socket.data.sessionId)]);
-    trackPresence(ctx, socket, person, () => sendSnapshot(socket), log);
-
-    socket.on('message:send', (input, ack) =>
-      respond(ack, log, 'message:send', async () => {
-        messages.take();
+  const handlers = {
+    'message:send'(this: VisitorSocket, input: unknown, ack: unknown) {
+      const c = state(this);
+      respond(ack, () => c.log(), 'message:send', async () => {
+        c.messages.take();
         const { clientId, body } = parse(schemas.visitorSend, input);
-        const message = await send(() => conversations.sendVisitorMessage(visitor(), { clientId, body }, socket.id));
+        const message = await c.send(() => conversations.sendVisitorMessage(visitor(this), { clientId, body }, this.id));
         return { message: toMessage(message) };
-      }),
-    );
+      });
+    },
 
-    socket.on('history:get', (input, ack) =>
-      respond(ack, log, 'history:get', async () => {
-        events.take();
+    'history:get'(this: VisitorSocket, input: unknown, ack: unknown) {
+      const c = state(this);
+      respond(ack, () => c.log(), 'history:get', async () => {
+        c.events.take();
         const query = parse(schemas.visitorHistory, input);
-        const { conversation, messages: list } = await conversations.visitorHistory(visitor().id, query);
+        const { conversation, messages: list } = await conversations.visitorHistory(visitor(this).id, query);
         return { conversation: conversation && (await withPosition(conversation)), messages: list.map(toMessage) };
-      }),
-    );
+      });
+    },
 
-    socket.on('typing', (input) =>
-      fireAndForget(log, 'typing', async () => {
-        if (!events.tryTake()) return;
+    typing(this: VisitorSocket, input: unknown) {
+      const c = state(this);
+      fireAndForget(() => c.log(), 'typing', async () => {
+        if (!c.events.tryTake()) return;
         const { typing } = parse(schemas.visitorTyping, input);
-        await conversations.visitorTyping(visitor(), typing, socket.id);
-      }),
-    );
+        await conversations.visitorTyping(visitor(this), typing, this.id);
+      });
+    },
 
-    socket.on('read', (input) =>
-      fireAndForget(log, 'read', async () => {
-        if (!events.tryTake()) return;
+    read(this: VisitorSocket, input: unknown) {
+      const c = state(this);
+      fireAndForget(() => c.log(), 'read', async () => {
+        if (!c.events.tryTake()) return;
         const { seq } = parse(schemas.visitorRead, input);
-        await conversations.visitorRead(visitor(), seq);
-      }),
-    );
+        await conversations.visitorRead(visitor(this), seq);
+      });
+    },
 
-    socket.on('profile:update', (input, ack) =>
-      respond(ack, log, 'profile:update', async () => {
-        events.take();
+    'profile:update'(this: VisitorSocket, input: unknown, ack: unknown) {
+      const c = state(this);
+      respond(ack, () => c.log(), 'profile:update', async () => {
+        c.events.take();
         const patch = parse(schemas.profileUpdate, input);
-        const updated = await store.updateVisitor(visitor().id, patch);
+        const updated = await store.updateVisitor(visitor(this).id, patch);
         if (!updated) throw new AppError(ErrorCode.NotFound, 'visitor is gone');
-        socket.data.visitor = { id: updated.id, name: updated.name, email: updated.email };
+        this.data.visitor = { id: updated.id, name: updated.name, email: updated.email };
         const current = await store.getCurrentConversation(updated.id);
         if (current && current.status !== 'closed') fanout.conversationUpdated(current, await queue.positionOf(current.id));
         fanout.dashboardChanged();
         return { visitor: toVisitor(updated) };
-      }),
-    );
+      });
+    },
 
-    socket.on('page:view', (input) =>
-      fireAndForget(log, 'page:view', async () => {
-        if (!events.tryTake()) return;
+    'page:view'(this: VisitorSocket, input: unknown) {
+      const c = state(this);
+      fireAndForget(() => c.log(), 'page:view', async () => {
+        if (!c.events.tryTake()) return;
         const { url, title } = parse(schemas.pageView, input);
-        await registry.setAttr(personKey('visitor', visitor().id), 'page', JSON.stringify({ url, title: title ?? null }));
+        await registry.setAttr(personKey('visitor', visitor(this).id), 'page', JSON.stringify({ url, title: title ?? null }));
         fanout.dashboardChanged();
-      }),
-    );
+      });
+    },
+  };
+  const listeners = Object.entries(handlers) as Array<[string, (this: VisitorSocket, ...args: unknown[]) => void]>;
+
+  nsp.on('connection', (socket: VisitorSocket) => {
+    const c = new ConnectionState({ logger, ns: '/visitor', socketId: socket.id, messageRateLimit: config.messageRateLimit, overloaded });
+    states.set(socket, c);
+
+    // No session room for visitors (one room less per connection, the most numerous kind):
+    // their session ends through the visitor room (disconnectSession) or by socket (watchSessions).
+    socket.join(room.visitor(visitor(socket).id));
+    trackPresence(ctx, socket, () => person(socket), () => sendSnapshot(socket), () => c.log());
+
+    const emitter = socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void };
+    for (const [event, fn] of listeners) emitter.on(event, fn);
   });
 }

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../server/protocol/shapes.ts';
-import { type AgentClient, eventually, ok } from '../helpers/clients.ts';
+import { type AgentClient, type VisitorClient, eventually, ok } from '../helpers/clients.ts';
 import { cookieOf, startApp } from '../helpers/start-app.ts';
 
 describe('[HTTP] API', () => {
@@ -138,6 +138,27 @@ describe('[HTTP] API', () => {
     await t.store.sessionDestroy(sid);
     await eventually(() => !agent.socket.connected, 5000, 'agent socket closed');
     expect(visitor.socket.connected).toBe(true);
+    // A visitor's session ending closes its sockets too (visitors have no session room: by socket).
+    const other = await t.visitor('websocket');
+    const visitorSid = decodeURIComponent(visitor.cookie.split('=')[1]).slice(2).split('.')[0];
+    await t.store.sessionDestroy(visitorSid);
+    await eventually(() => !visitor.socket.connected, 5000, 'visitor socket closed');
+    expect(other.socket.connected).toBe(true);
+  });
+
+  it('[HTTP6c] an agent who logs in where a widget runs (one session, visitor and agent) logs out of both', async () => {
+    const t = await startApp();
+    await t.login('both@example.com'); // creates the agent; its password is the helper's
+    const widget = await t.visitor('websocket');
+    const bystander = await t.visitor('polling');
+    const res = await t.http('/api/login', { method: 'POST', json: { email: 'both@example.com', password: 'pw-both@example.com-secret' }, cookie: widget.cookie });
+    expect(res.status).toBe(200);
+    const cookie = cookieOf(res);
+    const widgetAfterLogin = await t.connectAs<VisitorClient>('/visitor', 'websocket', cookie);
+    const console_ = await t.connectAs<AgentClient>('/agent', 'polling', cookie);
+    expect((await t.http('/api/logout', { method: 'POST', cookie })).status).toBe(204);
+    await eventually(() => !widgetAfterLogin.connected && !console_.connected, 5000, 'both closed');
+    expect(bystander.socket.connected).toBe(true);
   });
 
   it('[HTTP7] health, readiness and metrics', async () => {
