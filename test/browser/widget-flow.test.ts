@@ -36,8 +36,12 @@ describe.each(['websocket', 'polling'] as const)('[E2E-FLOW] cross-origin widget
       const chat = await openWidget(visitor);
 
       // The visitor's session cookie lives in the host site's partition (third-party cookies are blocked here).
-      const cookie = (await visitorContext.cookies(app.url)).find((c) => c.name === 'parley.sid');
-      expect(cookie).toMatchObject({ sameSite: 'None', secure: true, httpOnly: true });
+      // (Polled: the widget asks for its session while the panel opens.)
+      await poll(async () => (await visitorContext.cookies(app.url)).find((c) => c.name === 'parley.sid')).toMatchObject({
+        sameSite: 'None',
+        secure: true,
+        httpOnly: true,
+      });
 
       await poll(() => chat.locator('.chat-note').textContent()).toContain('No agent is online');
       await chat.getByRole('textbox', { name: 'Message' }).fill('Hi! Do the Alpine tents fit three people?');
