@@ -4,10 +4,9 @@ import { parsePage } from '../core/dashboard.ts';
 import { toConversation, toMessage, toVisitor } from '../core/mappers.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { personKey } from '../core/presence-registry.ts';
-import { type RealtimeContext, createSendGate, eventBudget, trackPresence } from './context.ts';
+import { ConnectionState, type RealtimeContext, trackPresence } from './context.ts';
 import { agentHandshake } from './handshake.ts';
-import { createRateLimiter } from './rate-limit.ts';
-import { connectionLogger, fireAndForget, respond } from './respond.ts';
+import { fireAndForget, respond } from './respond.ts';
 import { parse } from './schemas.ts';
 import { type AgentSocket, room } from './types.ts';
 
@@ -34,12 +33,12 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
   }
 
   nsp.on('connection', (socket: AgentSocket) => {
-    const log = connectionLogger(logger, { ns: '/agent', socket: socket.id });
+    const c = new ConnectionState({ logger, ns: '/agent', socketId: socket.id, messageRateLimit: config.messageRateLimit, overloaded });
+    const log = () => c.log();
+    const { messages, events } = c;
+    const send = <T>(work: () => Promise<T>) => c.send(work);
     const agent = () => socket.data.agent;
     const person = () => ({ kind: 'agent' as const, id: socket.data.agent.id, name: socket.data.agent.name });
-    const messages = createRateLimiter(config.messageRateLimit);
-    const events = createRateLimiter(eventBudget(config.messageRateLimit));
-    const send = createSendGate(overloaded);
 
     socket.join([room.agent(agent().id), room.session(socket.data.sessionId), room.queue]);
     trackPresence(ctx, socket, person, () => sendSnapshot(socket), log);

@@ -35,24 +35,6 @@ export interface RealtimeContext {
 export const MAX_IN_FLIGHT_PER_CONNECTION = 1024;
 
 /**
- * One connection's sends under backpressure: refused with `unavailable` while
- * the node is overloaded or the connection has too many in flight, rather
- * than queued without bound. The client retries with the same clientId.
- */
-export function createSendGate(overloaded: () => boolean): <T>(work: () => Promise<T>) => Promise<T> {
-  let inFlight = 0;
-  return async (work) => {
-    if (overloaded() || inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) throw new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
-    inFlight++;
-    try {
-      return await work();
-    } finally {
-      inFlight--;
-    }
-  };
-}
-
-/**
  * A connection's own state in one object, for handlers shared by every connection of a
  * namespace: visitors are the most numerous connections, and a closure per handler per
  * connection (plus the context they share) costs more memory than the connection's real state.
@@ -79,7 +61,11 @@ export class ConnectionState {
     return (this.#log ??= this.#logger.child(this.#bindings));
   }
 
-  /** createSendGate's rule, counted here. */
+  /**
+   * This connection's sends under backpressure: refused with `unavailable` while the node is
+   * overloaded or the connection has too many in flight, rather than queued without bound.
+   * The client retries with the same clientId.
+   */
   async send<T>(work: () => Promise<T>): Promise<T> {
     if (this.#overloaded() || this.#inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) throw new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
     this.#inFlight++;
