@@ -103,7 +103,7 @@ export function createConversationService(deps: {
     if (result.kind === 'not_found') throw new AppError(ErrorCode.NotFound, 'no such conversation');
     if (result.kind === 'closed') throw new AppError(ErrorCode.ConversationClosed, 'the conversation is closed');
     if (result.kind === 'client_id_taken') throw new AppError(ErrorCode.InvalidPayload, 'clientId is already used in this conversation');
-    if (result.kind === 'not_assigned') throw new AppError(ErrorCode.Forbidden, 'the conversation is assigned to another agent');
+    if (result.kind === 'not_assigned') throw notAssigned(result.conversation);
     // A retry of the opening message re-announces it too: the first attempt may have died before telling agents.
     const opening = created || (result.kind === 'duplicate' && result.message.seq === 1 && result.conversation.status === 'queued');
     if (opening) events.conversationOpened(result.conversation, await queue.positionOf(result.conversation.id));
@@ -152,8 +152,6 @@ export function createConversationService(deps: {
         // Checked in the append's own transaction: only the assignee writes.
         assignedTo: agent.id,
       });
-      if (result.kind === 'not_assigned') throw notAssigned(result.conversation);
-      if (result.kind === 'closed') throw new AppError(ErrorCode.ConversationClosed, 'the conversation is closed');
       return delivered(result, false, origin);
     },
 

@@ -8,7 +8,8 @@
 // still syncs around checkpoints), and the WAL is then fdatasync'ed here, on
 // libuv's thread pool, before any promise of the batch resolves. That is what
 // synchronous=FULL does inside COMMIT, minus the event loop waiting for the
-// disk: commits made while a sync is in flight share the next one.
+// disk. Nothing is committed while a sync is in flight: what arrives meanwhile
+// is committed as one transaction (and synced once) after it.
 // Imports only node:sqlite types and node:fs.
 
 import { closeSync, fdatasync, fdatasyncSync } from 'node:fs';
