@@ -28,10 +28,10 @@ export const PROFILES: Record<ProfileName, Profile> = {
   quick: {
     name: 'quick',
     runs: 3,
-    saturation: { conversations: 100, perAgent: 20, inFlight: 8, warmupMs: 1500, measureMs: 3000, generators: 2 },
-    steady: { conversations: 2000, perAgent: 20, ratePerSide: 1, warmupMs: 1500, measureMs: 4000, generators: 2 },
-    polling: { conversations: 500, perAgent: 20, ratePerSide: 1, warmupMs: 1500, measureMs: 4000, generators: 4 },
-    idle: { visitors: 10_000, settleMs: 1000, generators: 4 },
+    saturation: { conversations: 100, perAgent: 20, inFlight: 8, warmupMs: 1000, measureMs: 2500, generators: 2 },
+    steady: { conversations: 2000, perAgent: 20, ratePerSide: 1, warmupMs: 1000, measureMs: 3000, generators: 2 },
+    polling: { conversations: 500, perAgent: 20, ratePerSide: 1, warmupMs: 1000, measureMs: 3000, generators: 4 },
+    idle: { visitors: 10_000, settleMs: 500, generators: 4 },
     claims: { queued: 1000, agents: 50, inFlightPerAgent: 4, generators: 2 },
   },
   full: {
