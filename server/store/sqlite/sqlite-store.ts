@@ -339,10 +339,12 @@ export class SqliteStore implements Store {
 }
 
 /**
- * Opens (creating if needed) the database at `path`, or ':memory:'. Call
- * migrate() before use.
+ * Opens (creating if needed) the database file at `path`, or ':memory:', with
+ * the settings the store relies on. `walPath` is the WAL file the group commit
+ * must sync after each COMMIT, or null when COMMIT is durable by itself (no
+ * WAL: synchronous=FULL) or nothing is on disk.
  */
-export async function openSqliteStore(path: string): Promise<SqliteStore> {
+export function openSqliteDatabase(path: string): { db: DatabaseSync; walPath: string | null } {
   const inMemory = path === ':memory:' || path === '';
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path, { enableForeignKeyConstraints: true, timeout: 5000 });
@@ -365,5 +367,14 @@ export async function openSqliteStore(path: string): Promise<SqliteStore> {
     db.close();
     throw err;
   }
-  return new SqliteStore(db, wal ? `${path}-wal` : null);
+  return { db, walPath: wal ? `${path}-wal` : null };
+}
+
+/**
+ * Opens (creating if needed) the store at `path`, or ':memory:'. Call
+ * migrate() before use.
+ */
+export async function openSqliteStore(path: string): Promise<SqliteStore> {
+  const { db, walPath } = openSqliteDatabase(path);
+  return new SqliteStore(db, walPath);
 }
