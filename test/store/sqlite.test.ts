@@ -78,6 +78,32 @@ describe('sqlite file', () => {
     }
   });
 
+  it('[STORE-SQLITE] a new database gets 2 KiB pages; an existing one keeps its own and still works', async () => {
+    const pageSize = (path: string) => {
+      const probe = new DatabaseSync(path, { readOnly: true });
+      try {
+        return probe.prepare('PRAGMA page_size').get()?.page_size;
+      } finally {
+        probe.close();
+      }
+    };
+    const fresh = join(dir, 'fresh-pages.db');
+    await openFile(fresh);
+    expect(pageSize(fresh)).toBe(2048);
+
+    const older = join(dir, 'older-pages.db');
+    const db = new DatabaseSync(older);
+    db.exec('PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE unrelated (x)');
+    db.close();
+    const store = await openFile(older);
+    expect(pageSize(older)).toBe(4096);
+    const visitor = await store.createVisitor({ name: 'Old file', email: null });
+    const { conversation } = await store.openConversation(visitor, 1000);
+    const input = { conversationId: conversation.id, clientId: 'c1', authorKind: 'visitor' as const, authorId: visitor.id, authorName: 'Old file', body: 'hi', createdAt: 1001 };
+    expect((await store.appendMessage(input)).kind).toBe('created');
+    expect(await store.getMessages(conversation.id, { limit: 10 })).toHaveLength(1);
+  });
+
   it('[STORE-SQLITE] migrate() twice, and from a second connection, is harmless', async () => {
     const path = join(dir, 'migrate.db');
     const a = await openFile(path);
