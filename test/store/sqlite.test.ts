@@ -140,11 +140,14 @@ describe('sqlite file', () => {
       ['m2', 2, 'client-2', 'body 2'],
       ['m3', 3, 'client-3', 'body 3'],
     ]);
+    // last_seq is no longer a column (migration 3): it is read off the messages.
+    expect((await store.getConversation('c1'))?.lastSeq).toBe(3);
     const message = { conversationId: 'c1', authorKind: 'visitor' as const, authorId: 'v1', authorName: 'Old', body: 'again', createdAt: 200 };
     const resend = await store.appendMessage({ ...message, clientId: 'client-2' });
     expect(resend.kind === 'duplicate' && resend.message.id).toBe('m2');
     const next = await store.appendMessage({ ...message, clientId: 'client-4' });
     expect(next.kind === 'created' && next.message.seq).toBe(4);
+    expect((await store.listQueue()).map((c) => [c.id, c.lastSeq])).toEqual([['c1', 4]]);
   });
 
   it('[STORE-SQLITE] using the store before migrate() fails clearly', async () => {

@@ -125,6 +125,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX messages_client_id ON messages (client_id);
     `,
   },
+  {
+    version: 3,
+    name: 'conversations: last_seq derived from messages',
+    // Every stored message also rewrote its conversation's row (and so one more WAL page per
+    // message when a commit's messages go to different conversations). The last seq is the
+    // end of the messages' (conversation_id, seq) index: statements.ts reads it from there.
+    // Messages are never deleted, so the two always agreed.
+    sql: `ALTER TABLE conversations DROP COLUMN last_seq;`,
+  },
 ];
 
 /**

@@ -285,7 +285,7 @@ export class SqliteStore implements Store {
     if (resent) return resent;
     if (conversation.status === 'closed') return { kind: 'closed' };
 
-    // Read and written under the write lock: gap-free, and UNIQUE (conversation_id, seq) backs it up.
+    // last_seq was read with the row, under the write lock: gap-free, and UNIQUE (conversation_id, seq) backs it up.
     const message = messageRecord(input, newOrderedId(), Number(conversation.last_seq) + 1);
     this.#q.insertMessage.run(
       message.id,
@@ -298,7 +298,6 @@ export class SqliteStore implements Store {
       message.body,
       message.createdAt,
     );
-    this.#q.setLastSeq.run(message.conversationId, message.seq);
     // The row read above, under the same write lock, with the one column just changed.
     return { kind: 'created', message, conversation: { ...toConversation(conversation), lastSeq: message.seq } };
   }

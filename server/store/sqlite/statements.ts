@@ -8,6 +8,14 @@ import type { AgentRecord, ConversationFilter, ConversationRecord, MessageRecord
 const OPEN = `status IN ('queued', 'active')`;
 const QUEUE_ORDER = 'ORDER BY queued_at, id';
 const NEWEST_FIRST = 'ORDER BY created_at DESC, id DESC';
+/**
+ * A conversation's last seq is not stored in its row (migration 3): appending a
+ * message would rewrite the row's page too. It is read off the end of the
+ * messages' (conversation_id, seq) index, a seek to the page the next insert
+ * writes anyway. Every statement that returns conversation rows adds it.
+ */
+const LAST_SEQ = '(SELECT coalesce(max(seq), 0) FROM messages WHERE messages.conversation_id = conversations.id) AS last_seq';
+const CONVERSATION = `*, ${LAST_SEQ}`;
 
 const SQL = {
   insertAgent: `INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -36,39 +44,38 @@ const SQL = {
   loginFailurePrune: 'DELETE FROM login_failures WHERE at < ?',
 
   // Loses quietly to the partial unique index when the visitor already has an open one.
-  insertConversation: `INSERT INTO conversations (id, visitor_id, visitor_name, status, last_seq, queued_at, created_at)
-    VALUES (?1, ?2, ?3, 'queued', 0, ?4, ?4)
-    ON CONFLICT (visitor_id) WHERE ${OPEN} DO NOTHING RETURNING *`,
-  openConversationOf: `SELECT * FROM conversations WHERE visitor_id = ? AND ${OPEN}`,
-  conversationById: 'SELECT * FROM conversations WHERE id = ?',
-  currentConversation: `SELECT * FROM conversations WHERE visitor_id = ? ORDER BY (${OPEN}) DESC, created_at DESC, id DESC LIMIT 1`,
-  listQueue: `SELECT * FROM conversations WHERE status = 'queued' ${QUEUE_ORDER}`,
+  insertConversation: `INSERT INTO conversations (id, visitor_id, visitor_name, status, queued_at, created_at)
+    VALUES (?1, ?2, ?3, 'queued', ?4, ?4)
+    ON CONFLICT (visitor_id) WHERE ${OPEN} DO NOTHING RETURNING *, 0 AS last_seq`,
+  openConversationOf: `SELECT ${CONVERSATION} FROM conversations WHERE visitor_id = ? AND ${OPEN}`,
+  conversationById: `SELECT ${CONVERSATION} FROM conversations WHERE id = ?`,
+  currentConversation: `SELECT ${CONVERSATION} FROM conversations WHERE visitor_id = ? ORDER BY (${OPEN}) DESC, created_at DESC, id DESC LIMIT 1`,
+  listQueue: `SELECT ${CONVERSATION} FROM conversations WHERE status = 'queued' ${QUEUE_ORDER}`,
 
   // Transitions: one conditional UPDATE each; no row back means the precondition failed.
   claim: `UPDATE conversations SET status = 'active', agent_id = ?2, agent_name = ?3
-    WHERE id = ?1 AND status = 'queued' RETURNING *`,
+    WHERE id = ?1 AND status = 'queued' RETURNING ${CONVERSATION}`,
   release: `UPDATE conversations SET status = 'queued', agent_id = NULL, agent_name = NULL
-    WHERE id = ?1 AND status = 'active' AND (?2 IS NULL OR agent_id = ?2) RETURNING *`,
+    WHERE id = ?1 AND status = 'active' AND (?2 IS NULL OR agent_id = ?2) RETURNING ${CONVERSATION}`,
   transfer: `UPDATE conversations SET agent_id = ?3, agent_name = ?4
-    WHERE id = ?1 AND status = 'active' AND (?2 IS NULL OR agent_id = ?2) RETURNING *`,
+    WHERE id = ?1 AND status = 'active' AND (?2 IS NULL OR agent_id = ?2) RETURNING ${CONVERSATION}`,
   closeConversation: `UPDATE conversations SET status = 'closed', closed_at = ?3
-    WHERE id = ?1 AND (status = 'queued' OR (status = 'active' AND (?2 IS NULL OR agent_id = ?2))) RETURNING *`,
+    WHERE id = ?1 AND (status = 'queued' OR (status = 'active' AND (?2 IS NULL OR agent_id = ?2))) RETURNING ${CONVERSATION}`,
 
   // INDEXED BY: the (conversation_id, seq) index would scan the whole conversation.
   messageByClientId: 'SELECT * FROM messages INDEXED BY messages_client_id WHERE client_id = ?2 AND conversation_id = ?1',
   insertMessage: `INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  setLastSeq: 'UPDATE conversations SET last_seq = ?2 WHERE id = ?1',
   messagesAfter: 'SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?',
   messagesBetween: 'SELECT * FROM messages WHERE conversation_id = ? AND seq > ? AND seq < ? ORDER BY seq ASC LIMIT ?',
   // Descending, to take the last `limit`: the caller reverses them.
   messagesBefore: 'SELECT * FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?',
   messagesLatest: 'SELECT * FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?',
 
-  // Clamped to last_seq and only ever forward, in one statement: a row changes
+  // Clamped to the last seq and only ever forward, in one statement: a row changes
   // only when the position advanced. (The SELECT's WHERE keeps the upsert unambiguous.)
   setReadPosition: `INSERT INTO read_positions (conversation_id, participant_kind, participant_id, seq)
-    SELECT id, ?2, ?3, min(?4, last_seq) FROM conversations WHERE id = ?1 AND min(?4, last_seq) > 0
+    SELECT id, ?2, ?3, min(?4, last_seq) FROM (SELECT ${CONVERSATION} FROM conversations WHERE id = ?1) WHERE min(?4, last_seq) > 0
     ON CONFLICT (conversation_id, participant_kind, participant_id)
     DO UPDATE SET seq = max(read_positions.seq, excluded.seq) WHERE excluded.seq > read_positions.seq`,
   readPositions: 'SELECT * FROM read_positions WHERE conversation_id = ? ORDER BY participant_kind, participant_id',
@@ -97,7 +104,7 @@ export function listConversationsSql(filter: ConversationFilter): { key: string;
   add('agent_id', filter.agentId);
   add('visitor_id', filter.visitorId);
   const order = filter.status === 'queued' ? QUEUE_ORDER : NEWEST_FIRST;
-  const sql = `SELECT * FROM conversations${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ${order} LIMIT ?`;
+  const sql = `SELECT ${CONVERSATION} FROM conversations${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ${order} LIMIT ?`;
   return { key: sql, sql, params };
 }
 
