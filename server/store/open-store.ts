@@ -7,7 +7,7 @@ import type { Store } from './store.ts';
 export async function openStore(db: DatabaseConfig, logger: Logger): Promise<Store> {
   const store =
     db.kind === 'sqlite'
-      ? await (await import('./sqlite/sqlite-store.ts')).openSqliteStore(db.path)
+      ? await (await import('./sqlite/sqlite-store.ts')).openSqliteStore(db.path, { logger })
       : await (await import('./postgres/postgres-store.ts')).openPostgresStore(db.url, { logger });
   await store.migrate();
   return store;

@@ -1,7 +1,7 @@
 // Runs the Store contract on the SQLite engine, in memory and on a temp file,
 // plus what only SQLite has: durability across reopen, WAL, repeatable migrate().
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -102,6 +102,28 @@ describe('sqlite file', () => {
     const input = { conversationId: conversation.id, clientId: 'c1', authorKind: 'visitor' as const, authorId: visitor.id, authorName: 'Old file', body: 'hi', createdAt: 1001 };
     expect((await store.appendMessage(input)).kind).toBe('created');
     expect(await store.getMessages(conversation.id, { limit: 10 })).toHaveLength(1);
+  });
+
+  it('[CKPT] the WAL is copied into the database by a background thread; close stops it and removes the WAL', async () => {
+    const path = join(dir, 'checkpointed.db');
+    const store = await openFile(path);
+    // 300 messages are a few hundred WAL frames, far below the writer's own auto-checkpoint
+    // (WRITER_CHECKPOINT_FRAMES): only the background thread can move pages into the file.
+    const before = statSync(path).size;
+    const visitor = await store.createVisitor({ name: 'Chatty', email: null });
+    const { conversation } = await store.openConversation(visitor, 1000);
+    const input = { conversationId: conversation.id, authorKind: 'visitor' as const, authorId: visitor.id, authorName: 'Chatty', createdAt: 1001 };
+    await Promise.all(Array.from({ length: 300 }, (_, i) => store.appendMessage({ ...input, clientId: `c${i}`, body: `message ${i} `.repeat(20) })));
+    // Pages reach the database file only through a checkpoint.
+    await expect.poll(() => statSync(path).size, { timeout: 5000, interval: 50 }).toBeGreaterThan(before + 100 * 1024);
+    expect(existsSync(`${path}-wal`)).toBe(true);
+
+    opened.splice(opened.indexOf(store), 1);
+    await store.close();
+    // The writer's connection was the last one open: closing it checkpointed and removed the WAL.
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const reopened = await openFile(path);
+    expect(await reopened.getMessages(conversation.id, { limit: 500 })).toHaveLength(300);
   });
 
   it('[STORE-SQLITE] migrate() twice, and from a second connection, is harmless', async () => {

@@ -25,6 +25,8 @@ import type {
   VisitorRecord,
 } from '../store.ts';
 import { messageRecord } from '../store.ts';
+import type { Logger } from '../../logger.ts';
+import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_FRAMES } from './checkpointer.ts';
 import { createGroupCommit, type GroupCommit, type WalSync, walFileSync } from './group-commit.ts';
 import { migrate } from './migrations.ts';
 import { newOrderedId } from './ordered-id.ts';
@@ -50,10 +52,15 @@ export class SqliteStore implements Store {
   #closed = false;
 
   readonly #wal: (WalSync & { close(): void }) | null;
+  readonly #checkpointer: Checkpointer | null;
 
-  /** `walPath`: the WAL file to sync after each commit (synchronous=NORMAL); null for an in-memory database. */
-  constructor(db: DatabaseSync, walPath: string | null) {
+  /**
+   * `walPath`: the WAL file to sync after each commit (synchronous=NORMAL); null for an in-memory
+   * database. `checkpointer`: what checkpoints the WAL off the event loop, stopped at close.
+   */
+  constructor(db: DatabaseSync, walPath: string | null, checkpointer: Checkpointer | null = null) {
     this.#db = db;
+    this.#checkpointer = checkpointer;
     this.#ping = db.prepare('SELECT 1');
     this.#wal = walPath === null ? null : walFileSync(() => openSync(walPath, 'r'));
     this.#writes = createGroupCommit(db, this.#wal);
@@ -87,6 +94,7 @@ export class SqliteStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     this.#writes.flush();
+    await this.#checkpointer?.stop();
     this.#wal?.close();
     this.#db.close();
   }
@@ -381,7 +389,12 @@ export function openSqliteDatabase(path: string): { db: DatabaseSync; walPath: s
  * Opens (creating if needed) the store at `path`, or ':memory:'. Call
  * migrate() before use.
  */
-export async function openSqliteStore(path: string): Promise<SqliteStore> {
+export async function openSqliteStore(path: string, opts: { logger?: Logger } = {}): Promise<SqliteStore> {
   const { db, walPath } = openSqliteDatabase(path);
-  return new SqliteStore(db, walPath);
+  if (walPath === null) return new SqliteStore(db, null);
+  db.exec(`PRAGMA wal_autocheckpoint = ${WRITER_CHECKPOINT_FRAMES}`);
+  const checkpointer = startCheckpointer(path, {
+    onError: (message) => opts.logger?.warn({ event: 'store.checkpoint_failed', error: message }, 'background checkpoint failed'),
+  });
+  return new SqliteStore(db, walPath, checkpointer);
 }
