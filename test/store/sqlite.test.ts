@@ -1,9 +1,11 @@
 // Runs the Store contract on the SQLite engine, in memory and on a temp file,
 // plus what only SQLite has: durability across reopen, WAL, repeatable migrate().
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGroupCommit, type WalSync } from '../../server/store/sqlite/group-commit.ts';
@@ -124,6 +126,23 @@ describe('sqlite file', () => {
     expect(existsSync(`${path}-wal`)).toBe(false);
     const reopened = await openFile(path);
     expect(await reopened.getMessages(conversation.id, { limit: 500 })).toHaveLength(300);
+  });
+
+  it('[CKPT] close() completes in a process with nothing else to do (the checkpointing thread does not let it exit first)', () => {
+    const path = join(dir, 'lonely.db');
+    const store = pathToFileURL(join(import.meta.dirname, '../../server/store/sqlite/sqlite-store.ts')).href;
+    const script = `
+      import { openSqliteStore } from ${JSON.stringify(store)};
+      const s = await openSqliteStore(${JSON.stringify(path)});
+      await s.migrate();
+      await s.createVisitor({ name: 'Last words', email: null });
+      await s.close();
+      console.log('closed');
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.stdout.trim(), run.stderr).toBe('closed');
+    expect(run.status).toBe(0);
+    expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
   it('[STORE-SQLITE] migrate() twice, and from a second connection, is harmless', async () => {

@@ -28,6 +28,9 @@ export function startCheckpointer(path: string, opts: { intervalMs?: number; onE
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
     async stop() {
+      // Referenced again while it stops: otherwise a process with nothing else left to do
+      // would exit before the thread does, and the store would never close its own connection.
+      worker.ref();
       worker.postMessage('stop');
       await exited;
     },
