@@ -16,7 +16,8 @@ const timer = setInterval(() => {
   try {
     checkpoint.get();
   } catch (err) {
-    // Busy or failing this time: the writer's own checkpoints still bound the WAL.
+    // An I/O error or the like (a PASSIVE checkpoint that meets a busy lock just does less):
+    // reported, and the writer's own checkpoints still bound the WAL.
     port.postMessage({ error: err instanceof Error ? err.message : String(err) });
   }
 }, intervalMs);
