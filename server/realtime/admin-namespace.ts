@@ -1,10 +1,9 @@
 // /admin: the dashboard's connection. Live `online` events and `online:get`.
 
 import { onlineSnapshot } from '../core/dashboard.ts';
-import { type RealtimeContext, eventBudget } from './context.ts';
+import { ConnectionState, type RealtimeContext } from './context.ts';
 import { agentHandshake } from './handshake.ts';
-import { createRateLimiter } from './rate-limit.ts';
-import { connectionLogger, respond } from './respond.ts';
+import { respond } from './respond.ts';
 import { type AdminSocket, room } from './types.ts';
 
 export function registerAdminNamespace(ctx: RealtimeContext): void {
@@ -12,13 +11,13 @@ export function registerAdminNamespace(ctx: RealtimeContext): void {
   ns.admin.use(agentHandshake(store, logger, { adminOnly: true, trustProxy: config.trustProxy !== false }));
 
   ns.admin.on('connection', (socket: AdminSocket) => {
-    const log = connectionLogger(logger, { ns: '/admin', socket: socket.id });
-    const events = createRateLimiter(eventBudget(config.messageRateLimit));
+    const c = new ConnectionState({ logger, ns: '/admin', socketId: socket.id, messageRateLimit: config.messageRateLimit, overloaded: () => false });
     socket.join([room.admins, room.session(socket.data.sessionId)]);
+    socket.on('disconnect', () => c.close());
     socket.on('online:get', (ack) =>
-      respond(ack, log, 'online:get', async () => {
-        events.take();
-        return onlineSnapshot(store, registry, clock);
+      respond(ack, () => c.log(), 'online:get', async () => {
+        c.events.take();
+        return c.heavy(() => onlineSnapshot(store, registry, clock));
       }),
     );
   });

@@ -41,6 +41,7 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
     const person = () => ({ kind: 'agent' as const, id: socket.data.agent.id, name: socket.data.agent.name });
 
     socket.join([room.agent(agent().id), room.session(socket.data.sessionId), room.queue]);
+    socket.on('disconnect', () => c.close());
     trackPresence(ctx, socket, person, () => sendSnapshot(socket), log);
 
     const transition = (
@@ -82,9 +83,11 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
       respond(ack, log, 'history:get', async () => {
         events.take();
         const { conversationId, ...query } = parse(schemas.agentHistory, input);
-        const { conversation, messages: list } = await conversations.agentHistory(agent(), conversationId, query);
-        const position = conversation.status === 'queued' ? await queue.positionOf(conversation.id) : null;
-        return { conversation: toConversation(conversation, position), messages: list.map(toMessage) };
+        return c.heavy(async () => {
+          const { conversation, messages: list } = await conversations.agentHistory(agent(), conversationId, query);
+          const position = conversation.status === 'queued' ? await queue.positionOf(conversation.id) : null;
+          return { conversation: toConversation(conversation, position), messages: list.map(toMessage) };
+        });
       }),
     );
 
@@ -108,11 +111,13 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
       respond(ack, log, 'visitor:get', async () => {
         events.take();
         const { conversationId } = parse(schemas.conversationRef, input);
-        const c = await conversations.requireViewable(agent(), conversationId);
-        const key = personKey('visitor', c.visitorId);
-        const [v, online, attrs] = await Promise.all([store.getVisitor(c.visitorId), registry.isAnnounced(key), registry.getAttrs(key)]);
-        if (!v) throw new AppError(ErrorCode.NotFound, 'no such visitor');
-        return { visitor: { ...toVisitor(v), online, page: online ? parsePage(attrs.page) : null } };
+        return c.heavy(async () => {
+          const conversation = await conversations.requireViewable(agent(), conversationId);
+          const key = personKey('visitor', conversation.visitorId);
+          const [v, online, attrs] = await Promise.all([store.getVisitor(conversation.visitorId), registry.isAnnounced(key), registry.getAttrs(key)]);
+          if (!v) throw new AppError(ErrorCode.NotFound, 'no such visitor');
+          return { visitor: { ...toVisitor(v), online, page: online ? parsePage(attrs.page) : null } };
+        });
       }),
     );
 

@@ -35,6 +35,15 @@ export interface RealtimeContext {
 export const MAX_IN_FLIGHT_PER_CONNECTION = 1024;
 
 /**
+ * Heavy reads (a history page, the visitor context, the dashboard snapshot) run one at a time per
+ * connection, and at most this many wait: the console asks for up to 20 previews at once, while 40
+ * parallel 200-message pages were an attacker's way to hold 40 pages in memory at once.
+ */
+export const MAX_HEAVY_WAITING = 32;
+
+const SETTLED: Promise<void> = Promise.resolve();
+
+/**
  * A connection's own state in one object, for handlers shared by every connection of a
  * namespace: visitors are the most numerous connections, and a closure per handler per
  * connection (plus the context they share) costs more memory than the connection's real state.
@@ -43,6 +52,9 @@ export class ConnectionState {
   readonly messages: RateLimiter;
   readonly events: RateLimiter;
   #inFlight = 0;
+  #heavyTail: Promise<void> = SETTLED;
+  #heavyWaiting = 0;
+  #closed = false;
   #log: Logger | undefined;
   readonly #logger: Logger;
   readonly #bindings: { ns: string; socket: string };
@@ -66,6 +78,28 @@ export class ConnectionState {
    * overloaded or the connection has too many in flight, rather than queued without bound.
    * The client retries with the same clientId.
    */
+  /** Runs a heavy read after the connection's previous one (see MAX_HEAVY_WAITING); none after close(). */
+  async heavy<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#heavyWaiting >= MAX_HEAVY_WAITING) throw new AppError(ErrorCode.RateLimited, 'too many requests at once; wait for the answers');
+    this.#heavyWaiting++;
+    const previous = this.#heavyTail;
+    let done!: () => void;
+    this.#heavyTail = new Promise((resolve) => (done = resolve));
+    try {
+      await previous;
+      if (this.#closed) throw new AppError(ErrorCode.Unavailable, 'connection closed');
+      return await work();
+    } finally {
+      this.#heavyWaiting--;
+      done();
+    }
+  }
+
+  /** The connection is gone: heavy reads still waiting are not run. */
+  close(): void {
+    this.#closed = true;
+  }
+
   async send<T>(work: () => Promise<T>): Promise<T> {
     if (this.#overloaded() || this.#inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) throw new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
     this.#inFlight++;

@@ -9,6 +9,8 @@ import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { type Namespaces, room } from './types.ts';
 import { batchWebSocketWrites } from './write-batching.ts';
+import { enforceOutputBudget, outputBudgetBytes } from './output-budget.ts';
+import { HISTORY_MAX_LIMIT } from '../protocol/shapes.ts';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -57,6 +59,7 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
   });
 
   batchWebSocketWrites(io);
+  enforceOutputBudget(io, outputBudgetBytes(config.maxMessageLength, HISTORY_MAX_LIMIT), logger);
 
   // The main namespace is not part of the protocol.
   io.use((_socket, next) => next(new Error('not_found')));

@@ -8,15 +8,6 @@ import { type Ack, AppError, ErrorCode } from '../protocol/errors.ts';
 export type LogSource = Logger | (() => Logger);
 const resolve = (log: LogSource): Logger => (typeof log === 'function' ? log() : log);
 
-/**
- * A connection's child logger, made on first use: most connections never log, and a pino child
- * (bindings, redaction set-up) per connection costs memory and time at every connect.
- */
-export function connectionLogger(logger: Logger, bindings: { ns: string; socket: string }): () => Logger {
-  let child: Logger | undefined;
-  return () => (child ??= logger.child(bindings));
-}
-
 export function toAckError(err: unknown, log: LogSource, event: string): Ack<never> {
   if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
   resolve(log).error({ event: 'handler.failed', handler: event, err }, 'handler failed');

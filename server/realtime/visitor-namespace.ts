@@ -58,8 +58,10 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
       respond(ack, () => c.log(), 'history:get', async () => {
         c.events.take();
         const query = parse(schemas.visitorHistory, input);
-        const { conversation, messages: list } = await conversations.visitorHistory(visitor(this).id, query);
-        return { conversation: conversation && (await withPosition(conversation)), messages: list.map(toMessage) };
+        return c.heavy(async () => {
+          const { conversation, messages: list } = await conversations.visitorHistory(visitor(this).id, query);
+          return { conversation: conversation && (await withPosition(conversation)), messages: list.map(toMessage) };
+        });
       });
     },
 
@@ -111,6 +113,7 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
   nsp.on('connection', (socket: VisitorSocket) => {
     const c = new ConnectionState({ logger, ns: '/visitor', socketId: socket.id, messageRateLimit: config.messageRateLimit, overloaded });
     states.set(socket, c);
+    socket.on('disconnect', () => c.close());
 
     // No session room for visitors (one room less per connection, the most numerous kind):
     // their session ends through the visitor room (disconnectSession) or by socket (watchSessions).

@@ -1,0 +1,58 @@
+// A per-connection output budget: what the server has queued for one client and the client has not
+// taken yet (packets waiting in the engine, bytes waiting in the WebSocket's send buffer) is bounded.
+// A client that stops reading — a dead network or an attacker asking for large answers and never
+// reading them (40 history pages grew the server by 230 MB in 3 s) — is cut once it owes more than
+// the budget; a real client reconnects and catches up by seq, as after any other disconnect.
+
+import type { Server } from 'socket.io';
+import type { Logger } from '../logger.ts';
+
+/** The engine.io connection, as far as the budget reads it. */
+interface EngineConnection {
+  readyState: string;
+  transport?: { name?: string; socket?: { bufferedAmount?: number; terminate?(): void } };
+  on(event: 'packetCreate', listener: (this: EngineConnection, packet: { data?: unknown }) => void): void;
+  on(event: 'flush', listener: (this: EngineConnection) => void): void;
+  close(discard?: boolean): void;
+  [QUEUED]?: number;
+}
+
+const QUEUED = Symbol('parley.queuedOutput');
+
+/**
+ * Room for two of the largest answers the protocol has (a full history page of the longest
+ * messages) and then some: a slow phone catching up fits, a client that stopped reading does not.
+ */
+export function outputBudgetBytes(maxMessageLength: number, historyMaxLimit: number): number {
+  return Math.max(4 * 1024 * 1024, 2 * historyMaxLimit * (maxMessageLength + 512));
+}
+
+function sizeOf(data: unknown): number {
+  if (typeof data === 'string') return data.length;
+  if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return data.byteLength;
+  return 0;
+}
+
+export function enforceOutputBudget(io: Server, budgetBytes: number, logger: Logger): void {
+  // Listeners shared by every connection (called with the connection as `this`): no closure per connection.
+  function onPacket(this: EngineConnection, packet: { data?: unknown }): void {
+    const queued = (this[QUEUED] ?? 0) + sizeOf(packet.data);
+    this[QUEUED] = queued;
+    const transport = this.transport;
+    const inSocket = transport?.socket?.bufferedAmount ?? 0;
+    if (queued + inSocket <= budgetBytes || this.readyState !== 'open') return;
+    logger.info({ event: 'connection.slow_consumer_cut', queuedBytes: queued + inSocket, transport: transport?.name }, 'client stopped reading; connection cut');
+    this.close(true);
+    // A closing handshake would wait (up to 30 s) behind the unread bytes; free them now.
+    transport?.socket?.terminate?.();
+  }
+  // Everything buffered in the engine goes to the transport on flush.
+  function onFlush(this: EngineConnection): void {
+    this[QUEUED] = 0;
+  }
+  io.engine.on('connection', (conn: EngineConnection) => {
+    conn[QUEUED] = 0;
+    conn.on('packetCreate', onPacket);
+    conn.on('flush', onFlush);
+  });
+}
