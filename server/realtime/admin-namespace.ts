@@ -8,7 +8,7 @@ import { type AdminSocket, room } from './types.ts';
 
 export function registerAdminNamespace(ctx: RealtimeContext): void {
   const { ns, store, registry, clock, logger, config } = ctx;
-  ns.admin.use(agentHandshake(store, logger, { adminOnly: true, trustProxy: config.trustProxy !== false }));
+  ns.admin.use(agentHandshake(store, logger, { adminOnly: true, trustProxy: config.trustProxy !== false, now: () => clock.now() }));
 
   ns.admin.on('connection', (socket: AdminSocket) => {
     const c = new ConnectionState({ logger, ns: '/admin', socketId: socket.id, messageRateLimit: config.messageRateLimit, overloaded: () => false });

@@ -13,7 +13,7 @@ import { type AgentSocket, room } from './types.ts';
 export function registerAgentNamespace(ctx: RealtimeContext): void {
   const { ns, store, conversations, registry, queue, fanout, schemas, logger, config, overloaded } = ctx;
   const nsp = ns.agent;
-  nsp.use(agentHandshake(store, logger, { adminOnly: false, trustProxy: config.trustProxy !== false }));
+  nsp.use(agentHandshake(store, logger, { adminOnly: false, trustProxy: config.trustProxy !== false, now: () => ctx.clock.now() }));
 
   async function sendSnapshot(socket: AgentSocket) {
     const snapshot = await queue.snapshot();

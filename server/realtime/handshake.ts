@@ -1,15 +1,17 @@
-// Namespace middleware: who is connecting, from the express-session loaded on
-// the handshake request. Refusals are `connect_error` with message
-// `unauthorized` (no identity) or `forbidden` (wrong identity or origin).
+// Namespace middleware: who is connecting. The session is read from the store at every namespace
+// handshake, not trusted as it was loaded with the Engine.IO handshake: a connection opened before
+// a logout must not join /agent or /admin after it. Refusals are `connect_error` with message
+// `unauthorized` (no identity) or `forbidden` (wrong identity, origin, or a second CONNECT to a
+// namespace this connection is already joining).
 
 import type { IncomingMessage } from 'node:http';
-import type { Session, SessionData } from 'express-session';
 import type { Socket } from 'socket.io';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { isOwnOrigin } from '../http/origin.ts';
 
-type SessionRequest = IncomingMessage & { session?: (Session & Partial<SessionData>) | Readonly<Partial<SessionData>>; sessionID?: string };
+/** What express-session left on the handshake request: the session id its cookie named, if valid. */
+type SessionRequest = IncomingMessage & { session?: unknown; sessionID?: string };
 
 function refuse(code: 'unauthorized' | 'forbidden'): Error {
   const err = new Error(code) as Error & { data: { code: string } };
@@ -17,65 +19,100 @@ function refuse(code: 'unauthorized' | 'forbidden'): Error {
   return err;
 }
 
-function sessionOf(socket: Socket): { session: Partial<SessionData> | undefined; sid: string | undefined } {
-  const req = socket.request as SessionRequest;
-  return { session: req.session, sid: req.sessionID };
+interface Identity {
+  sid: string;
+  visitorId?: string;
+  agentId?: string;
 }
 
 /**
- * The request (and so its session) lives as long as the connection; after the handshake only the ids
- * are read (by another namespace multiplexed on the same connection). Keep those, not express-session's
- * Session with its per-request closures. Its response has ended: nothing will save or touch it again.
+ * The session as it is in the store now. The request keeps only the session id afterwards: the
+ * request lives as long as the connection, and express-session's Session holds per-request closures.
  */
-function keepIdentityOnly(socket: Socket): void {
+async function currentIdentity(store: Store, socket: Socket, now: number): Promise<Identity | null> {
   const req = socket.request as SessionRequest;
-  const session = req.session;
-  if (!session || !('cookie' in session)) return;
-  const ids: Partial<SessionData> = {};
-  if (session.visitorId) ids.visitorId = session.visitorId;
-  if (session.agentId) ids.agentId = session.agentId;
-  (req as { session?: Partial<SessionData> }).session = Object.freeze(ids);
+  req.session = undefined;
+  const sid = req.sessionID;
+  if (!sid) return null;
+  const raw = await store.sessionGet(sid, now);
+  if (raw === null) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof data !== 'object' || data === null) return null;
+  const { visitorId, agentId } = data as { visitorId?: unknown; agentId?: unknown };
+  return {
+    sid,
+    visitorId: typeof visitorId === 'string' ? visitorId : undefined,
+    agentId: typeof agentId === 'string' ? agentId : undefined,
+  };
 }
 
-export function visitorHandshake(store: Store, logger: Logger) {
-  return (socket: Socket, next: (err?: Error) => void) => {
-    const { session, sid } = sessionOf(socket);
-    if (!session?.visitorId || !sid) return next(refuse('unauthorized'));
-    store
-      .getVisitor(session.visitorId)
-      .then((v) => {
+type Middleware = (socket: Socket, next: (err?: Error) => void) => void;
+
+// Socket.IO refuses a second CONNECT to a namespace only once the first has passed its (async)
+// middleware: until then each one makes another socket (1,000 CONNECTs in one polling POST made
+// 1,000 sockets, and every broadcast went out 1,000 times). The namespaces a connection is joining:
+const joining = new WeakMap<object, Set<string>>();
+
+/** Runs `middleware` for at most one CONNECT per namespace at a time on one connection; a second closes it. */
+export function oncePerConnection(nsp: string, middleware: Middleware): Middleware {
+  return (socket, next) => {
+    const client = socket.client;
+    let names = joining.get(client);
+    if (names?.has(nsp)) {
+      // Discard: a polling transport would otherwise wait (30 s) for a GET to deliver the close.
+      socket.conn.close(true);
+      return next(refuse('forbidden'));
+    }
+    if (!names) joining.set(client, (names = new Set()));
+    names.add(nsp);
+    middleware(socket, (err) => {
+      names.delete(nsp);
+      next(err);
+    });
+  };
+}
+
+export function visitorHandshake(store: Store, logger: Logger, now: () => number): Middleware {
+  return oncePerConnection('/visitor', (socket, next) => {
+    currentIdentity(store, socket, now())
+      .then(async (identity) => {
+        if (!identity?.visitorId) return next(refuse('unauthorized'));
+        const v = await store.getVisitor(identity.visitorId);
         if (!v) return next(refuse('unauthorized'));
         socket.data.visitor = { id: v.id, name: v.name, email: v.email };
-        socket.data.sessionId = sid;
-        keepIdentityOnly(socket);
+        socket.data.sessionId = identity.sid;
         next();
       })
       .catch((err: unknown) => {
         logger.error({ event: 'handshake.failed', ns: '/visitor', err }, 'handshake failed');
         next(new Error('unavailable'));
       });
-  };
+  });
 }
 
 /** /agent and /admin: an agent session, and a browser Origin that is the service's own (cross-site WebSocket hijacking). */
-export function agentHandshake(store: Store, logger: Logger, opts: { adminOnly: boolean; trustProxy: boolean }) {
-  return (socket: Socket, next: (err?: Error) => void) => {
+export function agentHandshake(store: Store, logger: Logger, opts: { adminOnly: boolean; trustProxy: boolean; now: () => number }): Middleware {
+  const ns = opts.adminOnly ? '/admin' : '/agent';
+  return oncePerConnection(ns, (socket, next) => {
     if (!isOwnOrigin(socket.request, opts.trustProxy)) return next(refuse('forbidden'));
-    const { session, sid } = sessionOf(socket);
-    if (!session?.agentId || !sid) return next(refuse(session?.visitorId ? 'forbidden' : 'unauthorized'));
-    store
-      .getAgent(session.agentId)
-      .then((a) => {
+    currentIdentity(store, socket, opts.now())
+      .then(async (identity) => {
+        if (!identity?.agentId) return next(refuse(identity?.visitorId ? 'forbidden' : 'unauthorized'));
+        const a = await store.getAgent(identity.agentId);
         if (!a) return next(refuse('unauthorized'));
         if (opts.adminOnly && a.role !== 'admin') return next(refuse('forbidden'));
         socket.data.agent = { id: a.id, name: a.name, email: a.email, role: a.role };
-        socket.data.sessionId = sid;
-        keepIdentityOnly(socket);
+        socket.data.sessionId = identity.sid;
         next();
       })
       .catch((err: unknown) => {
-        logger.error({ event: 'handshake.failed', ns: opts.adminOnly ? '/admin' : '/agent', err }, 'handshake failed');
+        logger.error({ event: 'handshake.failed', ns, err }, 'handshake failed');
         next(new Error('unavailable'));
       });
-  };
+  });
 }

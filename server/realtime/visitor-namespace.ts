@@ -13,7 +13,7 @@ import { type VisitorSocket, room } from './types.ts';
 export function registerVisitorNamespace(ctx: RealtimeContext): void {
   const { ns, store, conversations, registry, queue, fanout, schemas, logger, config, overloaded } = ctx;
   const nsp = ns.visitor;
-  nsp.use(visitorHandshake(store, logger));
+  nsp.use(visitorHandshake(store, logger, () => ctx.clock.now()));
 
   async function withPosition(c: ConversationRecord) {
     return toConversation(c, c.status === 'queued' ? await queue.positionOf(c.id) : null);

@@ -1,0 +1,104 @@
+// [SEC5] one socket per namespace per connection, and [SEC6] sessions re-checked at every
+// namespace handshake.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OnlineSnapshot } from '../../server/protocol/events.ts';
+import { type AdminClient, connect, eventually, ok } from '../helpers/clients.ts';
+import { rawConnect, rawJoin } from './raw-client.ts';
+import { type Control, MEMORY_BUDGET_MIB, type Target, expectUnharmed, peakGrowth, startTarget } from './target.ts';
+
+describe('[SEC5] socket amplification', () => {
+  let target: Target;
+  let control: Control;
+  let dashboard: AdminClient;
+  beforeAll(async () => {
+    target = await startTarget({ PRESENCE_GRACE_MS: '0' });
+    control = await target.control();
+    dashboard = await connect<AdminClient>(`${target.url}/admin`, { transport: 'websocket', cookie: await target.adminCookie(), origin: target.url });
+  });
+  afterAll(async () => {
+    dashboard?.close();
+    control?.close();
+    await target?.close();
+  });
+
+  const connectionsOf = async (visitorId: string) => {
+    const snapshot = await ok<OnlineSnapshot>(dashboard, 'online:get');
+    return snapshot.visitors.find((v) => v.id === visitorId)?.connections ?? 0;
+  };
+  const visitorIdOf = async (cookie: string) => {
+    const me = (await (await fetch(`${target.url}/api/me`, { headers: { cookie } })).json()) as { visitor: { id: string } };
+    return me.visitor.id;
+  };
+
+  it('[SEC5-1] 1,000 CONNECTs to /visitor in one long-polling POST: the connection is closed, no second socket', async () => {
+    const { cookie } = await target.visitorSession({ address: '10.0.5.1' });
+    const visitorId = await visitorIdOf(cookie!);
+    const base = `${target.url}/socket.io/?EIO=4&transport=polling`;
+    const open = await (await fetch(base, { headers: { cookie: cookie! } })).text();
+    const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
+    const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: 'POST', headers: { cookie: cookie!, 'content-type': 'text/plain' }, body });
+    const growth = await peakGrowth(target, async () => {
+      await post(Array.from({ length: 1000 }, () => '40/visitor,').join('\x1e'));
+      await eventually(async () => (await post('3')).status === 400, 10_000, 'the connection to be closed');
+    });
+    expect(growth).toBeLessThan(MEMORY_BUDGET_MIB);
+    expect(await connectionsOf(visitorId)).toBeLessThanOrEqual(1);
+    await expectUnharmed(target, control);
+  });
+
+  it('[SEC5-2] 1,000 CONNECTs to /visitor over one WebSocket: closed, no second socket', async () => {
+    const { cookie } = await target.visitorSession({ address: '10.0.5.2' });
+    const visitorId = await visitorIdOf(cookie!);
+    const attacker = await rawConnect(target.url, { cookie: cookie! });
+    for (let i = 0; i < 1000; i++) attacker.send('40/visitor,');
+    await attacker.closed;
+    expect(await connectionsOf(visitorId)).toBeLessThanOrEqual(1);
+    await expectUnharmed(target, control);
+  });
+
+  it('[SEC5-3] a CONNECT refused by the middleware can be tried again on the same connection (what socket.io-client does)', async () => {
+    const attacker = await rawConnect(target.url);
+    expect(await rawJoin(attacker, '/visitor')).toMatch(/^44\/visitor,\{"message":"unauthorized"/);
+    attacker.received.length = 0;
+    expect(await rawJoin(attacker, '/visitor')).toMatch(/^44\/visitor,\{"message":"unauthorized"/);
+    expect(attacker.isOpen()).toBe(true);
+    attacker.ws.close();
+  });
+});
+
+describe('[SEC6] a connection opened before a logout', () => {
+  let target: Target;
+  beforeAll(async () => {
+    target = await startTarget();
+  });
+  afterAll(async () => {
+    await target?.close();
+  });
+
+  it('[SEC6-1] joins neither /agent nor /admin after the logout', async () => {
+    const cookie = await target.adminCookie();
+    const early = await rawConnect(target.url, { cookie, origin: target.url });
+    // The same cookie works before the logout:
+    const before = await rawConnect(target.url, { cookie, origin: target.url });
+    expect(await rawJoin(before, '/admin')).toMatch(/^40\/admin,\{"sid"/);
+    const out = await fetch(`${target.url}/api/logout`, { method: 'POST', headers: { cookie, origin: target.url } });
+    expect(out.status).toBe(204);
+    await before.closed;
+    expect(await rawJoin(early, '/agent')).toMatch(/^44\/agent,\{"message":"unauthorized"/);
+    expect(await rawJoin(early, '/admin')).toMatch(/^44\/admin,\{"message":"unauthorized"/);
+    early.ws.close();
+  });
+
+  it('[SEC6-2] nor does a visitor connection whose session ended', async () => {
+    const { cookie } = await target.visitorSession({ address: '10.0.6.1' });
+    const early = await rawConnect(target.url, { cookie: cookie! });
+    const agentCookie = await target.adminCookie();
+    // Logging in on the visitor's session replaces it (a new session id); the old one is gone.
+    const login = await target.login('admin@example.com', 'correct horse battery staple', { cookie: cookie!, address: '10.0.6.1' });
+    expect(login.status).toBe(200);
+    expect(agentCookie).not.toBe(cookie);
+    expect(await rawJoin(early, '/visitor')).toMatch(/^44\/visitor,\{"message":"unauthorized"/);
+    early.ws.close();
+  });
+});
