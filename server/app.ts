@@ -29,6 +29,7 @@ import { createSchemas } from './realtime/schemas.ts';
 import type { Namespaces } from './realtime/types.ts';
 import { registerVisitorNamespace } from './realtime/visitor-namespace.ts';
 import type { Store } from './store/store.ts';
+import { createAddressRate } from './edge/address-limits.ts';
 
 export interface AppDeps {
   config: Config;
@@ -115,6 +116,8 @@ export function createApp(deps: AppDeps): App {
         allowedOrigins: config.allowedOrigins,
         trustProxy,
         disconnectSession: (sid, visitorId) => disconnectSession(ns, sid, visitorId),
+        secret: deps.sessionSecret,
+        newVisitors: createAddressRate(config.newVisitorRateLimit, 10 * 60_000, () => clock.now()),
       }),
       agentsRouter({ store, accounts, conversations, queue, schemas, logger, trustProxy }),
       pagesRouter({ store, allowedOrigins: config.allowedOrigins }),

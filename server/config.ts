@@ -29,6 +29,10 @@ export interface Config {
   maxMessageLength: number;
   /** Messages per 10 s per connection; 0 disables. */
   messageRateLimit: number;
+  /** New visitor identities per client address per 10 minutes; 0 disables. */
+  newVisitorRateLimit: number;
+  /** Open Socket.IO connections per client address; 0 disables. */
+  connectionsPerAddress: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long a person may be gone before presence says "leave" (absorbs reloads and blips). */
   presenceGraceMs: number;
@@ -138,6 +142,8 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword,
     maxMessageLength: int(env, 'MAX_MESSAGE_LENGTH', 4000, 1, 100_000),
     messageRateLimit: int(env, 'MESSAGE_RATE_LIMIT', 50, 0, 1_000_000),
+    newVisitorRateLimit: int(env, 'NEW_VISITOR_RATE_LIMIT', 30, 0, 1_000_000),
+    connectionsPerAddress: int(env, 'CONNECTIONS_PER_ADDRESS', 200, 0, 1_000_000),
     logLevel,
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 3000, 0, 120_000),
   };

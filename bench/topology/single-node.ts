@@ -66,6 +66,9 @@ export function createSingleNodeTopology(opts: {
         ADMIN_EMAIL: admin.email,
         ADMIN_PASSWORD: admin.password,
         MESSAGE_RATE_LIMIT: '0',
+        // Every load-generator client comes from 127.0.0.1.
+        NEW_VISITOR_RATE_LIMIT: '0',
+        CONNECTIONS_PER_ADDRESS: '0',
         LOG_LEVEL: 'warn',
       });
     }

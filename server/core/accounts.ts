@@ -6,59 +6,94 @@ import { AppError, ErrorCode } from '../protocol/errors.ts';
 import type { Role } from '../protocol/shapes.ts';
 import type { AgentRecord, Store } from '../store/store.ts';
 import type { Clock } from './conversations.ts';
-import { dummyHash, hashPassword, verifyPassword } from './passwords.ts';
+import { createPasswordHasher, type PasswordHasher } from './password-hasher.ts';
 
 export interface LoginLimits {
-  /** Failed attempts per account within the window before further attempts are refused. */
+  /** Failed attempts per account from browsers it never signed in on, within the window; then those are refused. */
   perAccount: number;
-  /** Failed attempts per client address within the window. */
+  /** Failed attempts per client address within the window, all accounts together. */
   perAddress: number;
+  /** Failed attempts from one browser the account signed in on before (its device cookie). */
+  perDevice: number;
   windowMs: number;
 }
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perAccount: 5, perAddress: 20, windowMs: 15 * 60_000 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perAccount: 5, perAddress: 20, perDevice: 10, windowMs: 15 * 60_000 };
+
+/** Where a login attempt comes from. */
+export interface LoginOrigin {
+  address: string;
+  /** A browser this agent signed in on before (verified device cookie), or null. */
+  device: { agentId: string; deviceId: string } | null;
+}
 
 export interface Accounts {
   createAgent(input: { email: string; name: string; password: string; role: Role }): Promise<AgentRecord>;
-  /** Throws rate_limited or invalid_credentials; successful logins are never counted. */
-  login(email: string, password: string, address: string): Promise<AgentRecord>;
+  /**
+   * Throws rate_limited or invalid_credentials; successful logins are never counted. An attacker is
+   * throttled by address and, on browsers the account never used, by account; the owner's own
+   * browser (its device cookie) answers to its own limit only, so nobody can lock the owner out.
+   */
+  login(email: string, password: string, from: LoginOrigin): Promise<AgentRecord>;
+  /** Forgets an account's failed attempts from unknown browsers (an admin lifting a lock). */
+  unlock(agent: AgentRecord): Promise<void>;
   /** Creates the configured admin, or a generated one when no admin exists. Returns the generated password, if any. */
   bootstrapAdmin(config: { adminEmail: string | null; adminPassword: string | null }): Promise<{ email: string; password: string } | null>;
 }
 
-export function createAccounts(deps: { store: Store; clock: Clock; limits?: LoginLimits }): Accounts {
-  const { store, clock, limits = DEFAULT_LOGIN_LIMITS } = deps;
-  let dummy: Promise<string> | null = null;
+const accountKey = (email: string) => `account:${email.toLowerCase()}`;
+
+export function createAccounts(deps: { store: Store; clock: Clock; limits?: LoginLimits; hasher?: PasswordHasher }): Accounts {
+  const { store, clock, limits = DEFAULT_LOGIN_LIMITS, hasher = createPasswordHasher() } = deps;
+  // Attempts being checked right now, per key. The stored count is read before the (slow) hash and
+  // written after it: without these, 50 concurrent guesses all passed a limit of 5.
+  const pending = new Map<string, number>();
+  const adjust = (keys: string[], by: number) => {
+    for (const k of keys) {
+      const n = (pending.get(k) ?? 0) + by;
+      if (n === 0) pending.delete(k);
+      else pending.set(k, n);
+    }
+  };
 
   async function createAgent(input: { email: string; name: string; password: string; role: Role }) {
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = await hasher.hash(input.password);
     return store.createAgent({ email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash });
   }
 
   return {
     createAgent,
 
-    async login(email, password, address) {
+    async login(email, password, from) {
       const now = clock.now();
-      const since = now - limits.windowMs;
-      const accountKey = `account:${email.toLowerCase()}`;
-      const addressKey = `address:${address}`;
-      const [byAccount, byAddress] = await Promise.all([
-        store.loginFailureCount(accountKey, since),
-        store.loginFailureCount(addressKey, since),
-      ]);
-      if (byAccount >= limits.perAccount || byAddress >= limits.perAddress) {
+      const agent = await store.getAgentByEmail(email.toLowerCase());
+      const trusted = agent !== null && from.device?.agentId === agent.id;
+      const checks: Array<[string, number]> = trusted
+        ? [[`device:${from.device!.deviceId}`, limits.perDevice]]
+        : [
+            [accountKey(email), limits.perAccount],
+            [`address:${from.address}`, limits.perAddress],
+          ];
+      const keys = checks.map(([k]) => k);
+      const counts = await Promise.all(keys.map((k) => store.loginFailureCount(k, now - limits.windowMs)));
+      // From here to adjust() nothing awaits: check and reservation are one step.
+      if (checks.some(([k, limit], i) => counts[i] + (pending.get(k) ?? 0) >= limit)) {
         throw new AppError(ErrorCode.RateLimited, 'too many failed login attempts; try again later');
       }
-      const agent = await store.getAgentByEmail(email.toLowerCase());
-      // Unknown emails cost a full hash too, so timing does not reveal which accounts exist.
-      dummy ??= dummyHash();
-      const ok = await verifyPassword(password, agent?.passwordHash ?? (await dummy));
-      if (!agent || !ok) {
-        await Promise.all([store.loginFailureRecord(accountKey, now), store.loginFailureRecord(addressKey, now)]);
+      adjust(keys, 1);
+      try {
+        // Unknown emails cost a full hash too, so timing does not reveal which accounts exist.
+        const ok = agent ? await hasher.verify(password, agent.passwordHash) : await hasher.verifyDummy(password);
+        if (agent && ok) return agent;
+        await Promise.all(keys.map((k) => store.loginFailureRecord(k, now)));
         throw new AppError(ErrorCode.InvalidCredentials, 'wrong email or password');
+      } finally {
+        adjust(keys, -1);
       }
-      return agent;
+    },
+
+    unlock(agent) {
+      return store.loginFailureClear(accountKey(agent.email));
     },
 
     async bootstrapAdmin({ adminEmail, adminPassword }) {

@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import { parse, type Schemas } from '../realtime/schemas.ts';
 import type { Store } from '../store/store.ts';
 import { agentOf, requireAgent, sameOriginOnly } from './guards.ts';
+import { AppError, ErrorCode } from '../protocol/errors.ts';
 
 export function agentsRouter(deps: {
   store: Store;
@@ -31,6 +32,15 @@ export function agentsRouter(deps: {
 
   router.get('/api/agents', requireAgent(store, { admin: true }), async (_req, res) => {
     res.json({ agents: (await store.listAgents()).map(toAgent) });
+  });
+
+  // Lifts the lock that failed logins from unknown browsers put on an account.
+  router.post('/api/agents/:id/unlock', sameOriginOnly(trustProxy), requireAgent(store, { admin: true }), async (req, res) => {
+    const agent = await store.getAgent(String(req.params.id));
+    if (!agent) throw new AppError(ErrorCode.NotFound, 'no such agent');
+    await accounts.unlock(agent);
+    logger.info({ event: 'agent.unlocked', agentId: agent.id, by: agentOf(res).id }, 'login lock lifted');
+    res.status(204).end();
   });
 
   router.get('/api/conversations', requireAgent(store), async (req, res) => {

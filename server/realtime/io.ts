@@ -5,6 +5,7 @@ import { type Server as HttpServer, type IncomingMessage, ServerResponse } from 
 import { Server } from 'socket.io';
 import type { Config } from '../config.ts';
 import { isAllowedOrigin } from '../http/origin.ts';
+import { clientAddressResolver, createAddressGauge } from '../edge/address-limits.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 import { type Namespaces, room } from './types.ts';
@@ -22,6 +23,9 @@ export function maxFrameBytes(maxMessageLength: number): number {
 export function createIo(httpServer: HttpServer, deps: { config: Config; session: Middleware; logger: Logger }): Namespaces {
   const { config, logger } = deps;
   const trustProxy = config.trustProxy !== false;
+  // Open connections per client address (CONNECTIONS_PER_ADDRESS): counted from the handshake to the close.
+  const addressOf = clientAddressResolver(config.trustProxy);
+  const perAddress = createAddressGauge(config.connectionsPerAddress);
   const io = new Server(httpServer, {
     serveClient: false,
     transports: ['polling', 'websocket'],
@@ -31,9 +35,15 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
     cors: config.allowedOrigins.length ? { origin: config.allowedOrigins, credentials: true } : undefined,
     // Runs for every handshake, WebSocket-direct ones included (CORS does not).
     allowRequest: (req, cb) => {
-      if (isAllowedOrigin(req, config.allowedOrigins, trustProxy)) return cb(null, true);
-      logger.info({ event: 'handshake.origin_refused', origin: req.headers.origin }, 'handshake from a foreign origin refused');
-      cb('origin not allowed', false);
+      if (!isAllowedOrigin(req, config.allowedOrigins, trustProxy)) {
+        logger.info({ event: 'handshake.origin_refused', origin: req.headers.origin }, 'handshake from a foreign origin refused');
+        return cb('origin not allowed', false);
+      }
+      if (perAddress.full(addressOf(req))) {
+        logger.info({ event: 'handshake.address_full' }, 'too many connections from one address');
+        return cb('too many connections from this address', false);
+      }
+      cb(null, true);
     },
   });
 
@@ -49,7 +59,10 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
   // response close over the whole per-request session state; an upgrade never ends its response, and its
   // headers went out before the connection exists, so the wrappers are done: put the originals back
   // (assigned, not deleted, which would turn the object into a slower and bigger dictionary).
-  io.engine.on('connection', (raw: { request: IncomingMessage }) => {
+  io.engine.on('connection', (raw: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+    const address = addressOf(raw.request);
+    perAddress.open(address);
+    raw.once('close', () => perAddress.close(address));
     const res = upgrades.get(raw.request);
     if (!res) return;
     upgrades.delete(raw.request);

@@ -156,6 +156,8 @@ export interface Store {
   loginFailureRecord(key: string, at: number): Promise<void>;
   loginFailureCount(key: string, since: number): Promise<number>;
   loginFailurePrune(before: number): Promise<void>;
+  /** Forgets every failure recorded under `key` (an admin unlocking an account). */
+  loginFailureClear(key: string): Promise<void>;
 
   // ---- conversations
   /** The visitor's open (queued or active) conversation, creating a queued one if none; atomic. */

@@ -27,6 +27,8 @@ export async function spawnNode(env: Record<string, string>, opts: { port?: numb
       HOST: '127.0.0.1',
       PORT: String(port),
       LOG_LEVEL: 'info',
+      NEW_VISITOR_RATE_LIMIT: '0',
+      CONNECTIONS_PER_ADDRESS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -72,6 +72,9 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PRESENCE_GRACE_MS: '0',
     DATABASE_URL: `sqlite:${dbPath}`,
+    // Tests make hundreds of visitors and connections from one address; the attack suite tests the limits.
+    NEW_VISITOR_RATE_LIMIT: '0',
+    CONNECTIONS_PER_ADDRESS: '0',
     ...opts.env,
   });
   const logger = createLogger(config.logLevel);
@@ -87,7 +90,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     overloaded: opts.cluster?.overloaded,
     readinessChecks: opts.cluster?.readinessChecks,
     // Tests log in hundreds of times from one address.
-    loginLimits: opts.loginLimits ?? { perAccount: 5, perAddress: 10_000, windowMs: 15 * 60_000 },
+    loginLimits: opts.loginLimits ?? { perAccount: 5, perAddress: 10_000, perDevice: 10, windowMs: 15 * 60_000 },
     sessionWatchMs: opts.sessionWatchMs,
   });
   opts.cluster?.attach(app.clusterHooks);

@@ -56,7 +56,7 @@ describe('[HTTP] API', () => {
   });
 
   it('[HTTP2b] too many failures from one address are limited across accounts', async () => {
-    const t = await startApp({ loginLimits: { perAccount: 100, perAddress: 3, windowMs: 60_000 } });
+    const t = await startApp({ loginLimits: { perAccount: 100, perAddress: 3, perDevice: 10, windowMs: 60_000 } });
     for (let i = 0; i < 3; i++) {
       expect((await t.http('/api/login', { method: 'POST', json: { email: `guess${i}@example.com`, password: 'nope nope' } })).status).toBe(401);
     }

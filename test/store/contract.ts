@@ -396,6 +396,15 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
       expect(await store.loginFailureCount('ip:127.0.0.1', 0)).toBe(0);
     });
 
+    it('[STORE-LOGIN2] clearing a key forgets its failures and no other key\'s', async () => {
+      for (const at of [T0, T0 + 10]) await store.loginFailureRecord('account:a@x.test', at);
+      await store.loginFailureRecord('address:10.0.0.1', T0);
+      await store.loginFailureClear('account:a@x.test');
+      expect(await store.loginFailureCount('account:a@x.test', 0)).toBe(0);
+      expect(await store.loginFailureCount('address:10.0.0.1', 0)).toBe(1);
+      await store.loginFailureClear('nobody');
+    });
+
     // ---- agents and visitors
 
     it('[STORE-AGENT] agents: create, look up by id and email (any case), list, count admins', async () => {

@@ -179,6 +179,10 @@ export class PostgresStore implements Store {
     await this.#db.execute('DELETE FROM login_failures WHERE at < $1', [before]);
   }
 
+  async loginFailureClear(key: string): Promise<void> {
+    await this.#db.execute('DELETE FROM login_failures WHERE key = $1', [key]);
+  }
+
   // ---- conversations, messages, read positions (conversations.ts)
 
   openConversation(visitor: { id: string; name: string }, now: number): Promise<{ conversation: ConversationRecord; created: boolean }> {

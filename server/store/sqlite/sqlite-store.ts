@@ -187,6 +187,10 @@ export class SqliteStore implements Store {
     await this.#transaction(() => this.#q.loginFailurePrune.run(before));
   }
 
+  async loginFailureClear(key: string): Promise<void> {
+    await this.#transaction(() => this.#q.loginFailureClear.run(key));
+  }
+
   // ---- conversations
 
   async openConversation(visitor: { id: string; name: string }, now: number): Promise<{ conversation: ConversationRecord; created: boolean }> {

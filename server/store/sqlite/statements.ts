@@ -42,6 +42,7 @@ const SQL = {
   loginFailureRecord: 'INSERT INTO login_failures (key, at) VALUES (?, ?)',
   loginFailureCount: 'SELECT count(*) AS n FROM login_failures WHERE key = ? AND at >= ?',
   loginFailurePrune: 'DELETE FROM login_failures WHERE at < ?',
+  loginFailureClear: 'DELETE FROM login_failures WHERE key = ?',
 
   // Loses quietly to the partial unique index when the visitor already has an open one.
   insertConversation: `INSERT INTO conversations (id, visitor_id, visitor_name, status, queued_at, created_at)
