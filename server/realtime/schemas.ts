@@ -5,10 +5,16 @@ import { z } from 'zod';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { HISTORY_MAX_LIMIT } from '../protocol/shapes.ts';
 
-const id = z.string().min(1).max(100);
+/**
+ * Every string a client sends is well-formed Unicode: a lone surrogate would be acked as sent but
+ * stored (as UTF-8) and returned as U+FFFD, so what was acked would differ from what was stored.
+ */
+const text = () => z.string().refine((s) => s.isWellFormed(), 'text is not well-formed Unicode');
+
+const id = text().min(1).max(100);
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
-export const Name = z.string().trim().min(1).max(100);
+export const Name = text().trim().min(1).max(100);
 export const EMAIL_MAX_LENGTH = 254;
 
 /**
@@ -31,8 +37,7 @@ export function isEmailAddress(s: string): boolean {
   return dot > 0 && dot < domain.length - 1;
 }
 
-export const Email = z
-  .string()
+export const Email = text()
   .trim()
   .max(EMAIL_MAX_LENGTH)
   .refine(isEmailAddress, 'not an email address');
@@ -44,8 +49,7 @@ const historyWindow = {
 };
 
 export function messageBody(maxLength: number) {
-  return z
-    .string()
+  return text()
     .max(maxLength, `body is longer than ${maxLength} characters`)
     .refine((s) => s.trim().length > 0, 'body is empty');
 }
@@ -60,7 +64,7 @@ export function createSchemas(maxMessageLength: number) {
     profileUpdate: z
       .object({ name: Name.optional(), email: Email.optional() })
       .refine((p) => p.name !== undefined || p.email !== undefined, 'name or email is required'),
-    pageView: z.object({ url: z.string().trim().min(1).max(2048), title: z.string().max(300).optional() }),
+    pageView: z.object({ url: text().trim().min(1).max(2048), title: text().max(300).optional() }),
     conversationRef: z.object({ conversationId: id }),
     transfer: z.object({ conversationId: id, agentId: id }),
     agentSend: z.object({ conversationId: id, clientId: id, body }),
@@ -69,11 +73,11 @@ export function createSchemas(maxMessageLength: number) {
     agentRead: z.object({ conversationId: id, seq }),
     statusSet: z.object({ status: z.enum(['online', 'away']) }),
     visitorSession: z.object({ name: Name.optional(), email: Email.optional() }),
-    login: z.object({ email: z.string().trim().min(1).max(254), password: z.string().min(1).max(1024) }),
+    login: z.object({ email: text().trim().min(1).max(254), password: text().min(1).max(1024) }),
     createAgent: z.object({
       email: Email,
       name: Name,
-      password: z.string().min(8, 'password must be at least 8 characters').max(1024),
+      password: text().min(8, 'password must be at least 8 characters').max(1024),
       role: z.enum(['agent', 'admin']),
     }),
     conversationStatus: z.object({ status: z.enum(['queued', 'active', 'closed']).optional() }),

@@ -1,0 +1,44 @@
+// [SEC8] What is acked is what is stored: ill-formed Unicode (a lone surrogate) is refused, not
+// acked verbatim and stored as U+FFFD.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Message } from '../../server/protocol/shapes.ts';
+import { type VisitorClient, connect, ok, request } from '../helpers/clients.ts';
+import { type Target, startTarget } from './target.ts';
+
+describe('[SEC8] well-formed text only', () => {
+  let target: Target;
+  let visitor: VisitorClient;
+  beforeAll(async () => {
+    target = await startTarget();
+    const { cookie } = await target.visitorSession({ address: '10.0.8.1' });
+    visitor = await connect<VisitorClient>(`${target.url}/visitor`, { transport: 'websocket', cookie: cookie! });
+  });
+  afterAll(async () => {
+    visitor?.close();
+    await target?.close();
+  });
+
+  it('[SEC8-1] a body, a name and a page title with a lone surrogate are refused', async () => {
+    for (const body of ['a\ud800b', '\udfff', 'x'.repeat(10) + '\ud83d']) {
+      expect(await request(visitor, 'message:send', { clientId: `bad-${body.length}`, body })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    }
+    expect(await request(visitor, 'profile:update', { name: 'Ann\ud800' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect(await request(visitor, 'message:send', { clientId: 'ok\udc00', body: 'hi' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    const history = await ok<{ messages: Message[] }>(visitor, 'history:get', {});
+    expect(history.messages).toHaveLength(0);
+  });
+
+  it('[SEC8-2] well-formed text outside the BMP is acked and stored exactly as sent', async () => {
+    const body = 'emoji 😀, math 𝔸, CJK 𠀋, combining é';
+    const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'astral', body });
+    expect(message.body).toBe(body);
+    const history = await ok<{ messages: Message[] }>(visitor, 'history:get', {});
+    expect(history.messages.map((m) => m.body)).toEqual([body]);
+  });
+
+  it('[SEC8-3] over HTTP too: a visitor name with a lone surrogate is refused with 400', async () => {
+    const res = await target.visitorSession({ address: '10.0.8.2', body: { name: 'Bob\ud800' } });
+    expect(res.status).toBe(400);
+  });
+});
