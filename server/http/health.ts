@@ -1,5 +1,6 @@
 // Liveness, readiness and Prometheus metrics.
 
+import type { IncomingMessage } from 'node:http';
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
@@ -9,6 +10,22 @@ export type ReadinessCheck = { name: string; check: () => Promise<void> };
 
 function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+const PROXY_HEADERS = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'x-forwarded-host', 'x-forwarded-proto', 'via'];
+
+/**
+ * A scraper on this machine talking to Parley itself: a loopback peer, no proxy header of any kind
+ * (a proxy on loopback forwards strangers), and a loopback Host (a page on a rebound DNS name
+ * reaches loopback too, but its requests carry that name).
+ */
+function isDirectLoopback(req: IncomingMessage): boolean {
+  if (!isLoopback(req.socket.remoteAddress)) return false;
+  if (PROXY_HEADERS.some((h) => req.headers[h] !== undefined)) return false;
+  const host = req.headers.host ?? '';
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+  return LOOPBACK_NAMES.has(name.toLowerCase());
 }
 
 export function healthRouter(deps: { store: Store; checks: ReadinessCheck[]; metrics: Registry; logger: Logger }): Router {
@@ -36,8 +53,7 @@ export function healthRouter(deps: { store: Store; checks: ReadinessCheck[]; met
 
   router.get('/metrics', async (req, res) => {
     // Direct loopback callers (a local Prometheus) or admins; a proxied request only looks like loopback.
-    const direct = isLoopback(req.socket.remoteAddress) && req.headers['x-forwarded-for'] === undefined;
-    let allowed = direct;
+    let allowed = isDirectLoopback(req);
     if (!allowed && req.session?.agentId) allowed = (await deps.store.getAgent(req.session.agentId))?.role === 'admin';
     if (!allowed) {
       res.status(403).json({ error: { code: 'forbidden', message: 'metrics are for loopback or admins' } });

@@ -35,6 +35,8 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
     cors: config.allowedOrigins.length ? { origin: config.allowedOrigins, credentials: true } : undefined,
     // Runs for every handshake, WebSocket-direct ones included (CORS does not).
     allowRequest: (req, cb) => {
+      // JSONP long-polling (`j=`) serves no client of ours and answers with script: refused.
+      if ((req as IncomingMessage & { _query?: Record<string, string> })._query?.j !== undefined) return cb('JSONP polling is disabled', false);
       if (!isAllowedOrigin(req, config.allowedOrigins, trustProxy)) {
         logger.info({ event: 'handshake.origin_refused', origin: req.headers.origin }, 'handshake from a foreign origin refused');
         return cb('origin not allowed', false);
@@ -50,6 +52,8 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
   // Only the handshake needs the session; running it on every long-poll request would hit the store each time.
   const upgrades = new WeakMap<IncomingMessage, ServerResponse>();
   io.engine.use((req: IncomingMessage & { _query?: Record<string, string> }, res: ServerResponse, next: (err?: unknown) => void) => {
+    // Every engine answer (poll payloads, its 400s and 413s) is data, never to be sniffed as HTML.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     if (req._query?.sid !== undefined) return next();
     if (!(res instanceof ServerResponse)) upgrades.set(req, res);
     deps.session(req, res, next);

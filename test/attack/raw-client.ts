@@ -17,8 +17,8 @@ export interface RawClient {
   isOpen(): boolean;
 }
 
-export async function rawConnect(url: string, opts: { cookie?: string; origin?: string } = {}): Promise<RawClient> {
-  const headers: Record<string, string> = {};
+export async function rawConnect(url: string, opts: { cookie?: string; origin?: string; headers?: Record<string, string> } = {}): Promise<RawClient> {
+  const headers: Record<string, string> = { ...opts.headers };
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.origin) headers.origin = opts.origin;
   const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, { headers });
