@@ -1,7 +1,7 @@
 // The dashboard's team section: every account (GET /api/agents) and the form
 // that creates one (POST /api/agents).
 
-import type { Agent, Role } from '../../server/protocol/shapes.ts';
+import type { Agent, Role, TeamMember } from '../../server/protocol/shapes.ts';
 import { api, ApiError } from '../lib/api.ts';
 import { h, setContent } from '../lib/dom.ts';
 
@@ -24,7 +24,7 @@ export function createTeamSection(onCreated: (agent: Agent) => void): { element:
     'section',
     { class: 'card', 'aria-labelledby': 'team-heading' },
     h('h2', { id: 'team-heading' }, 'Team'),
-    h('table', { class: 'table' }, h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Email'), h('th', { scope: 'col' }, 'Role'))), rows),
+    h('table', { class: 'table' }, h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Email'), h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, 'Sign-in'))), rows),
     form,
   );
 
@@ -34,12 +34,39 @@ export function createTeamSection(onCreated: (agent: Agent) => void): { element:
   }
 
   async function refresh() {
-    const { agents } = await api<{ agents: Agent[] }>('GET', '/api/agents');
+    const { agents } = await api<{ agents: TeamMember[] }>('GET', '/api/agents');
     rows.replaceChildren(
       ...agents
         .sort((a, b) => a.name.localeCompare(b.name))
-        .map((a) => h('tr', null, h('td', null, a.name), h('td', null, a.email), h('td', null, h('span', { class: `badge badge-${a.role}` }, a.role)))),
+        .map((a) =>
+          h(
+            'tr',
+            null,
+            h('td', null, a.name),
+            h('td', null, a.email),
+            h('td', null, h('span', { class: `badge badge-${a.role}` }, a.role)),
+            h('td', null, a.signInLocked ? signInLock(a) : 'OK'),
+          ),
+        ),
     );
+  }
+
+  // Failed guesses from unknown browsers lock sign-in from new browsers (the owner's own browser still
+  // works); an admin who has checked with the owner lifts the lock.
+  function signInLock(a: TeamMember): HTMLElement {
+    const unlock = h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Unlock sign-in for ${a.name}` }, 'Unlock');
+    unlock.addEventListener('click', async () => {
+      unlock.disabled = true;
+      try {
+        await api('POST', `/api/agents/${encodeURIComponent(a.id)}/unlock`);
+        say(`${a.name} can sign in from any browser again.`);
+        await refresh();
+      } catch (err) {
+        unlock.disabled = false;
+        say(err instanceof Error ? err.message : 'Could not unlock.', true);
+      }
+    });
+    return h('span', { class: 'sign-in-locked' }, h('span', { class: 'badge badge-locked' }, 'Locked'), ' ', unlock);
   }
 
   form.addEventListener('submit', async (e) => {

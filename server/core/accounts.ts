@@ -37,6 +37,8 @@ export interface Accounts {
   login(email: string, password: string, from: LoginOrigin): Promise<AgentRecord>;
   /** Forgets an account's failed attempts from unknown browsers (an admin lifting a lock). */
   unlock(agent: AgentRecord): Promise<void>;
+  /** Whether unknown browsers are refused for this account now. */
+  isLocked(agent: AgentRecord): Promise<boolean>;
   /** Creates the configured admin, or a generated one when no admin exists. Returns the generated password, if any. */
   bootstrapAdmin(config: { adminEmail: string | null; adminPassword: string | null }): Promise<{ email: string; password: string } | null>;
 }
@@ -94,6 +96,10 @@ export function createAccounts(deps: { store: Store; clock: Clock; limits?: Logi
 
     unlock(agent) {
       return store.loginFailureClear(accountKey(agent.email));
+    },
+
+    async isLocked(agent) {
+      return (await store.loginFailureCount(accountKey(agent.email), clock.now() - limits.windowMs)) >= limits.perAccount;
     },
 
     async bootstrapAdmin({ adminEmail, adminPassword }) {

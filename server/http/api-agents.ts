@@ -31,7 +31,9 @@ export function agentsRouter(deps: {
   });
 
   router.get('/api/agents', requireAgent(store, { admin: true }), async (_req, res) => {
-    res.json({ agents: (await store.listAgents()).map(toAgent) });
+    const agents = await store.listAgents();
+    const locked = await Promise.all(agents.map((a) => accounts.isLocked(a)));
+    res.json({ agents: agents.map((a, i) => ({ ...toAgent(a), signInLocked: locked[i] })) });
   });
 
   // Lifts the lock that failed logins from unknown browsers put on an account.

@@ -60,6 +60,12 @@ export interface Agent {
   role: Role;
 }
 
+/** An account as admins see it in the team list (`GET /api/agents`). */
+export interface TeamMember extends Agent {
+  /** Failed logins from unknown browsers have locked sign-in from new browsers; an admin can unlock. */
+  signInLocked: boolean;
+}
+
 export interface PresenceEvent {
   conversationId: string;
   action: 'join' | 'leave';

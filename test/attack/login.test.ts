@@ -87,8 +87,12 @@ describe('[SEC9] lockout is not a weapon', () => {
     // An admin lifts the lock; then a new browser gets in too.
     const adminCookie = cookieOf(owner);
     const me = (await (await fetch(`${target.url}/api/me`, { headers: { cookie: adminCookie } })).json()) as { agent: { id: string } };
+    const team = async () =>
+      ((await (await fetch(`${target.url}/api/agents`, { headers: { cookie: adminCookie } })).json()) as { agents: Array<{ id: string; signInLocked: boolean }> }).agents.find((a) => a.id === me.agent.id)!;
+    expect((await team()).signInLocked).toBe(true);
     const unlock = await fetch(`${target.url}/api/agents/${me.agent.id}/unlock`, { method: 'POST', headers: { cookie: adminCookie, origin: target.url } });
     expect(unlock.status).toBe(204);
+    expect((await team()).signInLocked).toBe(false);
     expect((await target.login(ADMIN.email, ADMIN.password, { address: '10.0.9.77' })).status).toBe(200);
   });
 
