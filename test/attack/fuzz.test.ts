@@ -4,8 +4,6 @@
 // cut no connection; prototype keys pollute nothing; and the server stays up, within its memory
 // budget, with the control conversation working.
 
-import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +12,7 @@ import type { Conversation, Message } from '../../server/protocol/shapes.ts';
 import { connect, ok } from '../helpers/clients.ts';
 import { cookieOf } from '../helpers/start-app.ts';
 import { useArena } from './arena.ts';
+import { snapshot } from './db-snapshot.ts';
 import { EVENTS, type EventSpec, type Namespace, type Pools, arbitraries, nest, own } from './payloads.ts';
 import { ackOf, joinNamespace, rawWebSocket } from './raw.ts';
 import type { Target } from './target.ts';
@@ -24,13 +23,6 @@ const arena = useArena({ MESSAGE_RATE_LIMIT: '100000' });
 /** No answer within this is a hang. */
 const CALL_TIMEOUT_MS = 4000;
 const CODES: string[] = Object.values(ErrorCode);
-const TABLES = {
-  agents: 'id',
-  visitors: 'id',
-  conversations: 'id',
-  messages: 'conversation_id, seq',
-  read_positions: 'conversation_id, participant_kind, participant_id',
-} as const;
 
 /** Fuzzing sends what the typed event maps forbid: the sockets are used untyped here, on purpose. */
 interface Untyped {
@@ -151,16 +143,6 @@ async function expectAllAnswering(fx: Fixtures): Promise<void> {
       if (ns === 'agent') await ok(socket, 'status:set', { status: 'online' });
       if (ns === 'admin') await ok(socket, 'online:get');
     }
-  }
-}
-
-/** The rows of every table that holds people, conversations and messages, read from the server's own file. */
-function snapshot(target: Target): Record<string, unknown[]> {
-  const db = new DatabaseSync(join(target.dir, 'parley.db'), { readOnly: true });
-  try {
-    return Object.fromEntries(Object.entries(TABLES).map(([table, order]) => [table, db.prepare(`SELECT * FROM ${table} ORDER BY ${order}`).all()]));
-  } finally {
-    db.close();
   }
 }
 
