@@ -350,6 +350,74 @@ describe('[FUZZ] every client→server event, property-based', () => {
     });
     expect(hung, `${hung.length} of ${cases.length} acked calls never answered`).toEqual([]);
   });
+
+  // Any UTF-16 text, lone surrogates included (JSON carries them, so a client can send them); the
+  // interesting units are mixed in by hand, as uniform code points would almost never hit them.
+  const unit = fc.oneof(
+    fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff', '\u0000', '\ufeff', '🙂', 'é', 'a'),
+    fc.string({ minLength: 1, maxLength: 3, unit: 'binary' }),
+  );
+  const text = (max: number) =>
+    fc
+      .array(unit, { minLength: 1, maxLength: max })
+      .map((units) => units.join(''))
+      .filter((s) => s.trim().length > 0 && s.length <= 90);
+  const pairs = fc
+    .record({ a: text(10), b: text(10), bodyA: text(20), bodyB: text(20) })
+    .filter(({ a, b, bodyA, bodyB }) => a !== b && bodyA !== bodyB);
+  type Pair = { a: string; b: string; bodyA: string; bodyB: string };
+
+  /**
+   * Sends each pair's two messages from a visitor of its own (clientIds prefixed per run: earlier
+   * runs' ids must not collide by design) and hands `check` both acks, or nothing if one was refused.
+   */
+  async function textProperty(check: (acked: [Message, Message], pair: Pair, visitor: Socket) => Promise<void>, examples: Pair[] = []) {
+    await setUp();
+    const { cookie } = await arena.target.visitorSession({ address: '10.255.0.4' });
+    const visitor = await connect(`${arena.target.url}/visitor`, { transport: 'websocket', cookie: cookie! });
+    let n = 0;
+    try {
+      await arena.underAttack(() =>
+        fc.assert(
+          fc.asyncProperty(pairs, async (pair) => {
+            const run = `r${++n}:`;
+            const acked: Message[] = [];
+            for (const [clientId, body] of [[run + pair.a, pair.bodyA], [run + pair.b, pair.bodyB]]) {
+              const ack = (await call(visitor, 'message:send', [{ clientId, body }])) as { ok: boolean; message?: Message; error?: { code: string } };
+              // Refusing text that is not well-formed is fine; accepting it means keeping it.
+              expect(ack.ok || ack.error?.code === 'invalid_payload', JSON.stringify(ack)).toBe(true);
+              if (!ack.ok) return;
+              acked.push(ack.message!);
+            }
+            await check(acked as [Message, Message], pair, visitor);
+          }),
+          { numRuns: 100, examples: examples.map((e) => [e]) },
+        ),
+      );
+    } finally {
+      visitor.close();
+    }
+  }
+
+  it('[FUZZ6] two messages with distinct clientIds are two messages, each with its own body', async () => {
+    await textProperty(
+      async ([first, second], pair) => {
+        expect(second.id, `clientIds ${JSON.stringify([pair.a, pair.b])} became one message`).not.toBe(first.id);
+        expect([pair.bodyB, pair.bodyB.toWellFormed()], 'the second ack carries the second body').toContain(second.body);
+      },
+      [{ a: 'k\ud800', b: 'k\udbff', bodyA: 'one', bodyB: 'two' }],
+    );
+  });
+
+  it('[FUZZ7] what message:send acks is what history:get returns afterwards', async () => {
+    await textProperty(async (acked, pair, visitor) => {
+      expect([pair.bodyA, pair.bodyA.toWellFormed()]).toContain(acked[0].body);
+      for (const message of acked) {
+        const { messages } = await ok<{ messages: Message[] }>(visitor, 'history:get', { afterSeq: message.seq - 1, limit: 1 });
+        expect(messages[0], 'history returns what was acked').toEqual(message);
+      }
+    });
+  });
 });
 
 /**
