@@ -3,7 +3,8 @@
 import { onlineSnapshot } from '../core/dashboard.ts';
 import { ConnectionState, type RealtimeContext } from './context.ts';
 import { agentHandshake } from './handshake.ts';
-import { respond } from './respond.ts';
+import { acked, respond, WRONG_ARITY } from './respond.ts';
+import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { type AdminSocket, room } from './types.ts';
 
 export function registerAdminNamespace(ctx: RealtimeContext): void {
@@ -14,11 +15,14 @@ export function registerAdminNamespace(ctx: RealtimeContext): void {
     const c = new ConnectionState({ logger, ns: '/admin', socketId: socket.id, messageRateLimit: config.messageRateLimit, overloaded: () => false });
     socket.join([room.admins, room.session(socket.data.sessionId)]);
     socket.on('disconnect', () => c.close());
-    socket.on('online:get', (ack) =>
+    // online:get takes no payload; the ack is the last argument (acked()), and anything before it is refused.
+    (socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on('online:get', (...args) => {
+      const { input, ack } = acked(args, 0);
       respond(ack, () => c.log(), 'online:get', async () => {
+        if (input === WRONG_ARITY) throw new AppError(ErrorCode.InvalidPayload, 'online:get takes no payload');
         c.events.take();
         return c.heavy(() => onlineSnapshot(store, registry, clock));
-      }),
-    );
+      });
+    });
   });
 }

@@ -6,7 +6,7 @@ import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { personKey } from '../core/presence-registry.ts';
 import { ConnectionState, type RealtimeContext, trackPresence } from './context.ts';
 import { agentHandshake } from './handshake.ts';
-import { fireAndForget, respond } from './respond.ts';
+import { acked, fireAndForget, respond } from './respond.ts';
 import { parse } from './schemas.ts';
 import { type AgentSocket, room } from './types.ts';
 
@@ -42,13 +42,21 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
 
     socket.join([room.agent(agent().id), room.session(socket.data.sessionId), room.queue]);
     socket.on('disconnect', () => c.close());
+    // Socket.IO's typed listeners fix the ack's position, but it is wherever the client put it (the last
+    // argument): acked() finds it, so a call with a missing or extra argument is answered, not dropped.
+    const listen = socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void };
+    const onAcked = (event: string, handler: (input: unknown, ack: unknown) => void) =>
+      listen.on(event, (...args) => {
+        const { input, ack } = acked(args);
+        handler(input, ack);
+      });
     trackPresence(ctx, socket, person, () => sendSnapshot(socket), log);
 
     const transition = (
       event: 'conversation:claim' | 'conversation:release' | 'conversation:close',
       run: (conversationId: string) => Promise<import('../store/store.ts').ConversationRecord>,
     ) =>
-      socket.on(event, (input, ack) =>
+      onAcked(event, (input, ack) =>
         respond(ack, log, event, async () => {
           events.take();
           const { conversationId } = parse(schemas.conversationRef, input);
@@ -62,7 +70,7 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
     transition('conversation:release', (id) => conversations.release(agent(), id));
     transition('conversation:close', (id) => conversations.close(agent(), id));
 
-    socket.on('conversation:transfer', (input, ack) =>
+    onAcked('conversation:transfer', (input, ack) =>
       respond(ack, log, 'conversation:transfer', async () => {
         events.take();
         const { conversationId, agentId } = parse(schemas.transfer, input);
@@ -70,7 +78,7 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
       }),
     );
 
-    socket.on('message:send', (input, ack) =>
+    onAcked('message:send', (input, ack) =>
       respond(ack, log, 'message:send', async () => {
         messages.take();
         const { conversationId, clientId, body } = parse(schemas.agentSend, input);
@@ -79,7 +87,7 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
       }),
     );
 
-    socket.on('history:get', (input, ack) =>
+    onAcked('history:get', (input, ack) =>
       respond(ack, log, 'history:get', async () => {
         events.take();
         const { conversationId, ...query } = parse(schemas.agentHistory, input);
@@ -107,7 +115,7 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
       }),
     );
 
-    socket.on('visitor:get', (input, ack) =>
+    onAcked('visitor:get', (input, ack) =>
       respond(ack, log, 'visitor:get', async () => {
         events.take();
         const { conversationId } = parse(schemas.conversationRef, input);
@@ -121,7 +129,7 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
       }),
     );
 
-    socket.on('status:set', (input, ack) =>
+    onAcked('status:set', (input, ack) =>
       respond(ack, log, 'status:set', async () => {
         events.take();
         const { status } = parse(schemas.statusSet, input);

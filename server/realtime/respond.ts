@@ -8,6 +8,21 @@ import { type Ack, AppError, ErrorCode } from '../protocol/errors.ts';
 export type LogSource = Logger | (() => Logger);
 const resolve = (log: LogSource): Logger => (typeof log === 'function' ? log() : log);
 
+/** A payload that came with the wrong number of arguments before the ack (parse() refuses it). */
+export const WRONG_ARITY: unique symbol = Symbol('wrong number of arguments');
+
+/**
+ * An acked event's payload and ack. Socket.IO appends the ack as the last argument, so it is taken
+ * from the end: `emit(ev, ack)` or `emit(ev, payload, extra, ack)` is answered `invalid_payload`,
+ * not left hanging because the ack sat where the payload was expected.
+ */
+export function acked(args: unknown[], payloads: 0 | 1 = 1): { input: unknown; ack: unknown } {
+  const ack = args[args.length - 1];
+  if (typeof ack !== 'function') return { input: args[0], ack: undefined };
+  if (args.length - 1 !== payloads) return { input: WRONG_ARITY, ack };
+  return { input: payloads === 1 ? args[0] : undefined, ack };
+}
+
 export function toAckError(err: unknown, log: LogSource, event: string): Ack<never> {
   if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message } };
   resolve(log).error({ event: 'handler.failed', handler: event, err }, 'handler failed');

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { HISTORY_MAX_LIMIT } from '../protocol/shapes.ts';
+import { WRONG_ARITY } from './respond.ts';
 
 /**
  * Every string a client sends is well-formed Unicode: a lone surrogate would be acked as sent but
@@ -93,6 +94,7 @@ export type Schemas = ReturnType<typeof createSchemas>;
 
 /** Parses or throws AppError(invalid_payload) naming the first bad field. */
 export function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+  if (input === WRONG_ARITY) throw new AppError(ErrorCode.InvalidPayload, 'expected one payload object, then the acknowledgement callback');
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

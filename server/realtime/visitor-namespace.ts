@@ -6,7 +6,7 @@ import type { ConversationRecord } from '../store/store.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { ConnectionState, type RealtimeContext, trackPresence } from './context.ts';
 import { visitorHandshake } from './handshake.ts';
-import { fireAndForget, respond } from './respond.ts';
+import { acked, fireAndForget, respond } from './respond.ts';
 import { parse } from './schemas.ts';
 import { type VisitorSocket, room } from './types.ts';
 
@@ -43,8 +43,9 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
   const person = (socket: VisitorSocket) => ({ kind: 'visitor' as const, id: socket.data.visitor.id, name: socket.data.visitor.name });
 
   const handlers = {
-    'message:send'(this: VisitorSocket, input: unknown, ack: unknown) {
+    'message:send'(this: VisitorSocket, ...args: unknown[]) {
       const c = state(this);
+      const { input, ack } = acked(args);
       respond(ack, () => c.log(), 'message:send', async () => {
         c.messages.take();
         const { clientId, body } = parse(schemas.visitorSend, input);
@@ -53,8 +54,9 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
       });
     },
 
-    'history:get'(this: VisitorSocket, input: unknown, ack: unknown) {
+    'history:get'(this: VisitorSocket, ...args: unknown[]) {
       const c = state(this);
+      const { input, ack } = acked(args);
       respond(ack, () => c.log(), 'history:get', async () => {
         c.events.take();
         const query = parse(schemas.visitorHistory, input);
@@ -83,8 +85,9 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
       });
     },
 
-    'profile:update'(this: VisitorSocket, input: unknown, ack: unknown) {
+    'profile:update'(this: VisitorSocket, ...args: unknown[]) {
       const c = state(this);
+      const { input, ack } = acked(args);
       respond(ack, () => c.log(), 'profile:update', async () => {
         c.events.take();
         const patch = parse(schemas.profileUpdate, input);
