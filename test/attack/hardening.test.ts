@@ -5,7 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/clients.ts';
-import { rawConnect } from './raw-client.ts';
+import { rawWebSocket } from './raw.ts';
 import { type Control, type Target, expectUnharmed, startTarget } from './target.ts';
 
 function statusOf(url: string, headers: Record<string, string>): Promise<number> {
@@ -123,13 +123,13 @@ describe('[SEC7] anonymous identities', () => {
   });
 
   it('[SEC7-3] at most CONNECTIONS_PER_ADDRESS open connections from one address; a closed one frees its place', async () => {
-    const from = (address: string) => rawConnect(target.url, { headers: { 'x-forwarded-for': address } });
+    const from = (address: string) => rawWebSocket(target.port, { headers: { 'x-forwarded-for': address } });
     const open = await Promise.all(Array.from({ length: 20 }, () => from('10.0.7.4')));
-    await expect(from('10.0.7.4')).rejects.toThrow(/handshake refused: 4\d\d/);
+    await expect(from('10.0.7.4')).rejects.toThrow(/upgrade refused: 4\d\d/);
     const other = await from('10.0.7.5');
-    open[0].ws.close();
+    open[0].close();
     await open[0].closed;
     await eventually(() => from('10.0.7.4').then((c) => (open.push(c), true), () => false), 5000, 'a place to free');
-    for (const c of [...open.slice(1), other]) c.ws.close();
+    for (const c of [...open.slice(1), other]) c.close();
   });
 });

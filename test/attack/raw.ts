@@ -103,7 +103,7 @@ function createInbox() {
 }
 
 /** Opens an Engine.IO connection over a raw WebSocket (no polling first). */
-export async function rawWebSocket(port: number, opts: RawOptions & { answerPings?: boolean } = {}): Promise<RawConn> {
+export async function rawWebSocket(port: number, opts: RawOptions & { answerPings?: boolean } = {}): Promise<RawConn & { setReading(on: boolean): void }> {
   const ws = new WebSocket(engineUrl(port, 'websocket'), { headers: headersOf(opts), perMessageDeflate: false });
   const inbox = createInbox();
   let sid = '';
@@ -143,6 +143,12 @@ export async function rawWebSocket(port: number, opts: RawOptions & { answerPing
     closed: inbox.closed,
     isClosed: inbox.isClosed,
     close: () => ws.terminate(),
+    // A client that stops reading: the TCP socket is paused and the server's output piles up.
+    setReading(on) {
+      const tcp = (ws as unknown as { _socket: TcpSocket })._socket;
+      if (on) tcp.resume();
+      else tcp.pause();
+    },
   };
 }
 

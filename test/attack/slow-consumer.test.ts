@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '../../server/protocol/shapes.ts';
 import { type VisitorClient, connect, ok } from '../helpers/clients.ts';
-import { rawConnect, rawJoin } from './raw-client.ts';
+import { joinNamespace, rawWebSocket } from './raw.ts';
 import { eventually } from '../helpers/clients.ts';
 import { type Control, MEMORY_BUDGET_MIB, type Target, expectUnharmed, peakGrowth, startTarget } from './target.ts';
 
@@ -35,20 +35,19 @@ describe('[SEC2] a client that never reads', () => {
   });
 
   it('[SEC2-1] 40 full history pages to a client that stopped reading: cut, memory bounded, others unaffected', async () => {
-    const attacker = await rawConnect(target.url, { cookie });
-    const joined = await rawJoin(attacker, '/visitor');
-    expect(joined).toMatch(/^40\/visitor,\{"sid"/);
+    const attacker = await rawWebSocket(target.port, { cookie });
+    expect(await joinNamespace(attacker, '/visitor')).toBe('connected');
     const growth = await peakGrowth(target, async () => {
-      attacker.stopReading();
-      for (let i = 1; i <= 40; i++) attacker.send(`42/visitor,${i}["history:get",{"limit":200}]`);
+      attacker.setReading(false);
+      await attacker.send(...Array.from({ length: 40 }, (_, i) => `42/visitor,${i + 1}["history:get",{"limit":200}]`));
       // While it piles up, the server stays responsive to everyone else.
       await control.roundTrip();
-      attacker.resumeReading();
+      attacker.setReading(true);
       await within(attacker.closed, 20_000, 'the server never cut the connection');
     });
     expect(growth).toBeLessThan(MEMORY_BUDGET_MIB);
     // Cut before it received every page it asked for.
-    const answered = attacker.received.filter((f) => f.startsWith('43/visitor,')).length;
+    const answered = attacker.packets.filter((f) => f.startsWith('43/visitor,')).length;
     expect(answered).toBeLessThan(40);
     await expectUnharmed(target, control);
   });

@@ -22,7 +22,10 @@ export interface Target {
   /** Resident memory of the server process, in MiB. */
   rssMiB(): number;
   output(): string;
-  /** POST /api/visitor/session from `address` (X-Forwarded-For: the target trusts loopback proxies). */
+  /**
+   * POST /api/visitor/session from `address` (X-Forwarded-For: the target trusts loopback proxies);
+   * without one, from an address of its own, as distinct visitors would be (the limit per address is tested on purpose).
+   */
   visitorSession(opts?: { address?: string; body?: object }): Promise<{ status: number; cookie: string | null }>;
   /** Logs in over HTTP as the same-origin console would. */
   login(email: string, password: string, opts?: { address?: string; cookie?: string }): Promise<Response>;
@@ -84,6 +87,7 @@ export async function startTarget(env: Record<string, string> = {}): Promise<Tar
     await new Promise((r) => setTimeout(r, 50));
   }
   const alive = () => child.exitCode === null && child.signalCode === null;
+  let visitors = 0;
 
   const target: Target = {
     url,
@@ -98,8 +102,9 @@ export async function startTarget(env: Record<string, string> = {}): Promise<Tar
       return kb / 1024;
     },
     async visitorSession(opts = {}) {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (opts.address) headers['x-forwarded-for'] = opts.address;
+      const n = ++visitors;
+      const address = opts.address ?? `10.200.${(n >> 8) & 255}.${n & 255}`;
+      const headers: Record<string, string> = { 'content-type': 'application/json', 'x-forwarded-for': address };
       const res = await fetch(`${url}/api/visitor/session`, { method: 'POST', headers, body: JSON.stringify(opts.body ?? {}) });
       await res.arrayBuffer();
       return { status: res.status, cookie: res.ok ? cookieOf(res) : null };
