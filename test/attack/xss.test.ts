@@ -141,9 +141,10 @@ describe('[ATK-XSS] stored XSS through every visitor-controlled field', () => {
   let control: Control;
 
   beforeAll(async () => {
-    // The console fetches a preview for every conversation that arrives: ~240 arriving within
-    // seconds would exhaust its own connection's event budget (max(200, 4 × MESSAGE_RATE_LIMIT)
-    // per 10 s), a flood limit this case is not about. The visitors' limits are raised with it.
+    // The console asks the server for every conversation that arrives (a preview) and is opened
+    // (history, visitor details): a few hundred within seconds would exhaust its own connection's
+    // event budget (max(200, 4 × MESSAGE_RATE_LIMIT) per 10 s) and leave previews blank — a flood
+    // limit this case is not about. The visitors' message limit is raised with it.
     target = await startTarget({ MESSAGE_RATE_LIMIT: '200' });
     control = await target.control();
   });
