@@ -95,23 +95,29 @@ export interface PaneView {
 }
 
 /**
- * Opens each conversation (id → the visitor's name) from the console's queue or "My
- * conversations" in turn and reads, once its transcript and visitor panel are in, the pane's title
+ * Opens each conversation from the console's queue or "My conversations" in turn and reads, once its transcript and visitor panel are in, the pane's title
  * and messages and the panel's name, email, page title and address. Runs in the page: ~200 round
  * trips through Playwright would be slow.
  */
-export function openEach(page: Page, list: 'queue' | 'mine', names: Record<string, string>): Promise<Record<string, PaneView>> {
+export function openEach(page: Page, list: 'queue' | 'mine', ids: string[]): Promise<Record<string, PaneView>> {
   return page.evaluate(
-    async ({ list, names }) => {
+    async ({ list, ids }) => {
       const text = (el: Element | null | undefined) => (el ? el.textContent : null);
       const out: Record<string, PaneView> = {};
-      for (const id of Object.keys(names)) {
+      // Nothing announces "rendered": the DOM is polled, for 5 s at most, then read as it is; after
+      // three that never got there, the rest are read without waiting (a broken run ends soon).
+      let patience = 3;
+      for (const id of ids) {
         document.querySelector<HTMLElement>(`li.${list}-item[data-id="${CSS.escape(id)}"] [data-role="open"]`)!.click();
         const pane = () => document.querySelector<HTMLElement>(`main .pane[data-conversation="${CSS.escape(id)}"]`);
-        // Nothing announces "rendered": the DOM is polled, for 5 s at most, then read as it is.
-        const ready = () => !!pane()?.querySelector('.msg[data-id]') && text(document.querySelector('.context-name')) === names[id] && !!document.querySelector('.context-page');
-        const deadline = performance.now() + 5000;
+        // The transcript is in, and the panel shows this visitor (it is redrawn after a round trip).
+        const ready = () =>
+          !!pane()?.querySelector('.msg[data-id]') &&
+          !!document.querySelector('.context-page') &&
+          text(document.querySelector('.context-name')) === text(pane()!.querySelector('.pane-title'));
+        const deadline = performance.now() + (patience > 0 ? 5000 : 0);
         while (!ready() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        if (!ready()) patience--;
         const p = pane();
         out[id] = {
           title: text(p?.querySelector('.pane-title')),
@@ -125,6 +131,6 @@ export function openEach(page: Page, list: 'queue' | 'mine', names: Record<strin
       }
       return out;
     },
-    { list, names },
+    { list, ids },
   );
 }
