@@ -45,12 +45,14 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
     // Socket.IO's typed listeners fix the ack's position, but it is wherever the client put it (the last
     // argument): acked() finds it, so a call with a missing or extra argument is answered, not dropped.
     const listen = socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void };
+    // Events are handled once the connection's presence is settled (ConnectionState.ready).
     const onAcked = (event: string, handler: (input: unknown, ack: unknown) => void) =>
       listen.on(event, (...args) => {
         const { input, ack } = acked(args);
-        handler(input, ack);
+        void c.ready.then(() => handler(input, ack));
       });
-    trackPresence(ctx, socket, person, () => sendSnapshot(socket), log);
+    const onEvent = (event: string, handler: (input: unknown) => void) => listen.on(event, (input) => void c.ready.then(() => handler(input)));
+    trackPresence(ctx, socket, c, person, () => sendSnapshot(socket));
 
     const transition = (
       event: 'conversation:claim' | 'conversation:release' | 'conversation:close',
@@ -99,7 +101,7 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
       }),
     );
 
-    socket.on('typing', (input) =>
+    onEvent('typing', (input) =>
       fireAndForget(log, 'typing', async () => {
         if (!events.tryTake()) return;
         const { conversationId, typing } = parse(schemas.agentTyping, input);
@@ -107,7 +109,7 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
       }),
     );
 
-    socket.on('read', (input) =>
+    onEvent('read', (input) =>
       fireAndForget(log, 'read', async () => {
         if (!events.tryTake()) return;
         const { conversationId, seq } = parse(schemas.agentRead, input);

@@ -55,6 +55,12 @@ export class ConnectionState {
   #heavyTail: Promise<void> = SETTLED;
   #heavyWaiting = 0;
   #closed = false;
+  /**
+   * Settles once this connection counts in presence and has its snapshot. Its events are handled after
+   * that: a claim sent right after connecting could otherwise race the connection's own "online"
+   * announcement, and the visitor saw the agent join twice (or, polling, not at all).
+   */
+  ready: Promise<void> = SETTLED;
   #log: Logger | undefined;
   readonly #logger: Logger;
   readonly #bindings: { ns: string; socket: string };
@@ -124,15 +130,15 @@ export function eventBudget(messageRateLimit: number): number {
 export function trackPresence(
   ctx: Pick<RealtimeContext, 'presence'>,
   socket: { id: string; on(event: 'disconnect', fn: () => void): unknown },
+  state: ConnectionState,
   person: () => Person,
   sendSnapshot: () => Promise<void>,
-  log: () => Logger,
 ): void {
-  ctx.presence
+  state.ready = ctx.presence
     .connected(person(), socket.id)
     .then(sendSnapshot)
-    .catch((err: unknown) => log().error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
+    .catch((err: unknown) => state.log().error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
   socket.on('disconnect', () => {
-    ctx.presence.disconnected(person(), socket.id).catch((err: unknown) => log().error({ event: 'presence.failed', err }, 'presence failed'));
+    ctx.presence.disconnected(person(), socket.id).catch((err: unknown) => state.log().error({ event: 'presence.failed', err }, 'presence failed'));
   });
 }

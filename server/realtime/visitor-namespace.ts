@@ -47,6 +47,7 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
       const c = state(this);
       const { input, ack } = acked(args);
       respond(ack, () => c.log(), 'message:send', async () => {
+        await c.ready;
         c.messages.take();
         const { clientId, body } = parse(schemas.visitorSend, input);
         const message = await c.send(() => conversations.sendVisitorMessage(visitor(this), { clientId, body }, this.id));
@@ -58,6 +59,7 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
       const c = state(this);
       const { input, ack } = acked(args);
       respond(ack, () => c.log(), 'history:get', async () => {
+        await c.ready;
         c.events.take();
         const query = parse(schemas.visitorHistory, input);
         return c.heavy(async () => {
@@ -70,6 +72,7 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
     typing(this: VisitorSocket, input: unknown) {
       const c = state(this);
       fireAndForget(() => c.log(), 'typing', async () => {
+        await c.ready;
         if (!c.events.tryTake()) return;
         const { typing } = parse(schemas.visitorTyping, input);
         await conversations.visitorTyping(visitor(this), typing, this.id);
@@ -79,6 +82,7 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
     read(this: VisitorSocket, input: unknown) {
       const c = state(this);
       fireAndForget(() => c.log(), 'read', async () => {
+        await c.ready;
         if (!c.events.tryTake()) return;
         const { seq } = parse(schemas.visitorRead, input);
         await conversations.visitorRead(visitor(this), seq);
@@ -89,6 +93,7 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
       const c = state(this);
       const { input, ack } = acked(args);
       respond(ack, () => c.log(), 'profile:update', async () => {
+        await c.ready;
         c.events.take();
         const patch = parse(schemas.profileUpdate, input);
         const updated = await store.updateVisitor(visitor(this).id, patch);
@@ -104,6 +109,7 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
     'page:view'(this: VisitorSocket, input: unknown) {
       const c = state(this);
       fireAndForget(() => c.log(), 'page:view', async () => {
+        await c.ready;
         if (!c.events.tryTake()) return;
         const { url, title } = parse(schemas.pageView, input);
         await registry.setAttr(personKey('visitor', visitor(this).id), 'page', JSON.stringify({ url, title: title ?? null }));
@@ -121,7 +127,7 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
     // No session room for visitors (one room less per connection, the most numerous kind):
     // their session ends through the visitor room (disconnectSession) or by socket (watchSessions).
     socket.join(room.visitor(visitor(socket).id));
-    trackPresence(ctx, socket, () => person(socket), () => sendSnapshot(socket), () => c.log());
+    trackPresence(ctx, socket, c, () => person(socket), () => sendSnapshot(socket));
 
     const emitter = socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void };
     for (const [event, fn] of listeners) emitter.on(event, fn);

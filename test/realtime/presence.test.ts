@@ -73,6 +73,26 @@ describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
     expect(actions).toEqual(['join', 'leave', 'join', 'leave']);
   });
 
+  it('[PRES4] an agent who claims the moment they connect is one join, not two (their own "online" races the claim)', async () => {
+    const t = await startTopology(topology);
+    for (let round = 0; round < 5; round++) {
+      const { socket: visitor } = await t.visitor(transport);
+      const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: `c${round}`, body: 'hi' });
+      const conversationId = message.conversationId;
+      const seen = record<PresenceEvent>(visitor, 'presence');
+      // A new agent: connecting announces them online while the claim below is already on its way.
+      const agent = await t.agent(transport, `racer${round}@example.com`);
+      await ok(agent.socket, 'conversation:claim', { conversationId });
+      const reply = next<Message>(visitor, 'message', (m) => m.clientId === `a${round}`);
+      await ok(agent.socket, 'message:send', { conversationId, clientId: `a${round}`, body: 'hello' });
+      await reply;
+      await eventually(() => seen.length >= 1, 5000, 'the join');
+      expect(seen.map((p) => `${p.action} ${p.participant.kind}`), `round ${round}`).toEqual(['join agent']);
+      agent.socket.close();
+      visitor.close();
+    }
+  });
+
   it('[PRES3] with a grace period, a quick reconnect (page reload) shows no leave at all', async () => {
     const t = await startTopology(topology, { env: { PRESENCE_GRACE_MS: '400' } });
     const agent = await t.agent(transport);
