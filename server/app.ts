@@ -1,21 +1,24 @@
-// Assembles one Parley node from its parts: store, presence registry and
-// adapter are passed in, so tests and main.ts choose them. Starts nothing
-// until listen().
+// Assembles one Parley node from its parts: the store and, in cluster mode, the
+// Cluster are passed in, so tests and main.ts choose them. Starts nothing (no
+// timer, no heartbeat) until listen().
 
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { createAccounts, type Accounts, type LoginLimits } from './core/accounts.ts';
+import { createPasswordHasher, type HasherLimits } from './core/password-hasher.ts';
 import { type Clock, createConversationService, type ConversationService } from './core/conversations.ts';
-import type { DomainEvents, Person } from './core/events.ts';
-import { toConversation } from './core/mappers.ts';
-import type { ClusterHooks } from './cluster/open-cluster.ts';
+import { type Person, withSubscribers } from './core/events.ts';
+import { createVisitorService } from './core/visitors.ts';
+import { createDesk } from './core/desk.ts';
+import { onlineSnapshot } from './core/dashboard.ts';
+import type { Cluster, ClusterHooks } from './cluster/cluster.ts';
 import { createPresence } from './core/presence.ts';
 import { createMemoryPresenceRegistry, personKey, type PresenceRegistry } from './core/presence-registry.ts';
 import { createQueuePositions } from './core/queue-positions.ts';
 import { agentsRouter } from './http/api-agents.ts';
 import { authRouter } from './http/api-auth.ts';
-import { healthRouter, type ReadinessCheck } from './http/health.ts';
+import { healthRouter } from './http/health.ts';
 import { createHttpApp } from './http/http-app.ts';
 import { pagesRouter } from './http/pages.ts';
 import { createSessionMiddleware } from './http/session.ts';
@@ -25,7 +28,7 @@ import { registerAdminNamespace } from './realtime/admin-namespace.ts';
 import { registerAgentNamespace } from './realtime/agent-namespace.ts';
 import { createFanout } from './realtime/fanout.ts';
 import { createIo, disconnectSession, watchSessions } from './realtime/io.ts';
-import { createSchemas } from './realtime/schemas.ts';
+import { createSchemas } from './edge/schemas.ts';
 import type { Namespaces } from './realtime/types.ts';
 import { registerVisitorNamespace } from './realtime/visitor-namespace.ts';
 import type { Store } from './store/store.ts';
@@ -37,16 +40,16 @@ export interface AppDeps {
   sessionSecret: string;
   logger: Logger;
   store: Store;
+  /** Cluster mode (Redis): its adapter, presence registry, heartbeats and readiness; one node alone otherwise. */
+  cluster?: Cluster;
+  /** One node alone: the presence registry (in memory unless given). */
   registry?: PresenceRegistry;
-  /** Installs a cluster adapter on the namespaces (Redis); the in-memory adapter otherwise. */
-  installAdapter?: (ns: Namespaces) => void;
-  readinessChecks?: ReadinessCheck[];
   clock?: Clock;
   loginLimits?: LoginLimits;
+  /** How many password hashes run at once, and wait (default: one at a time, 64 waiting). */
+  passwordHashing?: HasherLimits;
   /** How often sockets are checked against their session (default 60 s). */
   sessionWatchMs?: number;
-  /** Backpressure: while true, new messages are refused with `unavailable` (clients retry with the same clientId). */
-  overloaded?: () => boolean;
 }
 
 export interface App {
@@ -54,8 +57,7 @@ export interface App {
   ns: Namespaces;
   accounts: Accounts;
   conversations: ConversationService;
-  /** What cluster mode needs from this node (see cluster/open-cluster.ts). */
-  clusterHooks: ClusterHooks;
+  /** Starts listening, and the timers: session watch, housekeeping, the cluster's heartbeats. */
   listen(port: number, host: string): Promise<AddressInfo>;
   /** Closes sockets and HTTP; the store and registry belong to the caller. */
   close(): Promise<void>;
@@ -64,7 +66,8 @@ export interface App {
 export function createApp(deps: AppDeps): App {
   const { config, logger, store } = deps;
   const clock = deps.clock ?? { now: () => Date.now() };
-  const registry = deps.registry ?? createMemoryPresenceRegistry();
+  const { cluster } = deps;
+  const registry = cluster?.registry ?? deps.registry ?? createMemoryPresenceRegistry();
   const schemas = createSchemas(config.maxMessageLength);
   const trustProxy = config.trustProxy !== false;
 
@@ -74,20 +77,16 @@ export function createApp(deps: AppDeps): App {
   const httpServer = createServer((req, res) => handleHttp(req, res));
   const session = createSessionMiddleware({ store, logger, secret: deps.sessionSecret, trustProxy });
   const ns = createIo(httpServer, { config, session: session as never, logger });
-  deps.installAdapter?.(ns);
+  cluster?.installAdapter(ns.io);
   const metrics = createMetrics(ns);
 
-  const fanout = createFanout({ ns, store, registry, logger, clustered: deps.installAdapter !== undefined });
-  const events: DomainEvents = {
-    ...fanout,
-    messageCreated(message, conversation, origin) {
-      metrics.messages.inc({ author: message.authorKind });
-      fanout.messageCreated(message, conversation, origin);
-    },
-  };
+  const fanout = createFanout({ ns, store, registry, logger, clustered: cluster !== undefined });
+  const events = withSubscribers(fanout, metrics.events);
   const queue = createQueuePositions({ store, events, logger });
   const conversations = createConversationService({ store, events, queue, clock });
-  const accounts = createAccounts({ store, clock, limits: deps.loginLimits });
+  const visitors = createVisitorService({ store, registry, conversations, queue, events });
+  const desk = createDesk({ registry, events });
+  const accounts = createAccounts({ store, clock, limits: deps.loginLimits, hasher: createPasswordHasher(deps.passwordHashing) });
   const presence = createPresence({
     registry,
     graceMs: config.presenceGraceMs,
@@ -96,18 +95,21 @@ export function createApp(deps: AppDeps): App {
     onOffline: (p) => fanout.personOffline(p),
   });
 
-  const overloaded = deps.overloaded ?? (() => false);
-  const ctx = { ns, config, logger, store, clock, schemas, conversations, presence, registry, queue, fanout, overloaded };
-  registerVisitorNamespace(ctx);
-  registerAgentNamespace(ctx);
-  registerAdminNamespace(ctx);
+  // Backpressure: while the cluster's publishes pile up, new messages are refused with `unavailable`.
+  const overloaded = cluster ? () => cluster.overloaded() : () => false;
+  const now = () => clock.now();
+  const { messageRateLimit } = config;
+  const services = { sessions: store, conversations, visitors, desk, presence, queue, schemas, logger, now, messageRateLimit };
+  registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded });
+  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, trustProxy });
+  registerAdminNamespace({ nsp: ns.admin, sessions: store, logger, now, trustProxy, messageRateLimit, onlineSnapshot: () => onlineSnapshot(store, registry, clock) });
 
   const http = createHttpApp({
     logger,
     trustProxy: config.trustProxy,
     session,
     routers: [
-      healthRouter({ store, checks: deps.readinessChecks ?? [], metrics: metrics.registry, logger }),
+      healthRouter({ store, checks: cluster?.readinessChecks ?? [], metrics: metrics.registry, logger }),
       authRouter({
         store,
         accounts,
@@ -117,6 +119,7 @@ export function createApp(deps: AppDeps): App {
         trustProxy,
         disconnectSession: (sid, visitorId) => disconnectSession(ns, sid, visitorId),
         secret: deps.sessionSecret,
+        visitors,
         newVisitors: createAddressRate(config.newVisitorRateLimit, 10 * 60_000, () => clock.now()),
       }),
       agentsRouter({ store, accounts, conversations, queue, schemas, logger, trustProxy }),
@@ -125,14 +128,19 @@ export function createApp(deps: AppDeps): App {
   });
   handleHttp = http;
 
-  const stopWatch = watchSessions(ns, store, logger, deps.sessionWatchMs);
-  const housekeeping = setInterval(() => {
-    const now = clock.now();
-    Promise.all([store.sessionPrune(now), store.loginFailurePrune(now - 24 * 60 * 60_000)]).catch((err: unknown) =>
-      logger.warn({ event: 'housekeeping.failed', err }, 'housekeeping failed'),
-    );
-  }, 60 * 60_000);
-  housekeeping.unref();
+  let stopWatch = () => {};
+  let housekeeping: NodeJS.Timeout | undefined;
+  function startTimers() {
+    stopWatch = watchSessions(ns, store, logger, deps.sessionWatchMs);
+    housekeeping = setInterval(() => {
+      const now = clock.now();
+      Promise.all([store.sessionPrune(now), store.loginFailurePrune(now - 24 * 60 * 60_000)]).catch((err: unknown) =>
+        logger.warn({ event: 'housekeeping.failed', err }, 'housekeeping failed'),
+      );
+    }, 60 * 60_000);
+    housekeeping.unref();
+    cluster?.attach(clusterHooks);
+  }
 
   async function personOf(key: string): Promise<Person | null> {
     const [kind, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
@@ -158,10 +166,8 @@ export function createApp(deps: AppDeps): App {
       ns.visitor.local.emit('resync', { reason });
       ns.agent.local.emit('resync', { reason });
       queue
-        .snapshot()
-        .then((snapshot) =>
-          ns.agent.local.emit('queue', { conversations: snapshot.map(({ conversation, position }) => toConversation(conversation, position)) }),
-        )
+        .list()
+        .then((conversations) => ns.agent.local.emit('queue', { conversations }))
         .catch((err: unknown) => logger.warn({ event: 'resync.queue_failed', err }, 'queue resync failed'));
     },
     localConnections() {
@@ -177,12 +183,12 @@ export function createApp(deps: AppDeps): App {
     ns,
     accounts,
     conversations,
-    clusterHooks,
     listen(port, host) {
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           httpServer.off('error', reject);
+          startTimers();
           resolve(httpServer.address() as AddressInfo);
         });
       });

@@ -44,12 +44,8 @@ async function main(): Promise<void> {
     sessionSecret: config.sessionSecret ?? developmentSecret(config, logger),
     logger,
     store,
-    registry: cluster?.registry,
-    installAdapter: cluster?.installAdapter,
-    readinessChecks: cluster?.readinessChecks,
-    overloaded: cluster?.overloaded,
+    cluster: cluster ?? undefined,
   });
-  cluster?.attach(app.clusterHooks);
 
   let stopping = false;
   const stop = async (signal: string) => {

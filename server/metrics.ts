@@ -1,11 +1,13 @@
 // Prometheus metrics: one registry per app instance (no global state).
 
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DomainEvents } from './core/events.ts';
 import type { Namespaces } from './realtime/types.ts';
 
 export interface Metrics {
   registry: Registry;
-  messages: Counter<'author'>;
+  /** A subscriber to the domain events it counts. */
+  events: Pick<DomainEvents, 'messageCreated'>;
 }
 
 export function createMetrics(ns: Namespaces): Metrics {
@@ -28,5 +30,10 @@ export function createMetrics(ns: Namespaces): Metrics {
     labelNames: ['author'] as const,
     registers: [registry],
   });
-  return { registry, messages };
+  return {
+    registry,
+    events: {
+      messageCreated: (message) => messages.inc({ author: message.authorKind }),
+    },
+  };
 }

@@ -7,34 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Config } from '../config.ts';
-import type { PresenceRegistry } from '../core/presence-registry.ts';
-import type { ReadinessCheck } from '../http/health.ts';
+import type { Cluster } from './cluster.ts';
 import type { Logger } from '../logger.ts';
-import type { Namespaces } from '../realtime/types.ts';
 import { backlog, createRedis, guardPublish } from './redis-clients.ts';
 import { createRedisPresenceRegistry } from './redis-presence-registry.ts';
-
-export interface ClusterHooks {
-  /** Re-checks a person whose leave may be due (a dead node's, or an overdue one). */
-  settle(key: string): Promise<void>;
-  /** Announces a person who became present again after this node was reaped. */
-  online(key: string): Promise<void>;
-  /** Tells every local client to re-fetch what it may have missed. */
-  resync(reason: string): void;
-  /** The local connections, for re-registration after a loss. */
-  localConnections(): Array<{ key: string; connectionId: string }>;
-}
-
-export interface Cluster {
-  nodeId: string;
-  registry: PresenceRegistry;
-  installAdapter(ns: Namespaces): void;
-  attach(hooks: ClusterHooks): void;
-  readinessChecks: ReadinessCheck[];
-  /** True while publishes pile up faster than Redis takes them: new messages are refused, not queued. */
-  overloaded(): boolean;
-  close(): Promise<void>;
-}
 
 export interface ClusterOptions {
   heartbeatMs?: number;
@@ -59,8 +35,8 @@ export async function openCluster(config: Config, logger: Logger, opts: ClusterO
   return {
     nodeId,
     registry,
-    installAdapter(ns) {
-      ns.io.adapter(createAdapter(pub, sub, { key: 'parley', requestsTimeout: 3000 }));
+    installAdapter(io) {
+      io.adapter(createAdapter(pub, sub, { key: 'parley', requestsTimeout: 3000 }));
     },
     attach(hooks) {
       const tick = async () => {

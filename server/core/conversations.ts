@@ -35,6 +35,10 @@ export interface ConversationService {
   release(agent: ActingAgent, conversationId: string): Promise<ConversationRecord>;
   transfer(agent: ActingAgent, conversationId: string, toAgentId: string): Promise<ConversationRecord>;
   close(agent: ActingAgent, conversationId: string): Promise<ConversationRecord>;
+  /** The visitor's open (queued or active) conversation, if any. */
+  currentOf(visitorId: string): Promise<ConversationRecord | null>;
+  /** The agent's active conversations. */
+  activeOf(agentId: string): Promise<ConversationRecord[]>;
   visitorHistory(visitorId: string, query: HistoryQuery): Promise<{ conversation: ConversationRecord | null; messages: MessageRecord[] }>;
   agentHistory(agent: ActingAgent, conversationId: string, query: HistoryQuery): Promise<{ conversation: ConversationRecord; messages: MessageRecord[] }>;
   visitorRead(visitor: ActingVisitor, seq: number): Promise<void>;
@@ -190,6 +194,15 @@ export function createConversationService(deps: {
       events.conversationClosed(result.conversation, result.previous);
       if (result.previous.status === 'queued') queue.changed(result.previous.queuedAt);
       return result.conversation;
+    },
+
+    async currentOf(visitorId) {
+      const c = await store.getCurrentConversation(visitorId);
+      return c && c.status !== 'closed' ? c : null;
+    },
+
+    activeOf(agentId) {
+      return store.listConversations({ agentId, status: 'active', limit: 1000 });
     },
 
     async visitorHistory(visitorId, query) {

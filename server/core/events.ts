@@ -28,4 +28,30 @@ export interface DomainEvents {
   personOffline(person: Person): void;
   /** Agent status, visitor page or queue changed: admin views should refresh. */
   dashboardChanged(): void;
+  /** An agent switched between online and away: availability and dashboards change. */
+  agentStatusChanged(): void;
+}
+
+/**
+ * The events delivered to `primary` (the fan-out, which decides who receives what) and then to each
+ * subscriber that listens to them (metrics, later webhooks), in that order.
+ */
+export function withSubscribers(primary: DomainEvents, ...subscribers: Array<Partial<DomainEvents>>): DomainEvents {
+  const combined: DomainEvents = { ...primary };
+  for (const subscriber of subscribers) {
+    for (const key of Object.keys(subscriber) as Array<keyof DomainEvents>) chain(combined, key, subscriber);
+  }
+  return combined;
+}
+
+function chain<K extends keyof DomainEvents>(target: DomainEvents, key: K, subscriber: Partial<DomainEvents>): void {
+  type Listener = (...args: Parameters<DomainEvents[K]>) => void;
+  const first = target[key] as Listener;
+  const then = subscriber[key] as Listener | undefined;
+  if (!then) return;
+  const both: Listener = (...args) => {
+    first(...args);
+    then(...args);
+  };
+  target[key] = both as DomainEvents[K];
 }

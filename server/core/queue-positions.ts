@@ -5,12 +5,17 @@
 import type { Logger } from '../logger.ts';
 import type { ConversationRecord, Store } from '../store/store.ts';
 import type { DomainEvents } from './events.ts';
+import type { Conversation } from '../protocol/shapes.ts';
+import { toConversation } from './mappers.ts';
 
 export interface QueuePositions {
   /** The queue changed at (or after) this queuedAt; everyone from there on may have moved. */
   changed(fromQueuedAt: number): void;
   positionOf(conversationId: string): Promise<number | null>;
-  snapshot(): Promise<Array<{ conversation: ConversationRecord; position: number }>>;
+  /** A conversation as clients see it: with its queue position when it is queued. */
+  view(conversation: ConversationRecord): Promise<Conversation>;
+  /** The queue as clients see it, in order. */
+  list(): Promise<Conversation[]>;
   close(): void;
 }
 
@@ -36,6 +41,12 @@ export function createQueuePositions(deps: {
     events.dashboardChanged();
   }
 
+  async function positionOf(conversationId: string): Promise<number | null> {
+    const queue = await store.listQueue();
+    const i = queue.findIndex((c) => c.id === conversationId);
+    return i === -1 ? null : i + 1;
+  }
+
   return {
     changed(fromQueuedAt) {
       from = from === null ? fromQueuedAt : Math.min(from, fromQueuedAt);
@@ -44,15 +55,13 @@ export function createQueuePositions(deps: {
         flush().catch((err: unknown) => logger.error({ event: 'queue.flush_failed', err }, 'queue position flush failed'));
       }, windowMs);
     },
-    async positionOf(conversationId) {
-      const queue = await store.listQueue();
-      const i = queue.findIndex((c) => c.id === conversationId);
-      return i === -1 ? null : i + 1;
+    async view(conversation) {
+      return toConversation(conversation, conversation.status === 'queued' ? await positionOf(conversation.id) : null);
     },
-    async snapshot() {
-      const queue = await store.listQueue();
-      return queue.map((conversation, i) => ({ conversation, position: i + 1 }));
+    async list() {
+      return (await store.listQueue()).map((c, i) => toConversation(c, i + 1));
     },
+    positionOf,
     close() {
       if (timer) clearTimeout(timer);
       timer = null;

@@ -6,7 +6,7 @@ import type { ConversationService } from '../core/conversations.ts';
 import { toAgent, toConversation, toMessage } from '../core/mappers.ts';
 import type { QueuePositions } from '../core/queue-positions.ts';
 import type { Logger } from '../logger.ts';
-import { parse, type Schemas } from '../realtime/schemas.ts';
+import { parse, type Schemas } from '../edge/schemas.ts';
 import type { Store } from '../store/store.ts';
 import { agentOf, requireAgent, sameOriginOnly } from './guards.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
@@ -48,8 +48,7 @@ export function agentsRouter(deps: {
   router.get('/api/conversations', requireAgent(store), async (req, res) => {
     const { status } = parse(schemas.conversationStatus, req.query);
     if (status === 'queued') {
-      const snapshot = await queue.snapshot();
-      res.json({ conversations: snapshot.map(({ conversation, position }) => toConversation(conversation, position)) });
+      res.json({ conversations: await queue.list() });
       return;
     }
     // Summaries are the team's; transcripts of someone else's active conversation are not (see agentHistory).
@@ -60,8 +59,7 @@ export function agentsRouter(deps: {
   router.get('/api/conversations/:id/messages', requireAgent(store), async (req, res) => {
     const query = parse(schemas.historyQuery, req.query);
     const { conversation, messages } = await conversations.agentHistory(agentOf(res), String(req.params.id), query);
-    const position = conversation.status === 'queued' ? await queue.positionOf(conversation.id) : null;
-    res.json({ conversation: toConversation(conversation, position), messages: messages.map(toMessage) });
+    res.json({ conversation: await queue.view(conversation), messages: messages.map(toMessage) });
   });
 
   return router;

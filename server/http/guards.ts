@@ -4,7 +4,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import type { AgentRecord, Store } from '../store/store.ts';
-import { isAllowedOrigin, isOwnOrigin } from './origin.ts';
+import { isAllowedOrigin, isOwnOrigin } from '../edge/origin.ts';
 
 export function agentOf(res: Response): AgentRecord {
   return res.locals.agent as AgentRecord;

@@ -5,8 +5,8 @@ import { Router } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import type { ReadinessCheck } from '../cluster/cluster.ts';
 
-export type ReadinessCheck = { name: string; check: () => Promise<void> };
 
 function isLoopback(address: string | undefined): boolean {
   return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';

@@ -1,28 +1,38 @@
-// /admin: the dashboard's connection. Live `online` events and `online:get`.
+// /admin: the dashboard's connection. Live `online` events (fanout.ts) and `online:get`.
 
-import { onlineSnapshot } from '../core/dashboard.ts';
-import { ConnectionState, type RealtimeContext } from './context.ts';
-import { agentHandshake } from './handshake.ts';
-import { acked, respond, WRONG_ARITY } from './respond.ts';
-import { AppError, ErrorCode } from '../protocol/errors.ts';
-import { type AdminSocket, room } from './types.ts';
+import type { OnlineSnapshot, AdminClientEvents } from '../protocol/events.ts';
+import type { Logger } from '../logger.ts';
+import { ConnectionState } from './context.ts';
+import { bindHandlers, type HandlerTable } from './handlers.ts';
+import { type SessionLookup, agentHandshake } from './handshake.ts';
+import { type AdminNamespace, type AdminSocket, room } from './types.ts';
 
-export function registerAdminNamespace(ctx: RealtimeContext): void {
-  const { ns, store, registry, clock, logger, config } = ctx;
-  ns.admin.use(agentHandshake(store, logger, { adminOnly: true, trustProxy: config.trustProxy !== false, now: () => clock.now() }));
+export interface AdminNamespaceDeps {
+  nsp: AdminNamespace;
+  sessions: SessionLookup;
+  /** Who is online, across every node (core/dashboard.ts). */
+  onlineSnapshot(): Promise<OnlineSnapshot>;
+  logger: Logger;
+  now: () => number;
+  trustProxy: boolean;
+  messageRateLimit: number;
+}
 
-  ns.admin.on('connection', (socket: AdminSocket) => {
-    const c = new ConnectionState({ logger, ns: '/admin', socketId: socket.id, messageRateLimit: config.messageRateLimit, overloaded: () => false });
-    socket.join([room.admins, room.session(socket.data.sessionId)]);
+export function registerAdminNamespace(deps: AdminNamespaceDeps): void {
+  const { nsp, logger } = deps;
+  nsp.use(agentHandshake(deps.sessions, logger, { adminOnly: true, trustProxy: deps.trustProxy, now: deps.now }));
+
+  const handlers: HandlerTable<AdminSocket, AdminClientEvents> = {
+    'online:get': { acked: true, budget: 'events', heavy: true, run: () => deps.onlineSnapshot() },
+  };
+
+  const states = new WeakMap<AdminSocket, ConnectionState>();
+  const attach = bindHandlers(handlers, states);
+  nsp.on('connection', (socket: AdminSocket) => {
+    const c = new ConnectionState({ logger, ns: '/admin', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: () => false });
+    states.set(socket, c);
     socket.on('disconnect', () => c.close());
-    // online:get takes no payload; the ack is the last argument (acked()), and anything before it is refused.
-    (socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on('online:get', (...args) => {
-      const { input, ack } = acked(args, 0);
-      respond(ack, () => c.log(), 'online:get', async () => {
-        if (input === WRONG_ARITY) throw new AppError(ErrorCode.InvalidPayload, 'online:get takes no payload');
-        c.events.take();
-        return c.heavy(() => onlineSnapshot(store, registry, clock));
-      });
-    });
+    socket.join([room.admins, room.session(socket.data.sessionId)]);
+    attach(socket);
   });
 }

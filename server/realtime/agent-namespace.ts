@@ -1,144 +1,138 @@
-// /agent: the agent console's connection. Transport only — validate, call the core, ack.
+// /agent: the agent console's connection. Transport only — the handler table says, per event,
+// which schema validates it and which core call it makes (handlers.ts applies the transport rules).
 
-import { parsePage } from '../core/dashboard.ts';
-import { toConversation, toMessage, toVisitor } from '../core/mappers.ts';
-import { AppError, ErrorCode } from '../protocol/errors.ts';
-import { personKey } from '../core/presence-registry.ts';
-import { ConnectionState, type RealtimeContext, trackPresence } from './context.ts';
-import { agentHandshake } from './handshake.ts';
-import { acked, fireAndForget, respond } from './respond.ts';
-import { parse } from './schemas.ts';
-import { type AgentSocket, room } from './types.ts';
+import type { ConversationService } from '../core/conversations.ts';
+import type { Desk } from '../core/desk.ts';
+import { toConversation, toMessage } from '../core/mappers.ts';
+import type { Presence } from '../core/presence.ts';
+import type { QueuePositions } from '../core/queue-positions.ts';
+import type { VisitorService } from '../core/visitors.ts';
+import type { Schemas } from '../edge/schemas.ts';
+import type { Logger } from '../logger.ts';
+import type { AgentClientEvents } from '../protocol/events.ts';
+import { ConnectionState, trackPresence } from './context.ts';
+import { bindHandlers, type HandlerTable } from './handlers.ts';
+import { type SessionLookup, agentHandshake } from './handshake.ts';
+import { type AgentNamespace, type AgentSocket, room } from './types.ts';
 
-export function registerAgentNamespace(ctx: RealtimeContext): void {
-  const { ns, store, conversations, registry, queue, fanout, schemas, logger, config, overloaded } = ctx;
-  const nsp = ns.agent;
-  nsp.use(agentHandshake(store, logger, { adminOnly: false, trustProxy: config.trustProxy !== false, now: () => ctx.clock.now() }));
+export interface AgentNamespaceDeps {
+  nsp: AgentNamespace;
+  sessions: SessionLookup;
+  conversations: ConversationService;
+  visitors: VisitorService;
+  desk: Desk;
+  presence: Presence;
+  queue: QueuePositions;
+  schemas: Schemas;
+  logger: Logger;
+  now: () => number;
+  trustProxy: boolean;
+  messageRateLimit: number;
+  overloaded: () => boolean;
+}
+
+export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
+  const { nsp, conversations, visitors, desk, presence, queue, schemas, logger } = deps;
+  nsp.use(agentHandshake(deps.sessions, logger, { adminOnly: false, trustProxy: deps.trustProxy, now: deps.now }));
+
+  const agent = (socket: AgentSocket) => socket.data.agent;
+
+  const handlers: HandlerTable<AgentSocket, AgentClientEvents> = {
+    // The claim is one conditional update in the store: nodes can race here.
+    'conversation:claim': {
+      acked: true,
+      budget: 'events',
+      schema: schemas.conversationRef,
+      run: async (socket, { conversationId }) => ({ conversation: await queue.view(await conversations.claim(agent(socket), conversationId)) }),
+    },
+    'conversation:release': {
+      acked: true,
+      budget: 'events',
+      schema: schemas.conversationRef,
+      run: async (socket, { conversationId }) => ({ conversation: await queue.view(await conversations.release(agent(socket), conversationId)) }),
+    },
+    'conversation:close': {
+      acked: true,
+      budget: 'events',
+      schema: schemas.conversationRef,
+      run: async (socket, { conversationId }) => ({ conversation: await queue.view(await conversations.close(agent(socket), conversationId)) }),
+    },
+    'conversation:transfer': {
+      acked: true,
+      budget: 'events',
+      schema: schemas.transfer,
+      run: async (socket, { conversationId, agentId }) => ({
+        conversation: await queue.view(await conversations.transfer(agent(socket), conversationId, agentId)),
+      }),
+    },
+    'message:send': {
+      acked: true,
+      budget: 'messages',
+      schema: schemas.agentSend,
+      async run(socket, input, conn) {
+        const message = await conn.send(() => conversations.sendAgentMessage(agent(socket), input, socket.id));
+        return { message: toMessage(message) };
+      },
+    },
+    'history:get': {
+      acked: true,
+      budget: 'events',
+      heavy: true,
+      schema: schemas.agentHistory,
+      async run(socket, { conversationId, ...query }) {
+        const { conversation, messages } = await conversations.agentHistory(agent(socket), conversationId, query);
+        return { conversation: await queue.view(conversation), messages: messages.map(toMessage) };
+      },
+    },
+    typing: {
+      acked: false,
+      budget: 'events',
+      schema: schemas.agentTyping,
+      run: (socket, { conversationId, typing }) => conversations.agentTyping(agent(socket), conversationId, typing, socket.id),
+    },
+    read: {
+      acked: false,
+      budget: 'events',
+      schema: schemas.agentRead,
+      run: (socket, { conversationId, seq }) => conversations.agentRead(agent(socket), conversationId, seq),
+    },
+    'visitor:get': {
+      acked: true,
+      budget: 'events',
+      heavy: true,
+      schema: schemas.conversationRef,
+      run: async (socket, { conversationId }) => ({ visitor: await visitors.context(agent(socket), conversationId) }),
+    },
+    'status:set': {
+      acked: true,
+      budget: 'events',
+      schema: schemas.statusSet,
+      async run(socket, { status }) {
+        await desk.setStatus(agent(socket), status);
+        return {};
+      },
+    },
+  };
 
   async function sendSnapshot(socket: AgentSocket) {
-    const snapshot = await queue.snapshot();
-    socket.emit('queue', { conversations: snapshot.map(({ conversation, position }) => toConversation(conversation, position)) });
-    const mine = await store.listConversations({ agentId: socket.data.agent.id, status: 'active', limit: 1000 });
+    socket.emit('queue', { conversations: await queue.list() });
+    const mine = await conversations.activeOf(agent(socket).id);
     socket.join(mine.map((c) => room.conversation(c.id)));
-    for (const c of mine) {
+    const here = await Promise.all(mine.map((c) => desk.isOnline('visitor', c.visitorId)));
+    mine.forEach((c, i) => {
       socket.emit('conversation', toConversation(c));
-      if (await registry.isAnnounced(personKey('visitor', c.visitorId))) {
-        socket.emit('presence', {
-          conversationId: c.id,
-          action: 'join',
-          participant: { kind: 'visitor', id: c.visitorId, name: c.visitorName },
-        });
-      }
-    }
+      if (here[i]) socket.emit('presence', { conversationId: c.id, action: 'join', participant: { kind: 'visitor', id: c.visitorId, name: c.visitorName } });
+    });
   }
 
+  const states = new WeakMap<AgentSocket, ConnectionState>();
+  const attach = bindHandlers(handlers, states);
   nsp.on('connection', (socket: AgentSocket) => {
-    const c = new ConnectionState({ logger, ns: '/agent', socketId: socket.id, messageRateLimit: config.messageRateLimit, overloaded });
-    const log = () => c.log();
-    const { messages, events } = c;
-    const send = <T>(work: () => Promise<T>) => c.send(work);
-    const agent = () => socket.data.agent;
-    const person = () => ({ kind: 'agent' as const, id: socket.data.agent.id, name: socket.data.agent.name });
-
-    socket.join([room.agent(agent().id), room.session(socket.data.sessionId), room.queue]);
+    const c = new ConnectionState({ logger, ns: '/agent', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: deps.overloaded });
+    states.set(socket, c);
     socket.on('disconnect', () => c.close());
-    // Socket.IO's typed listeners fix the ack's position, but it is wherever the client put it (the last
-    // argument): acked() finds it, so a call with a missing or extra argument is answered, not dropped.
-    const listen = socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void };
-    // Events are handled once the connection's presence is settled (ConnectionState.ready).
-    const onAcked = (event: string, handler: (input: unknown, ack: unknown) => void) =>
-      listen.on(event, (...args) => {
-        const { input, ack } = acked(args);
-        void c.ready.then(() => handler(input, ack));
-      });
-    const onEvent = (event: string, handler: (input: unknown) => void) => listen.on(event, (input) => void c.ready.then(() => handler(input)));
-    trackPresence(ctx, socket, c, person, () => sendSnapshot(socket));
-
-    const transition = (
-      event: 'conversation:claim' | 'conversation:release' | 'conversation:close',
-      run: (conversationId: string) => Promise<import('../store/store.ts').ConversationRecord>,
-    ) =>
-      onAcked(event, (input, ack) =>
-        respond(ack, log, event, async () => {
-          events.take();
-          const { conversationId } = parse(schemas.conversationRef, input);
-          const c = await run(conversationId);
-          return { conversation: toConversation(c, c.status === 'queued' ? await queue.positionOf(c.id) : null) };
-        }),
-      );
-
-    // The claim is one conditional update in the store: nodes can race here.
-    transition('conversation:claim', (id) => conversations.claim(agent(), id));
-    transition('conversation:release', (id) => conversations.release(agent(), id));
-    transition('conversation:close', (id) => conversations.close(agent(), id));
-
-    onAcked('conversation:transfer', (input, ack) =>
-      respond(ack, log, 'conversation:transfer', async () => {
-        events.take();
-        const { conversationId, agentId } = parse(schemas.transfer, input);
-        return { conversation: toConversation(await conversations.transfer(agent(), conversationId, agentId)) };
-      }),
-    );
-
-    onAcked('message:send', (input, ack) =>
-      respond(ack, log, 'message:send', async () => {
-        messages.take();
-        const { conversationId, clientId, body } = parse(schemas.agentSend, input);
-        const message = await send(() => conversations.sendAgentMessage(agent(), { conversationId, clientId, body }, socket.id));
-        return { message: toMessage(message) };
-      }),
-    );
-
-    onAcked('history:get', (input, ack) =>
-      respond(ack, log, 'history:get', async () => {
-        events.take();
-        const { conversationId, ...query } = parse(schemas.agentHistory, input);
-        return c.heavy(async () => {
-          const { conversation, messages: list } = await conversations.agentHistory(agent(), conversationId, query);
-          const position = conversation.status === 'queued' ? await queue.positionOf(conversation.id) : null;
-          return { conversation: toConversation(conversation, position), messages: list.map(toMessage) };
-        });
-      }),
-    );
-
-    onEvent('typing', (input) =>
-      fireAndForget(log, 'typing', async () => {
-        if (!events.tryTake()) return;
-        const { conversationId, typing } = parse(schemas.agentTyping, input);
-        await conversations.agentTyping(agent(), conversationId, typing, socket.id);
-      }),
-    );
-
-    onEvent('read', (input) =>
-      fireAndForget(log, 'read', async () => {
-        if (!events.tryTake()) return;
-        const { conversationId, seq } = parse(schemas.agentRead, input);
-        await conversations.agentRead(agent(), conversationId, seq);
-      }),
-    );
-
-    onAcked('visitor:get', (input, ack) =>
-      respond(ack, log, 'visitor:get', async () => {
-        events.take();
-        const { conversationId } = parse(schemas.conversationRef, input);
-        return c.heavy(async () => {
-          const conversation = await conversations.requireViewable(agent(), conversationId);
-          const key = personKey('visitor', conversation.visitorId);
-          const [v, online, attrs] = await Promise.all([store.getVisitor(conversation.visitorId), registry.isAnnounced(key), registry.getAttrs(key)]);
-          if (!v) throw new AppError(ErrorCode.NotFound, 'no such visitor');
-          return { visitor: { ...toVisitor(v), online, page: online ? parsePage(attrs.page) : null } };
-        });
-      }),
-    );
-
-    onAcked('status:set', (input, ack) =>
-      respond(ack, log, 'status:set', async () => {
-        events.take();
-        const { status } = parse(schemas.statusSet, input);
-        await registry.setAttr(personKey('agent', agent().id), 'status', status);
-        fanout.agentStatusChanged();
-        return {};
-      }),
-    );
+    socket.join([room.agent(agent(socket).id), room.session(socket.data.sessionId), room.queue]);
+    trackPresence(presence, socket, c, () => ({ kind: 'agent', id: agent(socket).id, name: agent(socket).name }), () => sendSnapshot(socket));
+    attach(socket);
   });
 }

@@ -1,35 +1,10 @@
-// What every namespace handler needs, assembled once by app.ts.
+// A connection's own state (budgets, heavy reads, readiness) and its place in presence.
 
-import type { ConversationService } from '../core/conversations.ts';
 import type { Person } from '../core/events.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import type { Presence } from '../core/presence.ts';
-import type { PresenceRegistry } from '../core/presence-registry.ts';
-import type { QueuePositions } from '../core/queue-positions.ts';
-import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import type { Store } from '../store/store.ts';
-import type { Fanout } from './fanout.ts';
-import type { Schemas } from './schemas.ts';
-import type { Namespaces } from './types.ts';
-import type { Clock } from '../core/conversations.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
-
-export interface RealtimeContext {
-  ns: Namespaces;
-  config: Config;
-  logger: Logger;
-  store: Store;
-  clock: Clock;
-  schemas: Schemas;
-  conversations: ConversationService;
-  presence: Presence;
-  registry: PresenceRegistry;
-  queue: QueuePositions;
-  fanout: Fanout;
-  /** Backpressure from the fan-out path (cluster mode): refuse new messages rather than queue without bound. */
-  overloaded: () => boolean;
-}
 
 /** At most this many unacknowledged message:send per connection; more is a flood, not a chat. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 1024;
@@ -128,17 +103,17 @@ export function eventBudget(messageRateLimit: number): number {
  * uncounted when it goes.
  */
 export function trackPresence(
-  ctx: Pick<RealtimeContext, 'presence'>,
+  presence: Presence,
   socket: { id: string; on(event: 'disconnect', fn: () => void): unknown },
   state: ConnectionState,
   person: () => Person,
   sendSnapshot: () => Promise<void>,
 ): void {
-  state.ready = ctx.presence
+  state.ready = presence
     .connected(person(), socket.id)
     .then(sendSnapshot)
     .catch((err: unknown) => state.log().error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
   socket.on('disconnect', () => {
-    ctx.presence.disconnected(person(), socket.id).catch((err: unknown) => state.log().error({ event: 'presence.failed', err }, 'presence failed'));
+    presence.disconnected(person(), socket.id).catch((err: unknown) => state.log().error({ event: 'presence.failed', err }, 'presence failed'));
   });
 }

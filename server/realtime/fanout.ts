@@ -5,6 +5,7 @@
 import type { DomainEvents, Person } from '../core/events.ts';
 import { toConversation, toMessage, visitorParticipant, agentParticipant } from '../core/mappers.ts';
 import { personKey, type PresenceRegistry } from '../core/presence-registry.ts';
+import { countAvailableAgents } from '../core/desk.ts';
 import type { Logger } from '../logger.ts';
 import type { Message, Participant, PresenceEvent } from '../protocol/shapes.ts';
 import { createMessageSequencer } from './message-sequencer.ts';
@@ -19,10 +20,6 @@ type SharedEvents = Pick<VisitorServerEvents, 'conversation' | 'message' | 'pres
 type SharedNamespace = Namespace<Record<string, never>, SharedEvents>;
 
 export interface Fanout extends DomainEvents {
-  /** Agents available right now (online and not away). */
-  agentsAvailable(): Promise<number>;
-  /** An agent switched between online and away. */
-  agentStatusChanged(): void;
   close(): void;
 }
 
@@ -114,12 +111,7 @@ export function createFanout(deps: {
     );
   }
 
-  async function agentsAvailable(): Promise<number> {
-    const online = await registry.list('agent:');
-    let n = 0;
-    for (const key of online.keys()) if ((await registry.getAttrs(key)).status !== 'away') n++;
-    return n;
-  }
+  const agentsAvailable = () => countAvailableAgents(registry);
   let availabilityTimer: NodeJS.Timeout | null = null;
   function availabilityChanged() {
     if (availabilityTimer) return;
@@ -247,7 +239,6 @@ export function createFanout(deps: {
       fanout.dashboardChanged();
     },
 
-    agentsAvailable,
 
     close() {
       sequencer.close();

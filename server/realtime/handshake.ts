@@ -8,7 +8,10 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'socket.io';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
-import { isOwnOrigin } from '../http/origin.ts';
+
+/** What a handshake reads: the session, and the identity it names. */
+export type SessionLookup = Pick<Store, 'sessionGet' | 'getVisitor' | 'getAgent'>;
+import { isOwnOrigin } from '../edge/origin.ts';
 
 /** What express-session left on the handshake request: the session id its cookie named, if valid. */
 type SessionRequest = IncomingMessage & { session?: unknown; sessionID?: string };
@@ -29,7 +32,7 @@ interface Identity {
  * The session as it is in the store now. The request keeps only the session id afterwards: the
  * request lives as long as the connection, and express-session's Session holds per-request closures.
  */
-async function currentIdentity(store: Store, socket: Socket, now: number): Promise<Identity | null> {
+async function currentIdentity(store: SessionLookup, socket: Socket, now: number): Promise<Identity | null> {
   const req = socket.request as SessionRequest;
   req.session = undefined;
   const sid = req.sessionID;
@@ -77,7 +80,7 @@ export function oncePerConnection(nsp: string, middleware: Middleware): Middlewa
   };
 }
 
-export function visitorHandshake(store: Store, logger: Logger, now: () => number): Middleware {
+export function visitorHandshake(store: SessionLookup, logger: Logger, now: () => number): Middleware {
   return oncePerConnection('/visitor', (socket, next) => {
     currentIdentity(store, socket, now())
       .then(async (identity) => {
@@ -96,7 +99,7 @@ export function visitorHandshake(store: Store, logger: Logger, now: () => number
 }
 
 /** /agent and /admin: an agent session, and a browser Origin that is the service's own (cross-site WebSocket hijacking). */
-export function agentHandshake(store: Store, logger: Logger, opts: { adminOnly: boolean; trustProxy: boolean; now: () => number }): Middleware {
+export function agentHandshake(store: SessionLookup, logger: Logger, opts: { adminOnly: boolean; trustProxy: boolean; now: () => number }): Middleware {
   const ns = opts.adminOnly ? '/admin' : '/agent';
   return oncePerConnection(ns, (socket, next) => {
     if (!isOwnOrigin(socket.request, opts.trustProxy)) return next(refuse('forbidden'));

@@ -4,7 +4,7 @@
 import { type Server as HttpServer, type IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
 import type { Config } from '../config.ts';
-import { isAllowedOrigin } from '../http/origin.ts';
+import { isAllowedOrigin } from '../edge/origin.ts';
 import { clientAddressResolver, createAddressGauge } from '../edge/address-limits.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';

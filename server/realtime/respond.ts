@@ -3,13 +3,12 @@
 
 import type { Logger } from '../logger.ts';
 import { type Ack, AppError, ErrorCode } from '../protocol/errors.ts';
+import { WRONG_ARITY } from '../edge/schemas.ts';
 
 /** A logger, or a function making one when first needed (a connection's child logger). */
 export type LogSource = Logger | (() => Logger);
 const resolve = (log: LogSource): Logger => (typeof log === 'function' ? log() : log);
 
-/** A payload that came with the wrong number of arguments before the ack (parse() refuses it). */
-export const WRONG_ARITY: unique symbol = Symbol('wrong number of arguments');
 
 /**
  * An acked event's payload and ack. Socket.IO appends the ack as the last argument, so it is taken

@@ -1,31 +1,98 @@
-// /visitor: the widget's connection. Transport only — validate, call the core, ack.
+// /visitor: the widget's connection. Transport only — the handler table says, per event, which
+// schema validates it and which core call it makes (handlers.ts applies the transport rules).
 
-import { toConversation, toMessage, toVisitor } from '../core/mappers.ts';
-import { personKey } from '../core/presence-registry.ts';
-import type { ConversationRecord } from '../store/store.ts';
-import { AppError, ErrorCode } from '../protocol/errors.ts';
-import { ConnectionState, type RealtimeContext, trackPresence } from './context.ts';
-import { visitorHandshake } from './handshake.ts';
-import { acked, fireAndForget, respond } from './respond.ts';
-import { parse } from './schemas.ts';
-import { type VisitorSocket, room } from './types.ts';
+import type { ConversationService } from '../core/conversations.ts';
+import type { Desk } from '../core/desk.ts';
+import { toMessage, toVisitor } from '../core/mappers.ts';
+import type { Presence } from '../core/presence.ts';
+import type { QueuePositions } from '../core/queue-positions.ts';
+import type { VisitorService } from '../core/visitors.ts';
+import type { Schemas } from '../edge/schemas.ts';
+import type { Logger } from '../logger.ts';
+import type { VisitorClientEvents } from '../protocol/events.ts';
+import { ConnectionState, trackPresence } from './context.ts';
+import { bindHandlers, type HandlerTable } from './handlers.ts';
+import { type SessionLookup, visitorHandshake } from './handshake.ts';
+import { type VisitorNamespace, type VisitorSocket, room } from './types.ts';
 
-export function registerVisitorNamespace(ctx: RealtimeContext): void {
-  const { ns, store, conversations, registry, queue, fanout, schemas, logger, config, overloaded } = ctx;
-  const nsp = ns.visitor;
-  nsp.use(visitorHandshake(store, logger, () => ctx.clock.now()));
+export interface VisitorNamespaceDeps {
+  nsp: VisitorNamespace;
+  sessions: SessionLookup;
+  conversations: ConversationService;
+  visitors: VisitorService;
+  desk: Desk;
+  presence: Presence;
+  queue: QueuePositions;
+  schemas: Schemas;
+  logger: Logger;
+  now: () => number;
+  messageRateLimit: number;
+  /** Backpressure from the fan-out path (cluster mode): refuse new messages rather than queue without bound. */
+  overloaded: () => boolean;
+}
 
-  async function withPosition(c: ConversationRecord) {
-    return toConversation(c, c.status === 'queued' ? await queue.positionOf(c.id) : null);
-  }
+export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
+  const { nsp, conversations, visitors, desk, presence, queue, schemas, logger } = deps;
+  nsp.use(visitorHandshake(deps.sessions, logger, deps.now));
+
+  const visitor = (socket: VisitorSocket) => socket.data.visitor;
+
+  const handlers: HandlerTable<VisitorSocket, VisitorClientEvents> = {
+    'message:send': {
+      acked: true,
+      budget: 'messages',
+      schema: schemas.visitorSend,
+      async run(socket, input, conn) {
+        const message = await conn.send(() => conversations.sendVisitorMessage(visitor(socket), input, socket.id));
+        return { message: toMessage(message) };
+      },
+    },
+    'history:get': {
+      acked: true,
+      budget: 'events',
+      heavy: true,
+      schema: schemas.visitorHistory,
+      async run(socket, query) {
+        const { conversation, messages } = await conversations.visitorHistory(visitor(socket).id, query);
+        return { conversation: conversation && (await queue.view(conversation)), messages: messages.map(toMessage) };
+      },
+    },
+    typing: {
+      acked: false,
+      budget: 'events',
+      schema: schemas.visitorTyping,
+      run: (socket, { typing }) => conversations.visitorTyping(visitor(socket), typing, socket.id),
+    },
+    read: {
+      acked: false,
+      budget: 'events',
+      schema: schemas.visitorRead,
+      run: (socket, { seq }) => conversations.visitorRead(visitor(socket), seq),
+    },
+    'profile:update': {
+      acked: true,
+      budget: 'events',
+      schema: schemas.profileUpdate,
+      async run(socket, patch) {
+        const updated = await visitors.updateProfile(visitor(socket), patch);
+        socket.data.visitor = { id: updated.id, name: updated.name, email: updated.email };
+        return { visitor: toVisitor(updated) };
+      },
+    },
+    'page:view': {
+      acked: false,
+      budget: 'events',
+      schema: schemas.pageView,
+      run: (socket, page) => visitors.pageView(visitor(socket), page),
+    },
+  };
 
   async function sendSnapshot(socket: VisitorSocket) {
-    const visitor = socket.data.visitor;
-    const current = await store.getCurrentConversation(visitor.id);
-    if (current && current.status !== 'closed') {
+    const current = await conversations.currentOf(visitor(socket).id);
+    if (current) {
       socket.join(room.conversation(current.id));
-      socket.emit('conversation', await withPosition(current));
-      if (current.agentId && (await registry.isAnnounced(personKey('agent', current.agentId)))) {
+      socket.emit('conversation', await queue.view(current));
+      if (current.agentId && (await desk.isOnline('agent', current.agentId))) {
         socket.emit('presence', {
           conversationId: current.id,
           action: 'join',
@@ -33,103 +100,19 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
         });
       }
     }
-    socket.emit('availability', { agentsOnline: await fanout.agentsAvailable() });
+    socket.emit('availability', { agentsOnline: await desk.agentsAvailable() });
   }
 
-  // Handlers shared by every connection (`this` is the socket); its own state is in `states`.
   const states = new WeakMap<VisitorSocket, ConnectionState>();
-  const state = (socket: VisitorSocket) => states.get(socket)!;
-  const visitor = (socket: VisitorSocket) => socket.data.visitor;
-  const person = (socket: VisitorSocket) => ({ kind: 'visitor' as const, id: socket.data.visitor.id, name: socket.data.visitor.name });
-
-  const handlers = {
-    'message:send'(this: VisitorSocket, ...args: unknown[]) {
-      const c = state(this);
-      const { input, ack } = acked(args);
-      respond(ack, () => c.log(), 'message:send', async () => {
-        await c.ready;
-        c.messages.take();
-        const { clientId, body } = parse(schemas.visitorSend, input);
-        const message = await c.send(() => conversations.sendVisitorMessage(visitor(this), { clientId, body }, this.id));
-        return { message: toMessage(message) };
-      });
-    },
-
-    'history:get'(this: VisitorSocket, ...args: unknown[]) {
-      const c = state(this);
-      const { input, ack } = acked(args);
-      respond(ack, () => c.log(), 'history:get', async () => {
-        await c.ready;
-        c.events.take();
-        const query = parse(schemas.visitorHistory, input);
-        return c.heavy(async () => {
-          const { conversation, messages: list } = await conversations.visitorHistory(visitor(this).id, query);
-          return { conversation: conversation && (await withPosition(conversation)), messages: list.map(toMessage) };
-        });
-      });
-    },
-
-    typing(this: VisitorSocket, input: unknown) {
-      const c = state(this);
-      fireAndForget(() => c.log(), 'typing', async () => {
-        await c.ready;
-        if (!c.events.tryTake()) return;
-        const { typing } = parse(schemas.visitorTyping, input);
-        await conversations.visitorTyping(visitor(this), typing, this.id);
-      });
-    },
-
-    read(this: VisitorSocket, input: unknown) {
-      const c = state(this);
-      fireAndForget(() => c.log(), 'read', async () => {
-        await c.ready;
-        if (!c.events.tryTake()) return;
-        const { seq } = parse(schemas.visitorRead, input);
-        await conversations.visitorRead(visitor(this), seq);
-      });
-    },
-
-    'profile:update'(this: VisitorSocket, ...args: unknown[]) {
-      const c = state(this);
-      const { input, ack } = acked(args);
-      respond(ack, () => c.log(), 'profile:update', async () => {
-        await c.ready;
-        c.events.take();
-        const patch = parse(schemas.profileUpdate, input);
-        const updated = await store.updateVisitor(visitor(this).id, patch);
-        if (!updated) throw new AppError(ErrorCode.NotFound, 'visitor is gone');
-        this.data.visitor = { id: updated.id, name: updated.name, email: updated.email };
-        const current = await store.getCurrentConversation(updated.id);
-        if (current && current.status !== 'closed') fanout.conversationUpdated(current, await queue.positionOf(current.id));
-        fanout.dashboardChanged();
-        return { visitor: toVisitor(updated) };
-      });
-    },
-
-    'page:view'(this: VisitorSocket, input: unknown) {
-      const c = state(this);
-      fireAndForget(() => c.log(), 'page:view', async () => {
-        await c.ready;
-        if (!c.events.tryTake()) return;
-        const { url, title } = parse(schemas.pageView, input);
-        await registry.setAttr(personKey('visitor', visitor(this).id), 'page', JSON.stringify({ url, title: title ?? null }));
-        fanout.dashboardChanged();
-      });
-    },
-  };
-  const listeners = Object.entries(handlers) as Array<[string, (this: VisitorSocket, ...args: unknown[]) => void]>;
-
+  const attach = bindHandlers(handlers, states);
   nsp.on('connection', (socket: VisitorSocket) => {
-    const c = new ConnectionState({ logger, ns: '/visitor', socketId: socket.id, messageRateLimit: config.messageRateLimit, overloaded });
+    const c = new ConnectionState({ logger, ns: '/visitor', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: deps.overloaded });
     states.set(socket, c);
     socket.on('disconnect', () => c.close());
-
     // No session room for visitors (one room less per connection, the most numerous kind):
     // their session ends through the visitor room (disconnectSession) or by socket (watchSessions).
     socket.join(room.visitor(visitor(socket).id));
-    trackPresence(ctx, socket, c, () => person(socket), () => sendSnapshot(socket));
-
-    const emitter = socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void };
-    for (const [event, fn] of listeners) emitter.on(event, fn);
+    trackPresence(presence, socket, c, () => ({ kind: 'visitor', id: visitor(socket).id, name: visitor(socket).name }), () => sendSnapshot(socket));
+    attach(socket);
   });
 }

@@ -1,7 +1,7 @@
 // Every client→server event of SPEC §5 as data, and fast-check arbitraries for its payloads:
 // valid ones, ones that are invalid by construction (each breaks exactly the rule it names),
 // junk with prototype keys, deep nesting and strings up to the frame limit. Mirrors the rules
-// of server/realtime/schemas.ts without importing them: the suite is black-box.
+// of server/edge/schemas.ts without importing them: the suite is black-box.
 
 import fc from 'fast-check';
 

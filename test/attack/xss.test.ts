@@ -19,7 +19,7 @@ import { buildPayloads, type Payload } from './xss-payloads.ts';
 const browser = useBrowser();
 const PAYLOADS = buildPayloads();
 
-// What the server keeps of each field (server/realtime/schemas.ts): names and addresses are
+// What the server keeps of each field (server/edge/schemas.ts): names and addresses are
 // trimmed, names ≤ 100, titles ≤ 300; an email is one word around an @ with a dot after it.
 function fitted(text: string, max: number): string {
   const t = text.trim();

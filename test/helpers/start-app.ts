@@ -10,8 +10,7 @@ import { createApp, type App } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { PresenceRegistry } from '../../server/core/presence-registry.ts';
-import type { Namespaces } from '../../server/realtime/types.ts';
-import type { Cluster } from '../../server/cluster/open-cluster.ts';
+import type { Cluster } from '../../server/cluster/cluster.ts';
 import type { LoginLimits } from '../../server/core/accounts.ts';
 import type { Agent, Role, Visitor } from '../../server/protocol/shapes.ts';
 import type { Store } from '../../server/store/store.ts';
@@ -26,7 +25,6 @@ export interface StartOptions {
   dbPath?: string;
   store?: Store;
   registry?: PresenceRegistry;
-  installAdapter?: (ns: Namespaces) => void;
   /** Keep the store open on close (the caller owns it). */
   keepStore?: boolean;
   /** Cluster mode: the node's Redis adapter, registry and heartbeat (closed with the app). */
@@ -85,15 +83,14 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     sessionSecret: TEST_SECRET,
     logger,
     store,
-    registry: opts.registry ?? opts.cluster?.registry,
-    installAdapter: opts.installAdapter ?? opts.cluster?.installAdapter,
-    overloaded: opts.cluster?.overloaded,
-    readinessChecks: opts.cluster?.readinessChecks,
+    registry: opts.registry,
+    cluster: opts.cluster,
     // Tests log in hundreds of times from one address.
     loginLimits: opts.loginLimits ?? { perAccount: 5, perAddress: 10_000, perDevice: 10, windowMs: 15 * 60_000 },
     sessionWatchMs: opts.sessionWatchMs,
+    // Tests create and sign in dozens of agents at once; production hashes one at a time (docs/SECURITY.md).
+    passwordHashing: { concurrency: 4, maxWaiting: 1000 },
   });
-  opts.cluster?.attach(app.clusterHooks);
   const address = await app.listen(opts.port ?? 0, '127.0.0.1');
   const url = `http://127.0.0.1:${address.port}`;
   const sockets: Array<{ close(): void }> = [];

@@ -2,7 +2,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isEmailAddress } from '../../server/realtime/schemas.ts';
+import { isEmailAddress } from '../../server/edge/schemas.ts';
 
 // The pattern the scan replaced: right on short input, quadratic on `a@` + many dots.
 const OLD = /^[^\s@]+@[^\s@]+\.[^\s@]+$|^[^\s@]+@localhost$/;

@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { HISTORY_MAX_LIMIT } from '../protocol/shapes.ts';
-import { WRONG_ARITY } from './respond.ts';
 
 /**
  * Every string a client sends is well-formed Unicode: a lone surrogate would be acked as sent but
@@ -92,6 +91,9 @@ export function createSchemas(maxMessageLength: number) {
 
 export type Schemas = ReturnType<typeof createSchemas>;
 
+/** A payload that came with the wrong number of arguments before its ack (see realtime/respond.ts acked()). */
+export const WRONG_ARITY: unique symbol = Symbol('wrong number of arguments');
+
 /** Parses or throws AppError(invalid_payload) naming the first bad field. */
 export function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   if (input === WRONG_ARITY) throw new AppError(ErrorCode.InvalidPayload, 'expected one payload object, then the acknowledgement callback');
@@ -100,4 +102,10 @@ export function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   const issue = result.error.issues[0];
   const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
   throw new AppError(ErrorCode.InvalidPayload, `${where}${issue?.message ?? 'invalid payload'}`);
+}
+
+/** For events that take no payload: nothing may stand before the ack. */
+export function parseNone(input: unknown): undefined {
+  if (input === WRONG_ARITY) throw new AppError(ErrorCode.InvalidPayload, 'this event takes no payload');
+  return undefined;
 }
