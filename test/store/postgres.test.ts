@@ -8,6 +8,7 @@ import type { PostgresStore } from '../../server/store/postgres/postgres-store.t
 import { createLogger } from '../../server/logger.ts';
 import { freshPostgresUrl } from '../helpers/test-services.ts';
 import { runStoreContract } from './contract.ts';
+import { openOk } from './results.ts';
 
 const logger = createLogger('silent');
 
@@ -42,7 +43,7 @@ describe('postgres: two nodes on one database', () => {
   it('[CLAIM2] exactly one of 20 claims split across two nodes wins', async () => {
     const [a, b] = await twoNodes();
     const visitor = await a.createVisitor({ name: 'Ann', email: null });
-    const { conversation } = await a.openConversation(visitor, Date.now());
+    const { conversation } = openOk(await a.openConversation(visitor, Date.now()));
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).claim(conversation.id, { id: `agent-${i}`, name: `Agent ${i}` })),
     );
@@ -61,7 +62,7 @@ describe('postgres: two nodes on one database', () => {
   it('200 appends split across two nodes get seq 1..200 without gaps', async () => {
     const [a, b] = await twoNodes();
     const visitor = await a.createVisitor({ name: 'Ann', email: null });
-    const { conversation } = await a.openConversation(visitor, Date.now());
+    const { conversation } = openOk(await a.openConversation(visitor, Date.now()));
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         (i % 2 === 0 ? a : b).appendMessage({
@@ -86,7 +87,7 @@ describe('postgres: two nodes on one database', () => {
   it('the same clientId sent through both nodes at once is stored once', async () => {
     const [a, b] = await twoNodes();
     const visitor = await a.createVisitor({ name: 'Ann', email: null });
-    const { conversation } = await a.openConversation(visitor, Date.now());
+    const { conversation } = openOk(await a.openConversation(visitor, Date.now()));
     const send = (node: PostgresStore) =>
       node.appendMessage({
         conversationId: conversation.id,
@@ -107,7 +108,7 @@ describe('postgres: two nodes on one database', () => {
     const [a, b] = await twoNodes();
     const visitor = await a.createVisitor({ name: 'Ann', email: null });
     const now = Date.now();
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).openConversation(visitor, now)));
+    const results = (await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).openConversation(visitor, now)))).map(openOk);
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.conversation.id)).size).toBe(1);
   });

@@ -14,6 +14,7 @@ import { newOrderedId } from '../../server/store/sqlite/ordered-id.ts';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { runStoreContract } from './contract.ts';
+import { agentOf, openOk } from './results.ts';
 
 runStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));
 
@@ -47,7 +48,7 @@ describe('sqlite file', () => {
     const path = join(dir, 'nested', 'deeper', 'reopen.db'); // parent directories are created
     const first = await openFile(path);
     const visitor = await first.createVisitor({ name: 'Durable', email: null });
-    const { conversation } = await first.openConversation(visitor, 1000);
+    const { conversation } = openOk(await first.openConversation(visitor, 1000));
     const appended = await first.appendMessage({
       conversationId: conversation.id,
       clientId: 'c1',
@@ -100,7 +101,7 @@ describe('sqlite file', () => {
     const store = await openFile(older);
     expect(pageSize(older)).toBe(4096);
     const visitor = await store.createVisitor({ name: 'Old file', email: null });
-    const { conversation } = await store.openConversation(visitor, 1000);
+    const { conversation } = openOk(await store.openConversation(visitor, 1000));
     const input = { conversationId: conversation.id, clientId: 'c1', authorKind: 'visitor' as const, authorId: visitor.id, authorName: 'Old file', body: 'hi', createdAt: 1001 };
     expect((await store.appendMessage(input)).kind).toBe('created');
     expect(await store.getMessages(conversation.id, { limit: 10 })).toHaveLength(1);
@@ -113,7 +114,7 @@ describe('sqlite file', () => {
     // (WRITER_CHECKPOINT_FRAMES): only the background thread can move pages into the file.
     const before = statSync(path).size;
     const visitor = await store.createVisitor({ name: 'Chatty', email: null });
-    const { conversation } = await store.openConversation(visitor, 1000);
+    const { conversation } = openOk(await store.openConversation(visitor, 1000));
     const input = { conversationId: conversation.id, authorKind: 'visitor' as const, authorId: visitor.id, authorName: 'Chatty', createdAt: 1001 };
     await Promise.all(Array.from({ length: 300 }, (_, i) => store.appendMessage({ ...input, clientId: `c${i}`, body: `message ${i} `.repeat(20) })));
     // Pages reach the database file only through a checkpoint.
@@ -149,7 +150,7 @@ describe('sqlite file', () => {
     const path = join(dir, 'migrate.db');
     const a = await openFile(path);
     await a.migrate();
-    const agent = await a.createAgent({ email: 'm@example.test', name: 'M', role: 'admin', passwordHash: 'h' });
+    const agent = agentOf(await a.createAgent({ email: 'm@example.test', name: 'M', role: 'admin', passwordHash: 'h' }));
     const b = await openFile(path);
     await b.migrate();
     expect(await b.getAgent(agent.id)).toEqual(agent);

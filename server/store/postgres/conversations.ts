@@ -2,7 +2,6 @@
 // operations nodes race on. Each is one statement, or one transaction that
 // holds the conversation's row lock.
 
-import { AppError, ErrorCode } from '../../protocol/errors.ts';
 import { newId } from '../ids.ts';
 import type {
   AppendResult,
@@ -12,6 +11,7 @@ import type {
   MessageRecord,
   NewMessage,
   NewVisitorMessage,
+  OpenResult,
   ReadPosition,
   TransitionResult,
 } from '../store.ts';
@@ -31,11 +31,7 @@ function rowLimit(limit: number): number {
 /** `$2` is the agent holding the conversation, or NULL for "whoever holds it". */
 const HELD_BY = `c.status = 'active' AND ($2::text IS NULL OR c.agent_id = $2)`;
 
-export async function openConversation(
-  db: Db,
-  visitor: { id: string; name: string },
-  now: number,
-): Promise<{ conversation: ConversationRecord; created: boolean }> {
+export async function openConversation(db: Db, visitor: { id: string; name: string }, now: number): Promise<OpenResult> {
   // The partial unique index admits one open conversation per visitor; a racing
   // insert loses quietly and reads the winner's row. If that row is closed
   // before we read it, go round again.
@@ -47,11 +43,11 @@ export async function openConversation(
        RETURNING *`,
       [newId(), visitor.id, visitor.name, now],
     );
-    if (inserted) return { conversation: toConversation(inserted), created: true };
+    if (inserted) return { kind: 'ok', conversation: toConversation(inserted), created: true };
     const [open] = await db.query<ConversationRow>(`SELECT * FROM conversations WHERE visitor_id = $1 AND ${OPEN}`, [visitor.id]);
-    if (open) return { conversation: toConversation(open), created: false };
+    if (open) return { kind: 'ok', conversation: toConversation(open), created: false };
   }
-  throw new AppError(ErrorCode.Unavailable, 'could not open a conversation: too much contention');
+  return { kind: 'contended' };
 }
 
 export async function getConversation(db: Db, id: string): Promise<ConversationRecord | null> {

@@ -4,7 +4,6 @@
 
 import pg from 'pg';
 import type { Pool } from 'pg';
-import { AppError, ErrorCode } from '../../protocol/errors.ts';
 import type { Role } from '../../protocol/shapes.ts';
 import { createLogger } from '../../logger.ts';
 import { newId } from '../ids.ts';
@@ -13,10 +12,12 @@ import type {
   AppendResult,
   ConversationFilter,
   ConversationRecord,
+  CreateAgentResult,
   HistoryPage,
   MessageRecord,
   NewMessage,
   NewVisitorMessage,
+  OpenResult,
   ReadPosition,
   Store,
   TransitionResult,
@@ -71,16 +72,16 @@ export class PostgresStore implements Store {
 
   // ---- agents
 
-  async createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<AgentRecord> {
+  async createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<CreateAgentResult> {
     try {
       const [row] = await this.#db.query<AgentRow>(
         'INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
         [newId(), input.email, input.name, input.role, input.passwordHash, Date.now()],
       );
-      return toAgent(row);
+      return { kind: 'created', agent: toAgent(row) };
     } catch (err) {
       // The unique index on lower(email) decides, also between racing nodes.
-      if (errorInfo(err).code === UNIQUE_VIOLATION) throw new AppError(ErrorCode.Conflict, 'email already registered', { cause: err });
+      if (errorInfo(err).code === UNIQUE_VIOLATION) return { kind: 'email_taken' };
       throw err;
     }
   }
@@ -181,7 +182,7 @@ export class PostgresStore implements Store {
 
   // ---- conversations, messages, read positions (conversations.ts)
 
-  openConversation(visitor: { id: string; name: string }, now: number): Promise<{ conversation: ConversationRecord; created: boolean }> {
+  openConversation(visitor: { id: string; name: string }, now: number): Promise<OpenResult> {
     return conversations.openConversation(this.#db, visitor, now);
   }
 

@@ -7,7 +7,6 @@ import { mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
-import { AppError, ErrorCode } from '../../protocol/errors.ts';
 import type { Role } from '../../protocol/shapes.ts';
 import { newId } from '../ids.ts';
 import type {
@@ -15,10 +14,12 @@ import type {
   AppendResult,
   ConversationFilter,
   ConversationRecord,
+  CreateAgentResult,
   HistoryPage,
   MessageRecord,
   NewMessage,
   NewVisitorMessage,
+  OpenResult,
   ReadPosition,
   Store,
   TransitionResult,
@@ -101,12 +102,11 @@ export class SqliteStore implements Store {
 
   // ---- agents
 
-  async createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<AgentRecord> {
-    return this.#transaction(() => {
+  async createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<CreateAgentResult> {
+    return this.#transaction((): CreateAgentResult => {
       // ON CONFLICT DO NOTHING: the case-insensitive unique index decides, and no row comes back.
       const row = this.#q.insertAgent.get(newId(), input.email, input.name, input.role, input.passwordHash, Date.now());
-      if (!row) throw new AppError(ErrorCode.Conflict, 'email already registered');
-      return toAgent(row);
+      return row ? { kind: 'created', agent: toAgent(row) } : { kind: 'email_taken' };
     });
   }
 
@@ -189,15 +189,16 @@ export class SqliteStore implements Store {
 
   // ---- conversations
 
-  async openConversation(visitor: { id: string; name: string }, now: number): Promise<{ conversation: ConversationRecord; created: boolean }> {
+  async openConversation(visitor: { id: string; name: string }, now: number): Promise<OpenResult> {
     // Usually it is open already: a plain read, no write transaction (every visitor message comes here).
     const open = this.#q.openConversationOf.get(visitor.id);
-    if (open) return { conversation: toConversation(open), created: false };
-    return this.#transaction(() => {
+    if (open) return { kind: 'ok', conversation: toConversation(open), created: false };
+    // Never `contended` here: the write lock is held from the insert to the read.
+    return this.#transaction((): OpenResult => {
       const inserted = this.#q.insertConversation.get(newId(), visitor.id, visitor.name, now);
-      if (inserted) return { conversation: toConversation(inserted), created: true };
+      if (inserted) return { kind: 'ok', conversation: toConversation(inserted), created: true };
       // The insert lost to the one-open-per-visitor index, inside our write lock: the row is there.
-      return { conversation: toConversation(this.#q.openConversationOf.get(visitor.id)!), created: false };
+      return { kind: 'ok', conversation: toConversation(this.#q.openConversationOf.get(visitor.id)!), created: false };
     });
   }
 
