@@ -10,7 +10,6 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGroupCommit, type WalSync } from '../../server/store/sqlite/group-commit.ts';
 import { migrations } from '../../server/store/sqlite/migrations.ts';
-import { newOrderedId } from '../../server/store/sqlite/ordered-id.ts';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { runStoreContract } from './contract.ts';
@@ -285,17 +284,5 @@ describe('group commit', () => {
     expect(db.prepare('SELECT group_concat(v) AS vs FROM (SELECT v FROM t ORDER BY v)').get()?.vs).toBe('1,2,3,4');
     held[2](null); // the asynchronous sync finishing late settles nothing twice
     db.close();
-  });
-});
-
-describe('ordered message ids', () => {
-  it('[IDS3] are version 7 UUIDs, unique, carrying the time, sorted by it', () => {
-    const ids = Array.from({ length: 20_000 }, () => newOrderedId());
-    for (const id of ids.slice(0, 2000)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(new Set(ids).size).toBe(ids.length);
-    const times = [1_700_000_000_000, 1_700_000_000_001, 1_800_000_000_000];
-    const timed = times.map((t) => newOrderedId(t));
-    expect([...timed].sort()).toEqual(timed);
-    expect(Number.parseInt(timed[0].replace(/-/g, '').slice(0, 12), 16)).toBe(times[0]);
   });
 });

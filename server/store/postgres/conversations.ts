@@ -2,7 +2,7 @@
 // operations nodes race on. Each is one statement, or one transaction that
 // holds the conversation's row lock.
 
-import { newId } from '../ids.ts';
+import { newId, type OrderedIds } from '../ids.ts';
 import type {
   AppendResult,
   ConversationFilter,
@@ -119,7 +119,7 @@ export function closeConversation(db: Db, id: string, agentId: string | null, no
   return transition(db, `status = 'closed', closed_at = $3`, `c.status = 'queued' OR (${HELD_BY})`, [id, agentId, now]);
 }
 
-export function appendMessage(db: Db, input: NewMessage): Promise<AppendResult> {
+export function appendMessage(db: Db, ids: OrderedIds, input: NewMessage): Promise<AppendResult> {
   return db.transaction(async (client) => {
     // The row lock serialises appends to one conversation across nodes: seq is
     // read and written under it, so it has neither gaps nor duplicates.
@@ -129,12 +129,13 @@ export function appendMessage(db: Db, input: NewMessage): Promise<AppendResult> 
     if (input.assignedTo !== undefined && (conversation.status !== 'active' || conversation.agent_id !== input.assignedTo)) {
       return { kind: 'not_assigned', conversation: toConversation(conversation) };
     }
-    return appendLocked(client, conversation, input);
+    return appendLocked(client, ids, conversation, input);
   });
 }
 
 export function appendVisitorMessage(
   db: Db,
+  ids: OrderedIds,
   visitorId: string,
   input: NewVisitorMessage,
 ): Promise<AppendResult | { kind: 'no_open_conversation' }> {
@@ -144,7 +145,7 @@ export function appendVisitorMessage(
     ]);
     const conversation = locked.rows[0];
     if (!conversation) return { kind: 'no_open_conversation' as const };
-    return appendLocked(client, conversation, {
+    return appendLocked(client, ids, conversation, {
       conversationId: conversation.id,
       clientId: input.clientId,
       authorKind: 'visitor',
@@ -157,7 +158,7 @@ export function appendVisitorMessage(
 }
 
 /** The append itself, with the conversation's row locked (FOR UPDATE) by this transaction. */
-async function appendLocked(client: PoolClient, conversation: ConversationRow, input: NewMessage): Promise<AppendResult> {
+async function appendLocked(client: PoolClient, ids: OrderedIds, conversation: ConversationRow, input: NewMessage): Promise<AppendResult> {
   // A separate statement after the lock (a fresh snapshot): a send with the
   // same clientId committed by another node while we waited is seen here.
   const existing = await client.query<MessageRow>('SELECT * FROM messages WHERE conversation_id = $1 AND client_id = $2', [
@@ -173,7 +174,7 @@ async function appendLocked(client: PoolClient, conversation: ConversationRow, i
   }
   if (conversation.status === 'closed') return { kind: 'closed' };
 
-  const message = messageRecord(input, newId(), conversation.last_seq + 1);
+  const message = messageRecord(input, ids.next(), conversation.last_seq + 1);
   const updated = await client.query<ConversationRow>(
     `WITH m AS (
        INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)

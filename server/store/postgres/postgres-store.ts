@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Pool } from 'pg';
 import type { Role } from '../../protocol/shapes.ts';
 import { createLogger } from '../../logger.ts';
-import { newId } from '../ids.ts';
+import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
 import type {
   AgentRecord,
   AppendResult,
@@ -35,6 +35,8 @@ export type { StoreLogger } from './db.ts';
 export interface PostgresStoreOptions {
   poolSize?: number;
   logger?: StoreLogger;
+  /** Message ids; one generator per store. */
+  ids?: OrderedIds;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -44,11 +46,13 @@ export class PostgresStore implements Store {
   readonly #pool: Pool;
   readonly #db: Db;
   readonly #log: StoreLogger;
+  readonly #ids: OrderedIds;
   #closed = false;
 
-  constructor(pool: Pool, logger: StoreLogger) {
+  constructor(pool: Pool, logger: StoreLogger, ids: OrderedIds = createOrderedIds()) {
     this.#pool = pool;
     this.#log = logger;
+    this.#ids = ids;
     this.#db = createDb(pool, logger);
     // An idle client whose backend dies (restart, failover) is reported here;
     // without a listener `pg` would crash the process.
@@ -219,11 +223,11 @@ export class PostgresStore implements Store {
   }
 
   appendMessage(input: NewMessage): Promise<AppendResult> {
-    return conversations.appendMessage(this.#db, input);
+    return conversations.appendMessage(this.#db, this.#ids, input);
   }
 
   appendVisitorMessage(visitorId: string, input: NewVisitorMessage): Promise<AppendResult | { kind: 'no_open_conversation' }> {
-    return conversations.appendVisitorMessage(this.#db, visitorId, input);
+    return conversations.appendVisitorMessage(this.#db, this.#ids, visitorId, input);
   }
 
   getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
@@ -241,9 +245,9 @@ export class PostgresStore implements Store {
 
 /** Opens a pool on `url` (`postgres://…`) and checks it answers. Call migrate() before use. */
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
-  const { poolSize = 10, logger = createLogger('warn') } = opts;
+  const { poolSize = 10, logger = createLogger('warn'), ids } = opts;
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
-  const store = new PostgresStore(pool, logger);
+  const store = new PostgresStore(pool, logger, ids);
   try {
     await store.ping();
   } catch (err) {

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import type { Role } from '../../protocol/shapes.ts';
-import { newId } from '../ids.ts';
+import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
 import type {
   AgentRecord,
   AppendResult,
@@ -30,10 +30,16 @@ import type { Logger } from '../../logger.ts';
 import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_FRAMES } from './checkpointer.ts';
 import { createGroupCommit, type GroupCommit, type WalSync, walFileSync } from './group-commit.ts';
 import { migrate } from './migrations.ts';
-import { newOrderedId } from './ordered-id.ts';
 import { listConversationsSql, prepareStatements, toAgent, toConversation, toMessage, toReadPosition } from './statements.ts';
 import { toVisitor } from './statements.ts';
 import type { Statements } from './statements.ts';
+
+export interface SqliteStoreOptions {
+  /** What checkpoints the WAL off the event loop, stopped at close. */
+  checkpointer?: Checkpointer | null;
+  /** Message ids; one generator per store. */
+  ids?: OrderedIds;
+}
 
 const DEFAULT_LIST_LIMIT = 100;
 
@@ -50,18 +56,17 @@ export class SqliteStore implements Store {
   #statements: Statements | undefined;
   readonly #listStatements = new Map<string, StatementSync>();
   readonly #writes: GroupCommit;
+  readonly #ids: OrderedIds;
   #closed = false;
 
   readonly #wal: (WalSync & { close(): void }) | null;
   readonly #checkpointer: Checkpointer | null;
 
-  /**
-   * `walPath`: the WAL file to sync after each commit (synchronous=NORMAL); null for an in-memory
-   * database. `checkpointer`: what checkpoints the WAL off the event loop, stopped at close.
-   */
-  constructor(db: DatabaseSync, walPath: string | null, checkpointer: Checkpointer | null = null) {
+  /** `walPath`: the WAL file to sync after each commit (synchronous=NORMAL); null for an in-memory database. */
+  constructor(db: DatabaseSync, walPath: string | null, { checkpointer = null, ids = createOrderedIds() }: SqliteStoreOptions = {}) {
     this.#db = db;
     this.#checkpointer = checkpointer;
+    this.#ids = ids;
     this.#ping = db.prepare('SELECT 1');
     this.#wal = walPath === null ? null : walFileSync(() => openSync(walPath, 'r'));
     this.#writes = createGroupCommit(db, this.#wal);
@@ -295,7 +300,7 @@ export class SqliteStore implements Store {
     if (conversation.status === 'closed') return { kind: 'closed' };
 
     // last_seq was read with the row, under the write lock: gap-free, and UNIQUE (conversation_id, seq) backs it up.
-    const message = messageRecord(input, newOrderedId(), Number(conversation.last_seq) + 1);
+    const message = messageRecord(input, this.#ids.next(), Number(conversation.last_seq) + 1);
     this.#q.insertMessage.run(
       message.id,
       message.conversationId,
@@ -397,5 +402,5 @@ export async function openSqliteStore(path: string, opts: { logger?: Logger } = 
   const checkpointer = startCheckpointer(path, {
     onError: (message) => opts.logger?.warn({ event: 'store.checkpoint_failed', error: message }, 'background checkpoint failed'),
   });
-  return new SqliteStore(db, walPath, checkpointer);
+  return new SqliteStore(db, walPath, { checkpointer });
 }
