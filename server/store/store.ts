@@ -63,21 +63,6 @@ export interface NewMessage {
   assignedTo?: string;
 }
 
-/** The record an engine stores for `input` (without `assignedTo`), under the id and seq it assigned. */
-export function messageRecord(input: NewMessage, id: string, seq: number): MessageRecord {
-  return {
-    id,
-    conversationId: input.conversationId,
-    seq,
-    clientId: input.clientId,
-    authorKind: input.authorKind,
-    authorId: input.authorId,
-    authorName: input.authorName,
-    body: input.body,
-    createdAt: input.createdAt,
-  };
-}
-
 /** A visitor's message: its conversation, author name and id come from their open conversation. */
 export interface NewVisitorMessage {
   clientId: string;
@@ -98,6 +83,7 @@ export type OpenResult =
    */
   | { kind: 'contended' };
 
+/** Decided by append.ts, the same in every engine. */
 export type AppendResult =
   | { kind: 'created'; message: MessageRecord; conversation: ConversationRecord }
   /** The same clientId was already stored in this conversation by the same author: nothing new. */

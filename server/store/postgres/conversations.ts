@@ -2,6 +2,7 @@
 // operations nodes race on. Each is one statement, or one transaction that
 // holds the conversation's row lock.
 
+import { appended, decideAppend } from '../append.ts';
 import { newId, type OrderedIds } from '../ids.ts';
 import type {
   AppendResult,
@@ -15,7 +16,6 @@ import type {
   ReadPosition,
   TransitionResult,
 } from '../store.ts';
-import { messageRecord } from '../store.ts';
 import type { PoolClient } from 'pg';
 import type { Db } from './db.ts';
 import { toConversation, toMessage, toPrevious, toReadPosition } from './rows.ts';
@@ -126,10 +126,7 @@ export function appendMessage(db: Db, ids: OrderedIds, input: NewMessage): Promi
     const locked = await client.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1 FOR UPDATE', [input.conversationId]);
     const conversation = locked.rows[0];
     if (!conversation) return { kind: 'not_found' };
-    if (input.assignedTo !== undefined && (conversation.status !== 'active' || conversation.agent_id !== input.assignedTo)) {
-      return { kind: 'not_assigned', conversation: toConversation(conversation) };
-    }
-    return appendLocked(client, ids, conversation, input);
+    return appendLocked(client, ids, toConversation(conversation), input);
   });
 }
 
@@ -145,7 +142,7 @@ export function appendVisitorMessage(
     ]);
     const conversation = locked.rows[0];
     if (!conversation) return { kind: 'no_open_conversation' as const };
-    return appendLocked(client, ids, conversation, {
+    return appendLocked(client, ids, toConversation(conversation), {
       conversationId: conversation.id,
       clientId: input.clientId,
       authorKind: 'visitor',
@@ -157,30 +154,26 @@ export function appendVisitorMessage(
   });
 }
 
-/** The append itself, with the conversation's row locked (FOR UPDATE) by this transaction. */
-async function appendLocked(client: PoolClient, ids: OrderedIds, conversation: ConversationRow, input: NewMessage): Promise<AppendResult> {
+/** The append itself (decided by ../append.ts), with the conversation's row locked (FOR UPDATE) by this transaction. */
+async function appendLocked(client: PoolClient, ids: OrderedIds, conversation: ConversationRecord, input: NewMessage): Promise<AppendResult> {
   // A separate statement after the lock (a fresh snapshot): a send with the
   // same clientId committed by another node while we waited is seen here.
   const existing = await client.query<MessageRow>('SELECT * FROM messages WHERE conversation_id = $1 AND client_id = $2', [
     conversation.id,
     input.clientId,
   ]);
-  // Idempotency before the closed check, as in the SQLite engine: a resend of
-  // a message that made it before the close still gets its original back.
   const original = existing.rows[0];
-  if (original) {
-    if (original.author_kind !== input.authorKind || original.author_id !== input.authorId) return { kind: 'client_id_taken' };
-    return { kind: 'duplicate', message: toMessage(original), conversation: toConversation(conversation) };
-  }
-  if (conversation.status === 'closed') return { kind: 'closed' };
+  const refused = decideAppend(conversation, input, original ? toMessage(original) : null);
+  if (refused) return refused;
 
-  const message = messageRecord(input, ids.next(), conversation.last_seq + 1);
-  const updated = await client.query<ConversationRow>(
+  const result = appended(conversation, input, ids.next());
+  const { message } = result;
+  await client.query(
     `WITH m AS (
        INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      )
-     UPDATE conversations SET last_seq = $3 WHERE id = $2 RETURNING *`,
+     UPDATE conversations SET last_seq = $3 WHERE id = $2`,
     [
       message.id,
       message.conversationId,
@@ -193,7 +186,7 @@ async function appendLocked(client: PoolClient, ids: OrderedIds, conversation: C
       message.createdAt,
     ],
   );
-  return { kind: 'created', message, conversation: toConversation(updated.rows[0]) };
+  return result;
 }
 
 export async function getMessages(db: Db, conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import type { Role } from '../../protocol/shapes.ts';
+import { appended, decideAppend } from '../append.ts';
 import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
 import type {
   AgentRecord,
@@ -25,7 +26,6 @@ import type {
   TransitionResult,
   VisitorRecord,
 } from '../store.ts';
-import { messageRecord } from '../store.ts';
 import type { Logger } from '../../logger.ts';
 import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_FRAMES } from './checkpointer.ts';
 import { createGroupCommit, type GroupCommit, type WalSync, walFileSync } from './group-commit.ts';
@@ -267,9 +267,6 @@ export class SqliteStore implements Store {
     return this.#transaction((): AppendResult => {
       const conversation = this.#q.conversationById.get(input.conversationId);
       if (!conversation) return { kind: 'not_found' };
-      if (input.assignedTo !== undefined && (conversation.status !== 'active' || conversation.agent_id !== input.assignedTo)) {
-        return { kind: 'not_assigned', conversation: toConversation(conversation) };
-      }
       return this.#append(conversation, input);
     });
   }
@@ -290,17 +287,19 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** The append itself, inside a write transaction, given the conversation row read in it. */
-  #append(conversation: Record<string, unknown>, input: NewMessage): AppendResult {
-    // Idempotency comes before the closed check: a resend of a message that
-    // made it before the close still gets its original back. Looked up under
-    // the write lock, so no other insert of this clientId can come between.
-    const resent = this.#resent(input, conversation);
-    if (resent) return resent;
-    if (conversation.status === 'closed') return { kind: 'closed' };
-
-    // last_seq was read with the row, under the write lock: gap-free, and UNIQUE (conversation_id, seq) backs it up.
-    const message = messageRecord(input, this.#ids.next(), Number(conversation.last_seq) + 1);
+  /**
+   * The append itself (decided by ../append.ts), inside a write transaction, given the conversation
+   * row read in it. The clientId is looked up under the same write lock, so no other insert of it
+   * can come between; last_seq was read with the row, so seq is gap-free, and UNIQUE
+   * (conversation_id, seq) backs that up.
+   */
+  #append(row: Record<string, unknown>, input: NewMessage): AppendResult {
+    const conversation = toConversation(row);
+    const existing = this.#q.messageByClientId.get(conversation.id, input.clientId);
+    const refused = decideAppend(conversation, input, existing ? toMessage(existing) : null);
+    if (refused) return refused;
+    const result = appended(conversation, input, this.#ids.next());
+    const { message } = result;
     this.#q.insertMessage.run(
       message.id,
       message.conversationId,
@@ -312,16 +311,7 @@ export class SqliteStore implements Store {
       message.body,
       message.createdAt,
     );
-    // The row read above, under the same write lock, with the one column just changed.
-    return { kind: 'created', message, conversation: { ...toConversation(conversation), lastSeq: message.seq } };
-  }
-
-  /** The message already stored under this clientId, as the answer to a resend; null when there is none. */
-  #resent(input: NewMessage, conversation: Record<string, unknown>): AppendResult | null {
-    const existing = this.#q.messageByClientId.get(input.conversationId, input.clientId);
-    if (!existing) return null;
-    if (existing.author_kind !== input.authorKind || existing.author_id !== input.authorId) return { kind: 'client_id_taken' };
-    return { kind: 'duplicate', message: toMessage(existing), conversation: toConversation(conversation) };
+    return result;
   }
 
   async getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
