@@ -2,8 +2,11 @@
 // operations nodes race on. Each is one statement, or one transaction that
 // holds the conversation's row lock.
 
+import type { PoolClient } from 'pg';
 import { appended, decideAppend } from '../append.ts';
 import { newId, type OrderedIds } from '../ids.ts';
+import { DEFAULT_LIST_LIMIT, readSeq, rowLimit } from '../limits.ts';
+import { type ConversationRow, type MessageRow, type ReadPositionRow, toConversation, toMessage, toReadPosition } from '../rows.ts';
 import type {
   AppendResult,
   ConversationFilter,
@@ -16,18 +19,10 @@ import type {
   ReadPosition,
   TransitionResult,
 } from '../store.ts';
-import type { PoolClient } from 'pg';
 import type { Db } from './db.ts';
-import { toConversation, toMessage, toPrevious, toReadPosition } from './rows.ts';
-import type { ConversationRow, MessageRow, ReadPositionRow, TransitionRow } from './rows.ts';
+import { toPrevious, type TransitionRow } from './rows.ts';
 
 const OPEN = `status IN ('queued', 'active')`;
-const DEFAULT_LIST_LIMIT = 100;
-
-/** PostgreSQL rejects a negative LIMIT; the interface means "at most `limit`" (as the SQLite engine reads it). */
-function rowLimit(limit: number): number {
-  return Number.isFinite(limit) ? Math.max(0, Math.trunc(limit)) : 0;
-}
 /** `$2` is the agent holding the conversation, or NULL for "whoever holds it". */
 const HELD_BY = `c.status = 'active' AND ($2::text IS NULL OR c.agent_id = $2)`;
 
@@ -204,8 +199,8 @@ export async function getMessages(db: Db, conversationId: string, page: HistoryP
 }
 
 export async function setReadPosition(db: Db, pos: ReadPosition): Promise<boolean> {
-  const seq = Math.trunc(pos.seq);
-  if (!Number.isFinite(seq)) return false;
+  const seq = readSeq(pos.seq);
+  if (seq === null) return false;
   // Clamped to lastSeq in the same statement; the conditional DO UPDATE only
   // moves forward, and RETURNING yields a row only when the position moved.
   const rows = await db.query(

@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import type { Role } from '../../protocol/shapes.ts';
 import { createLogger } from '../../logger.ts';
 import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
+import { type AgentRow, toAgent, toVisitor, type VisitorRow } from '../rows.ts';
 import type {
   AgentRecord,
   AppendResult,
@@ -27,8 +28,6 @@ import * as conversations from './conversations.ts';
 import { createDb, errorInfo } from './db.ts';
 import type { Db, StoreLogger } from './db.ts';
 import { applyMigrations } from './migrations.ts';
-import { toAgent, toVisitor } from './rows.ts';
-import type { AgentRow, VisitorRow } from './rows.ts';
 
 export type { StoreLogger } from './db.ts';
 

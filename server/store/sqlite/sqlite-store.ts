@@ -8,8 +8,11 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import type { Role } from '../../protocol/shapes.ts';
+import type { Logger } from '../../logger.ts';
 import { appended, decideAppend } from '../append.ts';
 import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
+import { DEFAULT_LIST_LIMIT, readSeq, rowLimit } from '../limits.ts';
+import { type ConversationRow, toAgent, toConversation, toMessage, toReadPosition, toVisitor } from '../rows.ts';
 import type {
   AgentRecord,
   AppendResult,
@@ -26,13 +29,10 @@ import type {
   TransitionResult,
   VisitorRecord,
 } from '../store.ts';
-import type { Logger } from '../../logger.ts';
 import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_FRAMES } from './checkpointer.ts';
 import { createGroupCommit, type GroupCommit, type WalSync, walFileSync } from './group-commit.ts';
 import { migrate } from './migrations.ts';
-import { listConversationsSql, prepareStatements, toAgent, toConversation, toMessage, toReadPosition } from './statements.ts';
-import { toVisitor } from './statements.ts';
-import type { Statements } from './statements.ts';
+import { listConversationsSql, prepare, prepareStatements, type Query, type Statements } from './statements.ts';
 
 export interface SqliteStoreOptions {
   /** What checkpoints the WAL off the event loop, stopped at close. */
@@ -41,20 +41,13 @@ export interface SqliteStoreOptions {
   ids?: OrderedIds;
 }
 
-const DEFAULT_LIST_LIMIT = 100;
-
-/** SQLite treats a negative LIMIT as "no limit"; the interface means at most `limit`. */
-function rowLimit(limit: number): number {
-  return Math.max(0, Math.trunc(limit));
-}
-
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   readonly #db: DatabaseSync;
   /** Needs no table, so /readyz works before migrate(). */
   readonly #ping: StatementSync;
   #statements: Statements | undefined;
-  readonly #listStatements = new Map<string, StatementSync>();
+  readonly #listStatements = new Map<string, Query<ConversationRow>>();
   readonly #writes: GroupCommit;
   readonly #ids: OrderedIds;
   #closed = false;
@@ -159,7 +152,7 @@ export class SqliteStore implements Store {
 
   async sessionGet(sid: string, now: number): Promise<string | null> {
     const row = this.#q.sessionGet.get(sid, now);
-    return row ? (row.data as string) : null;
+    return row ? row.data : null;
   }
 
   async sessionSet(sid: string, data: string, expiresAt: number): Promise<void> {
@@ -218,11 +211,11 @@ export class SqliteStore implements Store {
   }
 
   async listConversations(filter: ConversationFilter): Promise<ConversationRecord[]> {
-    const { key, sql, params } = listConversationsSql(filter);
-    let statement = this.#listStatements.get(key);
+    const { sql, params } = listConversationsSql(filter);
+    let statement = this.#listStatements.get(sql);
     if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#listStatements.set(key, statement);
+      statement = prepare(this.#db, sql);
+      this.#listStatements.set(sql, statement);
     }
     return statement.all(...params, rowLimit(filter.limit ?? DEFAULT_LIST_LIMIT)).map(toConversation);
   }
@@ -235,7 +228,7 @@ export class SqliteStore implements Store {
    * One conditional UPDATE decides; the row read just before it, under the
    * same write lock, is exactly the version it replaced.
    */
-  #transition(update: StatementSync, id: string, ...params: (string | number | null)[]): Promise<TransitionResult> {
+  #transition(update: Query<ConversationRow>, id: string, ...params: (string | number | null)[]): Promise<TransitionResult> {
     return this.#transaction((): TransitionResult => {
       const before = this.#q.conversationById.get(id);
       if (!before) return { kind: 'not_found' };
@@ -276,11 +269,11 @@ export class SqliteStore implements Store {
       const conversation = this.#q.openConversationOf.get(visitorId);
       if (!conversation) return { kind: 'no_open_conversation' };
       return this.#append(conversation, {
-        conversationId: String(conversation.id),
+        conversationId: conversation.id,
         clientId: input.clientId,
         authorKind: 'visitor',
         authorId: visitorId,
-        authorName: String(conversation.visitor_name),
+        authorName: conversation.visitor_name,
         body: input.body,
         createdAt: input.createdAt,
       });
@@ -293,7 +286,7 @@ export class SqliteStore implements Store {
    * can come between; last_seq was read with the row, so seq is gap-free, and UNIQUE
    * (conversation_id, seq) backs that up.
    */
-  #append(row: Record<string, unknown>, input: NewMessage): AppendResult {
+  #append(row: ConversationRow, input: NewMessage): AppendResult {
     const conversation = toConversation(row);
     const existing = this.#q.messageByClientId.get(conversation.id, input.clientId);
     const refused = decideAppend(conversation, input, existing ? toMessage(existing) : null);
@@ -331,8 +324,8 @@ export class SqliteStore implements Store {
   // ---- read positions
 
   async setReadPosition(pos: ReadPosition): Promise<boolean> {
-    const seq = Math.trunc(pos.seq);
-    if (!Number.isFinite(seq)) return false;
+    const seq = readSeq(pos.seq);
+    if (seq === null) return false;
     return this.#transaction(() => Number(this.#q.setReadPosition.run(pos.conversationId, pos.participantKind, pos.participantId, seq).changes) > 0);
   }
 
