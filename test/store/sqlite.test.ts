@@ -9,13 +9,35 @@ import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGroupCommit, type WalSync } from '../../server/store/sqlite/group-commit.ts';
-import { migrations } from '../../server/store/sqlite/migrations.ts';
+import { createLogger } from '../../server/logger.ts';
+import { openStore } from '../../server/store/open-store.ts';
+import { migrate, migrations } from '../../server/store/sqlite/migrations.ts';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { runStoreContract } from './contract.ts';
+import { runMigrationContract } from './migration-contract.ts';
 import { agentOf, openOk } from './results.ts';
 
 runStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));
+
+runMigrationContract<DatabaseSync>('sqlite', {
+  migrations,
+  create: async () => new DatabaseSync(':memory:'),
+  migrate: async (db, list) => migrate(db, 1000, list),
+  async createPreChecksum(db, list) {
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const m of list) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)').run(m.version, m.name);
+    }
+  },
+  async recorded(db) {
+    const rows = db.prepare('SELECT version, checksum FROM schema_migrations ORDER BY version').all();
+    return rows.map((r) => ({ version: Number(r.version), checksum: r.checksum === null ? null : String(r.checksum) }));
+  },
+  hasTable: async (db, name) => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) !== undefined,
+  close: async (db) => db.close(),
+});
 
 describe('sqlite file', () => {
   let dir = '';
@@ -149,6 +171,7 @@ describe('sqlite file', () => {
     const path = join(dir, 'migrate.db');
     const a = await openFile(path);
     await a.migrate();
+    await Promise.all([a.migrate(), a.migrate()]); // each whole in its call: neither sees the other's transaction
     const agent = agentOf(await a.createAgent({ email: 'm@example.test', name: 'M', role: 'admin', passwordHash: 'h' }));
     const b = await openFile(path);
     await b.migrate();
@@ -189,6 +212,18 @@ describe('sqlite file', () => {
     const next = await store.appendMessage({ ...message, clientId: 'client-4' });
     expect(next.kind === 'created' && next.message.seq).toBe(4);
     expect((await store.listQueue()).map((c) => [c.id, c.lastSeq])).toEqual([['c1', 4]]);
+  });
+
+  it('[MIG2] a start on a file whose applied migration was edited stops with an error naming it', async () => {
+    const path = join(dir, 'edited.db');
+    await (await openFile(path)).close();
+    opened.splice(0);
+    // As if migration 2's text had changed since this file applied it.
+    const db = new DatabaseSync(path);
+    db.prepare(`UPDATE schema_migrations SET checksum = 'an older text' WHERE version = 2`).run();
+    db.close();
+    const start = openStore({ kind: 'sqlite', path }, createLogger('silent'));
+    await expect(start).rejects.toThrow('sqlite migration 2 ("messages: cheaper indexes per insert") was edited after this database applied it');
   });
 
   it('[STORE-SQLITE] using the store before migrate() fails clearly', async () => {

@@ -59,7 +59,10 @@ export class PostgresStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    const applied = await this.#db.transaction((client) => applyMigrations(client, Date.now()));
+    const { applied, checksummed } = await this.#db.transaction((client) => applyMigrations(client, Date.now()));
+    if (checksummed.length > 0) {
+      this.#log.info({ event: 'store_checksums_recorded', engine: 'postgres', versions: checksummed }, 'checksums of applied migrations recorded');
+    }
     if (applied.length > 0) this.#log.info({ event: 'store_migrated', engine: 'postgres', versions: applied }, 'schema migrated');
   }
 
