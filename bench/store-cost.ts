@@ -48,11 +48,15 @@ async function openStore(mode: Mode, dir: string): Promise<SqliteStore> {
 async function measure(mode: Mode, dir: string): Promise<Record<number, { cpu: number; wall: number }>> {
   const store = await openStore(mode, dir);
   await store.migrate();
-  const agent = await store.createAgent({ email: 'store-cost@example.com', name: 'Agent', role: 'agent', passwordHash: 'unused' });
+  const created = await store.createAgent({ email: 'store-cost@example.com', name: 'Agent', role: 'agent', passwordHash: 'unused' });
+  if (created.kind !== 'created') throw new Error(`createAgent: ${created.kind}`);
+  const { agent } = created;
   const open: Array<{ id: string; visitorId: string }> = [];
   for (let i = 0; i < conversations; i++) {
     const visitor = await store.createVisitor({ name: `Visitor ${i}`, email: null });
-    const { conversation } = await store.openConversation({ id: visitor.id, name: visitor.name }, Date.now());
+    const opened = await store.openConversation({ id: visitor.id, name: visitor.name }, Date.now());
+    if (opened.kind !== 'ok') throw new Error(`openConversation: ${opened.kind}`);
+    const { conversation } = opened;
     const claimed = await store.claim(conversation.id, { id: agent.id, name: agent.name });
     if (claimed.kind !== 'ok') throw new Error(`claim: ${claimed.kind}`);
     open.push({ id: conversation.id, visitorId: visitor.id });

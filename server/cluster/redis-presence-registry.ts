@@ -5,7 +5,7 @@
 
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
-import type { PresenceRegistry } from '../core/presence-registry.ts';
+import { prefixKind, type PresenceRegistry } from '../core/presence-registry.ts';
 import { LUA_CONNECT, LUA_DISCONNECT, LUA_RESTORE, LUA_SETTLE } from './presence-scripts.ts';
 
 const P = 'parley:presence';
@@ -100,8 +100,10 @@ export function createRedisPresenceRegistry(deps: {
       return (await redis.parleySettle(keys.conns(key), keys.announced(kind), keys.attrs(key), keys.pendingSettle, id, key)) === 1;
     },
     async list(prefix) {
-      const kind = prefix.replace(/:$/, '');
-      const ids = await redis.smembers(keys.announced(kind));
+      const kind = prefixKind(prefix);
+      const idPrefix = prefix.slice(kind.length + 1);
+      const members = await redis.smembers(keys.announced(kind));
+      const ids = idPrefix === '' ? members : members.filter((id) => id.startsWith(idPrefix));
       const out = new Map<string, number>();
       if (ids.length === 0) return out;
       const pipe = redis.pipeline();

@@ -7,6 +7,7 @@ import type { Role } from '../protocol/shapes.ts';
 import type { AgentRecord, Store } from '../store/store.ts';
 import type { Clock } from './conversations.ts';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.ts';
+import { emailTaken } from './store-outcomes.ts';
 
 export interface LoginLimits {
   /** Failed attempts per account from browsers it never signed in on, within the window; then those are refused. */
@@ -28,6 +29,7 @@ export interface LoginOrigin {
 }
 
 export interface Accounts {
+  /** Throws conflict when the email (case-insensitive) is taken. */
   createAgent(input: { email: string; name: string; password: string; role: Role }): Promise<AgentRecord>;
   /**
    * Throws rate_limited or invalid_credentials; successful logins are never counted. An attacker is
@@ -58,13 +60,19 @@ export function createAccounts(deps: { store: Store; clock: Clock; limits?: Logi
     }
   };
 
-  async function createAgent(input: { email: string; name: string; password: string; role: Role }) {
+  /** The agent, or null when the email is taken (also by one created at the same moment on another node). */
+  async function insertAgent(input: { email: string; name: string; password: string; role: Role }): Promise<AgentRecord | null> {
     const passwordHash = await hasher.hash(input.password);
-    return store.createAgent({ email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash });
+    const result = await store.createAgent({ email: input.email.toLowerCase(), name: input.name, role: input.role, passwordHash });
+    return result.kind === 'created' ? result.agent : null;
   }
 
   return {
-    createAgent,
+    async createAgent(input) {
+      const agent = await insertAgent(input);
+      if (!agent) throw emailTaken();
+      return agent;
+    },
 
     async login(email, password, from) {
       const now = clock.now();
@@ -104,23 +112,14 @@ export function createAccounts(deps: { store: Store; clock: Clock; limits?: Logi
 
     async bootstrapAdmin({ adminEmail, adminPassword }) {
       if (adminEmail && adminPassword) {
-        if (!(await store.getAgentByEmail(adminEmail))) {
-          await createAgent({ email: adminEmail, name: 'Admin', password: adminPassword, role: 'admin' }).catch((err: unknown) => {
-            // Another node created it at the same moment: that is the outcome we wanted.
-            if (!(err instanceof AppError && err.code === ErrorCode.Conflict)) throw err;
-          });
-        }
+        // Taken (also by another node at the same moment) is the outcome we wanted.
+        if (!(await store.getAgentByEmail(adminEmail))) await insertAgent({ email: adminEmail, name: 'Admin', password: adminPassword, role: 'admin' });
         return null;
       }
       if ((await store.countAdmins()) > 0) return null;
       const password = randomBytes(12).toString('base64url');
-      try {
-        await createAgent({ email: 'admin@localhost', name: 'Admin', password, role: 'admin' });
-      } catch (err) {
-        if (err instanceof AppError && err.code === ErrorCode.Conflict) return null;
-        throw err;
-      }
-      return { email: 'admin@localhost', password };
+      const admin = await insertAgent({ email: 'admin@localhost', name: 'Admin', password, role: 'admin' });
+      return admin ? { email: 'admin@localhost', password } : null;
     },
   };
 }

@@ -5,9 +5,10 @@
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import type { HistoryQuery, Role } from '../protocol/shapes.ts';
 import { HISTORY_DEFAULT_LIMIT } from '../protocol/shapes.ts';
-import type { AppendResult, ConversationRecord, MessageRecord, Store, TransitionResult } from '../store/store.ts';
+import type { AppendResult, ConversationRecord, MessageRecord, Store } from '../store/store.ts';
 import type { DomainEvents } from './events.ts';
 import type { QueuePositions } from './queue-positions.ts';
+import { appendRefused, conversationNotFound, notAssigned, openContended, transitionRefused } from './store-outcomes.ts';
 
 export interface ActingAgent {
   id: string;
@@ -61,7 +62,7 @@ export function createConversationService(deps: {
 
   async function load(conversationId: string): Promise<ConversationRecord> {
     const c = await store.getConversation(conversationId);
-    if (!c) throw new AppError(ErrorCode.NotFound, 'no such conversation');
+    if (!c) throw conversationNotFound();
     return c;
   }
 
@@ -80,34 +81,11 @@ export function createConversationService(deps: {
     return c;
   }
 
-  /** Maps a failed conditional update to the error the actor should see. */
-  function transitionError(result: Exclude<TransitionResult, { kind: 'ok' }>, agent: ActingAgent, action: string): AppError {
-    if (result.kind === 'not_found') return new AppError(ErrorCode.NotFound, 'no such conversation');
-    const c = result.conversation;
-    if (c.status === 'closed') return new AppError(ErrorCode.ConversationClosed, 'the conversation is closed');
-    if (action === 'claim') {
-      const by = c.agentId === agent.id ? 'you' : 'another agent';
-      return new AppError(ErrorCode.AlreadyClaimed, `the conversation was already claimed by ${by}`);
-    }
-    if (c.status === 'queued') return new AppError(ErrorCode.Forbidden, 'the conversation is not claimed');
-    return new AppError(ErrorCode.Forbidden, 'the conversation is assigned to another agent');
-  }
-
   const holder = (agent: ActingAgent): string | null => (agent.role === 'admin' ? null : agent.id);
-
-  /** Why an agent may not write in `c`, which is not active with them. */
-  function notAssigned(c: ConversationRecord): AppError {
-    if (c.status === 'closed') return new AppError(ErrorCode.ConversationClosed, 'the conversation is closed');
-    if (c.status === 'queued') return new AppError(ErrorCode.Forbidden, 'claim the conversation first');
-    return new AppError(ErrorCode.Forbidden, 'the conversation is assigned to another agent');
-  }
 
   /** A stored (or re-sent) message: announces what it opened, fans it out, and returns it. */
   async function delivered(result: AppendResult, created: boolean, origin: string | null): Promise<MessageRecord> {
-    if (result.kind === 'not_found') throw new AppError(ErrorCode.NotFound, 'no such conversation');
-    if (result.kind === 'closed') throw new AppError(ErrorCode.ConversationClosed, 'the conversation is closed');
-    if (result.kind === 'client_id_taken') throw new AppError(ErrorCode.InvalidPayload, 'clientId is already used in this conversation');
-    if (result.kind === 'not_assigned') throw notAssigned(result.conversation);
+    if (result.kind !== 'created' && result.kind !== 'duplicate') throw appendRefused(result);
     // A retry of the opening message re-announces it too: the first attempt may have died before telling agents.
     const opening = created || (result.kind === 'duplicate' && result.message.seq === 1 && result.conversation.status === 'queued');
     if (opening) events.conversationOpened(result.conversation, await queue.positionOf(result.conversation.id));
@@ -127,7 +105,9 @@ export function createConversationService(deps: {
       if (direct.kind !== 'no_open_conversation' && direct.kind !== 'closed') return delivered(direct, false, origin);
       // Two attempts: the open conversation may be closed by an agent between opening and appending.
       for (let attempt = 0; attempt < 2; attempt++) {
-        const { conversation, created } = await store.openConversation(visitor, clock.now());
+        const opened = await store.openConversation(visitor, clock.now());
+        if (opened.kind === 'contended') throw openContended();
+        const { conversation, created } = opened;
         const result = await store.appendMessage({
           conversationId: conversation.id,
           clientId,
@@ -161,7 +141,7 @@ export function createConversationService(deps: {
 
     async claim(agent, conversationId) {
       const result = await store.claim(conversationId, agent);
-      if (result.kind !== 'ok') throw transitionError(result, agent, 'claim');
+      if (result.kind !== 'ok') throw transitionRefused(result, agent.id, 'claim');
       events.conversationClaimed(result.conversation, result.previous);
       queue.changed(result.previous.queuedAt);
       return result.conversation;
@@ -169,7 +149,7 @@ export function createConversationService(deps: {
 
     async release(agent, conversationId) {
       const result = await store.release(conversationId, holder(agent));
-      if (result.kind !== 'ok') throw transitionError(result, agent, 'release');
+      if (result.kind !== 'ok') throw transitionRefused(result, agent.id, 'release');
       events.conversationReleased(result.conversation, result.previous, await queue.positionOf(conversationId));
       queue.changed(result.conversation.queuedAt);
       return result.conversation;
@@ -183,14 +163,14 @@ export function createConversationService(deps: {
         throw new AppError(ErrorCode.InvalidPayload, 'the conversation is already assigned to that agent');
       }
       const result = await store.transfer(conversationId, holder(agent), { id: target.id, name: target.name });
-      if (result.kind !== 'ok') throw transitionError(result, agent, 'transfer');
+      if (result.kind !== 'ok') throw transitionRefused(result, agent.id, 'transfer');
       events.conversationTransferred(result.conversation, result.previous);
       return result.conversation;
     },
 
     async close(agent, conversationId) {
       const result = await store.closeConversation(conversationId, holder(agent), clock.now());
-      if (result.kind !== 'ok') throw transitionError(result, agent, 'close');
+      if (result.kind !== 'ok') throw transitionRefused(result, agent.id, 'close');
       events.conversationClosed(result.conversation, result.previous);
       if (result.previous.status === 'queued') queue.changed(result.previous.queuedAt);
       return result.conversation;

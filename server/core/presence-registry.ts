@@ -1,19 +1,41 @@
 // Who is connected, counted per person across tabs (and, with the Redis
 // engine, across nodes). This file: the interface and the one-process engine.
+// Both engines run one contract suite (test/cluster/presence-registry-contract.ts).
 
+/**
+ * Keys are `kind:id` (personKey()); an id may hold colons. A person is
+ * "announced" from the connect that made their join due until the settle that
+ * makes their leave due; in between their count may drop to 0 and come back
+ * (the grace period) without either.
+ */
 export interface PresenceRegistry {
-  /** Adds one connection. True when the person was not announced yet: a "join" is due. */
+  /** Adds one connection (the same id twice counts once). True when the person was not announced yet: a "join" is due. */
   connect(key: string, connectionId: string): Promise<boolean>;
-  /** Removes one connection; returns how many the person still has. */
+  /** Removes one connection if present; returns how many the person still has. */
   disconnect(key: string, connectionId: string): Promise<number>;
-  /** If the person has no connection left and is announced, un-announces them and returns true: a "leave" is due. */
+  /**
+   * If the person has no connection left, forgets them (attributes too) and returns whether
+   * they were announced: true means a "leave" is due, and only one settle ever sees it.
+   */
   settle(key: string): Promise<boolean>;
-  /** Announced people whose key starts with `prefix`, with their connection counts. */
+  /**
+   * Announced people whose key starts with `prefix`, with their connection counts (0 in the grace
+   * period). `prefix` is a kind and its colon, optionally followed by the start of an id.
+   */
   list(prefix: string): Promise<Map<string, number>>;
   isAnnounced(key: string): Promise<boolean>;
+  /** Sets a field of the person's attributes (`null` removes it); announces nobody. */
   setAttr(key: string, field: string, value: string | null): Promise<void>;
+  /** A copy of the person's attributes; `{}` when none. */
   getAttrs(key: string): Promise<Record<string, string>>;
   close(): Promise<void>;
+}
+
+/** The kind part of a list() prefix ('agent' of 'agent:' or 'agent:ab'); throws when there is none. */
+export function prefixKind(prefix: string): string {
+  const colon = prefix.indexOf(':');
+  if (colon <= 0) throw new Error(`presence list prefix "${prefix}" does not start with a kind and a colon`);
+  return prefix.slice(0, colon);
 }
 
 interface Entry {
@@ -66,6 +88,7 @@ export function createMemoryPresenceRegistry(): PresenceRegistry {
       return e.announced;
     },
     async list(prefix) {
+      prefixKind(prefix);
       const out = new Map<string, number>();
       if (kindOf(prefix) === prefix) {
         for (const key of announcedByKind.get(prefix) ?? []) out.set(key, people.get(key)?.connections.size ?? 0);

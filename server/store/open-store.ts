@@ -1,4 +1,6 @@
-// Opens the engine named by DATABASE_URL and applies its migrations.
+// Opens the engine named by DATABASE_URL and applies its migrations. A failed
+// migration (an edited one, or a database error) closes the store again and
+// stops the start with that error.
 
 import type { DatabaseConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -9,6 +11,12 @@ export async function openStore(db: DatabaseConfig, logger: Logger): Promise<Sto
     db.kind === 'sqlite'
       ? await (await import('./sqlite/sqlite-store.ts')).openSqliteStore(db.path, { logger })
       : await (await import('./postgres/postgres-store.ts')).openPostgresStore(db.url, { logger });
-  await store.migrate();
+  try {
+    await store.migrate();
+  } catch (err) {
+    // The migration's error is the one to report; a failing close adds nothing to it.
+    await store.close().catch(() => {});
+    throw err;
+  }
   return store;
 }

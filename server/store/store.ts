@@ -1,6 +1,7 @@
 // The storage contract every engine (SQLite, PostgreSQL) implements. Each
 // method is one whole operation, atomic in its engine: callers never hold a
-// transaction open. Imports only protocol types.
+// transaction open. Failures a caller must handle are result unions, never
+// thrown; a throw means the database failed. Imports only protocol types.
 
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
 
@@ -62,21 +63,6 @@ export interface NewMessage {
   assignedTo?: string;
 }
 
-/** The record an engine stores for `input` (without `assignedTo`), under the id and seq it assigned. */
-export function messageRecord(input: NewMessage, id: string, seq: number): MessageRecord {
-  return {
-    id,
-    conversationId: input.conversationId,
-    seq,
-    clientId: input.clientId,
-    authorKind: input.authorKind,
-    authorId: input.authorId,
-    authorName: input.authorName,
-    body: input.body,
-    createdAt: input.createdAt,
-  };
-}
-
 /** A visitor's message: its conversation, author name and id come from their open conversation. */
 export interface NewVisitorMessage {
   clientId: string;
@@ -84,6 +70,20 @@ export interface NewVisitorMessage {
   createdAt: number;
 }
 
+export type CreateAgentResult =
+  | { kind: 'created'; agent: AgentRecord }
+  /** Another agent has this email (compared case-insensitively): nothing stored. */
+  | { kind: 'email_taken' };
+
+export type OpenResult =
+  | { kind: 'ok'; conversation: ConversationRecord; created: boolean }
+  /**
+   * PostgreSQL only: the visitor's open conversation kept being opened and closed by
+   * others between this node's insert and its read, attempt after attempt. Nothing stored.
+   */
+  | { kind: 'contended' };
+
+/** Decided by append.ts, the same in every engine. */
 export type AppendResult =
   | { kind: 'created'; message: MessageRecord; conversation: ConversationRecord }
   /** The same clientId was already stored in this conversation by the same author: nothing new. */
@@ -131,8 +131,8 @@ export interface Store {
   close(): Promise<void>;
 
   // ---- agents
-  /** Throws AppError('conflict') when the email (case-insensitive) is taken. */
-  createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<AgentRecord>;
+  /** `email_taken` when the email (case-insensitive) is taken, also by an agent created at the same moment on another node. */
+  createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<CreateAgentResult>;
   getAgent(id: string): Promise<AgentRecord | null>;
   getAgentByEmail(email: string): Promise<AgentRecord | null>;
   listAgents(): Promise<AgentRecord[]>;
@@ -161,7 +161,7 @@ export interface Store {
 
   // ---- conversations
   /** The visitor's open (queued or active) conversation, creating a queued one if none; atomic. */
-  openConversation(visitor: { id: string; name: string }, now: number): Promise<{ conversation: ConversationRecord; created: boolean }>;
+  openConversation(visitor: { id: string; name: string }, now: number): Promise<OpenResult>;
   getConversation(id: string): Promise<ConversationRecord | null>;
   /** The visitor's open conversation, else their most recent one, else null. */
   getCurrentConversation(visitorId: string): Promise<ConversationRecord | null>;

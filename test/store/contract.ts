@@ -2,28 +2,13 @@
 // suite unchanged. Imports only the interface and protocol types, never an engine.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError, ErrorCode } from '../../server/protocol/errors.ts';
 import type { AuthorKind } from '../../server/protocol/shapes.ts';
-import type { AppendResult, ConversationRecord, MessageRecord, Store, TransitionResult } from '../../server/store/store.ts';
+import type { ConversationRecord, MessageRecord, Store } from '../../server/store/store.ts';
+import { agentOf, conflict, created, ok, openOk } from './results.ts';
 
 const T0 = 1_700_000_000_000;
 const alice = { id: 'agent-alice', name: 'Alice' };
 const bob = { id: 'agent-bob', name: 'Bob' };
-
-function ok(r: TransitionResult): { conversation: ConversationRecord; previous: ConversationRecord } {
-  if (r.kind !== 'ok') throw new Error(`expected ok, got ${r.kind}`);
-  return r;
-}
-
-function conflict(r: TransitionResult): ConversationRecord {
-  if (r.kind !== 'conflict') throw new Error(`expected conflict, got ${r.kind}`);
-  return r.conversation;
-}
-
-function created(r: AppendResult): MessageRecord {
-  if (r.kind !== 'created') throw new Error(`expected created, got ${r.kind}`);
-  return r.message;
-}
 
 export function runStoreContract(engineName: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${engineName}`, () => {
@@ -41,7 +26,7 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
     /** A new visitor with a queued conversation opened at `now`. */
     async function queued(now = T0, name = 'Visitor'): Promise<ConversationRecord> {
       const visitor = await store.createVisitor({ name, email: null });
-      return (await store.openConversation(visitor, now)).conversation;
+      return openOk(await store.openConversation(visitor, now)).conversation;
     }
 
     function append(c: ConversationRecord, clientId: string, author: { kind: AuthorKind; id: string } = { kind: 'visitor', id: c.visitorId }, body = `body ${clientId}`) {
@@ -148,7 +133,7 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
     it('[STORE-APPEND] appendVisitorMessage appends to the open conversation under its name, idempotently; none open → nothing', async () => {
       const visitor = await store.createVisitor({ name: 'Vera', email: null });
       expect(await store.appendVisitorMessage(visitor.id, { clientId: 'v1', body: 'hello', createdAt: T0 })).toEqual({ kind: 'no_open_conversation' });
-      const { conversation } = await store.openConversation(visitor, T0);
+      const { conversation } = openOk(await store.openConversation(visitor, T0));
       await store.updateVisitor(visitor.id, { name: 'Vera V.' });
       const first = await store.appendVisitorMessage(visitor.id, { clientId: 'v1', body: 'hello', createdAt: T0 + 1 });
       if (first.kind === 'no_open_conversation') throw new Error('expected an append');
@@ -164,7 +149,7 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
 
     it('[STORE-APPEND] 100 concurrent visitor appends to one conversation get seq 1..100, each clientId once', async () => {
       const visitor = await store.createVisitor({ name: 'Burst', email: null });
-      const { conversation } = await store.openConversation(visitor, T0);
+      const { conversation } = openOk(await store.openConversation(visitor, T0));
       const ids = Array.from({ length: 100 }, (_, i) => `burst-${i % 50}`); // every clientId twice
       const results = await Promise.all(ids.map((clientId) => store.appendVisitorMessage(visitor.id, { clientId, body: clientId, createdAt: T0 })));
       expect(results.filter((r) => r.kind === 'created')).toHaveLength(50);
@@ -280,15 +265,15 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
 
     it('[STORE-OPEN] openConversation returns the open one, and a new one after close', async () => {
       const visitor = await store.createVisitor({ name: 'Vera', email: null });
-      const first = await store.openConversation(visitor, T0);
+      const first = openOk(await store.openConversation(visitor, T0));
       expect(first.created).toBe(true);
       expect(first.conversation).toMatchObject({ visitorId: visitor.id, visitorName: 'Vera', status: 'queued', lastSeq: 0 });
       const again = await store.openConversation(visitor, T0 + 1);
-      expect(again).toEqual({ conversation: first.conversation, created: false });
+      expect(again).toEqual({ kind: 'ok', conversation: first.conversation, created: false });
       ok(await store.claim(first.conversation.id, alice));
-      expect((await store.openConversation(visitor, T0 + 2)).conversation.id).toBe(first.conversation.id);
+      expect(openOk(await store.openConversation(visitor, T0 + 2)).conversation.id).toBe(first.conversation.id);
       ok(await store.closeConversation(first.conversation.id, null, T0 + 3));
-      const next = await store.openConversation(visitor, T0 + 4);
+      const next = openOk(await store.openConversation(visitor, T0 + 4));
       expect(next.created).toBe(true);
       expect(next.conversation.id).not.toBe(first.conversation.id);
       expect(next.conversation).toMatchObject({ status: 'queued', queuedAt: T0 + 4, lastSeq: 0 });
@@ -296,7 +281,7 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
 
     it('[STORE-OPEN] racing tabs open exactly one conversation', async () => {
       const visitor = await store.createVisitor({ name: 'Tabs', email: null });
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.openConversation(visitor, T0 + i)));
+      const results = (await Promise.all(Array.from({ length: 10 }, (_, i) => store.openConversation(visitor, T0 + i)))).map(openOk);
       expect(results.filter((r) => r.created)).toHaveLength(1);
       expect(new Set(results.map((r) => r.conversation.id)).size).toBe(1);
       expect(await store.listConversations({ visitorId: visitor.id })).toHaveLength(1);
@@ -305,11 +290,11 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
     it('[STORE-OPEN] the current conversation is the open one, else the most recent', async () => {
       const visitor = await store.createVisitor({ name: 'Cur', email: null });
       expect(await store.getCurrentConversation(visitor.id)).toBeNull();
-      const one = (await store.openConversation(visitor, T0)).conversation;
+      const one = openOk(await store.openConversation(visitor, T0)).conversation;
       expect((await store.getCurrentConversation(visitor.id))?.id).toBe(one.id);
       ok(await store.closeConversation(one.id, null, T0 + 1));
       expect(await store.getCurrentConversation(visitor.id)).toMatchObject({ id: one.id, status: 'closed' });
-      const two = (await store.openConversation(visitor, T0 + 2)).conversation;
+      const two = openOk(await store.openConversation(visitor, T0 + 2)).conversation;
       expect((await store.getCurrentConversation(visitor.id))?.id).toBe(two.id);
       ok(await store.closeConversation(two.id, null, T0 + 3));
       expect((await store.getCurrentConversation(visitor.id))?.id).toBe(two.id);
@@ -408,7 +393,7 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
     // ---- agents and visitors
 
     it('[STORE-AGENT] agents: create, look up by id and email (any case), list, count admins', async () => {
-      const agent = await store.createAgent({ email: 'Ann@Example.test', name: 'Ann', role: 'agent', passwordHash: 'h1' });
+      const agent = agentOf(await store.createAgent({ email: 'Ann@Example.test', name: 'Ann', role: 'agent', passwordHash: 'h1' }));
       expect(agent).toMatchObject({ email: 'Ann@Example.test', name: 'Ann', role: 'agent', passwordHash: 'h1' });
       expect(typeof agent.id).toBe('string');
       expect(typeof agent.createdAt).toBe('number');
@@ -417,17 +402,15 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
       expect(await store.getAgent('nobody')).toBeNull();
       expect(await store.getAgentByEmail('nobody@example.test')).toBeNull();
       expect(await store.countAdmins()).toBe(0);
-      const admin = await store.createAgent({ email: 'root@example.test', name: 'Root', role: 'admin', passwordHash: 'h2' });
+      const admin = agentOf(await store.createAgent({ email: 'root@example.test', name: 'Root', role: 'admin', passwordHash: 'h2' }));
       expect(await store.countAdmins()).toBe(1);
       expect((await store.listAgents()).map((a) => a.id).sort()).toEqual([agent.id, admin.id].sort());
     });
 
-    it('[STORE-AGENT] a taken email (case-insensitive) is a conflict', async () => {
-      await store.createAgent({ email: 'dup@example.test', name: 'One', role: 'agent', passwordHash: 'h' });
-      const err = await store.createAgent({ email: 'DUP@Example.Test', name: 'Two', role: 'admin', passwordHash: 'h' }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(AppError);
-      expect((err as AppError).code).toBe(ErrorCode.Conflict);
-      expect(await store.listAgents()).toHaveLength(1);
+    it('[STORE-AGENT] a taken email (case-insensitive) is email_taken and stores nothing', async () => {
+      const first = agentOf(await store.createAgent({ email: 'dup@example.test', name: 'One', role: 'agent', passwordHash: 'h' }));
+      expect(await store.createAgent({ email: 'DUP@Example.Test', name: 'Two', role: 'admin', passwordHash: 'h' })).toEqual({ kind: 'email_taken' });
+      expect(await store.listAgents()).toEqual([first]);
       expect(await store.countAdmins()).toBe(0);
     });
 
@@ -446,9 +429,9 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
 
     it('[STORE-VISITOR] renaming a visitor renames their open conversation, not closed ones', async () => {
       const v = await store.createVisitor({ name: 'Old', email: null });
-      const closed = (await store.openConversation(v, T0)).conversation;
+      const closed = openOk(await store.openConversation(v, T0)).conversation;
       ok(await store.closeConversation(closed.id, null, T0 + 1));
-      const open = (await store.openConversation(v, T0 + 2)).conversation;
+      const open = openOk(await store.openConversation(v, T0 + 2)).conversation;
       ok(await store.claim(open.id, alice));
       await store.updateVisitor(v.id, { name: 'New' });
       expect((await store.getConversation(open.id))?.visitorName).toBe('New');

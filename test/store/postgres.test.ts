@@ -5,14 +5,46 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../server/store/postgres/postgres-store.ts';
 import type { PostgresStore } from '../../server/store/postgres/postgres-store.ts';
+import { createDb } from '../../server/store/postgres/db.ts';
+import { applyMigrations, migrations } from '../../server/store/postgres/migrations.ts';
+import { openStore } from '../../server/store/open-store.ts';
 import { createLogger } from '../../server/logger.ts';
 import { freshPostgresUrl } from '../helpers/test-services.ts';
 import { runStoreContract } from './contract.ts';
+import { runMigrationContract } from './migration-contract.ts';
+import { openOk } from './results.ts';
 
 const logger = createLogger('silent');
 
 // Each contract test gets its own database (CREATE DATABASE takes ~70 ms); the suite migrates it.
 runStoreContract('postgres', async () => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger }));
+
+runMigrationContract<pg.Pool>('postgres', {
+  migrations,
+  create: async () => new pg.Pool({ connectionString: await freshPostgresUrl(), max: 2 }),
+  migrate: (pool, list) => createDb(pool, logger).transaction((client) => applyMigrations(client, 1000, list)),
+  async createPreChecksum(pool, list) {
+    await pool.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    for (const m of list) {
+      await pool.query(m.sql);
+      await pool.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)', [m.version, m.name]);
+    }
+  },
+  recorded: async (pool) => (await pool.query('SELECT version, checksum FROM schema_migrations ORDER BY version')).rows,
+  hasTable: async (pool, name) => (await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [name])).rows[0].present,
+  close: (pool) => pool.end(),
+});
+
+it('[MIG2] a start on a database whose applied migration was edited stops with an error naming it', async () => {
+  const url = await freshPostgresUrl();
+  const first = await openStore({ kind: 'postgres', url }, logger);
+  await first.close();
+  // As if migration 1's text had changed since this database applied it.
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  await pool.query(`UPDATE schema_migrations SET checksum = 'an older text' WHERE version = 1`);
+  await pool.end();
+  await expect(openStore({ kind: 'postgres', url }, logger)).rejects.toThrow('postgres migration 1 ("initial schema") was edited after this database applied it');
+});
 
 describe('postgres: two nodes on one database', () => {
   const opened: PostgresStore[] = [];
@@ -42,7 +74,7 @@ describe('postgres: two nodes on one database', () => {
   it('[CLAIM2] exactly one of 20 claims split across two nodes wins', async () => {
     const [a, b] = await twoNodes();
     const visitor = await a.createVisitor({ name: 'Ann', email: null });
-    const { conversation } = await a.openConversation(visitor, Date.now());
+    const { conversation } = openOk(await a.openConversation(visitor, Date.now()));
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).claim(conversation.id, { id: `agent-${i}`, name: `Agent ${i}` })),
     );
@@ -61,7 +93,7 @@ describe('postgres: two nodes on one database', () => {
   it('200 appends split across two nodes get seq 1..200 without gaps', async () => {
     const [a, b] = await twoNodes();
     const visitor = await a.createVisitor({ name: 'Ann', email: null });
-    const { conversation } = await a.openConversation(visitor, Date.now());
+    const { conversation } = openOk(await a.openConversation(visitor, Date.now()));
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
         (i % 2 === 0 ? a : b).appendMessage({
@@ -86,7 +118,7 @@ describe('postgres: two nodes on one database', () => {
   it('the same clientId sent through both nodes at once is stored once', async () => {
     const [a, b] = await twoNodes();
     const visitor = await a.createVisitor({ name: 'Ann', email: null });
-    const { conversation } = await a.openConversation(visitor, Date.now());
+    const { conversation } = openOk(await a.openConversation(visitor, Date.now()));
     const send = (node: PostgresStore) =>
       node.appendMessage({
         conversationId: conversation.id,
@@ -107,7 +139,7 @@ describe('postgres: two nodes on one database', () => {
     const [a, b] = await twoNodes();
     const visitor = await a.createVisitor({ name: 'Ann', email: null });
     const now = Date.now();
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).openConversation(visitor, now)));
+    const results = (await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).openConversation(visitor, now)))).map(openOk);
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.conversation.id)).size).toBe(1);
   });

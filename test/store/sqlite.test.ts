@@ -9,13 +9,35 @@ import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createGroupCommit, type WalSync } from '../../server/store/sqlite/group-commit.ts';
-import { migrations } from '../../server/store/sqlite/migrations.ts';
-import { newOrderedId } from '../../server/store/sqlite/ordered-id.ts';
+import { createLogger } from '../../server/logger.ts';
+import { openStore } from '../../server/store/open-store.ts';
+import { migrate, migrations } from '../../server/store/sqlite/migrations.ts';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import type { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
 import { runStoreContract } from './contract.ts';
+import { runMigrationContract } from './migration-contract.ts';
+import { agentOf, openOk } from './results.ts';
 
 runStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));
+
+runMigrationContract<DatabaseSync>('sqlite', {
+  migrations,
+  create: async () => new DatabaseSync(':memory:'),
+  migrate: async (db, list) => migrate(db, 1000, list),
+  async createPreChecksum(db, list) {
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    for (const m of list) {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)').run(m.version, m.name);
+    }
+  },
+  async recorded(db) {
+    const rows = db.prepare('SELECT version, checksum FROM schema_migrations ORDER BY version').all();
+    return rows.map((r) => ({ version: Number(r.version), checksum: r.checksum === null ? null : String(r.checksum) }));
+  },
+  hasTable: async (db, name) => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(name) !== undefined,
+  close: async (db) => db.close(),
+});
 
 describe('sqlite file', () => {
   let dir = '';
@@ -47,7 +69,7 @@ describe('sqlite file', () => {
     const path = join(dir, 'nested', 'deeper', 'reopen.db'); // parent directories are created
     const first = await openFile(path);
     const visitor = await first.createVisitor({ name: 'Durable', email: null });
-    const { conversation } = await first.openConversation(visitor, 1000);
+    const { conversation } = openOk(await first.openConversation(visitor, 1000));
     const appended = await first.appendMessage({
       conversationId: conversation.id,
       clientId: 'c1',
@@ -100,7 +122,7 @@ describe('sqlite file', () => {
     const store = await openFile(older);
     expect(pageSize(older)).toBe(4096);
     const visitor = await store.createVisitor({ name: 'Old file', email: null });
-    const { conversation } = await store.openConversation(visitor, 1000);
+    const { conversation } = openOk(await store.openConversation(visitor, 1000));
     const input = { conversationId: conversation.id, clientId: 'c1', authorKind: 'visitor' as const, authorId: visitor.id, authorName: 'Old file', body: 'hi', createdAt: 1001 };
     expect((await store.appendMessage(input)).kind).toBe('created');
     expect(await store.getMessages(conversation.id, { limit: 10 })).toHaveLength(1);
@@ -113,7 +135,7 @@ describe('sqlite file', () => {
     // (WRITER_CHECKPOINT_FRAMES): only the background thread can move pages into the file.
     const before = statSync(path).size;
     const visitor = await store.createVisitor({ name: 'Chatty', email: null });
-    const { conversation } = await store.openConversation(visitor, 1000);
+    const { conversation } = openOk(await store.openConversation(visitor, 1000));
     const input = { conversationId: conversation.id, authorKind: 'visitor' as const, authorId: visitor.id, authorName: 'Chatty', createdAt: 1001 };
     await Promise.all(Array.from({ length: 300 }, (_, i) => store.appendMessage({ ...input, clientId: `c${i}`, body: `message ${i} `.repeat(20) })));
     // Pages reach the database file only through a checkpoint.
@@ -149,7 +171,8 @@ describe('sqlite file', () => {
     const path = join(dir, 'migrate.db');
     const a = await openFile(path);
     await a.migrate();
-    const agent = await a.createAgent({ email: 'm@example.test', name: 'M', role: 'admin', passwordHash: 'h' });
+    await Promise.all([a.migrate(), a.migrate()]); // each whole in its call: neither sees the other's transaction
+    const agent = agentOf(await a.createAgent({ email: 'm@example.test', name: 'M', role: 'admin', passwordHash: 'h' }));
     const b = await openFile(path);
     await b.migrate();
     expect(await b.getAgent(agent.id)).toEqual(agent);
@@ -189,6 +212,18 @@ describe('sqlite file', () => {
     const next = await store.appendMessage({ ...message, clientId: 'client-4' });
     expect(next.kind === 'created' && next.message.seq).toBe(4);
     expect((await store.listQueue()).map((c) => [c.id, c.lastSeq])).toEqual([['c1', 4]]);
+  });
+
+  it('[MIG2] a start on a file whose applied migration was edited stops with an error naming it', async () => {
+    const path = join(dir, 'edited.db');
+    await (await openFile(path)).close();
+    opened.splice(0);
+    // As if migration 2's text had changed since this file applied it.
+    const db = new DatabaseSync(path);
+    db.prepare(`UPDATE schema_migrations SET checksum = 'an older text' WHERE version = 2`).run();
+    db.close();
+    const start = openStore({ kind: 'sqlite', path }, createLogger('silent'));
+    await expect(start).rejects.toThrow('sqlite migration 2 ("messages: cheaper indexes per insert") was edited after this database applied it');
   });
 
   it('[STORE-SQLITE] using the store before migrate() fails clearly', async () => {
@@ -284,17 +319,5 @@ describe('group commit', () => {
     expect(db.prepare('SELECT group_concat(v) AS vs FROM (SELECT v FROM t ORDER BY v)').get()?.vs).toBe('1,2,3,4');
     held[2](null); // the asynchronous sync finishing late settles nothing twice
     db.close();
-  });
-});
-
-describe('ordered message ids', () => {
-  it('[IDS3] are version 7 UUIDs, unique, carrying the time, sorted by it', () => {
-    const ids = Array.from({ length: 20_000 }, () => newOrderedId());
-    for (const id of ids.slice(0, 2000)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(new Set(ids).size).toBe(ids.length);
-    const times = [1_700_000_000_000, 1_700_000_000_001, 1_800_000_000_000];
-    const timed = times.map((t) => newOrderedId(t));
-    expect([...timed].sort()).toEqual(timed);
-    expect(Number.parseInt(timed[0].replace(/-/g, '').slice(0, 12), 16)).toBe(times[0]);
   });
 });

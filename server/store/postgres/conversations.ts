@@ -2,8 +2,11 @@
 // operations nodes race on. Each is one statement, or one transaction that
 // holds the conversation's row lock.
 
-import { AppError, ErrorCode } from '../../protocol/errors.ts';
-import { newId } from '../ids.ts';
+import type { PoolClient } from 'pg';
+import { appended, decideAppend } from '../append.ts';
+import { newId, type OrderedIds } from '../ids.ts';
+import { DEFAULT_LIST_LIMIT, readSeq, rowLimit } from '../limits.ts';
+import { type ConversationRow, type MessageRow, type ReadPositionRow, toConversation, toMessage, toReadPosition } from '../rows.ts';
 import type {
   AppendResult,
   ConversationFilter,
@@ -12,30 +15,18 @@ import type {
   MessageRecord,
   NewMessage,
   NewVisitorMessage,
+  OpenResult,
   ReadPosition,
   TransitionResult,
 } from '../store.ts';
-import { messageRecord } from '../store.ts';
-import type { PoolClient } from 'pg';
 import type { Db } from './db.ts';
-import { toConversation, toMessage, toPrevious, toReadPosition } from './rows.ts';
-import type { ConversationRow, MessageRow, ReadPositionRow, TransitionRow } from './rows.ts';
+import { toPrevious, type TransitionRow } from './rows.ts';
 
 const OPEN = `status IN ('queued', 'active')`;
-const DEFAULT_LIST_LIMIT = 100;
-
-/** PostgreSQL rejects a negative LIMIT; the interface means "at most `limit`" (as the SQLite engine reads it). */
-function rowLimit(limit: number): number {
-  return Number.isFinite(limit) ? Math.max(0, Math.trunc(limit)) : 0;
-}
 /** `$2` is the agent holding the conversation, or NULL for "whoever holds it". */
 const HELD_BY = `c.status = 'active' AND ($2::text IS NULL OR c.agent_id = $2)`;
 
-export async function openConversation(
-  db: Db,
-  visitor: { id: string; name: string },
-  now: number,
-): Promise<{ conversation: ConversationRecord; created: boolean }> {
+export async function openConversation(db: Db, visitor: { id: string; name: string }, now: number): Promise<OpenResult> {
   // The partial unique index admits one open conversation per visitor; a racing
   // insert loses quietly and reads the winner's row. If that row is closed
   // before we read it, go round again.
@@ -47,11 +38,11 @@ export async function openConversation(
        RETURNING *`,
       [newId(), visitor.id, visitor.name, now],
     );
-    if (inserted) return { conversation: toConversation(inserted), created: true };
+    if (inserted) return { kind: 'ok', conversation: toConversation(inserted), created: true };
     const [open] = await db.query<ConversationRow>(`SELECT * FROM conversations WHERE visitor_id = $1 AND ${OPEN}`, [visitor.id]);
-    if (open) return { conversation: toConversation(open), created: false };
+    if (open) return { kind: 'ok', conversation: toConversation(open), created: false };
   }
-  throw new AppError(ErrorCode.Unavailable, 'could not open a conversation: too much contention');
+  return { kind: 'contended' };
 }
 
 export async function getConversation(db: Db, id: string): Promise<ConversationRecord | null> {
@@ -123,22 +114,20 @@ export function closeConversation(db: Db, id: string, agentId: string | null, no
   return transition(db, `status = 'closed', closed_at = $3`, `c.status = 'queued' OR (${HELD_BY})`, [id, agentId, now]);
 }
 
-export function appendMessage(db: Db, input: NewMessage): Promise<AppendResult> {
+export function appendMessage(db: Db, ids: OrderedIds, input: NewMessage): Promise<AppendResult> {
   return db.transaction(async (client) => {
     // The row lock serialises appends to one conversation across nodes: seq is
     // read and written under it, so it has neither gaps nor duplicates.
     const locked = await client.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1 FOR UPDATE', [input.conversationId]);
     const conversation = locked.rows[0];
     if (!conversation) return { kind: 'not_found' };
-    if (input.assignedTo !== undefined && (conversation.status !== 'active' || conversation.agent_id !== input.assignedTo)) {
-      return { kind: 'not_assigned', conversation: toConversation(conversation) };
-    }
-    return appendLocked(client, conversation, input);
+    return appendLocked(client, ids, toConversation(conversation), input);
   });
 }
 
 export function appendVisitorMessage(
   db: Db,
+  ids: OrderedIds,
   visitorId: string,
   input: NewVisitorMessage,
 ): Promise<AppendResult | { kind: 'no_open_conversation' }> {
@@ -148,7 +137,7 @@ export function appendVisitorMessage(
     ]);
     const conversation = locked.rows[0];
     if (!conversation) return { kind: 'no_open_conversation' as const };
-    return appendLocked(client, conversation, {
+    return appendLocked(client, ids, toConversation(conversation), {
       conversationId: conversation.id,
       clientId: input.clientId,
       authorKind: 'visitor',
@@ -160,30 +149,26 @@ export function appendVisitorMessage(
   });
 }
 
-/** The append itself, with the conversation's row locked (FOR UPDATE) by this transaction. */
-async function appendLocked(client: PoolClient, conversation: ConversationRow, input: NewMessage): Promise<AppendResult> {
+/** The append itself (decided by ../append.ts), with the conversation's row locked (FOR UPDATE) by this transaction. */
+async function appendLocked(client: PoolClient, ids: OrderedIds, conversation: ConversationRecord, input: NewMessage): Promise<AppendResult> {
   // A separate statement after the lock (a fresh snapshot): a send with the
   // same clientId committed by another node while we waited is seen here.
   const existing = await client.query<MessageRow>('SELECT * FROM messages WHERE conversation_id = $1 AND client_id = $2', [
     conversation.id,
     input.clientId,
   ]);
-  // Idempotency before the closed check, as in the SQLite engine: a resend of
-  // a message that made it before the close still gets its original back.
   const original = existing.rows[0];
-  if (original) {
-    if (original.author_kind !== input.authorKind || original.author_id !== input.authorId) return { kind: 'client_id_taken' };
-    return { kind: 'duplicate', message: toMessage(original), conversation: toConversation(conversation) };
-  }
-  if (conversation.status === 'closed') return { kind: 'closed' };
+  const refused = decideAppend(conversation, input, original ? toMessage(original) : null);
+  if (refused) return refused;
 
-  const message = messageRecord(input, newId(), conversation.last_seq + 1);
-  const updated = await client.query<ConversationRow>(
+  const result = appended(conversation, input, ids.next());
+  const { message } = result;
+  await client.query(
     `WITH m AS (
        INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      )
-     UPDATE conversations SET last_seq = $3 WHERE id = $2 RETURNING *`,
+     UPDATE conversations SET last_seq = $3 WHERE id = $2`,
     [
       message.id,
       message.conversationId,
@@ -196,7 +181,7 @@ async function appendLocked(client: PoolClient, conversation: ConversationRow, i
       message.createdAt,
     ],
   );
-  return { kind: 'created', message, conversation: toConversation(updated.rows[0]) };
+  return result;
 }
 
 export async function getMessages(db: Db, conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
@@ -214,8 +199,8 @@ export async function getMessages(db: Db, conversationId: string, page: HistoryP
 }
 
 export async function setReadPosition(db: Db, pos: ReadPosition): Promise<boolean> {
-  const seq = Math.trunc(pos.seq);
-  if (!Number.isFinite(seq)) return false;
+  const seq = readSeq(pos.seq);
+  if (seq === null) return false;
   // Clamped to lastSeq in the same statement; the conditional DO UPDATE only
   // moves forward, and RETURNING yields a row only when the position moved.
   const rows = await db.query(

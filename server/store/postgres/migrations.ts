@@ -1,13 +1,10 @@
 // The PostgreSQL schema as numbered migrations, and the function that applies
-// the pending ones. Append new migrations; never edit an applied one.
+// the pending ones through the shared runner (../migrations.ts). Append new
+// migrations; never edit an applied one (its checksum is recorded, and a
+// changed one stops the start).
 
 import type { PoolClient } from 'pg';
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import { type Migration, type MigrationRun, type MigrationTarget, runMigrations } from '../migrations.ts';
 
 // Ids and other keys that are ordered on use COLLATE "C": byte order, as SQLite's
 // BINARY, whatever locale the database was created with.
@@ -96,31 +93,46 @@ export const migrations: readonly Migration[] = [
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */
 export const MIGRATION_LOCK_KEY = 0x7061726c6579;
 
+/** schema_migrations in this database, through the client whose transaction holds the lock. */
+function postgresTarget(client: PoolClient): MigrationTarget {
+  return {
+    engine: 'postgres',
+    async prepare() {
+      await client.query(`
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+          version INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          applied_at BIGINT NOT NULL,
+          checksum TEXT
+        )`);
+      // A database from before checksums has the table without the column.
+      await client.query('ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum TEXT');
+    },
+    async applied() {
+      return (await client.query<{ version: number; checksum: string | null }>('SELECT version, checksum FROM schema_migrations')).rows;
+    },
+    async recordChecksum(version, checksum) {
+      await client.query('UPDATE schema_migrations SET checksum = $2 WHERE version = $1', [version, checksum]);
+    },
+    async apply(migration, checksum, now) {
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES ($1, $2, $3, $4)', [
+        migration.version,
+        migration.name,
+        now,
+        checksum,
+      ]);
+    },
+  };
+}
+
 /**
- * Applies pending migrations. The caller has opened a transaction on `client`;
- * the transaction-scoped advisory lock makes nodes that start together take
- * turns, and the last to get it finds nothing left to do.
+ * Applies pending migrations (after checking the applied ones' checksums). The
+ * caller has opened a transaction on `client`; the transaction-scoped advisory
+ * lock makes nodes that start together take turns, and the last to get it finds
+ * nothing left to do. Throws MigrationChangedError when an applied migration was edited.
  */
-export async function applyMigrations(client: PoolClient, now: number): Promise<number[]> {
+export async function applyMigrations(client: PoolClient, now: number, list: readonly Migration[] = migrations): Promise<MigrationRun> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-  await client.query(`
-    CREATE TABLE IF NOT EXISTS schema_migrations (
-      version INTEGER PRIMARY KEY,
-      name TEXT NOT NULL,
-      applied_at BIGINT NOT NULL
-    )`);
-  const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
-  const applied = new Set(rows.map((r) => r.version));
-  const done: number[] = [];
-  for (const migration of migrations) {
-    if (applied.has(migration.version)) continue;
-    await client.query(migration.sql);
-    await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
-      migration.version,
-      migration.name,
-      now,
-    ]);
-    done.push(migration.version);
-  }
-  return done;
+  return runMigrations(postgresTarget(client), list, now);
 }

@@ -4,19 +4,21 @@
 
 import pg from 'pg';
 import type { Pool } from 'pg';
-import { AppError, ErrorCode } from '../../protocol/errors.ts';
 import type { Role } from '../../protocol/shapes.ts';
 import { createLogger } from '../../logger.ts';
-import { newId } from '../ids.ts';
+import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
+import { type AgentRow, toAgent, toVisitor, type VisitorRow } from '../rows.ts';
 import type {
   AgentRecord,
   AppendResult,
   ConversationFilter,
   ConversationRecord,
+  CreateAgentResult,
   HistoryPage,
   MessageRecord,
   NewMessage,
   NewVisitorMessage,
+  OpenResult,
   ReadPosition,
   Store,
   TransitionResult,
@@ -26,14 +28,14 @@ import * as conversations from './conversations.ts';
 import { createDb, errorInfo } from './db.ts';
 import type { Db, StoreLogger } from './db.ts';
 import { applyMigrations } from './migrations.ts';
-import { toAgent, toVisitor } from './rows.ts';
-import type { AgentRow, VisitorRow } from './rows.ts';
 
 export type { StoreLogger } from './db.ts';
 
 export interface PostgresStoreOptions {
   poolSize?: number;
   logger?: StoreLogger;
+  /** Message ids; one generator per store. */
+  ids?: OrderedIds;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -43,11 +45,13 @@ export class PostgresStore implements Store {
   readonly #pool: Pool;
   readonly #db: Db;
   readonly #log: StoreLogger;
+  readonly #ids: OrderedIds;
   #closed = false;
 
-  constructor(pool: Pool, logger: StoreLogger) {
+  constructor(pool: Pool, logger: StoreLogger, ids: OrderedIds = createOrderedIds()) {
     this.#pool = pool;
     this.#log = logger;
+    this.#ids = ids;
     this.#db = createDb(pool, logger);
     // An idle client whose backend dies (restart, failover) is reported here;
     // without a listener `pg` would crash the process.
@@ -55,7 +59,10 @@ export class PostgresStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    const applied = await this.#db.transaction((client) => applyMigrations(client, Date.now()));
+    const { applied, checksummed } = await this.#db.transaction((client) => applyMigrations(client, Date.now()));
+    if (checksummed.length > 0) {
+      this.#log.info({ event: 'store_checksums_recorded', engine: 'postgres', versions: checksummed }, 'checksums of applied migrations recorded');
+    }
     if (applied.length > 0) this.#log.info({ event: 'store_migrated', engine: 'postgres', versions: applied }, 'schema migrated');
   }
 
@@ -71,16 +78,16 @@ export class PostgresStore implements Store {
 
   // ---- agents
 
-  async createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<AgentRecord> {
+  async createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<CreateAgentResult> {
     try {
       const [row] = await this.#db.query<AgentRow>(
         'INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
         [newId(), input.email, input.name, input.role, input.passwordHash, Date.now()],
       );
-      return toAgent(row);
+      return { kind: 'created', agent: toAgent(row) };
     } catch (err) {
       // The unique index on lower(email) decides, also between racing nodes.
-      if (errorInfo(err).code === UNIQUE_VIOLATION) throw new AppError(ErrorCode.Conflict, 'email already registered', { cause: err });
+      if (errorInfo(err).code === UNIQUE_VIOLATION) return { kind: 'email_taken' };
       throw err;
     }
   }
@@ -185,7 +192,7 @@ export class PostgresStore implements Store {
 
   // ---- conversations, messages, read positions (conversations.ts)
 
-  openConversation(visitor: { id: string; name: string }, now: number): Promise<{ conversation: ConversationRecord; created: boolean }> {
+  openConversation(visitor: { id: string; name: string }, now: number): Promise<OpenResult> {
     return conversations.openConversation(this.#db, visitor, now);
   }
 
@@ -222,11 +229,11 @@ export class PostgresStore implements Store {
   }
 
   appendMessage(input: NewMessage): Promise<AppendResult> {
-    return conversations.appendMessage(this.#db, input);
+    return conversations.appendMessage(this.#db, this.#ids, input);
   }
 
   appendVisitorMessage(visitorId: string, input: NewVisitorMessage): Promise<AppendResult | { kind: 'no_open_conversation' }> {
-    return conversations.appendVisitorMessage(this.#db, visitorId, input);
+    return conversations.appendVisitorMessage(this.#db, this.#ids, visitorId, input);
   }
 
   getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
@@ -244,9 +251,9 @@ export class PostgresStore implements Store {
 
 /** Opens a pool on `url` (`postgres://…`) and checks it answers. Call migrate() before use. */
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
-  const { poolSize = 10, logger = createLogger('warn') } = opts;
+  const { poolSize = 10, logger = createLogger('warn'), ids } = opts;
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
-  const store = new PostgresStore(pool, logger);
+  const store = new PostgresStore(pool, logger, ids);
   try {
     await store.ping();
   } catch (err) {

@@ -1,14 +1,10 @@
 // The SQLite schema as numbered migrations, and migrate(), which applies the
-// pending ones in one BEGIN IMMEDIATE transaction. Append new migrations;
-// never edit an applied one. Imports only node:sqlite types.
+// pending ones through the shared runner (../migrations.ts) in one BEGIN
+// IMMEDIATE transaction, synchronously. Append new migrations; never edit an applied one (its
+// checksum is recorded, and a changed one stops the start).
 
 import type { DatabaseSync } from 'node:sqlite';
-
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+import { type AppliedMigration, type Migration, type MigrationRun, runMigrationsSync, type SyncMigrationTarget } from '../migrations.ts';
 
 // Timestamps are epoch ms integers. Ids are TEXT compared with BINARY collation,
 // the same byte order as PostgreSQL's COLLATE "C", so (queued_at, id) sorts alike.
@@ -136,29 +132,54 @@ export const migrations: readonly Migration[] = [
   },
 ];
 
+/** schema_migrations in this database; synchronous, as node:sqlite is. */
+function sqliteTarget(db: DatabaseSync): SyncMigrationTarget {
+  return {
+    engine: 'sqlite',
+    prepare() {
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+          version INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          applied_at INTEGER NOT NULL,
+          checksum TEXT
+        )`);
+      // A database from before checksums has the table without the column.
+      const columns = db.prepare('PRAGMA table_info(schema_migrations)').all();
+      if (!columns.some((c) => c.name === 'checksum')) db.exec('ALTER TABLE schema_migrations ADD COLUMN checksum TEXT');
+    },
+    applied() {
+      return db
+        .prepare('SELECT version, checksum FROM schema_migrations')
+        .all()
+        .map((r): AppliedMigration => ({ version: Number(r.version), checksum: r.checksum === null ? null : String(r.checksum) }));
+    },
+    recordChecksum(version, checksum) {
+      db.prepare('UPDATE schema_migrations SET checksum = ? WHERE version = ?').run(checksum, version);
+    },
+    apply(migration, checksum, now) {
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        now,
+        checksum,
+      );
+    },
+  };
+}
+
 /**
- * Applies pending migrations and returns their versions. BEGIN IMMEDIATE takes
- * the write lock before reading schema_migrations, so two processes opening
- * the same file take turns and the second finds nothing left to do.
+ * Applies pending migrations (after checking the applied ones' checksums) and
+ * returns what it did. BEGIN IMMEDIATE takes the write lock before reading
+ * schema_migrations, so two processes opening the same file take turns and the
+ * second finds nothing left to do. Throws MigrationChangedError (nothing
+ * changed) when an applied migration was edited.
  */
-export function migrate(db: DatabaseSync, now: number): number[] {
+export function migrate(db: DatabaseSync, now: number, list: readonly Migration[] = migrations): MigrationRun {
   db.exec('BEGIN IMMEDIATE');
   try {
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS schema_migrations (
-        version INTEGER PRIMARY KEY,
-        name TEXT NOT NULL,
-        applied_at INTEGER NOT NULL
-      )`);
-    const applied = new Set(db.prepare('SELECT version FROM schema_migrations').all().map((r) => Number(r.version)));
-    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
-    const done: number[] = [];
-    for (const migration of migrations) {
-      if (applied.has(migration.version)) continue;
-      db.exec(migration.sql);
-      record.run(migration.version, migration.name, now);
-      done.push(migration.version);
-    }
+    const done = runMigrationsSync(sqliteTarget(db), list, now);
     db.exec('COMMIT');
     return done;
   } catch (err) {

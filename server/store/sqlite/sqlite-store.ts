@@ -7,38 +7,38 @@ import { mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
-import { AppError, ErrorCode } from '../../protocol/errors.ts';
 import type { Role } from '../../protocol/shapes.ts';
-import { newId } from '../ids.ts';
+import type { Logger } from '../../logger.ts';
+import { appended, decideAppend } from '../append.ts';
+import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
+import { DEFAULT_LIST_LIMIT, readSeq, rowLimit } from '../limits.ts';
+import { type ConversationRow, toAgent, toConversation, toMessage, toReadPosition, toVisitor } from '../rows.ts';
 import type {
   AgentRecord,
   AppendResult,
   ConversationFilter,
   ConversationRecord,
+  CreateAgentResult,
   HistoryPage,
   MessageRecord,
   NewMessage,
   NewVisitorMessage,
+  OpenResult,
   ReadPosition,
   Store,
   TransitionResult,
   VisitorRecord,
 } from '../store.ts';
-import { messageRecord } from '../store.ts';
-import type { Logger } from '../../logger.ts';
 import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_FRAMES } from './checkpointer.ts';
 import { createGroupCommit, type GroupCommit, type WalSync, walFileSync } from './group-commit.ts';
 import { migrate } from './migrations.ts';
-import { newOrderedId } from './ordered-id.ts';
-import { listConversationsSql, prepareStatements, toAgent, toConversation, toMessage, toReadPosition } from './statements.ts';
-import { toVisitor } from './statements.ts';
-import type { Statements } from './statements.ts';
+import { listConversationsSql, prepare, prepareStatements, type Query, type Statements } from './statements.ts';
 
-const DEFAULT_LIST_LIMIT = 100;
-
-/** SQLite treats a negative LIMIT as "no limit"; the interface means at most `limit`. */
-function rowLimit(limit: number): number {
-  return Math.max(0, Math.trunc(limit));
+export interface SqliteStoreOptions {
+  /** What checkpoints the WAL off the event loop, stopped at close. */
+  checkpointer?: Checkpointer | null;
+  /** Message ids; one generator per store. */
+  ids?: OrderedIds;
 }
 
 export class SqliteStore implements Store {
@@ -47,20 +47,19 @@ export class SqliteStore implements Store {
   /** Needs no table, so /readyz works before migrate(). */
   readonly #ping: StatementSync;
   #statements: Statements | undefined;
-  readonly #listStatements = new Map<string, StatementSync>();
+  readonly #listStatements = new Map<string, Query<ConversationRow>>();
   readonly #writes: GroupCommit;
+  readonly #ids: OrderedIds;
   #closed = false;
 
   readonly #wal: (WalSync & { close(): void }) | null;
   readonly #checkpointer: Checkpointer | null;
 
-  /**
-   * `walPath`: the WAL file to sync after each commit (synchronous=NORMAL); null for an in-memory
-   * database. `checkpointer`: what checkpoints the WAL off the event loop, stopped at close.
-   */
-  constructor(db: DatabaseSync, walPath: string | null, checkpointer: Checkpointer | null = null) {
+  /** `walPath`: the WAL file to sync after each commit (synchronous=NORMAL); null for an in-memory database. */
+  constructor(db: DatabaseSync, walPath: string | null, { checkpointer = null, ids = createOrderedIds() }: SqliteStoreOptions = {}) {
     this.#db = db;
     this.#checkpointer = checkpointer;
+    this.#ids = ids;
     this.#ping = db.prepare('SELECT 1');
     this.#wal = walPath === null ? null : walFileSync(() => openSync(walPath, 'r'));
     this.#writes = createGroupCommit(db, this.#wal);
@@ -101,12 +100,11 @@ export class SqliteStore implements Store {
 
   // ---- agents
 
-  async createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<AgentRecord> {
-    return this.#transaction(() => {
+  async createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<CreateAgentResult> {
+    return this.#transaction((): CreateAgentResult => {
       // ON CONFLICT DO NOTHING: the case-insensitive unique index decides, and no row comes back.
       const row = this.#q.insertAgent.get(newId(), input.email, input.name, input.role, input.passwordHash, Date.now());
-      if (!row) throw new AppError(ErrorCode.Conflict, 'email already registered');
-      return toAgent(row);
+      return row ? { kind: 'created', agent: toAgent(row) } : { kind: 'email_taken' };
     });
   }
 
@@ -154,7 +152,7 @@ export class SqliteStore implements Store {
 
   async sessionGet(sid: string, now: number): Promise<string | null> {
     const row = this.#q.sessionGet.get(sid, now);
-    return row ? (row.data as string) : null;
+    return row ? row.data : null;
   }
 
   async sessionSet(sid: string, data: string, expiresAt: number): Promise<void> {
@@ -193,15 +191,16 @@ export class SqliteStore implements Store {
 
   // ---- conversations
 
-  async openConversation(visitor: { id: string; name: string }, now: number): Promise<{ conversation: ConversationRecord; created: boolean }> {
+  async openConversation(visitor: { id: string; name: string }, now: number): Promise<OpenResult> {
     // Usually it is open already: a plain read, no write transaction (every visitor message comes here).
     const open = this.#q.openConversationOf.get(visitor.id);
-    if (open) return { conversation: toConversation(open), created: false };
-    return this.#transaction(() => {
+    if (open) return { kind: 'ok', conversation: toConversation(open), created: false };
+    // Never `contended` here: the write lock is held from the insert to the read.
+    return this.#transaction((): OpenResult => {
       const inserted = this.#q.insertConversation.get(newId(), visitor.id, visitor.name, now);
-      if (inserted) return { conversation: toConversation(inserted), created: true };
+      if (inserted) return { kind: 'ok', conversation: toConversation(inserted), created: true };
       // The insert lost to the one-open-per-visitor index, inside our write lock: the row is there.
-      return { conversation: toConversation(this.#q.openConversationOf.get(visitor.id)!), created: false };
+      return { kind: 'ok', conversation: toConversation(this.#q.openConversationOf.get(visitor.id)!), created: false };
     });
   }
 
@@ -216,11 +215,11 @@ export class SqliteStore implements Store {
   }
 
   async listConversations(filter: ConversationFilter): Promise<ConversationRecord[]> {
-    const { key, sql, params } = listConversationsSql(filter);
-    let statement = this.#listStatements.get(key);
+    const { sql, params } = listConversationsSql(filter);
+    let statement = this.#listStatements.get(sql);
     if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#listStatements.set(key, statement);
+      statement = prepare(this.#db, sql);
+      this.#listStatements.set(sql, statement);
     }
     return statement.all(...params, rowLimit(filter.limit ?? DEFAULT_LIST_LIMIT)).map(toConversation);
   }
@@ -233,7 +232,7 @@ export class SqliteStore implements Store {
    * One conditional UPDATE decides; the row read just before it, under the
    * same write lock, is exactly the version it replaced.
    */
-  #transition(update: StatementSync, id: string, ...params: (string | number | null)[]): Promise<TransitionResult> {
+  #transition(update: Query<ConversationRow>, id: string, ...params: (string | number | null)[]): Promise<TransitionResult> {
     return this.#transaction((): TransitionResult => {
       const before = this.#q.conversationById.get(id);
       if (!before) return { kind: 'not_found' };
@@ -265,9 +264,6 @@ export class SqliteStore implements Store {
     return this.#transaction((): AppendResult => {
       const conversation = this.#q.conversationById.get(input.conversationId);
       if (!conversation) return { kind: 'not_found' };
-      if (input.assignedTo !== undefined && (conversation.status !== 'active' || conversation.agent_id !== input.assignedTo)) {
-        return { kind: 'not_assigned', conversation: toConversation(conversation) };
-      }
       return this.#append(conversation, input);
     });
   }
@@ -277,28 +273,30 @@ export class SqliteStore implements Store {
       const conversation = this.#q.openConversationOf.get(visitorId);
       if (!conversation) return { kind: 'no_open_conversation' };
       return this.#append(conversation, {
-        conversationId: String(conversation.id),
+        conversationId: conversation.id,
         clientId: input.clientId,
         authorKind: 'visitor',
         authorId: visitorId,
-        authorName: String(conversation.visitor_name),
+        authorName: conversation.visitor_name,
         body: input.body,
         createdAt: input.createdAt,
       });
     });
   }
 
-  /** The append itself, inside a write transaction, given the conversation row read in it. */
-  #append(conversation: Record<string, unknown>, input: NewMessage): AppendResult {
-    // Idempotency comes before the closed check: a resend of a message that
-    // made it before the close still gets its original back. Looked up under
-    // the write lock, so no other insert of this clientId can come between.
-    const resent = this.#resent(input, conversation);
-    if (resent) return resent;
-    if (conversation.status === 'closed') return { kind: 'closed' };
-
-    // last_seq was read with the row, under the write lock: gap-free, and UNIQUE (conversation_id, seq) backs it up.
-    const message = messageRecord(input, newOrderedId(), Number(conversation.last_seq) + 1);
+  /**
+   * The append itself (decided by ../append.ts), inside a write transaction, given the conversation
+   * row read in it. The clientId is looked up under the same write lock, so no other insert of it
+   * can come between; last_seq was read with the row, so seq is gap-free, and UNIQUE
+   * (conversation_id, seq) backs that up.
+   */
+  #append(row: ConversationRow, input: NewMessage): AppendResult {
+    const conversation = toConversation(row);
+    const existing = this.#q.messageByClientId.get(conversation.id, input.clientId);
+    const refused = decideAppend(conversation, input, existing ? toMessage(existing) : null);
+    if (refused) return refused;
+    const result = appended(conversation, input, this.#ids.next());
+    const { message } = result;
     this.#q.insertMessage.run(
       message.id,
       message.conversationId,
@@ -310,16 +308,7 @@ export class SqliteStore implements Store {
       message.body,
       message.createdAt,
     );
-    // The row read above, under the same write lock, with the one column just changed.
-    return { kind: 'created', message, conversation: { ...toConversation(conversation), lastSeq: message.seq } };
-  }
-
-  /** The message already stored under this clientId, as the answer to a resend; null when there is none. */
-  #resent(input: NewMessage, conversation: Record<string, unknown>): AppendResult | null {
-    const existing = this.#q.messageByClientId.get(input.conversationId, input.clientId);
-    if (!existing) return null;
-    if (existing.author_kind !== input.authorKind || existing.author_id !== input.authorId) return { kind: 'client_id_taken' };
-    return { kind: 'duplicate', message: toMessage(existing), conversation: toConversation(conversation) };
+    return result;
   }
 
   async getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
@@ -339,8 +328,8 @@ export class SqliteStore implements Store {
   // ---- read positions
 
   async setReadPosition(pos: ReadPosition): Promise<boolean> {
-    const seq = Math.trunc(pos.seq);
-    if (!Number.isFinite(seq)) return false;
+    const seq = readSeq(pos.seq);
+    if (seq === null) return false;
     return this.#transaction(() => Number(this.#q.setReadPosition.run(pos.conversationId, pos.participantKind, pos.participantId, seq).changes) > 0);
   }
 
@@ -400,5 +389,5 @@ export async function openSqliteStore(path: string, opts: { logger?: Logger } = 
   const checkpointer = startCheckpointer(path, {
     onError: (message) => opts.logger?.warn({ event: 'store.checkpoint_failed', error: message }, 'background checkpoint failed'),
   });
-  return new SqliteStore(db, walPath, checkpointer);
+  return new SqliteStore(db, walPath, { checkpointer });
 }

@@ -1,0 +1,99 @@
+// The rows both schemas return (same table and column names in SQLite and
+// PostgreSQL) and their mapping to store records, shared by every engine.
+// Integer columns arrive as numbers from node:sqlite and BIGINTs as strings
+// from `pg`; all are epoch ms or counters, safe as numbers.
+
+import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
+import type { AgentRecord, ConversationRecord, MessageRecord, ReadPosition, VisitorRecord } from './store.ts';
+
+type Int = string | number;
+
+export interface AgentRow {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string;
+  created_at: Int;
+}
+
+export interface VisitorRow {
+  id: string;
+  name: string;
+  email: string | null;
+  created_at: Int;
+}
+
+export interface ConversationRow {
+  id: string;
+  visitor_id: string;
+  visitor_name: string;
+  status: ConversationStatus;
+  agent_id: string | null;
+  agent_name: string | null;
+  /** A column in PostgreSQL; in SQLite read off the messages (sqlite/statements.ts). */
+  last_seq: Int;
+  queued_at: Int;
+  created_at: Int;
+  closed_at: Int | null;
+}
+
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  seq: Int;
+  client_id: string;
+  author_kind: AuthorKind;
+  author_id: string;
+  author_name: string;
+  body: string;
+  created_at: Int;
+}
+
+export interface ReadPositionRow {
+  conversation_id: string;
+  participant_kind: 'visitor' | 'agent';
+  participant_id: string;
+  seq: Int;
+}
+
+export function toAgent(r: AgentRow): AgentRecord {
+  return { id: r.id, email: r.email, name: r.name, role: r.role, passwordHash: r.password_hash, createdAt: Number(r.created_at) };
+}
+
+export function toVisitor(r: VisitorRow): VisitorRecord {
+  return { id: r.id, name: r.name, email: r.email, createdAt: Number(r.created_at) };
+}
+
+export function toConversation(r: ConversationRow): ConversationRecord {
+  return {
+    id: r.id,
+    visitorId: r.visitor_id,
+    visitorName: r.visitor_name,
+    status: r.status,
+    agentId: r.agent_id,
+    agentName: r.agent_name,
+    lastSeq: Number(r.last_seq),
+    queuedAt: Number(r.queued_at),
+    createdAt: Number(r.created_at),
+    closedAt: r.closed_at === null ? null : Number(r.closed_at),
+  };
+}
+
+export function toMessage(r: MessageRow): MessageRecord {
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    seq: Number(r.seq),
+    clientId: r.client_id,
+    authorKind: r.author_kind,
+    authorId: r.author_id,
+    authorName: r.author_name,
+    body: r.body,
+    createdAt: Number(r.created_at),
+  };
+}
+
+export function toReadPosition(r: ReadPositionRow): ReadPosition {
+  return { conversationId: r.conversation_id, participantKind: r.participant_kind, participantId: r.participant_id, seq: Number(r.seq) };
+}
