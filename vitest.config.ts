@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The attack suite has its own command (npm run test:attack) and config.
-    exclude: ['test/attack/**', '**/node_modules/**'],
+    // The attack suite (npm run test:attack) and the benchmark smoke run (npm run test:bench-smoke,
+    // ~50 s of load generation) have their own commands; CI runs both.
+    exclude: ['test/attack/**', 'test/bench-smoke.test.ts', '**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
