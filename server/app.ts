@@ -108,6 +108,7 @@ export function createApp(deps: AppDeps): App {
     logger,
     trustProxy: config.trustProxy,
     session,
+    anonymousRate: createAddressRate(config.httpRateLimit, 10_000, () => clock.now()),
     routers: [
       healthRouter({ store, checks: cluster?.readinessChecks ?? [], metrics: metrics.registry, logger }),
       authRouter({

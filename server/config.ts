@@ -33,6 +33,8 @@ export interface Config {
   newVisitorRateLimit: number;
   /** Open Socket.IO connections per client address; 0 disables. */
   connectionsPerAddress: number;
+  /** API requests per client address per 10 s from clients without an agent session; 0 disables. */
+  httpRateLimit: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long a person may be gone before presence says "leave" (absorbs reloads and blips). */
   presenceGraceMs: number;
@@ -144,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
     messageRateLimit: int(env, 'MESSAGE_RATE_LIMIT', 50, 0, 1_000_000),
     newVisitorRateLimit: int(env, 'NEW_VISITOR_RATE_LIMIT', 30, 0, 1_000_000),
     connectionsPerAddress: int(env, 'CONNECTIONS_PER_ADDRESS', 200, 0, 1_000_000),
+    httpRateLimit: int(env, 'HTTP_RATE_LIMIT', 300, 0, 1_000_000),
     logLevel,
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 3000, 0, 120_000),
   };

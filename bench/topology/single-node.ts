@@ -69,6 +69,7 @@ export function createSingleNodeTopology(opts: {
         // Every load-generator client comes from 127.0.0.1.
         NEW_VISITOR_RATE_LIMIT: '0',
         CONNECTIONS_PER_ADDRESS: '0',
+        HTTP_RATE_LIMIT: '0',
         LOG_LEVEL: 'warn',
       });
     }

@@ -5,11 +5,14 @@ import express, { type RequestHandler } from 'express';
 import type { Logger } from '../logger.ts';
 import { errorHandler, sendError } from './errors.ts';
 import { ErrorCode } from '../protocol/errors.ts';
+import type { AddressRate } from '../edge/address-limits.ts';
 
 export function createHttpApp(deps: {
   logger: Logger;
   trustProxy: boolean | number | string;
   session: RequestHandler;
+  /** Requests per client address from clients without an agent session. */
+  anonymousRate: AddressRate;
   routers: RequestHandler[];
 }): express.Express {
   const app = express();
@@ -25,6 +28,11 @@ export function createHttpApp(deps: {
   });
   app.use('/api', express.json({ limit: '32kb' }));
   app.use(deps.session);
+  // Requests without an agent session, per client address (HTTP_RATE_LIMIT): anyone can send them.
+  app.use(['/api', '/readyz'], (req, res, next) => {
+    if (req.session?.agentId || deps.anonymousRate.take(req.ip ?? 'unknown')) return next();
+    sendError(res, ErrorCode.RateLimited, 'too many requests from this address; slow down');
+  });
   for (const r of deps.routers) app.use(r);
   app.use('/api', (_req, res) => sendError(res, ErrorCode.NotFound, 'no such endpoint'));
   app.use(errorHandler(deps.logger));

@@ -101,7 +101,7 @@ describe('[SEC10] hardening', () => {
 describe('[SEC7] anonymous identities', () => {
   let target: Target;
   beforeAll(async () => {
-    target = await startTarget({ NEW_VISITOR_RATE_LIMIT: '30', CONNECTIONS_PER_ADDRESS: '20' });
+    target = await startTarget({ NEW_VISITOR_RATE_LIMIT: '30', CONNECTIONS_PER_ADDRESS: '20', HTTP_RATE_LIMIT: '50' });
   });
   afterAll(async () => {
     await target?.close();
@@ -131,5 +131,16 @@ describe('[SEC7] anonymous identities', () => {
     await open[0].closed;
     await eventually(() => from('10.0.7.4').then((c) => (open.push(c), true), () => false), 5000, 'a place to free');
     for (const c of [...open.slice(1), other]) c.close();
+  });
+
+  it('[SEC7-4] anonymous API requests are limited per address (HTTP_RATE_LIMIT); other addresses and signed-in agents are not', async () => {
+    const me = (address: string, cookie?: string) =>
+      fetch(`${target.url}/api/me`, { headers: { 'x-forwarded-for': address, ...(cookie ? { cookie } : {}) } }).then((r) => r.status);
+    const statuses = await Promise.all(Array.from({ length: 80 }, () => me('10.0.7.6')));
+    expect(statuses.filter((s) => s === 429)).toHaveLength(30);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(50);
+    expect(await me('10.0.7.7')).toBe(401);
+    const admin = await target.adminCookie();
+    expect(await me('10.0.7.6', admin)).toBe(200);
   });
 });

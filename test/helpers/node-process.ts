@@ -29,6 +29,7 @@ export async function spawnNode(env: Record<string, string>, opts: { port?: numb
       LOG_LEVEL: 'info',
       NEW_VISITOR_RATE_LIMIT: '0',
       CONNECTIONS_PER_ADDRESS: '0',
+      HTTP_RATE_LIMIT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -73,6 +73,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     // Tests make hundreds of visitors and connections from one address; the attack suite tests the limits.
     NEW_VISITOR_RATE_LIMIT: '0',
     CONNECTIONS_PER_ADDRESS: '0',
+    HTTP_RATE_LIMIT: '0',
     ...opts.env,
   });
   const logger = createLogger(config.logLevel);
