@@ -3,7 +3,6 @@
 // teammate, release to the queue, and notifications while the tab is hidden.
 
 import { describe, expect, it } from 'vitest';
-import type { Conversation, Message, PresenceEvent } from '../../server/protocol/shapes.ts';
 import { arrived, next, ok } from '../helpers/clients.ts';
 import { poll, signIn, transcript, useBrowser, watch } from '../helpers/browser.ts';
 import { startApp } from '../helpers/start-app.ts';
@@ -97,7 +96,7 @@ describe('[E2E-CONSOLE] agent console', () => {
       });
 
       // Transfer v2's conversation to Ben (picked in the dialog); the visitor sees the handover.
-      const handover = next<PresenceEvent>(v2.socket, 'presence', (e) => e.action === 'join' && e.participant.name === 'Ben');
+      const handover = next(v2.socket, 'presence', (e) => e.action === 'join' && e.participant.name === 'Ben');
       await a.getByRole('button', { name: 'Transfer…' }).click();
       const dialog = a.getByRole('dialog', { name: 'Transfer conversation' });
       await poll(() => dialog.getByLabel('Teammate').locator('option').allTextContents()).toEqual(['Ben']);
@@ -112,9 +111,9 @@ describe('[E2E-CONSOLE] agent console', () => {
       // Ben releases it: back in the queue for everyone.
       await b.getByRole('button', { name: 'Release' }).click();
       await poll(() => a.locator('.queue-item', { hasText: v2.visitor.name }).count()).toBe(1);
-      const back = await arrived<Conversation>(v2.socket, 'conversation', (c) => c.status === 'queued');
+      const back = await arrived(v2.socket, 'conversation', (c) => c.status === 'queued');
       expect(back.agent).toBeNull();
-      const sent = await ok<{ message: Message }>(v2.socket, 'message:send', { clientId: 'd', body: 'Still waiting' });
+      const sent = await ok(v2.socket, 'message:send', { clientId: 'd', body: 'Still waiting' });
       expect(sent.message.seq).toBe(4);
       expect(watches.flatMap((w) => [...w.errors, ...w.dialogs])).toEqual([]);
     } finally {
