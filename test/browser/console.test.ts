@@ -9,9 +9,14 @@ import { startApp } from '../helpers/start-app.ts';
 
 const browser = useBrowser();
 
+// The callbacks given to addInitScript/evaluate run in the page, not here: these are the page's
+// globals as far as they use them (this file is typed for Node, without the DOM library).
+declare const window: { __notes: string[]; __hidden: boolean };
+declare const document: object;
+
 // Stands in for the browser's Notification API and page visibility, so a test can hide the tab.
 const FAKE_NOTIFICATIONS = () => {
-  const w = window as unknown as { __notes: string[]; __hidden: boolean };
+  const w = window;
   w.__notes = [];
   w.__hidden = false;
   class FakeNotification {
@@ -82,17 +87,17 @@ describe('[E2E-CONSOLE] agent console', () => {
 
       // While Ann's tab is hidden: a notification for a new message and for a new waiting visitor.
       await a.evaluate(() => {
-        (window as unknown as { __hidden: boolean }).__hidden = true;
+        window.__hidden = true;
       });
       await ok(v1.socket, 'message:send', { clientId: 'b', body: 'Are you there?' });
       const v3 = await app.visitor('websocket');
       await ok(v3.socket, 'message:send', { clientId: 'a', body: 'New here' });
-      await poll(() => a.evaluate(() => (window as unknown as { __notes: string[] }).__notes)).toEqual([
+      await poll(() => a.evaluate(() => window.__notes)).toEqual([
         `${v1.visitor.name}: Are you there?`,
         `A visitor is waiting: ${v3.visitor.name}`,
       ]);
       await a.evaluate(() => {
-        (window as unknown as { __hidden: boolean }).__hidden = false;
+        window.__hidden = false;
       });
 
       // Transfer v2's conversation to Ben (picked in the dialog); the visitor sees the handover.
