@@ -16,7 +16,7 @@ export function registerAdminNamespace(ctx: RealtimeContext): void {
     socket.join([room.admins, room.session(socket.data.sessionId)]);
     socket.on('disconnect', () => c.close());
     // online:get takes no payload; the ack is the last argument (acked()), and anything before it is refused.
-    (socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void }).on('online:get', (...args) => {
+    socket.on('online:get', (...args: unknown[]) => {
       const { input, ack } = acked(args, 0);
       respond(ack, () => c.log(), 'online:get', async () => {
         if (input === WRONG_ARITY) throw new AppError(ErrorCode.InvalidPayload, 'online:get takes no payload');

@@ -2,7 +2,9 @@
 
 import { parsePage } from '../core/dashboard.ts';
 import { toConversation, toMessage, toVisitor } from '../core/mappers.ts';
+import type { AckedEvents } from '../protocol/acked.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
+import type { AgentClientEvents } from '../protocol/events.ts';
 import { personKey } from '../core/presence-registry.ts';
 import { ConnectionState, type RealtimeContext, trackPresence } from './context.ts';
 import { agentHandshake } from './handshake.ts';
@@ -44,9 +46,8 @@ export function registerAgentNamespace(ctx: RealtimeContext): void {
     socket.on('disconnect', () => c.close());
     // Socket.IO's typed listeners fix the ack's position, but it is wherever the client put it (the last
     // argument): acked() finds it, so a call with a missing or extra argument is answered, not dropped.
-    const listen = socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void };
-    const onAcked = (event: string, handler: (input: unknown, ack: unknown) => void) =>
-      listen.on(event, (...args) => {
+    const onAcked = (event: AckedEvents<AgentClientEvents>, handler: (input: unknown, ack: unknown) => void) =>
+      socket.on(event, (...args: unknown[]) => {
         const { input, ack } = acked(args);
         handler(input, ack);
       });

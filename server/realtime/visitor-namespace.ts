@@ -4,6 +4,7 @@ import { toConversation, toMessage, toVisitor } from '../core/mappers.ts';
 import { personKey } from '../core/presence-registry.ts';
 import type { ConversationRecord } from '../store/store.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
+import type { VisitorClientEvents } from '../protocol/events.ts';
 import { ConnectionState, type RealtimeContext, trackPresence } from './context.ts';
 import { visitorHandshake } from './handshake.ts';
 import { acked, fireAndForget, respond } from './respond.ts';
@@ -110,8 +111,8 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
         fanout.dashboardChanged();
       });
     },
-  };
-  const listeners = Object.entries(handlers) as Array<[string, (this: VisitorSocket, ...args: unknown[]) => void]>;
+  } satisfies Record<keyof VisitorClientEvents, (this: VisitorSocket, ...args: unknown[]) => void>;
+  const listeners = Object.entries(handlers) as Array<[keyof VisitorClientEvents, (this: VisitorSocket, ...args: unknown[]) => void]>;
 
   nsp.on('connection', (socket: VisitorSocket) => {
     const c = new ConnectionState({ logger, ns: '/visitor', socketId: socket.id, messageRateLimit: config.messageRateLimit, overloaded });
@@ -123,7 +124,6 @@ export function registerVisitorNamespace(ctx: RealtimeContext): void {
     socket.join(room.visitor(visitor(socket).id));
     trackPresence(ctx, socket, () => person(socket), () => sendSnapshot(socket), () => c.log());
 
-    const emitter = socket as unknown as { on(event: string, fn: (...args: unknown[]) => void): void };
-    for (const [event, fn] of listeners) emitter.on(event, fn);
+    for (const [event, fn] of listeners) socket.on(event, fn);
   });
 }
