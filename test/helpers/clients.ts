@@ -107,7 +107,7 @@ export function connect<N extends NamespacePath>(
 
 const received = new WeakMap<object, Array<[string, unknown]>>();
 
-/** Emits acked event E with its payload and resolves with the ack, success or error (rejects after `ms`). */
+/** Emits acked event E with its payload and resolves with the ack, success or error (rejects after 5 s without one). */
 export function request<S extends EventsMap, C extends EventsMap, E extends AckedEvents<C>>(
   socket: Socket<S, C>,
   event: E,
