@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): App {
   let handleHttp: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   const httpServer = createServer((req, res) => handleHttp(req, res));
   const session = createSessionMiddleware({ store, logger, secret: deps.sessionSecret, trustProxy });
-  const ns = createIo(httpServer, { config, session: session as never, logger });
+  const ns = createIo(httpServer, { config, session, logger });
   cluster?.installAdapter(ns.io);
   const metrics = createMetrics(ns);
 

@@ -6,10 +6,11 @@
 // process — measures end-to-end latency on one clock.
 
 import { newClientId } from '../../client/lib/ids.ts';
-import type { Socket } from 'socket.io-client';
+import type { Ack } from '../../server/protocol/errors.ts';
+import type { Message } from '../../server/protocol/shapes.ts';
 import { createRecorder } from '../lib/histogram.ts';
 import { mapLimit } from '../lib/stats.ts';
-import { type AckResult, closeAll, connect, countError, requestAsync } from './client.ts';
+import { type AgentSocket, type TimedOut, type VisitorSocket, closeAll, connect, countError, request, requestAsync } from './client.ts';
 import type { GeneratorSetup, Transport, Workload } from './protocol.ts';
 
 export interface ChatParams {
@@ -26,10 +27,10 @@ export interface ChatParams {
   maxPerSide: number;
 }
 
-interface Side {
-  socket: Socket;
-  /** Who sends from this side of the conversation. */
-  author: 'visitor' | 'agent';
+/** One side of a conversation: who sends from it, on which socket. */
+type Side = SideState & ({ author: 'visitor'; socket: VisitorSocket } | { author: 'agent'; socket: AgentSocket });
+
+interface SideState {
   conversationId: string;
   sent: number;
   outstanding: number;
@@ -44,8 +45,8 @@ export function createChatWorkload(setup: GeneratorSetup): Workload {
   const conversations = identities.visitors.length;
   const agentCount = Math.ceil(conversations / p.perAgent);
   const url = (i: number) => urls[i % urls.length];
-  const visitorSockets: Socket[] = [];
-  const agentSockets: Socket[] = [];
+  const visitorSockets: VisitorSocket[] = [];
+  const agentSockets: AgentSocket[] = [];
   const visitorSides: Side[] = [];
   const agentSides: Side[] = [];
   /** conversationId → [visitor side, agent side] */
@@ -91,8 +92,7 @@ export function createChatWorkload(setup: GeneratorSetup): Workload {
     // The widget's and the console's own ids (time-ordered): where they land in the store's index matters.
     const clientId = newClientId();
     const body = `${sentAt.toFixed(3)} ${pad}`;
-    const payload = side.author === 'visitor' ? { clientId, body } : { conversationId: side.conversationId, clientId, body };
-    side.socket.emit('message:send', payload, (result: AckResult) => {
+    const done = (result: Ack<{ message: Message }> | TimedOut) => {
       side.outstanding--;
       if (measuring) {
         if (result.ok) acked++;
@@ -100,7 +100,10 @@ export function createChatWorkload(setup: GeneratorSetup): Workload {
       }
       if (result.ok && sentAt >= windowStart && sentAt < windowEnd) ackLatency.record(performance.now() - sentAt);
       if (p.mode === 'closed') send(side, null);
-    });
+    };
+    // No timeout: a closed loop waits for every ack, however late.
+    if (side.author === 'visitor') request(side.socket, 'message:send', { clientId, body }, null, done);
+    else request(side.socket, 'message:send', { conversationId: side.conversationId, clientId, body }, null, done);
   }
 
   function startRate(side: Side) {
@@ -138,20 +141,15 @@ export function createChatWorkload(setup: GeneratorSetup): Workload {
         await mapLimit(visitorSockets, p.connectConcurrency, async (socket, i) => {
           const ack = await requestAsync(socket, 'message:send', { clientId: `open-${setup.index}-${i}`, body: 'hello' });
           if (!ack.ok) throw new Error(`opening a conversation: ${ack.error.code} ${ack.error.message}`);
-          const conversationId = (ack as unknown as { message: { conversationId: string } }).message.conversationId;
+          const conversationId = ack.message.conversationId;
           const agentSocket = agentSockets[Math.floor(i / p.perAgent)];
           const claim = await requestAsync(agentSocket, 'conversation:claim', { conversationId });
           if (!claim.ok) throw new Error(`claiming: ${claim.error.code} ${claim.error.message}`);
-          const side = (socket: Socket, author: Side['author']): Side => ({
-            socket,
-            author,
-            conversationId,
-            sent: 0,
-            outstanding: 0,
-            lastSeqSeen: 1,
-            timer: null,
-          });
-          const pair: [Side, Side] = [side(socket, 'visitor'), side(agentSocket, 'agent')];
+          const state = (): SideState => ({ conversationId, sent: 0, outstanding: 0, lastSeqSeen: 1, timer: null });
+          const pair: [Side, Side] = [
+            { ...state(), author: 'visitor', socket },
+            { ...state(), author: 'agent', socket: agentSocket },
+          ];
           byConversation.set(conversationId, pair);
           visitorSides.push(pair[0]);
           agentSides.push(pair[1]);

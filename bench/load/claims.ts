@@ -4,9 +4,8 @@
 // `queue:remove` reports as taken. Every successful claim is reported by id, so
 // the runner can count double claims across processes.
 
-import type { Socket } from 'socket.io-client';
 import { mapLimit } from '../lib/stats.ts';
-import { type AckResult, closeAll, connect, countError, request, requestAsync } from './client.ts';
+import { type AgentSocket, type VisitorSocket, closeAll, connect, countError, request, requestAsync } from './client.ts';
 import type { GeneratorSetup, Transport, Workload } from './protocol.ts';
 
 export interface ClaimParams {
@@ -39,14 +38,14 @@ const now = () => performance.timeOrigin + performance.now();
 export function createClaimWorkload(setup: GeneratorSetup): Workload {
   const p = setup.params as unknown as ClaimParams;
   const { kind, urls, identities } = setup;
-  const visitors: Socket[] = [];
-  const agents: Array<{ socket: Socket; queue: string[]; removed: Set<string> }> = [];
+  const visitors: VisitorSocket[] = [];
+  const agents: Array<{ socket: AgentSocket; queue: string[]; removed: Set<string> }> = [];
   const claimed: string[] = [];
   const errors: Record<string, number> = {};
   /** Every event the clients received during the storm (fan-out per claim). */
   let received = 0;
   let counting = false;
-  const count = (socket: Socket) => socket.onAny(() => {
+  const count = (socket: VisitorSocket | AgentSocket) => socket.onAny(() => {
     if (counting) received++;
   });
   let attempts = 0;
@@ -65,7 +64,7 @@ export function createClaimWorkload(setup: GeneratorSetup): Workload {
           if (next >= order.length || now() - startAt > p.timeoutMs) return resolve();
           const conversationId = order[next++];
           attempts++;
-          request(agent.socket, 'conversation:claim', { conversationId }, p.timeoutMs, (result: AckResult) => {
+          request(agent.socket, 'conversation:claim', { conversationId }, p.timeoutMs, (result) => {
             if (result.ok) {
               claimed.push(conversationId);
               lastOkAt = now();
@@ -106,8 +105,8 @@ export function createClaimWorkload(setup: GeneratorSetup): Workload {
             transport: p.transport,
             listen: (s) => {
               count(s);
-              s.once('queue', (q: { conversations: Array<{ id: string }> }) => snapshot(q.conversations.map((c) => c.id)));
-              s.on('queue:remove', (e: { conversationId: string }) => removed.add(e.conversationId));
+              s.once('queue', (q) => snapshot(q.conversations.map((c) => c.id)));
+              s.on('queue:remove', (e) => removed.add(e.conversationId));
             },
           });
           agents.push({ socket, queue: await queue, removed });

@@ -3,29 +3,56 @@
 
 import { Agent } from 'node:http';
 import { io, type Socket } from 'socket.io-client';
+import type { AckedEvents, AckOf, PayloadOf } from '../../server/protocol/acked.ts';
+import type { Ack } from '../../server/protocol/errors.ts';
+import type { AgentClientEvents, AgentServerEvents, VisitorClientEvents, VisitorServerEvents } from '../../server/protocol/events.ts';
 import type { ServerKind } from '../topology/topology.ts';
 import type { Transport } from './protocol.ts';
 
-export type AckResult = { ok: true; [key: string]: unknown } | { ok: false; error: { code: string; message: string } };
-export type AckCallback = (result: AckResult) => void;
+export type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
+export type AgentSocket = Socket<AgentServerEvents, AgentClientEvents>;
+/** The typed client of each namespace the load generators use (the baseline speaks the same subset). */
+export interface Clients {
+  '/visitor': VisitorSocket;
+  '/agent': AgentSocket;
+}
+
+/** No ack within the deadline: counted like a refusal, under its own code. */
+export interface TimedOut {
+  ok: false;
+  error: { code: 'timeout'; message: string };
+}
+/** What a request ends with: the event's own ack, or a timeout. */
+export type Answer<C, E extends AckedEvents<C>> = AckOf<C, E> | TimedOut;
+
+/** socket.io-client's own constraint on an event map (its `EventsMap`, which it does not export). */
+type EventsMap = { [event: string]: any };
+
+// socket.io-client types emit from the same maps, but through its own conditional types, which the
+// compiler cannot equate with acked.ts's for a generic event: request()'s signature carries the types.
+interface Loose {
+  emit(event: string, payload: unknown, ack: (result: Ack) => void): unknown;
+  timeout(ms: number): { emit(event: string, payload: unknown, ack: (err: Error | null, result: Ack) => void): unknown };
+}
+const loose = (socket: Socket): Loose => socket as unknown as Loose;
 
 // Long-polling opens a request per poll and per send; without keep-alive every one
 // is a new TCP connection and the client's ephemeral ports run out in seconds.
 const keepAlive = new Agent({ keepAlive: true, maxSockets: Infinity });
 
-export interface ConnectOptions {
+export interface ConnectOptions<N extends keyof Clients> {
   kind: ServerKind;
   url: string;
-  ns: '/visitor' | '/agent';
+  ns: N;
   /** Cookie header (Parley) or id (baseline). */
   credential: string;
   transport: Transport;
   /** Listeners attached before connecting (snapshots may arrive with the connect packet). */
-  listen?: (socket: Socket) => void;
+  listen?: (socket: Clients[N]) => void;
   timeoutMs?: number;
 }
 
-export function connect(opts: ConnectOptions): Promise<Socket> {
+export function connect<N extends keyof Clients>(opts: ConnectOptions<N>): Promise<Clients[N]> {
   const socket = io(opts.url + opts.ns, {
     transports: [opts.transport],
     upgrade: false,
@@ -35,9 +62,11 @@ export function connect(opts: ConnectOptions): Promise<Socket> {
     ...(opts.kind === 'parley' ? { extraHeaders: { cookie: opts.credential } } : { auth: { id: opts.credential } }),
     ...(opts.transport === 'polling' ? { agent: keepAlive as unknown as string } : {}),
   });
-  opts.listen?.(socket);
+  // The namespace decides the maps: `Clients` is the one place where a path meets its types.
+  const typed = socket as Socket as Clients[N];
+  opts.listen?.(typed);
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
+    socket.once('connect', () => resolve(typed));
     socket.once('connect_error', (err: Error) => {
       socket.close();
       reject(new Error(`connect ${opts.ns}: ${err.message}`));
@@ -45,19 +74,38 @@ export function connect(opts: ConnectOptions): Promise<Socket> {
   });
 }
 
-/** Emits with an ack; a missing ack within `ms` becomes `{ok:false, error:{code:'timeout'}}`. */
-export function request(socket: Socket, event: string, payload: unknown, ms: number, cb: AckCallback): void {
-  socket.timeout(ms).emit(event, payload, (err: Error | null, result: AckResult) => {
-    cb(err ? { ok: false, error: { code: 'timeout', message: err.message } } : result);
-  });
+/**
+ * Emits acked event E with its payload; a missing ack within `ms` becomes `{ok:false, error:{code:'timeout'}}`.
+ * `ms: null` waits for the ack however long it takes (no timer per call).
+ */
+export function request<S extends EventsMap, C extends EventsMap, E extends AckedEvents<C>>(
+  socket: Socket<S, C>,
+  event: E,
+  payload: PayloadOf<C, E>,
+  ms: number | null,
+  cb: (result: Answer<C, E>) => void,
+): void {
+  const answer = cb as (result: Ack | TimedOut) => void;
+  if (ms === null) {
+    loose(socket).emit(event, payload, answer);
+    return;
+  }
+  loose(socket)
+    .timeout(ms)
+    .emit(event, payload, (err, result) => answer(err ? { ok: false, error: { code: 'timeout', message: err.message } } : result));
 }
 
-export function requestAsync(socket: Socket, event: string, payload: unknown, ms = 30_000): Promise<AckResult> {
+export function requestAsync<S extends EventsMap, C extends EventsMap, E extends AckedEvents<C>>(
+  socket: Socket<S, C>,
+  event: E,
+  payload: PayloadOf<C, E>,
+  ms = 30_000,
+): Promise<Answer<C, E>> {
   return new Promise((resolve) => request(socket, event, payload, ms, resolve));
 }
 
 /** Counts failures by error code. */
-export function countError(errors: Record<string, number>, result: AckResult): void {
+export function countError(errors: Record<string, number>, result: Ack | TimedOut): void {
   if (result.ok) return;
   const code = result.error?.code ?? 'unknown';
   errors[code] = (errors[code] ?? 0) + 1;

@@ -1,10 +1,9 @@
 // Connected, silent visitors (scenario idle): how long connecting takes and,
 // measured by the runner from outside, what each connection costs the server.
 
-import type { Socket } from 'socket.io-client';
 import { createRecorder } from '../lib/histogram.ts';
 import { mapLimit } from '../lib/stats.ts';
-import { closeAll, connect } from './client.ts';
+import { type VisitorSocket, closeAll, connect } from './client.ts';
 import type { GeneratorSetup, Transport, Workload } from './protocol.ts';
 
 export interface IdleParams {
@@ -14,7 +13,7 @@ export interface IdleParams {
 
 export function createIdleWorkload(setup: GeneratorSetup): Workload {
   const p = setup.params as unknown as IdleParams;
-  const sockets: Socket[] = [];
+  const sockets: VisitorSocket[] = [];
   let disconnects = 0;
   return {
     async step(name) {

@@ -97,7 +97,7 @@ async function start(mount: HTMLElement) {
     if (inFlight) return void (again = true);
     inFlight = true;
     try {
-      show(await call<OnlineSnapshot>(socket, 'online:get'));
+      show(await call(socket, 'online:get'));
     } catch {
       /* the next change or reconnect refreshes */
     } finally {

@@ -4,8 +4,7 @@
 
 import { io } from 'socket.io-client';
 import type { VisitorContext } from '../../server/protocol/events.ts';
-import type { Agent, Conversation, HistoryQuery } from '../../server/protocol/shapes.ts';
-import type { HistoryResult } from '../../server/protocol/events.ts';
+import type { Agent, Conversation } from '../../server/protocol/shapes.ts';
 import { AckFailure, call } from '../lib/ack.ts';
 import { api } from '../lib/api.ts';
 import { createAppHeader } from '../lib/app-header.ts';
@@ -39,8 +38,9 @@ async function start(mount: HTMLElement) {
   const statusSelect = h('select', { id: 'agent-status', 'aria-label': 'Your status', class: 'status-select' }, h('option', { value: 'online' }, '● Online'), h('option', { value: 'away' }, '◐ Away'));
   statusSelect.value = localStorage.getItem(STATUS_KEY) === 'away' ? 'away' : 'online';
   statusSelect.addEventListener('change', () => {
-    localStorage.setItem(STATUS_KEY, statusSelect.value);
-    void call(socket, 'status:set', { status: statusSelect.value }).catch(() => toasts.show('Could not change your status.', 'error'));
+    const status = statusSelect.value === 'away' ? 'away' : 'online';
+    localStorage.setItem(STATUS_KEY, status);
+    void call(socket, 'status:set', { status }).catch(() => toasts.show('Could not change your status.', 'error'));
   });
   const notifyButton = h('button', { type: 'button', class: 'btn btn-small', hidden: notifier.state() !== 'default' }, icon(ICONS.bell, 16), 'Enable notifications');
   notifyButton.addEventListener('click', () => void notifier.enable().then(() => (notifyButton.hidden = notifier.state() !== 'default')));
@@ -70,7 +70,7 @@ async function start(mount: HTMLElement) {
     const c = pane.conversation();
     let visitor: VisitorContext | null = null;
     try {
-      visitor = (await call<{ visitor: VisitorContext }>(socket, 'visitor:get', { conversationId: c.id })).visitor;
+      visitor = (await call(socket, 'visitor:get', { conversationId: c.id })).visitor;
     } catch {
       /* shown without the live details */
     }
@@ -122,7 +122,7 @@ async function start(mount: HTMLElement) {
   async function claim(id: string) {
     claiming.add(id);
     try {
-      const { conversation } = await call<{ conversation: Conversation }>(socket, 'conversation:claim', { conversationId: id });
+      const { conversation } = await call(socket, 'conversation:claim', { conversationId: id });
       queue.delete(id);
       addMine(conversation);
       select(id);
@@ -162,7 +162,7 @@ async function start(mount: HTMLElement) {
     },
     async close(id) {
       try {
-        const { conversation } = await call<{ conversation: Conversation }>(socket, 'conversation:close', { conversationId: id });
+        const { conversation } = await call(socket, 'conversation:close', { conversationId: id });
         onConversation(conversation);
       } catch (err) {
         fail(err, 'close the conversation');
@@ -211,7 +211,7 @@ async function start(mount: HTMLElement) {
 
   async function fetchPreview(c: Conversation) {
     if (previews.has(c.id)) return;
-    const page = await call<HistoryResult>(socket, 'history:get', { conversationId: c.id, limit: 1 } satisfies HistoryQuery & { conversationId: string });
+    const page = await call(socket, 'history:get', { conversationId: c.id, limit: 1 });
     const last = page.messages[page.messages.length - 1];
     if (last) previews.set(c.id, last.body);
     render();

@@ -3,7 +3,7 @@
 // (pending → confirmed, retried with the same clientId, caught up by seq).
 
 import type { Socket } from 'socket.io-client';
-import type { AgentClientEvents, AgentServerEvents, HistoryResult } from '../../server/protocol/events.ts';
+import type { AgentClientEvents, AgentServerEvents } from '../../server/protocol/events.ts';
 import type { Agent, Conversation, HistoryQuery, Message } from '../../server/protocol/shapes.ts';
 import { call, emitAck } from '../lib/ack.ts';
 import { createComposer } from '../lib/composer.ts';
@@ -61,7 +61,7 @@ export function createConversationPane(socket: AgentSocket, me: Agent, initial: 
   const older = h('button', { type: 'button', class: 'btn btn-small btn-quiet older-button', hidden: true, onclick: () => void loadOlder() }, 'Load earlier messages');
   const list = createMessageList({ mine: 'agent', label: `Conversation with ${c.visitor.name}`, intro: older, onRetry: retry });
   const typingLine = createTypingIndicator();
-  const history = (q: HistoryQuery) => call<HistoryResult>(socket, 'history:get', { conversationId: id, ...q });
+  const history = (q: HistoryQuery) => call(socket, 'history:get', { conversationId: id, ...q });
   const typingSender = createTypingSender((typing) => socket.connected && socket.emit('typing', { conversationId: id, typing }));
   const composer = createComposer({
     label: `Reply to ${c.visitor.name}`,
@@ -82,7 +82,7 @@ export function createConversationPane(socket: AgentSocket, me: Agent, initial: 
   );
 
   const outbox = createOutbox({
-    send: (item) => emitAck<{ message: Message }>(socket, 'message:send', [{ conversationId: id, clientId: item.clientId, body: item.body }]),
+    send: (item) => emitAck(socket, 'message:send', { conversationId: id, clientId: item.clientId, body: item.body }),
     connected: () => socket.connected,
     onSent: (item, message) => {
       list.confirm(item.clientId, message);

@@ -3,7 +3,7 @@
 // presence, typing, read receipts and availability.
 
 import { io, type Socket } from 'socket.io-client';
-import type { HistoryResult, VisitorClientEvents, VisitorServerEvents } from '../../server/protocol/events.ts';
+import type { VisitorClientEvents, VisitorServerEvents } from '../../server/protocol/events.ts';
 import type { Conversation, HistoryQuery, Message, Visitor } from '../../server/protocol/shapes.ts';
 import { call, emitAck } from '../lib/ack.ts';
 import { api, ApiError } from '../lib/api.ts';
@@ -75,10 +75,10 @@ function start(mount: HTMLElement) {
   });
 
   const socket: VisitorSocket = io('/visitor', { ...socketOptions(transportFrom(location.search)), autoConnect: false });
-  const history = (q: HistoryQuery) => call<HistoryResult>(socket, 'history:get', q);
+  const history = (q: HistoryQuery) => call(socket, 'history:get', q);
   const typingSender = createTypingSender((typing) => socket.connected && socket.emit('typing', { typing }));
   const outbox = createOutbox({
-    send: (item) => emitAck<{ message: Message }>(socket, 'message:send', [{ clientId: item.clientId, body: item.body }]),
+    send: (item) => emitAck(socket, 'message:send', { clientId: item.clientId, body: item.body }),
     connected: () => socket.connected,
     onSent: (item, message) => {
       view.list.confirm(item.clientId, message);
@@ -200,7 +200,7 @@ function start(mount: HTMLElement) {
     if (p.email) patch.email = p.email;
     if (!patch.name && !patch.email) return view.setProfileError('Add a name or an email address, or choose “Not now”.');
     try {
-      visitor = (await call<{ visitor: Visitor }>(socket, 'profile:update', patch)).visitor;
+      visitor = (await call(socket, 'profile:update', patch)).visitor;
       remember(PROFILE_DISMISSED);
       view.setProfileError(null);
       view.showProfile(false);

@@ -35,8 +35,8 @@ export function createRedis(url: string, logger: Logger, role: string): Redis {
  * most once anyway, and durable delivery comes from the database.
  */
 export function guardPublish(pub: Redis, logger: Logger): void {
-  const publish = pub.publish.bind(pub) as (channel: string, message: string | Buffer) => Promise<number>;
-  (pub as unknown as { publish: typeof publish }).publish = (channel, message) =>
+  const publish = pub.publish.bind(pub);
+  pub.publish = (channel, message) =>
     publish(channel, message).catch((err: unknown) => {
       logger.warn({ event: 'redis.publish_failed', err: { message: (err as Error).message } }, 'redis publish failed');
       return 0;
@@ -45,6 +45,7 @@ export function guardPublish(pub: Redis, logger: Logger): void {
 
 /** Commands queued on a client (sent and unanswered, or waiting for a connection). */
 export function backlog(redis: Redis): number {
+  // ioredis declares offlineQueue private, and has no public reader for commands waiting for a connection.
   const offline = (redis as unknown as { offlineQueue?: { length: number } }).offlineQueue;
   return redis.commandQueue.length + (offline?.length ?? 0);
 }

@@ -1,6 +1,7 @@
 // express-session on Parley's own store (never MemoryStore): sessions survive
 // restarts and are shared by every node. Cookie rules live here too.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import session from 'express-session';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../logger.ts';
@@ -71,13 +72,19 @@ function expiry(data: session.SessionData): number {
   return expires ? new Date(expires).getTime() : Date.now() + SESSION_MAX_AGE_MS;
 }
 
+/** Middleware over Node's own request and response: how Socket.IO's engine runs it (io.engine.use). */
+export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/** For express's routes and for Socket.IO's handshakes alike. */
 export function createSessionMiddleware(opts: {
   store: Store;
   logger: Logger;
   secret: string;
   /** Behind a TLS-terminating proxy: trust X-Forwarded-Proto for the Secure flag. */
   trustProxy: boolean;
-}): RequestHandler {
+}): RequestHandler & NodeMiddleware {
+  // express-session's typings make it an express RequestHandler only, but it reads what express adds to
+  // a request only when present, and Socket.IO's docs run it on the engine's plain Node requests: both.
   return session({
     name: SESSION_COOKIE,
     secret: opts.secret,
@@ -92,5 +99,5 @@ export function createSessionMiddleware(opts: {
       secure: 'auto',
       maxAge: SESSION_MAX_AGE_MS,
     },
-  });
+  }) as RequestHandler & NodeMiddleware;
 }

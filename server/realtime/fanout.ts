@@ -7,7 +7,7 @@ import { toConversation, toMessage, visitorParticipant, agentParticipant } from 
 import { personKey, type PresenceRegistry } from '../core/presence-registry.ts';
 import { countAvailableAgents } from '../core/desk.ts';
 import type { Logger } from '../logger.ts';
-import type { Message, Participant, PresenceEvent } from '../protocol/shapes.ts';
+import type { Participant, PresenceEvent } from '../protocol/shapes.ts';
 import { createMessageSequencer } from './message-sequencer.ts';
 import type { ConversationRecord, Store } from '../store/store.ts';
 import type { Namespace } from 'socket.io';
@@ -35,7 +35,7 @@ export function createFanout(deps: {
   const fail = (what: string) => (err: unknown) => logger.error({ event: 'fanout.failed', what, err }, 'fan-out failed');
 
   // Both namespaces share these events' shapes; one typed view over the two.
-  const shared = [ns.visitor, ns.agent] as unknown as SharedNamespace[];
+  const shared: SharedNamespace[] = [ns.visitor, ns.agent];
 
   /**
    * Whether this node has a socket in `name` other than `except`. A broadcast encodes
@@ -106,9 +106,7 @@ export function createFanout(deps: {
     },
   });
   if (clustered) {
-    (ns.visitor as unknown as { on(ev: string, fn: (m: Message, origin: string | null) => void): void }).on(MESSAGE_EVENT, (m, origin) =>
-      sequencer.accept(m, origin),
-    );
+    ns.visitor.on(MESSAGE_EVENT, (m, origin) => sequencer.accept(m, origin));
   }
 
   const agentsAvailable = () => countAvailableAgents(registry);

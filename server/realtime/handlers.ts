@@ -7,30 +7,27 @@
 
 import type { z } from 'zod';
 import { parse, parseNone } from '../edge/schemas.ts';
-import type { AckFn } from '../protocol/events.ts';
+import type { AckedEvents, PayloadOf, ResultOf } from '../protocol/acked.ts';
 import type { ConnectionState } from './context.ts';
 import { acked, fireAndForget, respond } from './respond.ts';
 
-/** What an acked event answers on success (the `…` of `{ok:true, …}`). */
-type ResultOf<F> = F extends (...args: infer A) => void ? (A extends [...unknown[], AckFn<infer R>] ? R : void) : never;
-/** The payload an event takes (undefined for one that takes none). */
-type PayloadOf<F> = F extends (ack: AckFn<infer _R>) => void ? undefined : F extends (input: infer I, ...rest: infer _A) => void ? I : never;
-type IsAcked<F> = F extends (...args: infer A) => void ? (A extends [...unknown[], AckFn<infer _R>] ? true : false) : never;
+/** What an acked event's handler returns: its ack without the `ok` (respond() adds it); nothing for the others. */
+type Answer<M, E extends keyof M> = E extends AckedEvents<M> ? Omit<ResultOf<M, E>, 'ok'> : void;
 
-export interface Handler<S, F> {
+export interface Handler<S, M, E extends keyof M> {
   /** The payload's schema (edge/schemas.ts); omitted for events that take no payload. */
-  schema?: z.ZodType<PayloadOf<F>>;
+  schema?: z.ZodType<PayloadOf<M, E>>;
   /** Acked events answer; the others are fire-and-forget (failures dropped, never thrown). */
-  acked: IsAcked<F>;
+  acked: E extends AckedEvents<M> ? true : false;
   /** The per-connection budget the event spends: `messages` (MESSAGE_RATE_LIMIT) or `events`. */
   budget: 'messages' | 'events';
   /** Runs after the connection's previous heavy read (ConnectionState.heavy). */
   heavy?: boolean;
-  run(socket: S, input: PayloadOf<F>, conn: ConnectionState): Promise<ResultOf<F>>;
+  run(socket: S, input: PayloadOf<M, E>, conn: ConnectionState): Promise<Answer<M, E>>;
 }
 
 /** A handler for every client→server event of the namespace: a missing or misnamed one is a compile error. */
-export type HandlerTable<S, Events> = { [E in keyof Events]: Handler<S, Events[E]> };
+export type HandlerTable<S, Events> = { [E in keyof Events]: Handler<S, Events, E> };
 
 /**
  * One listener per event for the whole namespace; `attach(socket)` adds them to a connection whose
@@ -38,14 +35,14 @@ export type HandlerTable<S, Events> = { [E in keyof Events]: Handler<S, Events[E
  */
 export function bindHandlers<S extends object, Events>(table: HandlerTable<S, Events>, states: WeakMap<S, ConnectionState>): (socket: S) => void {
   const listeners: Array<[string, (this: S, ...args: unknown[]) => void]> = [];
-  for (const [event, h] of Object.entries(table) as Array<[string, Handler<S, (...args: never[]) => void>]>) {
+  for (const [event, h] of Object.entries(table) as Array<[string, Handler<S, Events, keyof Events>]>) {
     const payloads = h.schema ? 1 : 0;
     const work = async (socket: S, conn: ConnectionState, input: unknown) => {
       await conn.ready;
       const budget = h.budget === 'messages' ? conn.messages : conn.events;
       if (h.acked) budget.take();
       else if (!budget.tryTake()) return undefined;
-      const payload = (h.schema ? parse(h.schema, input) : parseNone(input)) as PayloadOf<never>;
+      const payload = (h.schema ? parse(h.schema, input) : parseNone(input)) as PayloadOf<Events, keyof Events>;
       return h.heavy ? conn.heavy(() => h.run(socket, payload, conn)) : h.run(socket, payload, conn);
     };
     listeners.push([

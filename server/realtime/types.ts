@@ -9,7 +9,7 @@ import type {
   VisitorClientEvents,
   VisitorServerEvents,
 } from '../protocol/events.ts';
-import type { Role } from '../protocol/shapes.ts';
+import type { Message, Role } from '../protocol/shapes.ts';
 
 export interface VisitorSocketData {
   visitor: { id: string; name: string; email: string | null };
@@ -21,10 +21,15 @@ export interface AgentSocketData {
 }
 export type AdminSocketData = AgentSocketData;
 
-export type VisitorNamespace = Namespace<VisitorClientEvents, VisitorServerEvents, Record<string, never>, VisitorSocketData>;
+/** Between nodes (serverSideEmit on /visitor): a stored message, for each node to deliver to its own sockets in seq order. */
+export interface VisitorNodeEvents {
+  'parley:message': (message: Message, origin: string | null) => void;
+}
+
+export type VisitorNamespace = Namespace<VisitorClientEvents, VisitorServerEvents, VisitorNodeEvents, VisitorSocketData>;
 export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents, Record<string, never>, AgentSocketData>;
 export type AdminNamespace = Namespace<AdminClientEvents, AdminServerEvents, Record<string, never>, AdminSocketData>;
-export type VisitorSocket = Socket<VisitorClientEvents, VisitorServerEvents, Record<string, never>, VisitorSocketData>;
+export type VisitorSocket = Socket<VisitorClientEvents, VisitorServerEvents, VisitorNodeEvents, VisitorSocketData>;
 export type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, Record<string, never>, AgentSocketData>;
 export type AdminSocket = Socket<AdminClientEvents, AdminServerEvents, Record<string, never>, AdminSocketData>;
 

@@ -5,11 +5,10 @@
 // budget, with the control conversation working.
 
 import fc from 'fast-check';
-import type { Socket } from 'socket.io-client';
-import { describe, expect, it } from 'vitest';
+import { assert, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../server/protocol/errors.ts';
 import type { Conversation, Message } from '../../server/protocol/shapes.ts';
-import { connect, ok } from '../helpers/clients.ts';
+import { type AdminClient, type AgentClient, type Clients, type NamespacePath, type VisitorClient, connect, ok, untyped } from '../helpers/clients.ts';
 import { cookieOf } from '../helpers/start-app.ts';
 import { useArena } from './arena.ts';
 import { snapshot, unchangedBy } from './db-snapshot.ts';
@@ -24,23 +23,15 @@ const arena = useArena({ MESSAGE_RATE_LIMIT: '100000' });
 const CALL_TIMEOUT_MS = 4000;
 const CODES: string[] = Object.values(ErrorCode);
 
-/** Fuzzing sends what the typed event maps forbid: the sockets are used untyped here, on purpose. */
-interface Untyped {
-  connected: boolean;
-  emit(event: string, ...args: unknown[]): unknown;
-  timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
-}
-const untyped = (s: Socket): Untyped => s as unknown as Untyped;
-
 interface Fixtures {
   target: Target;
-  sockets: Record<Namespace, Socket[]>;
+  sockets: { visitor: VisitorClient[]; agent: AgentClient[]; admin: AdminClient[] };
   pools: Pools;
   cookies: { visitor: string; agent: string; admin: string };
   /** An admin on /agent: reads any transcript, for the shape checks. */
-  adminAgent: Socket;
+  adminAgent: AgentClient;
   /** The visitor on sockets.visitor[0]. */
-  visitor: Socket;
+  visitor: VisitorClient;
   adminId: string;
   visitorId: string;
 }
@@ -70,20 +61,20 @@ async function setUp(): Promise<Fixtures> {
   }
   const v1 = (await target.visitorSession({ address: '10.255.0.1' })).cookie!;
   const v2 = (await target.visitorSession({ address: '10.255.0.2' })).cookie!;
-  const visitorWs = await connect(`${target.url}/visitor`, { transport: 'websocket', cookie: v1 });
-  const visitorPolling = await connect(`${target.url}/visitor`, { transport: 'polling', cookie: v2 });
+  const visitorWs = await connect(target.url, '/visitor', { transport: 'websocket', cookie: v1 });
+  const visitorPolling = await connect(target.url, '/visitor', { transport: 'polling', cookie: v2 });
   const conversationIds = [arena.control.conversationId];
   for (const [socket, n] of [[visitorWs, 3], [visitorPolling, 1]] as const) {
     for (let i = 0; i < n; i++) {
-      const { message } = await ok<{ message: Message }>(socket, 'message:send', { clientId: `seed-${i}`, body: `seed ${i}` });
+      const { message } = await ok(socket, 'message:send', { clientId: `seed-${i}`, body: `seed ${i}` });
       if (!conversationIds.includes(message.conversationId)) conversationIds.push(message.conversationId);
     }
   }
-  const agentWs = await connect(`${target.url}/agent`, { transport: 'websocket', cookie: agentCookies[0] });
-  const agentPolling = await connect(`${target.url}/agent`, { transport: 'polling', cookie: agentCookies[0] });
+  const agentWs = await connect(target.url, '/agent', { transport: 'websocket', cookie: agentCookies[0] });
+  const agentPolling = await connect(target.url, '/agent', { transport: 'polling', cookie: agentCookies[0] });
   await ok(agentWs, 'conversation:claim', { conversationId: conversationIds[1] });
-  const adminWs = await connect(`${target.url}/admin`, { transport: 'websocket', cookie: admin });
-  const adminAgent = await connect(`${target.url}/agent`, { transport: 'websocket', cookie: admin });
+  const adminWs = await connect(target.url, '/admin', { transport: 'websocket', cookie: admin });
+  const adminAgent = await connect(target.url, '/agent', { transport: 'websocket', cookie: admin });
   fixtures = {
     target,
     sockets: { visitor: [visitorWs, visitorPolling], agent: [agentWs, agentPolling], admin: [adminWs] },
@@ -97,7 +88,8 @@ async function setUp(): Promise<Fixtures> {
   return fixtures;
 }
 
-function call(socket: Socket, event: string, args: unknown[]): Promise<unknown> {
+/** Fuzzing sends what the typed event maps forbid: the sockets are used `untyped()` here, on purpose. */
+function call(socket: Clients[NamespacePath], event: string, args: unknown[]): Promise<unknown> {
   return untyped(socket)
     .timeout(CALL_TIMEOUT_MS)
     .emitWithAck(event, ...args)
@@ -136,13 +128,18 @@ function learn(pools: Pools, ack: unknown): void {
 
 /** Every fuzzed socket is still connected and answers a valid call (which also orders it after everything sent before). */
 async function expectAllAnswering(fx: Fixtures): Promise<void> {
-  for (const [ns, sockets] of Object.entries(fx.sockets)) {
-    for (const socket of sockets) {
-      expect(socket.connected, `${ns} socket still connected`).toBe(true);
-      if (ns === 'visitor') await ok(socket, 'history:get', {});
-      if (ns === 'agent') await ok(socket, 'status:set', { status: 'online' });
-      if (ns === 'admin') await ok(socket, 'online:get');
-    }
+  const connected = (ns: Namespace, socket: { connected: boolean }) => expect(socket.connected, `${ns} socket still connected`).toBe(true);
+  for (const socket of fx.sockets.visitor) {
+    connected('visitor', socket);
+    await ok(socket, 'history:get', {});
+  }
+  for (const socket of fx.sockets.agent) {
+    connected('agent', socket);
+    await ok(socket, 'status:set', { status: 'online' });
+  }
+  for (const socket of fx.sockets.admin) {
+    connected('admin', socket);
+    await ok(socket, 'online:get');
   }
 }
 
@@ -370,10 +367,10 @@ describe('[FUZZ] every client→server event, property-based', () => {
    * Sends each pair's two messages from a visitor of its own (clientIds prefixed per run: earlier
    * runs' ids must not collide by design) and hands `check` both acks, or nothing if one was refused.
    */
-  async function textProperty(check: (acked: [Message, Message], pair: Pair, visitor: Socket) => Promise<void>, examples: Pair[] = []) {
+  async function textProperty(check: (acked: [Message, Message], pair: Pair, visitor: VisitorClient) => Promise<void>, examples: Pair[] = []) {
     await setUp();
     const { cookie } = await arena.target.visitorSession({ address: '10.255.0.4' });
-    const visitor = await connect(`${arena.target.url}/visitor`, { transport: 'websocket', cookie: cookie! });
+    const visitor = await connect(arena.target.url, '/visitor', { transport: 'websocket', cookie: cookie! });
     let n = 0;
     try {
       await arena.underAttack(() =>
@@ -412,7 +409,7 @@ describe('[FUZZ] every client→server event, property-based', () => {
     await textProperty(async (acked, pair, visitor) => {
       expect([pair.bodyA, pair.bodyA.toWellFormed()]).toContain(acked[0].body);
       for (const message of acked) {
-        const { messages } = await ok<{ messages: Message[] }>(visitor, 'history:get', { afterSeq: message.seq - 1, limit: 1 });
+        const { messages } = await ok(visitor, 'history:get', { afterSeq: message.seq - 1, limit: 1 });
         expect(messages[0], 'history returns what was acked').toEqual(message);
       }
     });
@@ -440,8 +437,8 @@ async function expectNoPollution(fx: Fixtures): Promise<void> {
   expect(Object.keys(me.visitor).sort()).toEqual(['email', 'id', 'name']);
   expect(me.visitor).toMatchObject({ email: null, name: expect.stringMatching(/^Visitor /) });
   // A visitor is still no agent or admin.
-  for (const ns of ['/agent', '/admin']) {
-    const refused = await connect(`${url}${ns}`, { transport: 'websocket', cookie: cookie! }).then(
+  for (const ns of ['/agent', '/admin'] as const) {
+    const refused = await connect(url, ns, { transport: 'websocket', cookie: cookie! }).then(
       (s) => (s.close(), 'connected'),
       (err: Error) => err.message,
     );
@@ -451,13 +448,15 @@ async function expectNoPollution(fx: Fixtures): Promise<void> {
   expect(await call(fx.visitor, 'profile:update', [{}])).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
   expect(await call(fx.sockets.agent[0], 'status:set', [{}])).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
   for (const n of [1, 2]) await ok(fx.visitor, 'message:send', { clientId: `probe-${Date.now()}-${n}`, body: 'probe' });
-  const mine = await ok<{ conversation: Conversation; messages: Message[] }>(fx.visitor, 'history:get', {});
+  const mine = await ok(fx.visitor, 'history:get', {});
+  assert(mine.conversation, 'the visitor has a conversation');
   expect(mine.conversation.lastSeq).toBeGreaterThan(1);
   expect(mine.messages).toHaveLength(Math.min(50, mine.conversation.lastSeq));
   // Answers have exactly the shapes of SPEC §5.
-  const { conversation, messages } = await ok<{ conversation: Conversation; messages: Message[] }>(fx.adminAgent, 'history:get', {
+  const { conversation, messages } = await ok(fx.adminAgent, 'history:get', {
     conversationId: mine.conversation.id,
   });
+  assert(conversation, 'the transcript has its conversation');
   expect(Object.keys(conversation).sort()).toEqual(['agent', 'createdAt', 'id', 'lastSeq', 'queuePosition', 'status', 'visitor']);
   expect(Object.keys(conversation.visitor).sort()).toEqual(['id', 'name']);
   for (const m of messages) {

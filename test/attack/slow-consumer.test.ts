@@ -3,8 +3,7 @@
 // than its output budget is cut.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Message } from '../../server/protocol/shapes.ts';
-import { type VisitorClient, connect, ok } from '../helpers/clients.ts';
+import { connect, ok } from '../helpers/clients.ts';
 import { joinNamespace, rawWebSocket } from './raw.ts';
 import { eventually } from '../helpers/clients.ts';
 import { type Control, MEMORY_BUDGET_MIB, type Target, expectUnharmed, peakGrowth, startTarget } from './target.ts';
@@ -21,10 +20,10 @@ describe('[SEC2] a client that never reads', () => {
     control = await target.control();
     // 200 messages of 4,000 characters: one full history page is ~800 KB of JSON.
     cookie = (await target.visitorSession({ address: '10.0.2.1' })).cookie!;
-    const tabs = await Promise.all(Array.from({ length: 4 }, () => connect<VisitorClient>(`${target.url}/visitor`, { transport: 'websocket', cookie })));
+    const tabs = await Promise.all(Array.from({ length: 4 }, () => connect(target.url, '/visitor', { transport: 'websocket', cookie })));
     await Promise.all(
       tabs.map(async (tab, t) => {
-        for (let i = 0; i < 50; i++) await ok<{ message: Message }>(tab, 'message:send', { clientId: `seed-${t}-${i}`, body: `${t}/${i} `.padEnd(4000, 'x') });
+        for (let i = 0; i < 50; i++) await ok(tab, 'message:send', { clientId: `seed-${t}-${i}`, body: `${t}/${i} `.padEnd(4000, 'x') });
       }),
     );
     for (const tab of tabs) tab.close();
@@ -69,13 +68,13 @@ describe('[SEC2] a client that never reads', () => {
   });
 
   it('[SEC2-2] a reading client gets every page it asks for one after another, and 20 small reads at once', async () => {
-    const reader = await connect<VisitorClient>(`${target.url}/visitor`, { transport: 'websocket', cookie });
+    const reader = await connect(target.url, '/visitor', { transport: 'websocket', cookie });
     for (let i = 0; i < 40; i++) {
-      const page = await ok<{ messages: Message[] }>(reader, 'history:get', { limit: 200 });
+      const page = await ok(reader, 'history:get', { limit: 200 });
       expect(page.messages).toHaveLength(200);
     }
     // The console asks for up to 20 one-message previews at once: they queue, they are not refused.
-    const previews = await Promise.all(Array.from({ length: 20 }, () => ok<{ messages: Message[] }>(reader, 'history:get', { limit: 1 })));
+    const previews = await Promise.all(Array.from({ length: 20 }, () => ok(reader, 'history:get', { limit: 1 })));
     for (const p of previews) expect(p.messages).toHaveLength(1);
     expect(reader.connected).toBe(true);
     reader.close();

@@ -2,7 +2,6 @@
 // namespace handshake.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OnlineSnapshot } from '../../server/protocol/events.ts';
 import { type AdminClient, connect, eventually, ok } from '../helpers/clients.ts';
 import { joinNamespace, rawWebSocket } from './raw.ts';
 import { type Control, MEMORY_BUDGET_MIB, type Target, expectUnharmed, peakGrowth, startTarget } from './target.ts';
@@ -14,7 +13,7 @@ describe('[SEC5] socket amplification', () => {
   beforeAll(async () => {
     target = await startTarget({ PRESENCE_GRACE_MS: '0' });
     control = await target.control();
-    dashboard = await connect<AdminClient>(`${target.url}/admin`, { transport: 'websocket', cookie: await target.adminCookie(), origin: target.url });
+    dashboard = await connect(target.url, '/admin', { transport: 'websocket', cookie: await target.adminCookie(), origin: target.url });
   });
   afterAll(async () => {
     dashboard?.close();
@@ -23,7 +22,7 @@ describe('[SEC5] socket amplification', () => {
   });
 
   const connectionsOf = async (visitorId: string) => {
-    const snapshot = await ok<OnlineSnapshot>(dashboard, 'online:get');
+    const snapshot = await ok(dashboard, 'online:get');
     return snapshot.visitors.find((v) => v.id === visitorId)?.connections ?? 0;
   };
   const visitorIdOf = async (cookie: string) => {

@@ -7,7 +7,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { Message } from '../../server/protocol/shapes.ts';
 import { type AgentClient, type VisitorClient, connect, next, ok } from '../helpers/clients.ts';
 import { freePort } from '../helpers/services.ts';
 import { TEST_SECRET, cookieOf } from '../helpers/start-app.ts';
@@ -122,9 +121,9 @@ export async function startTarget(env: Record<string, string> = {}): Promise<Tar
     },
     async control() {
       const { cookie: vCookie } = await target.visitorSession({ address: '10.255.255.2' });
-      const visitor = await connect<VisitorClient>(`${url}/visitor`, { transport: 'websocket', cookie: vCookie! });
-      const agent = await connect<AgentClient>(`${url}/agent`, { transport: 'websocket', cookie: await target.adminCookie(), origin: url });
-      const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: `control-0`, body: 'control' });
+      const visitor = await connect(url, '/visitor', { transport: 'websocket', cookie: vCookie! });
+      const agent = await connect(url, '/agent', { transport: 'websocket', cookie: await target.adminCookie(), origin: url });
+      const { message } = await ok(visitor, 'message:send', { clientId: `control-0`, body: 'control' });
       const conversationId = message.conversationId;
       await ok(agent, 'conversation:claim', { conversationId });
       let n = 0;
@@ -135,7 +134,7 @@ export async function startTarget(env: Record<string, string> = {}): Promise<Tar
         async roundTrip() {
           const start = performance.now();
           const clientId = `control-${++n}`;
-          const delivered = next<Message>(agent, 'message', (m) => m.clientId === clientId, 10_000);
+          const delivered = next(agent, 'message', (m) => m.clientId === clientId, 10_000);
           await ok(visitor, 'message:send', { clientId, body: `control ${n}` });
           await delivered;
           return performance.now() - start;

@@ -2,7 +2,6 @@
 // acked verbatim and stored as U+FFFD.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Message } from '../../server/protocol/shapes.ts';
 import { type VisitorClient, connect, ok, request } from '../helpers/clients.ts';
 import { type Target, startTarget } from './target.ts';
 
@@ -12,7 +11,7 @@ describe('[SEC8] well-formed text only', () => {
   beforeAll(async () => {
     target = await startTarget();
     const { cookie } = await target.visitorSession({ address: '10.0.8.1' });
-    visitor = await connect<VisitorClient>(`${target.url}/visitor`, { transport: 'websocket', cookie: cookie! });
+    visitor = await connect(target.url, '/visitor', { transport: 'websocket', cookie: cookie! });
   });
   afterAll(async () => {
     visitor?.close();
@@ -25,15 +24,15 @@ describe('[SEC8] well-formed text only', () => {
     }
     expect(await request(visitor, 'profile:update', { name: 'Ann\ud800' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     expect(await request(visitor, 'message:send', { clientId: 'ok\udc00', body: 'hi' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
-    const history = await ok<{ messages: Message[] }>(visitor, 'history:get', {});
+    const history = await ok(visitor, 'history:get', {});
     expect(history.messages).toHaveLength(0);
   });
 
   it('[SEC8-2] well-formed text outside the BMP is acked and stored exactly as sent', async () => {
     const body = 'emoji 😀, math 𝔸, CJK 𠀋, combining é';
-    const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'astral', body });
+    const { message } = await ok(visitor, 'message:send', { clientId: 'astral', body });
     expect(message.body).toBe(body);
-    const history = await ok<{ messages: Message[] }>(visitor, 'history:get', {});
+    const history = await ok(visitor, 'history:get', {});
     expect(history.messages.map((m) => m.body)).toEqual([body]);
   });
 

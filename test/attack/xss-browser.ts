@@ -4,6 +4,11 @@
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { poll } from '../helpers/browser.ts';
+import type { PageDocument } from './page-dom.ts';
+
+// Used inside callbacks that run in the page (addInitScript, page.evaluate; see page-dom.ts).
+declare const document: PageDocument;
+declare const window: { __parleyXssReport(kind: string, id: string): void };
 
 export interface Alarms {
   /** `alert(17) in http://…/agent` — a sink called by a payload (or a canary). */
@@ -33,7 +38,7 @@ export async function armedContext(browser: Browser, origin: string, alarms: Ala
   await context.addInitScript((sinks: readonly string[]) => {
     for (const kind of sinks) {
       const sink = (id?: unknown) => {
-        (window as unknown as { __parleyXssReport(kind: string, id: string): void }).__parleyXssReport(kind, String(id));
+        window.__parleyXssReport(kind, String(id));
         return kind === 'confirm' ? false : kind === 'prompt' ? null : undefined;
       };
       Object.defineProperty(window, kind, { value: sink, configurable: true, writable: true });

@@ -2,6 +2,14 @@
 // (textContent), keyed by conversation, visitor or message id, for the [ATK-XSS] case.
 
 import type { Page } from 'playwright-core';
+import type { PageDocument, PageElement } from './page-dom.ts';
+
+// Used inside page.evaluate callbacks, which run in the page (see page-dom.ts).
+declare const document: PageDocument;
+declare const Node: { TEXT_NODE: number };
+declare const CSS: { escape(value: string): string };
+type HTMLElement = PageElement;
+type Element = PageElement;
 
 export interface ListItem {
   name: string | null;

@@ -61,14 +61,14 @@ async function plant(target: Target, payload: Payload): Promise<Planted> {
   });
   expect(res.status, `session for payload ${payload.id}`).toBe(200);
   const { visitor } = (await res.json()) as { visitor: Visitor };
-  const socket = await connect<VisitorClient>(`${target.url}/visitor`, { transport: 'websocket', cookie: cookieOf(res) });
-  const updated = await ok<{ visitor: Visitor }>(socket, 'profile:update', nameFirst ? { email } : { name });
+  const socket = await connect(target.url, '/visitor', { transport: 'websocket', cookie: cookieOf(res) });
+  const updated = await ok(socket, 'profile:update', nameFirst ? { email } : { name });
   // The server keeps the payloads as they are (no escaping, no refusal): the clients must cope.
   expect(updated.visitor).toEqual({ id: visitor.id, name, email });
   const url = asUrl(payload);
   const title = asTitle(payload);
   socket.emit('page:view', { url, title });
-  const { message } = await ok<{ message: Message }>(socket, 'message:send', { clientId: `xss-${payload.id}`, body: payload.text });
+  const { message } = await ok(socket, 'message:send', { clientId: `xss-${payload.id}`, body: payload.text });
   expect(message.body).toBe(payload.text);
   return { payload, socket, visitorId: visitor.id, nameAtConnect: visitor.name, name, email, conversationId: message.conversationId, body: payload.text, url, title };
 }
@@ -198,7 +198,7 @@ describe('[ATK-XSS] stored XSS through every visitor-controlled field', () => {
   it('[ATK-XSS2] the console and the dashboard show every payload as text and run none', { timeout: 120_000 }, async () => {
     const alarms = quiet();
     const context = await armedContext(browser(), target.url, alarms);
-    const staff = await connect<AgentClient>(`${target.url}/agent`, { transport: 'websocket', cookie: await target.adminCookie(), origin: target.url });
+    const staff = await connect(target.url, '/agent', { transport: 'websocket', cookie: await target.adminCookie(), origin: target.url });
     const planted: Planted[] = [];
     try {
       const agentPage = await context.newPage();
@@ -298,13 +298,13 @@ describe('[ATK-XSS] stored XSS through every visitor-controlled field', () => {
       // ...the rest from the visitor's other tabs, renaming it to each payload before its message
       // (a message carries the name its author had), so every name shows on this page too.
       const cookie = (await context.cookies(target.url)).map((c) => `${c.name}=${c.value}`).join('; ');
-      for (let i = 0; i < 5; i++) tabs.push(await connect<VisitorClient>(`${target.url}/visitor`, { transport: 'websocket', cookie }));
+      for (let i = 0; i < 5; i++) tabs.push(await connect(target.url, '/visitor', { transport: 'websocket', cookie }));
       const sent: Record<string, { author: string; body: string; mine: boolean }> = {};
       for (const [i, p] of PAYLOADS.slice(typed.length).entries()) {
         // One tab after another, each well within MESSAGE_RATE_LIMIT.
         const tab = tabs[i % tabs.length];
         await ok(tab, 'profile:update', { name: asName(p) });
-        const { message } = await ok<{ message: Message }>(tab, 'message:send', { clientId: `chat-${p.id}`, body: p.text });
+        const { message } = await ok(tab, 'message:send', { clientId: `chat-${p.id}`, body: p.text });
         expect(message.author.name).toBe(asName(p));
         sent[message.id] = { author: asName(p), body: p.text, mine: true };
       }

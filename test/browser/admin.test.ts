@@ -2,7 +2,6 @@
 // with their page, the queue; and an admin creates an agent who can sign in.
 
 import { describe, expect, it } from 'vitest';
-import type { Conversation } from '../../server/protocol/shapes.ts';
 import { arrived, ok } from '../helpers/clients.ts';
 import { poll, screenshot, signIn, useBrowser, watch } from '../helpers/browser.ts';
 import { startApp } from '../helpers/start-app.ts';
@@ -36,8 +35,8 @@ describe('[E2E-ADMIN] admin dashboard', () => {
       await poll(() => admin.locator(`tr[data-visitor="${ada.visitor.id}"] .page-title-text`).textContent()).toBe('Pricing — Example Shop');
       await poll(() => admin.locator('.stat-value').nth(3).textContent()).not.toBe('—');
 
-      const queue = await arrived<{ conversations: Conversation[] }>(agent.socket, 'queue');
-      const first = queue.conversations[0] ?? (await arrived<Conversation>(agent.socket, 'queue:add'));
+      const queue = await arrived(agent.socket, 'queue');
+      const first = queue.conversations[0] ?? (await arrived(agent.socket, 'queue:add'));
       await ok(agent.socket, 'conversation:claim', { conversationId: first.id });
       await poll(() => agentRow.locator('td').nth(2).textContent()).toBe('1');
       await poll(() => admin.locator('.stat-value').nth(2).textContent()).toBe('1');

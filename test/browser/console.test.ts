@@ -3,16 +3,20 @@
 // teammate, release to the queue, and notifications while the tab is hidden.
 
 import { describe, expect, it } from 'vitest';
-import type { Conversation, Message, PresenceEvent } from '../../server/protocol/shapes.ts';
 import { arrived, next, ok } from '../helpers/clients.ts';
 import { poll, signIn, transcript, useBrowser, watch } from '../helpers/browser.ts';
 import { startApp } from '../helpers/start-app.ts';
 
 const browser = useBrowser();
 
+// The callbacks given to addInitScript/evaluate run in the page, not here: these are the page's
+// globals as far as they use them (this file is typed for Node, without the DOM library).
+declare const window: { __notes: string[]; __hidden: boolean };
+declare const document: object;
+
 // Stands in for the browser's Notification API and page visibility, so a test can hide the tab.
 const FAKE_NOTIFICATIONS = () => {
-  const w = window as unknown as { __notes: string[]; __hidden: boolean };
+  const w = window;
   w.__notes = [];
   w.__hidden = false;
   class FakeNotification {
@@ -83,21 +87,21 @@ describe('[E2E-CONSOLE] agent console', () => {
 
       // While Ann's tab is hidden: a notification for a new message and for a new waiting visitor.
       await a.evaluate(() => {
-        (window as unknown as { __hidden: boolean }).__hidden = true;
+        window.__hidden = true;
       });
       await ok(v1.socket, 'message:send', { clientId: 'b', body: 'Are you there?' });
       const v3 = await app.visitor('websocket');
       await ok(v3.socket, 'message:send', { clientId: 'a', body: 'New here' });
-      await poll(() => a.evaluate(() => (window as unknown as { __notes: string[] }).__notes)).toEqual([
+      await poll(() => a.evaluate(() => window.__notes)).toEqual([
         `${v1.visitor.name}: Are you there?`,
         `A visitor is waiting: ${v3.visitor.name}`,
       ]);
       await a.evaluate(() => {
-        (window as unknown as { __hidden: boolean }).__hidden = false;
+        window.__hidden = false;
       });
 
       // Transfer v2's conversation to Ben (picked in the dialog); the visitor sees the handover.
-      const handover = next<PresenceEvent>(v2.socket, 'presence', (e) => e.action === 'join' && e.participant.name === 'Ben');
+      const handover = next(v2.socket, 'presence', (e) => e.action === 'join' && e.participant.name === 'Ben');
       await a.getByRole('button', { name: 'Transfer…' }).click();
       const dialog = a.getByRole('dialog', { name: 'Transfer conversation' });
       await poll(() => dialog.getByLabel('Teammate').locator('option').allTextContents()).toEqual(['Ben']);
@@ -112,9 +116,9 @@ describe('[E2E-CONSOLE] agent console', () => {
       // Ben releases it: back in the queue for everyone.
       await b.getByRole('button', { name: 'Release' }).click();
       await poll(() => a.locator('.queue-item', { hasText: v2.visitor.name }).count()).toBe(1);
-      const back = await arrived<Conversation>(v2.socket, 'conversation', (c) => c.status === 'queued');
+      const back = await arrived(v2.socket, 'conversation', (c) => c.status === 'queued');
       expect(back.agent).toBeNull();
-      const sent = await ok<{ message: Message }>(v2.socket, 'message:send', { clientId: 'd', body: 'Still waiting' });
+      const sent = await ok(v2.socket, 'message:send', { clientId: 'd', body: 'Still waiting' });
       expect(sent.message.seq).toBe(4);
       expect(watches.flatMap((w) => [...w.errors, ...w.dialogs])).toEqual([]);
     } finally {

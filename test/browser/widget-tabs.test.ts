@@ -2,7 +2,6 @@
 // (the partitioned cookie survives), and a second tab mirrors the first live.
 
 import { describe, expect, it } from 'vitest';
-import type { Conversation, Message } from '../../server/protocol/shapes.ts';
 import { arrived, ok } from '../helpers/clients.ts';
 import { openWidget, poll, startHostSite, transcript, useBrowser, watch } from '../helpers/browser.ts';
 import { startApp } from '../helpers/start-app.ts';
@@ -26,10 +25,10 @@ describe('[E2E-TABS] visitor reloads and tabs', () => {
 
       // An agent (a plain Socket.IO client) claims and answers.
       const agent = await app.agent('websocket', 'grace@example.com', { name: 'Grace Hopper' });
-      const queued = await arrived<{ conversations: Conversation[] }>(agent.socket, 'queue', (q) => q.conversations.length === 1);
+      const queued = await arrived(agent.socket, 'queue', (q) => q.conversations.length === 1);
       const conversationId = queued.conversations[0].id;
       await ok(agent.socket, 'conversation:claim', { conversationId });
-      await ok<{ message: Message }>(agent.socket, 'message:send', { conversationId, clientId: 'a1', body: 'Yes, 12 left in green.' });
+      await ok(agent.socket, 'message:send', { conversationId, clientId: 'a1', body: 'Yes, 12 left in green.' });
       await poll(() => transcript(chat1)).toEqual(['Is the 3-person tent in stock?', 'Yes, 12 left in green.']);
 
       await tab1.reload();

@@ -2,8 +2,9 @@
 // Redis; every rule holds whichever node each socket is on.
 
 import { describe, expect, it } from 'vitest';
-import type { OnlineSnapshot } from '../../server/protocol/events.ts';
-import type { Message, PresenceEvent } from '../../server/protocol/shapes.ts';
+import type { Ack } from '../../server/protocol/errors.ts';
+import type { HistoryResult } from '../../server/protocol/events.ts';
+import type { Message } from '../../server/protocol/shapes.ts';
 import { type AgentClient, TRANSPORTS, type VisitorClient, eventually, ok, record, request, sleep } from '../helpers/clients.ts';
 import { startCluster } from '../helpers/topology.ts';
 
@@ -15,11 +16,11 @@ describe.each(TRANSPORTS)('[CLUSTER] two nodes over %s', (transport) => {
       Array.from({ length: 20 }, async (_, i) => {
         const node = i % 2 ? a : b;
         const { cookie } = await node.login(`split${i}@example.com`);
-        return node.connectAs<AgentClient>('/agent', transport, cookie);
+        return node.connectAs('/agent', transport, cookie);
       }),
     );
     const { socket: visitor } = await c.visitor(transport);
-    const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'c', body: 'help' });
+    const { message } = await ok(visitor, 'message:send', { clientId: 'c', body: 'help' });
     const results = await Promise.all(agents.map((s) => request(s, 'conversation:claim', { conversationId: message.conversationId })));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok && r.error.code === 'already_claimed')).toHaveLength(19);
@@ -29,19 +30,19 @@ describe.each(TRANSPORTS)('[CLUSTER] two nodes over %s', (transport) => {
     const c = await startCluster();
     const [a, b] = c.nodes;
     const { cookie: adminCookie } = await b.login('admin@example.com', { role: 'admin' });
-    const admin = await a.connectAs<import('../helpers/clients.ts').AdminClient>('/admin', transport, adminCookie);
+    const admin = await a.connectAs('/admin', transport, adminCookie);
     const agent = await c.agent(transport, 'nodeagent@example.com');
     const { cookie, visitor: me } = await c.visitorSession();
-    const tabA = await a.connectAs<VisitorClient>('/visitor', transport, cookie);
-    const { message } = await ok<{ message: Message }>(tabA, 'message:send', { clientId: 'x', body: 'hi' });
+    const tabA = await a.connectAs('/visitor', transport, cookie);
+    const { message } = await ok(tabA, 'message:send', { clientId: 'x', body: 'hi' });
     await ok(agent.socket, 'conversation:claim', { conversationId: message.conversationId });
     await sleep(200);
-    const seen = record<PresenceEvent>(agent.socket, 'presence');
-    const online = record<{ id: string; action: string }>(admin, 'online');
-    const tabB = await b.connectAs<VisitorClient>('/visitor', transport, cookie);
+    const seen = record(agent.socket, 'presence');
+    const online = record(admin, 'online');
+    const tabB = await b.connectAs('/visitor', transport, cookie);
 
     const snapshot = await eventually(async () => {
-      const s = await ok<OnlineSnapshot>(admin, 'online:get');
+      const s = await ok(admin, 'online:get');
       return s.visitors.find((v) => v.id === me.id)?.connections === 2 ? s : null;
     });
     expect(snapshot!.agents.map((x) => x.id)).toContain(agent.agent.id);
@@ -61,8 +62,8 @@ describe.each(TRANSPORTS)('[CLUSTER] two nodes over %s', (transport) => {
     const c = await startCluster();
     const [a, b] = c.nodes;
     const { cookie } = await b.login('leaver@example.com');
-    const onA = await a.connectAs<AgentClient>('/agent', transport, cookie);
-    const onB = await b.connectAs<AgentClient>('/agent', transport, cookie);
+    const onA = await a.connectAs('/agent', transport, cookie);
+    const onB = await b.connectAs('/agent', transport, cookie);
     const res = await a.http('/api/logout', { method: 'POST', cookie });
     expect(res.status).toBe(204);
     await eventually(() => !onA.connected && !onB.connected, 5000, 'both sockets closed');
@@ -71,14 +72,14 @@ describe.each(TRANSPORTS)('[CLUSTER] two nodes over %s', (transport) => {
   it('[CLUSTER4] queue positions and queue deltas reach visitors and agents on the other node', async () => {
     const c = await startCluster();
     const [a, b] = c.nodes;
-    const agentOnA = await a.connectAs<AgentClient>('/agent', transport, (await b.login('qa@example.com')).cookie);
-    const adds = record<{ id: string }>(agentOnA, 'queue:add');
+    const agentOnA = await a.connectAs('/agent', transport, (await b.login('qa@example.com')).cookie);
+    const adds = record(agentOnA, 'queue:add');
     const visitors: Array<{ socket: VisitorClient; positions: Array<{ queuePosition: number | null }>; conversationId: string }> = [];
     for (let i = 0; i < 3; i++) {
       const { cookie } = await a.visitorSession();
-      const socket = await (i % 2 ? a : b).connectAs<VisitorClient>('/visitor', transport, cookie);
-      const positions = record<{ queuePosition: number | null }>(socket, 'conversation');
-      const { message } = await ok<{ message: Message }>(socket, 'message:send', { clientId: 'c', body: `v${i}` });
+      const socket = await (i % 2 ? a : b).connectAs('/visitor', transport, cookie);
+      const positions = record(socket, 'conversation');
+      const { message } = await ok(socket, 'message:send', { clientId: 'c', body: `v${i}` });
       visitors.push({ socket, positions, conversationId: message.conversationId });
     }
     await eventually(() => adds.length === 3);
@@ -92,41 +93,64 @@ describe.each(TRANSPORTS)('[CLUSTER] two nodes over %s', (transport) => {
     const [a, b] = c.nodes;
     const agent = await c.agent(transport, 'steady@example.com');
     const { cookie } = await a.visitorSession();
-    const visitorA = await a.connectAs<VisitorClient>('/visitor', transport, cookie);
-    const visitorB = await b.connectAs<VisitorClient>('/visitor', transport, cookie);
-    const { message: first } = await ok<{ message: Message }>(visitorA, 'message:send', { clientId: 'v0', body: 'start' });
+    const visitorA = await a.connectAs('/visitor', transport, cookie);
+    const visitorB = await b.connectAs('/visitor', transport, cookie);
+    const { message: first } = await ok(visitorA, 'message:send', { clientId: 'v0', body: 'start' });
     const conversationId = first.conversationId;
     await ok(agent.socket, 'conversation:claim', { conversationId });
-    const agentOnA = await a.connectAs<AgentClient>('/agent', transport, agent.cookie);
+    const agentOnA = await a.connectAs('/agent', transport, agent.cookie);
     await sleep(300);
 
     // Each client behaves like the real apps: de-duplicates by id, and on `resync` fetches what follows its last seq.
-    // Both kinds of client share these events; typed as one for the loop below.
-    type Client = { socket: VisitorClient; messages: Map<number, Message>; live: number[] };
-    const clients: Client[] = ([visitorA, visitorB, agent.socket, agentOnA] as VisitorClient[]).map((socket) => ({ socket, messages: new Map([[1, first]]), live: [] }));
+    type Client = {
+      socket: { readonly connected: boolean };
+      messages: Map<number, Message>;
+      live: number[];
+      send(clientId: string, body: string): Promise<Ack<{ message: Message }>>;
+      history(afterSeq: number): Promise<Ack<HistoryResult>>;
+    };
     const add = (cl: Client, m: Message) => {
       if (!cl.messages.has(m.seq)) cl.messages.set(m.seq, m);
     };
-    for (const cl of clients) {
-      cl.socket.on('message', (m: Message) => {
-        cl.live.push(m.seq);
-        add(cl, m);
-      });
-      cl.socket.on('resync', async () => {
-        // From the last seq it holds without a gap.
-        let last = 0;
-        while (cl.messages.has(last + 1)) last++;
-        const r = await request<{ messages: Message[] }>(cl.socket, 'history:get', { conversationId, afterSeq: last, limit: 200 });
-        if (r.ok) for (const m of r.messages) add(cl, m);
-      });
-    }
+    const live = (cl: Client) => (m: Message) => {
+      cl.live.push(m.seq);
+      add(cl, m);
+    };
+    const resync = (cl: Client) => async () => {
+      // From the last seq it holds without a gap.
+      let last = 0;
+      while (cl.messages.has(last + 1)) last++;
+      const r = await cl.history(last);
+      if (r.ok) for (const m of r.messages) add(cl, m);
+    };
+    const visitorClient = (socket: VisitorClient): Client => {
+      const cl: Client = {
+        socket,
+        messages: new Map([[1, first]]),
+        live: [],
+        send: (clientId, body) => request(socket, 'message:send', { clientId, body }),
+        history: (afterSeq) => request(socket, 'history:get', { afterSeq, limit: 200 }),
+      };
+      socket.on('message', live(cl)).on('resync', resync(cl));
+      return cl;
+    };
+    const agentClient = (socket: AgentClient): Client => {
+      const cl: Client = {
+        socket,
+        messages: new Map([[1, first]]),
+        live: [],
+        send: (clientId, body) => request(socket, 'message:send', { conversationId, clientId, body }),
+        history: (afterSeq) => request(socket, 'history:get', { conversationId, afterSeq, limit: 200 }),
+      };
+      socket.on('message', live(cl)).on('resync', resync(cl));
+      return cl;
+    };
+    const clients = [visitorClient(visitorA), visitorClient(visitorB), agentClient(agent.socket), agentClient(agentOnA)];
     const acked: Message[] = [first];
     let stop = false;
-    const sender = async (cl: Client, prefix: string, isAgent: boolean) => {
-      const socket = cl.socket;
+    const sender = async (cl: Client, prefix: string) => {
       for (let i = 0; !stop && i < 400; i++) {
-        const payload = isAgent ? { conversationId, clientId: `${prefix}${i}`, body: `${prefix} ${i}` } : { clientId: `${prefix}${i}`, body: `${prefix} ${i}` };
-        const r = await request<{ message: Message }>(socket, 'message:send', payload).catch(() => null);
+        const r = await cl.send(`${prefix}${i}`, `${prefix} ${i}`).catch(() => null);
         if (r?.ok) {
           acked.push(r.message);
           add(cl, r.message); // a sender's own message comes with its ack, not as an event
@@ -134,7 +158,7 @@ describe.each(TRANSPORTS)('[CLUSTER] two nodes over %s', (transport) => {
         await sleep(25);
       }
     };
-    const senders = [sender(clients[0], 'va', false), sender(clients[1], 'vb', false), sender(clients[2], 'ab', true), sender(clients[3], 'aa', true)];
+    const senders = [sender(clients[0], 'va'), sender(clients[1], 'vb'), sender(clients[2], 'ab'), sender(clients[3], 'aa')];
     await sleep(500);
     await c.redis.kill();
     await sleep(1500);

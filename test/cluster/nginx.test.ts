@@ -2,8 +2,7 @@
 // long-polling, WebSocket upgrades pass, clients spread over both nodes.
 
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { Conversation, Message } from '../../server/protocol/shapes.ts';
-import { TRANSPORTS, type AgentClient, type VisitorClient, connect, next, ok } from '../helpers/clients.ts';
+import { TRANSPORTS, type VisitorClient, connect, next, ok } from '../helpers/clients.ts';
 import { startNginx } from '../helpers/nginx.ts';
 import { cookieOf } from '../helpers/start-app.ts';
 import { startCluster } from '../helpers/topology.ts';
@@ -21,27 +20,27 @@ describe.each(TRANSPORTS)('[LB] nginx in front of two nodes, %s', (transport) =>
     const login = await post(nginx.url, '/api/login', { email: 'lb@example.com', password: 'pw-lb@example.com-secret' });
     expect(login.status).toBe(200);
     // A browser on the proxy's origin: the Origin check must see the proxy's host, port included.
-    const agent = await connect<AgentClient>(`${nginx.url}/agent`, { transport, cookie: cookieOf(login), origin: nginx.url });
+    const agent = await connect(nginx.url, '/agent', { transport, cookie: cookieOf(login), origin: nginx.url });
 
     const visitors: VisitorClient[] = [];
     for (let i = 0; i < 12; i++) {
       const cookie = cookieOf(await post(nginx.url, '/api/visitor/session', {}));
-      visitors.push(await connect<VisitorClient>(`${nginx.url}/visitor`, { transport, cookie }));
+      visitors.push(await connect(nginx.url, '/visitor', { transport, cookie }));
     }
     const perNode = c.nodes.map((n) => n.app.ns.visitor.sockets.size);
     expect(perNode.reduce((x, y) => x + y)).toBe(12);
     expect(perNode.every((n) => n > 0)).toBe(true);
 
     const visitor = visitors[0];
-    const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'v1', body: 'hello through the proxy' });
+    const { message } = await ok(visitor, 'message:send', { clientId: 'v1', body: 'hello through the proxy' });
     await ok(agent, 'conversation:claim', { conversationId: message.conversationId });
-    const atVisitor = next<Message>(visitor, 'message');
+    const atVisitor = next(visitor, 'message');
     await ok(agent, 'message:send', { conversationId: message.conversationId, clientId: 'a1', body: 'hi!' });
     expect((await atVisitor).body).toBe('hi!');
-    const atAgent = next<Message>(agent, 'message');
+    const atAgent = next(agent, 'message');
     await ok(visitor, 'message:send', { clientId: 'v2', body: 'thanks' });
     expect((await atAgent).seq).toBe(3);
-    const closed = next<Conversation>(visitor, 'conversation', (x) => x.status === 'closed');
+    const closed = next(visitor, 'conversation', (x) => x.status === 'closed');
     await ok(agent, 'conversation:close', { conversationId: message.conversationId });
     await closed;
     for (const v of visitors) v.close();

@@ -3,9 +3,8 @@
 // nothing acked is lost, and a resumed node converges without ghosts.
 
 import { describe, expect, it } from 'vitest';
-import type { OnlineSnapshot } from '../../server/protocol/events.ts';
-import type { Message, OnlineEvent, PresenceEvent } from '../../server/protocol/shapes.ts';
-import { type AdminClient, type AgentClient, type VisitorClient, connect, eventually, ok, record, sleep } from '../helpers/clients.ts';
+import type { Message } from '../../server/protocol/shapes.ts';
+import { connect, eventually, ok, record, sleep } from '../helpers/clients.ts';
 import { type NodeProcess, spawnNode } from '../helpers/node-process.ts';
 import { startRedis } from '../helpers/services.ts';
 import { cookieOf } from '../helpers/start-app.ts';
@@ -31,14 +30,14 @@ async function twoNodes() {
   const adminCookie = cookieOf(await post(b.url, '/api/login', ADMIN));
   expect((await post(b.url, '/api/agents', { email: 'agent@example.com', name: 'Agent', password: 'agent password', role: 'agent' }, adminCookie)).status).toBe(201);
   const agentCookie = cookieOf(await post(b.url, '/api/login', { email: 'agent@example.com', password: 'agent password' }));
-  const agent = await connect<AgentClient>(`${b.url}/agent`, { transport: 'websocket', cookie: agentCookie });
-  const admin = await connect<AdminClient>(`${b.url}/admin`, { transport: 'websocket', cookie: adminCookie });
+  const agent = await connect(b.url, '/agent', { transport: 'websocket', cookie: agentCookie });
+  const admin = await connect(b.url, '/admin', { transport: 'websocket', cookie: adminCookie });
   const visitor = async (nodes: NodeProcess[]) => {
     const res = await post(nodes[0].url, '/api/visitor/session', {});
     const cookie = cookieOf(res);
     const { visitor: me } = (await res.json()) as { visitor: { id: string } };
-    const sockets = await Promise.all(nodes.map((n) => connect<VisitorClient>(`${n.url}/visitor`, { transport: 'websocket', cookie })));
-    const { message } = await ok<{ message: Message }>(sockets[0], 'message:send', { clientId: 'hello', body: 'hello' });
+    const sockets = await Promise.all(nodes.map((n) => connect(n.url, '/visitor', { transport: 'websocket', cookie })));
+    const { message } = await ok(sockets[0], 'message:send', { clientId: 'hello', body: 'hello' });
     await ok(agent, 'conversation:claim', { conversationId: message.conversationId });
     return { id: me.id, sockets, conversationId: message.conversationId };
   };
@@ -57,10 +56,10 @@ describe('[NODEFAIL] a node dies or pauses', () => {
       const onBoth = await t.visitor([t.a, t.b]);
       const onlyOnB = await t.visitor([t.b]);
       const acked: Message[] = [];
-      for (let i = 0; i < 5; i++) acked.push((await ok<{ message: Message }>(onlyOnA.sockets[0], 'message:send', { clientId: `a${i}`, body: `before ${i}` })).message);
+      for (let i = 0; i < 5; i++) acked.push((await ok(onlyOnA.sockets[0], 'message:send', { clientId: `a${i}`, body: `before ${i}` })).message);
       await sleep(1500);
-      const presence = record<PresenceEvent>(t.agent, 'presence');
-      const online = record<OnlineEvent>(t.admin, 'online');
+      const presence = record(t.agent, 'presence');
+      const online = record(t.admin, 'online');
 
       const killedAt = Date.now();
       t.a.signal('SIGKILL');
@@ -72,11 +71,11 @@ describe('[NODEFAIL] a node dies or pauses', () => {
       // Exactly one leave, for that visitor only; the one with a tab on B and the one only on B never flickered.
       expect(presence.map((p) => `${p.action}:${p.participant.id}`)).toEqual([`leave:${onlyOnA.id}`]);
       expect(online.map((e) => `${e.action}:${e.id}`)).toEqual([`offline:${onlyOnA.id}`]);
-      const snapshot = await ok<OnlineSnapshot>(t.admin, 'online:get');
+      const snapshot = await ok(t.admin, 'online:get');
       expect(snapshot.visitors.map((v) => v.id).sort()).toEqual([onBoth.id, onlyOnB.id].sort());
       expect(snapshot.visitors.find((v) => v.id === onBoth.id)?.connections).toBe(1);
       // Everything node A acked is in the shared database.
-      const history = await ok<{ messages: Message[] }>(t.agent, 'history:get', { conversationId: onlyOnA.conversationId });
+      const history = await ok(t.agent, 'history:get', { conversationId: onlyOnA.conversationId });
       expect(history.messages.map((m) => m.id)).toEqual(expect.arrayContaining(acked.map((m) => m.id)));
       // The surviving node keeps serving.
       await ok(onlyOnB.sockets[0], 'message:send', { clientId: 'after', body: 'still here' });
@@ -91,7 +90,7 @@ describe('[NODEFAIL] a node dies or pauses', () => {
       const onlyOnA = await t.visitor([t.a]);
       const onlyOnB = await t.visitor([t.b]);
       await sleep(1500);
-      const presence = record<PresenceEvent>(t.agent, 'presence');
+      const presence = record(t.agent, 'presence');
       t.a.signal('SIGSTOP');
       await sleep(40_000);
       t.a.signal('SIGCONT');
@@ -105,7 +104,7 @@ describe('[NODEFAIL] a node dies or pauses', () => {
       for (let i = 1; i < events.length; i++) expect(events[i]).not.toBe(events[i - 1]);
       if (events.length) expect(events[0]).toBe('leave');
       // No ghost: the dashboard shows that visitor exactly when their socket really is connected.
-      const snapshot = await ok<OnlineSnapshot>(t.admin, 'online:get');
+      const snapshot = await ok(t.admin, 'online:get');
       const listed = snapshot.visitors.filter((v) => v.id === onlyOnA.id);
       expect(listed.length).toBe(stillConnected ? 1 : 0);
       expect(events.at(-1) ?? 'join').toBe(stillConnected ? 'join' : 'leave');

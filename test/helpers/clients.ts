@@ -1,4 +1,7 @@
 // Typed socket.io-client helpers shared by protocol, cluster and browser-less tests.
+// Event names, payloads and results come from the socket's event maps
+// (server/protocol/events.ts): a call the protocol does not allow does not
+// compile. Tests that send malformed input on purpose use `untyped()`.
 
 import { io, type Socket } from 'socket.io-client';
 import type {
@@ -9,6 +12,7 @@ import type {
   VisitorClientEvents,
   VisitorServerEvents,
 } from '../../server/protocol/events.ts';
+import type { AckedEvents, AckOf, ArgsOf, PayloadOf, ResultOf } from '../../server/protocol/acked.ts';
 import type { Ack } from '../../server/protocol/errors.ts';
 
 export type Transport = 'websocket' | 'polling';
@@ -16,25 +20,84 @@ export type VisitorClient = Socket<VisitorServerEvents, VisitorClientEvents>;
 export type AgentClient = Socket<AgentServerEvents, AgentClientEvents>;
 export type AdminClient = Socket<AdminServerEvents, AdminClientEvents>;
 
+/** The typed client of each namespace. */
+export interface Clients {
+  '/visitor': VisitorClient;
+  '/agent': AgentClient;
+  '/admin': AdminClient;
+}
+export type NamespacePath = keyof Clients;
+
+/** socket.io-client's own constraint on an event map (its `EventsMap`, which it does not export). */
+type EventsMap = { [event: string]: any };
+
 export const TRANSPORTS: Transport[] = ['websocket', 'polling'];
 
-/** Connects and resolves once connected; rejects with the connect_error message. */
-export function connect<S extends Socket>(url: string, opts: { transport: Transport; cookie?: string; origin?: string; auth?: object }): Promise<S> {
+/**
+ * The untyped view of a socket, for the tests that send what the event maps forbid (bad input,
+ * fuzzing, access control): any event name, any arguments. Every such call names `untyped()`.
+ */
+export interface Untyped {
+  readonly connected: boolean;
+  emit(event: string, ...args: unknown[]): unknown;
+  timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
+}
+export function untyped(socket: Clients[NamespacePath]): Untyped {
+  return socket as Socket as Untyped;
+}
+
+/**
+ * Emits an acked event with any arguments through `untyped()` and resolves with the answer: every
+ * acked call is answered with an ack whatever it carried (SPEC §5), typed by the socket's map when
+ * the event is one of its acked events.
+ */
+export function requestUntyped<S extends EventsMap, C extends EventsMap, E extends AckedEvents<C>>(
+  socket: Socket<S, C>,
+  event: E,
+  ...args: unknown[]
+): Promise<AckOf<C, E>>;
+export function requestUntyped(socket: Clients[NamespacePath], event: string, ...args: unknown[]): Promise<Ack>;
+export function requestUntyped(socket: Clients[NamespacePath], event: string, ...args: unknown[]): Promise<unknown> {
+  return untyped(socket).timeout(5000).emitWithAck(event, ...args);
+}
+
+/** What the typed helpers below do with a socket, by event name; they alone bridge to it. */
+interface Loose {
+  timeout(ms: number): { emitWithAck(event: string, ...args: unknown[]): Promise<Ack> };
+  on(event: string, fn: (payload: never) => void): unknown;
+  off(event: string, fn: (payload: never) => void): unknown;
+  onAny(fn: (event: string, payload: unknown) => void): unknown;
+}
+// socket.io-client types its methods from the same maps, but through its own conditional types,
+// which the compiler cannot equate with acked.ts's for a generic event: the helpers' signatures
+// carry the types, this view carries the calls.
+const loose = (socket: Socket): Loose => socket as unknown as Loose;
+
+/**
+ * Connects to namespace `ns` of the server at `base` and resolves once connected, typed by the
+ * namespace; rejects with the connect_error message.
+ */
+export function connect<N extends NamespacePath>(
+  base: string,
+  ns: N,
+  opts: { transport: Transport; cookie?: string; origin?: string },
+): Promise<Clients[N]> {
   const headers: Record<string, string> = {};
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.origin) headers.origin = opts.origin;
-  const socket = io(url, {
+  const socket = io(base + ns, {
     transports: [opts.transport],
     extraHeaders: headers,
     reconnection: false,
     forceNew: true,
     timeout: 5000,
-  }) as unknown as S;
+  });
   const log: Array<[string, unknown]> = [];
   received.set(socket, log);
-  (socket as unknown as { onAny(f: (ev: string, p: unknown) => void): void }).onAny((ev, p) => log.push([ev, p]));
+  socket.onAny((ev: string, p: unknown) => log.push([ev, p]));
   return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
+    // The namespace decides the maps: `Clients` is the one place where a path meets its types.
+    socket.once('connect', () => resolve(socket as Socket as Clients[N]));
     socket.once('connect_error', (err: Error) => {
       socket.close();
       reject(err);
@@ -44,49 +107,69 @@ export function connect<S extends Socket>(url: string, opts: { transport: Transp
 
 const received = new WeakMap<object, Array<[string, unknown]>>();
 
+/** Emits acked event E with its payload and resolves with the ack, success or error (rejects after 5 s without one). */
+export function request<S extends EventsMap, C extends EventsMap, E extends AckedEvents<C>>(
+  socket: Socket<S, C>,
+  event: E,
+  ...args: ArgsOf<C, E>
+): Promise<AckOf<C, E>> {
+  return loose(socket).timeout(5000).emitWithAck(event, ...args) as Promise<AckOf<C, E>>;
+}
+
+/** Emits acked event E, asserts success and resolves with the result (`{ok:true, …}`). */
+export async function ok<S extends EventsMap, C extends EventsMap, E extends AckedEvents<C>>(
+  socket: Socket<S, C>,
+  event: E,
+  ...args: ArgsOf<C, E>
+): Promise<ResultOf<C, E>> {
+  const ack = await loose(socket).timeout(5000).emitWithAck(event, ...args);
+  if (!ack.ok) throw new Error(`${event} failed: ${ack.error.code} ${ack.error.message}`);
+  return ack as ResultOf<C, E>;
+}
+
+/** Resolves with the next payload of server event E matching `match`. */
+export function next<S extends EventsMap, C extends EventsMap, E extends keyof S & string>(
+  socket: Socket<S, C>,
+  event: E,
+  match: (payload: PayloadOf<S, E>) => boolean = () => true,
+  ms = 5000,
+): Promise<PayloadOf<S, E>> {
+  const s = loose(socket);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      s.off(event, handler);
+      reject(new Error(`timed out waiting for "${event}"`));
+    }, ms);
+    const handler = (payload: PayloadOf<S, E>) => {
+      if (!match(payload)) return;
+      clearTimeout(timer);
+      s.off(event, handler);
+      resolve(payload);
+    };
+    s.on(event, handler);
+  });
+}
+
 /**
  * Like next(), but also matches events that already arrived since connect. For
  * snapshots sent right on connect: over long-polling they can arrive in the
  * same HTTP response as the connect packet, before a listener could be added.
  */
-export function arrived<T = unknown>(socket: Socket, event: string, match: (payload: T) => boolean = () => true, ms = 5000): Promise<T> {
-  const past = received.get(socket)?.find(([ev, p]) => ev === event && match(p as T));
-  return past ? Promise.resolve(past[1] as T) : next(socket, event, match, ms);
+export function arrived<S extends EventsMap, C extends EventsMap, E extends keyof S & string>(
+  socket: Socket<S, C>,
+  event: E,
+  match: (payload: PayloadOf<S, E>) => boolean = () => true,
+  ms = 5000,
+): Promise<PayloadOf<S, E>> {
+  // The log holds what the server sent for this event name: the map's payload type.
+  const past = received.get(socket)?.find(([ev, p]) => ev === event && match(p as PayloadOf<S, E>));
+  return past ? Promise.resolve(past[1] as PayloadOf<S, E>) : next(socket, event, match, ms);
 }
 
-/** Emits with an ack and resolves with it (or rejects after `ms`). */
-export function request<T extends object = Record<string, unknown>>(socket: Socket, event: string, ...args: unknown[]): Promise<Ack<T>> {
-  return (socket.timeout(5000) as unknown as { emitWithAck(ev: string, ...a: unknown[]): Promise<Ack<T>> }).emitWithAck(event, ...args);
-}
-
-/** Asserts success and returns the ack's payload. */
-export async function ok<T extends object = Record<string, unknown>>(socket: Socket, event: string, ...args: unknown[]): Promise<T> {
-  const ack = await request<T>(socket, event, ...args);
-  if (!ack.ok) throw new Error(`${event} failed: ${ack.error.code} ${ack.error.message}`);
-  return ack as unknown as T;
-}
-
-/** Resolves with the next `event` payload matching `match`. */
-export function next<T = unknown>(socket: Socket, event: string, match: (payload: T) => boolean = () => true, ms = 5000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      (socket as unknown as { off(e: string, f: unknown): void }).off(event, handler);
-      reject(new Error(`timed out waiting for "${event}"`));
-    }, ms);
-    const handler = (payload: T) => {
-      if (!match(payload)) return;
-      clearTimeout(timer);
-      (socket as unknown as { off(e: string, f: unknown): void }).off(event, handler);
-      resolve(payload);
-    };
-    (socket as unknown as { on(e: string, f: unknown): void }).on(event, handler);
-  });
-}
-
-/** Records every payload of `event` from now on. */
-export function record<T = unknown>(socket: Socket, event: string): T[] {
-  const list: T[] = [];
-  (socket as unknown as { on(e: string, f: (p: T) => void): void }).on(event, (p: T) => list.push(p));
+/** Records every payload of server event E from now on. */
+export function record<S extends EventsMap, C extends EventsMap, E extends keyof S & string>(socket: Socket<S, C>, event: E): Array<PayloadOf<S, E>> {
+  const list: Array<PayloadOf<S, E>> = [];
+  loose(socket).on(event, (p: PayloadOf<S, E>) => list.push(p));
   return list;
 }
 

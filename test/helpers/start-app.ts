@@ -15,7 +15,7 @@ import type { LoginLimits } from '../../server/core/accounts.ts';
 import type { Agent, Role, Visitor } from '../../server/protocol/shapes.ts';
 import type { Store } from '../../server/store/store.ts';
 import { openSqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
-import { type AdminClient, type AgentClient, connect, type Transport, type VisitorClient } from './clients.ts';
+import { type AdminClient, type AgentClient, type Clients, connect, type NamespacePath, type Transport, type VisitorClient } from './clients.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef';
 
@@ -49,7 +49,7 @@ export interface TestApp {
   login(email: string, opts?: { role?: Role; name?: string; password?: string }): Promise<{ agent: Agent; cookie: string }>;
   agent(transport: Transport, email?: string, opts?: { role?: Role; name?: string }): Promise<{ socket: AgentClient; cookie: string; agent: Agent }>;
   admin(transport: Transport, email?: string): Promise<{ socket: AdminClient; cookie: string; agent: Agent }>;
-  connectAs<S>(ns: '/visitor' | '/agent' | '/admin', transport: Transport, cookie?: string, origin?: string): Promise<S>;
+  connectAs<N extends NamespacePath>(ns: N, transport: Transport, cookie?: string, origin?: string): Promise<Clients[N]>;
   http(path: string, init?: RequestInit & { cookie?: string; json?: unknown }): Promise<Response>;
   close(): Promise<void>;
 }
@@ -108,10 +108,10 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     return fetch(url + path, { ...init, headers, body });
   }
 
-  async function connectAs<S>(ns: string, transport: Transport, cookie?: string, origin?: string): Promise<S> {
-    const socket = await connect(url + ns, { transport, cookie, origin });
+  async function connectAs<N extends NamespacePath>(ns: N, transport: Transport, cookie?: string, origin?: string): Promise<Clients[N]> {
+    const socket = await connect(url, ns, { transport, cookie, origin });
     sockets.push(socket);
-    return socket as unknown as S;
+    return socket;
   }
 
   async function visitorSession(body: { name?: string; email?: string } = {}) {
@@ -145,18 +145,18 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     visitorSession,
     async visitor(transport, cookie) {
       const session = cookie ? { cookie, visitor: null } : await visitorSession();
-      const socket = await connectAs<VisitorClient>('/visitor', transport, session.cookie);
+      const socket = await connectAs('/visitor', transport, session.cookie);
       const me = (await (await http('/api/me', { cookie: session.cookie })).json()) as { visitor: Visitor };
       return { socket, cookie: session.cookie, visitor: me.visitor };
     },
     login,
     async agent(transport, email = `agent-${sockets.length}-${Math.random().toString(36).slice(2, 8)}@example.com`, o = {}) {
       const { agent, cookie } = await login(email, o);
-      return { socket: await connectAs<AgentClient>('/agent', transport, cookie), cookie, agent };
+      return { socket: await connectAs('/agent', transport, cookie), cookie, agent };
     },
     async admin(transport, email = 'admin@example.com') {
       const { agent, cookie } = await login(email, { role: 'admin', name: 'Admin' });
-      return { socket: await connectAs<AdminClient>('/admin', transport, cookie), cookie, agent };
+      return { socket: await connectAs('/admin', transport, cookie), cookie, agent };
     },
     connectAs,
     http,

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../server/protocol/shapes.ts';
-import { type AgentClient, type VisitorClient, eventually, ok } from '../helpers/clients.ts';
+import { eventually, ok } from '../helpers/clients.ts';
 import { cookieOf, startApp } from '../helpers/start-app.ts';
 
 describe('[HTTP] API', () => {
@@ -99,8 +99,8 @@ describe('[HTTP] API', () => {
     const a = await t.agent('websocket');
     const { socket: v1 } = await t.visitor('websocket');
     const { socket: v2 } = await t.visitor('websocket');
-    const { message: m1 } = await ok<{ message: Message }>(v1, 'message:send', { clientId: '1', body: 'one' });
-    const { message: m2 } = await ok<{ message: Message }>(v2, 'message:send', { clientId: '1', body: 'two' });
+    const { message: m1 } = await ok(v1, 'message:send', { clientId: '1', body: 'one' });
+    const { message: m2 } = await ok(v2, 'message:send', { clientId: '1', body: 'two' });
     await ok(a.socket, 'conversation:claim', { conversationId: m1.conversationId });
     for (let i = 2; i <= 5; i++) await ok(v1, 'message:send', { clientId: String(i), body: `m${i}` });
 
@@ -120,8 +120,8 @@ describe('[HTTP] API', () => {
   it('[HTTP6] logout destroys the session and disconnects that session’s sockets (and only those)', async () => {
     const t = await startApp();
     const first = await t.agent('websocket', 'leaver@example.com');
-    const secondTab = await t.connectAs<AgentClient>('/agent', 'polling', first.cookie);
-    const otherSession = await t.connectAs<AgentClient>('/agent', 'websocket', (await t.login('leaver@example.com')).cookie);
+    const secondTab = await t.connectAs('/agent', 'polling', first.cookie);
+    const otherSession = await t.connectAs('/agent', 'websocket', (await t.login('leaver@example.com')).cookie);
     const res = await t.http('/api/logout', { method: 'POST', cookie: first.cookie });
     expect(res.status).toBe(204);
     await eventually(() => !first.socket.connected && !secondTab.connected, 5000, 'sockets closed');
@@ -154,8 +154,8 @@ describe('[HTTP] API', () => {
     const res = await t.http('/api/login', { method: 'POST', json: { email: 'both@example.com', password: 'pw-both@example.com-secret' }, cookie: widget.cookie });
     expect(res.status).toBe(200);
     const cookie = cookieOf(res);
-    const widgetAfterLogin = await t.connectAs<VisitorClient>('/visitor', 'websocket', cookie);
-    const console_ = await t.connectAs<AgentClient>('/agent', 'polling', cookie);
+    const widgetAfterLogin = await t.connectAs('/visitor', 'websocket', cookie);
+    const console_ = await t.connectAs('/agent', 'polling', cookie);
     expect((await t.http('/api/logout', { method: 'POST', cookie })).status).toBe(204);
     await eventually(() => !widgetAfterLogin.connected && !console_.connected, 5000, 'both closed');
     expect(bystander.socket.connected).toBe(true);

@@ -3,8 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { io } from 'socket.io-client';
-import type { Message } from '../../server/protocol/shapes.ts';
-import { type AgentClient, type VisitorClient, connect, ok, request, sleep } from '../helpers/clients.ts';
+import { type AgentClient, type NamespacePath, type VisitorClient, connect, ok, request, requestUntyped, sleep, untyped } from '../helpers/clients.ts';
 import { MATRIX, startTopology } from '../helpers/topology.ts';
 
 const long = (n: number) => 'x'.repeat(n);
@@ -16,11 +15,12 @@ describe.each(MATRIX)('[INPUT] %s over %s', (topology, transport) => {
     const other = await t.agent(transport, 'other@example.com');
     const { socket: visitor } = await t.visitor(transport);
     const { socket: stranger } = await t.visitor(transport);
-    const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'c0', body: 'hi' });
+    const { message } = await ok(visitor, 'message:send', { clientId: 'c0', body: 'hi' });
     const conversationId = message.conversationId;
-    const { message: strangers } = await ok<{ message: Message }>(stranger, 'message:send', { clientId: 'c0', body: 'other' });
+    const { message: strangers } = await ok(stranger, 'message:send', { clientId: 'c0', body: 'other' });
     await ok(mine.socket, 'conversation:claim', { conversationId });
 
+    // Sent untyped: most of these payloads are what the event maps forbid.
     const cases: Array<[string, VisitorClient | AgentClient, string, unknown, string]> = [
       ['visitor body not a string', visitor, 'message:send', { clientId: 'c1', body: 42 }, 'invalid_payload'],
       ['visitor body missing', visitor, 'message:send', { clientId: 'c1' }, 'invalid_payload'],
@@ -57,7 +57,7 @@ describe.each(MATRIX)('[INPUT] %s over %s', (topology, transport) => {
       ['status bogus', mine.socket, 'status:set', { status: 'sleeping' }, 'invalid_payload'],
     ];
     for (const [name, socket, event, payload, code] of cases) {
-      const ack = await request(socket, event, payload);
+      const ack = await requestUntyped(socket, event, payload);
       expect(ack, name).toMatchObject({ ok: false, error: { code } });
       if (!ack.ok) expect(typeof ack.error.message, name).toBe('string');
     }
@@ -76,20 +76,19 @@ describe.each(MATRIX)('[INPUT] %s over %s', (topology, transport) => {
     const t = await startTopology(topology);
     const agent = await t.agent(transport);
     const { socket: visitor } = await t.visitor(transport);
-    const raw = (s: unknown) => s as { emit(event: string, ...args: unknown[]): void };
-    raw(visitor).emit('message:send', { clientId: 'no-ack', body: 'dropped' });
-    visitor.emit('typing', 'junk' as never);
-    visitor.emit('read', { seq: 'x' } as never);
-    visitor.emit('page:view', { url: 42 } as never);
-    visitor.emit('page:view', null as never);
-    (visitor as unknown as { emit(e: string, ...a: unknown[]): void }).emit('unknown:event', { a: 1 }, () => {});
+    untyped(visitor).emit('message:send', { clientId: 'no-ack', body: 'dropped' });
+    untyped(visitor).emit('typing', 'junk');
+    untyped(visitor).emit('read', { seq: 'x' });
+    untyped(visitor).emit('page:view', { url: 42 });
+    untyped(visitor).emit('page:view', null);
+    untyped(visitor).emit('unknown:event', { a: 1 }, () => {});
     agent.socket.emit('typing', { conversationId: 'nope', typing: true });
     agent.socket.emit('read', { conversationId: 'nope', seq: 1 });
-    raw(agent.socket).emit('conversation:claim', { conversationId: 'x' });
-    (agent.socket as unknown as { emit(e: string): void }).emit('history:get');
+    untyped(agent.socket).emit('conversation:claim', { conversationId: 'x' });
+    untyped(agent.socket).emit('history:get');
     await sleep(200);
     expect(visitor.connected && agent.socket.connected).toBe(true);
-    const history = await ok<{ conversation: unknown; messages: Message[] }>(visitor, 'history:get', {});
+    const history = await ok(visitor, 'history:get', {});
     expect(history).toMatchObject({ conversation: null, messages: [] });
   });
 
@@ -102,8 +101,8 @@ describe.each(MATRIX)('[INPUT] %s over %s', (topology, transport) => {
     expect(await closed).toMatch(/transport (close|error)|ping timeout|io server disconnect/);
     expect(bystander.connected).toBe(true);
     await ok(bystander, 'message:send', { clientId: 'small', body: 'fine' });
-    const again = await t.connectAs<VisitorClient>('/visitor', transport, cookie);
-    expect((await ok<{ messages: Message[] }>(again, 'history:get', {})).messages).toEqual([]);
+    const again = await t.connectAs('/visitor', transport, cookie);
+    expect((await ok(again, 'history:get', {})).messages).toEqual([]);
   });
 
   it('[INPUT4] floods get rate_limited after MESSAGE_RATE_LIMIT messages per 10 s', async () => {
@@ -113,15 +112,15 @@ describe.each(MATRIX)('[INPUT] %s over %s', (topology, transport) => {
     for (let i = 0; i < 8; i++) acks.push(await request(visitor, 'message:send', { clientId: `f${i}`, body: 'spam' }));
     expect(acks.filter((a) => a.ok)).toHaveLength(5);
     for (const a of acks.slice(5)) expect(a).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
-    const history = await ok<{ messages: Message[] }>(visitor, 'history:get', {});
+    const history = await ok(visitor, 'history:get', {});
     expect(history.messages).toHaveLength(5);
   });
 
   it('[AUTH1] handshakes: no session, visitor on /agent, agent on /admin, foreign Origin on /agent and /admin', async () => {
     const t = await startTopology(topology);
     const url = t.url;
-    const refused = (ns: string, cookie?: string, origin?: string) =>
-      connect(url + ns, { transport, cookie, origin }).then(
+    const refused = (ns: NamespacePath, cookie?: string, origin?: string) =>
+      connect(url, ns, { transport, cookie, origin }).then(
         (s) => {
           s.close();
           return 'connected';
@@ -163,10 +162,10 @@ describe.each(MATRIX)('[INPUT] %s over %s', (topology, transport) => {
     const name = '<img src=x onerror=alert(1)>';
     const body = '<script>alert(1)</script> & <a href="javascript:alert(1)">x</a>';
     await ok(visitor, 'profile:update', { name });
-    const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'x', body });
+    const { message } = await ok(visitor, 'message:send', { clientId: 'x', body });
     expect(message.body).toBe(body);
     expect(message.author.name).toBe(name);
-    const history = await ok<{ messages: Message[] }>(agent.socket, 'history:get', { conversationId: message.conversationId });
+    const history = await ok(agent.socket, 'history:get', { conversationId: message.conversationId });
     expect(history.messages[0].body).toBe(body);
   });
 });

@@ -10,7 +10,7 @@ describe.each(MATRIX)('[DELIVERY] %s over %s', (topology, transport) => {
     const t = await startTopology(topology);
     const agents = await Promise.all(Array.from({ length: 20 }, (_, i) => t.agent(transport, `racer${i}@example.com`)));
     const { socket: visitor } = await t.visitor(transport);
-    const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'c', body: 'help' });
+    const { message } = await ok(visitor, 'message:send', { clientId: 'c', body: 'help' });
     const results = await Promise.all(
       agents.map(({ socket }) => request(socket as AgentClient, 'conversation:claim', { conversationId: message.conversationId })),
     );
@@ -27,16 +27,16 @@ describe.each(MATRIX)('[DELIVERY] %s over %s', (topology, transport) => {
     const t = await startTopology(topology);
     const agent = await t.agent(transport);
     const { socket: visitor } = await t.visitor(transport);
-    const first = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'same', body: 'once' });
-    const reannounced = next<{ id: string }>(agent.socket, 'queue:add');
-    const again = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'same', body: 'once (retry)' });
+    const first = await ok(visitor, 'message:send', { clientId: 'same', body: 'once' });
+    const reannounced = next(agent.socket, 'queue:add');
+    const again = await ok(visitor, 'message:send', { clientId: 'same', body: 'once (retry)' });
     expect(again.message).toEqual(first.message);
     // Retrying the opening message announces the queued conversation again (idempotent for clients: same id).
     expect((await reannounced).id).toBe(first.message.conversationId);
     const conversationId = first.message.conversationId;
     await ok(agent.socket, 'conversation:claim', { conversationId });
-    const a1 = await ok<{ message: Message }>(agent.socket, 'message:send', { conversationId, clientId: 'agent-1', body: 'hi' });
-    const a2 = await ok<{ message: Message }>(agent.socket, 'message:send', { conversationId, clientId: 'agent-1', body: 'hi' });
+    const a1 = await ok(agent.socket, 'message:send', { conversationId, clientId: 'agent-1', body: 'hi' });
+    const a2 = await ok(agent.socket, 'message:send', { conversationId, clientId: 'agent-1', body: 'hi' });
     expect(a2.message).toEqual(a1.message);
     const history = await t.store.getMessages(conversationId, { limit: 200 });
     expect(history.map((m) => [m.seq, m.clientId])).toEqual([
@@ -50,17 +50,17 @@ describe.each(MATRIX)('[DELIVERY] %s over %s', (topology, transport) => {
     const agent = await t.agent(transport);
     const { socket: visitor, cookie } = await t.visitor(transport);
     // A second visitor tab and a second agent tab watch everything, including their own side's messages.
-    const visitorTab2 = await t.connectAs<typeof visitor>('/visitor', transport, cookie);
-    const { message: opener } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'open', body: 'start' });
+    const visitorTab2 = await t.connectAs('/visitor', transport, cookie);
+    const { message: opener } = await ok(visitor, 'message:send', { clientId: 'open', body: 'start' });
     const conversationId = opener.conversationId;
     await ok(agent.socket, 'conversation:claim', { conversationId });
-    const agentTab2 = await t.connectAs<AgentClient>('/agent', transport, agent.cookie);
+    const agentTab2 = await t.connectAs('/agent', transport, agent.cookie);
     await eventually(async () => (await t.app.ns.agent.in(`conversation:${conversationId}`).fetchSockets()).length === 2);
 
-    const atVisitor = record<Message>(visitor, 'message');
-    const atAgent = record<Message>(agent.socket, 'message');
-    const atVisitorTab2 = record<Message>(visitorTab2, 'message');
-    const atAgentTab2 = record<Message>(agentTab2, 'message');
+    const atVisitor = record(visitor, 'message');
+    const atAgent = record(agent.socket, 'message');
+    const atVisitorTab2 = record(visitorTab2, 'message');
+    const atAgentTab2 = record(agentTab2, 'message');
 
     const sends: Array<Promise<{ message: Message }>> = [];
     for (let i = 0; i < 100; i++) {
@@ -82,8 +82,8 @@ describe.each(MATRIX)('[DELIVERY] %s over %s', (topology, transport) => {
     expect(atAgentTab2.map((m) => m.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 2));
 
     // History pages back to exactly what was delivered.
-    const page1 = await ok<{ messages: Message[] }>(agent.socket, 'history:get', { conversationId, afterSeq: 0, limit: 200 });
-    const page2 = await ok<{ messages: Message[] }>(agent.socket, 'history:get', { conversationId, afterSeq: 200, limit: 200 });
+    const page1 = await ok(agent.socket, 'history:get', { conversationId, afterSeq: 0, limit: 200 });
+    const page2 = await ok(agent.socket, 'history:get', { conversationId, afterSeq: 200, limit: 200 });
     const history = [...page1.messages, ...page2.messages];
     expect(history.map((m) => m.seq)).toEqual(Array.from({ length: 201 }, (_, i) => i + 1));
     expect(history.slice(1)).toEqual(atAgentTab2);
@@ -94,11 +94,11 @@ describe.each(MATRIX)('[DELIVERY] %s over %s', (topology, transport) => {
     const { socket: visitor } = await t.visitor(transport);
     for (let i = 1; i <= 120; i++) await ok(visitor, 'message:send', { clientId: `m${i}`, body: `n${i}` });
     const seqs = (r: { messages: Message[] }) => r.messages.map((m) => m.seq);
-    const latest = await ok<{ messages: Message[] }>(visitor, 'history:get', {});
+    const latest = await ok(visitor, 'history:get', {});
     expect(seqs(latest)).toEqual(Array.from({ length: 50 }, (_, i) => i + 71));
-    const after = await ok<{ messages: Message[] }>(visitor, 'history:get', { afterSeq: 10, limit: 5 });
+    const after = await ok(visitor, 'history:get', { afterSeq: 10, limit: 5 });
     expect(seqs(after)).toEqual([11, 12, 13, 14, 15]);
-    const before = await ok<{ messages: Message[] }>(visitor, 'history:get', { beforeSeq: 10, limit: 3 });
+    const before = await ok(visitor, 'history:get', { beforeSeq: 10, limit: 3 });
     expect(seqs(before)).toEqual([7, 8, 9]);
     const tooMany = await request(visitor, 'history:get', { limit: 201 });
     expect(tooMany).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });

@@ -1,8 +1,7 @@
 // [PRESENCE] SPEC §5 "Presence": joins and leaves counted across tabs.
 
 import { describe, expect, it } from 'vitest';
-import type { Message, PresenceEvent } from '../../server/protocol/shapes.ts';
-import { type AgentClient, type VisitorClient, eventually, next, ok, record, arrived, sleep } from '../helpers/clients.ts';
+import { type VisitorClient, eventually, next, ok, record, arrived, sleep } from '../helpers/clients.ts';
 import { MATRIX, startTopology } from '../helpers/topology.ts';
 
 describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
@@ -10,15 +9,15 @@ describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
     const t = await startTopology(topology);
     const agent = await t.agent(transport);
     const { socket: tab1, cookie, visitor } = await t.visitor(transport);
-    const { message } = await ok<{ message: Message }>(tab1, 'message:send', { clientId: 'c', body: 'hi' });
+    const { message } = await ok(tab1, 'message:send', { clientId: 'c', body: 'hi' });
     const conversationId = message.conversationId;
-    const joinSnapshot = next<PresenceEvent>(agent.socket, 'presence', (p) => p.participant.kind === 'visitor');
+    const joinSnapshot = next(agent.socket, 'presence', (p) => p.participant.kind === 'visitor');
     await ok(agent.socket, 'conversation:claim', { conversationId });
     // On claim the agent learns the visitor is here (its first view of this participant).
     expect(await joinSnapshot).toMatchObject({ conversationId, action: 'join', participant: { kind: 'visitor', id: visitor.id } });
 
-    const seen = record<PresenceEvent>(agent.socket, 'presence');
-    const tab2 = await t.connectAs<VisitorClient>('/visitor', transport, cookie);
+    const seen = record(agent.socket, 'presence');
+    const tab2 = await t.connectAs('/visitor', transport, cookie);
     await ok(tab2, 'history:get', {});
     await sleep(150);
     expect(seen).toEqual([]);
@@ -35,7 +34,7 @@ describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
     expect(seen).toHaveLength(1);
 
     // Coming back is one join.
-    await t.connectAs<VisitorClient>('/visitor', transport, cookie);
+    await t.connectAs('/visitor', transport, cookie);
     await eventually(() => seen.length === 2, 5000, 'join');
     expect(seen[1]).toMatchObject({ action: 'join', participant: { id: visitor.id } });
   });
@@ -44,14 +43,14 @@ describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
     const t = await startTopology(topology);
     const agent = await t.agent(transport, 'eve@example.com', { name: 'Eve' });
     const { socket: visitor } = await t.visitor(transport);
-    const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: 'c', body: 'hi' });
+    const { message } = await ok(visitor, 'message:send', { clientId: 'c', body: 'hi' });
     const conversationId = message.conversationId;
-    const seen = record<PresenceEvent>(visitor, 'presence');
+    const seen = record(visitor, 'presence');
     await ok(agent.socket, 'conversation:claim', { conversationId });
     await eventually(() => seen.length === 1);
     expect(seen[0]).toMatchObject({ action: 'join', participant: { kind: 'agent', id: agent.agent.id, name: 'Eve' } });
 
-    const tab2 = await t.connectAs<AgentClient>('/agent', transport, agent.cookie);
+    const tab2 = await t.connectAs('/agent', transport, agent.cookie);
     await arrived(tab2, 'conversation', (c: { id: string }) => c.id === conversationId);
     agent.socket.close();
     await sleep(200);
@@ -62,7 +61,7 @@ describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
     expect(seen[1]).toMatchObject({ action: 'leave', participant: { id: agent.agent.id } });
 
     // Back online: one join for the assigned conversation; then release is a leave.
-    const back = await t.connectAs<AgentClient>('/agent', transport, agent.cookie);
+    const back = await t.connectAs('/agent', transport, agent.cookie);
     await eventually(() => seen.length === 3);
     expect(seen[2]).toMatchObject({ action: 'join', participant: { id: agent.agent.id } });
     await ok(back, 'conversation:release', { conversationId });
@@ -77,13 +76,13 @@ describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
     const t = await startTopology(topology);
     for (let round = 0; round < 5; round++) {
       const { socket: visitor } = await t.visitor(transport);
-      const { message } = await ok<{ message: Message }>(visitor, 'message:send', { clientId: `c${round}`, body: 'hi' });
+      const { message } = await ok(visitor, 'message:send', { clientId: `c${round}`, body: 'hi' });
       const conversationId = message.conversationId;
-      const seen = record<PresenceEvent>(visitor, 'presence');
+      const seen = record(visitor, 'presence');
       // A new agent: connecting announces them online while the claim below is already on its way.
       const agent = await t.agent(transport, `racer${round}@example.com`);
       await ok(agent.socket, 'conversation:claim', { conversationId });
-      const reply = next<Message>(visitor, 'message', (m) => m.clientId === `a${round}`);
+      const reply = next(visitor, 'message', (m) => m.clientId === `a${round}`);
       await ok(agent.socket, 'message:send', { conversationId, clientId: `a${round}`, body: 'hello' });
       await reply;
       await eventually(() => seen.length >= 1, 5000, 'the join');
@@ -97,13 +96,13 @@ describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
     const t = await startTopology(topology, { env: { PRESENCE_GRACE_MS: '400' } });
     const agent = await t.agent(transport);
     const { socket: tab1, cookie } = await t.visitor(transport);
-    const { message } = await ok<{ message: Message }>(tab1, 'message:send', { clientId: 'c', body: 'hi' });
+    const { message } = await ok(tab1, 'message:send', { clientId: 'c', body: 'hi' });
     await ok(agent.socket, 'conversation:claim', { conversationId: message.conversationId });
     await sleep(100);
-    const seen = record<PresenceEvent>(agent.socket, 'presence');
+    const seen = record(agent.socket, 'presence');
     tab1.close();
     await sleep(100);
-    await t.connectAs<VisitorClient>('/visitor', transport, cookie);
+    await t.connectAs('/visitor', transport, cookie);
     await sleep(600);
     expect(seen).toEqual([]);
   });
@@ -116,8 +115,8 @@ describe.each(MATRIX)('[QUEUE] %s over %s', (topology, transport) => {
     const visitors: Array<{ socket: VisitorClient; positions: Array<{ id: string; queuePosition: number | null; status: string }>; conversationId: string }> = [];
     for (let i = 0; i < 3; i++) {
       const v = await t.visitor(transport);
-      const positions = record<{ id: string; queuePosition: number | null; status: string }>(v.socket, 'conversation');
-      const { message } = await ok<{ message: Message }>(v.socket, 'message:send', { clientId: 'c', body: `visitor ${i}` });
+      const positions = record(v.socket, 'conversation');
+      const { message } = await ok(v.socket, 'message:send', { clientId: 'c', body: `visitor ${i}` });
       visitors.push({ ...v, positions, conversationId: message.conversationId });
     }
     const last = (v: (typeof visitors)[number]): number | null | undefined => v.positions.at(-1)?.queuePosition;
@@ -128,8 +127,8 @@ describe.each(MATRIX)('[QUEUE] %s over %s', (topology, transport) => {
     expect(visitors[0].positions.at(-1)).toMatchObject({ status: 'active', queuePosition: null });
 
     // A new agent connecting gets the queue snapshot in order.
-    const late = await t.connectAs<AgentClient>('/agent', transport, agent.cookie);
-    const q = await arrived<{ conversations: Array<{ id: string; queuePosition: number }> }>(late, 'queue');
+    const late = await t.connectAs('/agent', transport, agent.cookie);
+    const q = await arrived(late, 'queue');
     expect(q.conversations.map((c) => [c.id, c.queuePosition])).toEqual([
       [visitors[1].conversationId, 1],
       [visitors[2].conversationId, 2],
