@@ -3,10 +3,11 @@
 // [SEC7] New visitor identities are limited per address.
 
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useArena } from './arena.ts';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/clients.ts';
 import { rawWebSocket } from './raw.ts';
-import { type Control, type Target, expectUnharmed, startTarget } from './target.ts';
+import { expectUnharmed } from './target.ts';
 
 function statusOf(url: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -20,29 +21,20 @@ function statusOf(url: string, headers: Record<string, string>): Promise<number>
 }
 
 describe('[SEC10] hardening', () => {
-  let target: Target;
-  let control: Control;
-  beforeAll(async () => {
-    target = await startTarget();
-    control = await target.control();
-  });
-  afterAll(async () => {
-    control?.close();
-    await target?.close();
-  });
+  const arena = useArena();
 
   it('[SEC10-1] HSTS on pages and API answers behind a TLS proxy, not over plain HTTP', async () => {
     for (const path of ['/', '/login', '/api/me']) {
-      const tls = await fetch(`${target.url}${path}`, { headers: { 'x-forwarded-proto': 'https' } });
+      const tls = await fetch(`${arena.target.url}${path}`, { headers: { 'x-forwarded-proto': 'https' } });
       expect(tls.headers.get('strict-transport-security'), path).toBe('max-age=31536000');
-      const plain = await fetch(`${target.url}${path}`);
+      const plain = await fetch(`${arena.target.url}${path}`);
       expect(plain.headers.get('strict-transport-security'), path).toBeNull();
     }
   });
 
   it('[SEC10-2] Engine.IO answers, its handshake, polls and errors, carry nosniff', async () => {
-    const base = `${target.url}/socket.io/?EIO=4&transport=polling`;
-    const { cookie } = await target.visitorSession({ address: '10.0.10.1' });
+    const base = `${arena.target.url}/socket.io/?EIO=4&transport=polling`;
+    const { cookie } = await arena.target.visitorSession({ address: '10.0.10.1' });
     const open = await fetch(base, { headers: { cookie: cookie! } });
     expect(open.headers.get('x-content-type-options')).toBe('nosniff');
     const sid = (JSON.parse((await open.text()).slice(1)) as { sid: string }).sid;
@@ -54,25 +46,25 @@ describe('[SEC10] hardening', () => {
     const unknown = await fetch(`${base}&sid=nonexistent`);
     expect(unknown.status).toBe(400);
     expect(unknown.headers.get('x-content-type-options')).toBe('nosniff');
-    const badTransport = await fetch(`${target.url}/socket.io/?EIO=4&transport=carrier-pigeon`);
+    const badTransport = await fetch(`${arena.target.url}/socket.io/?EIO=4&transport=carrier-pigeon`);
     expect(badTransport.status).toBe(400);
     expect(badTransport.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('[SEC10-3] an oversized long-polling POST gets 413 and ends that connection', async () => {
-    const base = `${target.url}/socket.io/?EIO=4&transport=polling`;
-    const { cookie } = await target.visitorSession({ address: '10.0.10.2' });
+    const base = `${arena.target.url}/socket.io/?EIO=4&transport=polling`;
+    const { cookie } = await arena.target.visitorSession({ address: '10.0.10.2' });
     const sid = (JSON.parse((await (await fetch(base, { headers: { cookie: cookie! } })).text()).slice(1)) as { sid: string }).sid;
     const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: 'POST', headers: { cookie: cookie!, 'content-type': 'text/plain' }, body });
     expect((await post('40/visitor,')).status).toBe(200);
     const big = await post(`42/visitor,["typing",{"typing":true,"pad":"${'x'.repeat(2 * 1024 * 1024)}"}]`).catch(() => null);
     if (big) expect(big.status).toBe(413);
     await eventually(async () => (await post('3')).status === 400, 10_000, 'the connection to end');
-    await expectUnharmed(target, control);
+    await expectUnharmed(arena.target, arena.control);
   });
 
   it('[SEC10-4] /metrics: a direct local scraper yes; proxied, forwarded or rebound requests no', async () => {
-    expect((await fetch(`${target.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${arena.target.url}/metrics`)).status).toBe(200);
     const refused: Array<Record<string, string>> = [
       { forwarded: 'for=203.0.113.9' },
       { 'x-forwarded-for': '203.0.113.9' },
@@ -83,47 +75,41 @@ describe('[SEC10] hardening', () => {
     ];
     for (const headers of refused) {
       // node:http, not fetch: fetch will not send a Host of the caller's choosing.
-      expect(await statusOf(`${target.url}/metrics`, headers), JSON.stringify(headers)).toBe(403);
+      expect(await statusOf(`${arena.target.url}/metrics`, headers), JSON.stringify(headers)).toBe(403);
     }
-    expect(await statusOf(`${target.url}/metrics`, { host: `localhost:${target.port}` })).toBe(200);
+    expect(await statusOf(`${arena.target.url}/metrics`, { host: `localhost:${arena.target.port}` })).toBe(200);
     // An admin may read them from anywhere.
-    const cookie = await target.adminCookie();
-    expect((await fetch(`${target.url}/metrics`, { headers: { cookie, 'x-forwarded-for': '203.0.113.9' } })).status).toBe(200);
+    const cookie = await arena.target.adminCookie();
+    expect((await fetch(`${arena.target.url}/metrics`, { headers: { cookie, 'x-forwarded-for': '203.0.113.9' } })).status).toBe(200);
   });
 
   it('[SEC10-5] JSONP long-polling is refused', async () => {
-    const res = await fetch(`${target.url}/socket.io/?EIO=4&transport=polling&j=0`);
+    const res = await fetch(`${arena.target.url}/socket.io/?EIO=4&transport=polling&j=0`);
     expect(res.status).toBe(403);
     expect(await res.text()).not.toMatch(/___eio/);
   });
 });
 
 describe('[SEC7] anonymous identities', () => {
-  let target: Target;
-  beforeAll(async () => {
-    target = await startTarget({ NEW_VISITOR_RATE_LIMIT: '30', CONNECTIONS_PER_ADDRESS: '20', HTTP_RATE_LIMIT: '50' });
-  });
-  afterAll(async () => {
-    await target?.close();
-  });
+  const arena = useArena({ NEW_VISITOR_RATE_LIMIT: '30', CONNECTIONS_PER_ADDRESS: '20', HTTP_RATE_LIMIT: '50' });
 
   it('[SEC7-1] 1,000 new visitor sessions from one address: 30 are created, the rest refused with 429; other addresses unaffected', async () => {
-    const results = await Promise.all(Array.from({ length: 1000 }, () => target.visitorSession({ address: '10.0.7.1' })));
+    const results = await Promise.all(Array.from({ length: 1000 }, () => arena.target.visitorSession({ address: '10.0.7.1' })));
     expect(results.filter((r) => r.status === 200)).toHaveLength(30);
     expect(results.filter((r) => r.status === 429)).toHaveLength(970);
-    expect((await target.visitorSession({ address: '10.0.7.2' })).status).toBe(200);
+    expect((await arena.target.visitorSession({ address: '10.0.7.2' })).status).toBe(200);
   });
 
   it('[SEC7-2] a returning visitor is not counted: its own session answers as often as it likes', async () => {
-    const { cookie } = await target.visitorSession({ address: '10.0.7.3' });
+    const { cookie } = await arena.target.visitorSession({ address: '10.0.7.3' });
     for (let i = 0; i < 40; i++) {
-      const res = await fetch(`${target.url}/api/visitor/session`, { method: 'POST', headers: { cookie: cookie!, 'content-type': 'application/json', 'x-forwarded-for': '10.0.7.3' }, body: '{}' });
+      const res = await fetch(`${arena.target.url}/api/visitor/session`, { method: 'POST', headers: { cookie: cookie!, 'content-type': 'application/json', 'x-forwarded-for': '10.0.7.3' }, body: '{}' });
       expect(res.status).toBe(200);
     }
   });
 
   it('[SEC7-3] at most CONNECTIONS_PER_ADDRESS open connections from one address; a closed one frees its place', async () => {
-    const from = (address: string) => rawWebSocket(target.port, { headers: { 'x-forwarded-for': address } });
+    const from = (address: string) => rawWebSocket(arena.target.port, { headers: { 'x-forwarded-for': address } });
     const open = await Promise.all(Array.from({ length: 20 }, () => from('10.0.7.4')));
     await expect(from('10.0.7.4')).rejects.toThrow(/upgrade refused: 4\d\d/);
     const other = await from('10.0.7.5');
@@ -135,12 +121,12 @@ describe('[SEC7] anonymous identities', () => {
 
   it('[SEC7-4] anonymous API requests are limited per address (HTTP_RATE_LIMIT); other addresses and signed-in agents are not', async () => {
     const me = (address: string, cookie?: string) =>
-      fetch(`${target.url}/api/me`, { headers: { 'x-forwarded-for': address, ...(cookie ? { cookie } : {}) } }).then((r) => r.status);
+      fetch(`${arena.target.url}/api/me`, { headers: { 'x-forwarded-for': address, ...(cookie ? { cookie } : {}) } }).then((r) => r.status);
     const statuses = await Promise.all(Array.from({ length: 80 }, () => me('10.0.7.6')));
     expect(statuses.filter((s) => s === 429)).toHaveLength(30);
     expect(statuses.filter((s) => s === 401)).toHaveLength(50);
     expect(await me('10.0.7.7')).toBe(401);
-    const admin = await target.adminCookie();
+    const admin = await arena.target.adminCookie();
     expect(await me('10.0.7.6', admin)).toBe(200);
   });
 });

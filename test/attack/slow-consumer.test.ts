@@ -2,25 +2,23 @@
 // 230 MB in 3 s. Heavy reads run one at a time per connection, and a connection that owes more
 // than its output budget is cut.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useArena } from './arena.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { connect, ok } from '../helpers/clients.ts';
 import { joinNamespace, rawWebSocket } from './raw.ts';
 import { eventually } from '../helpers/clients.ts';
-import { type Control, MEMORY_BUDGET_MIB, type Target, expectUnharmed, peakGrowth, startTarget } from './target.ts';
+import { MEMORY_BUDGET_MIB, expectUnharmed, peakGrowth } from './target.ts';
 
 const within = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(what)), ms))]);
 
 describe('[SEC2] a client that never reads', () => {
-  let target: Target;
-  let control: Control;
   let cookie: string;
+  const arena = useArena();
   beforeAll(async () => {
-    target = await startTarget();
-    control = await target.control();
     // 200 messages of 4,000 characters: one full history page is ~800 KB of JSON.
-    cookie = (await target.visitorSession({ address: '10.0.2.1' })).cookie!;
-    const tabs = await Promise.all(Array.from({ length: 4 }, () => connect(target.url, '/visitor', { transport: 'websocket', cookie })));
+    cookie = (await arena.target.visitorSession({ address: '10.0.2.1' })).cookie!;
+    const tabs = await Promise.all(Array.from({ length: 4 }, () => connect(arena.target.url, '/visitor', { transport: 'websocket', cookie })));
     await Promise.all(
       tabs.map(async (tab, t) => {
         for (let i = 0; i < 50; i++) await ok(tab, 'message:send', { clientId: `seed-${t}-${i}`, body: `${t}/${i} `.padEnd(4000, 'x') });
@@ -28,19 +26,15 @@ describe('[SEC2] a client that never reads', () => {
     );
     for (const tab of tabs) tab.close();
   });
-  afterAll(async () => {
-    control?.close();
-    await target?.close();
-  });
 
   it('[SEC2-1] 40 full history pages to a client that stopped reading: cut, memory bounded, others unaffected', async () => {
-    const attacker = await rawWebSocket(target.port, { cookie });
+    const attacker = await rawWebSocket(arena.target.port, { cookie });
     expect(await joinNamespace(attacker, '/visitor')).toBe('connected');
-    const growth = await peakGrowth(target, async () => {
+    const growth = await peakGrowth(arena.target, async () => {
       attacker.setReading(false);
       await attacker.send(...Array.from({ length: 40 }, (_, i) => `42/visitor,${i + 1}["history:get",{"limit":200}]`));
       // While it piles up, the server stays responsive to everyone else.
-      await control.roundTrip();
+      await arena.control.roundTrip();
       attacker.setReading(true);
       await within(attacker.closed, 20_000, 'the server never cut the connection');
     });
@@ -48,27 +42,27 @@ describe('[SEC2] a client that never reads', () => {
     // Cut before it received every page it asked for.
     const answered = attacker.packets.filter((f) => f.startsWith('43/visitor,')).length;
     expect(answered).toBeLessThan(40);
-    await expectUnharmed(target, control);
+    await expectUnharmed(arena.target, arena.control);
   });
 
   it('[SEC2-3] over long-polling: 40 pages asked for by POST and never fetched: the session is cut, memory bounded', async () => {
-    const base = `${target.url}/socket.io/?EIO=4&transport=polling`;
+    const base = `${arena.target.url}/socket.io/?EIO=4&transport=polling`;
     const open = await (await fetch(base, { headers: { cookie } })).text();
     const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
     const post = (body: string) => fetch(`${base}&sid=${sid}`, { method: 'POST', headers: { cookie, 'content-type': 'text/plain' }, body });
     expect((await post('40/visitor,')).status).toBe(200);
-    const growth = await peakGrowth(target, async () => {
+    const growth = await peakGrowth(arena.target, async () => {
       const packets = Array.from({ length: 40 }, (_, i) => `42/visitor,${i + 1}["history:get",{"limit":200}]`);
       expect((await post(packets.join('\x1e'))).status).toBe(200);
       // A harmless packet (a pong) is refused once the engine no longer knows the session.
       await eventually(async () => (await post('3')).status === 400, 20_000, 'the polling session to be cut');
     });
     expect(growth).toBeLessThan(MEMORY_BUDGET_MIB);
-    await expectUnharmed(target, control);
+    await expectUnharmed(arena.target, arena.control);
   });
 
   it('[SEC2-2] a reading client gets every page it asks for one after another, and 20 small reads at once', async () => {
-    const reader = await connect(target.url, '/visitor', { transport: 'websocket', cookie });
+    const reader = await connect(arena.target.url, '/visitor', { transport: 'websocket', cookie });
     for (let i = 0; i < 40; i++) {
       const page = await ok(reader, 'history:get', { limit: 200 });
       expect(page.messages).toHaveLength(200);

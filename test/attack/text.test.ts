@@ -1,21 +1,19 @@
 // [SEC8] What is acked is what is stored: ill-formed Unicode (a lone surrogate) is refused, not
 // acked verbatim and stored as U+FFFD.
 
+import { useArena } from './arena.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type VisitorClient, connect, ok, request } from '../helpers/clients.ts';
-import { type Target, startTarget } from './target.ts';
 
 describe('[SEC8] well-formed text only', () => {
-  let target: Target;
   let visitor: VisitorClient;
+  const arena = useArena();
   beforeAll(async () => {
-    target = await startTarget();
-    const { cookie } = await target.visitorSession({ address: '10.0.8.1' });
-    visitor = await connect(target.url, '/visitor', { transport: 'websocket', cookie: cookie! });
+    const { cookie } = await arena.target.visitorSession({ address: '10.0.8.1' });
+    visitor = await connect(arena.target.url, '/visitor', { transport: 'websocket', cookie: cookie! });
   });
   afterAll(async () => {
     visitor?.close();
-    await target?.close();
   });
 
   it('[SEC8-1] a body, a name and a page title with a lone surrogate are refused', async () => {
@@ -37,7 +35,7 @@ describe('[SEC8] well-formed text only', () => {
   });
 
   it('[SEC8-3] over HTTP too: a visitor name with a lone surrogate is refused with 400', async () => {
-    const res = await target.visitorSession({ address: '10.0.8.2', body: { name: 'Bob\ud800' } });
+    const res = await arena.target.visitorSession({ address: '10.0.8.2', body: { name: 'Bob\ud800' } });
     expect(res.status).toBe(400);
   });
 });
