@@ -102,6 +102,7 @@ export function prepare<R>(db: DatabaseSync, text: Sql<R>): Query<R> {
   return db.prepare(text) as unknown as Query<R>;
 }
 
+/** Every statement, prepared once. node:sqlite's StatementSync returns untyped rows: the cast gives each its tag's row type. */
 export function prepareStatements(db: DatabaseSync): Statements {
   return Object.fromEntries(Object.entries(SQL).map(([key, text]) => [key, db.prepare(text)])) as unknown as Statements;
 }
