@@ -130,7 +130,6 @@ export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
   nsp.on('connection', (socket: AgentSocket) => {
     const c = new ConnectionState({ logger, ns: '/agent', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: deps.overloaded });
     states.set(socket, c);
-    socket.on('disconnect', () => c.close());
     socket.join([room.agent(agent(socket).id), room.session(socket.data.sessionId), room.queue]);
     trackPresence(presence, socket, c, () => ({ kind: 'agent', id: agent(socket).id, name: agent(socket).name }), () => sendSnapshot(socket));
     attach(socket);

@@ -114,6 +114,7 @@ export function trackPresence(
     .then(sendSnapshot)
     .catch((err: unknown) => state.log().error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
   socket.on('disconnect', () => {
+    state.close();
     presence.disconnected(person(), socket.id).catch((err: unknown) => state.log().error({ event: 'presence.failed', err }, 'presence failed'));
   });
 }

@@ -15,6 +15,13 @@ import { HISTORY_MAX_LIMIT } from '../protocol/shapes.ts';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
+const ADDRESS = Symbol('parley.clientAddress');
+interface EngineConnection {
+  request: IncomingMessage;
+  on(event: 'close', fn: (this: EngineConnection) => void): void;
+  [ADDRESS]?: string;
+}
+
 /** Bytes one frame may carry: the longest body in 4-byte UTF-8 plus JSON framing. */
 export function maxFrameBytes(maxMessageLength: number): number {
   return Math.max(64 * 1024, maxMessageLength * 4 + 8 * 1024);
@@ -26,6 +33,10 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
   // Open connections per client address (CONNECTIONS_PER_ADDRESS): counted from the handshake to the close.
   const addressOf = clientAddressResolver(config.trustProxy);
   const perAddress = createAddressGauge(config.connectionsPerAddress);
+  // One listener shared by every connection (no closure per connection): the address rides on it.
+  function closed(this: EngineConnection) {
+    perAddress.close(this[ADDRESS]!);
+  }
   const io = new Server(httpServer, {
     serveClient: false,
     transports: ['polling', 'websocket'],
@@ -63,10 +74,11 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
   // response close over the whole per-request session state; an upgrade never ends its response, and its
   // headers went out before the connection exists, so the wrappers are done: put the originals back
   // (assigned, not deleted, which would turn the object into a slower and bigger dictionary).
-  io.engine.on('connection', (raw: { request: IncomingMessage; once(event: 'close', fn: () => void): void }) => {
+  io.engine.on('connection', (raw: EngineConnection) => {
     const address = addressOf(raw.request);
     perAddress.open(address);
-    raw.once('close', () => perAddress.close(address));
+    raw[ADDRESS] = address;
+    raw.on('close', closed);
     const res = upgrades.get(raw.request);
     if (!res) return;
     upgrades.delete(raw.request);

@@ -11,8 +11,8 @@ import type { Logger } from '../logger.ts';
 interface EngineConnection {
   readyState: string;
   transport?: { name?: string; socket?: { bufferedAmount?: number; terminate?(): void } };
+  writeBuffer: unknown[];
   on(event: 'packetCreate', listener: (this: EngineConnection, packet: { data?: unknown }) => void): void;
-  on(event: 'flush', listener: (this: EngineConnection) => void): void;
   close(discard?: boolean): void;
   [QUEUED]?: number;
 }
@@ -36,7 +36,8 @@ function sizeOf(data: unknown): number {
 export function enforceOutputBudget(io: Server, budgetBytes: number, logger: Logger): void {
   // Listeners shared by every connection (called with the connection as `this`): no closure per connection.
   function onPacket(this: EngineConnection, packet: { data?: unknown }): void {
-    const queued = (this[QUEUED] ?? 0) + sizeOf(packet.data);
+    // Emitted before the packet joins the buffer: an empty buffer means all before went to the transport.
+    const queued = (this.writeBuffer.length === 0 ? 0 : (this[QUEUED] ?? 0)) + sizeOf(packet.data);
     this[QUEUED] = queued;
     const transport = this.transport;
     const inSocket = transport?.socket?.bufferedAmount ?? 0;
@@ -46,13 +47,8 @@ export function enforceOutputBudget(io: Server, budgetBytes: number, logger: Log
     // A closing handshake would wait (up to 30 s) behind the unread bytes; free them now.
     transport?.socket?.terminate?.();
   }
-  // Everything buffered in the engine goes to the transport on flush.
-  function onFlush(this: EngineConnection): void {
-    this[QUEUED] = 0;
-  }
   io.engine.on('connection', (conn: EngineConnection) => {
     conn[QUEUED] = 0;
     conn.on('packetCreate', onPacket);
-    conn.on('flush', onFlush);
   });
 }

@@ -108,7 +108,6 @@ export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
   nsp.on('connection', (socket: VisitorSocket) => {
     const c = new ConnectionState({ logger, ns: '/visitor', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: deps.overloaded });
     states.set(socket, c);
-    socket.on('disconnect', () => c.close());
     // No session room for visitors (one room less per connection, the most numerous kind):
     // their session ends through the visitor room (disconnectSession) or by socket (watchSessions).
     socket.join(room.visitor(visitor(socket).id));
