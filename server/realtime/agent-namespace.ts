@@ -1,34 +1,16 @@
 // /agent: the agent console's connection. Transport only — the handler table says, per event,
 // which schema validates it and which core call it makes (handlers.ts applies the transport rules).
 
-import type { ConversationService } from '../core/conversations.ts';
-import type { Desk } from '../core/desk.ts';
 import { toConversation, toMessage } from '../core/mappers.ts';
-import type { Presence } from '../core/presence.ts';
-import type { QueuePositions } from '../core/queue-positions.ts';
-import type { VisitorService } from '../core/visitors.ts';
-import type { Schemas } from '../edge/schemas.ts';
-import type { Logger } from '../logger.ts';
 import type { AgentClientEvents } from '../protocol/events.ts';
-import { ConnectionState, trackPresence } from './context.ts';
+import { ConnectionState, type NamespaceServices, trackPresence } from './context.ts';
 import { bindHandlers, type HandlerTable } from './handlers.ts';
-import { type SessionLookup, agentHandshake } from './handshake.ts';
+import { agentHandshake } from './handshake.ts';
 import { type AgentNamespace, type AgentSocket, room } from './types.ts';
 
-export interface AgentNamespaceDeps {
+export interface AgentNamespaceDeps extends NamespaceServices {
   nsp: AgentNamespace;
-  sessions: SessionLookup;
-  conversations: ConversationService;
-  visitors: VisitorService;
-  desk: Desk;
-  presence: Presence;
-  queue: QueuePositions;
-  schemas: Schemas;
-  logger: Logger;
-  now: () => number;
   trustProxy: boolean;
-  messageRateLimit: number;
-  overloaded: () => boolean;
 }
 
 export function registerAgentNamespace(deps: AgentNamespaceDeps): void {

@@ -5,6 +5,28 @@ import { AppError, ErrorCode } from '../protocol/errors.ts';
 import type { Presence } from '../core/presence.ts';
 import type { Logger } from '../logger.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import type { ConversationService } from '../core/conversations.ts';
+import type { Desk } from '../core/desk.ts';
+import type { QueuePositions } from '../core/queue-positions.ts';
+import type { VisitorService } from '../core/visitors.ts';
+import type { Schemas } from '../edge/schemas.ts';
+import type { SessionLookup } from './handshake.ts';
+
+/** What the /visitor and /agent namespaces are given: the core services, and the transport's settings. */
+export interface NamespaceServices {
+  sessions: SessionLookup;
+  conversations: ConversationService;
+  visitors: VisitorService;
+  desk: Desk;
+  presence: Presence;
+  queue: QueuePositions;
+  schemas: Schemas;
+  logger: Logger;
+  now: () => number;
+  messageRateLimit: number;
+  /** Backpressure from the fan-out path (cluster mode): refuse new messages rather than queue without bound. */
+  overloaded: () => boolean;
+}
 
 /** At most this many unacknowledged message:send per connection; more is a flood, not a chat. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 1024;

@@ -1,34 +1,15 @@
 // /visitor: the widget's connection. Transport only — the handler table says, per event, which
 // schema validates it and which core call it makes (handlers.ts applies the transport rules).
 
-import type { ConversationService } from '../core/conversations.ts';
-import type { Desk } from '../core/desk.ts';
 import { toMessage, toVisitor } from '../core/mappers.ts';
-import type { Presence } from '../core/presence.ts';
-import type { QueuePositions } from '../core/queue-positions.ts';
-import type { VisitorService } from '../core/visitors.ts';
-import type { Schemas } from '../edge/schemas.ts';
-import type { Logger } from '../logger.ts';
 import type { VisitorClientEvents } from '../protocol/events.ts';
-import { ConnectionState, trackPresence } from './context.ts';
+import { ConnectionState, type NamespaceServices, trackPresence } from './context.ts';
 import { bindHandlers, type HandlerTable } from './handlers.ts';
-import { type SessionLookup, visitorHandshake } from './handshake.ts';
+import { visitorHandshake } from './handshake.ts';
 import { type VisitorNamespace, type VisitorSocket, room } from './types.ts';
 
-export interface VisitorNamespaceDeps {
+export interface VisitorNamespaceDeps extends NamespaceServices {
   nsp: VisitorNamespace;
-  sessions: SessionLookup;
-  conversations: ConversationService;
-  visitors: VisitorService;
-  desk: Desk;
-  presence: Presence;
-  queue: QueuePositions;
-  schemas: Schemas;
-  logger: Logger;
-  now: () => number;
-  messageRateLimit: number;
-  /** Backpressure from the fan-out path (cluster mode): refuse new messages rather than queue without bound. */
-  overloaded: () => boolean;
 }
 
 export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
