@@ -17,7 +17,7 @@ export function defaultVisitorName(id: string): string {
 
 export interface VisitorService {
   /** The visitor of a session: the existing one (with the given name/email applied) or a new one. */
-  identify(existingId: string | null, input: { name?: string; email?: string }): Promise<{ visitor: VisitorRecord; created: boolean }>;
+  identify(existing: VisitorRecord | null, input: { name?: string; email?: string }): Promise<{ visitor: VisitorRecord; created: boolean }>;
   updateProfile(visitor: ActingVisitor, patch: { name?: string; email?: string }): Promise<VisitorRecord>;
   /** The page a connected visitor is on, for the dashboard and the agent's context panel. */
   pageView(visitor: ActingVisitor, page: { url: string; title?: string }): Promise<void>;
@@ -35,8 +35,7 @@ export function createVisitorService(deps: {
   const { store, registry, conversations, queue, events } = deps;
 
   return {
-    async identify(existingId, input) {
-      const existing = existingId ? await store.getVisitor(existingId) : null;
+    async identify(existing, input) {
       if (existing) {
         const changed = input.name !== undefined || input.email !== undefined;
         return { visitor: changed ? ((await store.updateVisitor(existing.id, input)) ?? existing) : existing, created: false };

@@ -47,7 +47,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
     if (!existing && !deps.newVisitors.take(req.ip ?? 'unknown')) {
       throw new AppError(ErrorCode.RateLimited, 'too many new visitors from this address; try again later');
     }
-    const { visitor, created } = await deps.visitors.identify(existing?.id ?? null, input);
+    const { visitor, created } = await deps.visitors.identify(existing, input);
     if (created) {
       req.session.visitorId = visitor.id;
       logger.info({ event: 'visitor.created', visitorId: visitor.id }, 'visitor session created');
