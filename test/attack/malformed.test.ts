@@ -326,7 +326,9 @@ describe('[MAL] header floods on the handshake', () => {
 
   it.each(cases)('$title: 431 and the connection closed', async ({ head }) => {
     const answer = await arena.underAttack(() => rawHttp(port(), head()));
-    expect(answer.status).toBe(431);
+    // The server answers 431 and closes while the client is still writing; with request bytes
+    // unread, the kernel may reset the connection and discard the 431 before it is read.
+    expect(answer.status === 431 || (answer.status === 0 && answer.reset), answer.text.slice(0, 80)).toBe(true);
     expect(answer.closed).toBe(true);
   });
 });

@@ -324,17 +324,20 @@ export function tcpClosedWithin(socket: TcpSocket, ms: number): Promise<boolean>
  * Writes `head` (and `body`) on a fresh TCP connection and reads until the server closes it or
  * `ms` pass. Returns the status line's code (0 if none came) and whether the server closed.
  */
-export async function rawHttp(port: number, head: string | Buffer, opts: { body?: Buffer; ms?: number } = {}): Promise<{ status: number; text: string; closed: boolean }> {
+export async function rawHttp(port: number, head: string | Buffer, opts: { body?: Buffer; ms?: number } = {}): Promise<{ status: number; text: string; closed: boolean; reset: boolean }> {
   const socket = tcpConnect(port, '127.0.0.1');
   const chunks: Buffer[] = [];
   let closed = false;
+  let reset = false;
   const done = new Promise<void>((resolve) => {
     socket.on('data', (c) => chunks.push(c));
     socket.on('close', () => {
       closed = true;
       resolve();
     });
-    socket.on('error', () => {});
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') reset = true;
+    });
   });
   await new Promise<void>((resolve) => socket.once('connect', resolve));
   // The server may answer (and close) before it has read everything: a failed write is expected.
@@ -344,7 +347,7 @@ export async function rawHttp(port: number, head: string | Buffer, opts: { body?
   socket.destroy();
   const text = Buffer.concat(chunks).toString('latin1');
   const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
-  return { status, text, closed };
+  return { status, text, closed, reset };
 }
 
 /**
