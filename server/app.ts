@@ -160,7 +160,7 @@ export function createApp(deps: AppDeps): App {
     },
     async online(key) {
       const person = await personOf(key);
-      if (person) fanout.personOnline(person);
+      if (person) await fanout.personOnline(person);
     },
     resync(reason) {
       logger.info({ event: 'resync', reason }, 'asking local clients to resync');

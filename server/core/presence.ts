@@ -10,8 +10,9 @@ export interface PresenceDeps {
   registry: PresenceRegistry;
   graceMs: number;
   logger: Logger;
-  onOnline(person: Person): void;
-  onOffline(person: Person): void;
+  /** Resolves once the person's joins are sent, so nothing the connection does next can race them. */
+  onOnline(person: Person): Promise<void>;
+  onOffline(person: Person): Promise<void>;
 }
 
 export interface Presence {
@@ -25,11 +26,13 @@ export interface Presence {
 
 export function createPresence({ registry, graceMs, logger, onOnline, onOffline }: PresenceDeps): Presence {
   const pending = new Map<string, NodeJS.Timeout>();
+  /** Joins being sent for a person who just came online on this node. */
+  const announcements = new Map<string, Promise<void>>();
 
   async function settle(person: Person): Promise<void> {
     const key = personKey(person.kind, person.id);
     pending.delete(key);
-    if (await registry.settle(key)) onOffline(person);
+    if (await registry.settle(key)) await onOffline(person);
   }
 
   return {
@@ -40,7 +43,14 @@ export function createPresence({ registry, graceMs, logger, onOnline, onOffline 
         clearTimeout(timer);
         pending.delete(key);
       }
-      if (await registry.connect(key, connectionId)) onOnline(person);
+      if (await registry.connect(key, connectionId)) {
+        const announcing = onOnline(person).finally(() => {
+          if (announcements.get(key) === announcing) announcements.delete(key);
+        });
+        announcements.set(key, announcing);
+      }
+      // A second tab opened while the first one's joins are still being sent waits for them too.
+      await announcements.get(key);
     },
     async disconnected(person, connectionId) {
       const key = personKey(person.kind, person.id);

@@ -20,6 +20,9 @@ type SharedEvents = Pick<VisitorServerEvents, 'conversation' | 'message' | 'pres
 type SharedNamespace = Namespace<Record<string, never>, SharedEvents>;
 
 export interface Fanout extends DomainEvents {
+  /** Resolve when the person's joins/leaves in their open conversations have been sent. */
+  personOnline(person: Person): Promise<void>;
+  personOffline(person: Person): Promise<void>;
   close(): void;
 }
 
@@ -203,24 +206,26 @@ export function createFanout(deps: {
 
     personOnline(person) {
       ns.admin.to(room.admins).emit('online', { kind: person.kind, id: person.id, name: person.name, action: 'online' });
-      openConversationsOf(person)
+      if (person.kind === 'agent') availabilityChanged();
+      fanout.dashboardChanged();
+      // Awaited by the connection before it handles events: a claim sent the moment an agent
+      // connects must not commit while this read is in flight, or both would announce the join.
+      return openConversationsOf(person)
         .then((list) => {
           for (const c of list) emitPresence(c.id, 'join', person);
         })
         .catch(fail('online.presence'));
-      if (person.kind === 'agent') availabilityChanged();
-      fanout.dashboardChanged();
     },
 
     personOffline(person) {
       ns.admin.to(room.admins).emit('online', { kind: person.kind, id: person.id, name: person.name, action: 'offline' });
-      openConversationsOf(person)
+      if (person.kind === 'agent') availabilityChanged();
+      fanout.dashboardChanged();
+      return openConversationsOf(person)
         .then((list) => {
           for (const c of list) emitPresence(c.id, 'leave', person);
         })
         .catch(fail('offline.presence'));
-      if (person.kind === 'agent') availabilityChanged();
-      fanout.dashboardChanged();
     },
 
     dashboardChanged() {
