@@ -39,6 +39,11 @@ export interface Conversation {
   queuePosition: number | null;
   lastSeq: number;
   createdAt: string;
+  /**
+   * Highest seq read by the visitor and by any agent (0 if none), so that unread counts and "Seen"
+   * survive a reload. Optional until the server fills it in; clients treat a missing field as unknown.
+   */
+  reads?: { visitor: number; agent: number };
 }
 
 export interface Participant {
