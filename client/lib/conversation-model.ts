@@ -1,0 +1,432 @@
+// One conversation as one side (the visitor, or the agents) sees it, derived only
+// from server data and the user's own actions. Owns ordering, de-duplication,
+// own sends, catch-up, read positions, unread, preview, typing and presence.
+// Framework- and DOM-free: views render its immutable snapshots (getState + subscribe).
+
+import type { Ack } from '../../server/protocol/errors.ts';
+import type { HistoryResult } from '../../server/protocol/events.ts';
+import type { Author, Conversation, HistoryQuery, Message, Participant, PresenceEvent, ReadEvent, TypingEvent } from '../../server/protocol/shapes.ts';
+import { fetchAfter } from './history.ts';
+import { createOutbox } from './outbox.ts';
+
+export type Side = 'visitor' | 'agent';
+
+/** A stored message as shown: the author carries their current name; `mine` is one's own side. */
+export interface ShownMessage extends Message {
+  mine: boolean;
+}
+
+/** One's own message not yet stored: sending (also while offline), or failed with the server's reason. */
+export interface PendingMessage {
+  clientId: string;
+  body: string;
+  createdAt: string;
+  state: 'sending' | 'failed';
+  reason: string | null;
+}
+
+export interface ConversationState {
+  /** Grows by one on every change: a cheap "did anything change" for views. */
+  version: number;
+  /** The conversation this model follows (bound by the first snapshot or message), else null. */
+  conversationId: string | null;
+  /** The latest snapshot, null until one came. */
+  conversation: Conversation | null;
+  /** Stored messages, ascending seq, each id once. */
+  messages: readonly ShownMessage[];
+  /** Own messages not stored yet, in the order they were written. */
+  pending: readonly PendingMessage[];
+  /** A history page has been applied (load or catch-up). */
+  loaded: boolean;
+  /** Older messages exist before the first one held (scroll-back). */
+  hasOlder: boolean;
+  /** Everything after the first page loaded is held up to here, with no gap. */
+  contiguousSeq: number;
+  /** Highest seq one's own side has read (this tab, another tab, the server's `reads`). */
+  readSeq: number;
+  /** Highest seq the other side has read. */
+  peerReadSeq: number;
+  /** Messages not from one's own side after readSeq. Counted over the messages held. */
+  unread: number;
+  /** Receipt for one's newest stored message: "Seen" once the other side read up to it. */
+  receipt: { id: string; status: 'sent' | 'seen' } | null;
+  /** The newest stored message (by seq). */
+  preview: ShownMessage | null;
+  /** The visitor's side: the assigned agent is connected. The agents' side: the visitor is. */
+  peerOnline: boolean;
+  /** Someone on the other side is typing (a new object on every repeat, so views restart their timers). */
+  typing: { participant: Participant; since: number } | null;
+}
+
+export interface ConversationModelDeps {
+  side: Side;
+  conversation?: Conversation | null;
+  /** `history:get`, already bound to the conversation by the caller on the agents' side. */
+  history(query: HistoryQuery): Promise<HistoryResult>;
+  /** `message:send` for one of one's own messages; rejects on timeout or disconnect. */
+  send(input: { clientId: string; body: string }): Promise<Ack<{ message: Message }>>;
+  /** Emits `read {seq}` (the model calls it only while connected and only for a higher seq). */
+  sendRead(seq: number): void;
+  connected(): boolean;
+  pageSize?: number;
+}
+
+export interface ConversationModel {
+  getState(): ConversationState;
+  /** Called after every change (never re-entered); returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
+  conversation(c: Conversation): void;
+  /** Live messages, acked own messages or a page: in any order, any number of times. */
+  messages(list: readonly Message[]): void;
+  presence(e: PresenceEvent): void;
+  typing(e: TypingEvent): void;
+  read(e: ReadEvent): void;
+  /** Queues one's own message; returns its clientId. */
+  send(body: string): string;
+  /** Sends a failed message again, with its clientId and text. */
+  retry(clientId: string): void;
+  /** One has read up to `seq` (default: everything held). */
+  markRead(seq?: number): void;
+  /** The latest page. */
+  load(): Promise<void>;
+  /** Everything after contiguousSeq (the latest page if nothing was loaded yet). One at a time. */
+  catchUp(): Promise<void>;
+  /** The page before the first message held. */
+  loadOlder(): Promise<void>;
+  /** After (re)connecting: send what waits, tell the read position, fetch what was missed. */
+  resume(): Promise<void>;
+  /** The connection dropped: typing indicators are stale. */
+  disconnected(): void;
+}
+
+export const TYPING_SHOWN_MS = 6000;
+const other = (side: Side): Side => (side === 'visitor' ? 'agent' : 'visitor');
+const noop = () => {};
+
+export function createConversationModel(deps: ConversationModelDeps): ConversationModel {
+  const { side, pageSize = 50 } = deps;
+  const listeners = new Set<() => void>();
+  let conversationId: string | null = null;
+  let conversation: Conversation | null = null;
+  const byId = new Map<string, Message>();
+  /** Ascending seq. */
+  let list: Message[] = [];
+  const seqs = new Set<number>();
+  /** Seqs at or below it are scroll-back, not gaps; null until anything is known. */
+  let floor: number | null = null;
+  let contiguous = 0;
+  let loaded = false;
+  let readSeq = 0;
+  let sentRead = 0;
+  let peerRead = 0;
+  let pending: PendingMessage[] = [];
+  const online = new Map<string, Participant>();
+  let typing: ConversationState['typing'] = null;
+  let typingTimer: ReturnType<typeof setTimeout> | undefined;
+  const shown = new Map<string, ShownMessage>();
+  let version = 0;
+  let state: ConversationState;
+  let notifying = false;
+  let again = false;
+
+  const outbox = createOutbox({
+    send: (item) => deps.send({ clientId: item.clientId, body: item.body }),
+    connected: deps.connected,
+    onSent(item, message) {
+      pending = pending.filter((p) => p.clientId !== item.clientId);
+      add([message]);
+      commit();
+    },
+    onFailed(item, reason) {
+      pending = pending.map((p) => (p.clientId === item.clientId ? { ...p, state: 'failed', reason } : p));
+      commit();
+    },
+  });
+
+  /** A different conversation: the transcript starts over; one's own messages on their way stay. */
+  function switchTo(id: string) {
+    conversationId = id;
+    conversation = null;
+    byId.clear();
+    list = [];
+    seqs.clear();
+    shown.clear();
+    floor = null;
+    contiguous = readSeq = sentRead = peerRead = 0;
+    online.clear();
+    setTyping(null);
+  }
+
+  function setTyping(next: ConversationState['typing']) {
+    clearTimeout(typingTimer);
+    typing = next;
+    if (next) {
+      typingTimer = setTimeout(() => {
+        typing = null;
+        commit();
+      }, TYPING_SHOWN_MS);
+    }
+  }
+
+  function lower(to: number) {
+    if (floor === null || to < floor) {
+      floor = to;
+      contiguous = to;
+    }
+  }
+
+  /** Adds messages of the followed conversation (binding or moving on first); returns those new here. */
+  function add(messages: readonly Message[]): Message[] {
+    const fresh: Message[] = [];
+    for (const m of messages) {
+      if (conversationId === null) switchTo(m.conversationId);
+      else if (m.conversationId !== conversationId) {
+        // The visitor writing after a close opens a new conversation; anything else is stale.
+        if (conversation?.status !== 'closed') continue;
+        switchTo(m.conversationId);
+      }
+      // Stored means confirmed, whichever comes first: the ack, the echo to this tab, a page.
+      if (m.author.kind === side && pending.some((p) => p.clientId === m.clientId)) pending = pending.filter((p) => p.clientId !== m.clientId);
+      if (byId.has(m.id) || seqs.has(m.seq)) continue;
+      if (floor === null) lower(m.seq - 1);
+      byId.set(m.id, m);
+      seqs.add(m.seq);
+      let i = list.length;
+      while (i > 0 && list[i - 1].seq > m.seq) i--;
+      list.splice(i, 0, m);
+      fresh.push(m);
+    }
+    while (seqs.has(contiguous + 1)) contiguous++;
+    if (fresh.some((m) => m.author.kind !== side)) setTyping(null);
+    return fresh;
+  }
+
+  function applyConversation(c: Conversation) {
+    if (c.id !== conversationId) switchTo(c.id);
+    conversation = c;
+    if (floor === null && list.length === 0) lower(c.lastSeq);
+    if (c.reads) {
+      readSeq = Math.max(readSeq, c.reads[side]);
+      sentRead = Math.max(sentRead, c.reads[side]);
+      peerRead = Math.max(peerRead, c.reads[other(side)]);
+    }
+    if (c.status !== 'active') setTyping(null);
+  }
+
+  function applyPage(page: HistoryResult) {
+    if (page.conversation) applyConversation(page.conversation);
+    if (page.messages.length && (conversationId === null || page.messages[0].conversationId === conversationId)) {
+      lower(page.messages[0].seq - 1);
+    }
+    add(page.messages);
+    loaded = true;
+  }
+
+  const lastSeq = () => (list.length ? list[list.length - 1].seq : 0);
+  const gap = () => loaded && floor !== null && Math.max(lastSeq(), conversation?.lastSeq ?? 0) > contiguous;
+
+  function nameOf(author: Author): string {
+    const c = conversation;
+    if (c && author.kind === 'visitor' && author.id === c.visitor.id) return c.visitor.name;
+    if (c?.agent && author.kind === 'agent' && author.id === c.agent.id) return c.agent.name;
+    return author.name;
+  }
+
+  /** Keeps each shown message's identity until its author's name changes (keyed views skip it). */
+  function show(m: Message): ShownMessage {
+    const name = nameOf(m.author);
+    const cached = shown.get(m.id);
+    if (cached && cached.author.name === name) return cached;
+    const next = { ...m, author: { ...m.author, name }, mine: m.author.kind === side };
+    shown.set(m.id, next);
+    return next;
+  }
+
+  function peerOnline(): boolean {
+    if (!conversation) return false;
+    const peer = side === 'visitor' ? conversation.agent : conversation.visitor;
+    return peer !== null && online.has(peer.id);
+  }
+
+  function build(): ConversationState {
+    const messages = list.map(show);
+    let own: ShownMessage | undefined;
+    for (let i = messages.length - 1; i >= 0 && !own; i--) if (messages[i].mine) own = messages[i];
+    return {
+      version: ++version,
+      conversationId,
+      conversation,
+      messages,
+      pending,
+      loaded,
+      hasOlder: list.length > 0 && list[0].seq > 1,
+      contiguousSeq: contiguous,
+      readSeq,
+      peerReadSeq: peerRead,
+      unread: messages.reduce((n, m) => n + (!m.mine && m.seq > readSeq ? 1 : 0), 0),
+      receipt: own ? { id: own.id, status: own.seq <= peerRead ? 'seen' : 'sent' } : null,
+      preview: messages[messages.length - 1] ?? null,
+      peerOnline: peerOnline(),
+      typing,
+    };
+  }
+
+  function commit() {
+    state = build();
+    if (gap()) catchUp().catch(noop); // a failed catch-up is retried by the next gap, resync or reconnect
+    if (notifying) {
+      again = true;
+      return;
+    }
+    notifying = true;
+    try {
+      do {
+        again = false;
+        for (const listener of [...listeners]) listener();
+      } while (again);
+    } finally {
+      notifying = false;
+    }
+  }
+
+  function flushRead() {
+    if (conversationId !== null && readSeq > sentRead && deps.connected()) {
+      sentRead = readSeq;
+      deps.sendRead(readSeq);
+    }
+  }
+
+  let inflight: Promise<void> | null = null;
+  /** Loads and catch-ups run one at a time; a caller during one gets that one. */
+  function single(run: () => Promise<void>): Promise<void> {
+    inflight ??= run().finally(() => {
+      inflight = null;
+    });
+    return inflight;
+  }
+
+  /** The latest page, shown at once; then whatever it left out above a live message held before it. */
+  async function fetchLatest() {
+    applyPage(await deps.history({ limit: pageSize }));
+    commit();
+    if (gap()) await fetchAfterContiguous();
+  }
+
+  async function fetchAfterContiguous() {
+    for (;;) {
+      const from = contiguous;
+      const id = conversationId;
+      const result = await fetchAfter(deps.history, from);
+      if (result.conversation && id !== null && result.conversation.id !== id) {
+        // The conversation changed while we were away: start over from its latest page.
+        applyConversation(result.conversation);
+        return fetchLatest();
+      }
+      applyPage(result);
+      // More arrived while fetching: go on only while this makes progress (a gap the server
+      // cannot fill yet waits for the next message, resync or reconnect).
+      if (!(gap() && contiguous > from)) return commit();
+    }
+  }
+
+  function load(): Promise<void> {
+    return single(fetchLatest);
+  }
+
+  function catchUp(): Promise<void> {
+    return single(() => (loaded ? fetchAfterContiguous() : fetchLatest()));
+  }
+
+  const mine = (p: Participant) => p.kind === side;
+  state = build();
+  if (deps.conversation) {
+    applyConversation(deps.conversation);
+    state = build();
+  }
+
+  return {
+    getState: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    conversation(c) {
+      applyConversation(c);
+      commit();
+    },
+    messages(messages) {
+      const before = pending;
+      if (add(messages).length || pending !== before) commit();
+    },
+    presence(e) {
+      if (e.conversationId !== conversationId || mine(e.participant)) return;
+      if (e.action === 'join') online.set(e.participant.id, e.participant);
+      else {
+        online.delete(e.participant.id);
+        if (typing?.participant.id === e.participant.id) setTyping(null);
+      }
+      commit();
+    },
+    typing(e) {
+      if (e.conversationId !== conversationId || mine(e.participant)) return;
+      if (e.typing) setTyping({ participant: e.participant, since: Date.now() });
+      else if (typing?.participant.id === e.participant.id) setTyping(null);
+      else return;
+      commit();
+    },
+    read(e) {
+      if (e.conversationId !== conversationId) return;
+      if (mine(e.participant)) {
+        // Another tab (or another agent) read: the server has it, nothing to send.
+        if (e.seq <= readSeq) return;
+        readSeq = e.seq;
+        sentRead = Math.max(sentRead, e.seq);
+      } else {
+        if (e.seq <= peerRead) return;
+        peerRead = e.seq;
+      }
+      commit();
+    },
+    send(body) {
+      const clientId = outbox.send(body);
+      pending = [...pending, { clientId, body, createdAt: new Date().toISOString(), state: 'sending', reason: null }];
+      commit();
+      return clientId;
+    },
+    retry(clientId) {
+      const item = pending.find((p) => p.clientId === clientId && p.state === 'failed');
+      if (!item) return;
+      pending = pending.map((p) => (p === item ? { ...p, state: 'sending', reason: null } : p));
+      commit();
+      outbox.retry(clientId, item.body);
+    },
+    markRead(seq) {
+      const upTo = Math.min(seq ?? Infinity, lastSeq());
+      if (upTo > readSeq) {
+        readSeq = upTo;
+        commit();
+      }
+      flushRead();
+    },
+    load,
+    catchUp,
+    loadOlder() {
+      return single(async () => {
+        if (!state.hasOlder) return;
+        const page = await deps.history({ beforeSeq: list[0].seq, limit: pageSize });
+        applyPage(page);
+        commit();
+      });
+    },
+    resume() {
+      outbox.flush();
+      flushRead();
+      return catchUp();
+    },
+    disconnected() {
+      if (!typing) return;
+      setTyping(null);
+      commit();
+    },
+  };
+}
