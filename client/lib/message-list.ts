@@ -1,8 +1,11 @@
 // One conversation's transcript on screen: confirmed messages ordered by `seq`
 // and de-duplicated by `id`, the sender's own pending messages below them,
-// system notes, read receipts, and the gap-free watermark used for catch-up.
+// system notes and read receipts. `sync` renders a conversation model's
+// snapshot; add/confirm/setPeerRead/contiguousSeq are the console's until it
+// moves onto the model too.
 
 import type { Message } from '../../server/protocol/shapes.ts';
+import type { ConversationState, ShownMessage } from './conversation-model.ts';
 import { h, setContent } from './dom.ts';
 import { clockTime, fullTime } from './format.ts';
 import { renderBody } from './text.ts';
@@ -21,6 +24,8 @@ export interface MessageListOptions {
 export interface MessageList {
   /** The scrolling live region. */
   element: HTMLElement;
+  /** Shows a model's snapshot, keyed by id and clientId; returns the messages new on screen. */
+  sync(content: Pick<ConversationState, 'messages' | 'pending' | 'receipt'>): ShownMessage[];
   /** Adds confirmed messages; returns those not seen before. */
   add(messages: Message[]): Message[];
   /** Older history above what is shown, keeping the reader's place. */
@@ -174,8 +179,66 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     refreshReceipts();
   }
 
+  let receipt: ConversationState['receipt'] = null;
+
+  function sync(content: Pick<ConversationState, 'messages' | 'pending' | 'receipt'>): ShownMessage[] {
+    const fresh: ShownMessage[] = [];
+    const ids = new Set<string>();
+    for (const m of content.messages) {
+      ids.add(m.id);
+      const el = nodes.get(m.id);
+      if (el) {
+        // Renamed since (the visitor gave their name): the new name on the old message too.
+        const author = el.querySelector('.msg-author')!;
+        if (author.textContent !== m.author.name) setContent(author, m.author.name);
+        continue;
+      }
+      const node = messageNode(m);
+      nodes.set(m.id, node);
+      track(m.seq);
+      place(node);
+      fresh.push(m);
+    }
+    for (const [id, el] of nodes) {
+      if (ids.has(id)) continue;
+      el.remove();
+      nodes.delete(id);
+    }
+    const waiting = new Set(content.pending.map((p) => p.clientId));
+    for (const [clientId, el] of pending) {
+      if (waiting.has(clientId)) continue;
+      el.remove();
+      pending.delete(clientId);
+    }
+    for (const p of content.pending) {
+      if (!pending.has(p.clientId)) addPending(p.clientId, p.body);
+      const el = pending.get(p.clientId)!;
+      const status = p.state === 'sending' ? 'pending' : 'failed';
+      if (el.dataset.status !== status) setStatus(el, status, p.reason ?? undefined);
+    }
+    const next = content.receipt;
+    if (receipt && receipt.id !== next?.id) {
+      const old = nodes.get(receipt.id);
+      if (old) setStatus(old, 'none');
+    }
+    if (next) setStatus(nodes.get(next.id)!, next.status);
+    receipt = next;
+    return fresh;
+  }
+
+  function addPending(clientId: string, body: string) {
+    const el = bubble({ author: { kind: opts.mine, id: 'me', name: 'You' }, body, createdAt: new Date().toISOString() }, true);
+    el.dataset.clientId = clientId;
+    el.dataset.key = String(Number.MAX_SAFE_INTEGER);
+    pending.set(clientId, el);
+    setStatus(el, 'pending');
+    element.appendChild(el);
+    regroup(el);
+  }
+
   return {
     element,
+    sync,
     add,
     prepend(messages) {
       const before = element.scrollHeight - element.scrollTop;
@@ -191,15 +254,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       element.scrollTop = element.scrollHeight - before;
       element.removeAttribute('aria-busy');
     },
-    addPending(clientId, body) {
-      const el = bubble({ author: { kind: opts.mine, id: 'me', name: 'You' }, body, createdAt: new Date().toISOString() }, true);
-      el.dataset.clientId = clientId;
-      el.dataset.key = String(Number.MAX_SAFE_INTEGER);
-      pending.set(clientId, el);
-      setStatus(el, 'pending');
-      element.appendChild(el);
-      regroup(el);
-    },
+    addPending,
     setPending(clientId, state, reason) {
       const el = pending.get(clientId);
       if (el) setStatus(el, state, reason);
@@ -231,6 +286,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       element.replaceChildren(...(opts.intro ? [opts.intro] : []), ...pending.values());
       nodes.clear();
       seqs.clear();
+      receipt = null;
       contiguous = baseline = peerRead = maxSeq = 0;
     },
   };
