@@ -1,14 +1,13 @@
 // The visitor chat (/chat, and the widget's panel at /chat?embed=1): session,
-// /visitor socket, delivery (pending → confirmed, retries, catch-up by seq),
-// presence, typing, read receipts and availability.
+// /visitor socket, header, notes and the unread badge. The conversation itself
+// (delivery, catch-up, reads, typing, presence) is client/lib/conversation-model.ts.
 
 import { io, type Socket } from 'socket.io-client';
 import type { VisitorClientEvents, VisitorServerEvents } from '../../server/protocol/events.ts';
-import type { Conversation, HistoryQuery, Message, Visitor } from '../../server/protocol/shapes.ts';
+import type { Visitor } from '../../server/protocol/shapes.ts';
 import { call, emitAck } from '../lib/ack.ts';
 import { api, ApiError } from '../lib/api.ts';
-import { fetchAfter } from '../lib/history.ts';
-import { createOutbox } from '../lib/outbox.ts';
+import { type ConversationState, createConversationModel } from '../lib/conversation-model.ts';
 import { socketOptions, transportFrom } from '../lib/socket-options.ts';
 import { remember, remembered } from '../lib/storage.ts';
 import { createTypingSender } from '../lib/typing.ts';
@@ -18,38 +17,27 @@ import { connectBridge, framedCrossOrigin, type HostPage } from './embed-bridge.
 type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
 
 const PROFILE_DISMISSED = 'parley:profile-dismissed';
+const noop = () => {};
 
 function start(mount: HTMLElement) {
   const embedded = new URLSearchParams(location.search).get('embed') === '1';
   let visitor: Visitor | null = null;
-  let conversation: Conversation | null = null;
-  let agentOnline = false;
   let agentsAvailable: number | null = null;
   /** Agents already announced in this conversation (a reconnect or reload does not announce again). */
   const announced = new Set<string>();
-  let loaded = false;
   let isOpen = !embedded;
-  let lastReadSent = 0;
-  let unread = 0;
   // Framed: the host page tells us where the visitor is (the frame's own address says nothing).
   let page: HostPage | null = embedded ? null : { url: location.href, title: document.title };
-  const bodies = new Map<string, string>();
 
   const view = createChatView({
     embedded,
     onClose: () => bridge?.close(),
     onSend: (body) => {
       typingSender.stop();
-      const clientId = outbox.send(body);
-      bodies.set(clientId, body);
-      view.list.addPending(clientId, body);
-      view.list.scrollToEnd();
+      model.send(body);
     },
     onInput: () => typingSender.input(),
-    onRetry: (clientId) => {
-      view.list.setPending(clientId, 'pending');
-      outbox.retry(clientId, bodies.get(clientId) ?? '');
-    },
+    onRetry: (clientId) => model.retry(clientId),
     onSaveProfile: (p) => void saveProfile(p),
     onDismissProfile: () => {
       remember(PROFILE_DISMISSED);
@@ -75,18 +63,15 @@ function start(mount: HTMLElement) {
   });
 
   const socket: VisitorSocket = io('/visitor', { ...socketOptions(transportFrom(location.search)), autoConnect: false });
-  const history = (q: HistoryQuery) => call(socket, 'history:get', q);
   const typingSender = createTypingSender((typing) => socket.connected && socket.emit('typing', { typing }));
-  const outbox = createOutbox({
-    send: (item) => emitAck(socket, 'message:send', { clientId: item.clientId, body: item.body }),
+  const model = createConversationModel({
+    side: 'visitor',
+    history: (q) => call(socket, 'history:get', q),
+    send: (input) => emitAck(socket, 'message:send', input),
+    sendRead: (seq) => socket.emit('read', { seq }),
     connected: () => socket.connected,
-    onSent: (item, message) => {
-      view.list.confirm(item.clientId, message);
-      bodies.delete(item.clientId);
-      askProfile();
-    },
-    onFailed: (item, reason) => view.list.setPending(item.clientId, 'failed', reason),
   });
+  let shown: ConversationState = model.getState();
 
   const visible = () => isOpen && document.visibilityState === 'visible';
 
@@ -95,15 +80,9 @@ function start(mount: HTMLElement) {
     if (visitor && !remembered(PROFILE_DISMISSED) && /^Visitor [0-9a-z]{4}$/i.test(visitor.name) && !visitor.email) view.showProfile(true, visitor);
   }
 
+  /** Open and on screen: everything shown is read (the model tells the server and the other tabs). */
   function markRead() {
-    if (!visible()) return;
-    unread = 0;
-    bridge?.setUnread(0);
-    const seq = view.list.lastSeq();
-    if (seq > lastReadSent && socket.connected && conversation) {
-      lastReadSent = seq;
-      socket.emit('read', { seq });
-    }
+    if (visible()) model.markRead();
   }
 
   function sendPageView() {
@@ -111,7 +90,8 @@ function start(mount: HTMLElement) {
   }
 
   function refreshHeader() {
-    const c = conversation;
+    const c = shown.conversation;
+    const agentOnline = shown.peerOnline;
     if (c?.status === 'active' && c.agent) {
       view.setHeader(c.agent.name, agentOnline ? 'Online · here to help' : 'Away for a moment — they will be back', { name: c.agent.name, online: agentOnline });
     } else if (c?.status === 'queued') {
@@ -130,69 +110,40 @@ function start(mount: HTMLElement) {
     );
   }
 
-  /** A conversation snapshot or change; a different id means a new conversation replaces the transcript. */
-  function applyConversation(c: Conversation, initial: boolean) {
-    const previous = conversation;
-    if (!previous || previous.id !== c.id) {
-      if (previous) view.list.clear();
+  /** Draws a new snapshot of the model; notes come from what changed since the last one. */
+  function render(next: ConversationState) {
+    if (next === shown) return;
+    const prev = shown;
+    shown = next;
+    if (next.conversationId !== prev.conversationId) {
+      if (prev.conversationId !== null) view.list.clear();
       announced.clear();
-      lastReadSent = 0;
-      agentOnline = false;
-      view.typing.hide();
-      if (c.agent && (initial || !loaded)) announced.add(c.agent.id);
     }
-    conversation = c;
-    if (c.status === 'closed' && previous?.id === c.id && previous.status !== 'closed') {
-      view.list.system(`${previous.agent?.name ?? 'The agent'} closed the conversation. Write again any time to start a new one.`);
-      view.typing.hide();
-      agentOnline = false;
-    } else if (c.status === 'closed' && initial && previous?.id !== c.id) {
-      view.list.system('This conversation has ended. Write again any time to start a new one.');
+    const atEnd = view.list.nearBottom();
+    const fresh = view.list.sync(next);
+    const c = next.conversation;
+    const was = prev.conversation;
+    if (c && c.id !== was?.id) {
+      // A conversation found already going (a load, a reload, a catch-up): its agent is no news.
+      if (c.agent) announced.add(c.agent.id);
+      if (c.status === 'closed') view.list.system('This conversation has ended. Write again any time to start a new one.');
+    } else if (c?.status === 'closed' && was?.status !== 'closed') {
+      view.list.system(`${was?.agent?.name ?? 'The agent'} closed the conversation. Write again any time to start a new one.`);
     }
+    const wrote = fresh.some((m) => m.mine) || next.pending.length > prev.pending.length;
+    if (atEnd || wrote) view.list.scrollToEnd();
+    if (fresh.some((m) => m.mine)) askProfile();
+    if (next.typing !== prev.typing) {
+      if (next.typing) view.typing.show(next.typing.participant.name);
+      else view.typing.hide();
+    }
+    if (next.unread !== prev.unread) bridge?.setUnread(next.unread);
     refreshHeader();
   }
-
-  function receive(messages: Message[]) {
-    const atEnd = view.list.nearBottom();
-    const fresh = view.list.add(messages.filter((m) => !conversation || m.conversationId === conversation.id));
-    const fromAgent = fresh.filter((m) => m.author.kind !== 'visitor');
-    if (fromAgent.length) view.typing.hide();
-    if (atEnd || fresh.some((m) => m.author.kind === 'visitor')) view.list.scrollToEnd();
-    if (fromAgent.length && !visible()) {
-      unread += fromAgent.length;
-      bridge?.setUnread(unread);
-    }
-    markRead();
-    // A seq beyond the watermark means something was missed: fetch the gap.
-    if (view.list.contiguousSeq() < view.list.lastSeq()) void catchUp();
-  }
-
-  async function loadLatest() {
-    const result = await history({});
-    if (result.conversation) applyConversation(result.conversation, true);
-    receive(result.messages);
-    loaded = true;
-    view.list.scrollToEnd();
-    if (result.messages.some((m) => m.author.kind === 'visitor')) askProfile();
-  }
-
-  let catching: Promise<void> | null = null;
-  function catchUp(): Promise<void> {
-    catching ??= (async () => {
-      try {
-        const result = await fetchAfter(history, view.list.contiguousSeq());
-        if (result.conversation && result.conversation.id !== conversation?.id) {
-          // The conversation changed while we were away: start over from its latest page.
-          return await loadLatest();
-        }
-        if (result.conversation) applyConversation(result.conversation, false);
-        receive(result.messages);
-      } finally {
-        catching = null;
-      }
-    })();
-    return catching;
-  }
+  model.subscribe(() => {
+    markRead(); // open and on screen: what arrives is read before it could count as unread
+    render(model.getState());
+  });
 
   async function saveProfile(p: { name: string; email: string }) {
     const patch: { name?: string; email?: string } = {};
@@ -215,15 +166,13 @@ function start(mount: HTMLElement) {
   socket.on('connect', () => {
     refusals = 0;
     view.setConnection('online');
-    outbox.flush();
     sendPageView();
-    (loaded ? catchUp() : loadLatest()).catch(() => {
-      /* the next connect or resync retries */
-    });
+    // Sends what waited, tells the read position, and loads (first time) or catches up (after a drop).
+    model.resume().catch(noop); // the next connect or resync retries
   });
   socket.on('disconnect', (reason) => {
     if (reason !== 'io client disconnect') view.setConnection('reconnecting');
-    view.typing.hide();
+    model.disconnected();
   });
   socket.on('connect_error', (err) => {
     if (err.message === 'unauthorized') {
@@ -237,37 +186,27 @@ function start(mount: HTMLElement) {
       view.setConnection('reconnecting');
     }
   });
-  socket.on('conversation', (c) => applyConversation(c, !loaded));
-  socket.on('message', (m) => receive([m]));
-  socket.on('resync', () => void catchUp().catch(() => {}));
+  socket.on('conversation', (c) => model.conversation(c));
+  socket.on('message', (m) => model.messages([m]));
+  socket.on('resync', () => model.catchUp().catch(noop));
   socket.on('availability', ({ agentsOnline }) => {
     agentsAvailable = agentsOnline;
     refreshHeader();
   });
-  socket.on('typing', (e) => {
-    if (e.participant.kind !== 'agent' || e.conversationId !== conversation?.id) return;
-    if (e.typing) view.typing.show(e.participant.name);
-    else view.typing.hide();
-  });
-  socket.on('read', (e) => {
-    if (e.participant.kind === 'agent' && e.conversationId === conversation?.id) view.list.setPeerRead(e.seq);
-  });
+  socket.on('typing', (e) => model.typing(e));
+  socket.on('read', (e) => model.read(e));
   socket.on('presence', (e) => {
-    if (e.participant.kind !== 'agent' || e.conversationId !== conversation?.id) return;
-    const current = conversation.agent?.id === e.participant.id;
+    const c = model.getState().conversation;
+    model.presence(e);
+    if (e.participant.kind !== 'agent' || e.conversationId !== c?.id) return;
     if (e.action === 'join') {
-      if (current) agentOnline = true;
-      if (!announced.has(e.participant.id) && loaded) view.list.system(`${e.participant.name} joined the conversation`);
+      if (!announced.has(e.participant.id) && shown.loaded) view.list.system(`${e.participant.name} joined the conversation`);
       announced.add(e.participant.id);
-    } else {
-      if (current) agentOnline = false;
+    } else if (c.agent?.id !== e.participant.id && c.status !== 'closed') {
       // Released or transferred (not just offline): say so.
-      if (!current && conversation.status !== 'closed') {
-        view.list.system(`${e.participant.name} left the conversation`);
-        announced.delete(e.participant.id);
-      }
+      view.list.system(`${e.participant.name} left the conversation`);
+      announced.delete(e.participant.id);
     }
-    refreshHeader();
   });
 
   document.addEventListener('visibilitychange', markRead);

@@ -46,14 +46,19 @@ describe('[E2E-TABS] visitor reloads and tabs', () => {
 
       await chat2.getByRole('textbox', { name: 'Message' }).fill('Great, ordering now from my other tab');
       await chat2.getByRole('textbox', { name: 'Message' }).press('Enter');
-      // Tab 1's panel is closed: the agent's answer shows as an unread badge on the launcher.
+      await poll(() => transcript(chat1)).toHaveLength(3);
+      // Both panels are closed: the agent's answer shows as an unread badge on each launcher, once.
       await chat1.getByRole('button', { name: 'Close chat' }).click();
+      await chat2.getByRole('button', { name: 'Close chat' }).click();
       await ok(agent.socket, 'message:send', { conversationId, clientId: 'a2', body: 'Perfect!' });
       const launcher = tab1.locator('parley-widget').getByRole('button', { name: 'Open chat, 1 unread message' });
       await poll(() => launcher.isVisible()).toBe(true);
       expect(await tab1.locator('parley-widget .badge').textContent()).toBe('1');
+      await poll(() => tab2.locator('parley-widget .badge').textContent()).toBe('1');
+      // Read in tab 1: the server's read event clears tab 2's badge too.
       await launcher.click();
       await poll(() => tab1.locator('parley-widget .badge').isVisible()).toBe(false);
+      await poll(() => tab2.locator('parley-widget .badge').isVisible()).toBe(false);
       const expected = ['Is the 3-person tent in stock?', 'Yes, 12 left in green.', 'Great, ordering now from my other tab', 'Perfect!'];
       await poll(() => transcript(chat1)).toEqual(expected);
       await poll(() => transcript(chat2)).toEqual(expected);
