@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { createAccounts, type Accounts, type LoginLimits } from './core/accounts.ts';
 import { createPasswordHasher, type HasherLimits } from './core/password-hasher.ts';
-import { type Clock, createConversationService, type ConversationService } from './core/conversations.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { createConversationService, type ConversationService } from './core/conversations.ts';
 import { type Person, withSubscribers } from './core/events.ts';
 import { createVisitorService } from './core/visitors.ts';
 import { createDesk } from './core/desk.ts';
@@ -65,7 +66,7 @@ export interface App {
 
 export function createApp(deps: AppDeps): App {
   const { config, logger, store } = deps;
-  const clock = deps.clock ?? { now: () => Date.now() };
+  const clock = deps.clock ?? systemClock;
   const { cluster } = deps;
   const registry = cluster?.registry ?? deps.registry ?? createMemoryPresenceRegistry();
   const schemas = createSchemas(config.maxMessageLength);
