@@ -17,7 +17,7 @@ import { openOk } from './results.ts';
 const logger = createLogger('silent');
 
 // Each contract test gets its own database (CREATE DATABASE takes ~70 ms); the suite migrates it.
-runStoreContract('postgres', async () => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger }));
+runStoreContract('postgres', async (clock) => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger, clock }));
 
 runMigrationContract<pg.Pool>('postgres', {
   migrations,

@@ -18,7 +18,7 @@ import { runStoreContract } from './contract.ts';
 import { runMigrationContract } from './migration-contract.ts';
 import { agentOf, openOk } from './results.ts';
 
-runStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));
+runStoreContract('sqlite :memory:', (clock) => openSqliteStore(':memory:', { clock }));
 
 runMigrationContract<DatabaseSync>('sqlite', {
   migrations,
@@ -52,7 +52,7 @@ describe('sqlite file', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  runStoreContract('sqlite file', () => openSqliteStore(join(dir, `contract-${++n}.db`)));
+  runStoreContract('sqlite file', (clock) => openSqliteStore(join(dir, `contract-${++n}.db`), { clock }));
 
   async function openFile(path: string): Promise<SqliteStore> {
     const store = await openSqliteStore(path);
@@ -165,6 +165,20 @@ describe('sqlite file', () => {
     expect(run.stdout.trim(), run.stderr).toBe('closed');
     expect(run.status).toBe(0);
     expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it('[STORE-SQLITE] migrations are recorded as applied at the time of the store\'s clock', async () => {
+    const path = join(dir, 'clocked.db');
+    const store = await openSqliteStore(path, { clock: { now: () => 1_234_567 } });
+    opened.push(store);
+    await store.migrate();
+    const probe = new DatabaseSync(path, { readOnly: true });
+    try {
+      const times = probe.prepare('SELECT DISTINCT applied_at FROM schema_migrations').all().map((r) => r.applied_at);
+      expect(times).toEqual([1_234_567]);
+    } finally {
+      probe.close();
+    }
   });
 
   it('[STORE-SQLITE] migrate() twice, and from a second connection, is harmless', async () => {
