@@ -360,8 +360,9 @@ export function runStoreContract(engineName: string, open: (clock: Clock) => Pro
       await store.sessionSet('s1', '{"a":2}', T0 + 1000);
       expect(await store.sessionGet('s1', T0)).toBe('{"a":2}');
       expect(await store.sessionGet('s1', T0 + 1000)).toBeNull(); // expired at expiresAt
-      await store.sessionTouch('s1', T0 + 5000);
+      await store.sessionTouch('s1', T0 + 5000); // visible once it resolves; the data stays
       expect(await store.sessionGet('s1', T0 + 1000)).toBe('{"a":2}');
+      expect(await store.sessionGet('s1', T0 + 5000)).toBeNull();
       await store.sessionTouch('missing', T0 + 5000);
       expect(await store.sessionGet('missing', T0)).toBeNull();
       await store.sessionSet('s2', '{}', T0 + 2000);

@@ -334,4 +334,30 @@ describe('group commit', () => {
     held[2](null); // the asynchronous sync finishing late settles nothing twice
     db.close();
   });
+
+  it('[GROUP3] a lazy write settles at its own COMMIT, also while a sync is in flight; failures stay its own; close commits queued ones', async () => {
+    const db = table();
+    const { wal, held } = heldSync();
+    const commits = createGroupCommit(db, wal);
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const count = () => db.prepare('SELECT count(*) AS n FROM t').get()?.n;
+    const durable = commits.run(() => insert.run(1));
+    await new Promise((r) => setImmediate(r));
+    expect(held).toHaveLength(1); // committed, sync in flight
+    await expect(commits.runLazy(() => insert.run(2))).resolves.toBeDefined();
+    expect(count()).toBe(2);
+    expect(held).toHaveLength(1); // no sync of its own
+    expect(await settled(durable)).toBe(false);
+    const [dup, ok] = [commits.runLazy(() => insert.run(2)), commits.runLazy(() => insert.run(3))];
+    await expect(dup).rejects.toThrow(/UNIQUE/);
+    await expect(ok).resolves.toBeDefined();
+    held[0](null);
+    await expect(durable).resolves.toBeDefined();
+
+    const queued = commits.runLazy(() => insert.run(4));
+    commits.flush();
+    expect(count()).toBe(4);
+    await expect(queued).resolves.toBeDefined();
+    db.close();
+  });
 });

@@ -165,7 +165,13 @@ export class PostgresStore implements Store {
   }
 
   async sessionTouch(sid: string, expiresAt: number): Promise<void> {
-    await this.#db.execute('UPDATE sessions SET expires_at = $2 WHERE sid = $1', [sid, expiresAt]);
+    // An asynchronous commit: no wait for the WAL flush. set_config(…, true) lasts until the end of this
+    // statement's own transaction, so the pooled connection keeps its setting for everything after.
+    await this.#db.execute(
+      `UPDATE sessions SET expires_at = $2
+       WHERE sid = $1 AND set_config('synchronous_commit', 'off', true) IS NOT NULL`,
+      [sid, expiresAt],
+    );
   }
 
   async sessionDestroy(sid: string): Promise<void> {

@@ -169,7 +169,8 @@ export class SqliteStore implements Store {
   }
 
   async sessionTouch(sid: string, expiresAt: number): Promise<void> {
-    await this.#transaction(() => this.#q.sessionTouch.run(sid, expiresAt));
+    // Not through the group commit's WAL sync: every request of a signed-in browser touches its session.
+    await this.#writes.runLazy(() => this.#q.sessionTouch.run(sid, expiresAt));
   }
 
   async sessionDestroy(sid: string): Promise<void> {
