@@ -18,10 +18,10 @@ module.exports = {
     },
     {
       name: 'core-knows-no-transport',
-      comment: 'core/ imports only protocol/, the store interface and the logger type: no Socket.IO, express, SQL or Redis.',
+      comment: 'core/ imports only protocol/, the store interface, the logger type and the clock: no Socket.IO, express, SQL or Redis.',
       severity: 'error',
       from: { path: '^server/core/' },
-      to: { path: '^server/', pathNot: '^server/(core/|protocol/|store/store\\.ts$|logger\\.ts$)' },
+      to: { path: '^server/', pathNot: '^server/(core/|protocol/|store/store\\.ts$|logger\\.ts$|clock\\.ts$)' },
     },
     {
       name: 'core-no-frameworks',

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { createAccounts, type Accounts, type LoginLimits } from './core/accounts.ts';
 import { createPasswordHasher, type HasherLimits } from './core/password-hasher.ts';
-import { type Clock, createConversationService, type ConversationService } from './core/conversations.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { createConversationService, type ConversationService } from './core/conversations.ts';
 import { type Person, withSubscribers } from './core/events.ts';
 import { createVisitorService } from './core/visitors.ts';
 import { createDesk } from './core/desk.ts';
@@ -65,7 +66,7 @@ export interface App {
 
 export function createApp(deps: AppDeps): App {
   const { config, logger, store } = deps;
-  const clock = deps.clock ?? { now: () => Date.now() };
+  const clock = deps.clock ?? systemClock;
   const { cluster } = deps;
   const registry = cluster?.registry ?? deps.registry ?? createMemoryPresenceRegistry();
   const schemas = createSchemas(config.maxMessageLength);
@@ -75,12 +76,12 @@ export function createApp(deps: AppDeps): App {
   // paths to them, so the HTTP handler must be registered before it attaches (and bound later).
   let handleHttp: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   const httpServer = createServer((req, res) => handleHttp(req, res));
-  const session = createSessionMiddleware({ store, logger, secret: deps.sessionSecret, trustProxy });
+  const session = createSessionMiddleware({ store, logger, clock, secret: deps.sessionSecret, trustProxy });
   const ns = createIo(httpServer, { config, session, logger });
   cluster?.installAdapter(ns.io);
   const metrics = createMetrics(ns);
 
-  const fanout = createFanout({ ns, store, registry, logger, clustered: cluster !== undefined });
+  const fanout = createFanout({ ns, store, registry, logger, clock, clustered: cluster !== undefined });
   const events = withSubscribers(fanout, metrics.events);
   const queue = createQueuePositions({ store, events, logger });
   const conversations = createConversationService({ store, events, queue, clock });
@@ -132,7 +133,7 @@ export function createApp(deps: AppDeps): App {
   let stopWatch = () => {};
   let housekeeping: NodeJS.Timeout | undefined;
   function startTimers() {
-    stopWatch = watchSessions(ns, store, logger, deps.sessionWatchMs);
+    stopWatch = watchSessions(ns, store, logger, clock, deps.sessionWatchMs);
     housekeeping = setInterval(() => {
       const now = clock.now();
       Promise.all([store.sessionPrune(now), store.loginFailurePrune(now - 24 * 60 * 60_000)]).catch((err: unknown) =>

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { createApp } from './app.ts';
+import { systemClock } from './clock.ts';
 import { ConfigError, type Config, loadConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openStore } from './store/open-store.ts';
@@ -37,10 +38,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const store = await openStore(config.database, logger);
-  const cluster = await openCluster(config, logger);
+  const clock = systemClock;
+  const store = await openStore(config.database, logger, clock);
+  const cluster = await openCluster(config, logger, { clock });
   const app = createApp({
     config,
+    clock,
     sessionSecret: config.sessionSecret ?? developmentSecret(config, logger),
     logger,
     store,

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createAdapter } from '@socket.io/redis-adapter';
+import { type Clock, systemClock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Cluster } from './cluster.ts';
 import type { Logger } from '../logger.ts';
@@ -17,18 +18,19 @@ export interface ClusterOptions {
   deadAfterMs?: number;
   maxBacklog?: number;
   nodeId?: string;
+  clock?: Clock;
 }
 
 export async function openCluster(config: Config, logger: Logger, opts: ClusterOptions = {}): Promise<Cluster | null> {
   if (config.redisUrl === null) return null;
-  const { heartbeatMs = 3000, deadAfterMs = 12_000, maxBacklog = 5000 } = opts;
+  const { heartbeatMs = 3000, deadAfterMs = 12_000, maxBacklog = 5000, clock = systemClock } = opts;
   const nodeId = opts.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = logger.child({ node: nodeId });
   const pub = createRedis(config.redisUrl, log, 'pub');
   const sub = createRedis(config.redisUrl, log, 'sub');
   const state = createRedis(config.redisUrl, log, 'state');
   guardPublish(pub, log);
-  const registry = createRedisPresenceRegistry({ redis: state, nodeId, logger: log, graceMs: config.presenceGraceMs, deadAfterMs });
+  const registry = createRedisPresenceRegistry({ redis: state, nodeId, logger: log, graceMs: config.presenceGraceMs, deadAfterMs, clock });
   let timer: NodeJS.Timeout | null = null;
   let ticking = false;
 
@@ -43,7 +45,7 @@ export async function openCluster(config: Config, logger: Logger, opts: ClusterO
         if (ticking) return;
         ticking = true;
         try {
-          const { maybeGone, lost } = await registry.tick(Date.now());
+          const { maybeGone, lost } = await registry.tick(clock.now());
           if (lost) {
             // Reaped while paused: others saw our people leave, so they must join again.
             // Redis lost its data: nobody saw a leave, so restore silently.

@@ -4,6 +4,7 @@
 // connections and settles the people who had only those.
 
 import type { Redis } from 'ioredis';
+import { type Clock, systemClock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { prefixKind, type PresenceRegistry } from '../core/presence-registry.ts';
 import { LUA_CONNECT, LUA_DISCONNECT, LUA_RESTORE, LUA_SETTLE } from './presence-scripts.ts';
@@ -52,8 +53,10 @@ export function createRedisPresenceRegistry(deps: {
   logger: Logger;
   graceMs: number;
   deadAfterMs: number;
+  /** Every node's registry must read the same time: pending settles are due by it. */
+  clock?: Clock;
 }): RedisPresenceRegistry {
-  const { nodeId, logger, graceMs, deadAfterMs } = deps;
+  const { nodeId, logger, graceMs, deadAfterMs, clock = systemClock } = deps;
   const redis = deps.redis as Scripted;
   redis.defineCommand('parleyConnect', { numberOfKeys: 3, lua: LUA_CONNECT });
   redis.defineCommand('parleyDisconnect', { numberOfKeys: 3, lua: LUA_DISCONNECT });
@@ -77,7 +80,7 @@ export function createRedisPresenceRegistry(deps: {
 
   async function finishReap(tx: ReturnType<Redis['multi']>, node: string, affected: Set<string>): Promise<string[]> {
     // Listed as pending too, so some node settles them even if this one stops before it can.
-    for (const key of affected) tx.zadd(keys.pendingSettle, Date.now(), key);
+    for (const key of affected) tx.zadd(keys.pendingSettle, clock.now(), key);
     tx.del(keys.nodeConns(node));
     tx.zrem(keys.nodes, node);
     tx.set(keys.tombstone(node), '1', 'PX', 3_600_000);
@@ -93,7 +96,7 @@ export function createRedisPresenceRegistry(deps: {
     },
     async disconnect(key, connectionId) {
       // When the count reaches 0 the person is listed as pending: any node settles them if this one dies first.
-      return redis.parleyDisconnect(keys.conns(key), keys.nodeConns(nodeId), keys.pendingSettle, connectionId, key, String(Date.now() + graceMs));
+      return redis.parleyDisconnect(keys.conns(key), keys.nodeConns(nodeId), keys.pendingSettle, connectionId, key, String(clock.now() + graceMs));
     },
     async settle(key) {
       const { id, kind } = split(key);

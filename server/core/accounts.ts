@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import type { Role } from '../protocol/shapes.ts';
 import type { AgentRecord, Store } from '../store/store.ts';
-import type { Clock } from './conversations.ts';
+import type { Clock } from '../clock.ts';
 import { createPasswordHasher, type PasswordHasher } from './password-hasher.ts';
 import { emailTaken } from './store-outcomes.ts';
 

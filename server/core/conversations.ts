@@ -2,6 +2,7 @@
 // and messaging rules: who may act on which conversation, and what follows
 // from each change. No Socket.IO, express or SQL here.
 
+import type { Clock } from '../clock.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import type { HistoryQuery, Role } from '../protocol/shapes.ts';
 import { HISTORY_DEFAULT_LIMIT } from '../protocol/shapes.ts';
@@ -19,10 +20,6 @@ export interface ActingAgent {
 export interface ActingVisitor {
   id: string;
   name: string;
-}
-
-export interface Clock {
-  now(): number;
 }
 
 export interface ConversationService {

@@ -4,7 +4,7 @@
 import type { OnlineAgent, OnlineVisitor } from '../protocol/shapes.ts';
 import type { OnlineSnapshot } from '../protocol/events.ts';
 import type { Store } from '../store/store.ts';
-import type { Clock } from './conversations.ts';
+import type { Clock } from '../clock.ts';
 import type { PresenceRegistry } from './presence-registry.ts';
 
 export function parsePage(raw: string | undefined): OnlineVisitor['page'] {

@@ -7,6 +7,14 @@ import { errorHandler, sendError } from './errors.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { AddressRate } from '../edge/address-limits.ts';
 
+/**
+ * Where routes read `req.session`, and so where the session middleware runs: the identities and
+ * console API; /readyz, whose rate limit spares agents; /metrics, open to admins; and the pages
+ * that send a signed-out browser to /login (or a signed-in one on). Nowhere else: a stylesheet,
+ * a script or the widget fetched with a cookie would read the session and then extend it (a write).
+ */
+const SESSION_PATHS = ['/api', '/readyz', '/metrics', '/login', '/agent', '/admin'];
+
 export function createHttpApp(deps: {
   logger: Logger;
   trustProxy: boolean | number | string;
@@ -27,7 +35,7 @@ export function createHttpApp(deps: {
     next();
   });
   app.use('/api', express.json({ limit: '32kb' }));
-  app.use(deps.session);
+  app.use(SESSION_PATHS, deps.session);
   // Requests without an agent session, per client address (HTTP_RATE_LIMIT): anyone can send them.
   app.use(['/api', '/readyz'], (req, res, next) => {
     if (req.session?.agentId || deps.anonymousRate.take(req.ip ?? 'unknown')) return next();

@@ -1,9 +1,11 @@
 // express-session on Parley's own store (never MemoryStore): sessions survive
-// restarts and are shared by every node. Cookie rules live here too.
+// restarts and are shared by every node. Cookie rules live here too. A session's
+// expiry is the injected clock's: read against it, extended from it.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import session from 'express-session';
 import type { RequestHandler } from 'express';
+import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
 
@@ -23,15 +25,17 @@ type Callback<T = void> = (err?: unknown, value?: T | null) => void;
 export class DatabaseSessionStore extends session.Store {
   #store: Store;
   #logger: Logger;
+  #clock: Clock;
 
-  constructor(store: Store, logger: Logger) {
+  constructor(store: Store, logger: Logger, clock: Clock) {
     super();
     this.#store = store;
     this.#logger = logger;
+    this.#clock = clock;
   }
 
   override get(sid: string, cb: Callback<session.SessionData>): void {
-    this.#store.sessionGet(sid, Date.now()).then(
+    this.#store.sessionGet(sid, this.#clock.now()).then(
       (raw) => {
         if (raw === null) return cb(null, null);
         try {
@@ -46,14 +50,14 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override set(sid: string, data: session.SessionData, cb?: Callback): void {
-    this.#store.sessionSet(sid, JSON.stringify(data), expiry(data)).then(
+    this.#store.sessionSet(sid, JSON.stringify(data), this.#expiry(data)).then(
       () => cb?.(),
       (err: unknown) => cb?.(err),
     );
   }
 
   override touch(sid: string, data: session.SessionData, cb?: Callback): void {
-    this.#store.sessionTouch(sid, expiry(data)).then(
+    this.#store.sessionTouch(sid, this.#expiry(data)).then(
       () => cb?.(),
       (err: unknown) => cb?.(err),
     );
@@ -65,11 +69,14 @@ export class DatabaseSessionStore extends session.Store {
       (err: unknown) => cb?.(err),
     );
   }
-}
 
-function expiry(data: session.SessionData): number {
-  const expires = data.cookie?.expires;
-  return expires ? new Date(expires).getTime() : Date.now() + SESSION_MAX_AGE_MS;
+  /**
+   * The session's lifetime from now on the injected clock. express-session dates the cookie's
+   * `expires` on the system clock; under the system clock the two agree to the millisecond.
+   */
+  #expiry(data: session.SessionData): number {
+    return this.#clock.now() + (data.cookie?.originalMaxAge ?? SESSION_MAX_AGE_MS);
+  }
 }
 
 /** Middleware over Node's own request and response: how Socket.IO's engine runs it (io.engine.use). */
@@ -79,6 +86,7 @@ export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: (
 export function createSessionMiddleware(opts: {
   store: Store;
   logger: Logger;
+  clock: Clock;
   secret: string;
   /** Behind a TLS-terminating proxy: trust X-Forwarded-Proto for the Secure flag. */
   trustProxy: boolean;
@@ -88,7 +96,7 @@ export function createSessionMiddleware(opts: {
   return session({
     name: SESSION_COOKIE,
     secret: opts.secret,
-    store: new DatabaseSessionStore(opts.store, opts.logger),
+    store: new DatabaseSessionStore(opts.store, opts.logger, opts.clock),
     resave: false,
     saveUninitialized: false,
     // Socket.IO's raw requests never see app.set('trust proxy'); this reaches them too.

@@ -2,6 +2,7 @@
 // conversation events reach both namespaces' `conversation:<id>` room, queue
 // events the agents' `queue` room, online events the admins.
 
+import type { Clock } from '../clock.ts';
 import type { DomainEvents, Person } from '../core/events.ts';
 import { toConversation, toMessage, visitorParticipant, agentParticipant } from '../core/mappers.ts';
 import { personKey, type PresenceRegistry } from '../core/presence-registry.ts';
@@ -31,6 +32,7 @@ export function createFanout(deps: {
   store: Store;
   registry: PresenceRegistry;
   logger: Logger;
+  clock: Clock;
   /** Several nodes: messages travel between them as server-side events and each node sequences its own sockets. */
   clustered: boolean;
 }): Fanout {
@@ -98,6 +100,7 @@ export function createFanout(deps: {
   const sequencer = createMessageSequencer({
     store,
     logger,
+    clock: deps.clock,
     deliver(message, origin) {
       const name = room.conversation(message.conversationId);
       for (const nsp of shared) {

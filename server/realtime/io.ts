@@ -3,6 +3,7 @@
 
 import { type Server as HttpServer, type IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
+import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { isAllowedOrigin } from '../edge/origin.ts';
 import { clientAddressResolver, createAddressGauge } from '../edge/address-limits.ts';
@@ -114,7 +115,7 @@ export function disconnectSession(ns: Namespaces, sessionId: string, visitorId?:
  * WebSocket traffic never touches express-session, so a long-lived socket would
  * outlive its session. Periodically drop local sockets whose session is gone.
  */
-export function watchSessions(ns: Namespaces, store: Store, logger: Logger, everyMs = 60_000): () => void {
+export function watchSessions(ns: Namespaces, store: Store, logger: Logger, clock: Clock, everyMs = 60_000): () => void {
   const timer = setInterval(() => {
     const bySession = new Map<string, Array<{ disconnect(close: boolean): unknown }>>();
     for (const nsp of [ns.visitor, ns.agent, ns.admin]) {
@@ -126,7 +127,7 @@ export function watchSessions(ns: Namespaces, store: Store, logger: Logger, ever
         else bySession.set(sid, [s]);
       }
     }
-    const now = Date.now();
+    const now = clock.now();
     for (const [sid, sockets] of bySession) {
       store
         .sessionGet(sid, now)

@@ -4,6 +4,7 @@
 // a message that arrives ahead of a missing one waits briefly, then the gap is
 // read from the database, where every fanned-out message already is.
 
+import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Message } from '../protocol/shapes.ts';
 import type { Store } from '../store/store.ts';
@@ -30,12 +31,13 @@ export interface MessageSequencer {
 export function createMessageSequencer(deps: {
   store: Store;
   logger: Logger;
+  clock: Clock;
   deliver(message: Message, origin: string | null): void;
   /** How long a message may wait for a missing predecessor before the gap is read from the database. */
   gapMs?: number;
   idleMs?: number;
 }): MessageSequencer {
-  const { store, logger, deliver, gapMs = 40, idleMs = 10 * 60_000 } = deps;
+  const { store, logger, clock, deliver, gapMs = 40, idleMs = 10 * 60_000 } = deps;
   const streams = new Map<string, Stream>();
 
   function drain(s: Stream) {
@@ -72,14 +74,14 @@ export function createMessageSequencer(deps: {
   }
 
   const sweep = setInterval(() => {
-    const cutoff = Date.now() - idleMs;
+    const cutoff = clock.now() - idleMs;
     for (const [id, s] of streams) if (s.touchedAt < cutoff && s.pending.size === 0) streams.delete(id);
   }, Math.min(idleMs, 60_000));
   sweep.unref();
 
   return {
     accept(message, origin) {
-      const now = Date.now();
+      const now = clock.now();
       let s = streams.get(message.conversationId);
       if (!s) {
         s = { last: message.seq - 1, floor: message.seq - 1, startedAt: now, late: new Set(), pending: new Map(), timer: null, touchedAt: now };

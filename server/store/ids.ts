@@ -4,6 +4,7 @@
 // a generator's pool and time cache live in the object createOrderedIds() returns.
 
 import { randomFillSync, randomUUID } from 'node:crypto';
+import { type Clock, systemClock } from '../clock.ts';
 
 export function newId(): string {
   return randomUUID();
@@ -25,17 +26,18 @@ const BYTES_PER_ID = 10; // 2 bytes for the version nibble + rand_a, 8 for the v
 
 /**
  * One is made per store (the engine's constructor takes it, so a test can
- * inject one). Cheap per id: the random part comes from a pooled buffer
- * refilled every 512 ids, and the time part is formatted once per millisecond.
+ * inject one, or its randomness and clock). Cheap per id: the random part comes
+ * from a pooled buffer refilled every 512 ids, and the time part is formatted
+ * once per millisecond.
  */
-export function createOrderedIds(fill: (buffer: Buffer) => void = randomFillSync): OrderedIds {
+export function createOrderedIds({ fill = randomFillSync, clock = systemClock }: { fill?: (buffer: Buffer) => void; clock?: Clock } = {}): OrderedIds {
   const pool = Buffer.alloc(POOL_IDS * BYTES_PER_ID);
   let poolHex = '';
   let next = POOL_IDS;
   let lastMs = -1;
   let timeHex = '';
   return {
-    next(now = Date.now()) {
+    next(now = clock.now()) {
       if (now !== lastMs) {
         lastMs = now;
         const t = Math.max(0, Math.trunc(now)).toString(16).padStart(12, '0').slice(-12);

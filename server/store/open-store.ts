@@ -2,15 +2,16 @@
 // migration (an edited one, or a database error) closes the store again and
 // stops the start with that error.
 
+import type { Clock } from '../clock.ts';
 import type { DatabaseConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from './store.ts';
 
-export async function openStore(db: DatabaseConfig, logger: Logger): Promise<Store> {
+export async function openStore(db: DatabaseConfig, logger: Logger, clock?: Clock): Promise<Store> {
   const store =
     db.kind === 'sqlite'
-      ? await (await import('./sqlite/sqlite-store.ts')).openSqliteStore(db.path, { logger })
-      : await (await import('./postgres/postgres-store.ts')).openPostgresStore(db.url, { logger });
+      ? await (await import('./sqlite/sqlite-store.ts')).openSqliteStore(db.path, { logger, clock })
+      : await (await import('./postgres/postgres-store.ts')).openPostgresStore(db.url, { logger, clock });
   try {
     await store.migrate();
   } catch (err) {

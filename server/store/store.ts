@@ -147,6 +147,10 @@ export interface Store {
   // ---- express sessions (JSON text, expiry in epoch ms)
   sessionGet(sid: string, now: number): Promise<string | null>;
   sessionSet(sid: string, data: string, expiresAt: number): Promise<void>;
+  /**
+   * Moves an existing session's expiry (nothing else). Resolves once written and visible, without
+   * waiting for it to be durable: a crash may undo a touch, which only makes the session end sooner.
+   */
   sessionTouch(sid: string, expiresAt: number): Promise<void>;
   sessionDestroy(sid: string): Promise<void>;
   /** Deletes expired sessions; returns how many. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { createApp, type App } from '../../server/app.ts';
+import type { Clock } from '../../server/clock.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { PresenceRegistry } from '../../server/core/presence-registry.ts';
@@ -31,6 +32,8 @@ export interface StartOptions {
   cluster?: Cluster;
   loginLimits?: LoginLimits;
   sessionWatchMs?: number;
+  /** The app's clock, and the store's when the helper opens it. */
+  clock?: Clock;
   /** Listen on this port instead of a free one (a restarted server keeps its address). */
   port?: number;
   register?: boolean;
@@ -77,7 +80,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     ...opts.env,
   });
   const logger = createLogger(config.logLevel);
-  const store = opts.store ?? (await openSqliteStore(dbPath));
+  const store = opts.store ?? (await openSqliteStore(dbPath, { clock: opts.clock }));
   if (!opts.store) await store.migrate();
   const app = createApp({
     config,
@@ -89,6 +92,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     // Tests log in hundreds of times from one address.
     loginLimits: opts.loginLimits ?? { perAccount: 5, perAddress: 10_000, perDevice: 10, windowMs: 15 * 60_000 },
     sessionWatchMs: opts.sessionWatchMs,
+    clock: opts.clock,
     // Tests create and sign in dozens of agents at once; production hashes one at a time (docs/SECURITY.md).
     passwordHashing: { concurrency: 4, maxWaiting: 1000 },
   });

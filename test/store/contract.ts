@@ -2,6 +2,7 @@
 // suite unchanged. Imports only the interface and protocol types, never an engine.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Clock } from '../../server/clock.ts';
 import type { AuthorKind } from '../../server/protocol/shapes.ts';
 import type { ConversationRecord, MessageRecord, Store } from '../../server/store/store.ts';
 import { agentOf, conflict, created, ok, openOk } from './results.ts';
@@ -10,12 +11,16 @@ const T0 = 1_700_000_000_000;
 const alice = { id: 'agent-alice', name: 'Alice' };
 const bob = { id: 'agent-bob', name: 'Bob' };
 
-export function runStoreContract(engineName: string, open: () => Promise<Store>): void {
+/** `open` gives the store the clock it is handed: what the engine reads the time from. */
+export function runStoreContract(engineName: string, open: (clock: Clock) => Promise<Store>): void {
   describe(`Store contract: ${engineName}`, () => {
     let store: Store;
+    let now = T0;
+    const clock: Clock = { now: () => now };
 
     beforeEach(async () => {
-      store = await open();
+      now = T0;
+      store = await open(clock);
       await store.migrate();
     });
 
@@ -355,8 +360,9 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
       await store.sessionSet('s1', '{"a":2}', T0 + 1000);
       expect(await store.sessionGet('s1', T0)).toBe('{"a":2}');
       expect(await store.sessionGet('s1', T0 + 1000)).toBeNull(); // expired at expiresAt
-      await store.sessionTouch('s1', T0 + 5000);
+      await store.sessionTouch('s1', T0 + 5000); // visible once it resolves; the data stays
       expect(await store.sessionGet('s1', T0 + 1000)).toBe('{"a":2}');
+      expect(await store.sessionGet('s1', T0 + 5000)).toBeNull();
       await store.sessionTouch('missing', T0 + 5000);
       expect(await store.sessionGet('missing', T0)).toBeNull();
       await store.sessionSet('s2', '{}', T0 + 2000);
@@ -412,6 +418,17 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
       expect(await store.createAgent({ email: 'DUP@Example.Test', name: 'Two', role: 'admin', passwordHash: 'h' })).toEqual({ kind: 'email_taken' });
       expect(await store.listAgents()).toEqual([first]);
       expect(await store.countAdmins()).toBe(0);
+    });
+
+    it('[STORE-CLOCK] agents and visitors are created at the time of the store\'s clock', async () => {
+      now = T0 + 123;
+      const agent = agentOf(await store.createAgent({ email: 'timed@example.test', name: 'Timed', role: 'agent', passwordHash: 'h' }));
+      now = T0 + 456;
+      const visitor = await store.createVisitor({ name: 'Timed', email: null });
+      expect(agent.createdAt).toBe(T0 + 123);
+      expect((await store.getAgent(agent.id))?.createdAt).toBe(T0 + 123);
+      expect(visitor.createdAt).toBe(T0 + 456);
+      expect((await store.getVisitor(visitor.id))?.createdAt).toBe(T0 + 456);
     });
 
     it('[STORE-VISITOR] visitors: create, get, patch name and email', async () => {

@@ -26,9 +26,11 @@ describe('record ids', () => {
 
   it('[IDS3] each generator has its own state, and its randomness can be injected', () => {
     let fills = 0;
-    const zeros = createOrderedIds((buffer) => {
-      fills++;
-      buffer.fill(0);
+    const zeros = createOrderedIds({
+      fill: (buffer) => {
+        fills++;
+        buffer.fill(0);
+      },
     });
     const other = createOrderedIds();
     const t = 1_700_000_000_000;
@@ -40,5 +42,10 @@ describe('record ids', () => {
     // 512 ids per pool refill.
     for (let i = 0; i < 1022; i++) zeros.next(t);
     expect(fills).toBe(2);
+  });
+
+  it('[IDS3] without a time given, the time part is the injected clock\'s', () => {
+    const ids = createOrderedIds({ clock: { now: () => 1_700_000_000_000 } });
+    expect(ids.next()).toMatch(/^018bcfe5-6800-7/);
   });
 });

@@ -3,7 +3,7 @@
 
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openPostgresStore } from '../../server/store/postgres/postgres-store.ts';
+import { openPostgresStore, PostgresStore as PostgresEngine } from '../../server/store/postgres/postgres-store.ts';
 import type { PostgresStore } from '../../server/store/postgres/postgres-store.ts';
 import { createDb } from '../../server/store/postgres/db.ts';
 import { applyMigrations, migrations } from '../../server/store/postgres/migrations.ts';
@@ -17,7 +17,7 @@ import { openOk } from './results.ts';
 const logger = createLogger('silent');
 
 // Each contract test gets its own database (CREATE DATABASE takes ~70 ms); the suite migrates it.
-runStoreContract('postgres', async () => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger }));
+runStoreContract('postgres', async (clock) => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger, clock }));
 
 runMigrationContract<pg.Pool>('postgres', {
   migrations,
@@ -44,6 +44,28 @@ it('[MIG2] a start on a database whose applied migration was edited stops with a
   await pool.query(`UPDATE schema_migrations SET checksum = 'an older text' WHERE version = 1`);
   await pool.end();
   await expect(openStore({ kind: 'postgres', url }, logger)).rejects.toThrow('postgres migration 1 ("initial schema") was edited after this database applied it');
+});
+
+it('[STORE-SESSION] a touch commits asynchronously (no wait for the WAL flush); the pooled connection and other writes keep synchronous commits', async () => {
+  // The test server runs with synchronous_commit=off; this connection asks for on, as production has it.
+  const pool = new pg.Pool({ connectionString: await freshPostgresUrl(), max: 1, options: '-c synchronous_commit=on' });
+  const store = new PostgresEngine(pool, logger);
+  try {
+    await store.migrate();
+    // What each update of a session row commits with, recorded by the database itself.
+    await pool.query(`CREATE TABLE commit_modes (at SERIAL, mode TEXT)`);
+    await pool.query(`CREATE FUNCTION record_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN INSERT INTO commit_modes (mode) VALUES (current_setting('synchronous_commit')); RETURN NEW; END $$`);
+    await pool.query('CREATE TRIGGER record_commit_mode AFTER UPDATE ON sessions FOR EACH ROW EXECUTE FUNCTION record_commit_mode()');
+    await store.sessionSet('s', '{}', 1000);
+    await store.sessionTouch('s', 5000);
+    expect(await store.sessionGet('s', 4999)).toBe('{}');
+    await store.sessionSet('s', '{"a":1}', 6000); // an upsert: an UPDATE of the row, durable
+    expect((await pool.query('SELECT mode FROM commit_modes ORDER BY at')).rows.map((r) => r.mode)).toEqual(['off', 'on']);
+    expect((await pool.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('on');
+  } finally {
+    await store.close();
+  }
 });
 
 describe('postgres: two nodes on one database', () => {

@@ -18,7 +18,7 @@ import { runStoreContract } from './contract.ts';
 import { runMigrationContract } from './migration-contract.ts';
 import { agentOf, openOk } from './results.ts';
 
-runStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));
+runStoreContract('sqlite :memory:', (clock) => openSqliteStore(':memory:', { clock }));
 
 runMigrationContract<DatabaseSync>('sqlite', {
   migrations,
@@ -52,7 +52,7 @@ describe('sqlite file', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  runStoreContract('sqlite file', () => openSqliteStore(join(dir, `contract-${++n}.db`)));
+  runStoreContract('sqlite file', (clock) => openSqliteStore(join(dir, `contract-${++n}.db`), { clock }));
 
   async function openFile(path: string): Promise<SqliteStore> {
     const store = await openSqliteStore(path);
@@ -165,6 +165,20 @@ describe('sqlite file', () => {
     expect(run.stdout.trim(), run.stderr).toBe('closed');
     expect(run.status).toBe(0);
     expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it('[STORE-SQLITE] migrations are recorded as applied at the time of the store\'s clock', async () => {
+    const path = join(dir, 'clocked.db');
+    const store = await openSqliteStore(path, { clock: { now: () => 1_234_567 } });
+    opened.push(store);
+    await store.migrate();
+    const probe = new DatabaseSync(path, { readOnly: true });
+    try {
+      const times = probe.prepare('SELECT DISTINCT applied_at FROM schema_migrations').all().map((r) => r.applied_at);
+      expect(times).toEqual([1_234_567]);
+    } finally {
+      probe.close();
+    }
   });
 
   it('[STORE-SQLITE] migrate() twice, and from a second connection, is harmless', async () => {
@@ -318,6 +332,32 @@ describe('group commit', () => {
     await expect(Promise.all([pending, queued])).resolves.toHaveLength(2);
     expect(db.prepare('SELECT group_concat(v) AS vs FROM (SELECT v FROM t ORDER BY v)').get()?.vs).toBe('1,2,3,4');
     held[2](null); // the asynchronous sync finishing late settles nothing twice
+    db.close();
+  });
+
+  it('[GROUP3] a lazy write settles at its own COMMIT, also while a sync is in flight; failures stay its own; close commits queued ones', async () => {
+    const db = table();
+    const { wal, held } = heldSync();
+    const commits = createGroupCommit(db, wal);
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    const count = () => db.prepare('SELECT count(*) AS n FROM t').get()?.n;
+    const durable = commits.run(() => insert.run(1));
+    await new Promise((r) => setImmediate(r));
+    expect(held).toHaveLength(1); // committed, sync in flight
+    await expect(commits.runLazy(() => insert.run(2))).resolves.toBeDefined();
+    expect(count()).toBe(2);
+    expect(held).toHaveLength(1); // no sync of its own
+    expect(await settled(durable)).toBe(false);
+    const [dup, ok] = [commits.runLazy(() => insert.run(2)), commits.runLazy(() => insert.run(3))];
+    await expect(dup).rejects.toThrow(/UNIQUE/);
+    await expect(ok).resolves.toBeDefined();
+    held[0](null);
+    await expect(durable).resolves.toBeDefined();
+
+    const queued = commits.runLazy(() => insert.run(4));
+    commits.flush();
+    expect(count()).toBe(4);
+    await expect(queued).resolves.toBeDefined();
     db.close();
   });
 });

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Pool } from 'pg';
 import type { Role } from '../../protocol/shapes.ts';
 import { createLogger } from '../../logger.ts';
+import { type Clock, systemClock } from '../../clock.ts';
 import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
 import { type AgentRow, toAgent, toVisitor, type VisitorRow } from '../rows.ts';
 import type {
@@ -34,7 +35,9 @@ export type { StoreLogger } from './db.ts';
 export interface PostgresStoreOptions {
   poolSize?: number;
   logger?: StoreLogger;
-  /** Message ids; one generator per store. */
+  /** What time it is (createdAt of agents and visitors, migrations' applied-at, message ids). */
+  clock?: Clock;
+  /** Message ids; one generator per store (on the store's clock unless given). */
   ids?: OrderedIds;
 }
 
@@ -46,11 +49,13 @@ export class PostgresStore implements Store {
   readonly #db: Db;
   readonly #log: StoreLogger;
   readonly #ids: OrderedIds;
+  readonly #clock: Clock;
   #closed = false;
 
-  constructor(pool: Pool, logger: StoreLogger, ids: OrderedIds = createOrderedIds()) {
+  constructor(pool: Pool, logger: StoreLogger, { clock = systemClock, ids = createOrderedIds({ clock }) }: Pick<PostgresStoreOptions, 'clock' | 'ids'> = {}) {
     this.#pool = pool;
     this.#log = logger;
+    this.#clock = clock;
     this.#ids = ids;
     this.#db = createDb(pool, logger);
     // An idle client whose backend dies (restart, failover) is reported here;
@@ -59,7 +64,7 @@ export class PostgresStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    const { applied, checksummed } = await this.#db.transaction((client) => applyMigrations(client, Date.now()));
+    const { applied, checksummed } = await this.#db.transaction((client) => applyMigrations(client, this.#clock.now()));
     if (checksummed.length > 0) {
       this.#log.info({ event: 'store_checksums_recorded', engine: 'postgres', versions: checksummed }, 'checksums of applied migrations recorded');
     }
@@ -82,7 +87,7 @@ export class PostgresStore implements Store {
     try {
       const [row] = await this.#db.query<AgentRow>(
         'INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
-        [newId(), input.email, input.name, input.role, input.passwordHash, Date.now()],
+        [newId(), input.email, input.name, input.role, input.passwordHash, this.#clock.now()],
       );
       return { kind: 'created', agent: toAgent(row) };
     } catch (err) {
@@ -118,7 +123,7 @@ export class PostgresStore implements Store {
       newId(),
       input.name,
       input.email,
-      Date.now(),
+      this.#clock.now(),
     ]);
     return toVisitor(row);
   }
@@ -160,7 +165,13 @@ export class PostgresStore implements Store {
   }
 
   async sessionTouch(sid: string, expiresAt: number): Promise<void> {
-    await this.#db.execute('UPDATE sessions SET expires_at = $2 WHERE sid = $1', [sid, expiresAt]);
+    // An asynchronous commit: no wait for the WAL flush. set_config(…, true) lasts until the end of this
+    // statement's own transaction, so the pooled connection keeps its setting for everything after.
+    await this.#db.execute(
+      `UPDATE sessions SET expires_at = $2
+       WHERE sid = $1 AND set_config('synchronous_commit', 'off', true) IS NOT NULL`,
+      [sid, expiresAt],
+    );
   }
 
   async sessionDestroy(sid: string): Promise<void> {
@@ -251,9 +262,9 @@ export class PostgresStore implements Store {
 
 /** Opens a pool on `url` (`postgres://…`) and checks it answers. Call migrate() before use. */
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
-  const { poolSize = 10, logger = createLogger('warn'), ids } = opts;
+  const { poolSize = 10, logger = createLogger('warn'), clock, ids } = opts;
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
-  const store = new PostgresStore(pool, logger, ids);
+  const store = new PostgresStore(pool, logger, { clock, ids });
   try {
     await store.ping();
   } catch (err) {

@@ -10,6 +10,8 @@
 // synchronous=FULL does inside COMMIT, minus the event loop waiting for the
 // disk. Nothing is committed while a sync is in flight: what arrives meanwhile
 // is committed as one transaction (and synced once) after it.
+// Writes whose loss in a crash is harmless (a session's extended expiry) can
+// skip all that waiting: runLazy() commits them on their own, sync or no sync.
 // Imports only node:sqlite types and node:fs.
 
 import { closeSync, fdatasync, fdatasyncSync } from 'node:fs';
@@ -18,7 +20,12 @@ import type { DatabaseSync } from 'node:sqlite';
 export interface GroupCommit {
   /** Runs `work` (synchronous, no transaction control of its own) in the next shared transaction. */
   run<T>(work: () => T): Promise<T>;
-  /** Resolves once every transaction committed so far is durable (at once when none waits). */
+  /**
+   * Like run(), but settles at its COMMIT, which never waits for a WAL sync (neither one of its own
+   * nor one in flight): durable only with the next sync, so a crash before it may undo the write.
+   */
+  runLazy<T>(work: () => T): Promise<T>;
+  /** Resolves once every transaction run() committed so far is durable (at once when none waits). */
   durable(): Promise<void>;
   /** Commits what is queued now and makes it durable, synchronously (before closing the database). */
   flush(): void;
@@ -73,6 +80,8 @@ export function createGroupCommit(db: DatabaseSync, wal: WalSync | null): GroupC
   };
   let queue: Pending[] = [];
   let scheduled: NodeJS.Immediate | null = null;
+  let lazy: Pending[] = [];
+  let lazyScheduled: NodeJS.Immediate | null = null;
   /**
    * The committed batch whose WAL sync is in flight, with whoever waits for it. The next batch
    * is committed only after it: what arrives meanwhile gathers into one bigger transaction, as
@@ -88,6 +97,30 @@ export function createGroupCommit(db: DatabaseSync, wal: WalSync | null): GroupC
   function commit(): ((err: Error | null) => void) | null {
     const batch = queue;
     queue = [];
+    const outcomes = commitBatch(batch);
+    if (!outcomes) return null;
+    return (syncErr) => {
+      // Committed but not known durable: the caller sees a failure; a retry finds the row (clientId dedupe).
+      if (syncErr) for (const item of batch) item.reject(syncErr);
+      else settleEach(batch, outcomes);
+    };
+  }
+
+  /** The lazy work queued so far, in one transaction of its own, settled at its COMMIT. */
+  function commitLazy(): void {
+    lazyScheduled = null;
+    const batch = lazy;
+    lazy = [];
+    const outcomes = commitBatch(batch);
+    if (outcomes) settleEach(batch, outcomes);
+  }
+
+  function settleEach(batch: Pending[], outcomes: Array<{ ok: boolean; value: unknown }>): void {
+    batch.forEach((item, i) => (outcomes[i].ok ? item.resolve(outcomes[i].value) : item.reject(outcomes[i].value)));
+  }
+
+  /** BEGIN, each item in its savepoint, COMMIT: each item's outcome, or null (all rejected) if nothing was committed. */
+  function commitBatch(batch: Pending[]): Array<{ ok: boolean; value: unknown }> | null {
     if (batch.length === 0) return null;
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
     try {
@@ -111,11 +144,7 @@ export function createGroupCommit(db: DatabaseSync, wal: WalSync | null): GroupC
       for (const item of batch) item.reject(err);
       return null;
     }
-    return (syncErr) => {
-      // Committed but not known durable: the caller sees a failure; a retry finds the row (clientId dedupe).
-      if (syncErr) for (const item of batch) item.reject(syncErr);
-      else batch.forEach((item, i) => (outcomes[i].ok ? item.resolve(outcomes[i].value) : item.reject(outcomes[i].value)));
-    };
+    return outcomes;
   }
 
   function commitQueued(): void {
@@ -145,8 +174,15 @@ export function createGroupCommit(db: DatabaseSync, wal: WalSync | null): GroupC
       });
     },
 
+    runLazy<T>(work: () => T): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        lazy.push({ work, resolve: resolve as (v: unknown) => void, reject });
+        lazyScheduled ??= setImmediate(commitLazy);
+      });
+    },
+
     durable(): Promise<void> {
-      // Only the batch being synced can be committed and not yet durable.
+      // Only the batch being synced can be committed and not yet durable (lazy writes aside: nobody waits for them).
       if (!syncing) return Promise.resolve();
       const waiting = syncing;
       return new Promise<void>((resolve) => waiting.push(() => resolve()));
@@ -155,6 +191,8 @@ export function createGroupCommit(db: DatabaseSync, wal: WalSync | null): GroupC
     flush(): void {
       if (scheduled) clearImmediate(scheduled);
       scheduled = null;
+      if (lazyScheduled) clearImmediate(lazyScheduled);
+      commitLazy();
       // Closing: settle the batch in flight and commit the rest, all synced here.
       const pending = syncing ? syncing.splice(0) : [];
       syncing = null;

@@ -9,6 +9,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import type { Role } from '../../protocol/shapes.ts';
 import type { Logger } from '../../logger.ts';
+import { type Clock, systemClock } from '../../clock.ts';
 import { appended, decideAppend } from '../append.ts';
 import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
 import { DEFAULT_LIST_LIMIT, readSeq, rowLimit } from '../limits.ts';
@@ -37,7 +38,9 @@ import { listConversationsSql, prepare, prepareStatements, type Query, type Stat
 export interface SqliteStoreOptions {
   /** What checkpoints the WAL off the event loop, stopped at close. */
   checkpointer?: Checkpointer | null;
-  /** Message ids; one generator per store. */
+  /** What time it is (createdAt of agents and visitors, migrations' applied-at, message ids). */
+  clock?: Clock;
+  /** Message ids; one generator per store (on the store's clock unless given). */
   ids?: OrderedIds;
 }
 
@@ -50,15 +53,21 @@ export class SqliteStore implements Store {
   readonly #listStatements = new Map<string, Query<ConversationRow>>();
   readonly #writes: GroupCommit;
   readonly #ids: OrderedIds;
+  readonly #clock: Clock;
   #closed = false;
 
   readonly #wal: (WalSync & { close(): void }) | null;
   readonly #checkpointer: Checkpointer | null;
 
   /** `walPath`: the WAL file to sync after each commit (synchronous=NORMAL); null for an in-memory database. */
-  constructor(db: DatabaseSync, walPath: string | null, { checkpointer = null, ids = createOrderedIds() }: SqliteStoreOptions = {}) {
+  constructor(
+    db: DatabaseSync,
+    walPath: string | null,
+    { checkpointer = null, clock = systemClock, ids = createOrderedIds({ clock }) }: SqliteStoreOptions = {},
+  ) {
     this.#db = db;
     this.#checkpointer = checkpointer;
+    this.#clock = clock;
     this.#ids = ids;
     this.#ping = db.prepare('SELECT 1');
     this.#wal = walPath === null ? null : walFileSync(() => openSync(walPath, 'r'));
@@ -81,7 +90,7 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    migrate(this.#db, Date.now());
+    migrate(this.#db, this.#clock.now());
     this.#statements ??= prepareStatements(this.#db);
   }
 
@@ -103,7 +112,7 @@ export class SqliteStore implements Store {
   async createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<CreateAgentResult> {
     return this.#transaction((): CreateAgentResult => {
       // ON CONFLICT DO NOTHING: the case-insensitive unique index decides, and no row comes back.
-      const row = this.#q.insertAgent.get(newId(), input.email, input.name, input.role, input.passwordHash, Date.now());
+      const row = this.#q.insertAgent.get(newId(), input.email, input.name, input.role, input.passwordHash, this.#clock.now());
       return row ? { kind: 'created', agent: toAgent(row) } : { kind: 'email_taken' };
     });
   }
@@ -129,7 +138,7 @@ export class SqliteStore implements Store {
   // ---- visitors
 
   async createVisitor(input: { name: string; email: string | null }): Promise<VisitorRecord> {
-    return this.#transaction(() => toVisitor(this.#q.insertVisitor.get(newId(), input.name, input.email, Date.now())!));
+    return this.#transaction(() => toVisitor(this.#q.insertVisitor.get(newId(), input.name, input.email, this.#clock.now())!));
   }
 
   async getVisitor(id: string): Promise<VisitorRecord | null> {
@@ -160,7 +169,8 @@ export class SqliteStore implements Store {
   }
 
   async sessionTouch(sid: string, expiresAt: number): Promise<void> {
-    await this.#transaction(() => this.#q.sessionTouch.run(sid, expiresAt));
+    // Not through the group commit's WAL sync: every request of a signed-in browser touches its session.
+    await this.#writes.runLazy(() => this.#q.sessionTouch.run(sid, expiresAt));
   }
 
   async sessionDestroy(sid: string): Promise<void> {
@@ -382,12 +392,12 @@ export function openSqliteDatabase(path: string): { db: DatabaseSync; walPath: s
  * Opens (creating if needed) the store at `path`, or ':memory:'. Call
  * migrate() before use.
  */
-export async function openSqliteStore(path: string, opts: { logger?: Logger } = {}): Promise<SqliteStore> {
+export async function openSqliteStore(path: string, opts: { logger?: Logger; clock?: Clock } = {}): Promise<SqliteStore> {
   const { db, walPath } = openSqliteDatabase(path);
-  if (walPath === null) return new SqliteStore(db, null);
+  if (walPath === null) return new SqliteStore(db, null, { clock: opts.clock });
   db.exec(`PRAGMA wal_autocheckpoint = ${WRITER_CHECKPOINT_FRAMES}`);
   const checkpointer = startCheckpointer(path, {
     onError: (message) => opts.logger?.warn({ event: 'store.checkpoint_failed', error: message }, 'background checkpoint failed'),
   });
-  return new SqliteStore(db, walPath, { checkpointer });
+  return new SqliteStore(db, walPath, { checkpointer, clock: opts.clock });
 }
