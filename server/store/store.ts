@@ -169,6 +169,11 @@ export interface Store {
   listConversations(filter: ConversationFilter): Promise<ConversationRecord[]>;
   /** Queued conversations in queue order (queuedAt, id). */
   listQueue(): Promise<ConversationRecord[]>;
+  /**
+   * The conversation's 1-based place in listQueue() order, counted in one statement without
+   * reading the queue; null when it is not queued (active, closed, unknown).
+   */
+  queuePosition(conversationId: string): Promise<number | null>;
   /** One conditional update: queued → active for this agent. */
   claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult>;
   /** active (held by agentId, or anyone when agentId is null) → queued. */

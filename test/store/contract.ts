@@ -228,6 +228,73 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
       expect((await store.listQueue()).map((c) => c.id)).toEqual(expected);
     });
 
+    /** Every conversation's queuePosition, as [id, position] in `order`. */
+    const positions = async (order: ConversationRecord[]) => Promise.all(order.map(async (c) => [c.id, await store.queuePosition(c.id)]));
+    /** queuePosition of every queued conversation agrees with its place in listQueue(). */
+    async function expectPositionsMatchQueue() {
+      const queue = await store.listQueue();
+      expect(await positions(queue)).toEqual(queue.map((c, i) => [c.id, i + 1]));
+    }
+
+    it('[STORE-QPOS] queuePosition is the 1-based place in listQueue order; a release gets its place back', async () => {
+      const third = await queued(T0 + 30, 'Third');
+      const first = await queued(T0 + 10, 'First');
+      const second = await queued(T0 + 20, 'Second');
+      expect(await positions([first, second, third])).toEqual([
+        [first.id, 1],
+        [second.id, 2],
+        [third.id, 3],
+      ]);
+      await expectPositionsMatchQueue();
+
+      ok(await store.claim(first.id, alice));
+      expect(await positions([first, second, third])).toEqual([
+        [first.id, null],
+        [second.id, 1],
+        [third.id, 2],
+      ]);
+      ok(await store.release(first.id, alice.id));
+      expect(await store.queuePosition(first.id)).toBe(1);
+      expect(await store.queuePosition(third.id)).toBe(3);
+      await expectPositionsMatchQueue();
+    });
+
+    it('[STORE-QPOS] ties on queuedAt are broken by id, exactly as listQueue breaks them', async () => {
+      const early = await queued(T0 - 1, 'Early');
+      const tied = await Promise.all(Array.from({ length: 6 }, (_, i) => queued(T0, `Tied ${i}`)));
+      const late = await queued(T0 + 1, 'Late');
+      const byId = [...tied].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+      expect((await store.listQueue()).map((c) => c.id)).toEqual([early, ...byId, late].map((c) => c.id));
+      expect(await positions([early, ...byId, late])).toEqual([early, ...byId, late].map((c, i) => [c.id, i + 1]));
+      // Out of the middle of the tie: those behind it move up by one.
+      ok(await store.closeConversation(byId[2].id, null, T0 + 5));
+      expect(await store.queuePosition(byId[3].id)).toBe(4);
+      await expectPositionsMatchQueue();
+    });
+
+    it('[STORE-QPOS] null when not queued: unknown, claimed, transferred, closed', async () => {
+      expect(await store.queuePosition('no-such-conversation')).toBeNull();
+      const waiting = await queued(T0 + 50, 'Waiting');
+      const claimed = await queued(T0, 'Claimed');
+      const closed = await queued(T0 + 1, 'Closed');
+      ok(await store.claim(claimed.id, alice));
+      ok(await store.closeConversation(closed.id, null, T0 + 2));
+      expect(await store.queuePosition(claimed.id)).toBeNull();
+      expect(await store.queuePosition(closed.id)).toBeNull();
+      // Active and closed conversations ahead of it in time take no place.
+      expect(await store.queuePosition(waiting.id)).toBe(1);
+      ok(await store.transfer(claimed.id, alice.id, bob));
+      expect(await store.queuePosition(claimed.id)).toBeNull();
+      ok(await store.closeConversation(claimed.id, bob.id, T0 + 3));
+      expect(await store.queuePosition(claimed.id)).toBeNull();
+      // The visitor's next conversation queues afresh, behind those already waiting.
+      const visitor = (await store.getVisitor(closed.visitorId))!;
+      const again = openOk(await store.openConversation(visitor, T0 + 60)).conversation;
+      expect(await store.queuePosition(again.id)).toBe(2);
+      expect(await store.queuePosition(closed.id)).toBeNull();
+      await expectPositionsMatchQueue();
+    });
+
     it('[STORE-TRANSFER] transfer needs an active conversation held by the sender (or anyone for null)', async () => {
       const c = await queued();
       expect(conflict(await store.transfer(c.id, null, bob)).status).toBe('queued');

@@ -76,6 +76,18 @@ export async function listQueue(db: Db): Promise<ConversationRecord[]> {
   return rows.map(toConversation);
 }
 
+export async function queuePosition(db: Db, conversationId: string): Promise<number | null> {
+  // The queued rows up to and including this one in listQueue's order, one statement (one
+  // snapshot): a range of the partial conversations_queue index. Not queued: no row in q, count 0.
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM conversations c,
+       (SELECT queued_at, id FROM conversations WHERE id = $1 AND status = 'queued') q
+     WHERE c.status = 'queued' AND (c.queued_at, c.id) <= (q.queued_at, q.id)`,
+    [conversationId],
+  );
+  return row.n || null;
+}
+
 /**
  * One conditional UPDATE, so that of many nodes racing exactly one wins. The
  * FOR UPDATE subquery locks the row first, so `prev` is the version this update

@@ -212,6 +212,10 @@ export class PostgresStore implements Store {
     return conversations.listQueue(this.#db);
   }
 
+  queuePosition(conversationId: string): Promise<number | null> {
+    return conversations.queuePosition(this.#db, conversationId);
+  }
+
   claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult> {
     return conversations.claim(this.#db, id, agent);
   }

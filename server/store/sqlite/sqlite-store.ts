@@ -228,6 +228,10 @@ export class SqliteStore implements Store {
     return this.#q.listQueue.all().map(toConversation);
   }
 
+  async queuePosition(conversationId: string): Promise<number | null> {
+    return Number(this.#q.queuePosition.get(conversationId)?.n ?? 0) || null;
+  }
+
   /**
    * One conditional UPDATE decides; the row read just before it, under the
    * same write lock, is exactly the version it replaced.

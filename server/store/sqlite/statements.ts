@@ -65,6 +65,10 @@ const SQL = {
   conversationById: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations WHERE id = ?`),
   currentConversation: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations WHERE visitor_id = ? ORDER BY (${OPEN}) DESC, created_at DESC, id DESC LIMIT 1`),
   listQueue: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations WHERE status = 'queued' ${QUEUE_ORDER}`),
+  // The queued rows up to and including this one in QUEUE_ORDER: a range of the covering
+  // (status, queued_at, id) index. Not queued: the subquery is NULL and the count 0.
+  queuePosition: sql<{ n: number }>(`SELECT count(*) AS n FROM conversations WHERE status = 'queued'
+    AND (queued_at, id) <= (SELECT queued_at, id FROM conversations WHERE id = ? AND status = 'queued')`),
 
   // Transitions: one conditional UPDATE each; no row back means the precondition failed.
   claim: sql<ConversationRow>(`UPDATE conversations SET status = 'active', agent_id = ?2, agent_name = ?3
