@@ -474,6 +474,54 @@ export function runStoreContract(engineName: string, open: () => Promise<Store>)
       expect((await store.listAgents()).map((a) => a.id).sort()).toEqual([agent.id, admin.id].sort());
     });
 
+    /** Sorted by id: the batched reads promise no order. */
+    const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+    it('[STORE-BATCH] getAgents and getVisitors: the records getAgent/getVisitor give, for the ids that exist, each once', async () => {
+      const agents = await Promise.all(
+        ['a', 'b', 'c'].map(async (n) => agentOf(await store.createAgent({ email: `${n}@example.test`, name: n, role: 'agent', passwordHash: 'h' }))),
+      );
+      const asked = [agents[2].id, 'nobody', agents[0].id, agents[2].id];
+      expect(byId(await store.getAgents(asked))).toEqual(byId([agents[0], agents[2]]));
+      expect(byId(await store.getAgents(agents.map((a) => a.id)))).toEqual(byId(await Promise.all(agents.map(async (a) => (await store.getAgent(a.id))!))));
+      expect(await store.getAgents([])).toEqual([]);
+      expect(await store.getAgents(['nobody'])).toEqual([]);
+
+      const visitors = await Promise.all(['V1', 'V2', 'V3'].map((name, i) => store.createVisitor({ name, email: i === 0 ? 'v1@example.test' : null })));
+      expect(byId(await store.getVisitors([visitors[1].id, visitors[0].id, 'nobody', visitors[1].id]))).toEqual(byId([visitors[0], visitors[1]]));
+      expect(await store.getVisitors([])).toEqual([]);
+      // An agent's id is not a visitor's, nor the other way round.
+      expect(await store.getVisitors([agents[0].id])).toEqual([]);
+      expect(await store.getAgents([visitors[0].id])).toEqual([]);
+      // Many at once (one statement, not one bound parameter each).
+      const many = await Promise.all(Array.from({ length: 300 }, (_, i) => store.createVisitor({ name: `M${i}`, email: null })));
+      expect(byId(await store.getVisitors(many.map((v) => v.id)))).toEqual(byId(many));
+    });
+
+    it('[STORE-BATCH] getOpenConversations: the open conversations (queued or active) of the visitors asked, none for a closed one or none at all', async () => {
+      const queuedOne = await queued(T0, 'Queued');
+      const activeOne = await queued(T0 + 1, 'Active');
+      ok(await store.claim(activeOne.id, alice));
+      const closedOne = await queued(T0 + 2, 'Closed');
+      ok(await store.closeConversation(closedOne.id, null, T0 + 3));
+      const reopened = await queued(T0 + 4, 'Reopened');
+      ok(await store.closeConversation(reopened.id, null, T0 + 5));
+      const again = openOk(await store.openConversation((await store.getVisitor(reopened.visitorId))!, T0 + 6)).conversation;
+      const never = await store.createVisitor({ name: 'Never wrote', email: null });
+      const asked = [queuedOne, activeOne, closedOne, reopened].map((c) => c.visitorId).concat(never.id, 'nobody', queuedOne.visitorId);
+      const open = await store.getOpenConversations(asked);
+      expect(byId(open)).toEqual(byId([(await store.getConversation(queuedOne.id))!, (await store.getConversation(activeOne.id))!, again]));
+      // The same answer getCurrentConversation gives when it is open, for every visitor asked.
+      for (const visitorId of asked) {
+        const current = await store.getCurrentConversation(visitorId);
+        expect(open.find((c) => c.visitorId === visitorId) ?? null).toEqual(current && current.status !== 'closed' ? current : null);
+      }
+      expect(await store.getOpenConversations([])).toEqual([]);
+      // lastSeq comes with each, as with every conversation read.
+      created(await append(activeOne, 'm1'));
+      expect((await store.getOpenConversations([activeOne.visitorId]))[0]).toMatchObject({ id: activeOne.id, status: 'active', lastSeq: 1, agentId: alice.id });
+    });
+
     it('[STORE-AGENT] a taken email (case-insensitive) is email_taken and stores nothing', async () => {
       const first = agentOf(await store.createAgent({ email: 'dup@example.test', name: 'One', role: 'agent', passwordHash: 'h' }));
       expect(await store.createAgent({ email: 'DUP@Example.Test', name: 'Two', role: 'admin', passwordHash: 'h' })).toEqual({ kind: 'email_taken' });

@@ -58,6 +58,12 @@ export async function getCurrentConversation(db: Db, visitorId: string): Promise
   return row ? toConversation(row) : null;
 }
 
+export async function getOpenConversations(db: Db, visitorIds: readonly string[]): Promise<ConversationRecord[]> {
+  // The partial unique index on visitor_id (open conversations only) serves it.
+  const rows = await db.query<ConversationRow>(`SELECT * FROM conversations WHERE visitor_id = ANY($1::text[]) AND ${OPEN}`, [visitorIds]);
+  return rows.map(toConversation);
+}
+
 export async function listConversations(db: Db, filter: ConversationFilter): Promise<ConversationRecord[]> {
   const where: string[] = [];
   const params: unknown[] = [];

@@ -113,6 +113,10 @@ export class SqliteStore implements Store {
     return row ? toAgent(row) : null;
   }
 
+  async getAgents(ids: readonly string[]): Promise<AgentRecord[]> {
+    return this.#q.agentsByIds.all(JSON.stringify(ids)).map(toAgent);
+  }
+
   async getAgentByEmail(email: string): Promise<AgentRecord | null> {
     const row = this.#q.agentByEmail.get(email);
     return row ? toAgent(row) : null;
@@ -135,6 +139,10 @@ export class SqliteStore implements Store {
   async getVisitor(id: string): Promise<VisitorRecord | null> {
     const row = this.#q.visitorById.get(id);
     return row ? toVisitor(row) : null;
+  }
+
+  async getVisitors(ids: readonly string[]): Promise<VisitorRecord[]> {
+    return this.#q.visitorsByIds.all(JSON.stringify(ids)).map(toVisitor);
   }
 
   async updateVisitor(id: string, patch: { name?: string; email?: string | null }): Promise<VisitorRecord | null> {
@@ -212,6 +220,10 @@ export class SqliteStore implements Store {
   async getCurrentConversation(visitorId: string): Promise<ConversationRecord | null> {
     const row = this.#q.currentConversation.get(visitorId);
     return row ? toConversation(row) : null;
+  }
+
+  async getOpenConversations(visitorIds: readonly string[]): Promise<ConversationRecord[]> {
+    return this.#q.openConversationsOf.all(JSON.stringify(visitorIds)).map(toConversation);
   }
 
   async listConversations(filter: ConversationFilter): Promise<ConversationRecord[]> {
