@@ -126,6 +126,19 @@ export function createRedisPresenceRegistry(deps: {
     async getAttrs(key) {
       return redis.hgetall(keys.attrs(key));
     },
+    async getAttrsMany(people) {
+      const out = new Map<string, Record<string, string>>();
+      if (people.length === 0) return out;
+      const pipe = redis.pipeline();
+      for (const key of people) pipe.hgetall(keys.attrs(key));
+      const results = (await pipe.exec()) ?? [];
+      people.forEach((key, i) => {
+        const [err, attrs] = results[i] ?? [new Error('presence: no reply to a pipelined HGETALL'), null];
+        if (err) throw err;
+        out.set(key, attrs as Record<string, string>);
+      });
+      return out;
+    },
     async tick(now) {
       const [alive, tombstone] = await Promise.all([redis.zscore(keys.nodes, nodeId), redis.get(keys.tombstone(nodeId))]);
       let lost: 'reaped' | 'wiped' | null = null;

@@ -17,6 +17,10 @@ export function parsePage(raw: string | undefined): OnlineVisitor['page'] {
   }
 }
 
+/**
+ * A fixed number of reads however many people are online: the registry's two lists, then each
+ * kind's records, the visitors' open conversations and everyone's attributes, one batch each.
+ */
 export async function onlineSnapshot(store: Store, registry: PresenceRegistry, clock: Clock): Promise<OnlineSnapshot> {
   const [agentsOnline, visitorsOnline, active, queue] = await Promise.all([
     registry.list('agent:'),
@@ -24,19 +28,31 @@ export async function onlineSnapshot(store: Store, registry: PresenceRegistry, c
     store.listConversations({ status: 'active', limit: 100_000 }),
     store.listQueue(),
   ]);
+  const agentIds = [...agentsOnline.keys()].map((key) => key.slice('agent:'.length));
+  const visitorIds = [...visitorsOnline.keys()].map((key) => key.slice('visitor:'.length));
+  const [agentRecords, visitorRecords, open, attrs] = await Promise.all([
+    store.getAgents(agentIds),
+    store.getVisitors(visitorIds),
+    store.getOpenConversations(visitorIds),
+    registry.getAttrsMany([...agentsOnline.keys(), ...visitorsOnline.keys()]),
+  ]);
+  const agentById = new Map(agentRecords.map((a) => [a.id, a]));
+  const visitorById = new Map(visitorRecords.map((v) => [v.id, v]));
+  const openByVisitor = new Map(open.map((c) => [c.visitorId, c.id]));
   const load = new Map<string, number>();
   for (const c of active) if (c.agentId) load.set(c.agentId, (load.get(c.agentId) ?? 0) + 1);
 
+  // In the registry's order, as before the sort: people with the same name keep it.
   const agents: OnlineAgent[] = [];
   for (const [key, connections] of agentsOnline) {
     const id = key.slice('agent:'.length);
-    const [record, attrs] = await Promise.all([store.getAgent(id), registry.getAttrs(key)]);
+    const record = agentById.get(id);
     if (!record) continue;
     agents.push({
       id,
       name: record.name,
       role: record.role,
-      status: attrs.status === 'away' ? 'away' : 'online',
+      status: attrs.get(key)?.status === 'away' ? 'away' : 'online',
       connections,
       activeConversations: load.get(id) ?? 0,
     });
@@ -45,14 +61,14 @@ export async function onlineSnapshot(store: Store, registry: PresenceRegistry, c
   const visitors: OnlineVisitor[] = [];
   for (const [key, connections] of visitorsOnline) {
     const id = key.slice('visitor:'.length);
-    const [record, attrs, current] = await Promise.all([store.getVisitor(id), registry.getAttrs(key), store.getCurrentConversation(id)]);
+    const record = visitorById.get(id);
     if (!record) continue;
     visitors.push({
       id,
       name: record.name,
       connections,
-      conversationId: current && current.status !== 'closed' ? current.id : null,
-      page: parsePage(attrs.page),
+      conversationId: openByVisitor.get(id) ?? null,
+      page: parsePage(attrs.get(key)?.page),
     });
   }
   agents.sort((a, b) => a.name.localeCompare(b.name));

@@ -26,9 +26,13 @@ export function createDesk(deps: { registry: PresenceRegistry; events: Pick<Doma
   };
 }
 
-/** Agents online and not away: one read per online agent, all at once rather than one after another. */
+/**
+ * Agents online and not away: two registry reads however many agents are online (asked on every
+ * visitor's connect, and after every status change, on every node).
+ */
 export async function countAvailableAgents(registry: PresenceRegistry): Promise<number> {
   const online = [...(await registry.list('agent:')).keys()];
-  const attrs = await Promise.all(online.map((key) => registry.getAttrs(key)));
-  return attrs.filter((a) => a.status !== 'away').length;
+  if (online.length === 0) return 0;
+  const attrs = await registry.getAttrsMany(online);
+  return online.filter((key) => attrs.get(key)?.status !== 'away').length;
 }

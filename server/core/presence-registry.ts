@@ -28,6 +28,11 @@ export interface PresenceRegistry {
   setAttr(key: string, field: string, value: string | null): Promise<void>;
   /** A copy of the person's attributes; `{}` when none. */
   getAttrs(key: string): Promise<Record<string, string>>;
+  /**
+   * getAttrs of many people in one read (one round trip to Redis), so a caller's cost does not
+   * grow with how many are online. Every key asked for is in the map, `{}` for one with none.
+   */
+  getAttrsMany(keys: readonly string[]): Promise<Map<string, Record<string, string>>>;
   close(): Promise<void>;
 }
 
@@ -107,6 +112,9 @@ export function createMemoryPresenceRegistry(): PresenceRegistry {
     },
     async getAttrs(key) {
       return { ...(people.get(key)?.attrs ?? {}) };
+    },
+    async getAttrsMany(keys) {
+      return new Map(keys.map((key) => [key, { ...(people.get(key)?.attrs ?? {}) }]));
     },
     async close() {
       people.clear();

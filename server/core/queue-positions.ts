@@ -41,11 +41,8 @@ export function createQueuePositions(deps: {
     events.dashboardChanged();
   }
 
-  async function positionOf(conversationId: string): Promise<number | null> {
-    const queue = await store.listQueue();
-    const i = queue.findIndex((c) => c.id === conversationId);
-    return i === -1 ? null : i + 1;
-  }
+  // A COUNT in the store, not the queue read: every open, release and snapshot asks this.
+  const positionOf = (conversationId: string) => store.queuePosition(conversationId);
 
   return {
     changed(fromQueuedAt) {

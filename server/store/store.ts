@@ -134,6 +134,8 @@ export interface Store {
   /** `email_taken` when the email (case-insensitive) is taken, also by an agent created at the same moment on another node. */
   createAgent(input: { email: string; name: string; role: Role; passwordHash: string }): Promise<CreateAgentResult>;
   getAgent(id: string): Promise<AgentRecord | null>;
+  /** The agents of these ids that exist, in no particular order: one query however many are asked. */
+  getAgents(ids: readonly string[]): Promise<AgentRecord[]>;
   getAgentByEmail(email: string): Promise<AgentRecord | null>;
   listAgents(): Promise<AgentRecord[]>;
   countAdmins(): Promise<number>;
@@ -141,6 +143,8 @@ export interface Store {
   // ---- visitors
   createVisitor(input: { name: string; email: string | null }): Promise<VisitorRecord>;
   getVisitor(id: string): Promise<VisitorRecord | null>;
+  /** The visitors of these ids that exist, in no particular order: one query however many are asked. */
+  getVisitors(ids: readonly string[]): Promise<VisitorRecord[]>;
   /** Also renames the visitor in their open conversations. */
   updateVisitor(id: string, patch: { name?: string; email?: string | null }): Promise<VisitorRecord | null>;
 
@@ -169,10 +173,20 @@ export interface Store {
   getConversation(id: string): Promise<ConversationRecord | null>;
   /** The visitor's open conversation, else their most recent one, else null. */
   getCurrentConversation(visitorId: string): Promise<ConversationRecord | null>;
+  /**
+   * The open (queued or active) conversation of each of these visitors who has one (at most one
+   * each), in no particular order: one query however many are asked.
+   */
+  getOpenConversations(visitorIds: readonly string[]): Promise<ConversationRecord[]>;
   /** Newest first, except `status: 'queued'` which comes in queue order. */
   listConversations(filter: ConversationFilter): Promise<ConversationRecord[]>;
   /** Queued conversations in queue order (queuedAt, id). */
   listQueue(): Promise<ConversationRecord[]>;
+  /**
+   * The conversation's 1-based place in listQueue() order, counted in one statement without
+   * reading the queue; null when it is not queued (active, closed, unknown).
+   */
+  queuePosition(conversationId: string): Promise<number | null>;
   /** One conditional update: queued → active for this agent. */
   claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult>;
   /** active (held by agentId, or anyone when agentId is null) → queued. */

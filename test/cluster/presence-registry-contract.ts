@@ -154,6 +154,41 @@ export function runPresenceRegistryContract(engineName: string, open: () => Prom
       expect(await registry.connect(bob, 'tab-1')).toBe(true);
     });
 
+    it('[PREG-ATTRS] getAttrsMany answers getAttrs for every key asked, in one call; copies; `{}` for none', async () => {
+      expect(await registry.getAttrsMany([])).toEqual(new Map());
+      await registry.connect(alice, 'a-1');
+      await registry.connect('agent:team-1:ann', 'a-2'); // ids may hold colons
+      await registry.setAttr(alice, 'status', 'away');
+      await registry.setAttr('agent:team-1:ann', 'status', 'online');
+      await registry.setAttr(ann, 'page', '/pricing'); // attributes without a connection count too
+      await registry.setAttr(ann, 'title', 'Pricing');
+      const asked = [alice, 'agent:team-1:ann', ann, bob, 'agent:nobody'];
+      const many = await registry.getAttrsMany(asked);
+      expect([...many.keys()].sort()).toEqual([...asked].sort());
+      expect(many).toEqual(
+        new Map([
+          [alice, { status: 'away' }],
+          ['agent:team-1:ann', { status: 'online' }],
+          [ann, { page: '/pricing', title: 'Pricing' }],
+          [bob, {}],
+          ['agent:nobody', {}],
+        ]),
+      );
+      for (const key of asked) expect(many.get(key)).toEqual(await registry.getAttrs(key));
+      many.get(alice)!.status = 'changed by the caller';
+      expect((await registry.getAttrsMany([alice])).get(alice)).toEqual({ status: 'away' });
+      // The same key twice is one entry; a leave forgets the attributes here too.
+      expect(await registry.getAttrsMany([alice, alice])).toEqual(new Map([[alice, { status: 'away' }]]));
+      await registry.disconnect(alice, 'a-1');
+      expect(await registry.settle(alice)).toBe(true);
+      expect(await registry.getAttrsMany([alice, 'agent:team-1:ann'])).toEqual(
+        new Map([
+          [alice, {}],
+          ['agent:team-1:ann', { status: 'online' }],
+        ]),
+      );
+    });
+
     it('[PREG-RACE] concurrent connects make one join; concurrent disconnects count down once each; one of concurrent settles wins', async () => {
       const tabs = Array.from({ length: 20 }, (_, i) => `tab-${i}`);
       const joins = await Promise.all(tabs.map((tab) => registry.connect(ann, tab)));

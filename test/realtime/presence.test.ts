@@ -108,6 +108,26 @@ describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
   });
 });
 
+describe.each(MATRIX)('[AVAILABILITY] %s over %s', (topology, transport) => {
+  it('[AVAIL1] visitors are told how many agents are available: once per agent, not when away; on connect and on change', async () => {
+    const t = await startTopology(topology);
+    const first = await t.visitor(transport);
+    expect(await arrived(first.socket, 'availability')).toEqual({ agentsOnline: 0 });
+    const told = record(first.socket, 'availability');
+    await t.agent(transport);
+    const bob = await t.agent(transport);
+    await t.connectAs('/agent', transport, bob.cookie); // a second tab is the same agent
+    await eventually(() => told.at(-1)?.agentsOnline === 2, 5000, 'two agents available');
+    await ok(bob.socket, 'status:set', { status: 'away' });
+    await eventually(() => told.at(-1)?.agentsOnline === 1, 5000, 'one agent away');
+
+    const second = await t.visitor(transport);
+    expect(await arrived(second.socket, 'availability')).toEqual({ agentsOnline: 1 });
+    await ok(bob.socket, 'status:set', { status: 'online' });
+    await eventually(() => told.at(-1)?.agentsOnline === 2, 5000, 'back from away');
+  });
+});
+
 describe.each(MATRIX)('[QUEUE] %s over %s', (topology, transport) => {
   it('[QUEUE1] three waiting visitors see positions 1, 2, 3, then 1, 2 after the first is claimed', async () => {
     const t = await startTopology(topology);

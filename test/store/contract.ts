@@ -233,6 +233,73 @@ export function runStoreContract(engineName: string, open: (clock: Clock) => Pro
       expect((await store.listQueue()).map((c) => c.id)).toEqual(expected);
     });
 
+    /** Every conversation's queuePosition, as [id, position] in `order`. */
+    const positions = async (order: ConversationRecord[]) => Promise.all(order.map(async (c) => [c.id, await store.queuePosition(c.id)]));
+    /** queuePosition of every queued conversation agrees with its place in listQueue(). */
+    async function expectPositionsMatchQueue() {
+      const queue = await store.listQueue();
+      expect(await positions(queue)).toEqual(queue.map((c, i) => [c.id, i + 1]));
+    }
+
+    it('[STORE-QPOS] queuePosition is the 1-based place in listQueue order; a release gets its place back', async () => {
+      const third = await queued(T0 + 30, 'Third');
+      const first = await queued(T0 + 10, 'First');
+      const second = await queued(T0 + 20, 'Second');
+      expect(await positions([first, second, third])).toEqual([
+        [first.id, 1],
+        [second.id, 2],
+        [third.id, 3],
+      ]);
+      await expectPositionsMatchQueue();
+
+      ok(await store.claim(first.id, alice));
+      expect(await positions([first, second, third])).toEqual([
+        [first.id, null],
+        [second.id, 1],
+        [third.id, 2],
+      ]);
+      ok(await store.release(first.id, alice.id));
+      expect(await store.queuePosition(first.id)).toBe(1);
+      expect(await store.queuePosition(third.id)).toBe(3);
+      await expectPositionsMatchQueue();
+    });
+
+    it('[STORE-QPOS] ties on queuedAt are broken by id, exactly as listQueue breaks them', async () => {
+      const early = await queued(T0 - 1, 'Early');
+      const tied = await Promise.all(Array.from({ length: 6 }, (_, i) => queued(T0, `Tied ${i}`)));
+      const late = await queued(T0 + 1, 'Late');
+      const byId = [...tied].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+      expect((await store.listQueue()).map((c) => c.id)).toEqual([early, ...byId, late].map((c) => c.id));
+      expect(await positions([early, ...byId, late])).toEqual([early, ...byId, late].map((c, i) => [c.id, i + 1]));
+      // Out of the middle of the tie: those behind it move up by one.
+      ok(await store.closeConversation(byId[2].id, null, T0 + 5));
+      expect(await store.queuePosition(byId[3].id)).toBe(4);
+      await expectPositionsMatchQueue();
+    });
+
+    it('[STORE-QPOS] null when not queued: unknown, claimed, transferred, closed', async () => {
+      expect(await store.queuePosition('no-such-conversation')).toBeNull();
+      const waiting = await queued(T0 + 50, 'Waiting');
+      const claimed = await queued(T0, 'Claimed');
+      const closed = await queued(T0 + 1, 'Closed');
+      ok(await store.claim(claimed.id, alice));
+      ok(await store.closeConversation(closed.id, null, T0 + 2));
+      expect(await store.queuePosition(claimed.id)).toBeNull();
+      expect(await store.queuePosition(closed.id)).toBeNull();
+      // Active and closed conversations ahead of it in time take no place.
+      expect(await store.queuePosition(waiting.id)).toBe(1);
+      ok(await store.transfer(claimed.id, alice.id, bob));
+      expect(await store.queuePosition(claimed.id)).toBeNull();
+      ok(await store.closeConversation(claimed.id, bob.id, T0 + 3));
+      expect(await store.queuePosition(claimed.id)).toBeNull();
+      // The visitor's next conversation queues afresh, behind those already waiting.
+      const visitor = (await store.getVisitor(closed.visitorId))!;
+      const again = openOk(await store.openConversation(visitor, T0 + 60)).conversation;
+      expect(await store.queuePosition(again.id)).toBe(2);
+      expect(await store.queuePosition(closed.id)).toBeNull();
+      await expectPositionsMatchQueue();
+    });
+
     it('[STORE-TRANSFER] transfer needs an active conversation held by the sender (or anyone for null)', async () => {
       const c = await queued();
       expect(conflict(await store.transfer(c.id, null, bob)).status).toBe('queued');
@@ -411,6 +478,54 @@ export function runStoreContract(engineName: string, open: (clock: Clock) => Pro
       const admin = agentOf(await store.createAgent({ email: 'root@example.test', name: 'Root', role: 'admin', passwordHash: 'h2' }));
       expect(await store.countAdmins()).toBe(1);
       expect((await store.listAgents()).map((a) => a.id).sort()).toEqual([agent.id, admin.id].sort());
+    });
+
+    /** Sorted by id: the batched reads promise no order. */
+    const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+    it('[STORE-BATCH] getAgents and getVisitors: the records getAgent/getVisitor give, for the ids that exist, each once', async () => {
+      const agents = await Promise.all(
+        ['a', 'b', 'c'].map(async (n) => agentOf(await store.createAgent({ email: `${n}@example.test`, name: n, role: 'agent', passwordHash: 'h' }))),
+      );
+      const asked = [agents[2].id, 'nobody', agents[0].id, agents[2].id];
+      expect(byId(await store.getAgents(asked))).toEqual(byId([agents[0], agents[2]]));
+      expect(byId(await store.getAgents(agents.map((a) => a.id)))).toEqual(byId(await Promise.all(agents.map(async (a) => (await store.getAgent(a.id))!))));
+      expect(await store.getAgents([])).toEqual([]);
+      expect(await store.getAgents(['nobody'])).toEqual([]);
+
+      const visitors = await Promise.all(['V1', 'V2', 'V3'].map((name, i) => store.createVisitor({ name, email: i === 0 ? 'v1@example.test' : null })));
+      expect(byId(await store.getVisitors([visitors[1].id, visitors[0].id, 'nobody', visitors[1].id]))).toEqual(byId([visitors[0], visitors[1]]));
+      expect(await store.getVisitors([])).toEqual([]);
+      // An agent's id is not a visitor's, nor the other way round.
+      expect(await store.getVisitors([agents[0].id])).toEqual([]);
+      expect(await store.getAgents([visitors[0].id])).toEqual([]);
+      // Many at once (one statement, not one bound parameter each).
+      const many = await Promise.all(Array.from({ length: 300 }, (_, i) => store.createVisitor({ name: `M${i}`, email: null })));
+      expect(byId(await store.getVisitors(many.map((v) => v.id)))).toEqual(byId(many));
+    });
+
+    it('[STORE-BATCH] getOpenConversations: the open conversations (queued or active) of the visitors asked, none for a closed one or none at all', async () => {
+      const queuedOne = await queued(T0, 'Queued');
+      const activeOne = await queued(T0 + 1, 'Active');
+      ok(await store.claim(activeOne.id, alice));
+      const closedOne = await queued(T0 + 2, 'Closed');
+      ok(await store.closeConversation(closedOne.id, null, T0 + 3));
+      const reopened = await queued(T0 + 4, 'Reopened');
+      ok(await store.closeConversation(reopened.id, null, T0 + 5));
+      const again = openOk(await store.openConversation((await store.getVisitor(reopened.visitorId))!, T0 + 6)).conversation;
+      const never = await store.createVisitor({ name: 'Never wrote', email: null });
+      const asked = [queuedOne, activeOne, closedOne, reopened].map((c) => c.visitorId).concat(never.id, 'nobody', queuedOne.visitorId);
+      const open = await store.getOpenConversations(asked);
+      expect(byId(open)).toEqual(byId([(await store.getConversation(queuedOne.id))!, (await store.getConversation(activeOne.id))!, again]));
+      // The same answer getCurrentConversation gives when it is open, for every visitor asked.
+      for (const visitorId of asked) {
+        const current = await store.getCurrentConversation(visitorId);
+        expect(open.find((c) => c.visitorId === visitorId) ?? null).toEqual(current && current.status !== 'closed' ? current : null);
+      }
+      expect(await store.getOpenConversations([])).toEqual([]);
+      // lastSeq comes with each, as with every conversation read.
+      created(await append(activeOne, 'm1'));
+      expect((await store.getOpenConversations([activeOne.visitorId]))[0]).toMatchObject({ id: activeOne.id, status: 'active', lastSeq: 1, agentId: alice.id });
     });
 
     it('[STORE-AGENT] a taken email (case-insensitive) is email_taken and stores nothing', async () => {

@@ -58,6 +58,12 @@ export async function getCurrentConversation(db: Db, visitorId: string): Promise
   return row ? toConversation(row) : null;
 }
 
+export async function getOpenConversations(db: Db, visitorIds: readonly string[]): Promise<ConversationRecord[]> {
+  // The partial unique index on visitor_id (open conversations only) serves it.
+  const rows = await db.query<ConversationRow>(`SELECT * FROM conversations WHERE visitor_id = ANY($1::text[]) AND ${OPEN}`, [visitorIds]);
+  return rows.map(toConversation);
+}
+
 export async function listConversations(db: Db, filter: ConversationFilter): Promise<ConversationRecord[]> {
   const where: string[] = [];
   const params: unknown[] = [];
@@ -74,6 +80,18 @@ export async function listConversations(db: Db, filter: ConversationFilter): Pro
 export async function listQueue(db: Db): Promise<ConversationRecord[]> {
   const rows = await db.query<ConversationRow>(`SELECT * FROM conversations WHERE status = 'queued' ORDER BY queued_at, id`);
   return rows.map(toConversation);
+}
+
+export async function queuePosition(db: Db, conversationId: string): Promise<number | null> {
+  // The queued rows up to and including this one in listQueue's order, one statement (one
+  // snapshot): a range of the partial conversations_queue index. Not queued: no row in q, count 0.
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM conversations c,
+       (SELECT queued_at, id FROM conversations WHERE id = $1 AND status = 'queued') q
+     WHERE c.status = 'queued' AND (c.queued_at, c.id) <= (q.queued_at, q.id)`,
+    [conversationId],
+  );
+  return row.n || null;
 }
 
 /**

@@ -102,6 +102,10 @@ export class PostgresStore implements Store {
     return row ? toAgent(row) : null;
   }
 
+  async getAgents(ids: readonly string[]): Promise<AgentRecord[]> {
+    return (await this.#db.query<AgentRow>('SELECT * FROM agents WHERE id = ANY($1::text[])', [ids])).map(toAgent);
+  }
+
   async getAgentByEmail(email: string): Promise<AgentRecord | null> {
     const [row] = await this.#db.query<AgentRow>('SELECT * FROM agents WHERE lower(email) = lower($1)', [email]);
     return row ? toAgent(row) : null;
@@ -131,6 +135,10 @@ export class PostgresStore implements Store {
   async getVisitor(id: string): Promise<VisitorRecord | null> {
     const [row] = await this.#db.query<VisitorRow>('SELECT * FROM visitors WHERE id = $1', [id]);
     return row ? toVisitor(row) : null;
+  }
+
+  async getVisitors(ids: readonly string[]): Promise<VisitorRecord[]> {
+    return (await this.#db.query<VisitorRow>('SELECT * FROM visitors WHERE id = ANY($1::text[])', [ids])).map(toVisitor);
   }
 
   async updateVisitor(id: string, patch: { name?: string; email?: string | null }): Promise<VisitorRecord | null> {
@@ -215,12 +223,20 @@ export class PostgresStore implements Store {
     return conversations.getCurrentConversation(this.#db, visitorId);
   }
 
+  getOpenConversations(visitorIds: readonly string[]): Promise<ConversationRecord[]> {
+    return conversations.getOpenConversations(this.#db, visitorIds);
+  }
+
   listConversations(filter: ConversationFilter): Promise<ConversationRecord[]> {
     return conversations.listConversations(this.#db, filter);
   }
 
   listQueue(): Promise<ConversationRecord[]> {
     return conversations.listQueue(this.#db);
+  }
+
+  queuePosition(conversationId: string): Promise<number | null> {
+    return conversations.queuePosition(this.#db, conversationId);
   }
 
   claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult> {

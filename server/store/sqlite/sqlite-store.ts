@@ -122,6 +122,10 @@ export class SqliteStore implements Store {
     return row ? toAgent(row) : null;
   }
 
+  async getAgents(ids: readonly string[]): Promise<AgentRecord[]> {
+    return this.#q.agentsByIds.all(JSON.stringify(ids)).map(toAgent);
+  }
+
   async getAgentByEmail(email: string): Promise<AgentRecord | null> {
     const row = this.#q.agentByEmail.get(email);
     return row ? toAgent(row) : null;
@@ -144,6 +148,10 @@ export class SqliteStore implements Store {
   async getVisitor(id: string): Promise<VisitorRecord | null> {
     const row = this.#q.visitorById.get(id);
     return row ? toVisitor(row) : null;
+  }
+
+  async getVisitors(ids: readonly string[]): Promise<VisitorRecord[]> {
+    return this.#q.visitorsByIds.all(JSON.stringify(ids)).map(toVisitor);
   }
 
   async updateVisitor(id: string, patch: { name?: string; email?: string | null }): Promise<VisitorRecord | null> {
@@ -224,6 +232,10 @@ export class SqliteStore implements Store {
     return row ? toConversation(row) : null;
   }
 
+  async getOpenConversations(visitorIds: readonly string[]): Promise<ConversationRecord[]> {
+    return this.#q.openConversationsOf.all(JSON.stringify(visitorIds)).map(toConversation);
+  }
+
   async listConversations(filter: ConversationFilter): Promise<ConversationRecord[]> {
     const { sql, params } = listConversationsSql(filter);
     let statement = this.#listStatements.get(sql);
@@ -236,6 +248,10 @@ export class SqliteStore implements Store {
 
   async listQueue(): Promise<ConversationRecord[]> {
     return this.#q.listQueue.all().map(toConversation);
+  }
+
+  async queuePosition(conversationId: string): Promise<number | null> {
+    return Number(this.#q.queuePosition.get(conversationId)?.n ?? 0) || null;
   }
 
   /**

@@ -29,17 +29,24 @@ const NEWEST_FIRST = 'ORDER BY created_at DESC, id DESC';
  */
 const LAST_SEQ = '(SELECT coalesce(max(seq), 0) FROM messages WHERE messages.conversation_id = conversations.id) AS last_seq';
 const CONVERSATION = `*, ${LAST_SEQ}`;
+/**
+ * The ids of a batched read, bound as one JSON array: one statement whatever the count, and no
+ * limit on bound parameters to meet.
+ */
+const IN_IDS = 'IN (SELECT value FROM json_each(?))';
 
 const SQL = {
   insertAgent: sql<AgentRow>(`INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT DO NOTHING RETURNING *`),
   agentById: sql<AgentRow>('SELECT * FROM agents WHERE id = ?'),
+  agentsByIds: sql<AgentRow>(`SELECT * FROM agents WHERE id ${IN_IDS}`),
   agentByEmail: sql<AgentRow>('SELECT * FROM agents WHERE email = ? COLLATE NOCASE'),
   listAgents: sql<AgentRow>('SELECT * FROM agents ORDER BY created_at, id'),
   countAdmins: sql<{ n: number }>(`SELECT count(*) AS n FROM agents WHERE role = 'admin'`),
 
   insertVisitor: sql<VisitorRow>('INSERT INTO visitors (id, name, email, created_at) VALUES (?, ?, ?, ?) RETURNING *'),
   visitorById: sql<VisitorRow>('SELECT * FROM visitors WHERE id = ?'),
+  visitorsByIds: sql<VisitorRow>(`SELECT * FROM visitors WHERE id ${IN_IDS}`),
   // ?2 = new name or NULL to keep; ?3 = 1 when the email is patched, to ?4.
   updateVisitor: sql<VisitorRow>(`UPDATE visitors SET name = coalesce(?2, name), email = CASE WHEN ?3 THEN ?4 ELSE email END
     WHERE id = ?1 RETURNING *`),
@@ -62,9 +69,16 @@ const SQL = {
     VALUES (?1, ?2, ?3, 'queued', ?4, ?4)
     ON CONFLICT (visitor_id) WHERE ${OPEN} DO NOTHING RETURNING *, 0 AS last_seq`),
   openConversationOf: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations WHERE visitor_id = ? AND ${OPEN}`),
+  // INDEXED BY: with a list of visitors the planner would rather scan every open conversation by status.
+  openConversationsOf: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations INDEXED BY conversations_one_open_per_visitor
+    WHERE visitor_id ${IN_IDS} AND ${OPEN}`),
   conversationById: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations WHERE id = ?`),
   currentConversation: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations WHERE visitor_id = ? ORDER BY (${OPEN}) DESC, created_at DESC, id DESC LIMIT 1`),
   listQueue: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations WHERE status = 'queued' ${QUEUE_ORDER}`),
+  // The queued rows up to and including this one in QUEUE_ORDER: a range of the covering
+  // (status, queued_at, id) index. Not queued: the subquery is NULL and the count 0.
+  queuePosition: sql<{ n: number }>(`SELECT count(*) AS n FROM conversations WHERE status = 'queued'
+    AND (queued_at, id) <= (SELECT queued_at, id FROM conversations WHERE id = ? AND status = 'queued')`),
 
   // Transitions: one conditional UPDATE each; no row back means the precondition failed.
   claim: sql<ConversationRow>(`UPDATE conversations SET status = 'active', agent_id = ?2, agent_name = ?3
