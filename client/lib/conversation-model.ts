@@ -205,11 +205,9 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     if (c.id !== conversationId) switchTo(c.id);
     conversation = c;
     if (floor === null && list.length === 0) lower(c.lastSeq);
-    if (c.reads) {
-      readSeq = Math.max(readSeq, c.reads[side]);
-      sentRead = Math.max(sentRead, c.reads[side]);
-      peerRead = Math.max(peerRead, c.reads[other(side)]);
-    }
+    readSeq = Math.max(readSeq, c.reads[side]);
+    sentRead = Math.max(sentRead, c.reads[side]);
+    peerRead = Math.max(peerRead, c.reads[other(side)]);
     if (c.status !== 'active') setTyping(null);
   }
 

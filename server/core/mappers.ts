@@ -21,6 +21,7 @@ export function toConversation(c: ConversationRecord, queuePosition: number | nu
     queuePosition: c.status === 'queued' ? queuePosition : null,
     lastSeq: c.lastSeq,
     createdAt: new Date(c.createdAt).toISOString(),
+    reads: { visitor: c.reads.visitor, agent: c.reads.agent },
   };
 }
 

@@ -41,9 +41,9 @@ export interface Conversation {
   createdAt: string;
   /**
    * Highest seq read by the visitor and by any agent (0 if none), so that unread counts and "Seen"
-   * survive a reload. Optional until the server fills it in; clients treat a missing field as unknown.
+   * survive a reload and other tabs agree. Live changes arrive as `read` events.
    */
-  reads?: { visitor: number; agent: number };
+  reads: { visitor: number; agent: number };
 }
 
 export interface Participant {

@@ -36,6 +36,9 @@ export interface ConversationRow {
   queued_at: Int;
   created_at: Int;
   closed_at: Int | null;
+  /** Highest seq read by the visitor / by any agent: a column in PostgreSQL, read off read_positions in SQLite. */
+  visitor_read_seq: Int;
+  agent_read_seq: Int;
 }
 
 export interface MessageRow {
@@ -77,6 +80,7 @@ export function toConversation(r: ConversationRow): ConversationRecord {
     queuedAt: Number(r.queued_at),
     createdAt: Number(r.created_at),
     closedAt: r.closed_at === null ? null : Number(r.closed_at),
+    reads: { visitor: Number(r.visitor_read_seq), agent: Number(r.agent_read_seq) },
   };
 }
 

@@ -33,6 +33,8 @@ export interface ConversationRecord {
   queuedAt: number;
   createdAt: number;
   closedAt: number | null;
+  /** Highest seq read by the visitor and by any agent (0: nothing read). */
+  reads: { visitor: number; agent: number };
 }
 
 export interface MessageRecord {

@@ -13,7 +13,7 @@ const ADA = { id: 'a1', name: 'Ada Lovelace' };
 const GRACE = { id: 'a2', name: 'Grace Hopper' };
 
 function conv(over: Partial<Conversation> = {}): Conversation {
-  return { id: 'c1', visitor: VISITOR, status: 'active', agent: ADA, queuePosition: null, lastSeq: 0, createdAt: '2026-03-01T10:00:00.000Z', ...over };
+  return { id: 'c1', visitor: VISITOR, status: 'active', agent: ADA, queuePosition: null, lastSeq: 0, createdAt: '2026-03-01T10:00:00.000Z', reads: { visitor: 0, agent: 0 }, ...over };
 }
 
 /** Message `seq` of c1, by the visitor (v) or Ada (a) or Grace (g). */
@@ -228,7 +228,7 @@ describe('conversation model: read positions, unread, Seen', () => {
     expect(state().receipt).toEqual({ id: 'm3', status: 'seen' });
   });
 
-  it('[CM13] without reads from the server, a reload counts every reply as unread (what reads fixes)', async () => {
+  it('[CM13] with nothing read on the server, a reload counts every reply as unread', async () => {
     const { model, history, state } = setup();
     const loading = model.load();
     history[0].resolve({ conversation: conv({ lastSeq: 4 }), messages: [msg(1, 'v'), msg(2), msg(3), msg(4)] });

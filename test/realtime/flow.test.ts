@@ -1,7 +1,7 @@
 // [FLOW] The whole conversation lifecycle of SPEC §5, over both transports.
 
 import { describe, expect, it } from 'vitest';
-import { next, ok, record, request } from '../helpers/clients.ts';
+import { arrived, next, ok, record, request } from '../helpers/clients.ts';
 import { MATRIX, startTopology } from '../helpers/topology.ts';
 
 describe.each(MATRIX)('[FLOW] full flow %s over %s', (topology, transport) => {
@@ -109,6 +109,34 @@ describe.each(MATRIX)('[FLOW] full flow %s over %s', (topology, transport) => {
     const { message: m2 } = await ok(agent.socket, 'message:send', { conversationId: message.conversationId, clientId: 'a', body: 'yo' });
     visitor.emit('read', { seq: m2.seq });
     expect(await visitorRead).toMatchObject({ seq: 2, participant: { kind: 'visitor' } });
+  });
+
+  it('[FLOW4] read positions are part of every snapshot and history, so a reload keeps unread counts and "Seen"', async () => {
+    const t = await startTopology(topology);
+    const agent = await t.agent(transport);
+    const { socket: visitor, cookie } = await t.visitor(transport);
+    const { message } = await ok(visitor, 'message:send', { clientId: 'v1', body: 'hi' });
+    const conversationId = message.conversationId;
+    await ok(agent.socket, 'conversation:claim', { conversationId });
+    for (const n of [1, 2, 3]) await ok(agent.socket, 'message:send', { conversationId, clientId: `a${n}`, body: `reply ${n}` });
+    // The visitor read up to the second reply (seq 3), the agent the visitor's message (seq 1).
+    const visitorRead = next(agent.socket, 'read', (r) => r.participant.kind === 'visitor');
+    visitor.emit('read', { seq: 3 });
+    await visitorRead;
+    const agentRead = next(visitor, 'read', (r) => r.participant.kind === 'agent');
+    agent.socket.emit('read', { conversationId, seq: 1 });
+    await agentRead;
+    const reads = { visitor: 3, agent: 1 };
+
+    // A reload on each side: the connect snapshot and history both say how far each side read.
+    const tab = await t.connectAs('/visitor', transport, cookie);
+    expect((await arrived(tab, 'conversation', (c) => c.id === conversationId)).reads).toEqual(reads);
+    expect((await ok(tab, 'history:get', {})).conversation?.reads).toEqual(reads);
+    const console2 = await t.connectAs('/agent', transport, agent.cookie);
+    expect((await arrived(console2, 'conversation', (c) => c.id === conversationId)).reads).toEqual(reads);
+    expect((await ok(console2, 'history:get', { conversationId })).conversation?.reads).toEqual(reads);
+    const res = await t.http(`/api/conversations/${conversationId}/messages`, { cookie: agent.cookie });
+    expect(((await res.json()) as { conversation: { reads: unknown } }).conversation.reads).toEqual(reads);
   });
 
   it('[FLOW3] profile update, page views and status show on the admin dashboard', async () => {

@@ -418,6 +418,22 @@ export function runStoreContract(engineName: string, open: (clock: Clock) => Pro
       expect(await store.getReadPositions(empty.id)).toEqual([]);
     });
 
+    it('[STORE-READS] every read of a conversation carries how far each side has read', async () => {
+      const c = await withMessages(6);
+      expect((await store.getConversation(c.id))?.reads).toEqual({ visitor: 0, agent: 0 });
+      await store.setReadPosition({ conversationId: c.id, participantKind: 'visitor', participantId: c.visitorId, seq: 4 });
+      await store.setReadPosition({ conversationId: c.id, participantKind: 'agent', participantId: alice.id, seq: 2 });
+      // A second agent who read further (a transfer): the agents' side is the furthest any agent read.
+      await store.setReadPosition({ conversationId: c.id, participantKind: 'agent', participantId: 'another-agent', seq: 5 });
+      await store.setReadPosition({ conversationId: c.id, participantKind: 'agent', participantId: alice.id, seq: 3 });
+      const reads = { visitor: 4, agent: 5 };
+      expect((await store.getConversation(c.id))?.reads).toEqual(reads);
+      expect((await store.getCurrentConversation(c.visitorId))?.reads).toEqual(reads);
+      expect((await store.listQueue()).find((x) => x.id === c.id)?.reads).toEqual(reads);
+      const closed = await store.closeConversation(c.id, null, T0 + 1);
+      expect(closed.kind === 'ok' && closed.conversation.reads).toEqual(reads);
+    });
+
     // ---- sessions and login throttling
 
     it('[STORE-SESSION] sessions: get, set, touch, destroy, expiry, prune', async () => {

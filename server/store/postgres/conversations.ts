@@ -220,14 +220,22 @@ export async function setReadPosition(db: Db, pos: ReadPosition): Promise<boolea
   const seq = readSeq(pos.seq);
   if (seq === null) return false;
   // Clamped to lastSeq in the same statement; the conditional DO UPDATE only
-  // moves forward, and RETURNING yields a row only when the position moved.
+  // moves forward, and RETURNING yields a row only when the position moved, and
+  // only then is the side's position on the conversation's row raised with it.
   const rows = await db.query(
-    `INSERT INTO read_positions (conversation_id, participant_kind, participant_id, seq)
-     SELECT c.id, $2, $3, LEAST($4::bigint, c.last_seq) FROM conversations c
-     WHERE c.id = $1 AND LEAST($4::bigint, c.last_seq) > 0
-     ON CONFLICT (conversation_id, participant_kind, participant_id)
-     DO UPDATE SET seq = GREATEST(read_positions.seq, EXCLUDED.seq) WHERE read_positions.seq < EXCLUDED.seq
-     RETURNING seq`,
+    `WITH moved AS (
+       INSERT INTO read_positions (conversation_id, participant_kind, participant_id, seq)
+       SELECT c.id, $2, $3, LEAST($4::bigint, c.last_seq) FROM conversations c
+       WHERE c.id = $1 AND LEAST($4::bigint, c.last_seq) > 0
+       ON CONFLICT (conversation_id, participant_kind, participant_id)
+       DO UPDATE SET seq = GREATEST(read_positions.seq, EXCLUDED.seq) WHERE read_positions.seq < EXCLUDED.seq
+       RETURNING seq
+     )
+     UPDATE conversations c SET
+       visitor_read_seq = CASE WHEN $2::text = 'visitor' THEN GREATEST(c.visitor_read_seq, moved.seq) ELSE c.visitor_read_seq END,
+       agent_read_seq = CASE WHEN $2::text = 'agent' THEN GREATEST(c.agent_read_seq, moved.seq) ELSE c.agent_read_seq END
+     FROM moved WHERE c.id = $1
+     RETURNING moved.seq`,
     [pos.conversationId, pos.participantKind, pos.participantId, seq],
   );
   return rows.length > 0;

@@ -88,6 +88,22 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'conversations: read positions of each side',
+    // Snapshots and history carry how far each side has read (SPEC: Conversation.reads). Kept on
+    // the conversation's row, which setReadPosition updates in the same statement, so every read
+    // of a conversation has them without a join.
+    sql: `
+      ALTER TABLE conversations
+        ADD COLUMN visitor_read_seq INTEGER NOT NULL DEFAULT 0,
+        ADD COLUMN agent_read_seq INTEGER NOT NULL DEFAULT 0;
+      UPDATE conversations c SET
+        visitor_read_seq = coalesce((SELECT max(seq) FROM read_positions r WHERE r.conversation_id = c.id AND r.participant_kind = 'visitor'), 0),
+        agent_read_seq = coalesce((SELECT max(seq) FROM read_positions r WHERE r.conversation_id = c.id AND r.participant_kind = 'agent'), 0)
+      WHERE EXISTS (SELECT 1 FROM read_positions r WHERE r.conversation_id = c.id);
+    `,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */

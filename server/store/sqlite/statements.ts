@@ -28,7 +28,10 @@ const NEWEST_FIRST = 'ORDER BY created_at DESC, id DESC';
  * writes anyway. Every statement that returns conversation rows adds it.
  */
 const LAST_SEQ = '(SELECT coalesce(max(seq), 0) FROM messages WHERE messages.conversation_id = conversations.id) AS last_seq';
-const CONVERSATION = `*, ${LAST_SEQ}`;
+/** How far each side has read: the primary key of read_positions leads with (conversation_id, participant_kind). */
+const READ_SEQ = (kind: 'visitor' | 'agent') =>
+  `(SELECT coalesce(max(seq), 0) FROM read_positions r WHERE r.conversation_id = conversations.id AND r.participant_kind = '${kind}') AS ${kind}_read_seq`;
+const CONVERSATION = `*, ${LAST_SEQ}, ${READ_SEQ('visitor')}, ${READ_SEQ('agent')}`;
 /**
  * The ids of a batched read, bound as one JSON array: one statement whatever the count, and no
  * limit on bound parameters to meet.
@@ -67,7 +70,7 @@ const SQL = {
   // Loses quietly to the partial unique index when the visitor already has an open one.
   insertConversation: sql<ConversationRow>(`INSERT INTO conversations (id, visitor_id, visitor_name, status, queued_at, created_at)
     VALUES (?1, ?2, ?3, 'queued', ?4, ?4)
-    ON CONFLICT (visitor_id) WHERE ${OPEN} DO NOTHING RETURNING *, 0 AS last_seq`),
+    ON CONFLICT (visitor_id) WHERE ${OPEN} DO NOTHING RETURNING *, 0 AS last_seq, 0 AS visitor_read_seq, 0 AS agent_read_seq`),
   openConversationOf: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations WHERE visitor_id = ? AND ${OPEN}`),
   // INDEXED BY: with a list of visitors the planner would rather scan every open conversation by status.
   openConversationsOf: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations INDEXED BY conversations_one_open_per_visitor
