@@ -86,7 +86,7 @@ export function createApp(deps: AppDeps): App {
   const queue = createQueuePositions({ store, events, logger });
   const conversations = createConversationService({ store, events, queue, clock });
   const visitors = createVisitorService({ store, registry, conversations, queue, events });
-  const desk = createDesk({ registry, events });
+  const desk = createDesk({ registry, store, events });
   const accounts = createAccounts({ store, clock, limits: deps.loginLimits, hasher: createPasswordHasher(deps.passwordHashing) });
   const presence = createPresence({
     registry,
@@ -124,7 +124,7 @@ export function createApp(deps: AppDeps): App {
         visitors,
         newVisitors: createAddressRate(config.newVisitorRateLimit, 10 * 60_000, () => clock.now()),
       }),
-      agentsRouter({ store, accounts, conversations, queue, schemas, logger, trustProxy }),
+      agentsRouter({ store, accounts, conversations, queue, desk, schemas, logger, trustProxy }),
       pagesRouter({ store, allowedOrigins: config.allowedOrigins }),
     ],
   });

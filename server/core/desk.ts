@@ -1,7 +1,8 @@
 // The agents' desk: who is available (online and not away) and an agent's status. Statuses live
 // in the presence registry beside the connection counts, so every node sees the same.
 
-import type { AgentStatus } from '../protocol/shapes.ts';
+import type { AgentStatus, Teammate } from '../protocol/shapes.ts';
+import type { Store } from '../store/store.ts';
 import type { ActingAgent } from './conversations.ts';
 import type { DomainEvents } from './events.ts';
 import { personKey, type PresenceRegistry } from './presence-registry.ts';
@@ -12,10 +13,16 @@ export interface Desk {
   agentsAvailable(): Promise<number>;
   /** Whether a person is here (counted across tabs and nodes, after any grace period). */
   isOnline(kind: 'visitor' | 'agent', id: string): Promise<boolean>;
+  /** Every agent and admin with their status, by name: whom a conversation can be handed to. */
+  team(): Promise<Teammate[]>;
 }
 
-export function createDesk(deps: { registry: PresenceRegistry; events: Pick<DomainEvents, 'agentStatusChanged'> }): Desk {
-  const { registry, events } = deps;
+export function createDesk(deps: {
+  registry: PresenceRegistry;
+  store: Pick<Store, 'listAgents'>;
+  events: Pick<DomainEvents, 'agentStatusChanged'>;
+}): Desk {
+  const { registry, store, events } = deps;
   return {
     async setStatus(agent, status) {
       await registry.setAttr(personKey('agent', agent.id), 'status', status);
@@ -23,6 +30,18 @@ export function createDesk(deps: { registry: PresenceRegistry; events: Pick<Doma
     },
     agentsAvailable: () => countAvailableAgents(registry),
     isOnline: (kind, id) => registry.isAnnounced(personKey(kind, id)),
+    async team() {
+      const [agents, online] = await Promise.all([store.listAgents(), registry.list('agent:')]);
+      const attrs = online.size > 0 ? await registry.getAttrsMany([...online.keys()]) : new Map<string, Record<string, string>>();
+      const statusOf = (id: string): AgentStatus => {
+        const key = personKey('agent', id);
+        if (!online.has(key)) return 'offline';
+        return attrs.get(key)?.status === 'away' ? 'away' : 'online';
+      };
+      return agents
+        .map((a) => ({ id: a.id, name: a.name, role: a.role, status: statusOf(a.id) }))
+        .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    },
   };
 }
 

@@ -3,6 +3,7 @@
 import { Router } from 'express';
 import type { Accounts } from '../core/accounts.ts';
 import type { ConversationService } from '../core/conversations.ts';
+import type { Desk } from '../core/desk.ts';
 import { toAgent, toConversation, toMessage } from '../core/mappers.ts';
 import type { QueuePositions } from '../core/queue-positions.ts';
 import type { Logger } from '../logger.ts';
@@ -16,11 +17,12 @@ export function agentsRouter(deps: {
   accounts: Accounts;
   conversations: ConversationService;
   queue: QueuePositions;
+  desk: Pick<Desk, 'team'>;
   schemas: Schemas;
   logger: Logger;
   trustProxy: boolean;
 }): Router {
-  const { store, accounts, conversations, queue, schemas, logger, trustProxy } = deps;
+  const { store, accounts, conversations, queue, desk, schemas, logger, trustProxy } = deps;
   const router = Router();
 
   router.post('/api/agents', sameOriginOnly(trustProxy), requireAgent(store, { admin: true }), async (req, res) => {
@@ -34,6 +36,11 @@ export function agentsRouter(deps: {
     const agents = await store.listAgents();
     const locked = await Promise.all(agents.map((a) => accounts.isLocked(a)));
     res.json({ agents: agents.map((a, i) => ({ ...toAgent(a), signInLocked: locked[i] })) });
+  });
+
+  // The team as every agent may see it (no emails, no lock state): whom to transfer to, and who is here.
+  router.get('/api/team', requireAgent(store), async (_req, res) => {
+    res.json({ agents: await desk.team() });
   });
 
   // Lifts the lock that failed logins from unknown browsers put on an account.

@@ -71,6 +71,14 @@ export interface TeamMember extends Agent {
   signInLocked: boolean;
 }
 
+/** A teammate as any agent sees them (`GET /api/team`): who they can hand a conversation to. */
+export interface Teammate {
+  id: string;
+  name: string;
+  role: Role;
+  status: AgentStatus;
+}
+
 export interface PresenceEvent {
   conversationId: string;
   action: 'join' | 'leave';

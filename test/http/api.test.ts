@@ -94,6 +94,28 @@ describe('[HTTP] API', () => {
     expect(csrf.status).toBe(403);
   });
 
+  it('[HTTP4b] every agent may read the team with statuses (no emails); visitors may not', async () => {
+    const t = await startApp();
+    const admin = await t.admin('websocket', 'root@example.com');
+    const away = await t.agent('websocket', 'away@example.com', { name: 'Amir' });
+    await ok(away.socket, 'status:set', { status: 'away' });
+    const here = await t.agent('websocket', 'here@example.com', { name: 'Hana' });
+    await t.login('gone@example.com', { name: 'Gus' });
+    const res = await t.http('/api/team', { cookie: here.cookie });
+    expect(res.status).toBe(200);
+    const { agents } = (await res.json()) as { agents: Array<Record<string, unknown>> };
+    expect(agents).toEqual([
+      { id: away.agent.id, name: 'Amir', role: 'agent', status: 'away' },
+      { id: expect.any(String), name: 'Gus', role: 'agent', status: 'offline' },
+      { id: here.agent.id, name: 'Hana', role: 'agent', status: 'online' },
+      // The admin is signed in to the dashboard only: not at the desk.
+      { id: admin.agent.id, name: admin.agent.name, role: 'admin', status: 'offline' },
+    ].sort((a, b) => a.name.localeCompare(b.name)));
+    const visitor = await t.visitorSession();
+    expect((await t.http('/api/team', { cookie: visitor.cookie })).status).toBe(401);
+    expect((await t.http('/api/team')).status).toBe(401);
+  });
+
   it('[HTTP5] conversation summaries and transcripts for agents', async () => {
     const t = await startApp();
     const a = await t.agent('websocket');
