@@ -173,8 +173,12 @@ export function record<S extends EventsMap, C extends EventsMap, E extends keyof
   return list;
 }
 
-/** Polls `check` until it returns truthy (or throws after `ms`). For eventual effects with no event to wait on. */
-export async function eventually<T>(check: () => T | Promise<T>, ms = 5000, what = 'condition'): Promise<T> {
+/**
+ * Polls `check` until it returns truthy (or throws after `ms`). For eventual effects with no event to wait on.
+ * `what` names the condition; as a function it is asked at the timeout, so the failure can say what was seen
+ * (counts, which ones are missing) and not only what was not.
+ */
+export async function eventually<T>(check: () => T | Promise<T>, ms = 5000, what: string | (() => string) = 'condition'): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -184,7 +188,7 @@ export async function eventually<T>(check: () => T | Promise<T>, ms = 5000, what
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
