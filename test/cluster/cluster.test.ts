@@ -79,7 +79,7 @@ describe.each(TRANSPORTS)('[CLUSTER] two nodes over %s', (transport) => {
     const onB = await b.connectAs('/agent', transport, cookie);
     const res = await a.http('/api/logout', { method: 'POST', cookie });
     expect(res.status).toBe(204);
-    await eventually(() => !onA.connected && !onB.connected, 5000, 'both sockets closed');
+    await eventually(() => !onA.connected && !onB.connected, 5000, () => `both sockets closed; still connected: on A ${onA.connected}, on B ${onB.connected}`);
   });
 
   it('[CLUSTER4] queue positions and queue deltas reach visitors and agents on the other node', async () => {
