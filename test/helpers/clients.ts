@@ -173,8 +173,12 @@ export function record<S extends EventsMap, C extends EventsMap, E extends keyof
   return list;
 }
 
-/** Polls `check` until it returns truthy (or throws after `ms`). For eventual effects with no event to wait on. */
-export async function eventually<T>(check: () => T | Promise<T>, ms = 5000, what = 'condition'): Promise<T> {
+/**
+ * Polls `check` until it returns truthy (or throws after `ms`). For eventual effects with no event to wait on.
+ * `what` names the condition; as a function it is asked at the timeout, so the failure can say what was seen
+ * (counts, which ones are missing) and not only what was not.
+ */
+export async function eventually<T>(check: () => T | Promise<T>, ms = 5000, what: string | (() => string) = 'condition'): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -184,9 +188,45 @@ export async function eventually<T>(check: () => T | Promise<T>, ms = 5000, what
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'function' ? what() : what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * Barriers for "no presence event came". A tab's presence (its join) is sent before the server
+ * handles any event of that tab, and its typing goes to the same conversation room from the same
+ * node (locally, or through that node's one Redis publisher, which keeps order): once the observer
+ * sees the tab typing, a join or leave that tab's node sent before it has already arrived.
+ */
+export async function visitorTyped(observer: AgentClient, tab: VisitorClient, visitorId: string): Promise<void> {
+  const seen = next(observer, 'typing', (e) => e.participant.id === visitorId);
+  tab.emit('typing', { typing: true });
+  await seen;
+}
+
+export async function agentTyped(observer: VisitorClient, tab: AgentClient, conversationId: string, agentId: string): Promise<void> {
+  const seen = next(observer, 'typing', (e) => e.participant.id === agentId);
+  tab.emit('typing', { conversationId, typing: true });
+  await seen;
+}
+
+/**
+ * Waits until the presence registry (every node's, as the admin's `online:get` reads it) counts
+ * `n` connections for the person: the server has handled a connect or a close. A leave is only
+ * ever due when the count is 0, and a person counted at all is still announced (not left).
+ */
+export async function untilCounted(admin: AdminClient, kind: 'visitor' | 'agent', id: string, n: number): Promise<void> {
+  let last: number | undefined;
+  await eventually(
+    async () => {
+      const s = await ok(admin, 'online:get');
+      last = (kind === 'visitor' ? s.visitors : s.agents).find((p) => p.id === id)?.connections;
+      return last === n;
+    },
+    5000,
+    () => `${kind} ${id} counted with ${n} connection(s); last counted: ${last ?? 'not announced'}`,
+  );
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -146,7 +146,7 @@ describe('[HTTP] API', () => {
     const otherSession = await t.connectAs('/agent', 'websocket', (await t.login('leaver@example.com')).cookie);
     const res = await t.http('/api/logout', { method: 'POST', cookie: first.cookie });
     expect(res.status).toBe(204);
-    await eventually(() => !first.socket.connected && !secondTab.connected, 5000, 'sockets closed');
+    await eventually(() => !first.socket.connected && !secondTab.connected, 5000, () => `both sockets closed; still connected: first ${first.socket.connected}, second tab ${secondTab.connected}`);
     expect(otherSession.connected).toBe(true);
     expect((await t.http('/api/me', { cookie: first.cookie })).status).toBe(401);
     expect((await t.http('/api/logout', { method: 'POST', cookie: first.cookie })).status).toBe(401);
@@ -179,7 +179,7 @@ describe('[HTTP] API', () => {
     const widgetAfterLogin = await t.connectAs('/visitor', 'websocket', cookie);
     const console_ = await t.connectAs('/agent', 'polling', cookie);
     expect((await t.http('/api/logout', { method: 'POST', cookie })).status).toBe(204);
-    await eventually(() => !widgetAfterLogin.connected && !console_.connected, 5000, 'both closed');
+    await eventually(() => !widgetAfterLogin.connected && !console_.connected, 5000, () => `both closed; still connected: widget ${widgetAfterLogin.connected}, console ${console_.connected}`);
     expect(bystander.socket.connected).toBe(true);
   });
 

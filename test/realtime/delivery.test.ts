@@ -55,7 +55,12 @@ describe.each(MATRIX)('[DELIVERY] %s over %s', (topology, transport) => {
     const conversationId = opener.conversationId;
     await ok(agent.socket, 'conversation:claim', { conversationId });
     const agentTab2 = await t.connectAs('/agent', transport, agent.cookie);
-    await eventually(async () => (await t.app.ns.agent.in(`conversation:${conversationId}`).fetchSockets()).length === 2);
+    let inRoom = 0;
+    await eventually(
+      async () => (inRoom = (await t.app.ns.agent.in(`conversation:${conversationId}`).fetchSockets()).length) === 2,
+      5000,
+      () => `both agent tabs in the conversation room; ${inRoom} there`,
+    );
 
     const atVisitor = record(visitor, 'message');
     const atAgent = record(agent.socket, 'message');
@@ -72,13 +77,19 @@ describe.each(MATRIX)('[DELIVERY] %s over %s', (topology, transport) => {
     expect(seqs).toEqual(Array.from({ length: 200 }, (_, i) => i + 2));
 
     // Each side receives the other's messages (the sender has the ack); other tabs receive all 200.
-    await eventually(() => atVisitor.length === 100 && atAgent.length === 100 && atVisitorTab2.length === 200 && atAgentTab2.length === 200, 10_000, 'all deliveries');
+    const counts = () => ({ atVisitor: atVisitor.length, atAgent: atAgent.length, atVisitorTab2: atVisitorTab2.length, atAgentTab2: atAgentTab2.length });
+    const expected = { atVisitor: 100, atAgent: 100, atVisitorTab2: 200, atAgentTab2: 200 };
+    await eventually(
+      () => JSON.stringify(counts()) === JSON.stringify(expected),
+      10_000,
+      () => `all deliveries: expected ${JSON.stringify(expected)}, received ${JSON.stringify(counts())}`,
+    );
     for (const list of [atVisitor, atAgent, atVisitorTab2, atAgentTab2]) {
       const s = list.map((m) => m.seq);
       expect(s).toEqual([...s].sort((a, b) => a - b));
     }
-    expect(atVisitor.every((m) => m.author.kind === 'agent')).toBe(true);
-    expect(atAgent.every((m) => m.author.kind === 'visitor')).toBe(true);
+    expect(atVisitor.filter((m) => m.author.kind !== 'agent').map((m) => m.seq), 'seqs of non-agent messages at the visitor').toEqual([]);
+    expect(atAgent.filter((m) => m.author.kind !== 'visitor').map((m) => m.seq), 'seqs of non-visitor messages at the agent').toEqual([]);
     expect(atAgentTab2.map((m) => m.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 2));
 
     // History pages back to exactly what was delivered.

@@ -1,12 +1,15 @@
 // [PRESENCE] SPEC §5 "Presence": joins and leaves counted across tabs.
 
 import { describe, expect, it } from 'vitest';
-import { type VisitorClient, eventually, next, ok, record, arrived, sleep } from '../helpers/clients.ts';
+import { type VisitorClient, agentTyped, arrived, eventually, next, ok, record, sleep, untilCounted, visitorTyped } from '../helpers/clients.ts';
 import { MATRIX, startTopology } from '../helpers/topology.ts';
+
+const actions = (seen: Array<{ action: string; participant: { kind: string; id: string } }>) => seen.map((p) => `${p.action} ${p.participant.kind} ${p.participant.id}`);
 
 describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
   it('[PRES1] a second tab gives no second join; closing one of two gives no leave; closing the last gives one leave', async () => {
     const t = await startTopology(topology);
+    const { socket: admin } = await t.admin(transport);
     const agent = await t.agent(transport);
     const { socket: tab1, cookie, visitor } = await t.visitor(transport);
     const { message } = await ok(tab1, 'message:send', { clientId: 'c', body: 'hi' });
@@ -18,58 +21,64 @@ describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
 
     const seen = record(agent.socket, 'presence');
     const tab2 = await t.connectAs('/visitor', transport, cookie);
-    await ok(tab2, 'history:get', {});
-    await sleep(150);
-    expect(seen).toEqual([]);
+    await untilCounted(admin, 'visitor', visitor.id, 2);
+    // A join for tab2 would have been sent before tab2's typing (see visitorTyped).
+    await visitorTyped(agent.socket, tab2, visitor.id);
+    expect(actions(seen)).toEqual([]);
 
     tab1.close();
-    await eventually(async () => (await t.app.ns.visitor.fetchSockets()).length === 1);
-    await sleep(150);
-    expect(seen).toEqual([]);
+    // No event is ordered after tab1's close (the leave would come from its disconnect handling), so the
+    // strongest observables: the registry has counted the close and still announces the visitor (one
+    // connection left), then tab2's typing, sent after that, reaches the agent with nothing before it.
+    await untilCounted(admin, 'visitor', visitor.id, 1);
+    await visitorTyped(agent.socket, tab2, visitor.id);
+    expect(actions(seen)).toEqual([]);
 
     tab2.close();
-    await eventually(() => seen.length === 1, 5000, 'leave');
+    await eventually(() => seen.length >= 1, 5000, () => `the leave; presence seen: ${JSON.stringify(actions(seen))}`);
     expect(seen[0]).toEqual({ conversationId, action: 'leave', participant: { kind: 'visitor', id: visitor.id, name: visitor.name } });
-    await sleep(150);
-    expect(seen).toHaveLength(1);
 
-    // Coming back is one join.
-    await t.connectAs('/visitor', transport, cookie);
-    await eventually(() => seen.length === 2, 5000, 'join');
-    expect(seen[1]).toMatchObject({ action: 'join', participant: { id: visitor.id } });
+    // Coming back is one join: its typing comes after the join, and after a second one if there were any.
+    const tab3 = await t.connectAs('/visitor', transport, cookie);
+    await eventually(() => seen.length >= 2, 5000, () => `the join; presence seen: ${JSON.stringify(actions(seen))}`);
+    await visitorTyped(agent.socket, tab3, visitor.id);
+    expect(actions(seen)).toEqual([`leave visitor ${visitor.id}`, `join visitor ${visitor.id}`]);
   });
 
   it('[PRES2] agent tabs: two tabs are one participant; release is a leave; agent offline is a leave', async () => {
     const t = await startTopology(topology);
+    const { socket: admin } = await t.admin(transport);
     const agent = await t.agent(transport, 'eve@example.com', { name: 'Eve' });
     const { socket: visitor } = await t.visitor(transport);
     const { message } = await ok(visitor, 'message:send', { clientId: 'c', body: 'hi' });
     const conversationId = message.conversationId;
     const seen = record(visitor, 'presence');
     await ok(agent.socket, 'conversation:claim', { conversationId });
-    await eventually(() => seen.length === 1);
+    const expectSeen = (n: number, what: string) => eventually(() => seen.length === n, 5000, () => `${what} (presence #${n}); seen: ${JSON.stringify(actions(seen))}`);
+    await expectSeen(1, 'the join on claim');
     expect(seen[0]).toMatchObject({ action: 'join', participant: { kind: 'agent', id: agent.agent.id, name: 'Eve' } });
 
     const tab2 = await t.connectAs('/agent', transport, agent.cookie);
     await arrived(tab2, 'conversation', (c: { id: string }) => c.id === conversationId);
     agent.socket.close();
-    await sleep(200);
-    expect(seen).toHaveLength(1);
+    // As in [PRES1]: the registry counted the close (one tab left, still announced), then tab2's typing.
+    await untilCounted(admin, 'agent', agent.agent.id, 1);
+    await agentTyped(visitor, tab2, conversationId, agent.agent.id);
+    expect(actions(seen)).toEqual([`join agent ${agent.agent.id}`]);
 
     tab2.close();
-    await eventually(() => seen.length === 2);
+    await expectSeen(2, 'the leave when the last tab closed');
     expect(seen[1]).toMatchObject({ action: 'leave', participant: { id: agent.agent.id } });
 
     // Back online: one join for the assigned conversation; then release is a leave.
     const back = await t.connectAs('/agent', transport, agent.cookie);
-    await eventually(() => seen.length === 3);
+    await expectSeen(3, 'the join when back online');
     expect(seen[2]).toMatchObject({ action: 'join', participant: { id: agent.agent.id } });
     await ok(back, 'conversation:release', { conversationId });
-    await eventually(() => seen.length === 4);
+    await expectSeen(4, 'the leave on release');
     expect(seen[3]).toMatchObject({ action: 'leave', participant: { id: agent.agent.id } });
     // No participant ever sees two joins in a row.
-    const actions = seen.map((p) => p.action);
-    expect(actions).toEqual(['join', 'leave', 'join', 'leave']);
+    expect(seen.map((p) => p.action)).toEqual(['join', 'leave', 'join', 'leave']);
   });
 
   it('[PRES4] an agent who claims the moment they connect is one join, not two (their own "online" races the claim)', async () => {
@@ -85,7 +94,7 @@ describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
       const reply = next(visitor, 'message', (m) => m.clientId === `a${round}`);
       await ok(agent.socket, 'message:send', { conversationId, clientId: `a${round}`, body: 'hello' });
       await reply;
-      await eventually(() => seen.length >= 1, 5000, 'the join');
+      await eventually(() => seen.length >= 1, 5000, () => `the join in round ${round}; seen: ${JSON.stringify(actions(seen))}`);
       expect(seen.map((p) => `${p.action} ${p.participant.kind}`), `round ${round}`).toEqual(['join agent']);
       agent.socket.close();
       visitor.close();
@@ -93,18 +102,27 @@ describe.each(MATRIX)('[PRESENCE] %s over %s', (topology, transport) => {
   });
 
   it('[PRES3] with a grace period, a quick reconnect (page reload) shows no leave at all', async () => {
-    const t = await startTopology(topology, { env: { PRESENCE_GRACE_MS: '400' } });
+    const GRACE_MS = 400;
+    const t = await startTopology(topology, { env: { PRESENCE_GRACE_MS: String(GRACE_MS) } });
+    const { socket: admin } = await t.admin(transport);
     const agent = await t.agent(transport);
-    const { socket: tab1, cookie } = await t.visitor(transport);
+    const { socket: tab1, cookie, visitor } = await t.visitor(transport);
     const { message } = await ok(tab1, 'message:send', { clientId: 'c', body: 'hi' });
+    const joinSnapshot = next(agent.socket, 'presence', (p) => p.participant.kind === 'visitor');
     await ok(agent.socket, 'conversation:claim', { conversationId: message.conversationId });
-    await sleep(100);
+    // The claim's presence events end with the visitor's join (sent to the agent after its own): recording starts after them.
+    await joinSnapshot;
     const seen = record(agent.socket, 'presence');
     tab1.close();
-    await sleep(100);
-    await t.connectAs('/visitor', transport, cookie);
-    await sleep(600);
-    expect(seen).toEqual([]);
+    // The reload comes after the server counted the close (0 connections, still announced: in the grace period).
+    await untilCounted(admin, 'visitor', visitor.id, 0);
+    const countedAt = Date.now();
+    const reloaded = await t.connectAs('/visitor', transport, cookie);
+    // Waiting out the grace period is what is tested: the leave would be due GRACE_MS after the close
+    // was counted, and countedAt is after that. Then the reloaded tab's typing as the barrier.
+    await sleep(countedAt + GRACE_MS + 200 - Date.now());
+    await visitorTyped(agent.socket, reloaded, visitor.id);
+    expect(actions(seen)).toEqual([]);
   });
 });
 
@@ -140,10 +158,11 @@ describe.each(MATRIX)('[QUEUE] %s over %s', (topology, transport) => {
       visitors.push({ ...v, positions, conversationId: message.conversationId });
     }
     const last = (v: (typeof visitors)[number]): number | null | undefined => v.positions.at(-1)?.queuePosition;
-    await eventually(() => visitors.every((v, i) => last(v) === i + 1), 5000, 'positions 1,2,3');
+    const positions = () => `positions 1,2,3; last seen: ${JSON.stringify(visitors.map(last))}`;
+    await eventually(() => visitors.every((v, i) => last(v) === i + 1), 5000, positions);
 
     await ok(agent.socket, 'conversation:claim', { conversationId: visitors[0].conversationId });
-    await eventually(() => last(visitors[1]) === 1 && last(visitors[2]) === 2, 5000, 'positions 1,2');
+    await eventually(() => last(visitors[1]) === 1 && last(visitors[2]) === 2, 5000, () => `positions 1,2 for the second and third; last seen: ${JSON.stringify(visitors.map(last))}`);
     expect(visitors[0].positions.at(-1)).toMatchObject({ status: 'active', queuePosition: null });
 
     // A new agent connecting gets the queue snapshot in order.
