@@ -2,10 +2,11 @@
 // size, and fails when the widget is over its budget. Run by `npm run build`
 // (and before start/test); the browser tests import buildClient().
 
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -24,6 +25,21 @@ const ENTRIES: Record<string, string> = {
   'assets/console.css': 'client/agent/console.css',
   'assets/admin.css': 'client/admin/admin.css',
 };
+
+/** Files copied as they are (dist path → source), hashed and compressed like the bundles. */
+const STATIC: Record<string, string> = {
+  'assets/favicon.svg': 'client/assets/favicon.svg',
+};
+
+/**
+ * Logical asset path → content-hashed path, read by the server (server/http/static-assets.ts):
+ * pages link the hashed names, which are cached for a year; a new build gives new names.
+ */
+export const MANIFEST = join(DIST, 'manifest.json');
+export interface AssetManifest {
+  /** '/assets/console.js' → '/assets/console.3f9a0c2be1.js' */
+  assets: Record<string, string>;
+}
 
 /** Gzipped byte budgets (SPEC issue 4): the loader every host page pays for, and the chat panel. */
 const BUDGETS: Array<{ name: string; files: string[]; maxGzip: number }> = [
@@ -62,13 +78,25 @@ export async function buildClient(): Promise<BuildResult> {
     logLevel: 'warning',
   });
   const sizes: BundleSize[] = [];
-  for (const file of result.outputFiles) {
-    mkdirSync(dirname(file.path), { recursive: true });
-    const tmp = `${file.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, file.contents);
-    renameSync(tmp, file.path);
-    sizes.push({ file: relative(DIST, file.path), bytes: file.contents.byteLength, gzip: gzipSync(file.contents, { level: 9 }).byteLength });
+  const manifest: AssetManifest = { assets: {} };
+  const outputs = [
+    ...result.outputFiles.map((f) => ({ path: f.path, contents: f.contents })),
+    ...Object.entries(STATIC).map(([out, src]) => ({ path: join(DIST, out), contents: new Uint8Array(readFileSync(join(ROOT, src))) })),
+  ];
+  for (const file of outputs) {
+    const name = relative(DIST, file.path);
+    writeAsset(file.path, file.contents);
+    sizes.push({ file: name, bytes: file.contents.byteLength, gzip: gzipSync(file.contents, { level: 9 }).byteLength });
+    // The loader keeps its address (it is embedded on other sites); everything else gets a hashed twin.
+    if (!name.startsWith('assets/')) continue;
+    const hash = createHash('sha256').update(file.contents).digest('hex').slice(0, 10);
+    const ext = extname(name);
+    const hashed = `${name.slice(0, -ext.length)}.${hash}${ext}`;
+    writeAsset(join(DIST, hashed), file.contents);
+    manifest.assets[`/${name}`] = `/${hashed}`;
   }
+  pruneAssets(manifest);
+  writeAtomically(MANIFEST, JSON.stringify(manifest, null, 2));
   sizes.sort((a, b) => a.file.localeCompare(b.file));
   const overBudget: string[] = [];
   for (const budget of BUDGETS) {
@@ -76,6 +104,40 @@ export async function buildClient(): Promise<BuildResult> {
     if (total > budget.maxGzip) overBudget.push(`${budget.name}: ${kb(total)} gzipped, budget ${kb(budget.maxGzip)}`);
   }
   return { sizes, overBudget };
+}
+
+/** Writes a file and its gzip and brotli twins (served to browsers that accept them), each atomically. */
+function writeAsset(path: string, contents: Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeAtomically(path, contents);
+  writeAtomically(`${path}.gz`, gzipSync(contents, { level: 9 }));
+  writeAtomically(`${path}.br`, brotliCompressSync(contents, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }));
+}
+
+/** Written under a temporary name and renamed: a server reading dist/ while another build runs never sees half a file. */
+function writeAtomically(path: string, contents: Uint8Array | string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, path);
+}
+
+/**
+ * Removes hashed files that neither this build nor the one before it links: pages loaded
+ * before a deploy still find their scripts, and dist/ does not grow build after build.
+ */
+function pruneAssets(manifest: AssetManifest): void {
+  const keep = new Set(Object.values(manifest.assets).map((p) => basename(p)));
+  try {
+    const previous = JSON.parse(readFileSync(MANIFEST, 'utf8')) as AssetManifest;
+    for (const p of Object.values(previous.assets)) keep.add(basename(p));
+  } catch {
+    // No earlier build.
+  }
+  const dir = join(DIST, 'assets');
+  for (const file of readdirSync(dir)) {
+    const base = file.replace(/\.(gz|br)$/, '');
+    if (/\.[0-9a-f]{10}\.[a-z]+$/.test(base) && !keep.has(base)) unlinkSync(join(dir, file));
+  }
 }
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;

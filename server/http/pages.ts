@@ -1,13 +1,13 @@
-// Page shells (views/) and the client bundles built from client/ into dist/,
-// with the headers that keep them safe: a script-strict CSP on every page, no
+// Page shells (views/), linking the client bundles built from client/ into dist/
+// (static-assets.ts serves those), with the headers that keep them safe: a script-strict CSP on every page, no
 // framing of the console, dashboard and login, the chat frameable only by embedders.
 
 import { readFileSync } from 'node:fs';
-import express, { Router, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Store } from '../store/store.ts';
+import { staticAssets } from './static-assets.ts';
 
 const VIEWS = new URL('../../views/', import.meta.url);
-const DIST = new URL('../../dist/', import.meta.url);
 
 export interface PagesDeps {
   store: Store;
@@ -51,9 +51,10 @@ function loginRedirect(target: string): string {
 export function pagesRouter(deps: PagesDeps): Router {
   const { store, allowedOrigins } = deps;
   const router = Router();
+  const assets = staticAssets();
   const views = new Map<string, string>();
   for (const name of ['index', 'chat', 'login', 'agent', 'admin']) {
-    views.set(name, readFileSync(new URL(`${name}.html`, VIEWS), 'utf8'));
+    views.set(name, assets.link(readFileSync(new URL(`${name}.html`, VIEWS), 'utf8')));
   }
   const page = (name: string, framing: Framing) => (_req: Request, res: Response) =>
     sendPage(res, views.get(name)!, framing, allowedOrigins);
@@ -82,28 +83,6 @@ export function pagesRouter(deps: PagesDeps): Router {
     sendPage(res, views.get('admin')!, 'none', allowedOrigins);
   });
 
-  // The embed loader runs on other sites: readable cross-origin, cached briefly so a deploy reaches them soon.
-  router.get('/widget.js', (_req, res, next) => {
-    res.setHeader('Cache-Control', 'public, max-age=300');
-    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    res.sendFile('widget.js', { root: new URL('.', DIST).pathname, dotfiles: 'deny' }, (err) => {
-      if (err) next(clientMissing(err));
-    });
-  });
-  router.use(
-    '/assets',
-    express.static(new URL('assets/', DIST).pathname, {
-      index: false,
-      setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
-    }),
-  );
-  router.use('/assets', (_req, res) => {
-    res.status(404).type('text/plain').send('not found\n');
-  });
+  router.use(assets.router);
   return router;
-}
-
-function clientMissing(err: Error & { code?: string }): Error {
-  if (err.code === 'ENOENT') return new Error('dist/widget.js is missing: run `npm run build`', { cause: err });
-  return err;
 }
