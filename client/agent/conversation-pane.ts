@@ -89,7 +89,7 @@ export function createConversationPane(socket: AgentSocket, me: Agent, initial: 
       bodies.delete(item.clientId);
       actions.received(id, [message]);
     },
-    onFailed: (item, reason) => list.setPending(item.clientId, 'failed', reason),
+    onFailed: (item, failure) => list.setPending(item.clientId, 'failed', failure.reason),
   });
 
   function send(body: string) {

@@ -1,35 +1,64 @@
 // The message box: Enter sends, Shift+Enter makes a new line, grows with its text.
+// It counts toward the server's message length (never cutting a paste short):
+// near the limit it shows what is left, over it it says by how much and will not send.
 
 import { h, icon, ICONS } from './dom.ts';
+import { maxMessageLength } from './settings.ts';
 
 export interface Composer {
   element: HTMLFormElement;
   input: HTMLTextAreaElement;
   setEnabled(enabled: boolean, placeholder?: string): void;
+  /** Gives a message back to edit (one the server refused), unless something new was typed. */
+  restore(body: string): void;
   focus(): void;
 }
 
-export function createComposer(opts: { label: string; placeholder: string; onSend(body: string): void; onInput(): void }): Composer {
+/** The counter appears once this share of the limit is used. */
+const COUNT_FROM = 0.8;
+let composers = 0;
+
+export function createComposer(opts: {
+  label: string;
+  placeholder: string;
+  onSend(body: string): void;
+  onInput(): void;
+  /** Defaults to the server's MAX_MESSAGE_LENGTH written into the page. */
+  maxLength?: number;
+}): Composer {
+  const limit = opts.maxLength ?? maxMessageLength();
   const input = h('textarea', {
     class: 'composer-input',
     rows: 1,
     placeholder: opts.placeholder,
     'aria-label': opts.label,
-    maxlength: 4000,
     enterkeyhint: 'send',
   });
+  const counter = h('p', { class: 'composer-count', id: `composer-count-${++composers}`, 'aria-live': 'polite', hidden: true });
+  input.setAttribute('aria-describedby', counter.id);
   const button = h('button', { type: 'submit', class: 'composer-send', 'aria-label': 'Send message', title: 'Send' }, icon(ICONS.send, 18));
-  const element = h('form', { class: 'composer', autocomplete: 'off' }, input, button);
+  const element = h('form', { class: 'composer', autocomplete: 'off' }, input, button, counter);
+  let enabled = true;
 
   const grow = () => {
     input.style.height = 'auto';
     input.style.height = `${Math.min(input.scrollHeight, 140)}px`;
   };
+  const count = () => {
+    const length = input.value.length;
+    const over = length - limit;
+    counter.hidden = length < limit * COUNT_FROM;
+    counter.classList.toggle('over', over > 0);
+    counter.textContent = over > 0 ? `${over.toLocaleString()} characters too long (at most ${limit.toLocaleString()})` : `${(limit - length).toLocaleString()} characters left`;
+    input.setAttribute('aria-invalid', String(over > 0));
+    button.disabled = !enabled || over > 0;
+  };
   const submit = () => {
     const body = input.value;
-    if (body.trim() === '' || input.disabled) return;
+    if (body.trim() === '' || input.disabled || body.length > limit) return;
     input.value = '';
     grow();
+    count();
     opts.onSend(body);
   };
   element.addEventListener('submit', (e) => {
@@ -45,16 +74,25 @@ export function createComposer(opts: { label: string; placeholder: string; onSen
   });
   input.addEventListener('input', () => {
     grow();
+    count();
     if (input.value.trim() !== '') opts.onInput();
   });
 
   return {
     element,
     input,
-    setEnabled(enabled, placeholder) {
-      input.disabled = !enabled;
-      button.disabled = !enabled;
+    setEnabled(on, placeholder) {
+      enabled = on;
+      input.disabled = !on;
       input.placeholder = placeholder ?? opts.placeholder;
+      count();
+    },
+    restore(body) {
+      if (input.value.trim() !== '') return;
+      input.value = body;
+      grow();
+      count();
+      input.focus();
     },
     focus: () => input.focus(),
   };

@@ -22,7 +22,10 @@ export interface PendingMessage {
   body: string;
   createdAt: string;
   state: 'sending' | 'failed';
+  /** Why it failed, in words for its writer. */
   reason: string | null;
+  /** Failed but worth sending again as is (the server was busy or away); else edit it (discard()) or drop it. */
+  retryable: boolean;
 }
 
 export interface ConversationState {
@@ -85,6 +88,8 @@ export interface ConversationModel {
   send(body: string): string;
   /** Sends a failed message again, with its clientId and text. */
   retry(clientId: string): void;
+  /** Drops a failed message and returns its text, to be edited and sent anew. */
+  discard(clientId: string): string | null;
   /** One has read up to `seq` (default: everything held). */
   markRead(seq?: number): void;
   /** The latest page. */
@@ -137,8 +142,8 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
       add([message]);
       commit();
     },
-    onFailed(item, reason) {
-      pending = pending.map((p) => (p.clientId === item.clientId ? { ...p, state: 'failed', reason } : p));
+    onFailed(item, failure) {
+      pending = pending.map((p) => (p.clientId === item.clientId ? { ...p, state: 'failed', reason: failure.reason, retryable: failure.retryable } : p));
       commit();
     },
   });
@@ -387,7 +392,7 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     },
     send(body) {
       const clientId = outbox.send(body);
-      pending = [...pending, { clientId, body, createdAt: new Date().toISOString(), state: 'sending', reason: null }];
+      pending = [...pending, { clientId, body, createdAt: new Date().toISOString(), state: 'sending', reason: null, retryable: true }];
       commit();
       return clientId;
     },
@@ -397,6 +402,13 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
       pending = pending.map((p) => (p === item ? { ...p, state: 'sending', reason: null } : p));
       commit();
       outbox.retry(clientId, item.body);
+    },
+    discard(clientId) {
+      const item = pending.find((p) => p.clientId === clientId && p.state === 'failed');
+      if (!item) return null;
+      pending = pending.filter((p) => p !== item);
+      commit();
+      return item.body;
     },
     markRead(seq) {
       const upTo = Math.min(seq ?? Infinity, lastSeq());

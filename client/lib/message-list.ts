@@ -10,7 +10,8 @@ import { h, setContent } from './dom.ts';
 import { clockTime, fullTime } from './format.ts';
 import { renderBody } from './text.ts';
 
-export type MessageStatus = 'pending' | 'failed' | 'sent' | 'seen' | 'none';
+/** 'refused': failed in a way sending again cannot fix (too long, conversation ended): edit it instead. */
+export type MessageStatus = 'pending' | 'failed' | 'refused' | 'sent' | 'seen' | 'none';
 
 export interface MessageListOptions {
   /** Whose messages are drawn on the right. */
@@ -19,6 +20,8 @@ export interface MessageListOptions {
   /** Shown above the first message, kept when the list is cleared. */
   intro?: HTMLElement;
   onRetry(clientId: string): void;
+  /** A refused message back into the composer; without it, refused messages offer nothing to click. */
+  onEdit?(clientId: string): void;
 }
 
 export interface MessageList {
@@ -109,12 +112,17 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     if (status === 'pending') setContent(slot, ' · Sending…');
     else if (status === 'sent') setContent(slot, ' · Sent');
     else if (status === 'seen') setContent(slot, ' · Seen');
-    else if (status === 'failed') {
+    else if (status === 'failed' || status === 'refused') {
       const clientId = el.dataset.clientId!;
+      const onEdit = opts.onEdit;
       setContent(
         slot,
-        h('span', { class: 'msg-failed' }, ` · Not sent${reason ? ` (${reason})` : ''} `),
-        h('button', { type: 'button', class: 'link-button', onclick: () => opts.onRetry(clientId) }, 'Retry'),
+        h('span', { class: 'msg-failed' }, ` · Not sent${reason ? `: ${reason}` : ''} `),
+        status === 'failed'
+          ? h('button', { type: 'button', class: 'link-button', onclick: () => opts.onRetry(clientId) }, 'Retry')
+          : onEdit
+            ? h('button', { type: 'button', class: 'link-button', onclick: () => onEdit(clientId) }, 'Edit')
+            : null,
       );
     } else setContent(slot);
   }
@@ -213,7 +221,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     for (const p of content.pending) {
       if (!pending.has(p.clientId)) addPending(p.clientId, p.body);
       const el = pending.get(p.clientId)!;
-      const status = p.state === 'sending' ? 'pending' : 'failed';
+      const status = p.state === 'sending' ? 'pending' : p.retryable ? 'failed' : 'refused';
       if (el.dataset.status !== status) setStatus(el, status, p.reason ?? undefined);
     }
     const next = content.receipt;

@@ -17,7 +17,7 @@ export interface OutboxDeps {
   send(item: OutboxItem): Promise<Ack<{ message: Message }>>;
   connected(): boolean;
   onSent(item: OutboxItem, message: Message): void;
-  onFailed(item: OutboxItem, reason: string): void;
+  onFailed(item: OutboxItem, failure: SendFailure): void;
 }
 
 export interface Outbox {
@@ -28,6 +28,26 @@ export interface Outbox {
   /** After (re)connecting: send what waits, now. */
   flush(): void;
   size(): number;
+}
+
+/** Why a message was not sent, in words for the person who wrote it. */
+export interface SendFailure {
+  code: string;
+  reason: string;
+  /** Sending the same text again may work (the server was busy or away); else it must be edited or dropped. */
+  retryable: boolean;
+}
+
+const REASONS: Record<string, string> = {
+  invalid_payload: 'the server refused this text (too long, or characters it cannot store)',
+  forbidden: 'you can no longer write in this conversation',
+  conversation_closed: 'the conversation has ended',
+  not_found: 'the conversation no longer exists',
+  rate_limited: 'too many messages at once; wait a moment',
+};
+
+export function sendFailure(code: string): SendFailure {
+  return { code, reason: REASONS[code] ?? 'the server could not be reached', retryable: RETRYABLE.has(code) };
 }
 
 // Transient refusals: the server is busy, limiting, or restarting.
@@ -72,7 +92,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       return;
     }
     queue.shift();
-    deps.onFailed(item, ack ? ack.error.message : 'no answer from the server');
+    deps.onFailed(item, sendFailure(code));
     return pump();
   }
 

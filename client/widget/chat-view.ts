@@ -28,6 +28,8 @@ export interface ChatViewOptions {
   onSend(body: string): void;
   onInput(): void;
   onRetry(clientId: string): void;
+  /** A message the server refused for good: its text goes back into the composer. */
+  onEdit(clientId: string): void;
   onSaveProfile(profile: { name: string; email: string }): void;
   onDismissProfile(): void;
 }
@@ -51,7 +53,7 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     h('p', { class: 'chat-welcome-title' }, 'Hi there!'),
     h('p', null, 'Ask us anything — we usually answer within a few minutes.'),
   );
-  const list = createMessageList({ mine: 'visitor', label: 'Conversation', intro: welcome, onRetry: opts.onRetry });
+  const list = createMessageList({ mine: 'visitor', label: 'Conversation', intro: welcome, onRetry: opts.onRetry, onEdit: opts.onEdit });
   const typing = createTypingIndicator();
 
   const nameInput = h('input', { id: 'profile-name', name: 'name', type: 'text', autocomplete: 'name', maxlength: 100, placeholder: 'Your name' });

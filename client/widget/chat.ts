@@ -38,6 +38,10 @@ function start(mount: HTMLElement) {
     },
     onInput: () => typingSender.input(),
     onRetry: (clientId) => model.retry(clientId),
+    onEdit: (clientId) => {
+      const body = model.discard(clientId);
+      if (body !== null) view.composer.restore(body);
+    },
     onSaveProfile: (p) => void saveProfile(p),
     onDismissProfile: () => {
       remember(PROFILE_DISMISSED);

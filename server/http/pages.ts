@@ -13,6 +13,8 @@ export interface PagesDeps {
   store: Store;
   /** Sites that may frame the widget's chat page (ALLOWED_ORIGINS). */
   allowedOrigins: readonly string[];
+  /** MAX_MESSAGE_LENGTH, told to the composers so they count and refuse as the server does. */
+  maxMessageLength: number;
 }
 
 type Framing = 'none' | 'self' | 'embedders';
@@ -49,12 +51,14 @@ function loginRedirect(target: string): string {
 }
 
 export function pagesRouter(deps: PagesDeps): Router {
-  const { store, allowedOrigins } = deps;
+  const { store, allowedOrigins, maxMessageLength } = deps;
   const router = Router();
   const assets = staticAssets();
   const views = new Map<string, string>();
   for (const name of ['index', 'chat', 'login', 'agent', 'admin']) {
-    views.set(name, assets.link(readFileSync(new URL(`${name}.html`, VIEWS), 'utf8')));
+    const html = assets.link(readFileSync(new URL(`${name}.html`, VIEWS), 'utf8'));
+    // The server's limits, for the client to read before it connects (docs/protocol.md "Page settings").
+    views.set(name, html.replace('</title>', `</title>\n  <meta name="parley:max-message-length" content="${maxMessageLength}">`));
   }
   const page = (name: string, framing: Framing) => (_req: Request, res: Response) =>
     sendPage(res, views.get(name)!, framing, allowedOrigins);

@@ -323,17 +323,36 @@ describe('conversation model: own sends', () => {
     expect(state().messages.map((m) => m.id)).toEqual(['m1']);
   });
 
-  it('[CM20] refused: failed with the reason; retry sends the same clientId and text', async () => {
+  it('[CM20] refused for good: failed with a reason in words, not retryable; discard gives the text back to edit', async () => {
     const { model, sends, state } = setup({ conversation: conv() });
     const clientId = model.send('my order #123');
-    sends[0].resolve({ ok: false, error: { code: 'invalid_payload', message: 'too long' } });
+    sends[0].resolve({ ok: false, error: { code: 'invalid_payload', message: 'body: too long' } });
     await settle();
-    expect(state().pending).toEqual([expect.objectContaining({ clientId, state: 'failed', reason: 'too long' })]);
+    expect(state().pending).toEqual([
+      expect.objectContaining({ clientId, state: 'failed', retryable: false, reason: expect.stringContaining('refused this text') }),
+    ]);
+    expect(model.discard('no-such-id')).toBeNull();
+    expect(model.discard(clientId)).toBe('my order #123');
+    expect(state().pending).toEqual([]);
+    expect(sends).toHaveLength(1);
+  });
+
+  it('[CM20b] failed while the server was busy: retryable; retry sends the same clientId and text', async () => {
+    vi.useFakeTimers();
+    const { model, sends, state } = setup({ conversation: conv() });
+    const clientId = model.send('my order #123');
+    // The outbox tries a busy server six times, backing off, before it gives up.
+    for (let attempt = 0; attempt < 6; attempt++) {
+      sends[attempt].resolve({ ok: false, error: { code: 'unavailable', message: 'busy' } });
+      await vi.advanceTimersByTimeAsync(10_000);
+    }
+    expect(sends).toHaveLength(6);
+    expect(state().pending).toEqual([expect.objectContaining({ clientId, state: 'failed', retryable: true })]);
     model.retry(clientId);
     expect(state().pending[0]).toMatchObject({ clientId, state: 'sending', reason: null });
-    expect(sends[1].input).toEqual({ clientId, body: 'my order #123' });
-    sends[1].resolve({ ok: true, message: msg(1, 'v', { clientId, body: 'my order #123' }) });
-    await settle();
+    expect(sends[6].input).toEqual({ clientId, body: 'my order #123' });
+    sends[6].resolve({ ok: true, message: msg(1, 'v', { clientId, body: 'my order #123' }) });
+    await vi.advanceTimersByTimeAsync(0);
     expect(state().pending).toEqual([]);
     expect(state().messages.map((m) => m.body)).toEqual(['my order #123']);
   });
