@@ -18,6 +18,8 @@ export interface ChatView {
   setHeader(title: string, subtitle: string, avatar: { name: string | null; online: boolean | null }): void;
   setConnection(state: Connection, detail?: string, fallbackHref?: string): void;
   setNote(text: string | null): void;
+  /** The line under "Hi there!" before the first message. */
+  setWelcome(text: string): void;
   showProfile(show: boolean, current?: { name: string; email: string | null }): void;
   setProfileError(text: string | null): void;
 }
@@ -47,11 +49,12 @@ export function createChatView(opts: ChatViewOptions): ChatView {
   const banner = h('div', { class: 'chat-banner', role: 'status', hidden: true });
   const note = h('div', { class: 'chat-note', role: 'note', hidden: true });
 
+  const welcomeText = h('p', null, 'Ask us anything — we usually answer within a few minutes.');
   const welcome = h(
     'div',
     { class: 'chat-welcome' },
     h('p', { class: 'chat-welcome-title' }, 'Hi there!'),
-    h('p', null, 'Ask us anything — we usually answer within a few minutes.'),
+    welcomeText,
   );
   const list = createMessageList({ mine: 'visitor', label: 'Conversation', intro: welcome, onRetry: opts.onRetry, onEdit: opts.onEdit });
   const typing = createTypingIndicator();
@@ -65,7 +68,7 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     h(
       'div',
       { class: 'profile-head' },
-      h('p', { class: 'profile-title', id: 'profile-title' }, 'Get our reply by email too? (optional)'),
+      h('p', { class: 'profile-title', id: 'profile-title' }, 'Tell us who you are? (optional)'),
       h('button', { type: 'button', class: 'icon-button profile-dismiss', 'aria-label': 'Not now', title: 'Not now', onclick: () => opts.onDismissProfile() }, icon(ICONS.close, 16)),
     ),
     h(
@@ -121,6 +124,9 @@ export function createChatView(opts: ChatViewOptions): ChatView {
           fallbackHref && h('a', { href: fallbackHref, target: '_blank', rel: 'noopener' }, 'Open the chat in a new tab'),
         );
       }
+    },
+    setWelcome(text) {
+      setContent(welcomeText, text);
     },
     setNote(text) {
       note.hidden = text === null;

@@ -93,23 +93,30 @@ function start(mount: HTMLElement) {
     if (socket.connected && page?.url) socket.emit('page:view', { url: page.url, title: page.title || undefined });
   }
 
+  /**
+   * The header, the welcome and the note say one thing, from the conversation and whether any
+   * agent is available: never "someone will be with you shortly" while nobody is.
+   */
   function refreshHeader() {
     const c = shown.conversation;
     const agentOnline = shown.peerOnline;
+    // Until the server says, assume someone may be there (the common case, and no false alarm).
+    const away = agentsAvailable === 0;
     if (c?.status === 'active' && c.agent) {
       view.setHeader(c.agent.name, agentOnline ? 'Online · here to help' : 'Away for a moment — they will be back', { name: c.agent.name, online: agentOnline });
     } else if (c?.status === 'queued') {
       const pos = c.queuePosition;
-      view.setHeader('Chat with us', pos ? `You are #${pos} in the queue — someone will be with you shortly` : 'Waiting for the next agent…', { name: null, online: null });
+      const place = pos ? `You are #${pos} in the queue` : 'You are in the queue';
+      view.setHeader('Chat with us', away ? `${place} · nobody is available yet` : `${place} — someone will be with you shortly`, { name: null, online: null });
     } else if (c?.status === 'closed') {
       view.setHeader('Chat with us', 'This conversation has ended', { name: null, online: null });
     } else {
-      view.setHeader('Chat with us', agentsAvailable === 0 ? 'We are away right now' : 'We typically reply in a few minutes', { name: null, online: null });
+      view.setHeader('Chat with us', away ? 'We are away right now' : 'We typically reply in a few minutes', { name: null, online: null });
     }
-    const waiting = !c || c.status !== 'active';
+    view.setWelcome(away ? 'Ask us anything — leave a message and we will answer here as soon as someone is back.' : 'Ask us anything — we usually answer within a few minutes.');
     view.setNote(
-      agentsAvailable === 0 && waiting
-        ? 'No agent is online right now. Leave a message and we will answer as soon as someone is back.'
+      away && c?.status === 'queued'
+        ? 'Nobody is available right now. Your message is saved: we will answer here as soon as someone is back.'
         : null,
     );
   }
@@ -159,7 +166,8 @@ function start(mount: HTMLElement) {
       remember(PROFILE_DISMISSED);
       view.setProfileError(null);
       view.showProfile(false);
-      view.list.system(`Thanks${visitor.name ? `, ${visitor.name}` : ''}! We will reply here${visitor.email ? ` or at ${visitor.email}` : ''}.`);
+      // No promise of an email reply: nothing sends one (yet).
+      view.list.system(`Thanks${visitor.name ? `, ${visitor.name}` : ''}! We will reply right here.`);
     } catch (err) {
       const message = err instanceof Error ? err.message : '';
       view.setProfileError(/email/i.test(message) ? 'That email address does not look right.' : 'Could not save, try again.');

@@ -43,7 +43,7 @@ describe.each(['websocket', 'polling'] as const)('[E2E-FLOW] cross-origin widget
         httpOnly: true,
       });
 
-      await poll(() => chat.locator('.chat-note').textContent()).toContain('No agent is online');
+      await poll(() => chat.locator('.chat-subtitle').textContent()).toBe('We are away right now');
       await chat.getByRole('textbox', { name: 'Message' }).fill('Hi! Do the Alpine tents fit three people?');
       await chat.getByRole('textbox', { name: 'Message' }).press('Enter');
       const first = chat.locator('.msg-mine').last();
@@ -84,7 +84,7 @@ describe.each(['websocket', 'polling'] as const)('[E2E-FLOW] cross-origin widget
       await chat.getByLabel('Name', { exact: true }).fill('Maya Chen');
       await chat.getByLabel('Email', { exact: true }).fill('maya@example.com');
       await chat.getByRole('button', { name: 'Save' }).click();
-      await poll(() => chat.locator('.msg-system').last().textContent()).toBe('Thanks, Maya Chen! We will reply here or at maya@example.com.');
+      await poll(() => chat.locator('.msg-system').last().textContent()).toBe('Thanks, Maya Chen! We will reply right here.');
       await poll(() => agent.locator('.pane-title').textContent()).toBe('Maya Chen');
       await poll(() => agent.locator('.context').textContent()).toContain('maya@example.com');
 
