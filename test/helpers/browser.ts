@@ -158,3 +158,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function transcript(scope: Page | FrameLocator): Promise<string[]> {
   return scope.locator('.msg .msg-body').allTextContents();
 }
+
+/**
+ * `GET /api/team` for the console's transfer dialog. Until the server has the endpoint
+ * (it answers 404), the test serves it from the store, with the statuses the test knows;
+ * once the server answers, its answer goes through untouched.
+ */
+export async function provideTeam(context: BrowserContext, app: TestApp, status: Record<string, 'online' | 'away' | 'offline'> = {}): Promise<void> {
+  await context.route('**/api/team', async (route) => {
+    const res = await route.fetch();
+    if (res.status() !== 404) return route.fulfill({ response: res });
+    const agents = (await app.store.listAgents()).map((a) => ({ id: a.id, name: a.name, role: a.role, status: status[a.email] ?? 'offline' }));
+    await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ agents }) });
+  });
+}
