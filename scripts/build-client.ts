@@ -65,6 +65,8 @@ export async function buildClient(): Promise<BuildResult> {
     jsxImportSource: 'preact',
     charset: 'utf8',
     write: false,
+    metafile: true,
+    absWorkingDir: ROOT,
     logLevel: 'warning',
   });
   const sizes: BundleSize[] = [];
@@ -81,8 +83,18 @@ export async function buildClient(): Promise<BuildResult> {
     const total = sizes.filter((s) => budget.files.includes(s.file)).reduce((n, s) => n + s.gzip, 0);
     if (total > budget.maxGzip) overBudget.push(`${budget.name}: ${kb(total)} gzipped, budget ${kb(budget.maxGzip)}`);
   }
+  // The widget runs on customers' pages and stays framework-free: no Preact may reach its bundles.
+  for (const [out, meta] of Object.entries(result.metafile.outputs)) {
+    const file = relative(DIST, join(ROOT, out));
+    if (!FRAMEWORK_FREE.includes(file)) continue;
+    const framework = Object.keys(meta.inputs).filter((input) => /node_modules\/(preact|@preact)\//.test(input));
+    if (framework.length) overBudget.push(`${file} must stay framework-free, but bundles ${framework[0]}`);
+  }
   return { sizes, overBudget };
 }
+
+/** Bundles that run inside customers' pages: no UI framework in them. */
+const FRAMEWORK_FREE = ['widget.js', 'assets/chat.js'];
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
