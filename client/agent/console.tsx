@@ -83,6 +83,10 @@ async function start(mount: HTMLElement) {
   });
   const ToolsView = Tools({ con, notifier });
 
+  // A conversation newly selected (opened, claimed, picked from a notification) is the one shown.
+  effect(() => {
+    if (con.selected.value) view.value = 'conversation';
+  });
   // On a phone only one column shows: the conversation is read only while it is the one on screen.
   effect(() => {
     con.paneOnScreen.value = !narrow.value || view.value === 'conversation';
