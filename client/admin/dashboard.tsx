@@ -185,6 +185,7 @@ async function start(mount: HTMLElement) {
             </section>
             <section class="card" aria-labelledby="feed-heading">
               <h2 id="feed-heading">Activity</h2>
+              {feed.value.length === 0 && <p class="empty">People coming online and going offline show here.</p>}
               <ol class="feed" aria-label="Recent activity">
                 {feed.value.map((f) => (
                   <li key={f.id}>

@@ -15,7 +15,7 @@ export function AppHeader({ me, current, children }: { me: Agent; current: 'agen
   );
   return (
     <header class="app-header">
-      <a class="brand" href="/agent" aria-label="Parley">
+      <a class="brand" href="/agent">
         <span class="brand-mark" aria-hidden="true">
           P
         </span>
