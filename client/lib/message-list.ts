@@ -1,8 +1,7 @@
-// One conversation's transcript on screen: confirmed messages ordered by `seq`
-// and de-duplicated by `id`, the sender's own pending messages below them,
-// system notes and read receipts. `sync` renders a conversation model's
-// snapshot; add/confirm/setPeerRead/contiguousSeq are the console's until it
-// moves onto the model too.
+// The visitor chat's transcript on screen: `sync` draws a conversation model's
+// snapshot (stored messages by `seq`, keyed by `id`; one's own pending ones
+// below them; the read receipt), plus the product's notes (joined, left,
+// closed). The console draws the same snapshot with Preact (client/agent/transcript.tsx).
 
 import type { Message } from '../../server/protocol/shapes.ts';
 import type { ConversationState, ShownMessage } from './conversation-model.ts';
@@ -29,22 +28,8 @@ export interface MessageList {
   element: HTMLElement;
   /** Shows a model's snapshot, keyed by id and clientId; returns the messages new on screen. */
   sync(content: Pick<ConversationState, 'messages' | 'pending' | 'receipt'>): ShownMessage[];
-  /** Adds confirmed messages; returns those not seen before. */
-  add(messages: Message[]): Message[];
-  /** Older history above what is shown, keeping the reader's place. */
-  prepend(messages: Message[]): void;
-  addPending(clientId: string, body: string): void;
-  setPending(clientId: string, state: 'pending' | 'failed', reason?: string): void;
-  confirm(clientId: string, message: Message): void;
-  /** A note from the product (joined, left, closed), placed after `afterSeq`. */
+  /** A note from the product (joined, left, closed) after the newest message; kept in view from the end. */
   system(text: string): void;
-  setPeerRead(seq: number): void;
-  /** Everything up to this seq is shown, with no gap (catch up `afterSeq` from here). */
-  contiguousSeq(): number;
-  /** Starts gap tracking at a known point (a conversation's lastSeq with no messages loaded). */
-  setBaseline(seq: number): void;
-  firstSeq(): number | null;
-  lastSeq(): number;
   scrollToEnd(): void;
   nearBottom(): boolean;
   clear(): void;
@@ -60,10 +45,6 @@ export function createMessageList(opts: MessageListOptions): MessageList {
   }
   const nodes = new Map<string, HTMLElement>();
   const pending = new Map<string, HTMLElement>();
-  const seqs = new Set<number>();
-  let contiguous = 0;
-  let baseline = 0;
-  let peerRead = 0;
   let maxSeq = 0;
 
   const keyOf = (el: Element) => Number((el as HTMLElement).dataset.key);
@@ -127,22 +108,6 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     } else setContent(slot);
   }
 
-  /** "Sent"/"Seen" on the newest own confirmed message only; older ones just show their time. */
-  function refreshReceipts() {
-    const own = Array.from(element.querySelectorAll<HTMLElement>('.msg-mine[data-id]'));
-    own.forEach((el, i) => {
-      const latest = i === own.length - 1;
-      setStatus(el, latest ? (Number(el.dataset.key) <= peerRead ? 'seen' : 'sent') : 'none');
-    });
-  }
-
-  function track(seq: number) {
-    if (seqs.size === 0) contiguous = Math.max(contiguous, baseline, seq - 1);
-    seqs.add(seq);
-    maxSeq = Math.max(maxSeq, seq);
-    while (seqs.has(contiguous + 1)) contiguous++;
-  }
-
   function messageNode(m: Message): HTMLElement {
     const mine = m.author.kind === opts.mine;
     const el = bubble(m, mine);
@@ -153,41 +118,11 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     return el;
   }
 
-  function add(messages: Message[]): Message[] {
-    const fresh: Message[] = [];
-    for (const m of [...messages].sort((a, b) => a.seq - b.seq)) {
-      if (nodes.has(m.id)) continue;
-      const waiting = m.author.kind === opts.mine ? pending.get(m.clientId) : undefined;
-      if (waiting) {
-        confirm(m.clientId, m);
-        continue;
-      }
-      const el = messageNode(m);
-      nodes.set(m.id, el);
-      track(m.seq);
-      place(el);
-      fresh.push(m);
-    }
-    refreshReceipts();
-    return fresh;
-  }
-
-  function confirm(clientId: string, m: Message) {
-    const el = pending.get(clientId);
-    pending.delete(clientId);
-    if (nodes.has(m.id)) {
-      el?.remove();
-      return;
-    }
-    el?.remove();
-    const node = messageNode(m);
-    nodes.set(m.id, node);
-    track(m.seq);
-    place(node);
-    refreshReceipts();
-  }
-
   let receipt: ConversationState['receipt'] = null;
+  const nearBottom = () => element.scrollHeight - element.scrollTop - element.clientHeight < 80;
+  const scrollToEnd = () => {
+    element.scrollTop = element.scrollHeight;
+  };
 
   function sync(content: Pick<ConversationState, 'messages' | 'pending' | 'receipt'>): ShownMessage[] {
     const fresh: ShownMessage[] = [];
@@ -203,7 +138,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       }
       const node = messageNode(m);
       nodes.set(m.id, node);
-      track(m.seq);
+      maxSeq = Math.max(maxSeq, m.seq);
       place(node);
       fresh.push(m);
     }
@@ -247,55 +182,19 @@ export function createMessageList(opts: MessageListOptions): MessageList {
   return {
     element,
     sync,
-    add,
-    prepend(messages) {
-      const before = element.scrollHeight - element.scrollTop;
-      element.setAttribute('aria-busy', 'true');
-      for (const m of messages) {
-        if (nodes.has(m.id)) continue;
-        const el = messageNode(m);
-        nodes.set(m.id, el);
-        seqs.add(m.seq);
-        place(el);
-      }
-      refreshReceipts();
-      element.scrollTop = element.scrollHeight - before;
-      element.removeAttribute('aria-busy');
-    },
-    addPending,
-    setPending(clientId, state, reason) {
-      const el = pending.get(clientId);
-      if (el) setStatus(el, state, reason);
-    },
-    confirm,
     system(text) {
-      const el = h('div', { class: 'msg-system', 'data-key': String(maxSeq + 0.5) }, text);
-      place(el);
+      const atEnd = nearBottom();
+      place(h('div', { class: 'msg-system', 'data-key': String(maxSeq + 0.5) }, text));
+      if (atEnd) scrollToEnd();
     },
-    setPeerRead(seq) {
-      if (seq <= peerRead) return;
-      peerRead = seq;
-      refreshReceipts();
-    },
-    contiguousSeq: () => (seqs.size ? contiguous : baseline),
-    setBaseline(seq) {
-      baseline = Math.max(baseline, seq);
-      maxSeq = Math.max(maxSeq, seq);
-      if (seqs.size === 0) contiguous = baseline;
-    },
-    firstSeq: () => (seqs.size ? Math.min(...seqs) : null),
-    lastSeq: () => maxSeq,
-    scrollToEnd() {
-      element.scrollTop = element.scrollHeight;
-    },
-    nearBottom: () => element.scrollHeight - element.scrollTop - element.clientHeight < 80,
+    scrollToEnd,
+    nearBottom,
     clear() {
       // Pending messages survive: the first message of a new conversation is still on its way.
       element.replaceChildren(...(opts.intro ? [opts.intro] : []), ...pending.values());
       nodes.clear();
-      seqs.clear();
       receipt = null;
-      contiguous = baseline = peerRead = maxSeq = 0;
+      maxSeq = 0;
     },
   };
 }

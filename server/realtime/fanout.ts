@@ -192,9 +192,13 @@ export function createFanout(deps: {
     },
 
     conversationUpdated(c, position) {
-      // A queued conversation's room holds no agent (they leave it on release): its visitor is the only audience.
-      if (c.status === 'queued') ns.visitor.to(room.conversation(c.id)).emit('conversation', toConversation(c, position));
-      else emitConversation(c, position);
+      // A queued conversation's room holds no agent (they leave it on release): its visitor hears it
+      // there, and every agent's queue gets it again as `queue:add` (an upsert by id): a new name, a new place.
+      if (c.status === 'queued') {
+        const payload = toConversation(c, position);
+        ns.visitor.to(room.conversation(c.id)).emit('conversation', payload);
+        ns.agent.to(room.queue).emit('queue:add', payload);
+      } else emitConversation(c, position);
     },
 
     typing(conversationId, participant, typing, origin) {

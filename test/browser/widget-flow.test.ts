@@ -109,6 +109,7 @@ describe.each(['websocket', 'polling'] as const)('[E2E-FLOW] cross-origin widget
       }
 
       await agent.getByRole('button', { name: 'Close', exact: true }).click();
+      await agent.getByRole('dialog', { name: 'Close this conversation?' }).getByRole('button', { name: 'Close conversation' }).click();
       await poll(() => chat.locator('.msg-system').last().textContent()).toContain('Ada Lovelace closed the conversation');
       await poll(() => chat.locator('.chat-subtitle').textContent()).toBe('This conversation has ended');
       await poll(() => agent.locator('.pane-status').textContent()).toBe('Closed');

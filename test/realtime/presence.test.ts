@@ -173,4 +173,27 @@ describe.each(MATRIX)('[QUEUE] %s over %s', (topology, transport) => {
       [visitors[2].conversationId, 2],
     ]);
   });
+
+  it('[QUEUE2] agents hear a queued conversation again when its place or its visitor\'s name changes', async () => {
+    const t = await startTopology(topology);
+    const agent = await t.agent(transport);
+    const waiting: Array<{ socket: VisitorClient; conversationId: string }> = [];
+    for (let i = 0; i < 3; i++) {
+      const v = await t.visitor(transport);
+      const { message } = await ok(v.socket, 'message:send', { clientId: 'c', body: `visitor ${i}` });
+      waiting.push({ ...v, conversationId: message.conversationId });
+    }
+    const watcher = await t.agent(transport, 'watcher@example.com');
+    const updates = record(watcher.socket, 'queue:add');
+    const latest = (id: string) => updates.filter((c) => c.id === id).at(-1);
+    await ok(agent.socket, 'conversation:claim', { conversationId: waiting[0].conversationId });
+    await eventually(
+      () => latest(waiting[1].conversationId)?.queuePosition === 1 && latest(waiting[2].conversationId)?.queuePosition === 2,
+      5000,
+      () => `new places 1 and 2; queue:add seen: ${JSON.stringify(updates.map((c) => [c.visitor.name, c.queuePosition]))}`,
+    );
+    await ok(waiting[2].socket, 'profile:update', { name: 'Maya Chen' });
+    await eventually(() => latest(waiting[2].conversationId)?.visitor.name === 'Maya Chen', 5000, () => `the new name; seen: ${JSON.stringify(updates.map((c) => c.visitor.name))}`);
+    expect(latest(waiting[2].conversationId)).toMatchObject({ status: 'queued', queuePosition: 2 });
+  });
 });

@@ -1,0 +1,188 @@
+// The agent console (/agent): signs in, opens the /agent socket, and lays out
+// the list, the conversation and the visitor's details — three columns on a
+// desk, one at a time on a phone. State lives in console-state.ts.
+
+import { computed, effect, signal } from '@preact/signals';
+import { render } from 'preact';
+import { io } from 'socket.io-client';
+import type { Agent } from '../../server/protocol/shapes.ts';
+import { api } from '../lib/api.ts';
+import { socketOptions, transportFrom } from '../lib/socket-options.ts';
+import { AppHeader, ConnectionBanner } from '../ui/app-header.tsx';
+import { ConfirmDialog } from '../ui/modal.tsx';
+import { createToasts } from '../ui/toasts.tsx';
+import { type AgentSocket, type ConsoleState, createConsoleState } from './console-state.ts';
+import { ContextPanel } from './context-panel.tsx';
+import { ConversationPane } from './conversation-pane.tsx';
+import { createNotifier, type Notifier } from './notifier.ts';
+import { Sidebar } from './sidebar.tsx';
+import { TransferDialog } from './transfer-dialog.tsx';
+
+const STATUS_KEY = 'parley:agent-status';
+/** One column (list, conversation or details) up to here; the details beside the conversation from 1101 px. */
+const NARROW = '(max-width: 720px)';
+
+type View = 'list' | 'conversation' | 'details';
+type Dialog = { kind: 'close' | 'transfer'; id: string } | null;
+
+function mediaSignal(query: string) {
+  const list = matchMedia(query);
+  const s = signal(list.matches);
+  list.addEventListener('change', () => (s.value = list.matches));
+  return s;
+}
+
+function Tools({ con, notifier }: { con: ConsoleState; notifier: Notifier }) {
+  const permission = signal(notifier.state());
+  return () => (
+    <>
+      {permission.value === 'default' && (
+        <button type="button" class="btn btn-small notify-button" onClick={() => void notifier.enable().then(() => (permission.value = notifier.state()))}>
+          Enable notifications
+        </button>
+      )}
+      <select
+        id="agent-status"
+        aria-label="Your status"
+        class="status-select"
+        value={con.status.value}
+        onChange={(e) => {
+          const status = e.currentTarget.value === 'away' ? 'away' : 'online';
+          localStorage.setItem(STATUS_KEY, status);
+          void con.setStatus(status);
+        }}
+      >
+        <option value="online">● Online</option>
+        <option value="away">◐ Away</option>
+      </select>
+    </>
+  );
+}
+
+async function start(mount: HTMLElement) {
+  const me = (await api<{ agent?: Agent }>('GET', '/api/me').catch(() => ({ agent: undefined }))).agent;
+  if (!me) return location.assign('/login?next=/agent');
+
+  const socket: AgentSocket = io('/agent', socketOptions(transportFrom(location.search)));
+  const toasts = createToasts();
+  const view = signal<View>('list');
+  const dialog = signal<Dialog>(null);
+  const narrow = mediaSignal(NARROW);
+  const open = (id: string) => {
+    con.select(id);
+    view.value = 'conversation';
+  };
+  const notifier = createNotifier(open);
+  const con = createConsoleState({
+    me,
+    socket,
+    notifier,
+    toast: toasts.show,
+    signIn: () => location.assign('/login?next=/agent'),
+    status: localStorage.getItem(STATUS_KEY) === 'away' ? 'away' : 'online',
+  });
+  const ToolsView = Tools({ con, notifier });
+
+  // A conversation newly selected (opened, claimed, picked from a notification) is the one shown.
+  effect(() => {
+    if (con.selected.value) view.value = 'conversation';
+  });
+  // On a phone only one column shows: the conversation is read only while it is the one on screen.
+  effect(() => {
+    con.paneOnScreen.value = !narrow.value || view.value === 'conversation';
+  });
+  const syncVisibility = () => (con.pageVisible.value = document.visibilityState === 'visible');
+  document.addEventListener('visibilitychange', syncVisibility);
+  syncVisibility();
+  effect(() => {
+    const n = con.unread.value;
+    document.title = `${n ? `(${n}) ` : ''}Console — Parley`;
+  });
+  // The visitor's current page, refreshed while their conversation is open.
+  setInterval(() => document.visibilityState === 'visible' && con.refreshVisitor(), 20_000);
+
+  const selectedConversation = computed(() => {
+    const id = con.selected.value;
+    return id ? (con.stateOf(id)?.value.conversation ?? null) : null;
+  });
+
+  function CurrentDialog() {
+    const d = dialog.value;
+    const c = d ? con.stateOf(d.id)?.value.conversation : null;
+    if (!d || !c) return null;
+    const done = () => (dialog.value = null);
+    if (d.kind === 'close') {
+      return (
+        <ConfirmDialog
+          title="Close this conversation?"
+          body={`${c.visitor.name} will see that the conversation has ended. They can write again to start a new one.`}
+          confirm="Close conversation"
+          danger
+          onCancel={done}
+          onConfirm={() => {
+            done();
+            con.close(d.id);
+          }}
+        />
+      );
+    }
+    return (
+      <TransferDialog
+        me={me!}
+        visitorName={c.visitor.name}
+        onClose={done}
+        onPick={(t) => {
+          done();
+          con.transfer(d.id, t.id, t.name);
+        }}
+      />
+    );
+  }
+
+  function App() {
+    const id = con.selected.value;
+    const visitor = con.visitor.value;
+    return (
+      <>
+        <AppHeader me={me!} current="agent">
+          <ToolsView />
+        </AppHeader>
+        <ConnectionBanner connection={con.connection.value} />
+        <h1 class="sr-only">Agent console</h1>
+        <div class="console" data-view={id ? view.value : 'list'}>
+          <Sidebar console={con} onOpen={open} />
+          <main class="main" id="main">
+            {id ? (
+              <ConversationPane
+                key={id}
+                console={con}
+                id={id}
+                onBack={() => (view.value = 'list')}
+                onDetails={() => (view.value = 'details')}
+                onClose={(cid) => (dialog.value = { kind: 'close', id: cid })}
+                onTransfer={(cid) => (dialog.value = { kind: 'transfer', id: cid })}
+              />
+            ) : (
+              <div class="empty-state">
+                <p class="empty-title">No conversation selected</p>
+                <p>Claim a waiting visitor from the queue, or pick one of your conversations.</p>
+              </div>
+            )}
+          </main>
+          <ContextPanel
+            conversation={selectedConversation.value}
+            visitor={visitor && visitor.conversationId === id ? visitor.visitor : null}
+            onBack={() => (view.value = 'conversation')}
+          />
+        </div>
+        <toasts.Toasts />
+        <CurrentDialog />
+      </>
+    );
+  }
+
+  mount.replaceChildren();
+  render(<App />, mount);
+}
+
+void start(document.getElementById('app')!);

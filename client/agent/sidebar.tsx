@@ -1,0 +1,123 @@
+// The console's list column: the live queue (position, wait, last message,
+// claim) and the agent's own conversations (unread, last message, visitor
+// online). Items are keyed by conversation id: an update redraws that item
+// only, and focus stays where the agent left it.
+
+import { useEffect, useState } from 'preact/hooks';
+import type { Conversation } from '../../server/protocol/shapes.ts';
+import { duration, initials } from '../lib/format.ts';
+import type { ConsoleState } from './console-state.ts';
+
+interface SidebarProps {
+  console: ConsoleState;
+  onOpen(id: string): void;
+}
+
+/** Re-renders its users every second (wait times). */
+function useClock(): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+function preview(con: ConsoleState, id: string): string {
+  const last = con.stateOf(id)?.value.preview;
+  if (!last) return ' ';
+  if (last.author.kind !== 'agent') return last.body;
+  return `${last.author.id === con.me.id ? 'You' : last.author.name}: ${last.body}`;
+}
+
+function QueueItem({ con, c, selected, now, onOpen }: { con: ConsoleState; c: Conversation; selected: boolean; now: number; onOpen(id: string): void }) {
+  // The model's snapshot carries the visitor's current name; the queue entry the position.
+  const name = con.stateOf(c.id)?.value.conversation?.visitor.name ?? c.visitor.name;
+  return (
+    <li class={`item queue-item${selected ? ' selected' : ''}`} data-id={c.id}>
+      <button type="button" class="item-main" data-role="open" aria-current={selected ? 'true' : undefined} onClick={() => onOpen(c.id)}>
+        <span class="avatar" aria-hidden="true">
+          {initials(name)}
+        </span>
+        <span class="item-text">
+          <span class="item-name">{name}</span>
+          <span class="item-preview">{preview(con, c.id)}</span>
+          <span class="item-wait">waiting {duration(now - Date.parse(c.createdAt))}</span>
+        </span>
+        {c.queuePosition !== null && (
+          <span class="position" title="Position in the queue">
+            <span class="sr-only">position </span>#{c.queuePosition}
+          </span>
+        )}
+      </button>
+      <button type="button" class="btn btn-primary btn-small claim-button" data-role="claim" aria-label={`Claim conversation with ${name}`} onClick={() => con.claim(c.id)}>
+        Claim
+      </button>
+    </li>
+  );
+}
+
+function MineItem({ con, c, selected, onOpen }: { con: ConsoleState; c: Conversation; selected: boolean; onOpen(id: string): void }) {
+  const state = con.stateOf(c.id)?.value;
+  const online = state?.peerOnline ?? false;
+  const unread = con.isMine(c) ? (state?.unread ?? 0) : 0;
+  const closed = c.status !== 'active' || !con.isMine(c);
+  return (
+    <li class={`item mine-item${selected ? ' selected' : ''}${closed ? ' closed' : ''}`} data-id={c.id}>
+      <button type="button" class="item-main" data-role="open" aria-current={selected ? 'true' : undefined} onClick={() => onOpen(c.id)}>
+        <span class="avatar-wrap">
+          <span class="avatar" aria-hidden="true">
+            {initials(c.visitor.name)}
+          </span>
+          <span class={`dot${online ? ' online' : ''}`} aria-hidden="true" />
+        </span>
+        <span class="item-text">
+          <span class="item-name">
+            {c.visitor.name}
+            <span class="sr-only">{online ? ', online' : ', offline'}</span>
+            {closed && <span class="tag">{c.status === 'closed' ? 'closed' : 'handed over'}</span>}
+          </span>
+          <span class="item-preview">{preview(con, c.id)}</span>
+        </span>
+        {unread > 0 && (
+          <span class="unread" aria-label={`${unread} unread`}>
+            {unread}
+          </span>
+        )}
+      </button>
+    </li>
+  );
+}
+
+export function Sidebar({ console: con, onOpen }: SidebarProps) {
+  const now = useClock();
+  const queue = con.queue.value;
+  const mine = con.mine.value;
+  const selected = con.selected.value;
+  return (
+    <nav class="sidebar" aria-label="Conversations">
+      <section class="side-section" data-section="queue">
+        <h2 id="queue-heading">
+          Queue <span class="count">{queue.length}</span>
+        </h2>
+        {queue.length === 0 && <p class="empty">Nobody is waiting. Nice work!</p>}
+        <ul class="item-list" aria-labelledby="queue-heading">
+          {queue.map((c) => (
+            <QueueItem key={c.id} con={con} c={c} selected={c.id === selected} now={now} onOpen={onOpen} />
+          ))}
+        </ul>
+      </section>
+      <section class="side-section" data-section="mine">
+        <h2 id="mine-heading">
+          My conversations <span class="count">{mine.filter((c) => con.isMine(c)).length}</span>
+        </h2>
+        {mine.length === 0 && <p class="empty">Claim a conversation from the queue to start.</p>}
+        <ul class="item-list" aria-labelledby="mine-heading">
+          {mine.map((c) => (
+            <MineItem key={c.id} con={con} c={c} selected={c.id === selected} onOpen={onOpen} />
+          ))}
+        </ul>
+      </section>
+    </nav>
+  );
+}
