@@ -5,7 +5,7 @@
 
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { arrived, next, ok } from '../helpers/clients.ts';
+import { arrived, ok } from '../helpers/clients.ts';
 import { poll, signIn, useBrowser, watch } from '../helpers/browser.ts';
 import { DESK, onScreen, overflowX, overlap, PHONE, placeholderFits, smallFields, TABLET } from '../helpers/layout.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
