@@ -143,7 +143,7 @@ async function start(mount: HTMLElement) {
           <h1 class="page-title">Right now</h1>
           <div class="stats">
             <Stat label="Agents online" value={s ? String(s.agents.filter((a) => a.status === 'online').length) : '–'} sub={s ? ` / ${s.agents.length}` : undefined} />
-            <Stat label="Visitors online" value={s ? String(s.visitors.length) : '–'} />
+            <Stat label="Visitors in chat" value={s ? String(s.visitors.length) : '–'} />
             <Stat label="Waiting in queue" value={s ? String(s.queue.length) : '–'} />
             <LongestWait oldest={oldest.value} />
           </div>
@@ -196,7 +196,11 @@ async function start(mount: HTMLElement) {
             </section>
           </div>
           <section class="card" aria-labelledby="visitors-heading">
-            <h2 id="visitors-heading">Visitors</h2>
+            <h2 id="visitors-heading">Visitors in chat</h2>
+            <p class="card-hint">
+              Visitors whose page has the chat connected: anyone who has chatted before, on every page they view, and others once they point at or open
+              the chat button. People browsing who never touched the chat are not counted.
+            </p>
             <table class="table table-stack">
               <thead>
                 <tr>

@@ -101,6 +101,11 @@ export function Sidebar({ console: con, onOpen }: SidebarProps) {
           Queue <span class="count">{queue.length}</span>
         </h2>
         {queue.length === 0 && <p class="empty">Nobody is waiting. Nice work!</p>}
+        {queue.length > 1 && (
+          <p class="queue-rule" data-testid="queue-rule">
+            Longest waiting first: a conversation sent back to the queue keeps its place.
+          </p>
+        )}
         <ul class="item-list" aria-labelledby="queue-heading">
           {queue.map((c) => (
             <QueueItem key={c.id} con={con} c={c} selected={c.id === selected} now={now} onOpen={onOpen} />

@@ -62,18 +62,24 @@ export function createChatView(opts: ChatViewOptions): ChatView {
   const nameInput = h('input', { id: 'profile-name', name: 'name', type: 'text', autocomplete: 'name', maxlength: 100, placeholder: 'Your name' });
   const emailInput = h('input', { id: 'profile-email', name: 'email', type: 'email', autocomplete: 'email', maxlength: 254, placeholder: 'Email address' });
   const profileError = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const profileOpen = h(
+    'button',
+    { type: 'button', class: 'link-button profile-title', id: 'profile-title', 'aria-expanded': 'false', 'aria-controls': 'profile-fields' },
+    'Tell us your name? (optional)',
+  );
   const profile = h(
     'form',
     { class: 'profile-card', hidden: true, 'aria-labelledby': 'profile-title' },
     h(
       'div',
       { class: 'profile-head' },
-      h('p', { class: 'profile-title', id: 'profile-title' }, 'Tell us who you are? (optional)'),
+      // One line until asked for: the conversation keeps its room.
+      profileOpen,
       h('button', { type: 'button', class: 'icon-button profile-dismiss', 'aria-label': 'Not now', title: 'Not now', onclick: () => opts.onDismissProfile() }, icon(ICONS.close, 16)),
     ),
     h(
       'div',
-      { class: 'profile-fields' },
+      { class: 'profile-fields', id: 'profile-fields', hidden: true },
       h('label', { for: 'profile-name', class: 'sr-only' }, 'Name'),
       nameInput,
       h('label', { for: 'profile-email', class: 'sr-only' }, 'Email'),
@@ -82,6 +88,12 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     ),
     profileError,
   );
+  profileOpen.addEventListener('click', () => {
+    const fields = profile.querySelector<HTMLElement>('.profile-fields')!;
+    fields.hidden = !fields.hidden;
+    profileOpen.setAttribute('aria-expanded', String(!fields.hidden));
+    if (!fields.hidden) nameInput.focus();
+  });
   profile.addEventListener('submit', (e) => {
     e.preventDefault();
     opts.onSaveProfile({ name: nameInput.value.trim(), email: emailInput.value.trim() });

@@ -1,6 +1,9 @@
 // The chat page's side of the widget: messages to and from the loader on the
 // host page (open/close, the host page's address, the unread badge).
 // Only the embedding window is listened to; it is vetted by frame-ancestors.
+// The messages themselves are typed in embed-protocol.ts.
+
+import { parseToChat, type ToHost } from './embed-protocol.ts';
 
 export interface HostPage {
   url: string;
@@ -15,20 +18,16 @@ export interface Bridge {
 export function connectBridge(handlers: { onOpen(open: boolean): void; onPage(page: HostPage): void }): Bridge | null {
   if (window.parent === window) return null;
   let parentOrigin: string | null = null;
-  const post = (data: object) => {
-    if (parentOrigin) window.parent.postMessage(data, parentOrigin);
+  const post = (message: ToHost) => {
+    if (parentOrigin) window.parent.postMessage(message, parentOrigin);
   };
   window.addEventListener('message', (event) => {
     if (event.source !== window.parent) return;
-    const data = event.data as { type?: unknown; open?: unknown; url?: unknown; title?: unknown } | null;
-    if (!data || typeof data !== 'object') return;
+    const message = parseToChat(event.data);
+    if (!message) return;
     parentOrigin = event.origin;
-    if (data.type === 'parley:init' || data.type === 'parley:open') {
-      if (typeof data.open === 'boolean') handlers.onOpen(data.open);
-    }
-    if (data.type === 'parley:init' && typeof data.url === 'string') {
-      handlers.onPage({ url: data.url.slice(0, 2048), title: typeof data.title === 'string' ? data.title.slice(0, 300) : '' });
-    }
+    handlers.onOpen(message.open);
+    if (message.type === 'parley:init') handlers.onPage({ url: message.url, title: message.title });
   });
   return {
     setUnread: (count) => post({ type: 'parley:unread', count }),

@@ -1,6 +1,9 @@
 // widget.js — the one-tag embed loader for host sites. Adds a launcher and a
 // panel holding Parley's chat page in an iframe, inside a shadow root so the
 // host's CSS and scripts and ours cannot touch each other. Kept tiny (< 5 KB gz).
+// Talks to the chat in the frame only through embed-protocol.ts's messages.
+
+import { parseToHost, type ToChat } from './embed-protocol.ts';
 
 const CSS = `
 :host{all:initial}
@@ -90,7 +93,7 @@ function mount(script: HTMLScriptElement | null) {
   let frame: HTMLIFrameElement | null = null;
   let open = false;
   let unread = 0;
-  const post = (data: object) => frame?.contentWindow?.postMessage(data, origin);
+  const post = (message: ToChat) => frame?.contentWindow?.postMessage(message, origin);
   const label = () =>
     launcher.setAttribute('aria-label', open ? 'Close chat' : unread ? `Open chat, ${unread} unread message${unread === 1 ? '' : 's'}` : 'Open chat');
 
@@ -122,10 +125,10 @@ function mount(script: HTMLScriptElement | null) {
   launcher.addEventListener('focus', load, { once: true });
   window.addEventListener('message', (event) => {
     if (event.origin !== origin || !frame || event.source !== frame.contentWindow) return;
-    const data = event.data as { type?: unknown; count?: unknown } | null;
-    if (data?.type === 'parley:close') setOpen(false);
-    if (data?.type === 'parley:unread' && typeof data.count === 'number') {
-      unread = Math.max(0, Math.floor(data.count));
+    const message = parseToHost(event.data);
+    if (message?.type === 'parley:close') setOpen(false);
+    if (message?.type === 'parley:unread') {
+      unread = message.count;
       badge.textContent = unread > 9 ? '9+' : String(unread);
       badge.hidden = unread === 0;
       label();

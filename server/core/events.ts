@@ -19,8 +19,10 @@ export interface DomainEvents {
   conversationReleased(conversation: ConversationRecord, previous: ConversationRecord, queuePosition: number | null): void;
   conversationTransferred(conversation: ConversationRecord, previous: ConversationRecord): void;
   conversationClosed(conversation: ConversationRecord, previous: ConversationRecord): void;
-  /** Anything else visible changed (visitor renamed, queue position moved). */
+  /** Anything else visible changed (the visitor renamed themselves). */
   conversationUpdated(conversation: ConversationRecord, queuePosition: number | null): void;
+  /** A queued conversation moved up because one ahead left: only its visitor is told (agents see the order). */
+  queuePositionChanged(conversation: ConversationRecord, queuePosition: number): void;
   typing(conversationId: string, participant: Participant, typing: boolean, origin: string | null): void;
   read(conversationId: string, participant: Participant, seq: number): void;
   /** A person's first connection anywhere (after any grace) / their last one went away. */

@@ -21,7 +21,7 @@ export interface QueuePositions {
 
 export function createQueuePositions(deps: {
   store: Store;
-  events: Pick<DomainEvents, 'conversationUpdated' | 'dashboardChanged'>;
+  events: Pick<DomainEvents, 'queuePositionChanged' | 'dashboardChanged'>;
   logger: Logger;
   windowMs?: number;
 }): QueuePositions {
@@ -36,7 +36,7 @@ export function createQueuePositions(deps: {
     if (since === null) return;
     const queue = await store.listQueue();
     queue.forEach((c, i) => {
-      if (c.queuedAt >= since) events.conversationUpdated(c, i + 1);
+      if (c.queuedAt >= since) events.queuePositionChanged(c, i + 1);
     });
     events.dashboardChanged();
   }

@@ -193,12 +193,18 @@ export function createFanout(deps: {
 
     conversationUpdated(c, position) {
       // A queued conversation's room holds no agent (they leave it on release): its visitor hears it
-      // there, and every agent's queue gets it again as `queue:add` (an upsert by id): a new name, a new place.
+      // there, and every agent's queue gets it again as `queue:add` (an upsert by id) with the new name.
       if (c.status === 'queued') {
         const payload = toConversation(c, position);
         ns.visitor.to(room.conversation(c.id)).emit('conversation', payload);
         ns.agent.to(room.queue).emit('queue:add', payload);
       } else emitConversation(c, position);
+    },
+
+    queuePositionChanged(c, position) {
+      // Only the visitor: agents hold the queue in order and count places themselves. Telling every
+      // agent about every conversation behind each claim would cost queue length × agents per claim.
+      ns.visitor.to(room.conversation(c.id)).emit('conversation', toConversation(c, position));
     },
 
     typing(conversationId, participant, typing, origin) {

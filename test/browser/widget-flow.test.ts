@@ -80,7 +80,8 @@ describe.each(['websocket', 'polling'] as const)('[E2E-FLOW] cross-origin widget
       // The widget is open and visible, so the visitor has read it: the agent sees "Seen".
       await poll(() => agent.locator('.msg-mine').last().getAttribute('data-status')).toBe('seen');
 
-      // The optional details card, offered after the first message: the agent sees the new name and email.
+      // The optional details card, offered after the first message as one line: the agent sees the new name and email.
+      await chat.getByRole('button', { name: 'Tell us your name? (optional)' }).click();
       await chat.getByLabel('Name', { exact: true }).fill('Maya Chen');
       await chat.getByLabel('Email', { exact: true }).fill('maya@example.com');
       await chat.getByRole('button', { name: 'Save' }).click();

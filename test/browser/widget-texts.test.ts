@@ -61,6 +61,9 @@ describe.each([1280, 375])('[E2E-TEXT] visitor texts at %i px', (width) => {
       const card = page.locator('.profile-card');
       await poll(() => card.isVisible()).toBe(true);
       expect(await card.textContent()).not.toMatch(/by email|email too|reply at/i);
+      // Until asked for, it is one line: the conversation keeps its room.
+      expect((await card.boundingBox())!.height).toBeLessThanOrEqual(44);
+      await card.getByRole('button', { name: 'Tell us your name? (optional)' }).click();
       await page.getByPlaceholder('Your name').fill('Maya');
       await page.getByPlaceholder('Email address').fill('maya@example.com');
       await card.getByRole('button', { name: 'Save' }).click();
