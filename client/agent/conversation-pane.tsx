@@ -4,7 +4,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import type { Conversation } from '../../server/protocol/shapes.ts';
-import { duration } from '../lib/format.ts';
+import { ago } from '../lib/format.ts';
 import { Composer } from './composer.tsx';
 import type { ConsoleState } from './console-state.ts';
 import { Transcript } from './transcript.tsx';
@@ -19,7 +19,7 @@ export interface PaneProps {
 }
 
 function statusLine(c: Conversation, mine: boolean, position: number | null, peerOnline: boolean) {
-  if (c.status === 'queued') return `Waiting in the queue${position ? ` (#${position})` : ''} · started ${duration(Date.now() - Date.parse(c.createdAt))} ago`;
+  if (c.status === 'queued') return `Waiting in the queue${position ? ` (#${position})` : ''} · asked ${ago(Date.now() - Date.parse(c.createdAt))}`;
   if (c.status === 'closed') return 'Closed';
   if (!mine) return `With ${c.agent?.name ?? 'another agent'}`;
   return <span class={`presence${peerOnline ? ' online' : ''}`}>{peerOnline ? 'Online now' : 'Offline'}</span>;

@@ -42,7 +42,7 @@ function QueueItem({ con, c, selected, now, onOpen }: { con: ConsoleState; c: Co
         <span class="item-text">
           <span class="item-name">{name}</span>
           <span class="item-preview">{preview(con, c.id)}</span>
-          <span class="item-wait">waiting {duration(now - Date.parse(c.createdAt))}</span>
+          <span class="item-wait">{waited(now - Date.parse(c.createdAt))}</span>
         </span>
         {c.queuePosition !== null && (
           <span class="position" title="Position in the queue">
@@ -87,6 +87,12 @@ function MineItem({ con, c, selected, onOpen }: { con: ConsoleState; c: Conversa
       </button>
     </li>
   );
+}
+
+/** "new", or how long they have waited ("waiting 3 min"). */
+function waited(ms: number): string {
+  const d = duration(ms);
+  return d === 'just now' ? 'new' : `waiting ${d}`;
 }
 
 export function Sidebar({ console: con, onOpen }: SidebarProps) {

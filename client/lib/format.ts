@@ -26,6 +26,12 @@ export function duration(ms: number): string {
   return `${hours} h ${String(m % 60).padStart(2, '0')} min`;
 }
 
+/** How long ago: "just now", "45 s ago", "3 min ago". */
+export function ago(ms: number): string {
+  const d = duration(ms);
+  return d === 'just now' ? d : `${d} ago`;
+}
+
 /** Initials for an avatar: "Ada Lovelace" → "AL". */
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
