@@ -1,8 +1,15 @@
 // The reply box: Enter sends, Shift+Enter makes a new line, grows with its text,
-// tells the visitor "typing" (throttled by client/lib/typing.ts).
+// tells the visitor "typing" (throttled by client/lib/typing.ts). It counts toward
+// the server's MAX_MESSAGE_LENGTH and never cuts a paste short: over the limit it
+// says by how much and does not send.
 
-import { useEffect, useMemo, useRef } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { maxMessageLength } from '../lib/settings.ts';
 import { createTypingSender } from '../lib/typing.ts';
+
+/** The counter appears once this share of the limit is used. */
+const COUNT_FROM = 0.8;
+let composers = 0;
 
 const SEND_PATH = 'M2.01 21 23 12 2.01 3 2 10l15 2-15 2z';
 
@@ -14,10 +21,24 @@ export interface ComposerProps {
   autoFocus: boolean;
   onSend(body: string): void;
   onTyping(typing: boolean): void;
+  /** A refused message given back to edit; `n` changes each time, so the same text can come back twice. */
+  restored?: { body: string; n: number } | null;
 }
 
-export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyping }: ComposerProps) {
+export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyping, restored }: ComposerProps) {
   const ref = useRef<HTMLTextAreaElement>(null);
+  const limit = useMemo(() => maxMessageLength(), []);
+  const countId = useMemo(() => `reply-count-${++composers}`, []);
+  const [length, setLength] = useState(0);
+  const over = length - limit;
+  useEffect(() => {
+    const input = ref.current;
+    if (!restored || !input || input.value.trim() !== '') return;
+    input.value = restored.body;
+    grow();
+    setLength(input.value.length);
+    input.focus();
+  }, [restored?.n]);
   const typing = useMemo(() => createTypingSender(onTyping), []);
   useEffect(() => () => typing.stop(), []);
   useEffect(() => {
@@ -31,9 +52,10 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
   };
   const submit = () => {
     const input = ref.current!;
-    if (input.value.trim() === '' || !enabled) return;
+    if (input.value.trim() === '' || !enabled || input.value.length > limit) return;
     const body = input.value;
     input.value = '';
+    setLength(0);
     grow();
     typing.stop();
     onSend(body);
@@ -56,7 +78,8 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
         placeholder={placeholder}
         aria-label={label}
         title="Enter sends, Shift+Enter starts a new line"
-        maxLength={4000}
+        aria-invalid={over > 0}
+        aria-describedby={countId}
         enterkeyhint="send"
         disabled={!enabled}
         onKeyDown={(e) => {
@@ -67,14 +90,18 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
         }}
         onInput={() => {
           grow();
+          setLength(ref.current!.value.length);
           if (ref.current!.value.trim() !== '') typing.input();
         }}
       />
-      <button type="submit" class="composer-send" aria-label="Send message" title="Send" disabled={!enabled}>
+      <button type="submit" class="composer-send" aria-label="Send message" title="Send" disabled={!enabled || over > 0}>
         <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
           <path d={SEND_PATH} fill="currentColor" />
         </svg>
       </button>
+      <p class={`composer-count${over > 0 ? ' over' : ''}`} id={countId} aria-live="polite" hidden={length < limit * COUNT_FROM}>
+        {over > 0 ? `${over.toLocaleString()} characters too long (at most ${limit.toLocaleString()})` : `${(limit - length).toLocaleString()} characters left`}
+      </p>
     </form>
   );
 }

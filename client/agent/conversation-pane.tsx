@@ -31,6 +31,8 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
   const position = con.queue.value.find((q) => q.id === id)?.queuePosition ?? null;
   // The wait in the status line ticks while the conversation is queued.
   const [, tick] = useState(0);
+  // A message the server refused, given back to the composer to edit.
+  const [restored, setRestored] = useState<{ body: string; n: number } | null>(null);
   const queued = state?.conversation?.status === 'queued';
   useEffect(() => {
     if (!queued) return;
@@ -89,6 +91,10 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
         label={`Conversation with ${c.visitor.name}`}
         notes={notes}
         onRetry={(clientId) => model?.retry(clientId)}
+        onEdit={(clientId) => {
+          const body = model?.discard(clientId);
+          if (body != null) setRestored({ body, n: (restored?.n ?? 0) + 1 });
+        }}
         onLoadOlder={() => void model?.loadOlder().catch(() => {})}
       />
       {c.status === 'queued' && !note ? (
@@ -108,6 +114,7 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
             autoFocus
             onSend={(body) => model?.send(body)}
             onTyping={(typing) => con.typing(id, typing)}
+            restored={restored}
           />
         )
       )}

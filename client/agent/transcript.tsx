@@ -11,8 +11,9 @@ import { splitLinks } from '../lib/text.ts';
 const GROUP_GAP_MS = 5 * 60_000;
 const NEAR_END_PX = 80;
 
-type Status = 'pending' | 'failed' | 'sent' | 'seen' | 'none';
-const STATUS_TEXT: Record<Status, string> = { pending: 'Sending…', failed: 'Not sent', sent: 'Sent', seen: 'Seen', none: '' };
+/** 'refused': failed in a way sending again cannot fix; offered back to edit instead. */
+type Status = 'pending' | 'failed' | 'refused' | 'sent' | 'seen' | 'none';
+const STATUS_TEXT: Record<Status, string> = { pending: 'Sending…', failed: 'Not sent', refused: 'Not sent', sent: 'Sent', seen: 'Seen', none: '' };
 
 function Body({ text }: { text: string }) {
   return (
@@ -43,6 +44,7 @@ interface BubbleProps {
   clientId: string;
   reason?: string | null;
   onRetry?: () => void;
+  onEdit?: () => void;
 }
 
 function Bubble(p: BubbleProps) {
@@ -65,14 +67,14 @@ function Bubble(p: BubbleProps) {
         {p.status !== 'none' && (
           <span class="msg-status">
             {' · '}
-            {p.status === 'failed' ? (
+            {p.status === 'failed' || p.status === 'refused' ? (
               <>
                 <span class="msg-failed">
-                  {STATUS_TEXT.failed}
-                  {p.reason ? ` (${p.reason})` : ''}{' '}
+                  {STATUS_TEXT[p.status]}
+                  {p.reason ? `: ${p.reason}` : ''}{' '}
                 </span>
-                <button type="button" class="link-button" onClick={p.onRetry}>
-                  Retry
+                <button type="button" class="link-button" onClick={p.status === 'failed' ? p.onRetry : p.onEdit}>
+                  {p.status === 'failed' ? 'Retry' : 'Edit'}
                 </button>
               </>
             ) : (
@@ -91,10 +93,12 @@ export interface TranscriptProps {
   /** Notes from the product after the last message (closed, handed over). */
   notes: string[];
   onRetry(clientId: string): void;
+  /** A refused message back into the composer. */
+  onEdit(clientId: string): void;
   onLoadOlder(): void;
 }
 
-export function Transcript({ state, label, notes, onRetry, onLoadOlder }: TranscriptProps) {
+export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }: TranscriptProps) {
   const ref = useRef<HTMLDivElement>(null);
   const atEnd = useRef(true);
   const last = useRef({ first: '', height: 0, pending: 0 });
@@ -156,9 +160,10 @@ export function Transcript({ state, label, notes, onRetry, onLoadOlder }: Transc
       createdAt={p.createdAt}
       mine
       continued={continued('me', p.createdAt)}
-      status={p.state === 'sending' ? 'pending' : 'failed'}
+      status={p.state === 'sending' ? 'pending' : p.retryable ? 'failed' : 'refused'}
       reason={p.reason}
       onRetry={() => onRetry(p.clientId)}
+      onEdit={() => onEdit(p.clientId)}
     />
   );
 

@@ -1,6 +1,7 @@
 // [E2E-CONSOLE-STATE] The console after a reload shows what the server knows:
 // unread counts of conversations the agent has not read, none for those read,
-// and "Seen" on the agent's reply the visitor read (#3). Desk and phone.
+// and "Seen" on the agent's reply the visitor read (#3); and its reply box
+// follows the server's MAX_MESSAGE_LENGTH (#6). Desk and phone.
 
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +77,42 @@ describe.each([
       await poll(() => again.getAttribute('data-status')).toBe('seen');
       await showList(page);
       expect(await unreadOf(page, first.conversationId).count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('[E2E-CONSOLE-STATE2] the reply box counts toward the server\'s limit, never cuts, and gets a refused reply back to edit', { timeout: 90_000 }, async () => {
+    const app = await startApp({ env: { MAX_MESSAGE_LENGTH: '500' } });
+    const context = await browser().newContext({ viewport });
+    try {
+      const page = await signIn(context, app, ANN);
+      const v = await waitingVisitor(app, 'help with an invoice');
+      await claim(page, v.visitor.name);
+      const box = page.getByRole('textbox', { name: `Reply to ${v.visitor.name}` });
+      await box.fill('x'.repeat(600));
+      expect((await box.inputValue()).length).toBe(600);
+      await poll(() => page.locator('.pane .composer-count').textContent()).toBe('100 characters too long (at most 500)');
+      expect(await page.locator('.pane').getByRole('button', { name: 'Send message' }).isDisabled()).toBe(true);
+
+      // A console loaded before the limit was lowered still allows 4,000: the server refuses, the text comes back.
+      await page.route(`${app.url}/agent`, async (route) => {
+        const res = await route.fetch();
+        const html = (await res.text()).replace('content="500"', 'content="4000"');
+        await route.fulfill({ response: res, body: html });
+      });
+      await page.reload();
+      await page.locator(`.mine-item[data-id="${v.conversationId}"] .item-main`).click();
+      const text = `Here are all the details: ${'d'.repeat(600)}`;
+      await box.fill(text);
+      await box.press('Enter');
+      const mine = page.locator('.pane .msg-mine').last();
+      await poll(() => mine.getAttribute('data-status')).toBe('refused');
+      expect(await mine.locator('.msg-failed').textContent()).toContain('Not sent: the server refused this text');
+      expect(await mine.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+      await mine.getByRole('button', { name: 'Edit' }).click();
+      await poll(() => box.inputValue()).toBe(text);
+      expect(await page.locator('.pane .msg-mine').count()).toBe(0);
     } finally {
       await context.close();
     }
