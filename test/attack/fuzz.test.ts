@@ -457,8 +457,9 @@ async function expectNoPollution(fx: Fixtures): Promise<void> {
     conversationId: mine.conversation.id,
   });
   assert(conversation, 'the transcript has its conversation');
-  expect(Object.keys(conversation).sort()).toEqual(['agent', 'createdAt', 'id', 'lastSeq', 'queuePosition', 'status', 'visitor']);
+  expect(Object.keys(conversation).sort()).toEqual(['agent', 'createdAt', 'id', 'lastSeq', 'queuePosition', 'reads', 'status', 'visitor']);
   expect(Object.keys(conversation.visitor).sort()).toEqual(['id', 'name']);
+  expect(Object.keys(conversation.reads).sort()).toEqual(['agent', 'visitor']);
   for (const m of messages) {
     expect(Object.keys(m).sort()).toEqual(['author', 'body', 'clientId', 'conversationId', 'createdAt', 'id', 'seq']);
     expect(Object.keys(m.author).sort()).toEqual(['id', 'kind', 'name']);

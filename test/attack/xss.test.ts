@@ -298,8 +298,9 @@ describe('[ATK-XSS] stored XSS through every visitor-controlled field', () => {
         await input.press('Enter');
       }
       await poll(() => page.locator('.msg[data-id]').count()).toBe(typed.length);
-      // ...the rest from the visitor's other tabs, renaming it to each payload before its message
-      // (a message carries the name its author had), so every name shows on this page too.
+      // ...the rest from the visitor's other tabs, renaming it to each payload before its message.
+      // The chat shows the visitor's messages under their current name (a rename applies to the
+      // earlier ones too), so each name is checked on this page while it is the current one.
       const cookie = (await context.cookies(target.url)).map((c) => `${c.name}=${c.value}`).join('; ');
       for (let i = 0; i < 5; i++) tabs.push(await connect(target.url, '/visitor', { transport: 'websocket', cookie }));
       const sent: Record<string, { author: string; body: string; mine: boolean }> = {};
@@ -310,13 +311,16 @@ describe('[ATK-XSS] stored XSS through every visitor-controlled field', () => {
         const { message } = await ok(tab, 'message:send', { clientId: `chat-${p.id}`, body: p.text });
         expect(message.author.name).toBe(asName(p));
         sent[message.id] = { author: asName(p), body: p.text, mine: true };
+        await expectRendered(() => readChat(page), { [message.id]: sent[message.id] }, (m) => m.author === asName(p), `chat message and name of ${p.id}`);
       }
-      await expectRendered(() => readChat(page), sent, () => true, 'chat messages from other tabs');
+      const current = asName(PAYLOADS[PAYLOADS.length - 1]);
+      for (const m of Object.values(sent)) m.author = current;
+      await expectRendered(() => readChat(page), sent, (m) => m.author === current, 'chat messages from other tabs, under the current name');
       const typedShown = Object.entries(await readChat(page))
         .filter(([id]) => !(id in sent))
         .map(([, m]) => m);
       const byBody = (a: { body: string | null }, b: { body: string | null }) => (a.body! < b.body! ? -1 : 1);
-      expect.soft(typedShown.sort(byBody), 'chat messages typed').toEqual(typed.map((p) => ({ author: asName(first), body: p.text, mine: true })).sort(byBody));
+      expect.soft(typedShown.sort(byBody), 'chat messages typed').toEqual(typed.map((p) => ({ author: current, body: p.text, mine: true })).sort(byBody));
       await screenshot(page, 'attack-xss-chat');
 
       expect.soft(await sweep(page), 'markup from payloads in the chat').toEqual([]);

@@ -45,6 +45,8 @@ describe.each([
     try {
       const [v1, v2, v3] = [await waitingVisitor(app, 'one'), await waitingVisitor(app, 'two'), await waitingVisitor(app, 'three')];
       await poll(() => positions(page)).toEqual(['#1', '#2', '#3']);
+      // The queue's rule is said, so a conversation sent back ahead of later ones is no surprise (#10).
+      expect(await page.locator('[data-testid="queue-rule"]').textContent()).toContain('keeps its place');
       const ben = await app.agent('websocket', 'ben@example.com', { name: 'Ben' });
       const moved = arrived(v3.socket, 'conversation', (c) => c.queuePosition === 2);
       await ok(ben.socket, 'conversation:claim', { conversationId: v1.conversationId });

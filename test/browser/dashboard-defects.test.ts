@@ -30,6 +30,9 @@ describe.each([
       const cell = (id: string) => admin.locator(`tr[data-visitor="${id}"] .conversation-cell`);
       await poll(() => cell(served.visitor.id).textContent()).toBe('With Alan Turing');
       await poll(() => cell(waiting.visitor.id).textContent()).toBe('Waiting · #1 in queue');
+      // What "online visitors" counts is said where they are counted (#10).
+      expect(await admin.locator('.stat-label').allTextContents()).toContain('Visitors in chat');
+      expect(await admin.locator('#visitors-heading + .card-hint').textContent()).toContain('who never touched the chat are not counted');
 
       // The page fits: nothing to scroll sideways to, sign-out on screen, badges on one line.
       expect(await overflowX(admin)).toBeLessThanOrEqual(0);

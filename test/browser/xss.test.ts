@@ -73,6 +73,7 @@ describe('[E2E-XSS] markup from users is shown as text', () => {
       const input = chat.getByRole('textbox', { name: 'Message' });
       await input.fill(SCRIPT);
       await input.press('Enter');
+      await chat.getByRole('button', { name: 'Tell us your name? (optional)' }).click();
       await chat.getByLabel('Name', { exact: true }).fill(NAME);
       await chat.getByRole('button', { name: 'Save' }).click();
       await poll(() => chat.locator('.msg-system').last().textContent()).toContain(`Thanks, ${NAME}!`);
