@@ -250,7 +250,7 @@ describe('[ATK-XSS] stored XSS through every visitor-controlled field', () => {
             await agentPage.locator(`li.mine-item[data-id="${v.conversationId}"]`).waitFor();
           }
           for (const v of claimed.slice(3)) await ok(staff, 'conversation:claim', { conversationId: v.conversationId });
-          await expectRendered(() => readMine(agentPage), byConversation((v) => ({ name: v.name, preview: v.body }), claimed), () => true, 'console, my conversations');
+          await expectRendered(() => readMine(agentPage), byConversation((v) => ({ name: v.name, preview: v.body }), claimed), (m) => (m.preview ?? '').trim() !== '', 'console, my conversations');
           // Notes last 6 s: those still up must be the names as text.
           const assigned = new Set(claimed.map((v) => `${v.name} was assigned to you.`));
           expect.soft((await readToasts(agentPage)).filter((t) => !assigned.has(t!)), 'console notes').toEqual([]);
