@@ -4,11 +4,9 @@
 // says by how much and does not send.
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { maxMessageLength } from '../lib/settings.ts';
+import { lengthStatus, maxMessageLength } from '../lib/settings.ts';
 import { createTypingSender } from '../lib/typing.ts';
 
-/** The counter appears once this share of the limit is used. */
-const COUNT_FROM = 0.8;
 let composers = 0;
 
 const SEND_PATH = 'M2.01 21 23 12 2.01 3 2 10l15 2-15 2z';
@@ -30,7 +28,7 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
   const limit = useMemo(() => maxMessageLength(), []);
   const countId = useMemo(() => `reply-count-${++composers}`, []);
   const [length, setLength] = useState(0);
-  const over = length - limit;
+  const status = lengthStatus(length, limit);
   useEffect(() => {
     const input = ref.current;
     if (!restored || !input || input.value.trim() !== '') return;
@@ -78,7 +76,7 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
         placeholder={placeholder}
         aria-label={label}
         title="Enter sends, Shift+Enter starts a new line"
-        aria-invalid={over > 0}
+        aria-invalid={status.over}
         aria-describedby={countId}
         enterkeyhint="send"
         disabled={!enabled}
@@ -94,13 +92,13 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
           if (ref.current!.value.trim() !== '') typing.input();
         }}
       />
-      <button type="submit" class="composer-send" aria-label="Send message" title="Send" disabled={!enabled || over > 0}>
+      <button type="submit" class="composer-send" aria-label="Send message" title="Send" disabled={!enabled || status.over}>
         <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
           <path d={SEND_PATH} fill="currentColor" />
         </svg>
       </button>
-      <p class={`composer-count${over > 0 ? ' over' : ''}`} id={countId} aria-live="polite" hidden={length < limit * COUNT_FROM}>
-        {over > 0 ? `${over.toLocaleString()} characters too long (at most ${limit.toLocaleString()})` : `${(limit - length).toLocaleString()} characters left`}
+      <p class={`composer-count${status.over ? ' over' : ''}`} id={countId} aria-live="polite" hidden={!status.shown}>
+        {status.text}
       </p>
     </form>
   );

@@ -3,7 +3,7 @@
 // near the limit it shows what is left, over it it says by how much and will not send.
 
 import { h, icon, ICONS } from './dom.ts';
-import { maxMessageLength } from './settings.ts';
+import { lengthStatus, maxMessageLength } from './settings.ts';
 
 export interface Composer {
   element: HTMLFormElement;
@@ -14,8 +14,6 @@ export interface Composer {
   focus(): void;
 }
 
-/** The counter appears once this share of the limit is used. */
-const COUNT_FROM = 0.8;
 let composers = 0;
 
 export function createComposer(opts: {
@@ -45,13 +43,12 @@ export function createComposer(opts: {
     input.style.height = `${Math.min(input.scrollHeight, 140)}px`;
   };
   const count = () => {
-    const length = input.value.length;
-    const over = length - limit;
-    counter.hidden = length < limit * COUNT_FROM;
-    counter.classList.toggle('over', over > 0);
-    counter.textContent = over > 0 ? `${over.toLocaleString()} characters too long (at most ${limit.toLocaleString()})` : `${(limit - length).toLocaleString()} characters left`;
-    input.setAttribute('aria-invalid', String(over > 0));
-    button.disabled = !enabled || over > 0;
+    const status = lengthStatus(input.value.length, limit);
+    counter.hidden = !status.shown;
+    counter.classList.toggle('over', status.over);
+    counter.textContent = status.text;
+    input.setAttribute('aria-invalid', String(status.over));
+    button.disabled = !enabled || status.over;
   };
   const submit = () => {
     const body = input.value;

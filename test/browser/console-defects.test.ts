@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { arrived, ok } from '../helpers/clients.ts';
 import { poll, signIn, useBrowser, watch } from '../helpers/browser.ts';
 import { DESK, onScreen, overflowX, overlap, PHONE, placeholderFits, smallFields, TABLET } from '../helpers/layout.ts';
+import { showList, waitingVisitor } from '../helpers/console.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 
 const browser = useBrowser();
@@ -18,19 +19,6 @@ async function setup(viewport: { width: number; height: number }): Promise<{ app
   const context = await browser().newContext({ viewport });
   const page = await signIn(context, app, ANN);
   return { app, context, page };
-}
-
-/** A visitor who wrote; returns their socket, name and conversation id. */
-async function waitingVisitor(app: TestApp, body: string) {
-  const v = await app.visitor('websocket');
-  const { message } = await ok(v.socket, 'message:send', { clientId: `c-${body}`, body });
-  return { ...v, conversationId: message.conversationId };
-}
-
-/** On a phone the list and the conversation take turns: back to the list when it is not shown. */
-async function showList(page: Page) {
-  const back = page.getByRole('button', { name: 'Back to conversations' });
-  if (await back.isVisible()) await back.click();
 }
 
 const positions = (page: Page) => page.locator('.queue-item .position').allTextContents().then((all) => all.map((t) => t.match(/#\d+/)?.[0]));

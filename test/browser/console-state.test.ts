@@ -8,22 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { arrived, ok } from '../helpers/clients.ts';
 import { poll, signIn, useBrowser } from '../helpers/browser.ts';
 import { DESK, PHONE } from '../helpers/layout.ts';
-import { startApp, type TestApp } from '../helpers/start-app.ts';
+import { showList, waitingVisitor } from '../helpers/console.ts';
+import { startApp } from '../helpers/start-app.ts';
 
 const browser = useBrowser();
 const ANN = { email: 'ann@example.com', name: 'Ann Agent' };
-
-async function waitingVisitor(app: TestApp, body: string) {
-  const v = await app.visitor('websocket');
-  const { message } = await ok(v.socket, 'message:send', { clientId: `c-${body}`, body });
-  return { ...v, conversationId: message.conversationId };
-}
-
-/** On a phone the list and the conversation take turns. */
-async function showList(page: Page) {
-  const back = page.getByRole('button', { name: 'Back to conversations' });
-  if (await back.isVisible()) await back.click();
-}
 
 async function claim(page: Page, visitorName: string) {
   await showList(page);
