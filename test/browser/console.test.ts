@@ -59,7 +59,9 @@ describe('[E2E-CONSOLE] agent console', () => {
       // Scroll-back: the latest 50 first, older pages on demand, in order, without duplicates.
       await poll(() => transcript(b).then((t) => t.length)).toBe(50);
       expect((await transcript(b))[0]).toBe('message 71');
-      await b.getByRole('button', { name: 'Load earlier messages' }).click();
+      // Clicked where it is: scrolling it into view first reaches the top, which loads a page by itself
+      // and can take the button away before the click lands.
+      await b.getByRole('button', { name: 'Load earlier messages' }).evaluate((button) => (button as { click(): void }).click());
       // One page more (two when reaching the top by scrolling also asked for one): in order, no gap.
       await poll(() => transcript(b).then((t) => t.length)).toBeGreaterThanOrEqual(100);
       const shown = await transcript(b);
