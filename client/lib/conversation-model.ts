@@ -125,6 +125,8 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
   let sentRead = 0;
   let peerRead = 0;
   let pending: PendingMessage[] = [];
+  /** Live `conversation` snapshots applied so far (see applyPage). */
+  let liveSnapshots = 0;
   const online = new Map<string, Participant>();
   let typing: ConversationState['typing'] = null;
   let typingTimer: ReturnType<typeof setTimeout> | undefined;
@@ -216,8 +218,20 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     if (c.status !== 'active') setTyping(null);
   }
 
-  function applyPage(page: HistoryResult) {
-    if (page.conversation) applyConversation(page.conversation);
+  /**
+   * `asOf`: the live snapshots counted when the page was asked for. One that came while the page
+   * was on its way is newer than the page's (the server sends one on every change, and the page
+   * was read before its answer left): the page must not undo it — a claim answered while the
+   * preview was loading would show the conversation queued again. Its read positions still count.
+   */
+  function applyPage(page: HistoryResult, asOf: number) {
+    const c = page.conversation;
+    if (c && (asOf === liveSnapshots || c.id !== conversationId)) applyConversation(c);
+    else if (c) {
+      readSeq = Math.max(readSeq, c.reads[side]);
+      sentRead = Math.max(sentRead, c.reads[side]);
+      peerRead = Math.max(peerRead, c.reads[other(side)]);
+    }
     if (page.messages.length && (conversationId === null || page.messages[0].conversationId === conversationId)) {
       lower(page.messages[0].seq - 1);
     }
@@ -310,7 +324,8 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
 
   /** The latest page, shown at once; then whatever it left out above a live message held before it. */
   async function fetchLatest() {
-    applyPage(await deps.history({ limit: pageSize }));
+    const asOf = liveSnapshots;
+    applyPage(await deps.history({ limit: pageSize }), asOf);
     commit();
     if (gap()) await fetchAfterContiguous();
   }
@@ -319,13 +334,14 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     for (;;) {
       const from = contiguous;
       const id = conversationId;
+      const asOf = liveSnapshots;
       const result = await fetchAfter(deps.history, from);
       if (result.conversation && id !== null && result.conversation.id !== id) {
         // The conversation changed while we were away: start over from its latest page.
         applyConversation(result.conversation);
         return fetchLatest();
       }
-      applyPage(result);
+      applyPage(result, asOf);
       // More arrived while fetching: go on only while this makes progress (a gap the server
       // cannot fill yet waits for the next message, resync or reconnect).
       if (!(gap() && contiguous > from)) return commit();
@@ -354,6 +370,7 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
       return () => listeners.delete(listener);
     },
     conversation(c) {
+      liveSnapshots++;
       applyConversation(c);
       commit();
     },
@@ -423,8 +440,9 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     loadOlder() {
       return single(async () => {
         if (!state.hasOlder) return;
+        const asOf = liveSnapshots;
         const page = await deps.history({ beforeSeq: list[0].seq, limit: pageSize });
-        applyPage(page);
+        applyPage(page, asOf);
         commit();
       });
     },

@@ -190,6 +190,22 @@ describe('conversation model: gaps and catch-up', () => {
     expect(state().messages.map((m) => m.id)).toEqual(['n1']);
   });
 
+  it('[CM9b] a page asked for before a live snapshot came does not undo it (a claim answered while the preview loads); its reads count', async () => {
+    const { model, history, state } = setup({ side: 'agent', conversation: conv({ status: 'queued', agent: null, lastSeq: 1 }) });
+    const loading = model.load();
+    model.conversation(conv({ lastSeq: 1 })); // the claim's answer: active, Ada's
+    history[0].resolve({ conversation: conv({ status: 'queued', agent: null, lastSeq: 1, reads: { visitor: 1, agent: 0 } }), messages: [msg(1, 'v')] });
+    await loading;
+    expect(state().conversation).toMatchObject({ status: 'active', agent: ADA });
+    expect(seqsOf(state())).toEqual([1]);
+    expect(state().peerReadSeq).toBe(1);
+    // A page asked for after the last snapshot is the newer one: it applies.
+    const again = model.catchUp();
+    history[1].resolve({ conversation: conv({ status: 'closed', lastSeq: 1 }), messages: [] });
+    await again;
+    expect(state().conversation?.status).toBe('closed');
+  });
+
   it('[CM10] scroll-back: older pages go above, are not gaps, and hasOlder says when to stop', async () => {
     const { model, history, state } = await loaded([msg(51), msg(52)]);
     expect(state().hasOlder).toBe(true);
