@@ -10,16 +10,23 @@ import type { Agent, Conversation } from '../../server/protocol/shapes.ts';
 import { AckFailure, call, emitAck } from '../lib/ack.ts';
 import { type ConversationModel, type ConversationState, createConversationModel } from '../lib/conversation-model.ts';
 import { createConversationSet } from '../lib/conversation-set.ts';
-import type { Notifier } from './notifier.ts';
 import { queueWithPositions } from './queue-order.ts';
 
 export type AgentSocket = Socket<AgentServerEvents, AgentClientEvents>;
+
+/**
+ * What the state asks of notifications (notifier.ts implements it with the DOM). Declared here so
+ * that the state stays DOM-free and runs in Node too (the fault suite drives consoles with it).
+ */
+export interface Alerts {
+  alert(title: string, body: string, tag: string): void;
+}
 export type Connection = { state: 'connecting' | 'online' | 'reconnecting' | 'failed'; text?: string };
 
 export interface ConsoleDeps {
   me: Agent;
   socket: AgentSocket;
-  notifier: Notifier;
+  notifier: Alerts;
   toast(text: string, kind?: 'info' | 'error'): void;
   /** Where an expired session goes. */
   signIn(): void;
