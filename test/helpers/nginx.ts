@@ -10,12 +10,21 @@ import { freePort } from './services.ts';
 
 export interface Nginx {
   url: string;
+  /** nginx's error log so far (level warn: upstream failures, "no live upstreams"). */
+  errorLog(): string;
+  /** With `accessLog: true`: one line per request, `<epoch s.ms> <status> <upstream> <method> <uri>`; else ''. */
+  accessLog(): string;
   stop(): Promise<void>;
+}
+
+export interface NginxOptions {
+  /** Log every request with its status and upstream (the fault suite counts 502s); off by default. */
+  accessLog?: boolean;
 }
 
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
 
-export async function startNginx(upstreamPorts: number[]): Promise<Nginx> {
+export async function startNginx(upstreamPorts: number[], opts: NginxOptions = {}): Promise<Nginx> {
   if (!NGINX) throw new Error('nginx is not installed: run `npm test` as root (scripts/provision.ts installs it)');
   const dir = mkdtempSync(join(tmpdir(), 'parley-nginx-'));
   for (const d of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, d));
@@ -35,7 +44,7 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
 http {
-  access_log off;
+  ${opts.accessLog ? `log_format parley_status '$msec $status "$upstream_addr" $request_method $uri';\n  access_log ${dir}/access.log parley_status;` : 'access_log off;'}
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;
@@ -61,8 +70,11 @@ http {
     if (Date.now() > deadline) throw new Error(`nginx did not come up: ${out}`);
     await sleep(50);
   }
+  const read = (file: string) => (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : '');
   return {
     url,
+    errorLog: () => read('error.log'),
+    accessLog: () => read('access.log'),
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGQUIT');

@@ -16,7 +16,7 @@ export interface NodeProcess {
   signal(sig: NodeJS.Signals): void;
 }
 
-export async function spawnNode(env: Record<string, string>, opts: { port?: number } = {}): Promise<NodeProcess> {
+export async function spawnNode(env: Record<string, string>, opts: { port?: number; startTimeoutMs?: number } = {}): Promise<NodeProcess> {
   const port = opts.port ?? (await freePort());
   const child = spawn(process.execPath, ['server/main.ts'], {
     cwd: join(import.meta.dirname, '..', '..'),
@@ -37,7 +37,11 @@ export async function spawnNode(env: Record<string, string>, opts: { port?: numb
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      // Not left running behind a failed test.
+      child.kill('SIGKILL');
+      reject(new Error(`node did not start within ${opts.startTimeoutMs ?? 20_000} ms:\n${out}`));
+    }, opts.startTimeoutMs ?? 20_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('"event":"server.listening"')) {

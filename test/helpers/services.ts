@@ -23,6 +23,10 @@ export interface RedisServer {
   start(): Promise<void>;
   /** kill() then start(). */
   restart(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections but answers nothing, as a stalled Redis would. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
 }
 
 export interface PostgresServer {
@@ -31,6 +35,11 @@ export interface PostgresServer {
   port: number;
   /** A fresh empty database on this server; returns its URL. */
   createDatabase(name?: string): Promise<string>;
+  /**
+   * Fast shutdown (SIGINT: clients are disconnected) and a start on the same port and data
+   * directory, as an operator's restart would; resolves once it answers again. Data survives.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -203,7 +212,15 @@ export async function startRedis(): Promise<RedisServer> {
       await kill();
       await start();
     },
+    pause: () => {
+      if (child && !exited(child)) child.kill('SIGSTOP');
+    },
+    resume: () => {
+      if (child && !exited(child)) child.kill('SIGCONT');
+    },
     stop: async () => {
+      // A paused server would ignore SIGTERM until the escalation.
+      if (child && !exited(child)) child.kill('SIGCONT');
       if (child) await terminate(child, 'SIGTERM');
       unregister();
       rmSync(dir, { recursive: true, force: true });
@@ -296,13 +313,21 @@ export async function startPostgres(): Promise<PostgresServer> {
       '-c', 'synchronous_commit=off',
       '-c', 'full_page_writes=off',
     ]);
-    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    unregister = killOnExit(proc);
     const serverUrl = `postgres://${PG_SUPERUSER}@127.0.0.1:${port}/postgres`;
-    await pollUntil(`postgres on port ${port}`, proc, captureOutput(proc), () => pgReady(serverUrl));
+    const start = async () => {
+      const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      child = proc;
+      unregister = killOnExit(proc);
+      await pollUntil(`postgres on port ${port}`, proc, captureOutput(proc), () => pgReady(serverUrl));
+    };
+    await start();
     const url = await createDatabase(serverUrl, 'parley');
-    return { url, port, stop, createDatabase: (name) => createDatabase(serverUrl, name) };
+    const restart = async () => {
+      if (child) await terminate(child, 'SIGINT');
+      unregister();
+      await start();
+    };
+    return { url, port, stop, restart, createDatabase: (name) => createDatabase(serverUrl, name) };
   } catch (err) {
     await stop();
     throw err;
