@@ -3,9 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The attack suite (npm run test:attack) and the benchmark smoke run (npm run test:bench-smoke,
-    // ~50 s of load generation) have their own commands; CI runs both.
-    exclude: ['test/attack/**', 'test/bench-smoke.test.ts', '**/node_modules/**'],
+    // The attack suite (npm run test:attack), the fault suite (npm run test:faults) and the benchmark
+    // smoke run (npm run test:bench-smoke, ~50 s of load generation) have their own commands; CI runs them.
+    exclude: ['test/attack/**', 'test/faults/**', 'test/bench-smoke.test.ts', '**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
