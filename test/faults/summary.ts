@@ -2,6 +2,7 @@
 // table of every scenario's figures. FAULTS_UPDATE_DOCS=1 also writes it into docs/faults.md
 // (between the results markers), so the documented figures come from a real run.
 
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COLUMNS, RESULTS_DIR, type ScenarioResult, table } from './report.ts';
@@ -28,6 +29,16 @@ export function summaryOf(results: ScenarioResult[], when: string): string {
   ].join('\n');
 }
 
+/** The commit the run tested, `+` when the tree had changes. */
+function commit(): string {
+  try {
+    const run = (...args: string[]) => execFileSync('git', args, { cwd: join(import.meta.dirname, '..', '..'), encoding: 'utf8' }).trim();
+    return `${run('rev-parse', '--short', 'HEAD')}${run('status', '--porcelain', '--', 'server', 'client', 'test', 'docs/nginx.conf') ? '+' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
 export default function setup(): () => void {
   rmSync(RESULTS_DIR, { recursive: true, force: true });
   return () => {
@@ -36,7 +47,7 @@ export default function setup(): () => void {
       .filter((f) => f.endsWith('.json'))
       .map((f) => JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8')) as ScenarioResult);
     if (!results.length) return;
-    const summary = summaryOf(results, new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC');
+    const summary = summaryOf(results, `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, commit ${commit()}`);
     writeFileSync(join(RESULTS_DIR, 'summary.md'), `${summary}\n`);
     console.log(`\nFault suite summary (test-results/faults/summary.md)\n\n${summary}\n`);
     if (process.env.FAULTS_UPDATE_DOCS === '1' && existsSync(DOCS)) {
