@@ -134,13 +134,13 @@ export function pagesRouter(deps: PagesDeps): Router {
   router.get('/agent', async (req, res) => {
     const agent = await signedInAgent(req);
     if (!agent) return res.redirect(303, loginRedirect('/agent'));
-    sendPage(res, view('agent', agentLanguage(req, null)), 'none', allowedOrigins);
+    sendPage(res, view('agent', agentLanguage(req, agent.language)), 'none', allowedOrigins);
   });
   router.get('/admin', async (req, res) => {
     const agent = await signedInAgent(req);
     if (!agent) return res.redirect(303, loginRedirect('/admin'));
     if (agent.role !== 'admin') return res.redirect(303, '/agent');
-    sendPage(res, view('admin', agentLanguage(req, null)), 'none', allowedOrigins);
+    sendPage(res, view('admin', agentLanguage(req, agent.language)), 'none', allowedOrigins);
   });
 
   // One catalogue file, English filling its gaps: for a page whose browser prefers another language than the

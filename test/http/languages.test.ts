@@ -67,3 +67,78 @@ describe('[I18N-HTTP] page languages', () => {
     expect((await fetch(`${t.url}/i18n/fr/..%2Fpackage.json`)).status).toBe(404);
   });
 });
+
+describe('[I18N-ME] the agent’s own console language (PATCH /api/me)', () => {
+  it('[I18N-ME1] an agent sets, changes and clears their language; /agent and /admin follow it over the browser', async () => {
+    const t = await startApp();
+    const { cookie } = await t.login('polyglot@example.com', { role: 'admin' });
+    const me = async () => ((await (await t.http('/api/me', { cookie })).json()) as { agent: { language: string | null } }).agent;
+    expect((await me()).language).toBeNull();
+
+    const set = await t.http('/api/me', { method: 'PATCH', cookie, json: { language: 'de' } });
+    expect(set.status).toBe(200);
+    expect(await set.json()).toMatchObject({ agent: { email: 'polyglot@example.com', language: 'de' } });
+    expect((await me()).language).toBe('de');
+    const withCookie = { cookie, 'accept-language': 'en-US,en;q=0.9' };
+    const console = await page(`${t.url}/agent`, withCookie);
+    expect(console.lang).toEqual(['de', 'ltr']);
+    expect(console.embedded?.explicit).toBe(true);
+    expect(console.title).toBe('Konsole — Parley');
+    expect((await page(`${t.url}/admin`, withCookie)).lang).toEqual(['de', 'ltr']);
+
+    expect((await t.http('/api/me', { method: 'PATCH', cookie, json: { language: 'ar' } })).status).toBe(200);
+    expect((await page(`${t.url}/agent`, withCookie)).lang).toEqual(['ar', 'rtl']);
+
+    const cleared = await t.http('/api/me', { method: 'PATCH', cookie, json: { language: null } });
+    expect(cleared.status).toBe(200);
+    expect(await cleared.json()).toMatchObject({ agent: { language: null } });
+    const browser = await page(`${t.url}/agent`, { cookie, 'accept-language': 'ja' });
+    expect(browser.lang).toEqual(['ja', 'ltr']);
+    expect(browser.embedded?.explicit).toBe(false);
+  });
+
+  it('[I18N-ME2] only shipped codes, exactly; anything else is 400 invalid_payload and changes nothing', async () => {
+    const t = await startApp();
+    const { cookie } = await t.login('careful@example.com');
+    expect((await t.http('/api/me', { method: 'PATCH', cookie, json: { language: 'fr' } })).status).toBe(200);
+    const bad: unknown[] = [
+      { language: 'xx' },
+      { language: 'DE' },
+      { language: 'pt' },
+      { language: 'de-DE' },
+      { language: '' },
+      { language: 42 },
+      { language: ['de'] },
+      { language: '<script>' },
+      {},
+      { language: 'de', role: 'admin' },
+      { name: 'Renamed' },
+    ];
+    for (const json of bad) {
+      const res = await t.http('/api/me', { method: 'PATCH', cookie, json });
+      expect(res.status, JSON.stringify(json)).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'invalid_payload' } });
+    }
+    const malformed = await t.http('/api/me', { method: 'PATCH', cookie, headers: { 'content-type': 'application/json' }, body: '{oops' });
+    expect(malformed.status).toBe(400);
+    const { agent } = (await (await t.http('/api/me', { cookie })).json()) as { agent: { language: string; role: string; name: string } };
+    expect(agent).toMatchObject({ language: 'fr', role: 'agent' });
+    expect(agent.name).not.toBe('Renamed');
+    // Cross-site requests with the agent's cookie are refused like every console write.
+    const csrf = await t.http('/api/me', { method: 'PATCH', cookie, headers: { origin: 'https://evil.example.net' }, json: { language: 'ru' } });
+    expect(csrf.status).toBe(403);
+    expect(((await (await t.http('/api/me', { cookie })).json()) as { agent: { language: string } }).agent.language).toBe('fr');
+  });
+
+  it('[I18N-ME3] visitors and anonymous callers are refused with 401', async () => {
+    const t = await startApp();
+    const visitor = await t.visitorSession();
+    const asVisitor = await t.http('/api/me', { method: 'PATCH', cookie: visitor.cookie, json: { language: 'de' } });
+    expect(asVisitor.status).toBe(401);
+    expect(await asVisitor.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    const anonymous = await t.http('/api/me', { method: 'PATCH', json: { language: 'de' } });
+    expect(anonymous.status).toBe(401);
+    // The visitor's identity is unchanged and has no language.
+    expect(await (await t.http('/api/me', { cookie: visitor.cookie })).json()).toEqual({ visitor: visitor.visitor });
+  });
+});
