@@ -5,7 +5,8 @@
 
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ConversationState, PendingMessage, ShownMessage } from '../lib/conversation-model.ts';
-import { clockTime, fullTime } from '../lib/format.ts';
+import type { ConsoleKey } from '../lib/i18n.ts';
+import { useI18n } from '../ui/i18n-context.ts';
 import { splitLinks } from '../lib/text.ts';
 
 const GROUP_GAP_MS = 5 * 60_000;
@@ -13,7 +14,13 @@ const NEAR_END_PX = 80;
 
 /** 'refused': failed in a way sending again cannot fix; offered back to edit instead. */
 type Status = 'pending' | 'failed' | 'refused' | 'sent' | 'seen' | 'none';
-const STATUS_TEXT: Record<Status, string> = { pending: 'Sending…', failed: 'Not sent', refused: 'Not sent', sent: 'Sent', seen: 'Seen', none: '' };
+const STATUS_KEY: Record<Exclude<Status, 'none'>, ConsoleKey> = {
+  pending: 'console.msg.sending',
+  failed: 'console.msg.notSent',
+  refused: 'console.msg.notSent',
+  sent: 'console.msg.sent',
+  seen: 'console.msg.seen',
+};
 
 function Body({ text }: { text: string }) {
   return (
@@ -48,6 +55,7 @@ interface BubbleProps {
 }
 
 function Bubble(p: BubbleProps) {
+  const { t, clockTime, fullTime } = useI18n<ConsoleKey>();
   return (
     <div
       class={`msg ${p.mine ? 'msg-mine' : 'msg-theirs'} msg-${p.kind}${p.continued ? ' msg-continued' : ''}`}
@@ -70,15 +78,14 @@ function Bubble(p: BubbleProps) {
             {p.status === 'failed' || p.status === 'refused' ? (
               <>
                 <span class="msg-failed">
-                  {STATUS_TEXT[p.status]}
-                  {p.reason ? `: ${p.reason}` : ''}{' '}
+                  {p.reason ? t('console.msg.notSentReason', { reason: p.reason }) : t(STATUS_KEY[p.status])}{' '}
                 </span>
                 <button type="button" class="link-button" onClick={p.status === 'failed' ? p.onRetry : p.onEdit}>
-                  {p.status === 'failed' ? 'Retry' : 'Edit'}
+                  {p.status === 'failed' ? t('console.msg.retry') : t('console.msg.edit')}
                 </button>
               </>
             ) : (
-              STATUS_TEXT[p.status]
+              t(STATUS_KEY[p.status])
             )}
           </span>
         )}
@@ -99,6 +106,7 @@ export interface TranscriptProps {
 }
 
 export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }: TranscriptProps) {
+  const { t } = useI18n<ConsoleKey>();
   const ref = useRef<HTMLDivElement>(null);
   const atEnd = useRef(true);
   const last = useRef({ first: '', height: 0, pending: 0 });
@@ -155,7 +163,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
       clientId={p.clientId}
       kind="agent"
       authorKey="me"
-      name="You"
+      name={t('console.you')}
       body={p.body}
       createdAt={p.createdAt}
       mine
@@ -172,7 +180,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
       <div ref={ref} class="msg-list" role="log" aria-live="polite" aria-label={label} tabIndex={0} onScroll={onScroll}>
         {state.hasOlder && (
           <button type="button" class="btn btn-small btn-quiet older-button" onClick={onLoadOlder}>
-            Load earlier messages
+            {t('console.msg.loadOlder')}
           </button>
         )}
         {state.messages.map(stored)}
@@ -191,7 +199,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
               <i />
               <i />
             </span>{' '}
-            {state.typing.participant.name} is typing…
+            {t('console.typing', { name: state.typing.participant.name })}
           </>
         )}
       </div>
