@@ -26,7 +26,7 @@ export function LanguagePicker({ current, onError }: { current: string | null; o
   return (
     <select
       id="agent-language"
-      class="language-select"
+      class="status-select language-select"
       aria-label={t('common.ui.language')}
       title={t('common.ui.language')}
       value={current ?? BROWSER}
