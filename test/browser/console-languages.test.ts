@@ -9,7 +9,7 @@ import { createFormatter } from '../../i18n/format.ts';
 import { ok } from '../helpers/clients.ts';
 import { poll, screenshot, signIn, useBrowser, watch } from '../helpers/browser.ts';
 import { waitingVisitor } from '../helpers/console.ts';
-import { DESK, overflowX, PHONE } from '../helpers/layout.ts';
+import { axeViolations, DESK, overflowX, PHONE } from '../helpers/layout.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 
 const browser = useBrowser();
@@ -24,9 +24,10 @@ const de = catalogue('de', 'common', 'console', 'admin');
 const ar = catalogue('ar', 'common', 'console');
 const plural = (lang: string, message: string, count: number) => createFormatter(lang).format(message, { count });
 
-/** A browser that asks for American English, in UTC (so the test computes the same clock as the page). */
-async function open(app: TestApp, viewport: { width: number; height: number }, who = ANN, path = '/agent') {
-  const context = await browser().newContext({ viewport, locale: 'en-US', timezoneId: 'UTC' });
+/** A browser that asks for American English, in UTC (so the test computes the same clock as the page); `axe` to audit it. */
+async function open(app: TestApp, viewport: { width: number; height: number }, who = ANN, path = '/agent', axe = false) {
+  // bypassCSP only where axe-core is injected (test/helpers/layout.ts): the pages themselves need no inline script.
+  const context = await browser().newContext({ viewport, locale: 'en-US', timezoneId: 'UTC', bypassCSP: axe });
   const page = await signIn(context, app, who, path);
   return { context, page };
 }
@@ -190,7 +191,7 @@ describe('[I18N-CONSOLE] the console and dashboard in the agent’s language', (
 
   it('[I18N-CONSOLE4] in Arabic the console is mirrored at 1280 px: the list on the right, the details on the left, own messages on the left', { timeout: 90_000 }, async () => {
     const app = await startApp();
-    const { context, page } = await open(app, DESK);
+    const { context, page } = await open(app, DESK, ANN, '/agent', true);
     try {
       await setLanguage(page, 'ar');
       expect(await htmlLang(page)).toEqual(['ar', 'rtl']);
@@ -217,6 +218,7 @@ describe('[I18N-CONSOLE] the console and dashboard in the agent’s language', (
       expect(await page.evaluate("getComputedStyle(document.querySelector('.item-main')).textAlign")).toBe('start');
       await screenshot(page, 'console-ar-1280');
       expect(await overflowX(page)).toBeLessThanOrEqual(0);
+      expect(await axeViolations(page)).toEqual([]);
 
       await page.setViewportSize(PHONE);
       await poll(() => page.locator('.back-button').isVisible()).toBe(true);
@@ -229,7 +231,7 @@ describe('[I18N-CONSOLE] the console and dashboard in the agent’s language', (
 
   it('[I18N-CONSOLE5] an admin set to German sees the dashboard in German', { timeout: 90_000 }, async () => {
     const app = await startApp();
-    const { context, page } = await open(app, DESK, ADA, '/admin');
+    const { context, page } = await open(app, DESK, ADA, '/admin', true);
     try {
       await setLanguage(page, 'de');
       expect(await htmlLang(page)).toEqual(['de', 'ltr']);
@@ -251,6 +253,7 @@ describe('[I18N-CONSOLE] the console and dashboard in the agent’s language', (
       expect(await page.locator('#new-password-problem').textContent()).toBe(de['admin.team.problem.password']);
       await screenshot(page, 'dashboard-de-1280');
       expect(await overflowX(page)).toBeLessThanOrEqual(0);
+      expect(await axeViolations(page)).toEqual([]);
       await page.setViewportSize(PHONE);
       await screenshot(page, 'dashboard-de-375');
       expect(await overflowX(page)).toBeLessThanOrEqual(0);
