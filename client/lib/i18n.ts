@@ -100,10 +100,18 @@ export function createI18n<K extends string>(locale: string, messages: Record<st
   };
 }
 
+/** One translator per page: shared code that defaults to the page's language asks often (lengthStatus, per keystroke). */
+const perPage = new WeakMap<Document, I18n<string>>();
+
 /** The page's language and messages, as embedded by the server. */
 export function pageI18n<K extends string>(doc: Document = document): I18n<K> {
-  const data = embedded(doc);
-  return createI18n<K>(data.locale, data.messages);
+  let i18n = perPage.get(doc);
+  if (!i18n) {
+    const data = embedded(doc);
+    i18n = createI18n<string>(data.locale, data.messages);
+    perPage.set(doc, i18n);
+  }
+  return i18n as I18n<K>;
 }
 
 /**

@@ -1,5 +1,7 @@
 // Settings the server writes into every page (server/http/pages.ts), read before connecting.
 
+import { type CommonKey, type I18n, pageI18n } from './i18n.ts';
+
 /** MAX_MESSAGE_LENGTH: longer messages are refused, so the composer counts toward it. */
 export function maxMessageLength(doc: Pick<Document, 'querySelector'> = document): number {
   const raw = doc.querySelector<HTMLMetaElement>('meta[name="parley:max-message-length"]')?.content;
@@ -17,11 +19,12 @@ export interface LengthStatus {
 /** The counter appears once this share of the limit is used. */
 const COUNT_FROM = 0.8;
 
-export function lengthStatus(length: number, limit: number): LengthStatus {
+/** In the page's language (`i18n`, by default the one the server embedded in the page). */
+export function lengthStatus(length: number, limit: number, i18n: Pick<I18n<CommonKey>, 't'> = pageI18n()): LengthStatus {
   const over = length - limit;
   return {
     shown: length >= limit * COUNT_FROM,
     over: over > 0,
-    text: over > 0 ? `${over.toLocaleString()} characters too long (at most ${limit.toLocaleString()})` : `${(limit - length).toLocaleString()} characters left`,
+    text: over > 0 ? i18n.t('common.length.over', { over, limit }) : i18n.t('common.length.left', { count: limit - length }),
   };
 }
