@@ -4,7 +4,8 @@
 
 import { h, icon, ICONS } from './dom.ts';
 import type { CommonKey, I18n } from './i18n.ts';
-import { lengthStatus, maxMessageLength } from './settings.ts';
+import { lengthStatus } from './length-status.ts';
+import { maxMessageLength } from './settings.ts';
 
 export interface Composer {
   element: HTMLFormElement;

@@ -3,7 +3,7 @@
 // server's own English `message`, which is for logs and integrators.
 
 import { ErrorCode } from '../../server/protocol/errors.ts';
-import type { CommonKey, I18n } from './i18n.ts';
+import type { CommonKey, I18n } from './translator.ts';
 
 type Speaker = Pick<I18n<CommonKey>, 't'>;
 

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { errorText, notSentText } from '../../client/lib/error-text.ts';
-import { type CommonKey, createI18n } from '../../client/lib/i18n.ts';
-import { lengthStatus } from '../../client/lib/settings.ts';
+import { lengthStatus } from '../../client/lib/length-status.ts';
+import { type CommonKey, createI18n } from '../../client/lib/translator.ts';
 import { ErrorCode } from '../../server/protocol/errors.ts';
 
 const common = (lang: string) => createI18n<CommonKey>(lang, JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'i18n', lang, 'common.json'), 'utf8')));
