@@ -10,6 +10,7 @@ import type { Agent, Conversation } from '../../server/protocol/shapes.ts';
 import { AckFailure, call, emitAck } from '../lib/ack.ts';
 import { type ConversationModel, type ConversationState, createConversationModel } from '../lib/conversation-model.ts';
 import { createConversationSet } from '../lib/conversation-set.ts';
+import { errorText } from '../lib/error-text.ts';
 import type { ConsoleKey, I18n } from '../lib/i18n.ts';
 import type { Notifier } from './notifier.ts';
 import { queueWithPositions } from './queue-order.ts';
@@ -175,21 +176,14 @@ export function createConsoleState({ me, t, socket, notifier, toast, signIn, sta
     }
   }
 
-  /** The server's reason in the agent's language (`common.error.<code>`), else the server's own words. */
-  const reason = (err: unknown): string => {
-    if (err instanceof AckFailure) {
-      const key = `common.error.${err.code}` as ConsoleKey;
-      const text = t(key);
-      if (text !== key) return text;
-    }
-    return err instanceof Error ? err.message : '';
-  };
+  /** The server's reason in the agent's language (`common.error.<code>`), never its English message. */
+  const reason = (err: unknown): string => errorText({ t }, err instanceof AckFailure ? err.code : 'network');
   type Action = 'console.error.claim' | 'console.error.release' | 'console.error.transfer' | 'console.error.close';
   const fail = (err: unknown, what: Action) => {
     const code = err instanceof AckFailure ? err.code : 'timeout';
     if (code === 'already_claimed') toast(t('console.toast.alreadyClaimed'));
     else if (code === 'conversation_closed') toast(t('console.toast.alreadyClosed'));
-    else toast(`${t(what)} ${reason(err)}`.trim(), 'error');
+    else toast(`${t(what)} ${reason(err)}`, 'error');
   };
 
   async function claim(id: string) {

@@ -5,6 +5,7 @@
 
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ConversationState, PendingMessage, ShownMessage } from '../lib/conversation-model.ts';
+import { notSentText } from '../lib/error-text.ts';
 import type { ConsoleKey } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import { splitLinks } from '../lib/text.ts';
@@ -14,13 +15,8 @@ const NEAR_END_PX = 80;
 
 /** 'refused': failed in a way sending again cannot fix; offered back to edit instead. */
 type Status = 'pending' | 'failed' | 'refused' | 'sent' | 'seen' | 'none';
-const STATUS_KEY: Record<Exclude<Status, 'none'>, ConsoleKey> = {
-  pending: 'console.msg.sending',
-  failed: 'console.msg.notSent',
-  refused: 'console.msg.notSent',
-  sent: 'console.msg.sent',
-  seen: 'console.msg.seen',
-};
+/** Failed and refused ones say why instead (lib/error-text.ts). */
+const STATUS_KEY: Record<'pending' | 'sent' | 'seen', ConsoleKey> = { pending: 'console.msg.sending', sent: 'console.msg.sent', seen: 'console.msg.seen' };
 
 function Body({ text }: { text: string }) {
   return (
@@ -49,7 +45,8 @@ interface BubbleProps {
   status: Status;
   id?: string;
   clientId: string;
-  reason?: string | null;
+  /** The code a failed message failed with (lib/error-text.ts says it in words). */
+  error?: string | null;
   onRetry?: () => void;
   onEdit?: () => void;
 }
@@ -78,7 +75,7 @@ function Bubble(p: BubbleProps) {
             {p.status === 'failed' || p.status === 'refused' ? (
               <>
                 <span class="msg-failed">
-                  {p.reason ? t('console.msg.notSentReason', { reason: p.reason }) : t(STATUS_KEY[p.status])}{' '}
+                  {notSentText({ t }, p.error ?? null)}{' '}
                 </span>
                 <button type="button" class="link-button" onClick={p.status === 'failed' ? p.onRetry : p.onEdit}>
                   {p.status === 'failed' ? t('console.msg.retry') : t('console.msg.edit')}
@@ -169,7 +166,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
       mine
       continued={continued('me', p.createdAt)}
       status={p.state === 'sending' ? 'pending' : p.retryable ? 'failed' : 'refused'}
-      reason={p.reason}
+      error={p.error}
       onRetry={() => onRetry(p.clientId)}
       onEdit={() => onEdit(p.clientId)}
     />

@@ -22,7 +22,9 @@ export interface PendingMessage {
   body: string;
   createdAt: string;
   state: 'sending' | 'failed';
-  /** Why it failed, in words for its writer. */
+  /** Why it failed: the server's error code (`invalid_payload`, `conversation_closed`, …) or `timeout`; views translate it (error-text.ts). */
+  error: string | null;
+  /** Why it failed, in English words (the console's until it translates `error`). */
   reason: string | null;
   /** Failed but worth sending again as is (the server was busy or away); else edit it (discard()) or drop it. */
   retryable: boolean;
@@ -143,7 +145,7 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
       commit();
     },
     onFailed(item, failure) {
-      pending = pending.map((p) => (p.clientId === item.clientId ? { ...p, state: 'failed', reason: failure.reason, retryable: failure.retryable } : p));
+      pending = pending.map((p) => (p.clientId === item.clientId ? { ...p, state: 'failed', error: failure.code, reason: failure.reason, retryable: failure.retryable } : p));
       commit();
     },
   });
@@ -392,14 +394,14 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     },
     send(body) {
       const clientId = outbox.send(body);
-      pending = [...pending, { clientId, body, createdAt: new Date().toISOString(), state: 'sending', reason: null, retryable: true }];
+      pending = [...pending, { clientId, body, createdAt: new Date().toISOString(), state: 'sending', error: null, reason: null, retryable: true }];
       commit();
       return clientId;
     },
     retry(clientId) {
       const item = pending.find((p) => p.clientId === clientId && p.state === 'failed');
       if (!item) return;
-      pending = pending.map((p) => (p === item ? { ...p, state: 'sending', reason: null } : p));
+      pending = pending.map((p) => (p === item ? { ...p, state: 'sending', error: null, reason: null } : p));
       commit();
       outbox.retry(clientId, item.body);
     },

@@ -71,7 +71,7 @@ describe('[I18N-CONSOLE] the console and dashboard in the agent’s language', (
       // Two waiting: the plural of the catalogue, worded by German's rules.
       const count = page.locator('#queue-heading .count');
       expect(await count.getAttribute('title')).toBe(plural('de', de['console.queue.waitingCount'], 2));
-      expect(await count.getAttribute('title')).toBe('2 Unterhaltungen warten');
+      expect(await count.getAttribute('title')).toBe('2 Gespräche warten');
       expect(await page.locator('[data-testid="queue-rule"]').textContent()).toBe(de['console.queue.rule']);
       const item = page.locator('.queue-item', { hasText: first.visitor.name });
       expect(await item.locator('.item-preview').textContent()).toBe('Wo ist meine Bestellung?');
@@ -89,7 +89,7 @@ describe('[I18N-CONSOLE] the console and dashboard in the agent’s language', (
       expect(await reply.getAttribute('placeholder')).toBe(de['console.composer.placeholder']);
       expect(await page.getByRole('button', { name: de['console.composer.sendLabel'] }).isVisible()).toBe(true);
       // One left waiting: the singular.
-      await poll(() => count.getAttribute('title')).toBe('1 Unterhaltung wartet');
+      await poll(() => count.getAttribute('title')).toBe('1 Gespräch wartet');
       await reply.fill('Einen Moment, ich sehe nach.');
       await reply.press('Enter');
       await poll(() => page.locator('.pane .msg-mine').last().getAttribute('data-status')).toMatch(/sent|seen/);
