@@ -16,6 +16,7 @@ import { type AdminKey, type I18n, loadPageI18n } from '../lib/i18n.ts';
 import { socketOptions, transportFrom } from '../lib/socket-options.ts';
 import { AppHeader, ConnectionBanner, type ConnectionState } from '../ui/app-header.tsx';
 import { I18nContext, useI18n } from '../ui/i18n-context.ts';
+import { defaultNameTag } from '../../server/protocol/names.ts';
 import { createToasts } from '../ui/toasts.tsx';
 import { TeamSection } from './team.tsx';
 
@@ -28,10 +29,11 @@ interface FeedItem {
   action: 'online' | 'offline';
 }
 
-function feedText(t: I18n<AdminKey>['t'], f: FeedItem): string {
-  // Visitors without a name are already called "Visitor 1a2b" (by the server, in English).
+function feedText(i18n: Pick<I18n<AdminKey>, 't' | 'name'>, f: FeedItem): string {
+  const { t } = i18n;
   if (f.kind === 'agent') return t(f.action === 'online' ? 'admin.feed.agentOnline' : 'admin.feed.agentOffline', { name: f.name });
-  if (f.name.startsWith('Visitor ')) return t(f.action === 'online' ? 'admin.feed.namedOnline' : 'admin.feed.namedOffline', { name: f.name });
+  // A default name already says "visitor" ("Visitor 1a2b", shown in the reader's language); a given one does not.
+  if (defaultNameTag(f.name) !== null) return t(f.action === 'online' ? 'admin.feed.namedOnline' : 'admin.feed.namedOffline', { name: i18n.name(f.name) });
   return t(f.action === 'online' ? 'admin.feed.visitorOnline' : 'admin.feed.visitorOffline', { name: f.name });
 }
 
@@ -213,7 +215,7 @@ async function start(mount: HTMLElement) {
                     <time dateTime={f.at} title={i18n.fullTime(f.at)}>
                       {clockTime(f.at)}
                     </time>{' '}
-                    {feedText(t, f)}
+                    {feedText(i18n, f)}
                   </li>
                 ))}
               </ol>
@@ -234,7 +236,7 @@ async function start(mount: HTMLElement) {
               <tbody>
                 {s?.visitors.map((v) => (
                   <tr key={v.id} data-visitor={v.id}>
-                    <td data-label={t('admin.visitors.visitor')}>{v.name}</td>
+                    <td data-label={t('admin.visitors.visitor')}>{i18n.name(v.name)}</td>
                     <td data-label={t('admin.visitors.page')} class="page-cell">
                       <PageCell page={v.page} />
                     </td>

@@ -22,6 +22,8 @@ export interface ConsoleDeps {
   me: Agent;
   /** The page's translator: toasts, notes and notifications are written in the agent's language. */
   t: I18n<ConsoleKey>['t'];
+  /** Visitors' default names in the agent's language. */
+  name: I18n<ConsoleKey>['name'];
   socket: AgentSocket;
   notifier: Notifier;
   toast(text: string, kind?: 'info' | 'error'): void;
@@ -37,7 +39,7 @@ const noop = () => {};
 
 export type ConsoleState = ReturnType<typeof createConsoleState>;
 
-export function createConsoleState({ me, t, socket, notifier, toast, signIn, status: initialStatus }: ConsoleDeps) {
+export function createConsoleState({ me, t, name: shownName, socket, notifier, toast, signIn, status: initialStatus }: ConsoleDeps) {
   const status = signal(initialStatus);
   const connection = signal<Connection>({ state: 'connecting' });
   const waiting = signal<ReadonlyMap<string, Conversation>>(new Map());
@@ -104,7 +106,7 @@ export function createConsoleState({ me, t, socket, notifier, toast, signIn, sta
     announced.set(id, Math.max(seen ?? 0, last));
     if (seen === undefined || onScreen.peek() === id) return;
     const fresh = state.messages.filter((m) => m.seq > seen && m.author.kind === 'visitor');
-    if (fresh.length) notifier.alert(state.conversation!.visitor.name, fresh[fresh.length - 1].body, id);
+    if (fresh.length) notifier.alert(shownName(state.conversation!.visitor.name), fresh[fresh.length - 1].body, id);
   }
 
   function setNote(id: string, text: string | null) {
@@ -246,8 +248,8 @@ export function createConsoleState({ me, t, socket, notifier, toast, signIn, sta
       else if (waiting.peek().has(c.id)) setWaiting((q) => q.delete(c.id));
       if (isMine(c)) {
         if (!wasMine && connectedOnce && !claiming.has(c.id)) {
-          toast(t('console.toast.assigned', { name: c.visitor.name }));
-          notifier.alert(t('console.notify.assigned'), c.visitor.name, c.id);
+          toast(t('console.toast.assigned', { name: shownName(c.visitor.name) }));
+          notifier.alert(t('console.notify.assigned'), shownName(c.visitor.name), c.id);
         }
         addMine(c);
         return;
@@ -291,7 +293,7 @@ export function createConsoleState({ me, t, socket, notifier, toast, signIn, sta
       setWaiting((q) => q.set(c.id, c));
       set.upsert(c);
     });
-    if (isNew) notifier.alert(t('console.notify.waiting'), c.visitor.name, c.id);
+    if (isNew) notifier.alert(t('console.notify.waiting'), shownName(c.visitor.name), c.id);
     ensureLoaded(c.id);
   });
   socket.on('queue:remove', ({ conversationId: id, reason }) => {

@@ -83,6 +83,7 @@ async function start(mount: HTMLElement) {
   const con = createConsoleState({
     me,
     t,
+    name: i18n.name,
     socket,
     notifier,
     toast: toasts.show,
@@ -123,7 +124,7 @@ async function start(mount: HTMLElement) {
       return (
         <ConfirmDialog
           title={t('console.close.title')}
-          body={t('console.close.body', { name: c.visitor.name })}
+          body={t('console.close.body', { name: i18n.name(c.visitor.name) })}
           confirm={t('console.close.confirm')}
           danger
           onCancel={done}
@@ -137,7 +138,7 @@ async function start(mount: HTMLElement) {
     return (
       <TransferDialog
         me={me!}
-        visitorName={c.visitor.name}
+        visitorName={i18n.name(c.visitor.name)}
         onClose={done}
         onPick={(t) => {
           done();

@@ -25,9 +25,9 @@ function Row({ label, children }: { label: string; children: ComponentChildren }
 }
 
 export function ContextPanel({ conversation, visitor, onBack }: ContextPanelProps) {
-  const { t, fullTime } = useI18n<ConsoleKey>();
+  const { t, fullTime, name: shownName } = useI18n<ConsoleKey>();
   const page = visitor?.page;
-  const name = visitor?.name ?? conversation?.visitor.name ?? '';
+  const name = shownName(visitor?.name ?? conversation?.visitor.name ?? '');
   return (
     <aside class="context" aria-labelledby="context-heading">
       <div class="context-head">

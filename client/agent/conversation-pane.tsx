@@ -60,12 +60,12 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
         </button>
         <div class="pane-heading">
           <h2 class="pane-title" id="pane-title">
-            {c.visitor.name}
+            {i18n.name(c.visitor.name)}
           </h2>
           <p class="pane-status">{statusLine(i18n, c, mine, position, state.peerOnline)}</p>
         </div>
         <div class="pane-actions">
-          <button type="button" class="btn btn-small details-button" onClick={onDetails} aria-label={t('console.pane.detailsLabel', { name: c.visitor.name })}>
+          <button type="button" class="btn btn-small details-button" onClick={onDetails} aria-label={t('console.pane.detailsLabel', { name: i18n.name(c.visitor.name) })}>
             {t('console.pane.details')}
           </button>
           {mine && (
@@ -95,7 +95,7 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
       )}
       <Transcript
         state={state}
-        label={t('console.pane.transcriptLabel', { name: c.visitor.name })}
+        label={t('console.pane.transcriptLabel', { name: i18n.name(c.visitor.name) })}
         notes={notes}
         onRetry={(clientId) => model?.retry(clientId)}
         onEdit={(clientId) => {
@@ -115,7 +115,7 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
         c.status !== 'queued' && (
           <Composer
             key={id}
-            label={t('console.composer.label', { name: c.visitor.name })}
+            label={t('console.composer.label', { name: i18n.name(c.visitor.name) })}
             placeholder={c.status === 'closed' ? t('console.composer.closed') : mine ? t('console.composer.placeholder') : t('console.composer.notYours')}
             enabled={mine}
             autoFocus

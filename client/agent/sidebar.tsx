@@ -36,7 +36,7 @@ function QueueItem({ con, c, selected, now, onOpen }: { con: ConsoleState; c: Co
   const i18n = useI18n<ConsoleKey>();
   const { t } = i18n;
   // The model's snapshot carries the visitor's current name; the queue entry the position.
-  const name = con.stateOf(c.id)?.value.conversation?.visitor.name ?? c.visitor.name;
+  const name = i18n.name(con.stateOf(c.id)?.value.conversation?.visitor.name ?? c.visitor.name);
   return (
     <li class={`item queue-item${selected ? ' selected' : ''}`} data-id={c.id}>
       <button type="button" class="item-main" data-role="open" aria-current={selected ? 'true' : undefined} onClick={() => onOpen(c.id)}>
@@ -62,7 +62,8 @@ function QueueItem({ con, c, selected, now, onOpen }: { con: ConsoleState; c: Co
 }
 
 function MineItem({ con, c, selected, onOpen }: { con: ConsoleState; c: Conversation; selected: boolean; onOpen(id: string): void }) {
-  const { t, number } = useI18n<ConsoleKey>();
+  const i18n = useI18n<ConsoleKey>();
+  const { t, number } = i18n;
   const state = con.stateOf(c.id)?.value;
   const online = state?.peerOnline ?? false;
   const unread = con.isMine(c) ? (state?.unread ?? 0) : 0;
@@ -72,13 +73,13 @@ function MineItem({ con, c, selected, onOpen }: { con: ConsoleState; c: Conversa
       <button type="button" class="item-main" data-role="open" aria-current={selected ? 'true' : undefined} onClick={() => onOpen(c.id)}>
         <span class="avatar-wrap">
           <span class="avatar" aria-hidden="true">
-            {initials(c.visitor.name)}
+            {initials(i18n.name(c.visitor.name))}
           </span>
           <span class={`dot${online ? ' online' : ''}`} aria-hidden="true" />
         </span>
         <span class="item-text">
           <span class="item-name">
-            {c.visitor.name}
+            {i18n.name(c.visitor.name)}
             <span class="sr-only">{online ? t('console.mine.srOnline') : t('console.mine.srOffline')}</span>
             {closed && <span class="tag">{c.status === 'closed' ? t('console.mine.tagClosed') : t('console.mine.tagHandedOver')}</span>}
           </span>

@@ -103,7 +103,8 @@ export interface TranscriptProps {
 }
 
 export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }: TranscriptProps) {
-  const { t } = useI18n<ConsoleKey>();
+  const i18n = useI18n<ConsoleKey>();
+  const { t } = i18n;
   const ref = useRef<HTMLDivElement>(null);
   const atEnd = useRef(true);
   const last = useRef({ first: '', height: 0, pending: 0 });
@@ -145,7 +146,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
         clientId={m.clientId}
         kind={m.author.kind}
         authorKey={author}
-        name={m.author.name}
+        name={i18n.name(m.author.name)}
         body={m.body}
         createdAt={m.createdAt}
         mine={m.mine}
@@ -196,7 +197,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
               <i />
               <i />
             </span>{' '}
-            {t('console.typing', { name: state.typing.participant.name })}
+            {t('console.typing', { name: i18n.name(state.typing.participant.name) })}
           </>
         )}
       </div>

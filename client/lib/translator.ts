@@ -4,6 +4,7 @@
 
 import { createFormatter, type Values } from '../../i18n/format.ts';
 import { directionOf, type Direction } from '../../i18n/locales.ts';
+import { defaultNameTag } from '../../server/protocol/names.ts';
 import type common from '../../i18n/en/common.json';
 import type widget from '../../i18n/en/widget.json';
 import type login from '../../i18n/en/login.json';
@@ -30,6 +31,8 @@ export interface I18n<K extends string = CommonKey> {
   duration(ms: number): string;
   /** How long ago: "just now", "3 min ago", "2 hr ago". */
   ago(ms: number): string;
+  /** A person's name as shown: a visitor's default name ("Visitor 1a2b") in this language, any other as given. */
+  name(name: string): string;
 }
 
 /** A translator over `messages` (the page's catalogue, already completed with English by the server). */
@@ -66,6 +69,10 @@ export function createI18n<K extends string>(locale: string, messages: Record<st
       if (m < 60) return unit('minute', m);
       const h = Math.floor(m / 60);
       return m % 60 === 0 ? unit('hour', h) : `${unit('hour', h)} ${unit('minute', m % 60)}`;
+    },
+    name(name) {
+      const tag = defaultNameTag(name);
+      return tag === null ? name : formatter.format(messages['common.visitorDefault'] ?? 'Visitor {tag}', { tag });
     },
     ago(ms) {
       if (ms < 5_000) return relative.format(0, 'second');

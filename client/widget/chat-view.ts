@@ -4,6 +4,7 @@
 
 import { h, icon, ICONS, setContent } from '../lib/dom.ts';
 import { createComposer, type Composer } from '../lib/composer.ts';
+import { defaultNameTag } from '../../server/protocol/names.ts';
 import { initials } from '../lib/format.ts';
 import type { I18n, WidgetKey } from '../lib/i18n.ts';
 import { createMessageList, type MessageList } from '../lib/message-list.ts';
@@ -151,7 +152,7 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     showProfile(show, current) {
       profile.hidden = !show;
       if (show && current) {
-        nameInput.value = /^Visitor [0-9a-z]{4}$/i.test(current.name) ? '' : current.name;
+        nameInput.value = defaultNameTag(current.name) !== null ? '' : current.name;
         emailInput.value = current.email ?? '';
       }
     },

@@ -4,6 +4,7 @@
 
 import { io, type Socket } from 'socket.io-client';
 import type { VisitorClientEvents, VisitorServerEvents } from '../../server/protocol/events.ts';
+import { defaultNameTag } from '../../server/protocol/names.ts';
 import type { Visitor } from '../../server/protocol/shapes.ts';
 import { AckFailure, call, emitAck } from '../lib/ack.ts';
 import { api, ApiError } from '../lib/api.ts';
@@ -87,7 +88,7 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
 
   /** After the visitor has written, offer (once) to leave a name and email. */
   function askProfile() {
-    if (visitor && !remembered(PROFILE_DISMISSED) && /^Visitor [0-9a-z]{4}$/i.test(visitor.name) && !visitor.email) view.showProfile(true, visitor);
+    if (visitor && !remembered(PROFILE_DISMISSED) && defaultNameTag(visitor.name) !== null && !visitor.email) view.showProfile(true, visitor);
   }
 
   /** Open and on screen: everything shown is read (the model tells the server and the other tabs). */

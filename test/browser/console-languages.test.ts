@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { createFormatter } from '../../i18n/format.ts';
+import { defaultNameTag } from '../../server/protocol/names.ts';
 import { ok } from '../helpers/clients.ts';
 import { poll, screenshot, signIn, useBrowser, watch } from '../helpers/browser.ts';
 import { waitingVisitor } from '../helpers/console.ts';
@@ -23,6 +24,12 @@ function catalogue(lang: string, ...surfaces: string[]): Record<string, string> 
 const de = catalogue('de', 'common', 'console', 'admin');
 const ar = catalogue('ar', 'common', 'console');
 const plural = (lang: string, message: string, count: number) => createFormatter(lang).format(message, { count });
+/** A visitor's default name ("Visitor 1a2b", as the server sends it) as the catalogue words it. */
+const shown = (messages: Record<string, string>, name: string) => {
+  const tag = defaultNameTag(name);
+  expect(tag, `${name} is a default name`).not.toBeNull();
+  return messages['common.visitorDefault'].replace('{tag}', tag!);
+};
 
 /** A browser that asks for American English, in UTC (so the test computes the same clock as the page); `axe` to audit it. */
 async function open(app: TestApp, viewport: { width: number; height: number }, who = ANN, path = '/agent', axe = false) {
@@ -73,10 +80,15 @@ describe('[I18N-CONSOLE] the console and dashboard in the agent’s language', (
       expect(await count.getAttribute('title')).toBe(plural('de', de['console.queue.waitingCount'], 2));
       expect(await count.getAttribute('title')).toBe('2 Gespräche warten');
       expect(await page.locator('[data-testid="queue-rule"]').textContent()).toBe(de['console.queue.rule']);
-      const item = page.locator('.queue-item', { hasText: first.visitor.name });
+      // The server's default name ("Visitor 1a2b") in German.
+      const firstName = shown(de, first.visitor.name);
+      const secondName = shown(de, second.visitor.name);
+      expect(firstName).toMatch(/^Besucher [0-9a-z]{4}$/);
+      expect(await page.locator('[data-section="queue"]').textContent()).not.toContain('Visitor ');
+      const item = page.locator('.queue-item', { hasText: firstName });
       expect(await item.locator('.item-preview').textContent()).toBe('Wo ist meine Bestellung?');
       expect(await item.locator('.item-wait').textContent()).toMatch(/^(neu|wartet seit .+)$/);
-      const claim = item.getByRole('button', { name: de['console.queue.claimLabel'].replace('{name}', first.visitor.name) });
+      const claim = item.getByRole('button', { name: de['console.queue.claimLabel'].replace('{name}', firstName) });
       expect(await claim.textContent()).toBe(de['console.queue.claim']);
 
       // A waiting conversation, opened: its status line, the claim bar.
@@ -84,7 +96,7 @@ describe('[I18N-CONSOLE] the console and dashboard in the agent’s language', (
       await poll(() => page.locator('.claim-bar').textContent()).toContain(de['console.pane.waiting']);
       expect(await page.locator('.pane-status').textContent()).toMatch(/^Wartet in der Warteschlange \(Nr\. 1\) · angefragt /);
       await page.locator('.claim-bar').getByRole('button', { name: de['console.pane.claim'] }).click();
-      const reply = page.getByRole('textbox', { name: de['console.composer.label'].replace('{name}', first.visitor.name) });
+      const reply = page.getByRole('textbox', { name: de['console.composer.label'].replace('{name}', firstName) });
       await poll(() => reply.isEnabled()).toBe(true);
       expect(await reply.getAttribute('placeholder')).toBe(de['console.composer.placeholder']);
       expect(await page.getByRole('button', { name: de['console.composer.sendLabel'] }).isVisible()).toBe(true);
@@ -102,13 +114,13 @@ describe('[I18N-CONSOLE] the console and dashboard in the agent’s language', (
       expect(await overflowX(page)).toBeLessThanOrEqual(0);
 
       // Unread messages in another own conversation: the plural on the badge and the count in the tab's title.
-      const item2 = page.locator('.queue-item', { hasText: second.visitor.name });
+      const item2 = page.locator('.queue-item', { hasText: secondName });
       await item2.getByRole('button', { name: de['console.queue.claim'] }).click();
       await poll(() => page.locator('.mine-item').count()).toBe(2);
-      await page.locator('.mine-item', { hasText: first.visitor.name }).locator('.item-main').click();
+      await page.locator('.mine-item', { hasText: firstName }).locator('.item-main').click();
       await ok(second.socket, 'message:send', { clientId: 'u1', body: 'Noch da?' });
       await ok(second.socket, 'message:send', { clientId: 'u2', body: 'Hallo?' });
-      const badge = page.locator('.mine-item', { hasText: second.visitor.name }).locator('.unread');
+      const badge = page.locator('.mine-item', { hasText: secondName }).locator('.unread');
       // Claiming opened (and read) the second conversation; the two sent since are unread.
       await poll(() => badge.getAttribute('aria-label')).toBe(plural('de', de['console.mine.unread'], 2));
       expect(await badge.getAttribute('aria-label')).toBe('2 ungelesene Nachrichten');
@@ -198,7 +210,7 @@ describe('[I18N-CONSOLE] the console and dashboard in the agent’s language', (
       const v = await waitingVisitor(app, 'مرحبًا، أحتاج إلى مساعدة');
       await poll(() => page.locator('.queue-item').count()).toBe(1);
       await page.locator('.queue-item .claim-button').click();
-      const reply = page.getByRole('textbox', { name: ar['console.composer.label'].replace('{name}', v.visitor.name) });
+      const reply = page.getByRole('textbox', { name: ar['console.composer.label'].replace('{name}', shown(ar, v.visitor.name)) });
       await poll(() => reply.isEnabled()).toBe(true);
       expect(await reply.getAttribute('placeholder')).toBe(ar['console.composer.placeholder']);
       await reply.fill('أهلًا بك، كيف يمكنني مساعدتك؟');
