@@ -38,6 +38,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long a person may be gone before presence says "leave" (absorbs reloads and blips). */
   presenceGraceMs: number;
+  /** SIGTERM to exit at most: the drain (in-flight acks, then every connection closed) and the close. */
+  shutdownTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -149,5 +151,6 @@ export function loadConfig(env: Env = process.env): Config {
     httpRateLimit: int(env, 'HTTP_RATE_LIMIT', 300, 0, 1_000_000),
     logLevel,
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 3000, 0, 120_000),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 1000, 600_000),
   };
 }

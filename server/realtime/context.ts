@@ -26,7 +26,12 @@ export interface NamespaceServices {
   messageRateLimit: number;
   /** Backpressure from the fan-out path (cluster mode): refuse new messages rather than queue without bound. */
   overloaded: () => boolean;
+  /** Every connection's state, shared by the namespaces: what a drain waits for (drain.ts). */
+  states: ConnectionStates;
 }
+
+/** Each namespace socket's ConnectionState, in one map for every namespace. */
+export type ConnectionStates = WeakMap<object, ConnectionState>;
 
 /** At most this many unacknowledged message:send per connection; more is a flood, not a chat. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 1024;
@@ -52,6 +57,9 @@ export class ConnectionState {
   #heavyTail: Promise<void> = SETTLED;
   #heavyWaiting = 0;
   #closed = false;
+  /** Handlers running now (acked or not), and who waits for none to run (a drain). */
+  #running = 0;
+  #whenIdle: Array<() => void> = [];
   /**
    * Settles once this connection counts in presence and has its snapshot. Its events are handled after
    * that: a claim sent right after connecting could otherwise race the connection's own "online"
@@ -96,6 +104,28 @@ export class ConnectionState {
       this.#heavyWaiting--;
       done();
     }
+  }
+
+  /**
+   * Counts `work` (a handler, up to its ack being written) as running on this connection until it
+   * settles. A drain closes the connection only while nothing runs, so no started handler loses its ack.
+   */
+  track(work: Promise<void>): void {
+    this.#running++;
+    const done = () => {
+      if (--this.#running === 0) for (const wake of this.#whenIdle.splice(0)) wake();
+    };
+    work.then(done, done);
+  }
+
+  /** True while a handler runs on this connection. */
+  get busy(): boolean {
+    return this.#running > 0;
+  }
+
+  /** Settles the next time no handler runs (at once if none does). */
+  idle(): Promise<void> {
+    return this.#running === 0 ? SETTLED : new Promise((resolve) => this.#whenIdle.push(resolve));
   }
 
   /** The connection is gone: heavy reads still waiting are not run. */

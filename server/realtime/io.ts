@@ -13,6 +13,7 @@ import { type Namespaces, room } from './types.ts';
 import { batchWebSocketWrites } from './write-batching.ts';
 import { enforceOutputBudget, outputBudgetBytes } from './output-budget.ts';
 import { HISTORY_MAX_LIMIT } from '../protocol/shapes.ts';
+import { holdWhileDraining, refuseHandshake } from './drain.ts';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -28,7 +29,10 @@ export function maxFrameBytes(maxMessageLength: number): number {
   return Math.max(64 * 1024, maxMessageLength * 4 + 8 * 1024);
 }
 
-export function createIo(httpServer: HttpServer, deps: { config: Config; session: Middleware; logger: Logger }): Namespaces {
+export function createIo(
+  httpServer: HttpServer,
+  deps: { config: Config; session: Middleware; logger: Logger; /** True once the node drains: handshakes are refused (drain.ts). */ draining: () => boolean },
+): Namespaces {
   const { config, logger } = deps;
   const trustProxy = config.trustProxy !== false;
   // Open connections per client address (CONNECTIONS_PER_ADDRESS): counted from the handshake to the close.
@@ -67,6 +71,8 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
     // Every engine answer (poll payloads, its 400s and 413s) is data, never to be sniffed as HTML.
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (req._query?.sid !== undefined) return next();
+    // A new connection while draining: 503 before any work, so a balancer tries another node.
+    if (deps.draining()) return refuseHandshake(req, res);
     if (!(res instanceof ServerResponse)) upgrades.set(req, res);
     deps.session(req, res, next);
   });
@@ -94,12 +100,15 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
   // The main namespace is not part of the protocol.
   io.use((_socket, next) => next(new Error('not_found')));
 
-  return {
+  const ns: Namespaces = {
     io,
     visitor: io.of('/visitor') as Namespaces['visitor'],
     agent: io.of('/agent') as Namespaces['agent'],
     admin: io.of('/admin') as Namespaces['admin'],
   };
+  // First in every namespace, before authentication: a CONNECT while draining waits for the connection to close.
+  for (const nsp of [ns.visitor, ns.agent, ns.admin]) nsp.use(holdWhileDraining(deps.draining));
+  return ns;
 }
 
 /**

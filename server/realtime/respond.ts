@@ -30,28 +30,29 @@ export function toAckError(err: unknown, log: LogSource, event: string): Ack<nev
 
 /**
  * Runs `work` and acks its result. An event that needs an ack but came without
- * one is dropped before any work is done: nothing changes.
+ * one is dropped before any work is done: nothing changes. Settles (never rejects)
+ * once the ack is written.
  */
 export function respond<T extends object>(
   ack: unknown,
   log: LogSource,
   event: string,
   work: () => Promise<T>,
-): void {
+): Promise<void> {
   if (typeof ack !== 'function') {
     resolve(log).debug({ event: 'handler.no_ack', handler: event }, 'event without ack dropped');
-    return;
+    return Promise.resolve();
   }
   const reply = ack as (result: Ack<T>) => void;
-  work().then(
+  return work().then(
     (result) => reply({ ok: true, ...result }),
     (err: unknown) => reply(toAckError(err, log, event)),
   );
 }
 
-/** For events without an ack: run, log failures at debug (they are the client's), never throw. */
-export function fireAndForget(log: LogSource, event: string, work: () => Promise<void>): void {
-  work().catch((err: unknown) => {
+/** For events without an ack: run, log failures at debug (they are the client's), never throw. Settles when done. */
+export function fireAndForget(log: LogSource, event: string, work: () => Promise<void>): Promise<void> {
+  return work().catch((err: unknown) => {
     if (err instanceof AppError) resolve(log).debug({ event: 'handler.rejected', handler: event, code: err.code }, 'event rejected');
     else resolve(log).error({ event: 'handler.failed', handler: event, err }, 'handler failed');
   });
