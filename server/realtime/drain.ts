@@ -4,30 +4,18 @@
 // "transport close" but not after "io server disconnect", and a balancer sends that reconnection to
 // another node. Imports no http/ module; app.ts decides when to drain.
 
-import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Socket as EngineConnection } from 'engine.io';
+import { engineConnections, refuse } from './engine-refusals.ts';
 import type { ConnectionState, ConnectionStates } from './context.ts';
 import type { Namespaces } from './types.ts';
 
-/** Seconds a refused client is told to wait (Retry-After): about one reconnection delay. */
-const RETRY_AFTER_S = '1';
-const REFUSAL = JSON.stringify({ error: { code: 'unavailable', message: 'this node is shutting down; connect again' } });
-
 /**
  * Answers an Engine.IO handshake (polling GET or WebSocket upgrade, no `sid`) that arrives while
- * draining: 503, which a balancer may retry on another node (no session exists yet; docs/nginx.conf).
+ * draining: 503, which a balancer may retry on another node (docs/nginx.conf).
  */
 export function refuseHandshake(req: IncomingMessage, res: unknown): void {
-  const headers = { 'Content-Type': 'application/json', 'Retry-After': RETRY_AFTER_S, 'Content-Length': String(Buffer.byteLength(REFUSAL)) };
-  if (res instanceof ServerResponse) {
-    res.writeHead(503, headers).end(REFUSAL);
-    return;
-  }
-  // An upgrade has no ServerResponse (engine.io's stand-in writes nothing): answer on the raw socket.
-  const socket = req.socket;
-  const head = Object.entries({ ...headers, Connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  if (!socket.writable) return void socket.destroy();
-  socket.end(`HTTP/1.1 503 Service Unavailable\r\n${head}\r\n${REFUSAL}`, () => socket.destroy());
+  refuse(req, res, 'this node is shutting down; connect again');
 }
 
 /**
@@ -39,11 +27,6 @@ export function holdWhileDraining(draining: () => boolean): (socket: unknown, ne
   return (_socket, next) => {
     if (!draining()) next();
   };
-}
-
-/** engine.io keeps every open connection in `clients` (protected in its typings; its own close() walks it). */
-function engineConnections(ns: Namespaces): EngineConnection[] {
-  return Object.values((ns.io.engine as unknown as { clients: Record<string, EngineConnection> }).clients);
 }
 
 /** Every namespace socket's state, by the Engine.IO connection carrying it (one socket per namespace). */
@@ -109,7 +92,7 @@ export function drainConnections(ns: Namespaces, states: ConnectionStates, ms: n
     }, ms);
     engine.on('connection', close);
     const byConnection = statesByConnection(ns, states);
-    const all = engineConnections(ns);
+    const all = engineConnections(engine);
     if (all.length === 0) return finish(0);
     for (const conn of all) close(conn, byConnection.get(conn));
   });

@@ -14,6 +14,7 @@ import { batchWebSocketWrites } from './write-batching.ts';
 import { enforceOutputBudget, outputBudgetBytes } from './output-budget.ts';
 import { HISTORY_MAX_LIMIT } from '../protocol/shapes.ts';
 import { holdWhileDraining, refuseHandshake } from './drain.ts';
+import { holdsSession, refuse } from './engine-refusals.ts';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -70,7 +71,12 @@ export function createIo(
   io.engine.use((req: IncomingMessage & { _query?: Record<string, string> }, res: ServerResponse, next: (err?: unknown) => void) => {
     // Every engine answer (poll payloads, its 400s and 413s) is data, never to be sniffed as HTML.
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (req._query?.sid !== undefined) return next();
+    // A request of an existing connection: only the node holding it takes it. Another node says 503 before
+    // reading anything, so that a balancer whose hash moved (a node came back) passes it on to the holder.
+    if (req._query?.sid !== undefined) {
+      if (holdsSession(io.engine, req._query.sid)) return next();
+      return refuse(req, res, 'this node does not hold that connection');
+    }
     // A new connection while draining: 503 before any work, so a balancer tries another node.
     if (deps.draining()) return refuseHandshake(req, res);
     if (!(res instanceof ServerResponse)) upgrades.set(req, res);

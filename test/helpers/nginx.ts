@@ -65,16 +65,26 @@ function selfSigned(dir: string): { cert: string; key: string } {
   return { cert, key };
 }
 
-/** GET over HTTPS to the test certificate (not trusted by fetch): status and raw headers. */
-export function insecureGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: string[] }> {
+/** A request over HTTPS to the test certificate (which fetch does not take): status, raw headers, body. */
+export function insecureRequest(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: string[]; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { rejectUnauthorized: false, headers }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.rawHeaders }));
+    const req = httpsRequest(url, { method: opts.method ?? 'GET', rejectUnauthorized: false, headers: opts.headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.rawHeaders, body }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(opts.body);
   });
+}
+
+/** Every value of header `name` in raw headers ([name, value, name, value, …]). */
+export function headerValues(raw: string[], name: string): string[] {
+  return raw.filter((_, i) => i % 2 === 1 && raw[i - 1].toLowerCase() === name);
 }
 
 export async function startNginx(upstreamPorts: number[], opts: { tls?: boolean } = {}): Promise<Nginx> {
@@ -112,7 +122,7 @@ http {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`nginx exited: ${out}${errorLog()}`);
     try {
-      if ((opts.tls ? (await insecureGet(`${url}/healthz`)).status : (await fetch(`${url}/healthz`)).status) === 200) break;
+      if ((opts.tls ? (await insecureRequest(`${url}/healthz`)).status : (await fetch(`${url}/healthz`)).status) === 200) break;
     } catch {
       // not listening yet
     }
