@@ -2,6 +2,7 @@
 
 import type { Person } from '../core/events.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
+import { logFailure } from '../edge/failures.ts';
 import type { Presence } from '../core/presence.ts';
 import type { Logger } from '../logger.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
@@ -164,9 +165,9 @@ export function trackPresence(
   state.ready = presence
     .connected(person(), socket.id)
     .then(sendSnapshot)
-    .catch((err: unknown) => state.log().error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
+    .catch((err: unknown) => logFailure(state.log(), 'connect.snapshot_failed', err));
   socket.on('disconnect', () => {
     state.close();
-    presence.disconnected(person(), socket.id).catch((err: unknown) => state.log().error({ event: 'presence.failed', err }, 'presence failed'));
+    presence.disconnected(person(), socket.id).catch((err: unknown) => logFailure(state.log(), 'presence.failed', err));
   });
 }
