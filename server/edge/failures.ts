@@ -86,7 +86,7 @@ export function outageOf(err: unknown, depth = 0): Outage | null {
 }
 
 /** The message every outage is answered with. */
-export const UNAVAILABLE_MESSAGE = 'temporarily unavailable; retry shortly';
+const UNAVAILABLE_MESSAGE = 'temporarily unavailable; retry shortly';
 
 /**
  * What a client is told about `err`: an AppError as it is, an outage as `unavailable` (with the

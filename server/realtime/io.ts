@@ -1,5 +1,6 @@
-// The Socket.IO server: transports, limits, the Origin allowlist, and the
-// express-session middleware run on handshakes only.
+// The Socket.IO server: transports, limits, the Origin allowlist, the
+// express-session middleware run on handshakes only, and what a node refuses
+// before Engine.IO reads a request (a session it does not hold; handshakes while draining).
 
 import { type Server as HttpServer, type IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
