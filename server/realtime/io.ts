@@ -16,6 +16,7 @@ import { enforceOutputBudget, outputBudgetBytes } from './output-budget.ts';
 import { HISTORY_MAX_LIMIT } from '../protocol/shapes.ts';
 import { holdWhileDraining, refuseHandshake } from './drain.ts';
 import { holdsSession, refuse } from './engine-refusals.ts';
+import { outageOf } from '../edge/failures.ts';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -81,7 +82,13 @@ export function createIo(
     // A new connection while draining: 503 before any work, so a balancer tries another node.
     if (deps.draining()) return refuseHandshake(req, res);
     if (!(res instanceof ServerResponse)) upgrades.set(req, res);
-    deps.session(req, res, next);
+    deps.session(req, res, (err?: unknown) => {
+      // The session store is down (edge/failures.ts): 503, to retry, rather than engine.io's 400 for a failed middleware.
+      const outage = err === undefined ? null : outageOf(err);
+      if (!outage) return next(err);
+      logger.warn({ event: 'handshake.unavailable', ns: null, dependency: outage.dependency, reason: outage.reason }, 'handshake: dependency unavailable');
+      refuse(req, res, 'temporarily unavailable; retry shortly');
+    });
   });
   // Memory per connection: the engine keeps the handshake request for the connection's life, and a WebSocket
   // upgrade's stand-in response too (its socket's close listener holds it). express-session's wrappers on that

@@ -92,6 +92,10 @@ describe('[OUTAGE] PostgreSQL goes away and comes back', () => {
     }
     expect((await fetch(`${node.url}/api/visitor/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(503);
     expect((await fetch(`${node.url}/readyz`)).status).toBe(503);
+    // A new Engine.IO handshake reads the session too: 503 to retry, like HTTP.
+    const handshake = await fetch(`${node.url}/socket.io/?EIO=4&transport=polling`, { headers: { cookie: visitors[0].cookie } });
+    expect(handshake.status).toBe(503);
+    expect(handshake.headers.get('retry-after')).toMatch(/^\d+$/);
     // A client connecting meanwhile is not turned away for good: it gets in by itself once the database is back.
     const latecomer = new Manager(node.url, { transports: ['websocket'], extraHeaders: { cookie: visitors[1].cookie }, reconnectionDelay: 200, reconnectionDelayMax: 500 });
     onTestFinished(() => {
