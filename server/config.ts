@@ -42,6 +42,8 @@ export interface Config {
   presenceGraceMs: number;
   /** WIDGET_LANGUAGE: the widget's language for every visitor (a shipped code), or null to follow each browser. */
   widgetLanguage: string | null;
+  /** SIGTERM to exit at most: the drain (in-flight acks, then every connection closed) and the close. */
+  shutdownTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -162,5 +164,6 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 3000, 0, 120_000),
     widgetLanguage: parseLanguage(env, 'WIDGET_LANGUAGE'),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 1000, 600_000),
   };
 }

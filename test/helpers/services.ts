@@ -31,7 +31,16 @@ export interface PostgresServer {
   port: number;
   /** A fresh empty database on this server; returns its URL. */
   createDatabase(name?: string): Promise<string>;
+  /** Stops the server and removes its data. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Shuts the server down and keeps its data, as an operator's restart does: `smart` (SIGTERM) refuses
+   * new connections (57P03) and waits for the open sessions to end; `fast` (SIGINT) ends them (57P01).
+   * Resolves once the server has exited (for `smart`, after the last session ended).
+   */
+  halt(mode: 'smart' | 'fast'): Promise<void>;
+  /** Starts again after halt(), on the same port and data. */
+  start(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 15_000;
@@ -271,6 +280,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const data = join(dir, 'data');
   if (runAs) chownSync(dir, runAs.uid, runAs.gid);
   const port = await freePort();
+  const serverUrl = `postgres://${PG_SUPERUSER}@127.0.0.1:${port}/postgres`;
   let child: ChildProcess | null = null;
   let unregister = () => {};
   const stop = async () => {
@@ -279,12 +289,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     unregister();
     rmSync(dir, { recursive: true, force: true });
   };
-
-  try {
-    const [initCmd, initArgs] = command(runAs, join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', PG_SUPERUSER, '--no-sync', '-E', 'UTF8', '--locale=C']);
-    const init = spawnSync(initCmd, initArgs, { encoding: 'utf8', timeout: READY_TIMEOUT_MS });
-    if (init.status !== 0) throw new Error(`initdb failed (${init.error?.message ?? `exit ${init.status}`}):\n${init.stderr ?? ''}`);
-
+  const start = async () => {
+    if (child && !exited(child)) return;
     const [cmd, args] = command(runAs, join(bin, 'postgres'), [
       '-D', data,
       '-p', String(port),
@@ -299,10 +305,22 @@ export async function startPostgres(): Promise<PostgresServer> {
     const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     unregister = killOnExit(proc);
-    const serverUrl = `postgres://${PG_SUPERUSER}@127.0.0.1:${port}/postgres`;
     await pollUntil(`postgres on port ${port}`, proc, captureOutput(proc), () => pgReady(serverUrl));
+  };
+  const halt = async (mode: 'smart' | 'fast') => {
+    if (!child || exited(child)) return;
+    child.kill(mode === 'smart' ? 'SIGTERM' : 'SIGINT');
+    await waitForExit(child, 60_000);
+    unregister();
+  };
+
+  try {
+    const [initCmd, initArgs] = command(runAs, join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', PG_SUPERUSER, '--no-sync', '-E', 'UTF8', '--locale=C']);
+    const init = spawnSync(initCmd, initArgs, { encoding: 'utf8', timeout: READY_TIMEOUT_MS });
+    if (init.status !== 0) throw new Error(`initdb failed (${init.error?.message ?? `exit ${init.status}`}):\n${init.stderr ?? ''}`);
+    await start();
     const url = await createDatabase(serverUrl, 'parley');
-    return { url, port, stop, createDatabase: (name) => createDatabase(serverUrl, name) };
+    return { url, port, stop, halt, start, createDatabase: (name) => createDatabase(serverUrl, name) };
   } catch (err) {
     await stop();
     throw err;
