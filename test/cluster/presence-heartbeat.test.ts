@@ -5,7 +5,7 @@
 
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Redis } from 'ioredis';
-import { createRedisPresenceRegistry, type RedisPresenceRegistry } from '../../server/cluster/redis-presence-registry.ts';
+import { createRedisPresenceRegistry, type Heartbeat, type RedisPresenceRegistry } from '../../server/cluster/redis-presence-registry.ts';
 import { createLogger } from '../../server/logger.ts';
 import { sleep } from '../helpers/clients.ts';
 import { startRedis } from '../helpers/services.ts';
@@ -36,19 +36,19 @@ async function setup() {
  * one is still waiting for Redis. Records every outcome until stopped.
  */
 function beat(registry: RedisPresenceRegistry) {
-  const outcomes: Array<{ maybeGone: string[]; lost: string | null }> = [];
+  const outcomes: Heartbeat[] = [];
+  const errors: unknown[] = [];
   let ticking: Promise<void> | null = null;
   const tick = () => {
-    ticking ??= registry.tick().then(
-      (o) => {
-        outcomes.push(o);
+    ticking ??= registry
+      .tick()
+      .then(
+        (o) => void outcomes.push(o),
+        (err: unknown) => void errors.push(err),
+      )
+      .finally(() => {
         ticking = null;
-      },
-      (err: unknown) => {
-        ticking = null;
-        throw err;
-      },
-    );
+      });
   };
   const timer = setInterval(tick, HEARTBEAT_MS);
   tick();
@@ -58,11 +58,15 @@ function beat(registry: RedisPresenceRegistry) {
     async stop() {
       clearInterval(timer);
       await ticking;
+      if (errors.length) throw errors[0];
     },
     /** Resolves after `n` more heartbeats have finished. */
     async more(n: number) {
       const target = outcomes.length + n;
-      while (outcomes.length < target) await sleep(10);
+      while (outcomes.length < target) {
+        if (errors.length) throw errors[0];
+        await sleep(10);
+      }
     },
   };
 }
@@ -100,6 +104,33 @@ describe('[HEARTBEAT] a stalled Redis is not a dead node', () => {
       ]),
     );
     expect(await plain.exists('parley:node:A:reaped', 'parley:node:B:reaped')).toBe(0);
+  });
+
+  it('[HEARTBEAT3] every node and Redis frozen together (a suspended VM): the first node back judges nobody until its own heartbeats are on time again', { timeout: 30_000 }, async () => {
+    const { node, plain } = await setup();
+    const a = node('A');
+    const b = node('B');
+    await b.connect('visitor:on-b', 'conn-b');
+    let beatA = beat(a);
+    await sleep(HEARTBEAT_MS / 2);
+    let beatB = beat(b);
+    await Promise.all([beatA.more(3), beatB.more(3)]);
+
+    // Nothing runs for three times the dead-after time: no heartbeat is even sent.
+    await Promise.all([beatA.stop(), beatB.stop()]);
+    await sleep(3 * DEAD_AFTER_MS);
+    // A wakes first; B a moment later (its timer's phase).
+    beatA = beat(a);
+    await beatA.more(1);
+    expect(beatA.outcomes[0], "A's first heartbeat after the freeze").toMatchObject({ maybeGone: [], lost: null, late: true });
+    beatB = beat(b);
+    await Promise.all([beatA.more(2 * DEAD_AFTER_MS / HEARTBEAT_MS), beatB.more(2 * DEAD_AFTER_MS / HEARTBEAT_MS)]);
+    await Promise.all([beatA.stop(), beatB.stop()]);
+
+    expect([...beatA.outcomes, ...beatB.outcomes].flatMap((o) => o.maybeGone)).toEqual([]);
+    expect([...beatA.outcomes, ...beatB.outcomes].map((o) => o.lost).filter((l) => l !== null)).toEqual([]);
+    expect((await plain.zrange('parley:nodes', 0, -1)).sort()).toEqual(['A', 'B']);
+    expect(await a.list('visitor:')).toEqual(new Map([['visitor:on-b', 1]]));
   });
 
   it('[HEARTBEAT2] a node that stops heartbeating is reaped within dead-after + 2 heartbeats, by one node, once', { timeout: 30_000 }, async () => {
