@@ -16,6 +16,8 @@ describe('[CONFIG] loadConfig', () => {
       sessionSecret: null,
       allowedOrigins: [],
       trustProxy: false,
+      clusterHeartbeatMs: 3000,
+      clusterDeadAfterMs: 12_000,
     });
   });
 
@@ -34,6 +36,8 @@ describe('[CONFIG] loadConfig', () => {
       MAX_MESSAGE_LENGTH: '2000',
       MESSAGE_RATE_LIMIT: '0',
       LOG_LEVEL: 'warn',
+      CLUSTER_HEARTBEAT_MS: '1000',
+      CLUSTER_DEAD_AFTER_MS: '5000',
     });
     expect(c).toMatchObject({
       port: 8080,
@@ -46,6 +50,8 @@ describe('[CONFIG] loadConfig', () => {
       maxMessageLength: 2000,
       messageRateLimit: 0,
       logLevel: 'warn',
+      clusterHeartbeatMs: 1000,
+      clusterDeadAfterMs: 5000,
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/parley/db.sqlite' }).database).toEqual({ kind: 'sqlite', path: '/var/lib/parley/db.sqlite' });
   });
@@ -67,6 +73,8 @@ describe('[CONFIG] loadConfig', () => {
     [{ MAX_MESSAGE_LENGTH: '0' }, 'MAX_MESSAGE_LENGTH'],
     [{ MESSAGE_RATE_LIMIT: '-1' }, 'MESSAGE_RATE_LIMIT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ CLUSTER_HEARTBEAT_MS: '10' }, 'CLUSTER_HEARTBEAT_MS'],
+    [{ CLUSTER_HEARTBEAT_MS: '5000', CLUSTER_DEAD_AFTER_MS: '8000' }, 'CLUSTER_DEAD_AFTER_MS'],
   ])('[CONFIG3] %j is refused naming %s', (env, variable) => {
     let error: unknown;
     try {

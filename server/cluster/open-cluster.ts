@@ -14,7 +14,9 @@ import { backlog, createRedis, guardPublish } from './redis-clients.ts';
 import { createRedisPresenceRegistry } from './redis-presence-registry.ts';
 
 export interface ClusterOptions {
+  /** Default: config.clusterHeartbeatMs (CLUSTER_HEARTBEAT_MS). */
   heartbeatMs?: number;
+  /** Default: config.clusterDeadAfterMs (CLUSTER_DEAD_AFTER_MS). */
   deadAfterMs?: number;
   maxBacklog?: number;
   nodeId?: string;
@@ -23,7 +25,7 @@ export interface ClusterOptions {
 
 export async function openCluster(config: Config, logger: Logger, opts: ClusterOptions = {}): Promise<Cluster | null> {
   if (config.redisUrl === null) return null;
-  const { heartbeatMs = 3000, deadAfterMs = 12_000, maxBacklog = 5000, clock = systemClock } = opts;
+  const { heartbeatMs = config.clusterHeartbeatMs, deadAfterMs = config.clusterDeadAfterMs, maxBacklog = 5000, clock = systemClock } = opts;
   const nodeId = opts.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = logger.child({ node: nodeId });
   const pub = createRedis(config.redisUrl, log, 'pub');
