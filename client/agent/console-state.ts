@@ -10,6 +10,7 @@ import type { Agent, Conversation } from '../../server/protocol/shapes.ts';
 import { AckFailure, call, emitAck } from '../lib/ack.ts';
 import { type ConversationModel, type ConversationState, createConversationModel } from '../lib/conversation-model.ts';
 import { createConversationSet } from '../lib/conversation-set.ts';
+import type { PendingStore } from '../lib/pending-store.ts';
 import type { Notifier } from './notifier.ts';
 import { queueWithPositions } from './queue-order.ts';
 
@@ -25,6 +26,8 @@ export interface ConsoleDeps {
   signIn(): void;
   /** The agent's status from their last visit (told to the server on every connect). */
   status: 'online' | 'away';
+  /** Where a conversation's unsent replies are kept across reloads of the tab (in memory only without it). */
+  pendingStore?(conversationId: string): PendingStore;
 }
 
 /** Queued conversations whose latest messages are fetched for their preview at once (the rest on sight). */
@@ -33,7 +36,7 @@ const noop = () => {};
 
 export type ConsoleState = ReturnType<typeof createConsoleState>;
 
-export function createConsoleState({ me, socket, notifier, toast, signIn, status: initialStatus }: ConsoleDeps) {
+export function createConsoleState({ me, socket, notifier, toast, signIn, status: initialStatus, pendingStore }: ConsoleDeps) {
   const status = signal(initialStatus);
   const connection = signal<Connection>({ state: 'connecting' });
   const waiting = signal<ReadonlyMap<string, Conversation>>(new Map());
@@ -60,6 +63,7 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
       send: (input) => emitAck(socket, 'message:send', { conversationId: c.id, ...input }),
       sendRead: (seq) => socket.emit('read', { conversationId: c.id, seq }),
       connected: () => socket.connected,
+      persist: pendingStore?.(c.id),
     });
     const state = signal<ConversationState>(model.getState());
     states.set(c.id, state);

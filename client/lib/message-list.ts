@@ -154,7 +154,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       pending.delete(clientId);
     }
     for (const p of content.pending) {
-      if (!pending.has(p.clientId)) addPending(p.clientId, p.body);
+      if (!pending.has(p.clientId)) addPending(p.clientId, p.body, p.createdAt);
       const el = pending.get(p.clientId)!;
       const status = p.state === 'sending' ? 'pending' : p.retryable ? 'failed' : 'refused';
       if (el.dataset.status !== status) setStatus(el, status, p.reason ?? undefined);
@@ -169,8 +169,9 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     return fresh;
   }
 
-  function addPending(clientId: string, body: string) {
-    const el = bubble({ author: { kind: opts.mine, id: 'me', name: 'You' }, body, createdAt: new Date().toISOString() }, true);
+  function addPending(clientId: string, body: string, createdAt: string) {
+    // Written at createdAt: before a reload, for one restored after it.
+    const el = bubble({ author: { kind: opts.mine, id: 'me', name: 'You' }, body, createdAt }, true);
     el.dataset.clientId = clientId;
     el.dataset.key = String(Number.MAX_SAFE_INTEGER);
     pending.set(clientId, el);

@@ -8,8 +8,10 @@ import type { Visitor } from '../../server/protocol/shapes.ts';
 import { call, emitAck } from '../lib/ack.ts';
 import { api, ApiError } from '../lib/api.ts';
 import { type ConversationState, createConversationModel } from '../lib/conversation-model.ts';
+import { browserChannel, createPendingClaims } from '../lib/pending-claims.ts';
+import { createPendingStore } from '../lib/pending-store.ts';
 import { socketOptions, transportFrom } from '../lib/socket-options.ts';
-import { remember, remembered } from '../lib/storage.ts';
+import { remember, remembered, tabStorage } from '../lib/storage.ts';
 import { createTypingSender } from '../lib/typing.ts';
 import { createChatView } from './chat-view.ts';
 import { connectBridge, framedCrossOrigin, type HostPage } from './embed-bridge.ts';
@@ -17,6 +19,8 @@ import { connectBridge, framedCrossOrigin, type HostPage } from './embed-bridge.
 type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
 
 const PROFILE_DISMISSED = 'parley:profile-dismissed';
+/** The visitor's unsent messages in this tab (docs/protocol.md, "Unsent messages"). */
+const OUTBOX_KEY = 'parley:outbox:visitor';
 const noop = () => {};
 
 function start(mount: HTMLElement) {
@@ -74,6 +78,7 @@ function start(mount: HTMLElement) {
     send: (input) => emitAck(socket, 'message:send', input),
     sendRead: (seq) => socket.emit('read', { seq }),
     connected: () => socket.connected,
+    persist: createPendingStore({ storage: tabStorage(), key: OUTBOX_KEY, claims: createPendingClaims({ channel: browserChannel('parley:pending') }) }),
   });
   let shown: ConversationState = model.getState();
 
