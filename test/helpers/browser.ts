@@ -167,14 +167,14 @@ export interface SocketGate {
 }
 
 /**
- * Blocks and unblocks one page's Socket.IO transport (its frames' too, and across reloads) while the
- * server keeps running: pages and the HTTP API still load. Opened at first. A connection already up is
- * not cut by close(): the test drops it at the server (e.g. `socket.conn.close()`).
+ * Blocks and unblocks the Socket.IO transport of one page (its frames' too, and across reloads) or of
+ * every page of a context, while the server keeps running: pages and the HTTP API still load. Opened at
+ * first. A connection already up is not cut by close(): the test drops it at the server (`socket.conn.close()`).
  */
-export async function socketGate(page: Page): Promise<SocketGate> {
+export async function socketGate(scope: Page | BrowserContext): Promise<SocketGate> {
   let blocked = false;
-  await page.route(/\/socket\.io\//, (route) => (blocked ? route.abort('internetdisconnected') : route.fallback()));
-  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+  await scope.route(/\/socket\.io\//, (route) => (blocked ? route.abort('internetdisconnected') : route.fallback()));
+  await scope.routeWebSocket(/\/socket\.io\//, (ws) => {
     if (blocked) return ws.close();
     ws.connectToServer();
   });
