@@ -6,6 +6,7 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ConversationState, PendingMessage, ShownMessage } from '../lib/conversation-model.ts';
 import { clockTime, fullTime } from '../lib/format.ts';
+import { NEAR_END } from '../lib/message-list.ts';
 import { splitLinks } from '../lib/text.ts';
 
 const GROUP_GAP_MS = 5 * 60_000;
@@ -39,6 +40,8 @@ interface BubbleProps {
   createdAt: string;
   mine: boolean;
   continued: boolean;
+  /** Far from the newest: laid out only near the screen (messages.css). */
+  far?: boolean;
   status: Status;
   id?: string;
   clientId: string;
@@ -50,7 +53,7 @@ interface BubbleProps {
 function Bubble(p: BubbleProps) {
   return (
     <div
-      class={`msg ${p.mine ? 'msg-mine' : 'msg-theirs'} msg-${p.kind}${p.continued ? ' msg-continued' : ''}`}
+      class={`msg ${p.mine ? 'msg-mine' : 'msg-theirs'} msg-${p.kind}${p.continued ? ' msg-continued' : ''}${p.far ? ' msg-far' : ''}`}
       data-id={p.id}
       data-client-id={p.clientId}
       data-status={p.status}
@@ -131,7 +134,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
     prev = { author, at };
     return result;
   };
-  const stored = (m: ShownMessage) => {
+  const stored = (m: ShownMessage, i: number) => {
     const author = `${m.author.kind}:${m.author.id}`;
     return (
       <Bubble
@@ -145,6 +148,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
         createdAt={m.createdAt}
         mine={m.mine}
         continued={continued(author, m.createdAt)}
+        far={i < state.messages.length - NEAR_END}
         status={state.receipt?.id === m.id ? state.receipt.status : 'none'}
       />
     );

@@ -116,6 +116,8 @@ export interface ConversationModel {
 }
 
 export const TYPING_SHOWN_MS = 6000;
+/** A catch-up page is shown this many messages at a time, a pause between (see fetchAfterContiguous). */
+const SHOWN_AT_ONCE = 50;
 const other = (side: Side): Side => (side === 'visitor' ? 'agent' : 'visitor');
 const noop = () => {};
 
@@ -348,8 +350,12 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
         applyConversation(page.conversation);
         return fetchLatest();
       }
-      applyPage(page);
-      commit();
+      // Shown a slice at a time, each its own task, so no one task draws a whole page.
+      for (let i = 0; i === 0 || i < page.messages.length; i += SHOWN_AT_ONCE) {
+        if (i > 0) await pause();
+        applyPage({ conversation: page.conversation, messages: page.messages.slice(i, i + SHOWN_AT_ONCE) });
+        commit();
+      }
       // On while pages come full or a gap is left, and only while this makes progress (a gap the
       // server cannot fill yet waits for the next message, resync or reconnect).
       if (contiguous <= from || (!mayHaveMore(page) && !gap())) return;

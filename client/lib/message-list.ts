@@ -36,6 +36,8 @@ export interface MessageList {
 }
 
 const GROUP_GAP_MS = 5 * 60_000;
+/** Messages further than this from the newest are marked far (messages.css: laid out only near the screen). */
+export const NEAR_END = 40;
 
 export function createMessageList(opts: MessageListOptions): MessageList {
   const element = h('div', { class: 'msg-list', role: 'log', 'aria-live': 'polite', 'aria-label': opts.label, tabindex: '0' });
@@ -44,6 +46,8 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     element.appendChild(opts.intro);
   }
   const nodes = new Map<string, HTMLElement>();
+  /** The snapshot object each node was last drawn from. */
+  const drawn = new Map<string, ShownMessage>();
   const pending = new Map<string, HTMLElement>();
   let maxSeq = 0;
 
@@ -131,6 +135,9 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       ids.add(m.id);
       const el = nodes.get(m.id);
       if (el) {
+        // The model hands out a new object only when the author's name changed: the rest cost nothing here.
+        if (drawn.get(m.id) === m) continue;
+        drawn.set(m.id, m);
         // Renamed since (the visitor gave their name): the new name on the old message too.
         const author = el.querySelector('.msg-author')!;
         if (author.textContent !== m.author.name) setContent(author, m.author.name);
@@ -138,6 +145,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       }
       const node = messageNode(m);
       nodes.set(m.id, node);
+      drawn.set(m.id, m);
       maxSeq = Math.max(maxSeq, m.seq);
       place(node);
       fresh.push(m);
@@ -146,6 +154,13 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       if (ids.has(id)) continue;
       el.remove();
       nodes.delete(id);
+      drawn.delete(id);
+    }
+    // Newly far, from the boundary up to the first one marked before.
+    for (let i = content.messages.length - NEAR_END - 1; i >= 0; i--) {
+      const el = nodes.get(content.messages[i].id)!;
+      if (el.classList.contains('msg-far')) break;
+      el.classList.add('msg-far');
     }
     const waiting = new Set(content.pending.map((p) => p.clientId));
     for (const [clientId, el] of pending) {
@@ -194,6 +209,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       // Pending messages survive: the first message of a new conversation is still on its way.
       element.replaceChildren(...(opts.intro ? [opts.intro] : []), ...pending.values());
       nodes.clear();
+      drawn.clear();
       receipt = null;
       maxSeq = 0;
     },

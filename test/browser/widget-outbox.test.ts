@@ -16,16 +16,15 @@ const browser = useBrowser();
 declare const sessionStorage: { getItem(key: string): string | null; length: number; key(i: number): string | null };
 const OUTBOX_KEY = 'parley:outbox:visitor';
 
-/** Every `message:send` the server receives from now on, by namespace, as clientIds. */
+/** Every `message:send` the server receives from now on, from visitors and agents, as clientIds. */
 function sendsSeen(app: TestApp) {
   const seen: string[] = [];
-  for (const nsp of [app.app.ns.visitor, app.app.ns.agent]) {
-    nsp.on('connection', (socket) =>
-      socket.onAny((event: string, input: { clientId?: string }) => {
-        if (event === 'message:send' && input?.clientId) seen.push(input.clientId);
-      }),
-    );
-  }
+  const listen = (socket: { onAny(listener: (event: string, input: { clientId?: string }) => void): unknown }) =>
+    socket.onAny((event, input) => {
+      if (event === 'message:send' && input?.clientId) seen.push(input.clientId);
+    });
+  app.app.ns.visitor.on('connection', listen);
+  app.app.ns.agent.on('connection', listen);
   return seen;
 }
 
