@@ -125,7 +125,7 @@ export function createApp(deps: AppDeps): App {
         newVisitors: createAddressRate(config.newVisitorRateLimit, 10 * 60_000, () => clock.now()),
       }),
       agentsRouter({ store, accounts, conversations, queue, desk, schemas, logger, trustProxy }),
-      pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength }),
+      pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength, widgetLanguage: config.widgetLanguage }),
     ],
   });
   handleHttp = http;

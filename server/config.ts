@@ -1,6 +1,8 @@
 // The only reader of process.env: parses and validates every setting once at
 // start (SPEC §8). A bad value throws ConfigError naming the variable.
 
+import { LANGUAGES } from '../i18n/locales.ts';
+
 export class ConfigError extends Error {
   readonly variable: string;
   constructor(variable: string, message: string) {
@@ -42,6 +44,8 @@ export interface Config {
   clusterHeartbeatMs: number;
   /** Cluster mode: how long a node may go unheard before another removes its connections (at least 2 heartbeats). */
   clusterDeadAfterMs: number;
+  /** WIDGET_LANGUAGE: the widget's language for every visitor (a shipped code), or null to follow each browser. */
+  widgetLanguage: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -108,6 +112,14 @@ function parseTrustProxy(env: Env): boolean | number | string {
   throw new ConfigError('TRUST_PROXY', 'must be true, false, a hop count, or a list of addresses/subnets');
 }
 
+function parseLanguage(env: Env, name: string): string | null {
+  const v = str(env, name);
+  if (v === null || v === 'auto') return null;
+  const code = LANGUAGES.find((l) => l.code.toLowerCase() === v.toLowerCase())?.code;
+  if (!code) throw new ConfigError(name, `must be auto or one of ${LANGUAGES.map((l) => l.code).join(', ')}, got "${v}"`);
+  return code;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnvRaw = str(env, 'NODE_ENV') ?? 'development';
   if (nodeEnvRaw !== 'development' && nodeEnvRaw !== 'production' && nodeEnvRaw !== 'test') {
@@ -162,5 +174,6 @@ export function loadConfig(env: Env = process.env): Config {
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 3000, 0, 120_000),
     clusterHeartbeatMs,
     clusterDeadAfterMs,
+    widgetLanguage: parseLanguage(env, 'WIDGET_LANGUAGE'),
   };
 }

@@ -24,12 +24,12 @@ export interface PendingMessage {
   body: string;
   createdAt: string;
   state: 'sending' | 'failed';
-  /** Why it failed, in words for its writer. */
+  /** Why it failed: the server's error code (`invalid_payload`, `conversation_closed`, …) or `timeout`; views translate it (error-text.ts). */
+  error: string | null;
+  /** Why it failed, in English words (the console's until it translates `error`). */
   reason: string | null;
   /** Failed but worth sending again as is (the server was busy or away); else edit it (discard()) or drop it. */
   retryable: boolean;
-  /** The error code it failed with, null while sending. */
-  code: string | null;
 }
 
 export interface ConversationState {
@@ -160,7 +160,7 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
       commit();
     },
     onFailed(item, failure) {
-      pending = pending.map((p) => (p.clientId === item.clientId ? { ...p, state: 'failed', reason: failure.reason, retryable: failure.retryable, code: failure.code } : p));
+      pending = pending.map((p) => (p.clientId === item.clientId ? { ...p, state: 'failed', error: failure.code, reason: failure.reason, retryable: failure.retryable } : p));
       commit();
     },
   });
@@ -295,7 +295,7 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     state = build();
     if (persist && restored && pending !== saved) {
       saved = pending;
-      persist.save(pending.map((p): StoredPending => ({ clientId: p.clientId, body: p.body, createdAt: p.createdAt, failed: p.state === 'failed' ? p.code : null })));
+      persist.save(pending.map((p): StoredPending => ({ clientId: p.clientId, body: p.body, createdAt: p.createdAt, failed: p.state === 'failed' ? p.error : null })));
     }
     if (gap()) catchUp().catch(noop); // a failed catch-up is retried by the next gap, resync or reconnect
     if (notifying) {
@@ -383,9 +383,9 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
         body: item.body,
         createdAt: item.createdAt,
         state: failure ? 'failed' : 'sending',
+        error: failure?.code ?? null,
         reason: failure?.reason ?? null,
         retryable: failure?.retryable ?? true,
-        code: failure?.code ?? null,
       });
     }
     pending = [...back, ...pending];
@@ -449,14 +449,14 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     },
     send(body) {
       const clientId = outbox.send(body);
-      pending = [...pending, { clientId, body, createdAt: new Date().toISOString(), state: 'sending', reason: null, retryable: true, code: null }];
+      pending = [...pending, { clientId, body, createdAt: new Date().toISOString(), state: 'sending', error: null, reason: null, retryable: true }];
       commit();
       return clientId;
     },
     retry(clientId) {
       const item = pending.find((p) => p.clientId === clientId && p.state === 'failed');
       if (!item) return;
-      pending = pending.map((p) => (p === item ? { ...p, state: 'sending', reason: null, code: null } : p));
+      pending = pending.map((p) => (p === item ? { ...p, state: 'sending', error: null, reason: null } : p));
       commit();
       outbox.retry(clientId, item.body);
     },

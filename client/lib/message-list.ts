@@ -6,13 +6,16 @@
 import type { Message } from '../../server/protocol/shapes.ts';
 import type { ConversationState, ShownMessage } from './conversation-model.ts';
 import { h, setContent } from './dom.ts';
-import { clockTime, fullTime } from './format.ts';
+import { notSentText } from './error-text.ts';
+import type { CommonKey, I18n } from './i18n.ts';
 import { renderBody } from './text.ts';
 
 /** 'refused': failed in a way sending again cannot fix (too long, conversation ended): edit it instead. */
 export type MessageStatus = 'pending' | 'failed' | 'refused' | 'sent' | 'seen' | 'none';
 
 export interface MessageListOptions {
+  /** The page's language: statuses, buttons and times. */
+  i18n: I18n<CommonKey>;
   /** Whose messages are drawn on the right. */
   mine: 'visitor' | 'agent';
   label: string;
@@ -40,6 +43,7 @@ const GROUP_GAP_MS = 5 * 60_000;
 export const NEAR_END = 40;
 
 export function createMessageList(opts: MessageListOptions): MessageList {
+  const { i18n } = opts;
   const element = h('div', { class: 'msg-list', role: 'log', 'aria-live': 'polite', 'aria-label': opts.label, tabindex: '0' });
   if (opts.intro) {
     opts.intro.dataset.key = '-1';
@@ -77,7 +81,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
   }
 
   function bubble(m: { author: Message['author']; body: string; createdAt: string }, mine: boolean): HTMLElement {
-    const time = h('time', { datetime: m.createdAt, title: fullTime(m.createdAt) }, clockTime(m.createdAt));
+    const time = h('time', { datetime: m.createdAt, title: i18n.fullTime(m.createdAt) }, i18n.clockTime(m.createdAt));
     return h(
       'div',
       {
@@ -91,22 +95,23 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     );
   }
 
-  function setStatus(el: HTMLElement, status: MessageStatus, reason?: string) {
+  /** `error`: the code a failed message failed with (error-text.ts says it in words). */
+  function setStatus(el: HTMLElement, status: MessageStatus, error?: string | null) {
     el.dataset.status = status;
     const slot = el.querySelector('.msg-status')!;
-    if (status === 'pending') setContent(slot, ' · Sending…');
-    else if (status === 'sent') setContent(slot, ' · Sent');
-    else if (status === 'seen') setContent(slot, ' · Seen');
+    if (status === 'pending') setContent(slot, ' · ', i18n.t('common.message.sending'));
+    else if (status === 'sent') setContent(slot, ' · ', i18n.t('common.message.sent'));
+    else if (status === 'seen') setContent(slot, ' · ', i18n.t('common.message.seen'));
     else if (status === 'failed' || status === 'refused') {
       const clientId = el.dataset.clientId!;
       const onEdit = opts.onEdit;
       setContent(
         slot,
-        h('span', { class: 'msg-failed' }, ` · Not sent${reason ? `: ${reason}` : ''} `),
+        h('span', { class: 'msg-failed' }, ` · ${notSentText(i18n, error ?? null)} `),
         status === 'failed'
-          ? h('button', { type: 'button', class: 'link-button', onclick: () => opts.onRetry(clientId) }, 'Retry')
+          ? h('button', { type: 'button', class: 'link-button', onclick: () => opts.onRetry(clientId) }, i18n.t('common.message.retry'))
           : onEdit
-            ? h('button', { type: 'button', class: 'link-button', onclick: () => onEdit(clientId) }, 'Edit')
+            ? h('button', { type: 'button', class: 'link-button', onclick: () => onEdit(clientId) }, i18n.t('common.message.edit'))
             : null,
       );
     } else setContent(slot);
@@ -172,7 +177,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       if (!pending.has(p.clientId)) addPending(p.clientId, p.body, p.createdAt);
       const el = pending.get(p.clientId)!;
       const status = p.state === 'sending' ? 'pending' : p.retryable ? 'failed' : 'refused';
-      if (el.dataset.status !== status) setStatus(el, status, p.reason ?? undefined);
+      if (el.dataset.status !== status) setStatus(el, status, p.error);
     }
     const next = content.receipt;
     if (receipt && receipt.id !== next?.id) {
@@ -186,7 +191,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
 
   function addPending(clientId: string, body: string, createdAt: string) {
     // Written at createdAt: before a reload, for one restored after it.
-    const el = bubble({ author: { kind: opts.mine, id: 'me', name: 'You' }, body, createdAt }, true);
+    const el = bubble({ author: { kind: opts.mine, id: 'me', name: i18n.t('common.message.you') }, body, createdAt }, true);
     el.dataset.clientId = clientId;
     el.dataset.key = String(Number.MAX_SAFE_INTEGER);
     pending.set(clientId, el);

@@ -426,7 +426,7 @@ describe('conversation model: own sends', () => {
     const { model, sends, state } = setup({ conversation: conv() });
     model.messages([msg(1)]);
     const clientId = model.send('Do you ship to Norway?');
-    expect(state().pending).toEqual([expect.objectContaining({ clientId, body: 'Do you ship to Norway?', state: 'sending', reason: null })]);
+    expect(state().pending).toEqual([expect.objectContaining({ clientId, body: 'Do you ship to Norway?', state: 'sending', error: null, reason: null })]);
     expect(sends[0].input).toEqual({ clientId, body: 'Do you ship to Norway?' });
     const stored = msg(2, 'v', { clientId, body: 'Do you ship to Norway?' });
     sends[0].resolve({ ok: true, message: stored });
@@ -453,13 +453,13 @@ describe('conversation model: own sends', () => {
     expect(state().messages.map((m) => m.id)).toEqual(['m1']);
   });
 
-  it('[CM20] refused for good: failed with a reason in words, not retryable; discard gives the text back to edit', async () => {
+  it('[CM20] refused for good: failed with its error code (and a reason in words), not retryable; discard gives the text back to edit', async () => {
     const { model, sends, state } = setup({ conversation: conv() });
     const clientId = model.send('my order #123');
     sends[0].resolve({ ok: false, error: { code: 'invalid_payload', message: 'body: too long' } });
     await settle();
     expect(state().pending).toEqual([
-      expect.objectContaining({ clientId, state: 'failed', retryable: false, reason: expect.stringContaining('refused this text') }),
+      expect.objectContaining({ clientId, state: 'failed', retryable: false, error: 'invalid_payload', reason: expect.stringContaining('refused this text') }),
     ]);
     expect(model.discard('no-such-id')).toBeNull();
     expect(model.discard(clientId)).toBe('my order #123');

@@ -72,6 +72,8 @@ export interface HostSite {
   url: string;
   /** What the host page embeds: Parley's loader URL (set once the app's port is known). */
   widgetSrc: string;
+  /** The script tag's data-lang (the host site choosing the widget's language), when set. */
+  widgetLang?: string;
   title: string;
   close(): Promise<void>;
 }
@@ -98,7 +100,7 @@ export async function startHostSite(): Promise<HostSite> {
 <body><header>Acme Outdoor</header><main><h1>Four-season tents</h1>
 <p>Storm-proof shelters for every trip. Questions about sizes or delivery? Our team is one click away.</p>
 <p>Free shipping on orders over $100 and 30-day returns.</p></main>
-<script src="${escapeHtml(site.widgetSrc)}" async></script></body></html>`);
+<script src="${escapeHtml(site.widgetSrc)}"${site.widgetLang ? ` data-lang="${escapeHtml(site.widgetLang)}"` : ''} async></script></body></html>`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   site.url = `http://localhost:${(server.address() as AddressInfo).port}`;
