@@ -17,6 +17,8 @@ describe('[CONFIG] loadConfig', () => {
       sessionSecret: null,
       allowedOrigins: [],
       trustProxy: false,
+      clusterHeartbeatMs: 3000,
+      clusterDeadAfterMs: 12_000,
     });
   });
 
@@ -36,6 +38,8 @@ describe('[CONFIG] loadConfig', () => {
       MESSAGE_RATE_LIMIT: '0',
       LOG_LEVEL: 'warn',
       SHUTDOWN_TIMEOUT_MS: '25000',
+      CLUSTER_HEARTBEAT_MS: '1000',
+      CLUSTER_DEAD_AFTER_MS: '5000',
     });
     expect(c).toMatchObject({
       port: 8080,
@@ -49,6 +53,8 @@ describe('[CONFIG] loadConfig', () => {
       messageRateLimit: 0,
       logLevel: 'warn',
       shutdownTimeoutMs: 25_000,
+      clusterHeartbeatMs: 1000,
+      clusterDeadAfterMs: 5000,
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/parley/db.sqlite' }).database).toEqual({ kind: 'sqlite', path: '/var/lib/parley/db.sqlite' });
   });
@@ -72,6 +78,8 @@ describe('[CONFIG] loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ SHUTDOWN_TIMEOUT_MS: '10s' }, 'SHUTDOWN_TIMEOUT_MS'],
     [{ SHUTDOWN_TIMEOUT_MS: '500' }, 'SHUTDOWN_TIMEOUT_MS'],
+    [{ CLUSTER_HEARTBEAT_MS: '10' }, 'CLUSTER_HEARTBEAT_MS'],
+    [{ CLUSTER_HEARTBEAT_MS: '5000', CLUSTER_DEAD_AFTER_MS: '8000' }, 'CLUSTER_DEAD_AFTER_MS'],
   ])('[CONFIG3] %j is refused naming %s', (env, variable) => {
     let error: unknown;
     try {

@@ -12,6 +12,7 @@ import { type ConversationModel, type ConversationState, createConversationModel
 import { createConversationSet } from '../lib/conversation-set.ts';
 import { errorText } from '../lib/error-text.ts';
 import type { ConsoleKey, I18n } from '../lib/i18n.ts';
+import type { PendingStore } from '../lib/pending-store.ts';
 import type { Notifier } from './notifier.ts';
 import { queueWithPositions } from './queue-order.ts';
 
@@ -31,6 +32,8 @@ export interface ConsoleDeps {
   signIn(): void;
   /** The agent's status from their last visit (told to the server on every connect). */
   status: 'online' | 'away';
+  /** Where a conversation's unsent replies are kept across reloads of the tab (in memory only without it). */
+  pendingStore?(conversationId: string): PendingStore;
 }
 
 /** Queued conversations whose latest messages are fetched for their preview at once (the rest on sight). */
@@ -39,7 +42,7 @@ const noop = () => {};
 
 export type ConsoleState = ReturnType<typeof createConsoleState>;
 
-export function createConsoleState({ me, t, name: shownName, socket, notifier, toast, signIn, status: initialStatus }: ConsoleDeps) {
+export function createConsoleState({ me, t, name: shownName, socket, notifier, toast, signIn, status: initialStatus, pendingStore }: ConsoleDeps) {
   const status = signal(initialStatus);
   const connection = signal<Connection>({ state: 'connecting' });
   const waiting = signal<ReadonlyMap<string, Conversation>>(new Map());
@@ -66,6 +69,7 @@ export function createConsoleState({ me, t, name: shownName, socket, notifier, t
       send: (input) => emitAck(socket, 'message:send', { conversationId: c.id, ...input }),
       sendRead: (seq) => socket.emit('read', { conversationId: c.id, seq }),
       connected: () => socket.connected,
+      persist: pendingStore?.(c.id),
     });
     const state = signal<ConversationState>(model.getState());
     states.set(c.id, state);

@@ -7,8 +7,11 @@ import { render } from 'preact';
 import { io } from 'socket.io-client';
 import type { Agent } from '../../server/protocol/shapes.ts';
 import { api } from '../lib/api.ts';
+import { browserChannel, createPendingClaims } from '../lib/pending-claims.ts';
+import { createPendingStore } from '../lib/pending-store.ts';
 import { type ConsoleKey, type I18n, loadPageI18n } from '../lib/i18n.ts';
 import { socketOptions, transportFrom } from '../lib/socket-options.ts';
+import { tabStorage } from '../lib/storage.ts';
 import { AppHeader, ConnectionBanner } from '../ui/app-header.tsx';
 import { I18nContext, useI18n } from '../ui/i18n-context.ts';
 import { ConfirmDialog } from '../ui/modal.tsx';
@@ -80,6 +83,8 @@ async function start(mount: HTMLElement) {
     view.value = 'conversation';
   };
   const notifier = createNotifier(open);
+  const storage = tabStorage();
+  const claims = createPendingClaims({ channel: browserChannel('parley:pending') });
   const con = createConsoleState({
     me,
     t,
@@ -89,6 +94,8 @@ async function start(mount: HTMLElement) {
     toast: toasts.show,
     signIn: () => location.assign('/login?next=/agent'),
     status: localStorage.getItem(STATUS_KEY) === 'away' ? 'away' : 'online',
+    // Unsent replies survive a reload of this tab (docs/protocol.md, "Unsent messages"), per agent and conversation.
+    pendingStore: (conversationId) => createPendingStore({ storage, key: `parley:outbox:agent:${me.id}:${conversationId}`, claims }),
   });
   const ToolsView = Tools({ con, notifier });
 

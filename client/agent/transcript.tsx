@@ -7,6 +7,7 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ConversationState, PendingMessage, ShownMessage } from '../lib/conversation-model.ts';
 import { notSentText } from '../lib/error-text.ts';
 import type { ConsoleKey } from '../lib/i18n.ts';
+import { NEAR_END } from '../lib/message-list.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import { splitLinks } from '../lib/text.ts';
 
@@ -42,6 +43,8 @@ interface BubbleProps {
   createdAt: string;
   mine: boolean;
   continued: boolean;
+  /** Far from the newest: laid out only near the screen (messages.css). */
+  far?: boolean;
   status: Status;
   id?: string;
   clientId: string;
@@ -55,7 +58,7 @@ function Bubble(p: BubbleProps) {
   const { t, clockTime, fullTime } = useI18n<ConsoleKey>();
   return (
     <div
-      class={`msg ${p.mine ? 'msg-mine' : 'msg-theirs'} msg-${p.kind}${p.continued ? ' msg-continued' : ''}`}
+      class={`msg ${p.mine ? 'msg-mine' : 'msg-theirs'} msg-${p.kind}${p.continued ? ' msg-continued' : ''}${p.far ? ' msg-far' : ''}`}
       data-id={p.id}
       data-client-id={p.clientId}
       data-status={p.status}
@@ -137,7 +140,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
     prev = { author, at };
     return result;
   };
-  const stored = (m: ShownMessage) => {
+  const stored = (m: ShownMessage, i: number) => {
     const author = `${m.author.kind}:${m.author.id}`;
     return (
       <Bubble
@@ -151,6 +154,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
         createdAt={m.createdAt}
         mine={m.mine}
         continued={continued(author, m.createdAt)}
+        far={i < state.messages.length - NEAR_END}
         status={state.receipt?.id === m.id ? state.receipt.status : 'none'}
       />
     );

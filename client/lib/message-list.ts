@@ -39,6 +39,8 @@ export interface MessageList {
 }
 
 const GROUP_GAP_MS = 5 * 60_000;
+/** Messages further than this from the newest are marked far (messages.css: laid out only near the screen). */
+export const NEAR_END = 40;
 
 export function createMessageList(opts: MessageListOptions): MessageList {
   const { i18n } = opts;
@@ -48,6 +50,8 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     element.appendChild(opts.intro);
   }
   const nodes = new Map<string, HTMLElement>();
+  /** The snapshot object each node was last drawn from. */
+  const drawn = new Map<string, ShownMessage>();
   const pending = new Map<string, HTMLElement>();
   let maxSeq = 0;
 
@@ -136,6 +140,9 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       ids.add(m.id);
       const el = nodes.get(m.id);
       if (el) {
+        // The model hands out a new object only when the author's name changed: the rest cost nothing here.
+        if (drawn.get(m.id) === m) continue;
+        drawn.set(m.id, m);
         // Renamed since (the visitor gave their name): the new name on the old message too.
         const author = el.querySelector('.msg-author')!;
         if (author.textContent !== m.author.name) setContent(author, m.author.name);
@@ -143,6 +150,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       }
       const node = messageNode(m);
       nodes.set(m.id, node);
+      drawn.set(m.id, m);
       maxSeq = Math.max(maxSeq, m.seq);
       place(node);
       fresh.push(m);
@@ -151,6 +159,13 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       if (ids.has(id)) continue;
       el.remove();
       nodes.delete(id);
+      drawn.delete(id);
+    }
+    // Newly far, from the boundary up to the first one marked before.
+    for (let i = content.messages.length - NEAR_END - 1; i >= 0; i--) {
+      const el = nodes.get(content.messages[i].id)!;
+      if (el.classList.contains('msg-far')) break;
+      el.classList.add('msg-far');
     }
     const waiting = new Set(content.pending.map((p) => p.clientId));
     for (const [clientId, el] of pending) {
@@ -159,7 +174,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       pending.delete(clientId);
     }
     for (const p of content.pending) {
-      if (!pending.has(p.clientId)) addPending(p.clientId, p.body);
+      if (!pending.has(p.clientId)) addPending(p.clientId, p.body, p.createdAt);
       const el = pending.get(p.clientId)!;
       const status = p.state === 'sending' ? 'pending' : p.retryable ? 'failed' : 'refused';
       if (el.dataset.status !== status) setStatus(el, status, p.error);
@@ -174,8 +189,9 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     return fresh;
   }
 
-  function addPending(clientId: string, body: string) {
-    const el = bubble({ author: { kind: opts.mine, id: 'me', name: i18n.t('common.message.you') }, body, createdAt: new Date().toISOString() }, true);
+  function addPending(clientId: string, body: string, createdAt: string) {
+    // Written at createdAt: before a reload, for one restored after it.
+    const el = bubble({ author: { kind: opts.mine, id: 'me', name: i18n.t('common.message.you') }, body, createdAt }, true);
     el.dataset.clientId = clientId;
     el.dataset.key = String(Number.MAX_SAFE_INTEGER);
     pending.set(clientId, el);
@@ -198,6 +214,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       // Pending messages survive: the first message of a new conversation is still on its way.
       element.replaceChildren(...(opts.intro ? [opts.intro] : []), ...pending.values());
       nodes.clear();
+      drawn.clear();
       receipt = null;
       maxSeq = 0;
     },

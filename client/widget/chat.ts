@@ -9,10 +9,12 @@ import type { Visitor } from '../../server/protocol/shapes.ts';
 import { AckFailure, call, emitAck } from '../lib/ack.ts';
 import { api, ApiError } from '../lib/api.ts';
 import { type ConversationState, createConversationModel } from '../lib/conversation-model.ts';
+import { browserChannel, createPendingClaims } from '../lib/pending-claims.ts';
+import { createPendingStore } from '../lib/pending-store.ts';
 import { errorText } from '../lib/error-text.ts';
 import { type I18n, loadPageI18n, type WidgetKey } from '../lib/i18n.ts';
 import { socketOptions, transportFrom } from '../lib/socket-options.ts';
-import { remember, remembered } from '../lib/storage.ts';
+import { remember, remembered, tabStorage } from '../lib/storage.ts';
 import { createTypingSender } from '../lib/typing.ts';
 import { createChatView } from './chat-view.ts';
 import { type Bridge, connectBridge, framedCrossOrigin, type HostPage } from './embed-bridge.ts';
@@ -20,6 +22,8 @@ import { type Bridge, connectBridge, framedCrossOrigin, type HostPage } from './
 type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
 
 const PROFILE_DISMISSED = 'parley:profile-dismissed';
+/** The visitor's unsent messages in this tab (docs/protocol.md, "Unsent messages"). */
+const OUTBOX_KEY = 'parley:outbox:visitor';
 const noop = () => {};
 
 function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null) {
@@ -81,6 +85,7 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
     send: (input) => emitAck(socket, 'message:send', input),
     sendRead: (seq) => socket.emit('read', { seq }),
     connected: () => socket.connected,
+    persist: createPendingStore({ storage: tabStorage(), key: OUTBOX_KEY, claims: createPendingClaims({ channel: browserChannel('parley:pending') }) }),
   });
   let shown: ConversationState = model.getState();
 

@@ -160,3 +160,49 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export async function transcript(scope: Page | FrameLocator): Promise<string[]> {
   return scope.locator('.msg .msg-body').allTextContents();
 }
+
+export interface SocketGate {
+  /** From now on the page's Socket.IO traffic (long-polling requests, WebSocket handshakes) fails, as on a dead network. */
+  close(): void;
+  /** Lets it through again: the page's own reconnection finds the server. */
+  open(): void;
+}
+
+/**
+ * Blocks and unblocks the Socket.IO transport of one page (its frames' too, and across reloads) or of
+ * every page of a context, while the server keeps running: pages and the HTTP API still load. Opened at
+ * first. A connection already up is not cut by close(): the test drops it at the server (`socket.conn.close()`).
+ */
+export async function socketGate(scope: Page | BrowserContext): Promise<SocketGate> {
+  let blocked = false;
+  await scope.route(/\/socket\.io\//, (route) => (blocked ? route.abort('internetdisconnected') : route.fallback()));
+  await scope.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (blocked) return ws.close();
+    ws.connectToServer();
+  });
+  return {
+    close: () => {
+      blocked = true;
+    },
+    open: () => {
+      blocked = false;
+    },
+  };
+}
+
+/**
+ * Records the duration of every main-thread long task (over 50 ms) of every page of the context, from
+ * its first script on, in `window.__longTasks` of each frame; read them with longTasks().
+ */
+export async function watchLongTasks(context: BrowserContext): Promise<void> {
+  // A string: it runs in the page, and this file is typed for Node, without the DOM library.
+  await context.addInitScript({
+    content: `window.__longTasks = [];
+new PerformanceObserver((list) => { for (const entry of list.getEntries()) window.__longTasks.push(entry.duration); })
+  .observe({ type: 'longtask', buffered: true });`,
+  });
+}
+
+export async function longTasks(page: Page): Promise<number[]> {
+  return (await page.evaluate('window.__longTasks || []')) as number[];
+}

@@ -23,6 +23,13 @@ export interface RedisServer {
   start(): Promise<void>;
   /** kill() then start(). */
   restart(): Promise<void>;
+  /**
+   * SIGSTOP: the server stops answering but keeps its connections open, as a stalled Redis
+   * (swapping, a slow fork, a frozen VM) does; commands sent meanwhile wait in its socket buffers.
+   */
+  pause(): void;
+  /** SIGCONT after pause(): the waiting commands run, in the order each connection sent them. */
+  resume(): void;
 }
 
 export interface PostgresServer {
@@ -195,6 +202,10 @@ export async function startRedis(): Promise<RedisServer> {
     if (child) await terminate(child, 'SIGKILL');
     unregister();
   };
+  const signal = (sig: NodeJS.Signals) => {
+    if (!child || exited(child)) throw new Error(`redis-server on port ${port} is not running (${sig})`);
+    child.kill(sig);
+  };
 
   try {
     await start();
@@ -212,7 +223,11 @@ export async function startRedis(): Promise<RedisServer> {
       await kill();
       await start();
     },
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
     stop: async () => {
+      // A paused server would sit on SIGTERM until the timeout.
+      if (child && !exited(child)) child.kill('SIGCONT');
       if (child) await terminate(child, 'SIGTERM');
       unregister();
       rmSync(dir, { recursive: true, force: true });
