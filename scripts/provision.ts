@@ -47,6 +47,12 @@ const requirements: Requirement[] = [
     present: () => existsSync('/usr/share/fonts/truetype/liberation'),
     packages: ['fonts-liberation'],
   },
+  // The widget ships Chinese and Japanese (test/browser/widget-languages.test.ts): without a CJK font they are tofu on screenshots.
+  {
+    what: 'CJK fonts for Chromium',
+    present: () => existsSync('/usr/share/fonts/truetype/wqy'),
+    packages: ['fonts-wqy-zenhei'],
+  },
   { what: 'nginx', present: () => onPath('nginx'), packages: ['nginx'] },
 ];
 

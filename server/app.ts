@@ -32,6 +32,8 @@ import { createIo, disconnectSession, watchSessions } from './realtime/io.ts';
 import { createSchemas } from './edge/schemas.ts';
 import type { Namespaces } from './realtime/types.ts';
 import { registerVisitorNamespace } from './realtime/visitor-namespace.ts';
+import type { ConnectionStates } from './realtime/context.ts';
+import { type DrainOutcome, drainConnections } from './realtime/drain.ts';
 import type { Store } from './store/store.ts';
 import { createAddressRate } from './edge/address-limits.ts';
 
@@ -60,8 +62,14 @@ export interface App {
   conversations: ConversationService;
   /** Starts listening, and the timers: session watch, housekeeping, the cluster's heartbeats. */
   listen(port: number, host: string): Promise<AddressInfo>;
-  /** Closes sockets and HTTP; the store and registry belong to the caller. */
-  close(): Promise<void>;
+  /**
+   * Takes the node out of service (SIGTERM): from this call on /readyz answers 503 and new handshakes
+   * are refused; every connection is closed (at the transport: its client reconnects by itself) once
+   * the handlers running on it have sent their acks; after `ms` what is left is cut. Call close() next.
+   */
+  drain(ms: number): Promise<DrainOutcome>;
+  /** Closes sockets and HTTP (requests still running get `graceMs`); the store and registry belong to the caller. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export function createApp(deps: AppDeps): App {
@@ -77,7 +85,11 @@ export function createApp(deps: AppDeps): App {
   let handleHttp: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   const httpServer = createServer((req, res) => handleHttp(req, res));
   const session = createSessionMiddleware({ store, logger, clock, secret: deps.sessionSecret, trustProxy });
-  const ns = createIo(httpServer, { config, session, logger });
+  let draining = false;
+  const isDraining = () => draining;
+  const ns = createIo(httpServer, { config, session, logger, draining: isDraining });
+  // Every connection's state, whatever its namespace: what a drain waits for.
+  const states: ConnectionStates = new WeakMap();
   cluster?.installAdapter(ns.io);
   const metrics = createMetrics(ns);
 
@@ -100,10 +112,10 @@ export function createApp(deps: AppDeps): App {
   const overloaded = cluster ? () => cluster.overloaded() : () => false;
   const now = () => clock.now();
   const { messageRateLimit } = config;
-  const services = { sessions: store, conversations, visitors, desk, presence, queue, schemas, logger, now, messageRateLimit };
+  const services = { sessions: store, conversations, visitors, desk, presence, queue, schemas, logger, now, messageRateLimit, states };
   registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded });
   registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, trustProxy });
-  registerAdminNamespace({ nsp: ns.admin, sessions: store, logger, now, trustProxy, messageRateLimit, onlineSnapshot: () => onlineSnapshot(store, registry, clock) });
+  registerAdminNamespace({ nsp: ns.admin, sessions: store, logger, now, trustProxy, messageRateLimit, states, onlineSnapshot: () => onlineSnapshot(store, registry, clock) });
 
   const http = createHttpApp({
     logger,
@@ -111,7 +123,7 @@ export function createApp(deps: AppDeps): App {
     session,
     anonymousRate: createAddressRate(config.httpRateLimit, 10_000, () => clock.now()),
     routers: [
-      healthRouter({ store, checks: cluster?.readinessChecks ?? [], metrics: metrics.registry, logger }),
+      healthRouter({ store, checks: cluster?.readinessChecks ?? [], metrics: metrics.registry, logger, draining: isDraining }),
       authRouter({
         store,
         accounts,
@@ -125,7 +137,7 @@ export function createApp(deps: AppDeps): App {
         newVisitors: createAddressRate(config.newVisitorRateLimit, 10 * 60_000, () => clock.now()),
       }),
       agentsRouter({ store, accounts, conversations, queue, desk, schemas, logger, trustProxy }),
-      pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength }),
+      pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength, widgetLanguage: config.widgetLanguage }),
     ],
   });
   handleHttp = http;
@@ -195,7 +207,12 @@ export function createApp(deps: AppDeps): App {
         });
       });
     },
-    async close() {
+    drain(ms) {
+      draining = true;
+      return drainConnections(ns, states, ms);
+    },
+    async close(graceMs = 2000) {
+      draining = true;
       stopWatch();
       clearInterval(housekeeping);
       // io.close() closes every client and then the HTTP server; idle keep-alive connections would hold that open.
@@ -204,7 +221,7 @@ export function createApp(deps: AppDeps): App {
       presence.close();
       queue.close();
       fanout.close();
-      const force = setTimeout(() => httpServer.closeAllConnections(), 2000);
+      const force = setTimeout(() => httpServer.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(force);
     },

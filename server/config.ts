@@ -1,6 +1,8 @@
 // The only reader of process.env: parses and validates every setting once at
 // start (SPEC §8). A bad value throws ConfigError naming the variable.
 
+import { LANGUAGES } from '../i18n/locales.ts';
+
 export class ConfigError extends Error {
   readonly variable: string;
   constructor(variable: string, message: string) {
@@ -38,6 +40,14 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long a person may be gone before presence says "leave" (absorbs reloads and blips). */
   presenceGraceMs: number;
+  /** Cluster mode: how often a node records itself alive in Redis. */
+  clusterHeartbeatMs: number;
+  /** Cluster mode: how long a node may go unheard before another removes its connections (at least 2 heartbeats). */
+  clusterDeadAfterMs: number;
+  /** WIDGET_LANGUAGE: the widget's language for every visitor (a shipped code), or null to follow each browser. */
+  widgetLanguage: string | null;
+  /** SIGTERM to exit at most: the drain (in-flight acks, then every connection closed) and the close. */
+  shutdownTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -104,6 +114,14 @@ function parseTrustProxy(env: Env): boolean | number | string {
   throw new ConfigError('TRUST_PROXY', 'must be true, false, a hop count, or a list of addresses/subnets');
 }
 
+function parseLanguage(env: Env, name: string): string | null {
+  const v = str(env, name);
+  if (v === null || v === 'auto') return null;
+  const code = LANGUAGES.find((l) => l.code.toLowerCase() === v.toLowerCase())?.code;
+  if (!code) throw new ConfigError(name, `must be auto or one of ${LANGUAGES.map((l) => l.code).join(', ')}, got "${v}"`);
+  return code;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnvRaw = str(env, 'NODE_ENV') ?? 'development';
   if (nodeEnvRaw !== 'development' && nodeEnvRaw !== 'production' && nodeEnvRaw !== 'test') {
@@ -131,6 +149,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminEmail !== null && !/^[^\s@]+@[^\s@]+$/.test(adminEmail)) throw new ConfigError('ADMIN_EMAIL', 'is not an email address');
   if (adminPassword !== null && adminPassword.length < 8) throw new ConfigError('ADMIN_PASSWORD', 'must be at least 8 characters');
 
+  const clusterHeartbeatMs = int(env, 'CLUSTER_HEARTBEAT_MS', 3000, 100, 60_000);
+  const clusterDeadAfterMs = int(env, 'CLUSTER_DEAD_AFTER_MS', 12_000, 200, 600_000);
+  // A node judges others only while its own heartbeats are under dead-after minus one heartbeat apart.
+  if (clusterDeadAfterMs < 2 * clusterHeartbeatMs) {
+    throw new ConfigError('CLUSTER_DEAD_AFTER_MS', `must be at least twice CLUSTER_HEARTBEAT_MS (${clusterHeartbeatMs}), got ${clusterDeadAfterMs}`);
+  }
+
   return {
     nodeEnv: nodeEnvRaw,
     port: int(env, 'PORT', 3000, 0, 65535),
@@ -149,5 +174,9 @@ export function loadConfig(env: Env = process.env): Config {
     httpRateLimit: int(env, 'HTTP_RATE_LIMIT', 300, 0, 1_000_000),
     logLevel,
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 3000, 0, 120_000),
+    clusterHeartbeatMs,
+    clusterDeadAfterMs,
+    widgetLanguage: parseLanguage(env, 'WIDGET_LANGUAGE'),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 1000, 600_000),
   };
 }

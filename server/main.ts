@@ -50,19 +50,36 @@ async function main(): Promise<void> {
     cluster: cluster ?? undefined,
   });
 
+  // SIGTERM (or SIGINT) drains: out of rotation at once, the acks in flight are sent, every client is
+  // told to reconnect (to another node, behind a balancer), then HTTP, the cluster and the store
+  // close; all within SHUTDOWN_TIMEOUT_MS. A second signal stops at once.
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ event: 'server.stop_now', signal }, 'second signal: stopping without draining');
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ event: 'server.stopping', signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    const timeoutMs = config.shutdownTimeoutMs;
+    const started = clock.now();
+    logger.info({ event: 'server.draining', signal, timeoutMs }, 'draining: refusing new connections, finishing what runs');
+    const force = setTimeout(() => {
+      logger.error({ event: 'server.stop_timeout', timeoutMs }, 'shutdown took longer than SHUTDOWN_TIMEOUT_MS');
+      process.exit(1);
+    }, timeoutMs);
     force.unref();
+    // Kept for what follows the connections: HTTP requests still running, the cluster, the store.
+    const reserve = Math.min(3000, Math.floor(timeoutMs / 3));
     try {
-      await app.close();
+      const { closed, forced } = await app.drain(timeoutMs - reserve);
+      const drained = { event: 'server.drained', closed, forced, ms: clock.now() - started };
+      if (forced > 0) logger.warn(drained, 'drain timed out: connections with handlers still running were cut');
+      else logger.info(drained, 'every connection closed');
+      await app.close(Math.floor(reserve / 2));
       await cluster?.close();
       await store.close();
-      logger.info({ event: 'server.stopped' }, 'stopped');
-      process.exit(0);
+      logger.info({ event: 'server.stopped', ms: clock.now() - started }, 'stopped');
+      process.exit(forced > 0 ? 1 : 0);
     } catch (err) {
       logger.error({ event: 'server.stop_failed', err }, 'shutdown failed');
       process.exit(1);

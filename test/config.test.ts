@@ -13,9 +13,12 @@ describe('[CONFIG] loadConfig', () => {
       maxMessageLength: 4000,
       messageRateLimit: 50,
       logLevel: 'info',
+      shutdownTimeoutMs: 10_000,
       sessionSecret: null,
       allowedOrigins: [],
       trustProxy: false,
+      clusterHeartbeatMs: 3000,
+      clusterDeadAfterMs: 12_000,
     });
   });
 
@@ -34,6 +37,9 @@ describe('[CONFIG] loadConfig', () => {
       MAX_MESSAGE_LENGTH: '2000',
       MESSAGE_RATE_LIMIT: '0',
       LOG_LEVEL: 'warn',
+      SHUTDOWN_TIMEOUT_MS: '25000',
+      CLUSTER_HEARTBEAT_MS: '1000',
+      CLUSTER_DEAD_AFTER_MS: '5000',
     });
     expect(c).toMatchObject({
       port: 8080,
@@ -46,6 +52,9 @@ describe('[CONFIG] loadConfig', () => {
       maxMessageLength: 2000,
       messageRateLimit: 0,
       logLevel: 'warn',
+      shutdownTimeoutMs: 25_000,
+      clusterHeartbeatMs: 1000,
+      clusterDeadAfterMs: 5000,
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/parley/db.sqlite' }).database).toEqual({ kind: 'sqlite', path: '/var/lib/parley/db.sqlite' });
   });
@@ -67,6 +76,10 @@ describe('[CONFIG] loadConfig', () => {
     [{ MAX_MESSAGE_LENGTH: '0' }, 'MAX_MESSAGE_LENGTH'],
     [{ MESSAGE_RATE_LIMIT: '-1' }, 'MESSAGE_RATE_LIMIT'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ SHUTDOWN_TIMEOUT_MS: '10s' }, 'SHUTDOWN_TIMEOUT_MS'],
+    [{ SHUTDOWN_TIMEOUT_MS: '500' }, 'SHUTDOWN_TIMEOUT_MS'],
+    [{ CLUSTER_HEARTBEAT_MS: '10' }, 'CLUSTER_HEARTBEAT_MS'],
+    [{ CLUSTER_HEARTBEAT_MS: '5000', CLUSTER_DEAD_AFTER_MS: '8000' }, 'CLUSTER_DEAD_AFTER_MS'],
   ])('[CONFIG3] %j is refused naming %s', (env, variable) => {
     let error: unknown;
     try {

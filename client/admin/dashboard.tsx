@@ -12,15 +12,29 @@ import type { Agent, Conversation, OnlineVisitor } from '../../server/protocol/s
 import { call } from '../lib/ack.ts';
 import { api } from '../lib/api.ts';
 import { isSafeHref } from '../lib/dom.ts';
-import { clockTime, duration } from '../lib/format.ts';
+import { type AdminKey, type I18n, loadPageI18n } from '../lib/i18n.ts';
 import { socketOptions, transportFrom } from '../lib/socket-options.ts';
 import { AppHeader, ConnectionBanner, type ConnectionState } from '../ui/app-header.tsx';
+import { I18nContext, useI18n } from '../ui/i18n-context.ts';
+import { defaultNameTag } from '../../server/protocol/names.ts';
+import { createToasts } from '../ui/toasts.tsx';
 import { TeamSection } from './team.tsx';
 
+/** Someone came online or went offline; worded when shown, in the page's language. */
 interface FeedItem {
   id: number;
   at: string;
-  text: string;
+  kind: 'agent' | 'visitor';
+  name: string;
+  action: 'online' | 'offline';
+}
+
+function feedText(i18n: Pick<I18n<AdminKey>, 't' | 'name'>, f: FeedItem): string {
+  const { t } = i18n;
+  if (f.kind === 'agent') return t(f.action === 'online' ? 'admin.feed.agentOnline' : 'admin.feed.agentOffline', { name: f.name });
+  // A default name already says "visitor" ("Visitor 1a2b", shown in the reader's language); a given one does not.
+  if (defaultNameTag(f.name) !== null) return t(f.action === 'online' ? 'admin.feed.namedOnline' : 'admin.feed.namedOffline', { name: i18n.name(f.name) });
+  return t(f.action === 'online' ? 'admin.feed.visitorOnline' : 'admin.feed.visitorOffline', { name: f.name });
 }
 
 function Stat({ label, value, sub }: { label: string; value: string; sub?: string }) {
@@ -36,12 +50,13 @@ function Stat({ label, value, sub }: { label: string; value: string; sub?: strin
 }
 
 function LongestWait({ oldest }: { oldest: { waitMs: number; at: number } | null }) {
+  const { t, duration } = useI18n<AdminKey>();
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
-  return <Stat label="Longest wait" value={oldest ? duration(oldest.waitMs + now - oldest.at) : '—'} />;
+  return <Stat label={t('admin.stat.longestWait')} value={oldest ? duration(oldest.waitMs + now - oldest.at) : '—'} />;
 }
 
 function PageCell({ page }: { page: OnlineVisitor['page'] }) {
@@ -65,11 +80,14 @@ function PageCell({ page }: { page: OnlineVisitor['page'] }) {
 
 /** Where a visitor's conversation stands: waiting (and where in the queue) or with whom. */
 function ConversationCell({ visitor, conversations }: { visitor: OnlineVisitor; conversations: ReadonlyMap<string, Conversation> }) {
-  if (!visitor.conversationId) return <span class="muted">Browsing</span>;
+  const { t } = useI18n<AdminKey>();
+  if (!visitor.conversationId) return <span class="muted">{t('admin.visitor.browsing')}</span>;
   const c = conversations.get(visitor.conversationId);
-  if (c?.status === 'queued') return <span class="status status-away">Waiting{c.queuePosition ? ` · #${c.queuePosition} in queue` : ''}</span>;
-  if (c?.status === 'active') return <span class="status status-online">With {c.agent?.name ?? 'an agent'}</span>;
-  return <span class="status">In a conversation</span>;
+  if (c?.status === 'queued') {
+    return <span class="status status-away">{c.queuePosition ? t('admin.visitor.waitingAt', { position: c.queuePosition }) : t('admin.visitor.waiting')}</span>;
+  }
+  if (c?.status === 'active') return <span class="status status-online">{c.agent ? t('admin.visitor.withAgent', { name: c.agent.name }) : t('admin.visitor.withAnAgent')}</span>;
+  return <span class="status">{t('admin.visitor.inConversation')}</span>;
 }
 
 async function start(mount: HTMLElement) {
@@ -77,6 +95,9 @@ async function start(mount: HTMLElement) {
   if (!me) return location.assign('/login?next=/admin');
   if (me.role !== 'admin') return location.assign('/agent');
 
+  const i18n: I18n<AdminKey> = await loadPageI18n<AdminKey>(['common', 'admin']);
+  const { t, number, clockTime } = i18n;
+  const toasts = createToasts();
   const socket: Socket<AdminServerEvents, AdminClientEvents> = io('/admin', socketOptions(transportFrom(location.search)));
   const connection = signal<ConnectionState>({ state: 'connecting' });
   const snapshot = signal<OnlineSnapshot | null>(null);
@@ -126,9 +147,7 @@ async function start(mount: HTMLElement) {
     else connection.value = { state: 'reconnecting' };
   });
   socket.on('online', (e) => {
-    // Visitors without a name are already called "Visitor 1a2b".
-    const who = e.kind === 'agent' ? `Agent ${e.name}` : e.name.startsWith('Visitor ') ? e.name : `Visitor ${e.name}`;
-    feed.value = [{ id: ++feedId, at: new Date().toISOString(), text: `${who} ${e.action === 'online' ? 'came online' : 'went offline'}` }, ...feed.peek()].slice(0, 30);
+    feed.value = [{ id: ++feedId, at: new Date().toISOString(), kind: e.kind, name: e.name, action: e.action }, ...feed.peek()].slice(0, 30);
     void refresh();
   });
   socket.on('online:changed', () => void refresh());
@@ -137,46 +156,50 @@ async function start(mount: HTMLElement) {
     const s = snapshot.value;
     return (
       <>
-        <AppHeader me={me!} current="admin" />
+        <AppHeader me={me!} current="admin" onError={(text) => toasts.show(text, 'error')} />
         <ConnectionBanner connection={connection.value} />
         <main class="dashboard">
-          <h1 class="page-title">Right now</h1>
+          <h1 class="page-title">{t('admin.heading')}</h1>
           <div class="stats">
-            <Stat label="Agents online" value={s ? String(s.agents.filter((a) => a.status === 'online').length) : '–'} sub={s ? ` / ${s.agents.length}` : undefined} />
-            <Stat label="Visitors in chat" value={s ? String(s.visitors.length) : '–'} />
-            <Stat label="Waiting in queue" value={s ? String(s.queue.length) : '–'} />
+            <Stat
+              label={t('admin.stat.agentsOnline')}
+              value={s ? number(s.agents.filter((a) => a.status === 'online').length) : '–'}
+              sub={s ? ` / ${number(s.agents.length)}` : undefined}
+            />
+            <Stat label={t('admin.stat.visitors')} value={s ? number(s.visitors.length) : '–'} />
+            <Stat label={t('admin.stat.queue')} value={s ? number(s.queue.length) : '–'} />
             <LongestWait oldest={oldest.value} />
           </div>
           <div class="columns">
             <section class="card" aria-labelledby="agents-heading">
-              <h2 id="agents-heading">Agents</h2>
+              <h2 id="agents-heading">{t('admin.agents.heading')}</h2>
               <table class="table table-stack">
                 <thead>
                   <tr>
-                    <th scope="col">Agent</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Conversations</th>
-                    <th scope="col">Connections</th>
+                    <th scope="col">{t('admin.agents.agent')}</th>
+                    <th scope="col">{t('admin.agents.status')}</th>
+                    <th scope="col">{t('admin.agents.conversations')}</th>
+                    <th scope="col">{t('admin.agents.connections')}</th>
                   </tr>
                 </thead>
                 <tbody>
                   {s?.agents.map((a) => (
                     <tr key={a.id} data-agent={a.id}>
-                      <td data-label="Agent">
+                      <td data-label={t('admin.agents.agent')}>
                         {a.name}
-                        {a.role === 'admin' && <span class="badge badge-admin">admin</span>}
+                        {a.role === 'admin' && <span class="badge badge-admin">{t('common.ui.role.admin')}</span>}
                       </td>
-                      <td data-label="Status">
-                        <span class={`status status-${a.status}`}>{a.status}</span>
+                      <td data-label={t('admin.agents.status')}>
+                        <span class={`status status-${a.status}`}>{t(`common.ui.status.${a.status}`)}</span>
                       </td>
-                      <td data-label="Conversations">{a.activeConversations}</td>
-                      <td data-label="Connections">{a.connections}</td>
+                      <td data-label={t('admin.agents.conversations')}>{number(a.activeConversations)}</td>
+                      <td data-label={t('admin.agents.connections')}>{number(a.connections)}</td>
                     </tr>
                   ))}
                   {s?.agents.length === 0 && (
                     <tr>
                       <td colSpan={4} class="empty">
-                        No agent is online.
+                        {t('admin.agents.none')}
                       </td>
                     </tr>
                   )}
@@ -184,49 +207,49 @@ async function start(mount: HTMLElement) {
               </table>
             </section>
             <section class="card" aria-labelledby="feed-heading">
-              <h2 id="feed-heading">Activity</h2>
-              {feed.value.length === 0 && <p class="empty">People coming online and going offline show here.</p>}
-              <ol class="feed" aria-label="Recent activity">
+              <h2 id="feed-heading">{t('admin.feed.heading')}</h2>
+              {feed.value.length === 0 && <p class="empty">{t('admin.feed.empty')}</p>}
+              <ol class="feed" aria-label={t('admin.feed.label')}>
                 {feed.value.map((f) => (
                   <li key={f.id}>
-                    <time dateTime={f.at}>{clockTime(f.at)}</time> {f.text}
+                    <time dateTime={f.at} title={i18n.fullTime(f.at)}>
+                      {clockTime(f.at)}
+                    </time>{' '}
+                    {feedText(i18n, f)}
                   </li>
                 ))}
               </ol>
             </section>
           </div>
           <section class="card" aria-labelledby="visitors-heading">
-            <h2 id="visitors-heading">Visitors in chat</h2>
-            <p class="card-hint">
-              Visitors whose page has the chat connected: anyone who has chatted before, on every page they view, and others once they point at or open
-              the chat button. People browsing who never touched the chat are not counted.
-            </p>
+            <h2 id="visitors-heading">{t('admin.visitors.heading')}</h2>
+            <p class="card-hint">{t('admin.visitors.hint')}</p>
             <table class="table table-stack">
               <thead>
                 <tr>
-                  <th scope="col">Visitor</th>
-                  <th scope="col">Page</th>
-                  <th scope="col">Conversation</th>
-                  <th scope="col">Tabs</th>
+                  <th scope="col">{t('admin.visitors.visitor')}</th>
+                  <th scope="col">{t('admin.visitors.page')}</th>
+                  <th scope="col">{t('admin.visitors.conversation')}</th>
+                  <th scope="col">{t('admin.visitors.tabs')}</th>
                 </tr>
               </thead>
               <tbody>
                 {s?.visitors.map((v) => (
                   <tr key={v.id} data-visitor={v.id}>
-                    <td data-label="Visitor">{v.name}</td>
-                    <td data-label="Page" class="page-cell">
+                    <td data-label={t('admin.visitors.visitor')}>{i18n.name(v.name)}</td>
+                    <td data-label={t('admin.visitors.page')} class="page-cell">
                       <PageCell page={v.page} />
                     </td>
-                    <td data-label="Conversation" class="conversation-cell">
+                    <td data-label={t('admin.visitors.conversation')} class="conversation-cell">
                       <ConversationCell visitor={v} conversations={conversations.value} />
                     </td>
-                    <td data-label="Tabs">{v.connections}</td>
+                    <td data-label={t('admin.visitors.tabs')}>{number(v.connections)}</td>
                   </tr>
                 ))}
                 {s?.visitors.length === 0 && (
                   <tr>
                     <td colSpan={4} class="empty">
-                      No visitor is online.
+                      {t('admin.visitors.none')}
                     </td>
                   </tr>
                 )}
@@ -235,12 +258,18 @@ async function start(mount: HTMLElement) {
           </section>
           <TeamSection />
         </main>
+        <toasts.Toasts />
       </>
     );
   }
 
   mount.replaceChildren();
-  render(<App />, mount);
+  render(
+    <I18nContext.Provider value={i18n}>
+      <App />
+    </I18nContext.Provider>,
+    mount,
+  );
 }
 
 void start(document.getElementById('app')!);

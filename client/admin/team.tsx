@@ -5,41 +5,45 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Agent, Role, TeamMember } from '../../server/protocol/shapes.ts';
 import { api, ApiError } from '../lib/api.ts';
+import type { AdminKey, I18n } from '../lib/i18n.ts';
+import { useI18n } from '../ui/i18n-context.ts';
 
 type Field = 'name' | 'email' | 'password';
 type Problems = Partial<Record<Field, string>>;
+type T = I18n<AdminKey>['t'];
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const HUMAN: Record<Field, string> = {
-  name: 'Enter a name of up to 100 characters.',
-  email: 'That email address does not look right.',
-  password: 'The password needs at least 8 characters.',
+const HUMAN: Record<Field, AdminKey> = {
+  name: 'admin.team.problem.nameTooLong',
+  email: 'admin.team.problem.email',
+  password: 'admin.team.problem.password',
 };
 
-function check(form: { name: string; email: string; password: string }): Problems {
+function check(t: T, form: { name: string; email: string; password: string }): Problems {
   const problems: Problems = {};
-  if (!form.name.trim()) problems.name = 'Enter the teammate’s name.';
-  if (!form.email.trim()) problems.email = 'Enter the email address they will sign in with.';
-  else if (!EMAIL.test(form.email.trim())) problems.email = HUMAN.email;
-  if (form.password.length < 8) problems.password = HUMAN.password;
+  if (!form.name.trim()) problems.name = t('admin.team.problem.nameMissing');
+  if (!form.email.trim()) problems.email = t('admin.team.problem.emailMissing');
+  else if (!EMAIL.test(form.email.trim())) problems.email = t(HUMAN.email);
+  if (form.password.length < 8) problems.password = t(HUMAN.password);
   return problems;
 }
 
 /** The server's refusal in words: `invalid_payload` names its field first ("email: not an email address"). */
-function explain(err: unknown): { field?: Field; text: string } {
-  if (!(err instanceof ApiError)) return { text: 'Could not reach the server. Try again.' };
-  if (err.code === 'conflict') return { field: 'email', text: 'That email is already in use.' };
+function explain(t: T, err: unknown): { field?: Field; text: string } {
+  if (!(err instanceof ApiError)) return { text: t('admin.team.error.network') };
+  if (err.code === 'conflict') return { field: 'email', text: t('admin.team.error.emailTaken') };
   if (err.code === 'invalid_payload') {
     const field = (['name', 'email', 'password'] as const).find((f) => err.message.startsWith(`${f}:`) || err.message.startsWith(f));
-    if (field) return { field, text: HUMAN[field] };
-    return { text: 'Some details are not right. Check the fields and try again.' };
+    if (field) return { field, text: t(HUMAN[field]) };
+    return { text: t('admin.team.error.invalid') };
   }
-  if (err.code === 'forbidden' || err.code === 'unauthorized') return { text: 'Your session has ended. Sign in again to add teammates.' };
-  if (err.code === 'rate_limited') return { text: 'Too many attempts. Wait a moment and try again.' };
-  return { text: 'Could not create the account. Try again.' };
+  if (err.code === 'forbidden' || err.code === 'unauthorized') return { text: t('admin.team.error.session') };
+  if (err.code === 'rate_limited') return { text: t('admin.team.error.rateLimited') };
+  return { text: t('admin.team.error.create') };
 }
 
 export function TeamSection() {
+  const { t } = useI18n<AdminKey>();
   const [agents, setAgents] = useState<TeamMember[]>([]);
   const [form, setForm] = useState({ name: '', email: '', password: '', role: 'agent' as Role });
   const [problems, setProblems] = useState<Problems>({});
@@ -55,26 +59,26 @@ export function TeamSection() {
   async function unlock(a: TeamMember) {
     try {
       await api('POST', `/api/agents/${encodeURIComponent(a.id)}/unlock`);
-      setMessage({ text: `${a.name} can sign in from any browser again.`, error: false });
+      setMessage({ text: t('admin.team.unlocked', { name: a.name }), error: false });
       await refresh();
     } catch {
-      setMessage({ text: `Could not unlock ${a.name}. Try again.`, error: true });
+      setMessage({ text: t('admin.team.unlockFailed', { name: a.name }), error: true });
     }
   }
 
   async function submit(e: Event) {
     e.preventDefault();
-    const found = check(form);
+    const found = check(t, form);
     setProblems(found);
-    if (Object.keys(found).length) return setMessage({ text: 'Check the highlighted fields.', error: true });
+    if (Object.keys(found).length) return setMessage({ text: t('admin.team.checkFields'), error: true });
     setBusy(true);
     try {
       const { agent } = await api<{ agent: Agent }>('POST', '/api/agents', { name: form.name.trim(), email: form.email.trim(), password: form.password, role: form.role });
       setForm({ name: '', email: '', password: '', role: 'agent' });
-      setMessage({ text: `${agent.name} can now sign in as ${agent.email}.`, error: false });
+      setMessage({ text: t('admin.team.created', { name: agent.name, email: agent.email }), error: false });
       await refresh();
     } catch (err) {
-      const { field, text } = explain(err);
+      const { field, text } = explain(t, err);
       if (field) setProblems({ [field]: text });
       setMessage({ text, error: true });
     } finally {
@@ -107,36 +111,36 @@ export function TeamSection() {
 
   return (
     <section class="card" aria-labelledby="team-heading">
-      <h2 id="team-heading">Team</h2>
+      <h2 id="team-heading">{t('admin.team.heading')}</h2>
       <table class="table table-stack">
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col">Sign-in</th>
+            <th scope="col">{t('admin.team.name')}</th>
+            <th scope="col">{t('admin.team.email')}</th>
+            <th scope="col">{t('admin.team.role')}</th>
+            <th scope="col">{t('admin.team.signIn')}</th>
           </tr>
         </thead>
         <tbody>
           {agents.map((a) => (
             <tr key={a.id}>
-              <td data-label="Name">{a.name}</td>
-              <td data-label="Email">{a.email}</td>
-              <td data-label="Role">
-                <span class={`badge badge-${a.role}`}>{a.role}</span>
+              <td data-label={t('admin.team.name')}>{a.name}</td>
+              <td data-label={t('admin.team.email')}>{a.email}</td>
+              <td data-label={t('admin.team.role')}>
+                <span class={`badge badge-${a.role}`}>{t(`common.ui.role.${a.role}`)}</span>
               </td>
-              <td data-label="Sign-in">
+              <td data-label={t('admin.team.signIn')}>
                 {a.signInLocked ? (
                   // Failed guesses from unknown browsers lock sign-in from new browsers (the owner's own browser
                   // still works); an admin who has checked with the owner lifts the lock.
                   <span class="sign-in-locked">
-                    <span class="badge badge-locked">Locked</span>{' '}
-                    <button type="button" class="btn btn-small" aria-label={`Unlock sign-in for ${a.name}`} onClick={() => void unlock(a)}>
-                      Unlock
+                    <span class="badge badge-locked">{t('admin.team.locked')}</span>{' '}
+                    <button type="button" class="btn btn-small" aria-label={t('admin.team.unlockLabel', { name: a.name })} onClick={() => void unlock(a)}>
+                      {t('admin.team.unlock')}
                     </button>
                   </span>
                 ) : (
-                  'OK'
+                  t('admin.team.signInOk')
                 )}
               </td>
             </tr>
@@ -144,22 +148,22 @@ export function TeamSection() {
         </tbody>
       </table>
       <form class="team-form" aria-labelledby="new-agent-heading" noValidate onSubmit={(e) => void submit(e)}>
-        <h3 id="new-agent-heading">Add a teammate</h3>
+        <h3 id="new-agent-heading">{t('admin.team.add')}</h3>
         <div class="team-fields">
-          {input('name', 'Name', 'text', { maxLength: 100, autocomplete: 'off' })}
-          {input('email', 'Email', 'email', { maxLength: 254, autocomplete: 'off' })}
-          {input('password', 'Password (8+ characters)', 'password', { autocomplete: 'new-password' })}
+          {input('name', t('admin.team.name'), 'text', { maxLength: 100, autocomplete: 'off' })}
+          {input('email', t('admin.team.email'), 'email', { maxLength: 254, autocomplete: 'off' })}
+          {input('password', t('admin.team.password'), 'password', { autocomplete: 'new-password' })}
           <div class="field">
-            <label for="new-role">Role</label>
+            <label for="new-role">{t('admin.team.role')}</label>
             <select id="new-role" name="role" value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value === 'admin' ? 'admin' : 'agent' })}>
-              <option value="agent">Agent</option>
-              <option value="admin">Admin</option>
+              <option value="agent">{t('admin.team.roleAgent')}</option>
+              <option value="admin">{t('admin.team.roleAdmin')}</option>
             </select>
           </div>
         </div>
         <div class="team-submit">
           <button type="submit" class="btn btn-primary" disabled={busy}>
-            Create account
+            {t('admin.team.create')}
           </button>
           <p class={`form-message${message?.error ? ' form-error' : ''}`} role="status">
             {message?.text}

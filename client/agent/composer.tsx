@@ -4,7 +4,9 @@
 // says by how much and does not send.
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ConsoleKey } from '../lib/i18n.ts';
 import { lengthStatus, maxMessageLength } from '../lib/settings.ts';
+import { useI18n } from '../ui/i18n-context.ts';
 import { createTypingSender } from '../lib/typing.ts';
 
 let composers = 0;
@@ -24,6 +26,7 @@ export interface ComposerProps {
 }
 
 export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyping, restored }: ComposerProps) {
+  const { t } = useI18n<ConsoleKey>();
   const ref = useRef<HTMLTextAreaElement>(null);
   const limit = useMemo(() => maxMessageLength(), []);
   const countId = useMemo(() => `reply-count-${++composers}`, []);
@@ -75,7 +78,7 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
         rows={1}
         placeholder={placeholder}
         aria-label={label}
-        title="Enter sends, Shift+Enter starts a new line"
+        title={t('console.composer.hint')}
         aria-invalid={status.over}
         aria-describedby={countId}
         enterkeyhint="send"
@@ -92,7 +95,7 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
           if (ref.current!.value.trim() !== '') typing.input();
         }}
       />
-      <button type="submit" class="composer-send" aria-label="Send message" title="Send" disabled={!enabled || status.over}>
+      <button type="submit" class="composer-send" aria-label={t('console.composer.sendLabel')} title={t('console.composer.send')} disabled={!enabled || status.over}>
         <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
           <path d={SEND_PATH} fill="currentColor" />
         </svg>

@@ -10,6 +10,9 @@ import type { Agent, Conversation } from '../../server/protocol/shapes.ts';
 import { AckFailure, call, emitAck } from '../lib/ack.ts';
 import { type ConversationModel, type ConversationState, createConversationModel } from '../lib/conversation-model.ts';
 import { createConversationSet } from '../lib/conversation-set.ts';
+import { errorText } from '../lib/error-text.ts';
+import type { ConsoleKey, I18n } from '../lib/i18n.ts';
+import type { PendingStore } from '../lib/pending-store.ts';
 import { queueWithPositions } from './queue-order.ts';
 
 export type AgentSocket = Socket<AgentServerEvents, AgentClientEvents>;
@@ -25,6 +28,10 @@ export type Connection = { state: 'connecting' | 'online' | 'reconnecting' | 'fa
 
 export interface ConsoleDeps {
   me: Agent;
+  /** The page's translator: toasts, notes and notifications are written in the agent's language. */
+  t: I18n<ConsoleKey>['t'];
+  /** Visitors' default names in the agent's language. */
+  name: I18n<ConsoleKey>['name'];
   socket: AgentSocket;
   notifier: Alerts;
   toast(text: string, kind?: 'info' | 'error'): void;
@@ -32,6 +39,8 @@ export interface ConsoleDeps {
   signIn(): void;
   /** The agent's status from their last visit (told to the server on every connect). */
   status: 'online' | 'away';
+  /** Where a conversation's unsent replies are kept across reloads of the tab (in memory only without it). */
+  pendingStore?(conversationId: string): PendingStore;
 }
 
 /** Queued conversations whose latest messages are fetched for their preview at once (the rest on sight). */
@@ -40,7 +49,7 @@ const noop = () => {};
 
 export type ConsoleState = ReturnType<typeof createConsoleState>;
 
-export function createConsoleState({ me, socket, notifier, toast, signIn, status: initialStatus }: ConsoleDeps) {
+export function createConsoleState({ me, t, name: shownName, socket, notifier, toast, signIn, status: initialStatus, pendingStore }: ConsoleDeps) {
   const status = signal(initialStatus);
   const connection = signal<Connection>({ state: 'connecting' });
   const waiting = signal<ReadonlyMap<string, Conversation>>(new Map());
@@ -67,6 +76,7 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
       send: (input) => emitAck(socket, 'message:send', { conversationId: c.id, ...input }),
       sendRead: (seq) => socket.emit('read', { conversationId: c.id, seq }),
       connected: () => socket.connected,
+      persist: pendingStore?.(c.id),
     });
     const state = signal<ConversationState>(model.getState());
     states.set(c.id, state);
@@ -107,7 +117,7 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
     announced.set(id, Math.max(seen ?? 0, last));
     if (seen === undefined || onScreen.peek() === id) return;
     const fresh = state.messages.filter((m) => m.seq > seen && m.author.kind === 'visitor');
-    if (fresh.length) notifier.alert(state.conversation!.visitor.name, fresh[fresh.length - 1].body, id);
+    if (fresh.length) notifier.alert(shownName(state.conversation!.visitor.name), fresh[fresh.length - 1].body, id);
   }
 
   function setNote(id: string, text: string | null) {
@@ -134,7 +144,7 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
 
   function ensureLoaded(id: string) {
     const m = set.get(id);
-    if (m && !m.getState().loaded) m.load().catch(() => toast('Could not load that conversation.', 'error'));
+    if (m && !m.getState().loaded) m.load().catch(() => toast(t('console.error.load'), 'error'));
   }
 
   function addMine(c: Conversation) {
@@ -179,11 +189,14 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
     }
   }
 
-  const fail = (err: unknown, what: string) => {
+  /** The server's reason in the agent's language (`common.error.<code>`), never its English message. */
+  const reason = (err: unknown): string => errorText({ t }, err instanceof AckFailure ? err.code : 'network');
+  type Action = 'console.error.claim' | 'console.error.release' | 'console.error.transfer' | 'console.error.close';
+  const fail = (err: unknown, what: Action) => {
     const code = err instanceof AckFailure ? err.code : 'timeout';
-    if (code === 'already_claimed') toast('Someone else just picked up this conversation — no worries, others may be waiting.');
-    else if (code === 'conversation_closed') toast('This conversation has already been closed.');
-    else toast(`Could not ${what}. ${err instanceof Error ? err.message : ''}`, 'error');
+    if (code === 'already_claimed') toast(t('console.toast.alreadyClaimed'));
+    else if (code === 'conversation_closed') toast(t('console.toast.alreadyClosed'));
+    else toast(`${t(what)} ${reason(err)}`, 'error');
   };
 
   async function claim(id: string) {
@@ -196,10 +209,10 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
         select(id);
       });
     } catch (err) {
-      fail(err, 'claim the conversation');
+      fail(err, 'console.error.claim');
       if (err instanceof AckFailure && (err.code === 'already_claimed' || err.code === 'conversation_closed')) {
         setWaiting((q) => q.delete(id));
-        if (selected.peek() === id) setNote(id, 'This conversation is no longer waiting.');
+        if (selected.peek() === id) setNote(id, t('console.note.noLongerWaiting'));
         else forgetIfUnused(id);
       }
     } finally {
@@ -211,9 +224,9 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
     try {
       await call(socket, 'conversation:release', { conversationId: id });
       dismiss(id);
-      toast('Returned to the queue.');
+      toast(t('console.toast.released'));
     } catch (err) {
-      fail(err, 'release the conversation');
+      fail(err, 'console.error.release');
     }
   }
 
@@ -221,9 +234,9 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
     try {
       await call(socket, 'conversation:transfer', { conversationId: id, agentId });
       dismiss(id);
-      toast(`Transferred to ${name}.`);
+      toast(t('console.toast.transferred', { name }));
     } catch (err) {
-      fail(err, 'transfer the conversation');
+      fail(err, 'console.error.transfer');
     }
   }
 
@@ -232,7 +245,7 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
       const { conversation } = await call(socket, 'conversation:close', { conversationId: id });
       onConversation(conversation);
     } catch (err) {
-      fail(err, 'close the conversation');
+      fail(err, 'console.error.close');
     }
   }
 
@@ -246,15 +259,17 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
       else if (waiting.peek().has(c.id)) setWaiting((q) => q.delete(c.id));
       if (isMine(c)) {
         if (!wasMine && connectedOnce && !claiming.has(c.id)) {
-          toast(`${c.visitor.name} was assigned to you.`);
-          notifier.alert('Conversation assigned to you', c.visitor.name, c.id);
+          toast(t('console.toast.assigned', { name: shownName(c.visitor.name) }));
+          notifier.alert(t('console.notify.assigned'), shownName(c.visitor.name), c.id);
         }
         addMine(c);
         return;
       }
       if (held || c.status === 'queued') set.upsert(c);
       if (!wasMine) return;
-      if (c.status !== 'closed') setNote(c.id, c.status === 'queued' ? 'This conversation is back in the queue.' : `This conversation is now with ${c.agent?.name ?? 'another agent'}.`);
+      if (c.status !== 'closed') {
+        setNote(c.id, c.status === 'queued' ? t('console.note.backInQueue') : c.agent ? t('console.note.nowWith', { name: c.agent.name }) : t('console.note.nowWithAnother'));
+      }
       if (selected.peek() !== c.id) dismiss(c.id);
     });
   }
@@ -271,7 +286,7 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
   });
   socket.on('connect_error', (err) => {
     if (err.message === 'unauthorized') signIn();
-    else if (err.message === 'forbidden') connection.value = { state: 'failed', text: 'This session cannot open the console. Sign in again.' };
+    else if (err.message === 'forbidden') connection.value = { state: 'failed', text: t('console.connection.forbidden') };
     else connection.value = { state: 'reconnecting' };
   });
   socket.on('queue', ({ conversations }) => {
@@ -289,7 +304,7 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
       setWaiting((q) => q.set(c.id, c));
       set.upsert(c);
     });
-    if (isNew) notifier.alert('A visitor is waiting', c.visitor.name, c.id);
+    if (isNew) notifier.alert(t('console.notify.waiting'), shownName(c.visitor.name), c.id);
     ensureLoaded(c.id);
   });
   socket.on('queue:remove', ({ conversationId: id, reason }) => {
@@ -297,7 +312,7 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
       setWaiting((q) => q.delete(id));
       // Our own claim (this tab's, or another tab's whose `conversation` follows) is no teammate's.
       if (claiming.has(id) || mineIds.peek().includes(id)) return;
-      if (selected.peek() === id) setNote(id, reason === 'claimed' ? 'A teammate picked up this conversation.' : 'This conversation was closed.');
+      if (selected.peek() === id) setNote(id, reason === 'claimed' ? t('console.note.teammateClaimed') : t('console.note.closed'));
       else forgetIfUnused(id);
     });
   });
@@ -341,7 +356,7 @@ export function createConsoleState({ me, socket, notifier, toast, signIn, status
       try {
         await call(socket, 'status:set', { status: next });
       } catch {
-        toast('Could not change your status.', 'error');
+        toast(t('console.error.status'), 'error');
       }
     },
   };

@@ -7,8 +7,13 @@ import { render } from 'preact';
 import { io } from 'socket.io-client';
 import type { Agent } from '../../server/protocol/shapes.ts';
 import { api } from '../lib/api.ts';
+import { browserChannel, createPendingClaims } from '../lib/pending-claims.ts';
+import { createPendingStore } from '../lib/pending-store.ts';
+import { type ConsoleKey, type I18n, loadPageI18n } from '../lib/i18n.ts';
 import { socketOptions, transportFrom } from '../lib/socket-options.ts';
+import { tabStorage } from '../lib/storage.ts';
 import { AppHeader, ConnectionBanner } from '../ui/app-header.tsx';
+import { I18nContext, useI18n } from '../ui/i18n-context.ts';
 import { ConfirmDialog } from '../ui/modal.tsx';
 import { createToasts } from '../ui/toasts.tsx';
 import { type AgentSocket, type ConsoleState, createConsoleState } from './console-state.ts';
@@ -34,16 +39,18 @@ function mediaSignal(query: string) {
 
 function Tools({ con, notifier }: { con: ConsoleState; notifier: Notifier }) {
   const permission = signal(notifier.state());
-  return () => (
+  return function ToolsView() {
+    const { t } = useI18n<ConsoleKey>();
+    return (
     <>
       {permission.value === 'default' && (
         <button type="button" class="btn btn-small notify-button" onClick={() => void notifier.enable().then(() => (permission.value = notifier.state()))}>
-          Enable notifications
+          {t('console.enableNotifications')}
         </button>
       )}
       <select
         id="agent-status"
-        aria-label="Your status"
+        aria-label={t('console.status.label')}
         class="status-select"
         value={con.status.value}
         onChange={(e) => {
@@ -52,17 +59,20 @@ function Tools({ con, notifier }: { con: ConsoleState; notifier: Notifier }) {
           void con.setStatus(status);
         }}
       >
-        <option value="online">● Online</option>
-        <option value="away">◐ Away</option>
+        <option value="online">{t('console.status.online')}</option>
+        <option value="away">{t('console.status.away')}</option>
       </select>
     </>
-  );
+    );
+  };
 }
 
 async function start(mount: HTMLElement) {
   const me = (await api<{ agent?: Agent }>('GET', '/api/me').catch(() => ({ agent: undefined }))).agent;
   if (!me) return location.assign('/login?next=/agent');
 
+  const i18n: I18n<ConsoleKey> = await loadPageI18n<ConsoleKey>(['common', 'console']);
+  const { t } = i18n;
   const socket: AgentSocket = io('/agent', socketOptions(transportFrom(location.search)));
   const toasts = createToasts();
   const view = signal<View>('list');
@@ -73,13 +83,19 @@ async function start(mount: HTMLElement) {
     view.value = 'conversation';
   };
   const notifier = createNotifier(open);
+  const storage = tabStorage();
+  const claims = createPendingClaims({ channel: browserChannel('parley:pending') });
   const con = createConsoleState({
     me,
+    t,
+    name: i18n.name,
     socket,
     notifier,
     toast: toasts.show,
     signIn: () => location.assign('/login?next=/agent'),
     status: localStorage.getItem(STATUS_KEY) === 'away' ? 'away' : 'online',
+    // Unsent replies survive a reload of this tab (docs/protocol.md, "Unsent messages"), per agent and conversation.
+    pendingStore: (conversationId) => createPendingStore({ storage, key: `parley:outbox:agent:${me.id}:${conversationId}`, claims }),
   });
   const ToolsView = Tools({ con, notifier });
 
@@ -96,7 +112,7 @@ async function start(mount: HTMLElement) {
   syncVisibility();
   effect(() => {
     const n = con.unread.value;
-    document.title = `${n ? `(${n}) ` : ''}Console — Parley`;
+    document.title = n ? t('console.titleUnread', { count: n }) : t('console.pageTitle');
   });
   // The visitor's current page, refreshed while their conversation is open.
   setInterval(() => document.visibilityState === 'visible' && con.refreshVisitor(), 20_000);
@@ -114,9 +130,9 @@ async function start(mount: HTMLElement) {
     if (d.kind === 'close') {
       return (
         <ConfirmDialog
-          title="Close this conversation?"
-          body={`${c.visitor.name} will see that the conversation has ended. They can write again to start a new one.`}
-          confirm="Close conversation"
+          title={t('console.close.title')}
+          body={t('console.close.body', { name: i18n.name(c.visitor.name) })}
+          confirm={t('console.close.confirm')}
           danger
           onCancel={done}
           onConfirm={() => {
@@ -129,7 +145,7 @@ async function start(mount: HTMLElement) {
     return (
       <TransferDialog
         me={me!}
-        visitorName={c.visitor.name}
+        visitorName={i18n.name(c.visitor.name)}
         onClose={done}
         onPick={(t) => {
           done();
@@ -144,11 +160,11 @@ async function start(mount: HTMLElement) {
     const visitor = con.visitor.value;
     return (
       <>
-        <AppHeader me={me!} current="agent">
+        <AppHeader me={me!} current="agent" onError={(text) => toasts.show(text, 'error')}>
           <ToolsView />
         </AppHeader>
         <ConnectionBanner connection={con.connection.value} />
-        <h1 class="sr-only">Agent console</h1>
+        <h1 class="sr-only">{t('console.heading')}</h1>
         <div class="console" data-view={id ? view.value : 'list'}>
           <Sidebar console={con} onOpen={open} />
           <main class="main" id="main">
@@ -164,8 +180,8 @@ async function start(mount: HTMLElement) {
               />
             ) : (
               <div class="empty-state">
-                <p class="empty-title">No conversation selected</p>
-                <p>Claim a waiting visitor from the queue, or pick one of your conversations.</p>
+                <p class="empty-title">{t('console.noSelection.title')}</p>
+                <p>{t('console.noSelection.hint')}</p>
               </div>
             )}
           </main>
@@ -182,7 +198,12 @@ async function start(mount: HTMLElement) {
   }
 
   mount.replaceChildren();
-  render(<App />, mount);
+  render(
+    <I18nContext.Provider value={i18n}>
+      <App />
+    </I18nContext.Provider>,
+    mount,
+  );
 }
 
 void start(document.getElementById('app')!);

@@ -5,7 +5,9 @@ import type { ComponentChildren } from 'preact';
 import type { VisitorContext } from '../../server/protocol/events.ts';
 import type { Conversation } from '../../server/protocol/shapes.ts';
 import { isSafeHref } from '../lib/dom.ts';
-import { fullTime, initials } from '../lib/format.ts';
+import { initials } from '../lib/format.ts';
+import type { ConsoleKey } from '../lib/i18n.ts';
+import { useI18n } from '../ui/i18n-context.ts';
 
 export interface ContextPanelProps {
   conversation: Conversation | null;
@@ -23,18 +25,19 @@ function Row({ label, children }: { label: string; children: ComponentChildren }
 }
 
 export function ContextPanel({ conversation, visitor, onBack }: ContextPanelProps) {
+  const { t, fullTime, name: shownName } = useI18n<ConsoleKey>();
   const page = visitor?.page;
-  const name = visitor?.name ?? conversation?.visitor.name ?? '';
+  const name = shownName(visitor?.name ?? conversation?.visitor.name ?? '');
   return (
     <aside class="context" aria-labelledby="context-heading">
       <div class="context-head">
-        <h2 id="context-heading">Visitor details</h2>
+        <h2 id="context-heading">{t('console.context.heading')}</h2>
         <button type="button" class="btn btn-small context-back" onClick={onBack}>
-          Back to conversation
+          {t('console.context.back')}
         </button>
       </div>
       {!conversation ? (
-        <p class="empty">Select a conversation to see who you are talking to.</p>
+        <p class="empty">{t('console.context.empty')}</p>
       ) : (
         <div class="context-body">
           <div class="context-card">
@@ -42,11 +45,11 @@ export function ContextPanel({ conversation, visitor, onBack }: ContextPanelProp
               {initials(name)}
             </span>
             <p class="context-name">{name}</p>
-            <p class={`presence${visitor?.online ? ' online' : ''}`}>{visitor ? (visitor.online ? 'Online now' : 'Offline') : '…'}</p>
+            <p class={`presence${visitor?.online ? ' online' : ''}`}>{visitor ? (visitor.online ? t('console.presence.online') : t('console.presence.offline')) : '…'}</p>
           </div>
           <dl class="context-list">
-            <Row label="Email">{visitor?.email ? <a href={isSafeHref(`mailto:${visitor.email}`) ? `mailto:${visitor.email}` : undefined}>{visitor.email}</a> : <span class="muted">Not given</span>}</Row>
-            <Row label="Current page">
+            <Row label={t('console.context.email')}>{visitor?.email ? <a href={isSafeHref(`mailto:${visitor.email}`) ? `mailto:${visitor.email}` : undefined}>{visitor.email}</a> : <span class="muted">{t('console.context.notGiven')}</span>}</Row>
+            <Row label={t('console.context.page')}>
               {page ? (
                 <span class="context-page">
                   {page.title && <span class="context-page-title">{page.title}</span>}
@@ -59,10 +62,12 @@ export function ContextPanel({ conversation, visitor, onBack }: ContextPanelProp
                   )}
                 </span>
               ) : (
-                <span class="muted">{visitor?.online ? 'Unknown' : 'Not on the site now'}</span>
+                <span class="muted">{visitor?.online ? t('console.context.pageUnknown') : t('console.context.notOnSite')}</span>
               )}
             </Row>
-            <Row label="Conversation started">{fullTime(conversation.createdAt)}</Row>
+            <Row label={t('console.context.started')}>
+              <time dateTime={conversation.createdAt}>{fullTime(conversation.createdAt)}</time>
+            </Row>
           </dl>
         </div>
       )}

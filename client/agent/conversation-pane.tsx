@@ -4,7 +4,8 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import type { Conversation } from '../../server/protocol/shapes.ts';
-import { ago } from '../lib/format.ts';
+import type { ConsoleKey, I18n } from '../lib/i18n.ts';
+import { useI18n } from '../ui/i18n-context.ts';
 import { Composer } from './composer.tsx';
 import type { ConsoleState } from './console-state.ts';
 import { Transcript } from './transcript.tsx';
@@ -18,14 +19,20 @@ export interface PaneProps {
   onTransfer(id: string): void;
 }
 
-function statusLine(c: Conversation, mine: boolean, position: number | null, peerOnline: boolean) {
-  if (c.status === 'queued') return `Waiting in the queue${position ? ` (#${position})` : ''} · asked ${ago(Date.now() - Date.parse(c.createdAt))}`;
-  if (c.status === 'closed') return 'Closed';
-  if (!mine) return `With ${c.agent?.name ?? 'another agent'}`;
-  return <span class={`presence${peerOnline ? ' online' : ''}`}>{peerOnline ? 'Online now' : 'Offline'}</span>;
+function statusLine(i18n: I18n<ConsoleKey>, c: Conversation, mine: boolean, position: number | null, peerOnline: boolean) {
+  const { t } = i18n;
+  if (c.status === 'queued') {
+    const ago = i18n.ago(Date.now() - Date.parse(c.createdAt));
+    return position ? t('console.pane.queuedAt', { position, ago }) : t('console.pane.queued', { ago });
+  }
+  if (c.status === 'closed') return t('console.pane.closed');
+  if (!mine) return c.agent ? t('console.pane.withAgent', { name: c.agent.name }) : t('console.pane.withAnother');
+  return <span class={`presence${peerOnline ? ' online' : ''}`}>{peerOnline ? t('console.presence.online') : t('console.presence.offline')}</span>;
 }
 
 export function ConversationPane({ console: con, id, onBack, onDetails, onClose, onTransfer }: PaneProps) {
+  const i18n = useI18n<ConsoleKey>();
+  const { t } = i18n;
   const state = con.stateOf(id)?.value;
   const note = con.notes.value[id];
   const position = con.queue.value.find((q) => q.id === id)?.queuePosition ?? null;
@@ -43,40 +50,40 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
   const c = state.conversation;
   const mine = con.isMine(c);
   const model = con.model(id);
-  const notes = c.status === 'closed' ? ['This conversation was closed.'] : [];
+  const notes = c.status === 'closed' ? [t('console.note.closed')] : [];
 
   return (
     <section class="pane" aria-labelledby="pane-title" data-conversation={id}>
       <header class="pane-header">
-        <button type="button" class="btn btn-small btn-quiet back-button" onClick={onBack} aria-label="Back to conversations">
-          ‹ Back
+        <button type="button" class="btn btn-small btn-quiet back-button" onClick={onBack} aria-label={t('console.pane.backLabel')}>
+          {t('console.pane.back')}
         </button>
         <div class="pane-heading">
           <h2 class="pane-title" id="pane-title">
-            {c.visitor.name}
+            {i18n.name(c.visitor.name)}
           </h2>
-          <p class="pane-status">{statusLine(c, mine, position, state.peerOnline)}</p>
+          <p class="pane-status">{statusLine(i18n, c, mine, position, state.peerOnline)}</p>
         </div>
         <div class="pane-actions">
-          <button type="button" class="btn btn-small details-button" onClick={onDetails} aria-label={`Details about ${c.visitor.name}`}>
-            Details
+          <button type="button" class="btn btn-small details-button" onClick={onDetails} aria-label={t('console.pane.detailsLabel', { name: i18n.name(c.visitor.name) })}>
+            {t('console.pane.details')}
           </button>
           {mine && (
             <>
               <button type="button" class="btn btn-small" onClick={() => con.release(id)}>
-                Release
+                {t('console.pane.release')}
               </button>
               <button type="button" class="btn btn-small" onClick={() => onTransfer(id)}>
-                Transfer…
+                {t('console.pane.transfer')}
               </button>
               <button type="button" class="btn btn-small btn-danger" onClick={() => onClose(id)}>
-                Close
+                {t('console.pane.close')}
               </button>
             </>
           )}
           {!mine && c.status !== 'queued' && (
             <button type="button" class="btn btn-small" onClick={() => con.dismiss(id)}>
-              Dismiss
+              {t('console.pane.dismiss')}
             </button>
           )}
         </div>
@@ -88,7 +95,7 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
       )}
       <Transcript
         state={state}
-        label={`Conversation with ${c.visitor.name}`}
+        label={t('console.pane.transcriptLabel', { name: i18n.name(c.visitor.name) })}
         notes={notes}
         onRetry={(clientId) => model?.retry(clientId)}
         onEdit={(clientId) => {
@@ -99,17 +106,17 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
       />
       {c.status === 'queued' && !note ? (
         <div class="claim-bar">
-          <span>Waiting in the queue.</span>
+          <span>{t('console.pane.waiting')}</span>
           <button type="button" class="btn btn-primary" onClick={() => con.claim(id)}>
-            Claim conversation
+            {t('console.pane.claim')}
           </button>
         </div>
       ) : (
         c.status !== 'queued' && (
           <Composer
             key={id}
-            label={`Reply to ${c.visitor.name}`}
-            placeholder={c.status === 'closed' ? 'This conversation is closed' : mine ? 'Write a reply…' : 'Only the assigned agent can reply'}
+            label={t('console.composer.label', { name: i18n.name(c.visitor.name) })}
+            placeholder={c.status === 'closed' ? t('console.composer.closed') : mine ? t('console.composer.placeholder') : t('console.composer.notYours')}
             enabled={mine}
             autoFocus
             onSend={(body) => model?.send(body)}

@@ -1,8 +1,11 @@
 // The sign-in form: POST /api/login, then on to the page that sent us here
-// (only the console's own pages: no open redirect).
+// (only the console's own pages: no open redirect). Speaks the page's language
+// (the browser's: the agent's own setting is not known before sign-in).
 
 import type { Agent } from '../../server/protocol/shapes.ts';
 import { api, ApiError } from '../lib/api.ts';
+import { errorText } from '../lib/error-text.ts';
+import { type I18n, loadPageI18n, type LoginKey } from '../lib/i18n.ts';
 
 const DESTINATIONS = new Set(['/agent', '/admin']);
 
@@ -22,25 +25,42 @@ function showError(text: string | null) {
   error.textContent = text ?? '';
 }
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  if (!email.value.trim() || !password.value) return showError('Enter your email and password.');
-  submit.disabled = true;
-  submit.textContent = 'Signing in…';
-  try {
-    await api<{ agent: Agent }>('POST', '/api/login', { email: email.value.trim(), password: password.value });
-    location.assign(destination());
-  } catch (err) {
-    const code = err instanceof ApiError ? err.code : 'network';
-    showError(
-      code === 'invalid_credentials'
-        ? 'That email and password do not match.'
-        : code === 'rate_limited'
-          ? 'Too many attempts. Wait a few minutes, then try again.'
-          : 'Could not sign in right now. Check your connection and try again.',
-    );
-    password.select();
-    submit.disabled = false;
-    submit.textContent = 'Sign in';
-  }
-});
+/** The shell's words, again: the same as the server rendered, unless navigator.languages chose another language. */
+function label(i18n: I18n<LoginKey>) {
+  const { t } = i18n;
+  document.title = t('login.pageTitle');
+  document.querySelector('h1')!.textContent = t('login.heading');
+  document.querySelector('label[for="email"]')!.textContent = t('login.email');
+  document.querySelector('label[for="password"]')!.textContent = t('login.password');
+  submit.textContent = t('login.submit');
+}
+
+/** What went wrong, for the person signing in (never the server's English message). */
+function failure(i18n: I18n<LoginKey>, err: unknown): string {
+  if (!(err instanceof ApiError)) return i18n.t('login.failed');
+  if (err.code === 'invalid_credentials') return i18n.t('login.wrongPassword');
+  if (err.code === 'rate_limited') return i18n.t('login.tooManyAttempts');
+  return err.status >= 500 ? errorText(i18n, err.code) : i18n.t('login.failed');
+}
+
+function start(i18n: I18n<LoginKey>) {
+  label(i18n);
+  form.addEventListener('submit', async () => {
+    if (!email.value.trim() || !password.value) return showError(i18n.t('login.missing'));
+    submit.disabled = true;
+    submit.textContent = i18n.t('login.submitting');
+    try {
+      await api<{ agent: Agent }>('POST', '/api/login', { email: email.value.trim(), password: password.value });
+      location.assign(destination());
+    } catch (err) {
+      showError(failure(i18n, err));
+      password.select();
+      submit.disabled = false;
+      submit.textContent = i18n.t('login.submit');
+    }
+  });
+}
+
+// Never a plain form POST, also while the language is being settled (start() then handles the submit).
+form.addEventListener('submit', (event) => event.preventDefault());
+void loadPageI18n<LoginKey>(['common', 'login']).then(start);

@@ -5,7 +5,9 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import type { Conversation } from '../../server/protocol/shapes.ts';
-import { duration, initials } from '../lib/format.ts';
+import { initials } from '../lib/format.ts';
+import type { ConsoleKey, I18n } from '../lib/i18n.ts';
+import { useI18n } from '../ui/i18n-context.ts';
 import type { ConsoleState } from './console-state.ts';
 
 interface SidebarProps {
@@ -23,16 +25,18 @@ function useClock(): number {
   return now;
 }
 
-function preview(con: ConsoleState, id: string): string {
+function preview(con: ConsoleState, id: string, t: I18n<ConsoleKey>['t']): string {
   const last = con.stateOf(id)?.value.preview;
   if (!last) return ' ';
   if (last.author.kind !== 'agent') return last.body;
-  return `${last.author.id === con.me.id ? 'You' : last.author.name}: ${last.body}`;
+  return t('console.preview.byAgent', { name: last.author.id === con.me.id ? t('console.you') : last.author.name, body: last.body });
 }
 
 function QueueItem({ con, c, selected, now, onOpen }: { con: ConsoleState; c: Conversation; selected: boolean; now: number; onOpen(id: string): void }) {
+  const i18n = useI18n<ConsoleKey>();
+  const { t } = i18n;
   // The model's snapshot carries the visitor's current name; the queue entry the position.
-  const name = con.stateOf(c.id)?.value.conversation?.visitor.name ?? c.visitor.name;
+  const name = i18n.name(con.stateOf(c.id)?.value.conversation?.visitor.name ?? c.visitor.name);
   return (
     <li class={`item queue-item${selected ? ' selected' : ''}`} data-id={c.id}>
       <button type="button" class="item-main" data-role="open" aria-current={selected ? 'true' : undefined} onClick={() => onOpen(c.id)}>
@@ -41,23 +45,25 @@ function QueueItem({ con, c, selected, now, onOpen }: { con: ConsoleState; c: Co
         </span>
         <span class="item-text">
           <span class="item-name">{name}</span>
-          <span class="item-preview">{preview(con, c.id)}</span>
-          <span class="item-wait">{waited(now - Date.parse(c.createdAt))}</span>
+          <span class="item-preview">{preview(con, c.id, t)}</span>
+          <span class="item-wait">{waited(i18n, now - Date.parse(c.createdAt))}</span>
         </span>
         {c.queuePosition !== null && (
-          <span class="position" title="Position in the queue">
-            <span class="sr-only">position </span>#{c.queuePosition}
+          <span class="position" title={t('console.queue.positionTitle')}>
+            <span class="sr-only">{t('console.queue.positionLabel')} </span>#{i18n.number(c.queuePosition)}
           </span>
         )}
       </button>
-      <button type="button" class="btn btn-primary btn-small claim-button" data-role="claim" aria-label={`Claim conversation with ${name}`} onClick={() => con.claim(c.id)}>
-        Claim
+      <button type="button" class="btn btn-primary btn-small claim-button" data-role="claim" aria-label={t('console.queue.claimLabel', { name })} onClick={() => con.claim(c.id)}>
+        {t('console.queue.claim')}
       </button>
     </li>
   );
 }
 
 function MineItem({ con, c, selected, onOpen }: { con: ConsoleState; c: Conversation; selected: boolean; onOpen(id: string): void }) {
+  const i18n = useI18n<ConsoleKey>();
+  const { t, number } = i18n;
   const state = con.stateOf(c.id)?.value;
   const online = state?.peerOnline ?? false;
   const unread = con.isMine(c) ? (state?.unread ?? 0) : 0;
@@ -67,21 +73,21 @@ function MineItem({ con, c, selected, onOpen }: { con: ConsoleState; c: Conversa
       <button type="button" class="item-main" data-role="open" aria-current={selected ? 'true' : undefined} onClick={() => onOpen(c.id)}>
         <span class="avatar-wrap">
           <span class="avatar" aria-hidden="true">
-            {initials(c.visitor.name)}
+            {initials(i18n.name(c.visitor.name))}
           </span>
           <span class={`dot${online ? ' online' : ''}`} aria-hidden="true" />
         </span>
         <span class="item-text">
           <span class="item-name">
-            {c.visitor.name}
-            <span class="sr-only">{online ? ', online' : ', offline'}</span>
-            {closed && <span class="tag">{c.status === 'closed' ? 'closed' : 'handed over'}</span>}
+            {i18n.name(c.visitor.name)}
+            <span class="sr-only">{online ? t('console.mine.srOnline') : t('console.mine.srOffline')}</span>
+            {closed && <span class="tag">{c.status === 'closed' ? t('console.mine.tagClosed') : t('console.mine.tagHandedOver')}</span>}
           </span>
-          <span class="item-preview">{preview(con, c.id)}</span>
+          <span class="item-preview">{preview(con, c.id, t)}</span>
         </span>
         {unread > 0 && (
-          <span class="unread" aria-label={`${unread} unread`}>
-            {unread}
+          <span class="unread" aria-label={t('console.mine.unread', { count: unread })}>
+            {number(unread)}
           </span>
         )}
       </button>
@@ -90,26 +96,29 @@ function MineItem({ con, c, selected, onOpen }: { con: ConsoleState; c: Conversa
 }
 
 /** "new", or how long they have waited ("waiting 3 min"). */
-function waited(ms: number): string {
-  const d = duration(ms);
-  return d === 'just now' ? 'new' : `waiting ${d}`;
+function waited(i18n: I18n<ConsoleKey>, ms: number): string {
+  return ms < 5_000 ? i18n.t('console.queue.new') : i18n.t('console.queue.waiting', { duration: i18n.duration(ms) });
 }
 
 export function Sidebar({ console: con, onOpen }: SidebarProps) {
+  const { t, number } = useI18n<ConsoleKey>();
   const now = useClock();
   const queue = con.queue.value;
   const mine = con.mine.value;
   const selected = con.selected.value;
   return (
-    <nav class="sidebar" aria-label="Conversations">
+    <nav class="sidebar" aria-label={t('console.sidebar.label')}>
       <section class="side-section" data-section="queue">
         <h2 id="queue-heading">
-          Queue <span class="count">{queue.length}</span>
+          {t('console.queue.heading')}{' '}
+          <span class="count" title={t('console.queue.waitingCount', { count: queue.length })}>
+            {number(queue.length)}
+          </span>
         </h2>
-        {queue.length === 0 && <p class="empty">Nobody is waiting. Nice work!</p>}
+        {queue.length === 0 && <p class="empty">{t('console.queue.empty')}</p>}
         {queue.length > 1 && (
           <p class="queue-rule" data-testid="queue-rule">
-            Longest waiting first: a conversation sent back to the queue keeps its place.
+            {t('console.queue.rule')}
           </p>
         )}
         <ul class="item-list" aria-labelledby="queue-heading">
@@ -120,9 +129,9 @@ export function Sidebar({ console: con, onOpen }: SidebarProps) {
       </section>
       <section class="side-section" data-section="mine">
         <h2 id="mine-heading">
-          My conversations <span class="count">{mine.filter((c) => con.isMine(c)).length}</span>
+          {t('console.mine.heading')} <span class="count">{number(mine.filter((c) => con.isMine(c)).length)}</span>
         </h2>
-        {mine.length === 0 && <p class="empty">Claim a conversation from the queue to start.</p>}
+        {mine.length === 0 && <p class="empty">{t('console.mine.empty')}</p>}
         <ul class="item-list" aria-labelledby="mine-heading">
           {mine.map((c) => (
             <MineItem key={c.id} con={con} c={c} selected={c.id === selected} onOpen={onOpen} />

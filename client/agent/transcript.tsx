@@ -5,7 +5,10 @@
 
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ConversationState, PendingMessage, ShownMessage } from '../lib/conversation-model.ts';
-import { clockTime, fullTime } from '../lib/format.ts';
+import { notSentText } from '../lib/error-text.ts';
+import type { ConsoleKey } from '../lib/i18n.ts';
+import { NEAR_END } from '../lib/message-list.ts';
+import { useI18n } from '../ui/i18n-context.ts';
 import { splitLinks } from '../lib/text.ts';
 
 const GROUP_GAP_MS = 5 * 60_000;
@@ -13,7 +16,8 @@ const NEAR_END_PX = 80;
 
 /** 'refused': failed in a way sending again cannot fix; offered back to edit instead. */
 type Status = 'pending' | 'failed' | 'refused' | 'sent' | 'seen' | 'none';
-const STATUS_TEXT: Record<Status, string> = { pending: 'Sending…', failed: 'Not sent', refused: 'Not sent', sent: 'Sent', seen: 'Seen', none: '' };
+/** Failed and refused ones say why instead (lib/error-text.ts). */
+const STATUS_KEY: Record<'pending' | 'sent' | 'seen', ConsoleKey> = { pending: 'console.msg.sending', sent: 'console.msg.sent', seen: 'console.msg.seen' };
 
 function Body({ text }: { text: string }) {
   return (
@@ -39,18 +43,22 @@ interface BubbleProps {
   createdAt: string;
   mine: boolean;
   continued: boolean;
+  /** Far from the newest: laid out only near the screen (messages.css). */
+  far?: boolean;
   status: Status;
   id?: string;
   clientId: string;
-  reason?: string | null;
+  /** The code a failed message failed with (lib/error-text.ts says it in words). */
+  error?: string | null;
   onRetry?: () => void;
   onEdit?: () => void;
 }
 
 function Bubble(p: BubbleProps) {
+  const { t, clockTime, fullTime } = useI18n<ConsoleKey>();
   return (
     <div
-      class={`msg ${p.mine ? 'msg-mine' : 'msg-theirs'} msg-${p.kind}${p.continued ? ' msg-continued' : ''}`}
+      class={`msg ${p.mine ? 'msg-mine' : 'msg-theirs'} msg-${p.kind}${p.continued ? ' msg-continued' : ''}${p.far ? ' msg-far' : ''}`}
       data-id={p.id}
       data-client-id={p.clientId}
       data-status={p.status}
@@ -70,15 +78,14 @@ function Bubble(p: BubbleProps) {
             {p.status === 'failed' || p.status === 'refused' ? (
               <>
                 <span class="msg-failed">
-                  {STATUS_TEXT[p.status]}
-                  {p.reason ? `: ${p.reason}` : ''}{' '}
+                  {notSentText({ t }, p.error ?? null)}{' '}
                 </span>
                 <button type="button" class="link-button" onClick={p.status === 'failed' ? p.onRetry : p.onEdit}>
-                  {p.status === 'failed' ? 'Retry' : 'Edit'}
+                  {p.status === 'failed' ? t('console.msg.retry') : t('console.msg.edit')}
                 </button>
               </>
             ) : (
-              STATUS_TEXT[p.status]
+              t(STATUS_KEY[p.status])
             )}
           </span>
         )}
@@ -99,6 +106,8 @@ export interface TranscriptProps {
 }
 
 export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }: TranscriptProps) {
+  const i18n = useI18n<ConsoleKey>();
+  const { t } = i18n;
   const ref = useRef<HTMLDivElement>(null);
   const atEnd = useRef(true);
   const last = useRef({ first: '', height: 0, pending: 0 });
@@ -131,7 +140,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
     prev = { author, at };
     return result;
   };
-  const stored = (m: ShownMessage) => {
+  const stored = (m: ShownMessage, i: number) => {
     const author = `${m.author.kind}:${m.author.id}`;
     return (
       <Bubble
@@ -140,11 +149,12 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
         clientId={m.clientId}
         kind={m.author.kind}
         authorKey={author}
-        name={m.author.name}
+        name={i18n.name(m.author.name)}
         body={m.body}
         createdAt={m.createdAt}
         mine={m.mine}
         continued={continued(author, m.createdAt)}
+        far={i < state.messages.length - NEAR_END}
         status={state.receipt?.id === m.id ? state.receipt.status : 'none'}
       />
     );
@@ -155,13 +165,13 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
       clientId={p.clientId}
       kind="agent"
       authorKey="me"
-      name="You"
+      name={t('console.you')}
       body={p.body}
       createdAt={p.createdAt}
       mine
       continued={continued('me', p.createdAt)}
       status={p.state === 'sending' ? 'pending' : p.retryable ? 'failed' : 'refused'}
-      reason={p.reason}
+      error={p.error}
       onRetry={() => onRetry(p.clientId)}
       onEdit={() => onEdit(p.clientId)}
     />
@@ -172,7 +182,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
       <div ref={ref} class="msg-list" role="log" aria-live="polite" aria-label={label} tabIndex={0} onScroll={onScroll}>
         {state.hasOlder && (
           <button type="button" class="btn btn-small btn-quiet older-button" onClick={onLoadOlder}>
-            Load earlier messages
+            {t('console.msg.loadOlder')}
           </button>
         )}
         {state.messages.map(stored)}
@@ -191,7 +201,7 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
               <i />
               <i />
             </span>{' '}
-            {state.typing.participant.name} is typing…
+            {t('console.typing', { name: i18n.name(state.typing.participant.name) })}
           </>
         )}
       </div>

@@ -5,6 +5,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Agent, AgentStatus, Role } from '../../server/protocol/shapes.ts';
 import { api, ApiError } from '../lib/api.ts';
+import type { ConsoleKey } from '../lib/i18n.ts';
+import { useI18n } from '../ui/i18n-context.ts';
 import { Modal } from '../ui/modal.tsx';
 
 /** One entry of `GET /api/team` → `{agents: Teammate[]}`. */
@@ -16,7 +18,7 @@ export interface Teammate {
 }
 
 const STATUS_ORDER: Record<AgentStatus, number> = { online: 0, away: 1, offline: 2 };
-const STATUS_TEXT: Record<AgentStatus, string> = { online: 'Online', away: 'Away', offline: 'Offline' };
+const STATUS_KEY: Record<AgentStatus, ConsoleKey> = { online: 'console.transfer.online', away: 'console.transfer.away', offline: 'console.transfer.offline' };
 
 async function loadTeam(me: Agent): Promise<Teammate[]> {
   const { agents } = await api<{ agents: Teammate[] }>('GET', '/api/team');
@@ -24,6 +26,7 @@ async function loadTeam(me: Agent): Promise<Teammate[]> {
 }
 
 export function TransferDialog({ me, visitorName, onPick, onClose }: { me: Agent; visitorName: string; onPick(t: Teammate): void; onClose(): void }) {
+  const { t } = useI18n<ConsoleKey>();
   const [team, setTeam] = useState<Teammate[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [picked, setPicked] = useState<string>('');
@@ -34,12 +37,12 @@ export function TransferDialog({ me, visitorName, onPick, onClose }: { me: Agent
         setTeam(list);
         setPicked(list.find((t) => t.status === 'online')?.id ?? '');
       })
-      .catch((err: unknown) => setError(err instanceof ApiError && err.status === 401 ? 'Your session has ended. Sign in again.' : 'Could not load the team. Try again.'));
+      .catch((err: unknown) => setError(err instanceof ApiError && err.status === 401 ? t('console.transfer.sessionEnded') : t('console.transfer.loadFailed')));
   }, []);
   const choice = team?.find((t) => t.id === picked) ?? null;
 
   return (
-    <Modal label="Transfer conversation" onClose={onClose}>
+    <Modal label={t('console.transfer.title')} onClose={onClose}>
       <form
         class="dialog-form"
         onSubmit={(e) => {
@@ -49,24 +52,24 @@ export function TransferDialog({ me, visitorName, onPick, onClose }: { me: Agent
           onPick(choice);
         }}
       >
-        <h2>Transfer conversation</h2>
+        <h2>{t('console.transfer.title')}</h2>
         {confirming && choice ? (
           <p class="dialog-text" role="alert">
-            {choice.name} is {choice.status === 'away' ? 'away' : 'offline'} and may not see {visitorName} soon. Transfer anyway?
+            {t(choice.status === 'away' ? 'console.transfer.confirmAway' : 'console.transfer.confirmOffline', { agent: choice.name, visitor: visitorName })}
           </p>
         ) : (
           <fieldset class="team-pick">
-            <legend>Hand {visitorName} to</legend>
-            {team === null && !error && <p class="muted">Loading team…</p>}
-            {team?.length === 0 && <p class="muted">No teammates yet.</p>}
-            {team?.map((t) => (
-              <label key={t.id} class="team-option">
-                <input type="radio" name="agent" value={t.id} checked={picked === t.id} onChange={() => setPicked(t.id)} />
+            <legend>{t('console.transfer.legend', { name: visitorName })}</legend>
+            {team === null && !error && <p class="muted">{t('console.transfer.loading')}</p>}
+            {team?.length === 0 && <p class="muted">{t('console.transfer.noTeam')}</p>}
+            {team?.map((m) => (
+              <label key={m.id} class="team-option">
+                <input type="radio" name="agent" value={m.id} checked={picked === m.id} onChange={() => setPicked(m.id)} />
                 <span class="team-name">
-                  {t.name}
-                  {t.role === 'admin' && <span class="badge badge-admin">admin</span>}
+                  {m.name}
+                  {m.role === 'admin' && <span class="badge badge-admin">{t('common.ui.role.admin')}</span>}
                 </span>
-                <span class={`status status-${t.status}`}>{STATUS_TEXT[t.status]}</span>
+                <span class={`status status-${m.status}`}>{t(STATUS_KEY[m.status])}</span>
               </label>
             ))}
             {error && (
@@ -78,10 +81,10 @@ export function TransferDialog({ me, visitorName, onPick, onClose }: { me: Agent
         )}
         <div class="dialog-actions">
           <button type="button" class="btn" onClick={() => (confirming ? setConfirming(false) : onClose())}>
-            {confirming ? 'Back' : 'Cancel'}
+            {confirming ? t('console.transfer.back') : t('common.ui.cancel')}
           </button>
           <button type="submit" class="btn btn-primary" disabled={!choice}>
-            {confirming ? 'Transfer anyway' : 'Transfer'}
+            {confirming ? t('console.transfer.anyway') : t('console.transfer.submit')}
           </button>
         </div>
       </form>

@@ -3,7 +3,9 @@
 // near the limit it shows what is left, over it it says by how much and will not send.
 
 import { h, icon, ICONS } from './dom.ts';
-import { lengthStatus, maxMessageLength } from './settings.ts';
+import type { CommonKey, I18n } from './i18n.ts';
+import { lengthStatus } from './length-status.ts';
+import { maxMessageLength } from './settings.ts';
 
 export interface Composer {
   element: HTMLFormElement;
@@ -17,6 +19,8 @@ export interface Composer {
 let composers = 0;
 
 export function createComposer(opts: {
+  /** The page's language: the send button's label and the length counter. */
+  i18n: I18n<CommonKey>;
   label: string;
   placeholder: string;
   onSend(body: string): void;
@@ -31,10 +35,16 @@ export function createComposer(opts: {
     placeholder: opts.placeholder,
     'aria-label': opts.label,
     enterkeyhint: 'send',
+    // Typed text runs its own way (an English sentence in an Arabic chat), whatever the page's direction.
+    dir: 'auto',
   });
   const counter = h('p', { class: 'composer-count', id: `composer-count-${++composers}`, 'aria-live': 'polite', hidden: true });
   input.setAttribute('aria-describedby', counter.id);
-  const button = h('button', { type: 'submit', class: 'composer-send', 'aria-label': 'Send message', title: 'Send' }, icon(ICONS.send, 18));
+  const button = h(
+    'button',
+    { type: 'submit', class: 'composer-send', 'aria-label': opts.i18n.t('common.composer.send'), title: opts.i18n.t('common.composer.sendTitle') },
+    icon(ICONS.send, 18),
+  );
   const element = h('form', { class: 'composer', autocomplete: 'off' }, input, button, counter);
   let enabled = true;
 
@@ -43,7 +53,7 @@ export function createComposer(opts: {
     input.style.height = `${Math.min(input.scrollHeight, 140)}px`;
   };
   const count = () => {
-    const status = lengthStatus(input.value.length, limit);
+    const status = lengthStatus(input.value.length, limit, opts.i18n);
     counter.hidden = !status.shown;
     counter.classList.toggle('over', status.over);
     counter.textContent = status.text;

@@ -1,13 +1,15 @@
 // One conversation as one side (the visitor, or the agents) sees it, derived only
 // from server data and the user's own actions. Owns ordering, de-duplication,
-// own sends, catch-up, read positions, unread, preview, typing and presence.
+// own sends (kept across reloads of the tab when given a PendingStore), catch-up,
+// read positions, unread, preview, typing and presence.
 // Framework- and DOM-free: views render its immutable snapshots (getState + subscribe).
 
 import type { Ack } from '../../server/protocol/errors.ts';
 import type { HistoryResult } from '../../server/protocol/events.ts';
 import type { Author, Conversation, HistoryQuery, Message, Participant, PresenceEvent, ReadEvent, TypingEvent } from '../../server/protocol/shapes.ts';
-import { fetchAfter } from './history.ts';
-import { createOutbox } from './outbox.ts';
+import { mayHaveMore, pageAfter, yieldToBrowser } from './history.ts';
+import { createOutbox, sendFailure } from './outbox.ts';
+import type { PendingStore, StoredPending } from './pending-store.ts';
 
 export type Side = 'visitor' | 'agent';
 
@@ -22,7 +24,9 @@ export interface PendingMessage {
   body: string;
   createdAt: string;
   state: 'sending' | 'failed';
-  /** Why it failed, in words for its writer. */
+  /** Why it failed: the server's error code (`invalid_payload`, `conversation_closed`, …) or `timeout`; views translate it (error-text.ts). */
+  error: string | null;
+  /** Why it failed, in English words (the console's until it translates `error`). */
   reason: string | null;
   /** Failed but worth sending again as is (the server was busy or away); else edit it (discard()) or drop it. */
   retryable: boolean;
@@ -72,6 +76,13 @@ export interface ConversationModelDeps {
   sendRead(seq: number): void;
   connected(): boolean;
   pageSize?: number;
+  /**
+   * Keeps one's unsent messages across reloads of the tab: restored (shown as sending, sent first, same
+   * clientId) when the model is made, saved on every change. Without it they live as long as the page.
+   */
+  persist?: PendingStore;
+  /** Between catch-up pages: lets the page draw and take input (default: ends the task). */
+  pause?(): Promise<void>;
 }
 
 export interface ConversationModel {
@@ -105,11 +116,13 @@ export interface ConversationModel {
 }
 
 export const TYPING_SHOWN_MS = 6000;
+/** A catch-up page is shown this many messages at a time, a pause between (see fetchAfterContiguous). */
+const SHOWN_AT_ONCE = 50;
 const other = (side: Side): Side => (side === 'visitor' ? 'agent' : 'visitor');
 const noop = () => {};
 
 export function createConversationModel(deps: ConversationModelDeps): ConversationModel {
-  const { side, pageSize = 50 } = deps;
+  const { side, pageSize = 50, persist, pause = yieldToBrowser } = deps;
   const listeners = new Set<() => void>();
   let conversationId: string | null = null;
   let conversation: Conversation | null = null;
@@ -135,17 +148,21 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
   let state: ConversationState;
   let notifying = false;
   let again = false;
+  /** What an earlier page of this tab left unsent is back (or there is no store): sending may start. */
+  let restored = !persist;
+  let saved: readonly PendingMessage[] = pending;
 
   const outbox = createOutbox({
     send: (item) => deps.send({ clientId: item.clientId, body: item.body }),
-    connected: deps.connected,
+    // Nothing goes out before the restored messages are queued ahead of it: the order they were written in.
+    connected: () => restored && deps.connected(),
     onSent(item, message) {
       pending = pending.filter((p) => p.clientId !== item.clientId);
       add([message]);
       commit();
     },
     onFailed(item, failure) {
-      pending = pending.map((p) => (p.clientId === item.clientId ? { ...p, state: 'failed', reason: failure.reason, retryable: failure.retryable } : p));
+      pending = pending.map((p) => (p.clientId === item.clientId ? { ...p, state: 'failed', error: failure.code, reason: failure.reason, retryable: failure.retryable } : p));
       commit();
     },
   });
@@ -290,6 +307,10 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
 
   function commit() {
     state = build();
+    if (persist && restored && pending !== saved) {
+      saved = pending;
+      persist.save(pending.map((p): StoredPending => ({ clientId: p.clientId, body: p.body, createdAt: p.createdAt, failed: p.state === 'failed' ? p.error : null })));
+    }
     if (gap()) catchUp().catch(noop); // a failed catch-up is retried by the next gap, resync or reconnect
     if (notifying) {
       again = true;
@@ -330,21 +351,31 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     if (gap()) await fetchAfterContiguous();
   }
 
+  /**
+   * Everything after contiguousSeq, one page at a time, each shown as it comes with a pause between pages:
+   * thousands missed while away arrive without freezing the page, and without a gap.
+   */
   async function fetchAfterContiguous() {
     for (;;) {
       const from = contiguous;
       const id = conversationId;
       const asOf = liveSnapshots;
-      const result = await fetchAfter(deps.history, from);
-      if (result.conversation && id !== null && result.conversation.id !== id) {
+      const page = await pageAfter(deps.history, from);
+      if (page.conversation && id !== null && page.conversation.id !== id) {
         // The conversation changed while we were away: start over from its latest page.
-        applyConversation(result.conversation);
+        applyConversation(page.conversation);
         return fetchLatest();
       }
-      applyPage(result, asOf);
-      // More arrived while fetching: go on only while this makes progress (a gap the server
-      // cannot fill yet waits for the next message, resync or reconnect).
-      if (!(gap() && contiguous > from)) return commit();
+      // Shown a slice at a time, each its own task, so no one task draws a whole page.
+      for (let i = 0; i === 0 || i < page.messages.length; i += SHOWN_AT_ONCE) {
+        if (i > 0) await pause();
+        applyPage({ conversation: page.conversation, messages: page.messages.slice(i, i + SHOWN_AT_ONCE) }, asOf);
+        commit();
+      }
+      // On while pages come full or a gap is left, and only while this makes progress (a gap the
+      // server cannot fill yet waits for the next message, resync or reconnect).
+      if (contiguous <= from || (!mayHaveMore(page) && !gap())) return;
+      await pause();
     }
   }
 
@@ -356,12 +387,38 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     return single(() => (loaded ? fetchAfterContiguous() : fetchLatest()));
   }
 
+  /** Puts back what an earlier page of this tab left unsent, ahead of anything written since. */
+  function restore(items: readonly StoredPending[]) {
+    const back: PendingMessage[] = [];
+    for (const item of items) {
+      // Stored after all (the ack was lost with the page), or somehow here already.
+      if (list.some((m) => m.clientId === item.clientId && m.author.kind === side) || pending.some((p) => p.clientId === item.clientId)) continue;
+      const failure = item.failed === null ? null : sendFailure(item.failed);
+      back.push({
+        clientId: item.clientId,
+        body: item.body,
+        createdAt: item.createdAt,
+        state: failure ? 'failed' : 'sending',
+        error: failure?.code ?? null,
+        reason: failure?.reason ?? null,
+        retryable: failure?.retryable ?? true,
+      });
+    }
+    pending = [...back, ...pending];
+    outbox.restore(back.filter((p) => p.state === 'sending'));
+    restored = true;
+    commit();
+    outbox.flush();
+  }
+
   const mine = (p: Participant) => p.kind === side;
   state = build();
   if (deps.conversation) {
     applyConversation(deps.conversation);
     state = build();
   }
+  // Storage that cannot be read restores nothing; writing goes on.
+  persist?.restore().then(restore, () => restore([]));
 
   return {
     getState: () => state,
@@ -409,14 +466,14 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     },
     send(body) {
       const clientId = outbox.send(body);
-      pending = [...pending, { clientId, body, createdAt: new Date().toISOString(), state: 'sending', reason: null, retryable: true }];
+      pending = [...pending, { clientId, body, createdAt: new Date().toISOString(), state: 'sending', error: null, reason: null, retryable: true }];
       commit();
       return clientId;
     },
     retry(clientId) {
       const item = pending.find((p) => p.clientId === clientId && p.state === 'failed');
       if (!item) return;
-      pending = pending.map((p) => (p === item ? { ...p, state: 'sending', reason: null } : p));
+      pending = pending.map((p) => (p === item ? { ...p, state: 'sending', error: null, reason: null } : p));
       commit();
       outbox.retry(clientId, item.body);
     },

@@ -6,13 +6,16 @@
 import type { Message } from '../../server/protocol/shapes.ts';
 import type { ConversationState, ShownMessage } from './conversation-model.ts';
 import { h, setContent } from './dom.ts';
-import { clockTime, fullTime } from './format.ts';
+import { notSentText } from './error-text.ts';
+import type { CommonKey, I18n } from './i18n.ts';
 import { renderBody } from './text.ts';
 
 /** 'refused': failed in a way sending again cannot fix (too long, conversation ended): edit it instead. */
 export type MessageStatus = 'pending' | 'failed' | 'refused' | 'sent' | 'seen' | 'none';
 
 export interface MessageListOptions {
+  /** The page's language: statuses, buttons and times. */
+  i18n: I18n<CommonKey>;
   /** Whose messages are drawn on the right. */
   mine: 'visitor' | 'agent';
   label: string;
@@ -36,14 +39,19 @@ export interface MessageList {
 }
 
 const GROUP_GAP_MS = 5 * 60_000;
+/** Messages further than this from the newest are marked far (messages.css: laid out only near the screen). */
+export const NEAR_END = 40;
 
 export function createMessageList(opts: MessageListOptions): MessageList {
+  const { i18n } = opts;
   const element = h('div', { class: 'msg-list', role: 'log', 'aria-live': 'polite', 'aria-label': opts.label, tabindex: '0' });
   if (opts.intro) {
     opts.intro.dataset.key = '-1';
     element.appendChild(opts.intro);
   }
   const nodes = new Map<string, HTMLElement>();
+  /** The snapshot object each node was last drawn from. */
+  const drawn = new Map<string, ShownMessage>();
   const pending = new Map<string, HTMLElement>();
   let maxSeq = 0;
 
@@ -73,7 +81,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
   }
 
   function bubble(m: { author: Message['author']; body: string; createdAt: string }, mine: boolean): HTMLElement {
-    const time = h('time', { datetime: m.createdAt, title: fullTime(m.createdAt) }, clockTime(m.createdAt));
+    const time = h('time', { datetime: m.createdAt, title: i18n.fullTime(m.createdAt) }, i18n.clockTime(m.createdAt));
     return h(
       'div',
       {
@@ -87,22 +95,23 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     );
   }
 
-  function setStatus(el: HTMLElement, status: MessageStatus, reason?: string) {
+  /** `error`: the code a failed message failed with (error-text.ts says it in words). */
+  function setStatus(el: HTMLElement, status: MessageStatus, error?: string | null) {
     el.dataset.status = status;
     const slot = el.querySelector('.msg-status')!;
-    if (status === 'pending') setContent(slot, ' · Sending…');
-    else if (status === 'sent') setContent(slot, ' · Sent');
-    else if (status === 'seen') setContent(slot, ' · Seen');
+    if (status === 'pending') setContent(slot, ' · ', i18n.t('common.message.sending'));
+    else if (status === 'sent') setContent(slot, ' · ', i18n.t('common.message.sent'));
+    else if (status === 'seen') setContent(slot, ' · ', i18n.t('common.message.seen'));
     else if (status === 'failed' || status === 'refused') {
       const clientId = el.dataset.clientId!;
       const onEdit = opts.onEdit;
       setContent(
         slot,
-        h('span', { class: 'msg-failed' }, ` · Not sent${reason ? `: ${reason}` : ''} `),
+        h('span', { class: 'msg-failed' }, ` · ${notSentText(i18n, error ?? null)} `),
         status === 'failed'
-          ? h('button', { type: 'button', class: 'link-button', onclick: () => opts.onRetry(clientId) }, 'Retry')
+          ? h('button', { type: 'button', class: 'link-button', onclick: () => opts.onRetry(clientId) }, i18n.t('common.message.retry'))
           : onEdit
-            ? h('button', { type: 'button', class: 'link-button', onclick: () => onEdit(clientId) }, 'Edit')
+            ? h('button', { type: 'button', class: 'link-button', onclick: () => onEdit(clientId) }, i18n.t('common.message.edit'))
             : null,
       );
     } else setContent(slot);
@@ -131,6 +140,9 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       ids.add(m.id);
       const el = nodes.get(m.id);
       if (el) {
+        // The model hands out a new object only when the author's name changed: the rest cost nothing here.
+        if (drawn.get(m.id) === m) continue;
+        drawn.set(m.id, m);
         // Renamed since (the visitor gave their name): the new name on the old message too.
         const author = el.querySelector('.msg-author')!;
         if (author.textContent !== m.author.name) setContent(author, m.author.name);
@@ -138,6 +150,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       }
       const node = messageNode(m);
       nodes.set(m.id, node);
+      drawn.set(m.id, m);
       maxSeq = Math.max(maxSeq, m.seq);
       place(node);
       fresh.push(m);
@@ -146,6 +159,13 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       if (ids.has(id)) continue;
       el.remove();
       nodes.delete(id);
+      drawn.delete(id);
+    }
+    // Newly far, from the boundary up to the first one marked before.
+    for (let i = content.messages.length - NEAR_END - 1; i >= 0; i--) {
+      const el = nodes.get(content.messages[i].id)!;
+      if (el.classList.contains('msg-far')) break;
+      el.classList.add('msg-far');
     }
     const waiting = new Set(content.pending.map((p) => p.clientId));
     for (const [clientId, el] of pending) {
@@ -154,10 +174,10 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       pending.delete(clientId);
     }
     for (const p of content.pending) {
-      if (!pending.has(p.clientId)) addPending(p.clientId, p.body);
+      if (!pending.has(p.clientId)) addPending(p.clientId, p.body, p.createdAt);
       const el = pending.get(p.clientId)!;
       const status = p.state === 'sending' ? 'pending' : p.retryable ? 'failed' : 'refused';
-      if (el.dataset.status !== status) setStatus(el, status, p.reason ?? undefined);
+      if (el.dataset.status !== status) setStatus(el, status, p.error);
     }
     const next = content.receipt;
     if (receipt && receipt.id !== next?.id) {
@@ -169,8 +189,9 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     return fresh;
   }
 
-  function addPending(clientId: string, body: string) {
-    const el = bubble({ author: { kind: opts.mine, id: 'me', name: 'You' }, body, createdAt: new Date().toISOString() }, true);
+  function addPending(clientId: string, body: string, createdAt: string) {
+    // Written at createdAt: before a reload, for one restored after it.
+    const el = bubble({ author: { kind: opts.mine, id: 'me', name: i18n.t('common.message.you') }, body, createdAt }, true);
     el.dataset.clientId = clientId;
     el.dataset.key = String(Number.MAX_SAFE_INTEGER);
     pending.set(clientId, el);
@@ -193,6 +214,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       // Pending messages survive: the first message of a new conversation is still on its way.
       element.replaceChildren(...(opts.intro ? [opts.intro] : []), ...pending.values());
       nodes.clear();
+      drawn.clear();
       receipt = null;
       maxSeq = 0;
     },

@@ -25,6 +25,8 @@ export interface Outbox {
   send(body: string): string;
   /** Re-queues a failed message under its original clientId. */
   retry(clientId: string, body: string): void;
+  /** Messages an earlier page of this tab left unsent: ahead of anything queued since, in their order. */
+  restore(items: ReadonlyArray<{ clientId: string; body: string }>): void;
   /** After (re)connecting: send what waits, now. */
   flush(): void;
   size(): number;
@@ -58,6 +60,10 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const queue: OutboxItem[] = [];
   let busy = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const remove = (item: OutboxItem) => {
+    const i = queue.indexOf(item);
+    if (i >= 0) queue.splice(i, 1);
+  };
 
   async function pump(): Promise<void> {
     if (busy || timer !== undefined || queue.length === 0 || !deps.connected()) return;
@@ -72,7 +78,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     }
     busy = false;
     if (ack?.ok) {
-      queue.shift();
+      remove(item);
       deps.onSent(item, ack.message);
       return pump();
     }
@@ -91,7 +97,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       );
       return;
     }
-    queue.shift();
+    remove(item);
     deps.onFailed(item, sendFailure(code));
     return pump();
   }
@@ -106,6 +112,12 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     retry(clientId, body) {
       if (queue.some((i) => i.clientId === clientId)) return;
       queue.push({ clientId, body, attempts: 0 });
+      void pump();
+    },
+    restore(items) {
+      const fresh = items.filter((item) => !queue.some((i) => i.clientId === item.clientId));
+      // Behind the one in flight, if any (it cannot be called back).
+      queue.splice(busy ? 1 : 0, 0, ...fresh.map(({ clientId, body }) => ({ clientId, body, attempts: 0 })));
       void pump();
     },
     flush() {

@@ -2,6 +2,7 @@
 // indicator that hides itself if the "stopped" event never comes.
 
 import { h, setContent } from './dom.ts';
+import type { CommonKey, I18n } from './i18n.ts';
 
 const IDLE_MS = 2500;
 const REPEAT_MS = 3000;
@@ -33,7 +34,7 @@ export function createTypingSender(emit: (typing: boolean) => void): { input(): 
   };
 }
 
-export function createTypingIndicator(): { element: HTMLElement; show(name: string): void; hide(): void } {
+export function createTypingIndicator(i18n: Pick<I18n<CommonKey>, 't'>): { element: HTMLElement; show(name: string): void; hide(): void } {
   const element = h('div', { class: 'typing', hidden: true });
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hide = () => {
@@ -43,7 +44,7 @@ export function createTypingIndicator(): { element: HTMLElement; show(name: stri
   return {
     element,
     show(name) {
-      setContent(element, h('span', { class: 'typing-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), ` ${name} is typing…`);
+      setContent(element, h('span', { class: 'typing-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), ' ', i18n.t('common.typing', { name }));
       element.hidden = false;
       clearTimeout(timer);
       timer = setTimeout(hide, SHOW_MS);

@@ -1,13 +1,18 @@
 // The top bar of the console and the dashboard: brand, navigation, the page's
-// own tools, the signed-in agent, sign out; and the connection banner under it.
+// own tools, the agent's language, the signed-in agent, sign out; and the
+// connection banner under it.
 
 import type { ComponentChildren } from 'preact';
 import type { Agent } from '../../server/protocol/shapes.ts';
 import { logout } from '../lib/api.ts';
+import type { CommonKey } from '../lib/i18n.ts';
+import { useI18n } from './i18n-context.ts';
+import { LanguagePicker } from './language-picker.tsx';
 
 export type ConnectionState = { state: 'connecting' | 'online' | 'reconnecting' | 'failed'; text?: string };
 
-export function AppHeader({ me, current, children }: { me: Agent; current: 'agent' | 'admin'; children?: ComponentChildren }) {
+export function AppHeader({ me, current, onError, children }: { me: Agent; current: 'agent' | 'admin'; onError(text: string): void; children?: ComponentChildren }) {
+  const { t } = useI18n<CommonKey>();
   const link = (href: string, label: string, key: 'agent' | 'admin') => (
     <a href={href} class={`nav-link${current === key ? ' active' : ''}`} aria-current={current === key ? 'page' : undefined}>
       {label}
@@ -19,19 +24,20 @@ export function AppHeader({ me, current, children }: { me: Agent; current: 'agen
         <span class="brand-mark" aria-hidden="true">
           P
         </span>
-        <span class="brand-name">Parley</span>
+        <span class="brand-name">{t('common.appName')}</span>
       </a>
-      <nav class="app-nav" aria-label="Main">
-        {link('/agent', 'Console', 'agent')}
-        {me.role === 'admin' && link('/admin', 'Dashboard', 'admin')}
+      <nav class="app-nav" aria-label={t('common.ui.mainNav')}>
+        {link('/agent', t('common.ui.console'), 'agent')}
+        {me.role === 'admin' && link('/admin', t('common.ui.dashboard'), 'admin')}
       </nav>
       <div class="app-tools">
         {children}
+        <LanguagePicker current={me.language} onError={onError} />
         <span class="me" title={me.email}>
           {me.name}
         </span>
         <button type="button" class="btn btn-small" onClick={() => void logout()}>
-          Sign out
+          {t('common.ui.signOut')}
         </button>
       </div>
     </header>
@@ -40,15 +46,16 @@ export function AppHeader({ me, current, children }: { me: Agent; current: 'agen
 
 /** Under the header: nothing while connected, else what is going on. */
 export function ConnectionBanner({ connection }: { connection: ConnectionState }) {
+  const { t } = useI18n<CommonKey>();
   const { state, text } = connection;
   return (
     <div class="app-banner" role="status" data-state={state} hidden={state === 'online' || state === 'connecting'}>
       {state === 'reconnecting' && (
         <>
-          <span class="spinner" aria-hidden="true" /> Reconnecting… new messages will appear when the connection is back.
+          <span class="spinner" aria-hidden="true" /> {t('common.ui.reconnecting')}
         </>
       )}
-      {state === 'failed' && (text ?? 'Disconnected.')}
+      {state === 'failed' && (text ?? t('common.ui.disconnected'))}
     </div>
   );
 }

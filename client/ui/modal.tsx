@@ -3,6 +3,8 @@
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import type { CommonKey } from '../lib/i18n.ts';
+import { useI18n } from './i18n-context.ts';
 
 export function Modal({ label, onClose, children }: { label: string; onClose(): void; children: ComponentChildren }) {
   const ref = useRef<HTMLDialogElement>(null);
@@ -20,6 +22,7 @@ export function Modal({ label, onClose, children }: { label: string; onClose(): 
 
 /** "Are you sure?" for an action that cannot be undone from here. */
 export function ConfirmDialog(props: { title: string; body: ComponentChildren; confirm: string; danger?: boolean; onConfirm(): void; onCancel(): void }) {
+  const { t } = useI18n<CommonKey>();
   return (
     <Modal label={props.title} onClose={props.onCancel}>
       <form
@@ -33,7 +36,7 @@ export function ConfirmDialog(props: { title: string; body: ComponentChildren; c
         <p class="dialog-text">{props.body}</p>
         <div class="dialog-actions">
           <button type="button" class="btn" onClick={props.onCancel}>
-            Cancel
+            {t('common.ui.cancel')}
           </button>
           <button type="submit" class={`btn ${props.danger ? 'btn-danger-solid' : 'btn-primary'}`} autofocus>
             {props.confirm}

@@ -4,7 +4,9 @@
 
 import { h, icon, ICONS, setContent } from '../lib/dom.ts';
 import { createComposer, type Composer } from '../lib/composer.ts';
+import { defaultNameTag } from '../../server/protocol/names.ts';
 import { initials } from '../lib/format.ts';
+import type { I18n, WidgetKey } from '../lib/i18n.ts';
 import { createMessageList, type MessageList } from '../lib/message-list.ts';
 import { createTypingIndicator } from '../lib/typing.ts';
 
@@ -25,6 +27,7 @@ export interface ChatView {
 }
 
 export interface ChatViewOptions {
+  i18n: I18n<WidgetKey>;
   embedded: boolean;
   onClose(): void;
   onSend(body: string): void;
@@ -37,35 +40,37 @@ export interface ChatViewOptions {
 }
 
 export function createChatView(opts: ChatViewOptions): ChatView {
+  const { i18n } = opts;
+  const t = i18n.t;
   const avatar = h('div', { class: 'chat-avatar', 'aria-hidden': 'true' }, 'P');
   const dot = h('span', { class: 'presence-dot', hidden: true });
-  const title = h('h1', { class: 'chat-title', id: 'chat-title' }, 'Chat with us');
-  const subtitle = h('p', { class: 'chat-subtitle', 'aria-live': 'polite' }, 'We typically reply in a few minutes');
+  const title = h('h1', { class: 'chat-title', id: 'chat-title' }, t('widget.heading'));
+  const subtitle = h('p', { class: 'chat-subtitle', 'aria-live': 'polite' }, t('widget.status.available'));
   const close = opts.embedded
-    ? h('button', { type: 'button', class: 'icon-button chat-close', 'aria-label': 'Close chat', title: 'Close', onclick: () => opts.onClose() }, icon(ICONS.close))
+    ? h('button', { type: 'button', class: 'icon-button chat-close', 'aria-label': t('widget.close'), title: t('widget.closeTitle'), onclick: () => opts.onClose() }, icon(ICONS.close))
     : null;
   const header = h('header', { class: 'chat-header' }, h('div', { class: 'chat-avatar-wrap' }, avatar, dot), h('div', { class: 'chat-heading' }, title, subtitle), close);
 
   const banner = h('div', { class: 'chat-banner', role: 'status', hidden: true });
   const note = h('div', { class: 'chat-note', role: 'note', hidden: true });
 
-  const welcomeText = h('p', null, 'Ask us anything — we usually answer within a few minutes.');
+  const welcomeText = h('p', null, t('widget.welcome.available'));
   const welcome = h(
     'div',
     { class: 'chat-welcome' },
-    h('p', { class: 'chat-welcome-title' }, 'Hi there!'),
+    h('p', { class: 'chat-welcome-title' }, t('widget.welcome.title')),
     welcomeText,
   );
-  const list = createMessageList({ mine: 'visitor', label: 'Conversation', intro: welcome, onRetry: opts.onRetry, onEdit: opts.onEdit });
-  const typing = createTypingIndicator();
+  const list = createMessageList({ i18n, mine: 'visitor', label: t('widget.conversation'), intro: welcome, onRetry: opts.onRetry, onEdit: opts.onEdit });
+  const typing = createTypingIndicator(i18n);
 
-  const nameInput = h('input', { id: 'profile-name', name: 'name', type: 'text', autocomplete: 'name', maxlength: 100, placeholder: 'Your name' });
-  const emailInput = h('input', { id: 'profile-email', name: 'email', type: 'email', autocomplete: 'email', maxlength: 254, placeholder: 'Email address' });
+  const nameInput = h('input', { id: 'profile-name', name: 'name', type: 'text', autocomplete: 'name', maxlength: 100, placeholder: t('widget.profile.namePlaceholder') });
+  const emailInput = h('input', { id: 'profile-email', name: 'email', type: 'email', autocomplete: 'email', maxlength: 254, placeholder: t('widget.profile.emailPlaceholder') });
   const profileError = h('p', { class: 'form-error', role: 'alert', hidden: true });
   const profileOpen = h(
     'button',
     { type: 'button', class: 'link-button profile-title', id: 'profile-title', 'aria-expanded': 'false', 'aria-controls': 'profile-fields' },
-    'Tell us your name? (optional)',
+    t('widget.profile.ask'),
   );
   const profile = h(
     'form',
@@ -75,16 +80,16 @@ export function createChatView(opts: ChatViewOptions): ChatView {
       { class: 'profile-head' },
       // One line until asked for: the conversation keeps its room.
       profileOpen,
-      h('button', { type: 'button', class: 'icon-button profile-dismiss', 'aria-label': 'Not now', title: 'Not now', onclick: () => opts.onDismissProfile() }, icon(ICONS.close, 16)),
+      h('button', { type: 'button', class: 'icon-button profile-dismiss', 'aria-label': t('widget.profile.notNow'), title: t('widget.profile.notNow'), onclick: () => opts.onDismissProfile() }, icon(ICONS.close, 16)),
     ),
     h(
       'div',
       { class: 'profile-fields', id: 'profile-fields', hidden: true },
-      h('label', { for: 'profile-name', class: 'sr-only' }, 'Name'),
+      h('label', { for: 'profile-name', class: 'sr-only' }, t('widget.profile.name')),
       nameInput,
-      h('label', { for: 'profile-email', class: 'sr-only' }, 'Email'),
+      h('label', { for: 'profile-email', class: 'sr-only' }, t('widget.profile.email')),
       emailInput,
-      h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, 'Save'),
+      h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, t('widget.profile.save')),
     ),
     profileError,
   );
@@ -99,8 +104,8 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     opts.onSaveProfile({ name: nameInput.value.trim(), email: emailInput.value.trim() });
   });
 
-  const composer = createComposer({ label: 'Message', placeholder: 'Write a message…', onSend: opts.onSend, onInput: opts.onInput });
-  const footer = h('p', { class: 'chat-footer' }, 'Powered by Parley');
+  const composer = createComposer({ i18n, label: t('widget.composer.label'), placeholder: t('widget.composer.placeholder'), onSend: opts.onSend, onInput: opts.onInput });
+  const footer = h('p', { class: 'chat-footer' }, t('widget.poweredBy'));
   const body = h('main', { class: 'chat-body' }, list.element);
 
   const root = h('div', { class: 'chat', 'aria-labelledby': 'chat-title' }, header, banner, note, body, typing.element, profile, composer.element, footer);
@@ -126,14 +131,14 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     setConnection(state, detail, fallbackHref) {
       root.dataset.connection = state;
       banner.hidden = state === 'online';
-      if (state === 'connecting') setContent(banner, 'Connecting…');
-      if (state === 'reconnecting') setContent(banner, h('span', { class: 'spinner', 'aria-hidden': 'true' }), ' Reconnecting… your messages will be sent when you are back online.');
+      if (state === 'connecting') setContent(banner, t('widget.connection.connecting'));
+      if (state === 'reconnecting') setContent(banner, h('span', { class: 'spinner', 'aria-hidden': 'true' }), ' ', t('widget.connection.reconnecting'));
       if (state === 'failed') {
         setContent(
           banner,
-          detail ?? 'The chat is unavailable right now.',
+          detail ?? t('widget.connection.unavailable'),
           fallbackHref && ' ',
-          fallbackHref && h('a', { href: fallbackHref, target: '_blank', rel: 'noopener' }, 'Open the chat in a new tab'),
+          fallbackHref && h('a', { href: fallbackHref, target: '_blank', rel: 'noopener' }, t('widget.connection.openInTab')),
         );
       }
     },
@@ -147,7 +152,7 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     showProfile(show, current) {
       profile.hidden = !show;
       if (show && current) {
-        nameInput.value = /^Visitor [0-9a-z]{4}$/i.test(current.name) ? '' : current.name;
+        nameInput.value = defaultNameTag(current.name) !== null ? '' : current.name;
         emailInput.value = current.email ?? '';
       }
     },

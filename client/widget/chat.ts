@@ -4,22 +4,32 @@
 
 import { io, type Socket } from 'socket.io-client';
 import type { VisitorClientEvents, VisitorServerEvents } from '../../server/protocol/events.ts';
+import { defaultNameTag } from '../../server/protocol/names.ts';
 import type { Visitor } from '../../server/protocol/shapes.ts';
-import { call, emitAck } from '../lib/ack.ts';
+import { AckFailure, call, emitAck } from '../lib/ack.ts';
 import { api, ApiError } from '../lib/api.ts';
 import { type ConversationState, createConversationModel } from '../lib/conversation-model.ts';
+import { browserChannel, createPendingClaims } from '../lib/pending-claims.ts';
+import { createPendingStore } from '../lib/pending-store.ts';
+import { errorText } from '../lib/error-text.ts';
+import { type I18n, loadPageI18n, type WidgetKey } from '../lib/i18n.ts';
 import { socketOptions, transportFrom } from '../lib/socket-options.ts';
-import { remember, remembered } from '../lib/storage.ts';
+import { remember, remembered, tabStorage } from '../lib/storage.ts';
 import { createTypingSender } from '../lib/typing.ts';
 import { createChatView } from './chat-view.ts';
-import { connectBridge, framedCrossOrigin, type HostPage } from './embed-bridge.ts';
+import { type Bridge, connectBridge, framedCrossOrigin, type HostPage } from './embed-bridge.ts';
 
 type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
 
 const PROFILE_DISMISSED = 'parley:profile-dismissed';
+/** The visitor's unsent messages in this tab (docs/protocol.md, "Unsent messages"). */
+const OUTBOX_KEY = 'parley:outbox:visitor';
 const noop = () => {};
 
-function start(mount: HTMLElement) {
+function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null) {
+  const { t } = i18n;
+  document.title = t('widget.pageTitle');
+  bridge?.ready(i18n.locale, i18n.dir);
   const embedded = new URLSearchParams(location.search).get('embed') === '1';
   let visitor: Visitor | null = null;
   let agentsAvailable: number | null = null;
@@ -30,6 +40,7 @@ function start(mount: HTMLElement) {
   let page: HostPage | null = embedded ? null : { url: location.href, title: document.title };
 
   const view = createChatView({
+    i18n,
     embedded,
     onClose: () => bridge?.close(),
     onSend: (body) => {
@@ -51,7 +62,7 @@ function start(mount: HTMLElement) {
   mount.replaceChildren(view.root);
   view.setConnection('connecting');
 
-  const bridge = connectBridge({
+  bridge?.listen({
     onOpen(open) {
       isOpen = open;
       if (open) {
@@ -74,6 +85,7 @@ function start(mount: HTMLElement) {
     send: (input) => emitAck(socket, 'message:send', input),
     sendRead: (seq) => socket.emit('read', { seq }),
     connected: () => socket.connected,
+    persist: createPendingStore({ storage: tabStorage(), key: OUTBOX_KEY, claims: createPendingClaims({ channel: browserChannel('parley:pending') }) }),
   });
   let shown: ConversationState = model.getState();
 
@@ -81,7 +93,7 @@ function start(mount: HTMLElement) {
 
   /** After the visitor has written, offer (once) to leave a name and email. */
   function askProfile() {
-    if (visitor && !remembered(PROFILE_DISMISSED) && /^Visitor [0-9a-z]{4}$/i.test(visitor.name) && !visitor.email) view.showProfile(true, visitor);
+    if (visitor && !remembered(PROFILE_DISMISSED) && defaultNameTag(visitor.name) !== null && !visitor.email) view.showProfile(true, visitor);
   }
 
   /** Open and on screen: everything shown is read (the model tells the server and the other tabs). */
@@ -103,22 +115,20 @@ function start(mount: HTMLElement) {
     // Until the server says, assume someone may be there (the common case, and no false alarm).
     const away = agentsAvailable === 0;
     if (c?.status === 'active' && c.agent) {
-      view.setHeader(c.agent.name, agentOnline ? 'Online · here to help' : 'Away for a moment — they will be back', { name: c.agent.name, online: agentOnline });
+      view.setHeader(c.agent.name, t(agentOnline ? 'widget.status.agentOnline' : 'widget.status.agentAway'), { name: c.agent.name, online: agentOnline });
     } else if (c?.status === 'queued') {
-      const pos = c.queuePosition;
-      const place = pos ? `You are #${pos} in the queue` : 'You are in the queue';
-      view.setHeader('Chat with us', away ? `${place} · nobody is available yet` : `${place} — someone will be with you shortly`, { name: null, online: null });
+      const position = c.queuePosition;
+      const status = position
+        ? t(away ? 'widget.queue.placeAway' : 'widget.queue.place', { position })
+        : t(away ? 'widget.queue.waitingAway' : 'widget.queue.waiting');
+      view.setHeader(t('widget.heading'), status, { name: null, online: null });
     } else if (c?.status === 'closed') {
-      view.setHeader('Chat with us', 'This conversation has ended', { name: null, online: null });
+      view.setHeader(t('widget.heading'), t('widget.status.ended'), { name: null, online: null });
     } else {
-      view.setHeader('Chat with us', away ? 'We are away right now' : 'We typically reply in a few minutes', { name: null, online: null });
+      view.setHeader(t('widget.heading'), t(away ? 'widget.status.away' : 'widget.status.available'), { name: null, online: null });
     }
-    view.setWelcome(away ? 'Ask us anything — leave a message and we will answer here as soon as someone is back.' : 'Ask us anything — we usually answer within a few minutes.');
-    view.setNote(
-      away && c?.status === 'queued'
-        ? 'Nobody is available right now. Your message is saved: we will answer here as soon as someone is back.'
-        : null,
-    );
+    view.setWelcome(t(away ? 'widget.welcome.away' : 'widget.welcome.available'));
+    view.setNote(away && c?.status === 'queued' ? t('widget.note.away') : null);
   }
 
   /** Draws a new snapshot of the model; notes come from what changed since the last one. */
@@ -137,9 +147,9 @@ function start(mount: HTMLElement) {
     if (c && c.id !== was?.id) {
       // A conversation found already going (a load, a reload, a catch-up): its agent is no news.
       if (c.agent) announced.add(c.agent.id);
-      if (c.status === 'closed') view.list.system('This conversation has ended. Write again any time to start a new one.');
+      if (c.status === 'closed') view.list.system(t('widget.system.ended'));
     } else if (c?.status === 'closed' && was?.status !== 'closed') {
-      view.list.system(`${was?.agent?.name ?? 'The agent'} closed the conversation. Write again any time to start a new one.`);
+      view.list.system(was?.agent ? t('widget.system.closedBy', { name: was.agent.name }) : t('widget.system.closed'));
     }
     const wrote = fresh.some((m) => m.mine) || next.pending.length > prev.pending.length;
     if (atEnd || wrote) view.list.scrollToEnd();
@@ -160,17 +170,18 @@ function start(mount: HTMLElement) {
     const patch: { name?: string; email?: string } = {};
     if (p.name) patch.name = p.name;
     if (p.email) patch.email = p.email;
-    if (!patch.name && !patch.email) return view.setProfileError('Add a name or an email address, or choose “Not now”.');
+    if (!patch.name && !patch.email) return view.setProfileError(t('widget.profile.empty'));
     try {
       visitor = (await call(socket, 'profile:update', patch)).visitor;
       remember(PROFILE_DISMISSED);
       view.setProfileError(null);
       view.showProfile(false);
       // No promise of an email reply: nothing sends one (yet).
-      view.list.system(`Thanks${visitor.name ? `, ${visitor.name}` : ''}! We will reply right here.`);
+      view.list.system(visitor.name ? t('widget.system.thanksName', { name: visitor.name }) : t('widget.system.thanks'));
     } catch (err) {
-      const message = err instanceof Error ? err.message : '';
-      view.setProfileError(/email/i.test(message) ? 'That email address does not look right.' : 'Could not save, try again.');
+      // The only field the server can refuse here is the email (the name's length is bounded by the input).
+      const code = err instanceof AckFailure ? err.code : null;
+      view.setProfileError(code === 'invalid_payload' ? t('widget.profile.badEmail') : code ? errorText(i18n, code) : t('widget.profile.failed'));
     }
   }
 
@@ -190,10 +201,10 @@ function start(mount: HTMLElement) {
     if (err.message === 'unauthorized') {
       // The session is gone (expired, cleared): get a new one and connect again. Refused twice in a row,
       // the browser is not keeping our cookie in this frame: offer the chat as a page of its own.
-      if (++refusals > 1) return view.setConnection('failed', 'Your browser blocks the cookie this chat needs here.', '/chat');
+      if (++refusals > 1) return view.setConnection('failed', t('widget.connection.cookieBlocked'), chatPageHref(i18n));
       void openSession().then(() => socket.connect());
     } else if (err.message === 'forbidden' || err.message === 'origin not allowed') {
-      view.setConnection('failed', 'This site is not allowed to use the chat.');
+      view.setConnection('failed', t('widget.connection.notAllowed'));
     } else {
       view.setConnection('reconnecting');
     }
@@ -212,11 +223,11 @@ function start(mount: HTMLElement) {
     model.presence(e);
     if (e.participant.kind !== 'agent' || e.conversationId !== c?.id) return;
     if (e.action === 'join') {
-      if (!announced.has(e.participant.id) && shown.loaded) view.list.system(`${e.participant.name} joined the conversation`);
+      if (!announced.has(e.participant.id) && shown.loaded) view.list.system(t('widget.system.joined', { name: e.participant.name }));
       announced.add(e.participant.id);
     } else if (c.agent?.id !== e.participant.id && c.status !== 'closed') {
       // Released or transferred (not just offline): say so.
-      view.list.system(`${e.participant.name} left the conversation`);
+      view.list.system(t('widget.system.left', { name: e.participant.name }));
       announced.delete(e.participant.id);
     }
   });
@@ -231,7 +242,7 @@ function start(mount: HTMLElement) {
         return;
       } catch (err) {
         if (err instanceof ApiError && err.status === 403) {
-          view.setConnection('failed', 'This site is not allowed to use the chat.');
+          view.setConnection('failed', t('widget.connection.notAllowed'));
           throw err;
         }
         view.setConnection('reconnecting');
@@ -246,4 +257,11 @@ function start(mount: HTMLElement) {
   });
 }
 
-start(document.getElementById('app')!);
+/** The full-page chat, in the language this one speaks (chosen by the embedding page or the admin: keep it). */
+function chatPageHref(i18n: I18n<WidgetKey>): string {
+  return `/chat?lang=${encodeURIComponent(i18n.locale)}`;
+}
+
+// The bridge listens before the language is known: the loader's init may come while a catalogue is fetched.
+const bridge = connectBridge();
+void loadPageI18n<WidgetKey>(['common', 'widget']).then((i18n) => start(document.getElementById('app')!, i18n, bridge));

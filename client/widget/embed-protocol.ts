@@ -10,10 +10,16 @@ export type ToChat =
   | { type: 'parley:open'; open: boolean };
 
 /** Chat frame → host page. */
-export type ToHost = { type: 'parley:close' } | { type: 'parley:unread'; count: number };
+export type ToHost =
+  | { type: 'parley:close' }
+  | { type: 'parley:unread'; count: number }
+  /** The chat's language, once it has chosen one (data-lang, WIDGET_LANGUAGE or the browser's): the loader speaks it too. */
+  | { type: 'parley:ready'; locale: string; dir: 'ltr' | 'rtl' };
 
 const URL_MAX = 2048;
 const TITLE_MAX = 300;
+/** Longer than any BCP 47 tag we ship; the loader matches it against its own list anyway. */
+const LOCALE_MAX = 35;
 
 export function parseToChat(data: unknown): ToChat | null {
   if (!data || typeof data !== 'object') return null;
@@ -32,6 +38,9 @@ export function parseToHost(data: unknown): ToHost | null {
   if (d.type === 'parley:close') return { type: 'parley:close' };
   if (d.type === 'parley:unread' && typeof d.count === 'number' && Number.isFinite(d.count)) {
     return { type: 'parley:unread', count: Math.max(0, Math.floor(d.count)) };
+  }
+  if (d.type === 'parley:ready' && typeof d.locale === 'string' && d.locale.length <= LOCALE_MAX && (d.dir === 'ltr' || d.dir === 'rtl')) {
+    return { type: 'parley:ready', locale: d.locale, dir: d.dir };
   }
   return null;
 }

@@ -2,8 +2,25 @@
 // panel holding Parley's chat page in an iframe, inside a shadow root so the
 // host's CSS and scripts and ours cannot touch each other. Kept tiny (< 5 KB gz).
 // Talks to the chat in the frame only through embed-protocol.ts's messages.
+// Its few words (launcher, close, unread) are needed before the frame exists, so
+// every language's loader.json is bundled here (a few hundred bytes gzipped).
 
+import { createFormatter } from '../../i18n/format.ts';
+import { directionOf, matchLanguage, negotiate } from '../../i18n/locales.ts';
+import ar from '../../i18n/ar/loader.json' with { type: 'json' };
+import de from '../../i18n/de/loader.json' with { type: 'json' };
+import en from '../../i18n/en/loader.json' with { type: 'json' };
+import es from '../../i18n/es/loader.json' with { type: 'json' };
+import fr from '../../i18n/fr/loader.json' with { type: 'json' };
+import ja from '../../i18n/ja/loader.json' with { type: 'json' };
+import ptBR from '../../i18n/pt-BR/loader.json' with { type: 'json' };
+import ru from '../../i18n/ru/loader.json' with { type: 'json' };
+import zhCN from '../../i18n/zh-CN/loader.json' with { type: 'json' };
 import { parseToHost, type ToChat } from './embed-protocol.ts';
+
+type LoaderMessages = typeof en;
+/** Every shipped language (i18n/locales.ts LANGUAGES): the compiler checks each file has English's keys. */
+const CATALOGUES: Record<string, LoaderMessages> = { en, 'zh-CN': zhCN, es, de, fr, 'pt-BR': ptBR, ja, ru, ar };
 
 const CSS = `
 :host{all:initial}
@@ -22,6 +39,7 @@ border-radius:16px;overflow:hidden;background:#fff;box-shadow:0 16px 56px rgba(1
 opacity:0;visibility:hidden;transform:translateY(12px) scale(.98);transform-origin:bottom right;
 transition:opacity .18s ease,transform .18s ease,visibility 0s linear .18s}
 .open .panel{opacity:1;visibility:visible;transform:none;transition:opacity .18s ease,transform .18s ease}
+.rtl .launcher,.rtl .panel{right:auto;left:20px}.rtl .panel{transform-origin:bottom left}.rtl .badge{right:auto;left:-3px}
 iframe{display:block;width:100%;height:100%;border:0;color-scheme:normal}
 @media (max-width:480px){.open .panel{inset:0;width:100%;height:100%;border-radius:0}.open .launcher{display:none}}
 @media (prefers-reduced-motion:reduce){.panel,.launcher{transition:none}}
@@ -52,11 +70,28 @@ function storage(write?: boolean): boolean {
   }
 }
 
+/** The loader's words in one language, and its direction (the launcher and panel sit on the left in RTL). */
+function speaker(locale: string) {
+  const messages = CATALOGUES[locale] ?? en;
+  const formatter = createFormatter(locale);
+  return {
+    locale,
+    rtl: directionOf(locale) === 'rtl',
+    t: (key: keyof LoaderMessages, count = 0) => formatter.format(messages[key], { count }),
+    number: formatter.number,
+  };
+}
+
 function mount(script: HTMLScriptElement | null) {
   const src = new URL(script?.src || '/widget.js', location.href);
   const origin = src.origin;
   const chat = new URL('/chat', origin);
   chat.searchParams.set('embed', '1');
+  // data-lang on the tag: the host site's choice, for the loader and (as ?lang=) for the chat. Else the browser's,
+  // until the chat reports the language it chose (the admin's WIDGET_LANGUAGE, say): then that one.
+  const asked = matchLanguage(script?.dataset.lang ?? '');
+  if (asked) chat.searchParams.set('lang', asked);
+  let words = speaker(asked ?? negotiate(navigator.languages ?? [navigator.language]));
   if ((src.searchParams.get('transport') ?? script?.dataset.transport) === 'polling') chat.searchParams.set('transport', 'polling');
 
   const host = document.createElement('parley-widget');
@@ -86,7 +121,6 @@ function mount(script: HTMLScriptElement | null) {
   panel.className = 'panel';
   panel.id = 'parley-panel';
   panel.setAttribute('role', 'dialog');
-  panel.setAttribute('aria-label', 'Chat');
   wrap.append(panel, launcher);
   root.appendChild(wrap);
 
@@ -94,13 +128,22 @@ function mount(script: HTMLScriptElement | null) {
   let open = false;
   let unread = 0;
   const post = (message: ToChat) => frame?.contentWindow?.postMessage(message, origin);
-  const label = () =>
-    launcher.setAttribute('aria-label', open ? 'Close chat' : unread ? `Open chat, ${unread} unread message${unread === 1 ? '' : 's'}` : 'Open chat');
+  /** Everything the loader says, in the current language. */
+  const render = () => {
+    wrap.className = `${open ? 'open' : ''}${words.rtl ? ' rtl' : ''}`;
+    // Screen readers read the labels in their language.
+    wrap.lang = words.locale;
+    launcher.setAttribute('aria-label', words.t(open ? 'loader.close' : unread ? 'loader.openUnread' : 'loader.open', unread));
+    panel.setAttribute('aria-label', words.t('loader.panel'));
+    if (frame) frame.title = words.t('loader.frameTitle');
+    badge.textContent = unread > 9 ? `${words.number(9)}+` : words.number(unread);
+    badge.hidden = unread === 0;
+  };
 
   function load() {
     if (frame) return;
     frame = document.createElement('iframe');
-    frame.title = 'Chat with us';
+    frame.title = words.t('loader.frameTitle');
     frame.src = chat.href;
     frame.addEventListener('load', () => post({ type: 'parley:init', open, url: location.href, title: document.title }));
     panel.appendChild(frame);
@@ -109,9 +152,8 @@ function mount(script: HTMLScriptElement | null) {
   function setOpen(next: boolean) {
     open = next;
     load();
-    wrap.classList.toggle('open', open);
     launcher.setAttribute('aria-expanded', String(open));
-    label();
+    render();
     post({ type: 'parley:open', open });
     if (open) {
       storage(true);
@@ -129,12 +171,14 @@ function mount(script: HTMLScriptElement | null) {
     if (message?.type === 'parley:close') setOpen(false);
     if (message?.type === 'parley:unread') {
       unread = message.count;
-      badge.textContent = unread > 9 ? '9+' : String(unread);
-      badge.hidden = unread === 0;
-      label();
+      render();
+    }
+    if (message?.type === 'parley:ready') {
+      words = speaker(matchLanguage(message.locale) ?? 'en');
+      render();
     }
   });
-  label();
+  render();
   document.body.appendChild(host);
   // A visitor who has chatted before gets the conversation (and its unread badge) on every page.
   if (storage()) load();

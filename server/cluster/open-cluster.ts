@@ -14,7 +14,9 @@ import { backlog, createRedis, guardPublish } from './redis-clients.ts';
 import { createRedisPresenceRegistry } from './redis-presence-registry.ts';
 
 export interface ClusterOptions {
+  /** Default: config.clusterHeartbeatMs (CLUSTER_HEARTBEAT_MS). */
   heartbeatMs?: number;
+  /** Default: config.clusterDeadAfterMs (CLUSTER_DEAD_AFTER_MS). */
   deadAfterMs?: number;
   maxBacklog?: number;
   nodeId?: string;
@@ -23,14 +25,14 @@ export interface ClusterOptions {
 
 export async function openCluster(config: Config, logger: Logger, opts: ClusterOptions = {}): Promise<Cluster | null> {
   if (config.redisUrl === null) return null;
-  const { heartbeatMs = 3000, deadAfterMs = 12_000, maxBacklog = 5000, clock = systemClock } = opts;
+  const { heartbeatMs = config.clusterHeartbeatMs, deadAfterMs = config.clusterDeadAfterMs, maxBacklog = 5000, clock = systemClock } = opts;
   const nodeId = opts.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const log = logger.child({ node: nodeId });
   const pub = createRedis(config.redisUrl, log, 'pub');
   const sub = createRedis(config.redisUrl, log, 'sub');
   const state = createRedis(config.redisUrl, log, 'state');
   guardPublish(pub, log);
-  const registry = createRedisPresenceRegistry({ redis: state, nodeId, logger: log, graceMs: config.presenceGraceMs, deadAfterMs, clock });
+  const registry = createRedisPresenceRegistry({ redis: state, nodeId, logger: log, graceMs: config.presenceGraceMs, heartbeatMs, deadAfterMs });
   let timer: NodeJS.Timeout | null = null;
   let ticking = false;
 
@@ -45,7 +47,13 @@ export async function openCluster(config: Config, logger: Logger, opts: ClusterO
         if (ticking) return;
         ticking = true;
         try {
-          const { maybeGone, lost } = await registry.tick(clock.now());
+          const started = clock.now();
+          const { maybeGone, lost, gapMs, late } = await registry.tick();
+          if (late) {
+            // Our own heartbeats were held up (Redis stalled or unreachable, or this process paused): the
+            // other nodes' were too, so their silence proves nothing this round.
+            log.warn({ event: 'cluster.heartbeat_late', gapMs, waitedMs: clock.now() - started }, 'heartbeats were held up: judging no node this round');
+          }
           if (lost) {
             // Reaped while paused: others saw our people leave, so they must join again.
             // Redis lost its data: nobody saw a leave, so restore silently.

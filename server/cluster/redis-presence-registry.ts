@@ -4,10 +4,9 @@
 // connections and settles the people who had only those.
 
 import type { Redis } from 'ioredis';
-import { type Clock, systemClock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { prefixKind, type PresenceRegistry } from '../core/presence-registry.ts';
-import { LUA_CONNECT, LUA_DISCONNECT, LUA_RESTORE, LUA_SETTLE } from './presence-scripts.ts';
+import { LUA_CONNECT, LUA_DISCONNECT, LUA_HEARTBEAT, LUA_REAP, LUA_RESTORE, LUA_SETTLE } from './presence-scripts.ts';
 
 const P = 'parley:presence';
 const keys = {
@@ -16,31 +15,48 @@ const keys = {
   announced: (kind: string) => `${P}:announced:${kind}`,
   nodeConns: (node: string) => `parley:node:${node}:conns`,
   tombstone: (node: string) => `parley:node:${node}:reaped`,
-  reapLock: (node: string) => `parley:node:${node}:reaping`,
   nodes: 'parley:nodes',
   pendingSettle: `${P}:pending-settle`,
 };
+
+/** How long a reaped node's tombstone tells it, when it comes back, that others saw its people leave. */
+const TOMBSTONE_MS = 3_600_000;
 
 function split(key: string): { kind: string; id: string } {
   const i = key.indexOf(':');
   return { kind: key.slice(0, i), id: key.slice(i + 1) };
 }
 
+type HeartbeatReply = [listed: number, reaped: number, gapMs: number, candidates: string[], overdue: string[]];
+
 type Scripted = Redis & {
   parleyConnect(...args: string[]): Promise<number>;
   parleyDisconnect(...args: string[]): Promise<number>;
   parleySettle(...args: string[]): Promise<number>;
   parleyRestore(...args: string[]): Promise<number>;
+  parleyHeartbeat(...args: string[]): Promise<HeartbeatReply>;
+  /** numberOfKeys first: a reap names one key per connection. */
+  parleyReap(...args: Array<string | number>): Promise<number>;
 };
+
+export interface Heartbeat {
+  /** Person keys whose leave may now be due (a reaped node's people, overdue settles). */
+  maybeGone: string[];
+  /** This node's own registrations were lost: reaped by another node, or Redis lost its data. */
+  lost: 'reaped' | 'wiped' | null;
+  /** Milliseconds between this node's previous heartbeat and this one, by Redis's clock (null on the first). */
+  gapMs: number | null;
+  /** The gap was over dead-after minus one heartbeat: this heartbeat judged no other node. */
+  late: boolean;
+}
 
 export interface RedisPresenceRegistry extends PresenceRegistry {
   readonly nodeId: string;
   /**
-   * One heartbeat: records this node alive, reaps dead nodes and overdue
-   * settles. Returns the person keys whose leave may now be due, and whether
-   * this node's own registrations were lost (reaped, or Redis lost its data).
+   * One heartbeat: records this node alive (at Redis's time), reaps dead nodes and finds overdue
+   * settles. A node only reaps others while its own heartbeats arrive on time.
    */
-  tick(now: number): Promise<{ maybeGone: string[]; lost: 'reaped' | 'wiped' | null }>;
+  tick(): Promise<Heartbeat>;
   /** Re-registers local connections after a loss. With `announce`, returns the keys that became announced (joins due). */
   restore(entries: Array<{ key: string; connectionId: string }>, announce: boolean): Promise<string[]>;
   /** Removes this node from the cluster (clean shutdown). */
@@ -52,40 +68,61 @@ export function createRedisPresenceRegistry(deps: {
   nodeId: string;
   logger: Logger;
   graceMs: number;
+  /** How often tick() is called. */
+  heartbeatMs: number;
+  /** A node whose last heartbeat is older than this (by Redis's clock) is dead. */
   deadAfterMs: number;
-  /** Every node's registry must read the same time: pending settles are due by it. */
-  clock?: Clock;
 }): RedisPresenceRegistry {
-  const { nodeId, logger, graceMs, deadAfterMs, clock = systemClock } = deps;
+  const { nodeId, logger, graceMs, heartbeatMs, deadAfterMs } = deps;
+  if (!(deadAfterMs > heartbeatMs)) throw new Error(`presence: deadAfterMs (${deadAfterMs}) must exceed heartbeatMs (${heartbeatMs})`);
+  // The longest this node's own heartbeats may be apart for it to judge others. A stall (of Redis, of
+  // the network to it, of the whole host) delays every node's heartbeat alike, and then whoever lands
+  // first would see the others silent; a node that was heard itself all along, at most this gap apart,
+  // knows that a node silent for dead-after went silent while it was heard.
+  const maxGapMs = deadAfterMs - heartbeatMs;
   const redis = deps.redis as Scripted;
   redis.defineCommand('parleyConnect', { numberOfKeys: 3, lua: LUA_CONNECT });
   redis.defineCommand('parleyDisconnect', { numberOfKeys: 3, lua: LUA_DISCONNECT });
   redis.defineCommand('parleySettle', { numberOfKeys: 4, lua: LUA_SETTLE });
   redis.defineCommand('parleyRestore', { numberOfKeys: 3, lua: LUA_RESTORE });
+  redis.defineCommand('parleyHeartbeat', { numberOfKeys: 3, lua: LUA_HEARTBEAT });
+  redis.defineCommand('parleyReap', { lua: LUA_REAP });
   let registered = false;
 
-  /** Removes every connection a node listed, returning the people affected. */
-  async function reap(node: string): Promise<string[]> {
-    const members = await redis.smembers(keys.nodeConns(node));
-    const affected = new Set<string>();
-    const tx = redis.multi();
-    for (const m of members) {
-      const bar = m.lastIndexOf('|');
-      const key = m.slice(0, bar);
-      tx.hdel(keys.conns(key), m.slice(bar + 1));
-      affected.add(key);
+  /**
+   * Removes every connection `node` listed (`reaper` null: this node leaving), returning the people
+   * affected, or null when the script refused (the node is alive again, or this node's heartbeat is stale).
+   */
+  async function reap(node: string, reaper: string | null): Promise<string[] | null> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const members = await redis.smembers(keys.nodeConns(node));
+      const connKeys: string[] = [];
+      const args: string[] = [];
+      const affected = new Set<string>();
+      for (const m of members) {
+        const bar = m.lastIndexOf('|');
+        const key = m.slice(0, bar);
+        connKeys.push(keys.conns(key));
+        args.push(m.slice(bar + 1), key);
+        affected.add(key);
+      }
+      const scriptKeys = [keys.nodes, keys.nodeConns(node), keys.tombstone(node), keys.pendingSettle, ...connKeys];
+      const result = await redis.parleyReap(
+        scriptKeys.length,
+        ...scriptKeys,
+        node,
+        reaper ?? '',
+        String(deadAfterMs),
+        String(maxGapMs),
+        String(TOMBSTONE_MS),
+        String(members.length),
+        ...args,
+      );
+      if (result === -1) return null;
+      if (result >= 0) return [...affected];
+      // -2: its list changed between SMEMBERS and the script (this node leaving while sockets close): read it again.
     }
-    return finishReap(tx, node, affected);
-  }
-
-  async function finishReap(tx: ReturnType<Redis['multi']>, node: string, affected: Set<string>): Promise<string[]> {
-    // Listed as pending too, so some node settles them even if this one stops before it can.
-    for (const key of affected) tx.zadd(keys.pendingSettle, clock.now(), key);
-    tx.del(keys.nodeConns(node));
-    tx.zrem(keys.nodes, node);
-    tx.set(keys.tombstone(node), '1', 'PX', 3_600_000);
-    await tx.exec();
-    return [...affected];
+    return null;
   }
 
   const registry: RedisPresenceRegistry = {
@@ -96,7 +133,7 @@ export function createRedisPresenceRegistry(deps: {
     },
     async disconnect(key, connectionId) {
       // When the count reaches 0 the person is listed as pending: any node settles them if this one dies first.
-      return redis.parleyDisconnect(keys.conns(key), keys.nodeConns(nodeId), keys.pendingSettle, connectionId, key, String(clock.now() + graceMs));
+      return redis.parleyDisconnect(keys.conns(key), keys.nodeConns(nodeId), keys.pendingSettle, connectionId, key, String(graceMs));
     },
     async settle(key) {
       const { id, kind } = split(key);
@@ -139,28 +176,31 @@ export function createRedisPresenceRegistry(deps: {
       });
       return out;
     },
-    async tick(now) {
-      const [alive, tombstone] = await Promise.all([redis.zscore(keys.nodes, nodeId), redis.get(keys.tombstone(nodeId))]);
-      let lost: 'reaped' | 'wiped' | null = null;
-      if (registered && alive === null) lost = tombstone ? 'reaped' : 'wiped';
-      if (tombstone) await redis.del(keys.tombstone(nodeId));
-      await redis.zadd(keys.nodes, now, nodeId);
+    async tick() {
+      const [listed, wasReaped, gap, candidates, overdue] = await redis.parleyHeartbeat(
+        keys.nodes,
+        keys.tombstone(nodeId),
+        keys.pendingSettle,
+        nodeId,
+        String(deadAfterMs),
+        String(maxGapMs),
+        // Leaves whose grace ran out on a node that is gone (or paused) before it could settle them.
+        String(2 * graceMs + 1000),
+      );
+      let lost: Heartbeat['lost'] = null;
+      if (registered && listed === 0) lost = wasReaped ? 'reaped' : 'wiped';
       registered = true;
 
-      const maybeGone = new Set<string>();
-      const dead = await redis.zrangebyscore(keys.nodes, '-inf', now - deadAfterMs);
-      for (const node of dead) {
+      const maybeGone = new Set<string>(overdue);
+      for (const node of candidates) {
         if (node === nodeId) continue;
-        // One reaper per dead node, whichever node gets there first.
-        if ((await redis.set(keys.reapLock(node), nodeId, 'PX', 30_000, 'NX')) !== 'OK') continue;
-        const affected = await reap(node);
+        const affected = await reap(node, nodeId);
+        if (affected === null) continue; // back, reaped by another node, or this one fell behind meanwhile
         logger.warn({ event: 'cluster.node_reaped', node, connections: affected.length }, 'reaped a dead node');
         for (const k of affected) maybeGone.add(k);
       }
-      // Leaves whose grace ran out on a node that is gone (or paused) before it could settle them.
-      const overdue = await redis.zrangebyscore(keys.pendingSettle, '-inf', now - 2 * graceMs - 1000);
-      for (const k of overdue) maybeGone.add(k);
-      return { maybeGone: [...maybeGone], lost };
+      const gapMs = listed === 1 ? gap : null;
+      return { maybeGone: [...maybeGone], lost, gapMs, late: gapMs !== null && gapMs > maxGapMs };
     },
     async restore(entries, announce) {
       const announced: string[] = [];
@@ -173,10 +213,9 @@ export function createRedisPresenceRegistry(deps: {
     },
     async leave() {
       registered = false;
-      return reap(nodeId).then(async (affected) => {
-        await redis.del(keys.tombstone(nodeId));
-        return affected;
-      });
+      const affected = (await reap(nodeId, null)) ?? [];
+      await redis.del(keys.tombstone(nodeId));
+      return affected;
     },
     async close() {},
   };

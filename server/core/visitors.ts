@@ -2,6 +2,7 @@
 // context an agent sees beside a conversation. No transport: callers validate input first.
 
 import { AppError, ErrorCode } from '../protocol/errors.ts';
+import { defaultVisitorName } from '../protocol/names.ts';
 import type { VisitorContext } from '../protocol/events.ts';
 import type { Store, VisitorRecord } from '../store/store.ts';
 import type { ActingAgent, ActingVisitor, ConversationService } from './conversations.ts';
@@ -10,10 +11,6 @@ import type { DomainEvents } from './events.ts';
 import { personKey, type PresenceRegistry } from './presence-registry.ts';
 import type { QueuePositions } from './queue-positions.ts';
 
-/** The name a visitor has until they give one (clients may show a friendlier label for it). */
-export function defaultVisitorName(id: string): string {
-  return `Visitor ${id.slice(0, 4)}`;
-}
 
 export interface VisitorService {
   /** The visitor of a session: the existing one (with the given name/email applied) or a new one. */

@@ -4,6 +4,10 @@
 import { z } from 'zod';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { HISTORY_MAX_LIMIT } from '../protocol/shapes.ts';
+import { LANGUAGES } from '../../i18n/locales.ts';
+
+/** A shipped language's exact code (i18n/locales.ts), as stored on an agent account. */
+const languageCodes = LANGUAGES.map((l) => l.code) as [string, ...string[]];
 
 /**
  * Every string a client sends is well-formed Unicode: a lone surrogate would be acked as sent but
@@ -80,6 +84,8 @@ export function createSchemas(maxMessageLength: number) {
       password: text().min(8, 'password must be at least 8 characters').max(1024),
       role: z.enum(['agent', 'admin']),
     }),
+    /** PATCH /api/me: only shipped codes, exactly as shipped; null follows the browser. Nothing else may be set here. */
+    updateMe: z.strictObject({ language: z.enum(languageCodes).nullable() }),
     conversationStatus: z.object({ status: z.enum(['queued', 'active', 'closed']).optional() }),
     historyQuery: z.object({
       afterSeq: z.coerce.number().pipe(seq).optional(),

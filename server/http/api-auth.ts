@@ -8,7 +8,7 @@ import { toAgent, toVisitor } from '../core/mappers.ts';
 import type { Logger } from '../logger.ts';
 import { parse, type Schemas } from '../edge/schemas.ts';
 import type { Store } from '../store/store.ts';
-import { embedOriginsOnly, requireAgent, sameOriginOnly } from './guards.ts';
+import { agentOf, embedOriginsOnly, requireAgent, sameOriginOnly } from './guards.ts';
 import { SESSION_COOKIE } from './session.ts';
 import { readDeviceCookie, setDeviceCookie } from './device-cookie.ts';
 import type { AddressRate } from '../edge/address-limits.ts';
@@ -102,6 +102,15 @@ export function authRouter(deps: AuthRouterDeps): Router {
       return;
     }
     res.json({ ...(agent ? { agent: toAgent(agent) } : {}), ...(visitor ? { visitor: toVisitor(visitor) } : {}) });
+  });
+
+  // The signed-in agent's own settings: today the console's language (docs/protocol.md).
+  router.patch('/api/me', sameOriginOnly(trustProxy), requireAgent(store), async (req, res) => {
+    const { language } = parse(schemas.updateMe, req.body ?? {});
+    const agent = await store.setAgentLanguage(agentOf(res).id, language);
+    if (!agent) throw new AppError(ErrorCode.Unauthorized, 'log in as an agent first');
+    logger.info({ event: 'agent.language', agentId: agent.id, language }, 'agent language set');
+    res.json({ agent: toAgent(agent) });
   });
 
   return router;

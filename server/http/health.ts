@@ -28,13 +28,24 @@ function isDirectLoopback(req: IncomingMessage): boolean {
   return LOOPBACK_NAMES.has(name.toLowerCase());
 }
 
-export function healthRouter(deps: { store: Store; checks: ReadinessCheck[]; metrics: Registry; logger: Logger }): Router {
+export function healthRouter(deps: {
+  store: Store;
+  checks: ReadinessCheck[];
+  metrics: Registry;
+  logger: Logger;
+  /** True once the node drains (SIGTERM): out of rotation at once, whatever the checks say. */
+  draining: () => boolean;
+}): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   router.get('/readyz', async (_req, res) => {
+    if (deps.draining()) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
     const checks: ReadinessCheck[] = [{ name: 'database', check: () => deps.store.ping() }, ...deps.checks];
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {

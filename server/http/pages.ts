@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { Router, type Request, type Response } from 'express';
 import type { Store } from '../store/store.ts';
+import { LANGUAGES } from '../../i18n/locales.ts';
+import { agentLanguage, browserLanguage, type Catalogs, loadCatalogs, type PageLanguage, type Surface, SURFACES, visitorLanguage } from './languages.ts';
 import { staticAssets } from './static-assets.ts';
 
 const VIEWS = new URL('../../views/', import.meta.url);
@@ -15,6 +17,8 @@ export interface PagesDeps {
   allowedOrigins: readonly string[];
   /** MAX_MESSAGE_LENGTH, told to the composers so they count and refuse as the server does. */
   maxMessageLength: number;
+  /** WIDGET_LANGUAGE: every visitor's chat in this language unless the embedding page says otherwise; null follows the browser. */
+  widgetLanguage: string | null;
 }
 
 type Framing = 'none' | 'self' | 'embedders';
@@ -50,18 +54,65 @@ function loginRedirect(target: string): string {
   return `/login?next=${encodeURIComponent(target)}`;
 }
 
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+
+/**
+ * A view in one language: `{{key}}` replaced by its escaped translation, <html lang dir> set, and the page's
+ * messages embedded as JSON for its script (client/lib/i18n.ts reads them; no request, only this language).
+ */
+function localise(template: string, lang: PageLanguage, messages: Record<string, string>): string {
+  let out = '';
+  let from = 0;
+  for (let at = template.indexOf('{{'); at !== -1; at = template.indexOf('{{', from)) {
+    const end = template.indexOf('}}', at);
+    if (end === -1) break;
+    const key = template.slice(at + 2, end);
+    out += template.slice(from, at) + escapeHtml(messages[key] ?? key);
+    from = end + 2;
+  }
+  out += template.slice(from);
+  // In a JSON data block only "</script" could end it early: no "<" survives.
+  const data = JSON.stringify({ locale: lang.locale, dir: lang.dir, explicit: lang.explicit, messages }).replaceAll('<', '\\u003c');
+  return out
+    .replace('<html lang="en">', `<html lang="${lang.locale}" dir="${lang.dir}">`)
+    .replace('</head>', `  <script type="application/json" id="parley-i18n">${data}</script>\n</head>`);
+}
+
+/** Which catalogue files each page's script needs. The demo site (index) is an English sample page. */
+const PAGE_SURFACES: Record<string, readonly Surface[]> = {
+  index: [],
+  chat: ['common', 'widget'],
+  login: ['common', 'login'],
+  agent: ['common', 'console'],
+  admin: ['common', 'admin'],
+};
+
 export function pagesRouter(deps: PagesDeps): Router {
-  const { store, allowedOrigins, maxMessageLength } = deps;
+  const { store, allowedOrigins, maxMessageLength, widgetLanguage } = deps;
   const router = Router();
   const assets = staticAssets();
-  const views = new Map<string, string>();
-  for (const name of ['index', 'chat', 'login', 'agent', 'admin']) {
+  const catalogs: Catalogs = loadCatalogs();
+  const templates = new Map<string, string>();
+  for (const name of Object.keys(PAGE_SURFACES)) {
     const html = assets.link(readFileSync(new URL(`${name}.html`, VIEWS), 'utf8'));
     // The server's limits, for the client to read before it connects (docs/protocol.md "Page settings").
-    views.set(name, html.replace('</title>', `</title>\n  <meta name="parley:max-message-length" content="${maxMessageLength}">`));
+    templates.set(name, html.replace('</title>', `</title>\n  <meta name="parley:max-message-length" content="${maxMessageLength}">`));
   }
-  const page = (name: string, framing: Framing) => (_req: Request, res: Response) =>
-    sendPage(res, views.get(name)!, framing, allowedOrigins);
+  /** Rendered pages by view and language: at most views × languages × 2 entries. */
+  const rendered = new Map<string, string>();
+  const view = (name: string, lang: PageLanguage): string => {
+    if (name === 'index') return templates.get(name)!;
+    const key = `${name}|${lang.locale}|${lang.explicit}`;
+    let html = rendered.get(key);
+    if (html === undefined) {
+      html = localise(templates.get(name)!, lang, catalogs.messages(lang.locale, PAGE_SURFACES[name]));
+      rendered.set(key, html);
+    }
+    return html;
+  };
+  const page = (name: string, framing: Framing) => (req: Request, res: Response) =>
+    sendPage(res, view(name, browserLanguage(req)), framing, allowedOrigins);
 
   async function signedInAgent(req: Request) {
     const id = req.session?.agentId;
@@ -69,22 +120,37 @@ export function pagesRouter(deps: PagesDeps): Router {
   }
 
   router.get('/', page('index', 'self'));
-  router.get('/chat', page('chat', 'embedders'));
+  router.get('/chat', (req, res) => {
+    res.setHeader('Vary', 'Accept-Language');
+    sendPage(res, view('chat', visitorLanguage(req, widgetLanguage)), 'embedders', allowedOrigins);
+  });
 
   router.get('/login', async (req, res) => {
     // Already signed in: straight on (only to the console's own pages, never an open redirect).
     if (await signedInAgent(req)) return res.redirect(303, req.query.next === '/admin' ? '/admin' : '/agent');
-    sendPage(res, views.get('login')!, 'none', allowedOrigins);
+    res.setHeader('Vary', 'Accept-Language');
+    sendPage(res, view('login', browserLanguage(req)), 'none', allowedOrigins);
   });
   router.get('/agent', async (req, res) => {
-    if (!(await signedInAgent(req))) return res.redirect(303, loginRedirect('/agent'));
-    sendPage(res, views.get('agent')!, 'none', allowedOrigins);
+    const agent = await signedInAgent(req);
+    if (!agent) return res.redirect(303, loginRedirect('/agent'));
+    sendPage(res, view('agent', agentLanguage(req, agent.language)), 'none', allowedOrigins);
   });
   router.get('/admin', async (req, res) => {
     const agent = await signedInAgent(req);
     if (!agent) return res.redirect(303, loginRedirect('/admin'));
     if (agent.role !== 'admin') return res.redirect(303, '/agent');
-    sendPage(res, views.get('admin')!, 'none', allowedOrigins);
+    sendPage(res, view('admin', agentLanguage(req, agent.language)), 'none', allowedOrigins);
+  });
+
+  // One catalogue file, English filling its gaps: for a page whose browser prefers another language than the
+  // one its shell was rendered in (navigator.languages ≠ Accept-Language), and for translators to inspect.
+  router.get('/i18n/:locale/:file', (req, res) => {
+    const locale = LANGUAGES.find((l) => l.code === req.params.locale)?.code;
+    const surface = SURFACES.find((s) => `${s}.json` === req.params.file);
+    if (!locale || !surface) return res.status(404).json({ error: 'not_found', message: 'no such catalogue' });
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(catalogs.messages(locale, [surface]));
   });
 
   router.use(assets.router);

@@ -50,14 +50,14 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override set(sid: string, data: session.SessionData, cb?: Callback): void {
-    this.#store.sessionSet(sid, JSON.stringify(data), this.#expiry(data)).then(
+    this.#store.sessionSet(sid, JSON.stringify(data), this.#expiry()).then(
       () => cb?.(),
       (err: unknown) => cb?.(err),
     );
   }
 
   override touch(sid: string, data: session.SessionData, cb?: Callback): void {
-    this.#store.sessionTouch(sid, this.#expiry(data)).then(
+    this.#store.sessionTouch(sid, this.#expiry()).then(
       () => cb?.(),
       (err: unknown) => cb?.(err),
     );
@@ -71,11 +71,13 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   /**
-   * The session's lifetime from now on the injected clock. express-session dates the cookie's
-   * `expires` on the system clock; under the system clock the two agree to the millisecond.
+   * The session's lifetime from now on the injected clock: every session lives SESSION_MAX_AGE_MS
+   * after its last use. Not the cookie's `originalMaxAge`: express-session recomputes that as
+   * `expires - Date.now()` when it sets `expires`, which comes out a millisecond or two short when
+   * the clock ticks in between ([SESS3] saw a session expire 1 ms early).
    */
-  #expiry(data: session.SessionData): number {
-    return this.#clock.now() + (data.cookie?.originalMaxAge ?? SESSION_MAX_AGE_MS);
+  #expiry(): number {
+    return this.#clock.now() + SESSION_MAX_AGE_MS;
   }
 }
 

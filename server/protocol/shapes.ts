@@ -63,6 +63,8 @@ export interface Agent {
   email: string;
   name: string;
   role: Role;
+  /** The language the agent chose for the console and dashboard (a shipped code); null follows the browser. */
+  language: string | null;
 }
 
 /** An account as admins see it in the team list (`GET /api/agents`). */

@@ -2,7 +2,7 @@
 
 import type { OnlineSnapshot, AdminClientEvents } from '../protocol/events.ts';
 import type { Logger } from '../logger.ts';
-import { ConnectionState } from './context.ts';
+import { ConnectionState, type ConnectionStates } from './context.ts';
 import { bindHandlers, type HandlerTable } from './handlers.ts';
 import { type SessionLookup, agentHandshake } from './handshake.ts';
 import { type AdminNamespace, type AdminSocket, room } from './types.ts';
@@ -16,6 +16,8 @@ export interface AdminNamespaceDeps {
   now: () => number;
   trustProxy: boolean;
   messageRateLimit: number;
+  /** Every connection's state (context.ts), shared with the other namespaces. */
+  states: ConnectionStates;
 }
 
 export function registerAdminNamespace(deps: AdminNamespaceDeps): void {
@@ -26,7 +28,7 @@ export function registerAdminNamespace(deps: AdminNamespaceDeps): void {
     'online:get': { acked: true, budget: 'events', heavy: true, run: () => deps.onlineSnapshot() },
   };
 
-  const states = new WeakMap<AdminSocket, ConnectionState>();
+  const { states } = deps;
   const attach = bindHandlers(handlers, states);
   nsp.on('connection', (socket: AdminSocket) => {
     const c = new ConnectionState({ logger, ns: '/admin', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: () => false });

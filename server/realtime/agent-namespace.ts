@@ -107,7 +107,7 @@ export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
     });
   }
 
-  const states = new WeakMap<AgentSocket, ConnectionState>();
+  const { states } = deps;
   const attach = bindHandlers(handlers, states);
   nsp.on('connection', (socket: AgentSocket) => {
     const c = new ConnectionState({ logger, ns: '/agent', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: deps.overloaded });

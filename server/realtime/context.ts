@@ -2,6 +2,7 @@
 
 import type { Person } from '../core/events.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
+import { logFailure } from '../edge/failures.ts';
 import type { Presence } from '../core/presence.ts';
 import type { Logger } from '../logger.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
@@ -26,7 +27,12 @@ export interface NamespaceServices {
   messageRateLimit: number;
   /** Backpressure from the fan-out path (cluster mode): refuse new messages rather than queue without bound. */
   overloaded: () => boolean;
+  /** Every connection's state, shared by the namespaces: what a drain waits for (drain.ts). */
+  states: ConnectionStates;
 }
+
+/** Each namespace socket's ConnectionState, in one map for every namespace. */
+export type ConnectionStates = WeakMap<object, ConnectionState>;
 
 /** At most this many unacknowledged message:send per connection; more is a flood, not a chat. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 1024;
@@ -52,6 +58,9 @@ export class ConnectionState {
   #heavyTail: Promise<void> = SETTLED;
   #heavyWaiting = 0;
   #closed = false;
+  /** Handlers running now (acked or not), and who waits for none to run (a drain). */
+  #running = 0;
+  #whenIdle: Array<() => void> = [];
   /**
    * Settles once this connection counts in presence and has its snapshot. Its events are handled after
    * that: a claim sent right after connecting could otherwise race the connection's own "online"
@@ -98,6 +107,28 @@ export class ConnectionState {
     }
   }
 
+  /**
+   * Counts `work` (a handler, up to its ack being written) as running on this connection until it
+   * settles. A drain closes the connection only while nothing runs, so no started handler loses its ack.
+   */
+  track(work: Promise<void>): void {
+    this.#running++;
+    const done = () => {
+      if (--this.#running === 0) for (const wake of this.#whenIdle.splice(0)) wake();
+    };
+    work.then(done, done);
+  }
+
+  /** True while a handler runs on this connection. */
+  get busy(): boolean {
+    return this.#running > 0;
+  }
+
+  /** Settles the next time no handler runs (at once if none does). */
+  idle(): Promise<void> {
+    return this.#running === 0 ? SETTLED : new Promise((resolve) => this.#whenIdle.push(resolve));
+  }
+
   /** The connection is gone: heavy reads still waiting are not run. */
   close(): void {
     this.#closed = true;
@@ -134,9 +165,9 @@ export function trackPresence(
   state.ready = presence
     .connected(person(), socket.id)
     .then(sendSnapshot)
-    .catch((err: unknown) => state.log().error({ event: 'connect.snapshot_failed', err }, 'snapshot failed'));
+    .catch((err: unknown) => logFailure(state.log(), 'connect.snapshot_failed', err));
   socket.on('disconnect', () => {
     state.close();
-    presence.disconnected(person(), socket.id).catch((err: unknown) => state.log().error({ event: 'presence.failed', err }, 'presence failed'));
+    presence.disconnected(person(), socket.id).catch((err: unknown) => logFailure(state.log(), 'presence.failed', err));
   });
 }

@@ -2,6 +2,7 @@
 // conversation events reach both namespaces' `conversation:<id>` room, queue
 // events the agents' `queue` room, online events the admins.
 
+import { logFailure } from '../edge/failures.ts';
 import type { Clock } from '../clock.ts';
 import type { DomainEvents, Person } from '../core/events.ts';
 import { toConversation, toMessage, visitorParticipant, agentParticipant } from '../core/mappers.ts';
@@ -37,7 +38,7 @@ export function createFanout(deps: {
   clustered: boolean;
 }): Fanout {
   const { ns, store, registry, logger, clustered } = deps;
-  const fail = (what: string) => (err: unknown) => logger.error({ event: 'fanout.failed', what, err }, 'fan-out failed');
+  const fail = (what: string) => (err: unknown) => logFailure(logger.child({ what }), 'fanout.failed', err);
 
   // Both namespaces share these events' shapes; one typed view over the two.
   const shared: SharedNamespace[] = [ns.visitor, ns.agent];

@@ -8,7 +8,7 @@
 import type { z } from 'zod';
 import { parse, parseNone } from '../edge/schemas.ts';
 import type { AckedEvents, PayloadOf, ResultOf } from '../protocol/acked.ts';
-import type { ConnectionState } from './context.ts';
+import type { ConnectionState, ConnectionStates } from './context.ts';
 import { acked, fireAndForget, respond } from './respond.ts';
 
 /** What an acked event's handler returns: its ack without the `ok` (respond() adds it); nothing for the others. */
@@ -33,7 +33,7 @@ export type HandlerTable<S, Events> = { [E in keyof Events]: Handler<S, Events, 
  * One listener per event for the whole namespace; `attach(socket)` adds them to a connection whose
  * ConnectionState is in `states`. Events wait until the connection's presence is settled.
  */
-export function bindHandlers<S extends object, Events>(table: HandlerTable<S, Events>, states: WeakMap<S, ConnectionState>): (socket: S) => void {
+export function bindHandlers<S extends object, Events>(table: HandlerTable<S, Events>, states: ConnectionStates): (socket: S) => void {
   const listeners: Array<[string, (this: S, ...args: unknown[]) => void]> = [];
   for (const [event, h] of Object.entries(table) as Array<[string, Handler<S, Events, keyof Events>]>) {
     const payloads = h.schema ? 1 : 0;
@@ -51,11 +51,11 @@ export function bindHandlers<S extends object, Events>(table: HandlerTable<S, Ev
         ? function (this: S, ...args: unknown[]) {
             const conn = states.get(this)!;
             const { input, ack } = acked(args, payloads);
-            respond(ack, () => conn.log(), event, async () => ((await work(this, conn, input)) ?? {}) as object);
+            conn.track(respond(ack, () => conn.log(), event, async () => ((await work(this, conn, input)) ?? {}) as object));
           }
         : function (this: S, ...args: unknown[]) {
             const conn = states.get(this)!;
-            fireAndForget(() => conn.log(), event, async () => void (await work(this, conn, args[0])));
+            conn.track(fireAndForget(() => conn.log(), event, async () => void (await work(this, conn, args[0]))));
           },
     ]);
   }

@@ -12,6 +12,8 @@ import type { Store } from '../store/store.ts';
 /** What a handshake reads: the session, and the identity it names. */
 export type SessionLookup = Pick<Store, 'sessionGet' | 'getVisitor' | 'getAgent'>;
 import { isOwnOrigin } from '../edge/origin.ts';
+import { knownFailure } from '../edge/failures.ts';
+import { ErrorCode } from '../protocol/errors.ts';
 
 /** What express-session left on the handshake request: the session id its cookie named, if valid. */
 type SessionRequest = IncomingMessage & { session?: unknown; sessionID?: string };
@@ -56,6 +58,23 @@ async function currentIdentity(store: SessionLookup, socket: Socket, now: number
 
 type Middleware = (socket: Socket, next: (err?: Error) => void) => void;
 
+/**
+ * The session could not be read. In an outage (the database down: edge/failures.ts) the connection
+ * is closed at the transport instead of refused: socket.io-client gives a namespace up after a
+ * `connect_error` but reconnects by itself, with its backoff, after a closed transport, and so
+ * gets in once the database is back. A fault of ours is refused `internal`.
+ */
+function handshakeFailed(socket: Socket, next: (err?: Error) => void, logger: Logger, ns: string, err: unknown): void {
+  const known = knownFailure(err);
+  if (known?.outage) {
+    logger.warn({ event: 'handshake.unavailable', ns, dependency: known.outage.dependency, reason: known.outage.reason }, 'handshake: dependency unavailable');
+    socket.conn.close();
+    return next(new Error(ErrorCode.Unavailable));
+  }
+  logger.error({ event: 'handshake.failed', ns, err }, 'handshake failed');
+  next(new Error(known?.error.code ?? ErrorCode.Internal));
+}
+
 // Socket.IO refuses a second CONNECT to a namespace only once the first has passed its (async)
 // middleware: until then each one makes another socket (1,000 CONNECTs in one polling POST made
 // 1,000 sockets, and every broadcast went out 1,000 times). The namespaces a connection is joining:
@@ -91,10 +110,7 @@ export function visitorHandshake(store: SessionLookup, logger: Logger, now: () =
         socket.data.sessionId = identity.sid;
         next();
       })
-      .catch((err: unknown) => {
-        logger.error({ event: 'handshake.failed', ns: '/visitor', err }, 'handshake failed');
-        next(new Error('unavailable'));
-      });
+      .catch((err: unknown) => handshakeFailed(socket, next, logger, '/visitor', err));
   });
 }
 
@@ -113,9 +129,6 @@ export function agentHandshake(store: SessionLookup, logger: Logger, opts: { adm
         socket.data.sessionId = identity.sid;
         next();
       })
-      .catch((err: unknown) => {
-        logger.error({ event: 'handshake.failed', ns, err }, 'handshake failed');
-        next(new Error('unavailable'));
-      });
+      .catch((err: unknown) => handshakeFailed(socket, next, logger, ns, err));
   });
 }

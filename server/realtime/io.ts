@@ -1,5 +1,6 @@
-// The Socket.IO server: transports, limits, the Origin allowlist, and the
-// express-session middleware run on handshakes only.
+// The Socket.IO server: transports, limits, the Origin allowlist, the
+// express-session middleware run on handshakes only, and what a node refuses
+// before Engine.IO reads a request (a session it does not hold; handshakes while draining).
 
 import { type Server as HttpServer, type IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from 'socket.io';
@@ -13,6 +14,9 @@ import { type Namespaces, room } from './types.ts';
 import { batchWebSocketWrites } from './write-batching.ts';
 import { enforceOutputBudget, outputBudgetBytes } from './output-budget.ts';
 import { HISTORY_MAX_LIMIT } from '../protocol/shapes.ts';
+import { holdWhileDraining, refuseHandshake } from './drain.ts';
+import { holdsSession, refuse } from './engine-refusals.ts';
+import { outageOf } from '../edge/failures.ts';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -28,7 +32,10 @@ export function maxFrameBytes(maxMessageLength: number): number {
   return Math.max(64 * 1024, maxMessageLength * 4 + 8 * 1024);
 }
 
-export function createIo(httpServer: HttpServer, deps: { config: Config; session: Middleware; logger: Logger }): Namespaces {
+export function createIo(
+  httpServer: HttpServer,
+  deps: { config: Config; session: Middleware; logger: Logger; /** True once the node drains: handshakes are refused (drain.ts). */ draining: () => boolean },
+): Namespaces {
   const { config, logger } = deps;
   const trustProxy = config.trustProxy !== false;
   // Open connections per client address (CONNECTIONS_PER_ADDRESS): counted from the handshake to the close.
@@ -66,9 +73,22 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
   io.engine.use((req: IncomingMessage & { _query?: Record<string, string> }, res: ServerResponse, next: (err?: unknown) => void) => {
     // Every engine answer (poll payloads, its 400s and 413s) is data, never to be sniffed as HTML.
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (req._query?.sid !== undefined) return next();
+    // A request of an existing connection: only the node holding it takes it. Another node says 503 before
+    // reading anything, so that a balancer whose hash moved (a node came back) passes it on to the holder.
+    if (req._query?.sid !== undefined) {
+      if (holdsSession(io.engine, req._query.sid)) return next();
+      return refuse(req, res, 'this node does not hold that connection');
+    }
+    // A new connection while draining: 503 before any work, so a balancer tries another node.
+    if (deps.draining()) return refuseHandshake(req, res);
     if (!(res instanceof ServerResponse)) upgrades.set(req, res);
-    deps.session(req, res, next);
+    deps.session(req, res, (err?: unknown) => {
+      // The session store is down (edge/failures.ts): 503, to retry, rather than engine.io's 400 for a failed middleware.
+      const outage = err === undefined ? null : outageOf(err);
+      if (!outage) return next(err);
+      logger.warn({ event: 'handshake.unavailable', ns: null, dependency: outage.dependency, reason: outage.reason }, 'handshake: dependency unavailable');
+      refuse(req, res, 'temporarily unavailable; retry shortly');
+    });
   });
   // Memory per connection: the engine keeps the handshake request for the connection's life, and a WebSocket
   // upgrade's stand-in response too (its socket's close listener holds it). express-session's wrappers on that
@@ -94,12 +114,15 @@ export function createIo(httpServer: HttpServer, deps: { config: Config; session
   // The main namespace is not part of the protocol.
   io.use((_socket, next) => next(new Error('not_found')));
 
-  return {
+  const ns: Namespaces = {
     io,
     visitor: io.of('/visitor') as Namespaces['visitor'],
     agent: io.of('/agent') as Namespaces['agent'],
     admin: io.of('/admin') as Namespaces['admin'],
   };
+  // First in every namespace, before authentication: a CONNECT while draining waits for the connection to close.
+  for (const nsp of [ns.visitor, ns.agent, ns.admin]) nsp.use(holdWhileDraining(deps.draining));
+  return ns;
 }
 
 /**

@@ -4,6 +4,7 @@
 // a message that arrives ahead of a missing one waits briefly, then the gap is
 // read from the database, where every fanned-out message already is.
 
+import { logFailure } from '../edge/failures.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Message } from '../protocol/shapes.ts';
@@ -68,7 +69,7 @@ export function createMessageSequencer(deps: {
 
   function run(conversationId: string, s: Stream) {
     fill(conversationId, s).catch((err: unknown) => {
-      logger.error({ event: 'sequencer.fill_failed', err }, 'could not read a delivery gap');
+      logFailure(logger, 'sequencer.fill_failed', err);
       if (!s.timer) s.timer = setTimeout(() => run(conversationId, s), gapMs * 5);
     });
   }

@@ -84,7 +84,7 @@ export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
     socket.emit('availability', { agentsOnline: await desk.agentsAvailable() });
   }
 
-  const states = new WeakMap<VisitorSocket, ConnectionState>();
+  const { states } = deps;
   const attach = bindHandlers(handlers, states);
   nsp.on('connection', (socket: VisitorSocket) => {
     const c = new ConnectionState({ logger, ns: '/visitor', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: deps.overloaded });

@@ -15,6 +15,7 @@ export interface AgentRow {
   role: Role;
   password_hash: string;
   created_at: Int;
+  language: string | null;
 }
 
 export interface VisitorRow {
@@ -61,7 +62,7 @@ export interface ReadPositionRow {
 }
 
 export function toAgent(r: AgentRow): AgentRecord {
-  return { id: r.id, email: r.email, name: r.name, role: r.role, passwordHash: r.password_hash, createdAt: Number(r.created_at) };
+  return { id: r.id, email: r.email, name: r.name, role: r.role, passwordHash: r.password_hash, createdAt: Number(r.created_at), language: r.language ?? null };
 }
 
 export function toVisitor(r: VisitorRow): VisitorRecord {

@@ -12,6 +12,8 @@ export interface AgentRecord {
   role: Role;
   passwordHash: string;
   createdAt: number;
+  /** The console's language the agent chose (a shipped code); null follows the browser. */
+  language: string | null;
 }
 
 export interface VisitorRecord {
@@ -140,6 +142,8 @@ export interface Store {
   getAgents(ids: readonly string[]): Promise<AgentRecord[]>;
   getAgentByEmail(email: string): Promise<AgentRecord | null>;
   listAgents(): Promise<AgentRecord[]>;
+  /** Sets the agent's console language (null: the browser's); the updated record, or null for an unknown id. */
+  setAgentLanguage(id: string, language: string | null): Promise<AgentRecord | null>;
   countAdmins(): Promise<number>;
 
   // ---- visitors

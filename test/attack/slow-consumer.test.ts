@@ -54,8 +54,8 @@ describe('[SEC2] a client that never reads', () => {
     const growth = await peakGrowth(arena.target, async () => {
       const packets = Array.from({ length: 40 }, (_, i) => `42/visitor,${i + 1}["history:get",{"limit":200}]`);
       expect((await post(packets.join('\x1e'))).status).toBe(200);
-      // A harmless packet (a pong) is refused once the engine no longer knows the session.
-      await eventually(async () => (await post('3')).status === 400, 20_000, 'the polling session to be cut');
+      // A harmless packet (a pong) is refused (503: not a session this node holds) once the engine no longer knows it.
+      await eventually(async () => (await post('3')).status === 503, 20_000, 'the polling session to be cut');
     });
     expect(growth).toBeLessThan(MEMORY_BUDGET_MIB);
     await expectUnharmed(arena.target, arena.control);

@@ -62,7 +62,7 @@ describe.each(['websocket', 'polling'] as const)('[E2E-FLOW] cross-origin widget
       const agentWatch = watch(agent);
       const queued = agent.locator('.queue-item').first();
       await poll(() => queued.locator('.item-preview').textContent()).toContain('Alpine tents');
-      await poll(() => queued.locator('.item-wait').textContent()).toMatch(/^(new|waiting \d+ s)$/);
+      await poll(() => queued.locator('.item-wait').textContent()).toMatch(/^(new|waiting \d+ sec)$/);
       await poll(() => chat.locator('.chat-note').isVisible()).toBe(false);
       await queued.getByRole('button', { name: /claim/i }).click();
 

@@ -7,6 +7,8 @@ import type { Ack } from '../../server/protocol/errors.ts';
 import type { HistoryResult } from '../../server/protocol/events.ts';
 import type { Conversation, HistoryQuery, Message } from '../../server/protocol/shapes.ts';
 import { createConversationModel, TYPING_SHOWN_MS, type Side } from '../../client/lib/conversation-model.ts';
+import { createPendingClaims } from '../../client/lib/pending-claims.ts';
+import { createPendingStore, type PendingStore } from '../../client/lib/pending-store.ts';
 
 const VISITOR = { id: 'v1', name: 'Visitor 5a96' };
 const ADA = { id: 'a1', name: 'Ada Lovelace' };
@@ -36,7 +38,7 @@ function deferred<I, R>(calls: Call<I, R>[]) {
 }
 
 /** A model whose socket is a script: the test answers each history/send call itself. */
-function setup(opts: { side?: Side; conversation?: Conversation; online?: boolean } = {}) {
+function setup(opts: { side?: Side; conversation?: Conversation; online?: boolean; pause?: () => Promise<void>; persist?: PendingStore } = {}) {
   const history: Call<HistoryQuery, HistoryResult>[] = [];
   const sends: Call<{ clientId: string; body: string }, Ack<{ message: Message }>>[] = [];
   const reads: number[] = [];
@@ -48,6 +50,9 @@ function setup(opts: { side?: Side; conversation?: Conversation; online?: boolea
     send: deferred(sends),
     sendRead: (seq) => reads.push(seq),
     connected: () => net.online,
+    // Catch-up pages follow each other at once unless a test holds them.
+    pause: opts.pause ?? (async () => {}),
+    persist: opts.persist,
   });
   return { model, history, sends, reads, net, state: () => model.getState() };
 }
@@ -307,12 +312,137 @@ describe('conversation model: read positions, unread, Seen', () => {
   });
 });
 
+describe('conversation model: catch-up in pages', () => {
+  it('[CM29] 1,000 missed: pages of 200 after the contiguous seq, each shown 50 at a time with a pause between slices and pages, no gap', async () => {
+    const pauses: Array<() => void> = [];
+    const t = setup({ pause: () => new Promise<void>((resolve) => pauses.push(resolve)) });
+    const loading = t.model.load();
+    t.history[0].resolve({ conversation: conv({ lastSeq: 1 }), messages: [msg(1)] });
+    await loading;
+    const shown: number[] = [];
+    t.model.subscribe(() => shown.push(t.state().messages.length));
+    // Back after a long time away: 1,000 more, announced by the snapshot.
+    t.model.conversation(conv({ lastSeq: 1001 }));
+    const page = (from: number) => Array.from({ length: 200 }, (_, i) => msg(from + i));
+    for (let n = 0; n < 5; n++) {
+      expect(t.history).toHaveLength(2 + n);
+      expect(t.history[1 + n].input).toEqual({ afterSeq: 1 + 200 * n, limit: 200 });
+      t.history[1 + n].resolve({ conversation: conv({ lastSeq: 1001 }), messages: page(2 + 200 * n) });
+      await settle();
+      for (let slice = 1; slice <= 4; slice++) {
+        // 50 more on screen; nothing more is shown, nor the next page asked, until the pause has passed.
+        expect(t.state().contiguousSeq).toBe(1 + 200 * n + 50 * slice);
+        expect(t.history).toHaveLength(2 + n);
+        pauses.shift()!();
+        await settle();
+      }
+    }
+    // The fifth page was full: one more ask finds nothing, and the catch-up ends.
+    t.history[6].resolve({ conversation: conv({ lastSeq: 1001 }), messages: [] });
+    await settle();
+    expect(t.history).toHaveLength(7);
+    expect(pauses).toHaveLength(0);
+    expect(seqsOf(t.state())).toEqual(Array.from({ length: 1001 }, (_, i) => i + 1));
+    expect(shown.filter((n, i) => shown.indexOf(n) === i)).toEqual(Array.from({ length: 21 }, (_, i) => 1 + 50 * i));
+  });
+});
+
+/** sessionStorage as the browser gives it (a process boundary): strings by key. */
+function memoryStorage() {
+  const items = new Map<string, string>();
+  return {
+    items,
+    getItem: (key: string) => items.get(key) ?? null,
+    setItem: (key: string, value: string) => void items.set(key, value),
+    removeItem: (key: string) => void items.delete(key),
+  };
+}
+
+describe('conversation model: unsent messages across reloads', () => {
+  const KEY = 'parley:outbox:visitor';
+  /** A page of one tab: its model keeps what is unsent in `storage`, alone in the browser (no other page to ask). */
+  const page = (storage: ReturnType<typeof memoryStorage>, online = true) =>
+    setup({ conversation: conv(), online, persist: createPendingStore({ storage, key: KEY, claims: createPendingClaims({ channel: null }) }) });
+  const kept = (storage: ReturnType<typeof memoryStorage>) => JSON.parse(storage.items.get(KEY) ?? '[]') as Array<{ clientId: string; body: string; failed: string | null }>;
+
+  it('[CM30] written offline, the page reloaded: shown as sending in order, sent first with the same clientIds, kept until acked', async () => {
+    const storage = memoryStorage();
+    const before = page(storage, false);
+    await settle();
+    const first = before.model.send('first');
+    const second = before.model.send('second');
+    expect(kept(storage).map((k) => [k.clientId, k.body])).toEqual([
+      [first, 'first'],
+      [second, 'second'],
+    ]);
+
+    // Reload: a new page of the same tab, online; it writes a third message before the restore is done.
+    const after = page(storage);
+    const third = after.model.send('third');
+    expect(after.sends).toHaveLength(0);
+    await settle();
+    expect(after.state().pending.map((p) => [p.body, p.state])).toEqual([
+      ['first', 'sending'],
+      ['second', 'sending'],
+      ['third', 'sending'],
+    ]);
+    expect(after.state().pending.map((p) => p.clientId)).toEqual([first, second, third]);
+    // One at a time, in the order written, each with its clientId.
+    for (const [i, clientId] of [first, second, third].entries()) {
+      expect(after.sends[i].input.clientId).toBe(clientId);
+      after.sends[i].resolve({ ok: true, message: msg(i + 1, 'v', { clientId, body: after.sends[i].input.body }) });
+      await settle();
+      expect(kept(storage).map((k) => k.clientId)).toEqual([first, second, third].slice(i + 1));
+    }
+    expect(after.state().messages.map((m) => m.body)).toEqual(['first', 'second', 'third']);
+    expect(after.state().pending).toEqual([]);
+    expect(storage.items.has(KEY)).toBe(false);
+  });
+
+  it('[CM31] stored before the reload (the ack was lost with the page): the resend returns the original and nothing doubles', async () => {
+    const storage = memoryStorage();
+    const before = page(storage);
+    await settle();
+    const clientId = before.model.send('did this arrive?');
+    expect(before.sends).toHaveLength(1); // the server stores it; the page reloads before the ack
+
+    const after = page(storage);
+    await settle();
+    expect(after.state().pending.map((p) => p.clientId)).toEqual([clientId]);
+    const original = msg(1, 'v', { clientId, body: 'did this arrive?' });
+    // The history page and the resend's ack both carry the stored message.
+    after.model.messages([original]);
+    after.sends[0].resolve({ ok: true, message: original });
+    await settle();
+    expect(after.state().messages.map((m) => m.id)).toEqual(['m1']);
+    expect(after.state().pending).toEqual([]);
+    expect(storage.items.has(KEY)).toBe(false);
+  });
+
+  it('[CM32] refused for good before the reload: back as failed with its reason, not sent again; Edit still gives the text back', async () => {
+    const storage = memoryStorage();
+    const before = page(storage);
+    await settle();
+    const clientId = before.model.send('x'.repeat(10));
+    before.sends[0].resolve({ ok: false, error: { code: 'conversation_closed', message: 'closed' } });
+    await settle();
+    expect(kept(storage)).toEqual([expect.objectContaining({ clientId, failed: 'conversation_closed' })]);
+
+    const after = page(storage);
+    await settle();
+    expect(after.state().pending).toEqual([expect.objectContaining({ clientId, state: 'failed', retryable: false, reason: 'the conversation has ended' })]);
+    expect(after.sends).toHaveLength(0);
+    expect(after.model.discard(clientId)).toBe('x'.repeat(10));
+    expect(storage.items.has(KEY)).toBe(false);
+  });
+});
+
 describe('conversation model: own sends', () => {
   it('[CM18] pending by clientId, confirmed by the ack in place, the echo and a duplicate ack add nothing', async () => {
     const { model, sends, state } = setup({ conversation: conv() });
     model.messages([msg(1)]);
     const clientId = model.send('Do you ship to Norway?');
-    expect(state().pending).toEqual([expect.objectContaining({ clientId, body: 'Do you ship to Norway?', state: 'sending', reason: null })]);
+    expect(state().pending).toEqual([expect.objectContaining({ clientId, body: 'Do you ship to Norway?', state: 'sending', error: null, reason: null })]);
     expect(sends[0].input).toEqual({ clientId, body: 'Do you ship to Norway?' });
     const stored = msg(2, 'v', { clientId, body: 'Do you ship to Norway?' });
     sends[0].resolve({ ok: true, message: stored });
@@ -339,13 +469,13 @@ describe('conversation model: own sends', () => {
     expect(state().messages.map((m) => m.id)).toEqual(['m1']);
   });
 
-  it('[CM20] refused for good: failed with a reason in words, not retryable; discard gives the text back to edit', async () => {
+  it('[CM20] refused for good: failed with its error code (and a reason in words), not retryable; discard gives the text back to edit', async () => {
     const { model, sends, state } = setup({ conversation: conv() });
     const clientId = model.send('my order #123');
     sends[0].resolve({ ok: false, error: { code: 'invalid_payload', message: 'body: too long' } });
     await settle();
     expect(state().pending).toEqual([
-      expect.objectContaining({ clientId, state: 'failed', retryable: false, reason: expect.stringContaining('refused this text') }),
+      expect.objectContaining({ clientId, state: 'failed', retryable: false, error: 'invalid_payload', reason: expect.stringContaining('refused this text') }),
     ]);
     expect(model.discard('no-such-id')).toBeNull();
     expect(model.discard(clientId)).toBe('my order #123');

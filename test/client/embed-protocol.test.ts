@@ -32,4 +32,18 @@ describe('[EMBED] embed protocol', () => {
     expect(parseToHost({ type: 'parley:unread', count: 2.7 })).toEqual({ type: 'parley:unread', count: 2 });
     expect(parseToHost({ type: 'parley:unread', count: -5 })).toEqual({ type: 'parley:unread', count: 0 });
   });
+
+  it('[EMBED4] the chat tells the host page its language: a bounded tag and a direction, nothing else', () => {
+    expect(parseToHost({ type: 'parley:ready', locale: 'ar', dir: 'rtl' })).toEqual({ type: 'parley:ready', locale: 'ar', dir: 'rtl' });
+    expect(parseToHost({ type: 'parley:ready', locale: 'zh-CN', dir: 'ltr', extra: 1 })).toEqual({ type: 'parley:ready', locale: 'zh-CN', dir: 'ltr' });
+    for (const junk of [
+      { type: 'parley:ready' },
+      { type: 'parley:ready', locale: 'ar' },
+      { type: 'parley:ready', locale: 'ar', dir: 'up' },
+      { type: 'parley:ready', locale: 42, dir: 'ltr' },
+      { type: 'parley:ready', locale: 'x'.repeat(36), dir: 'ltr' },
+    ]) {
+      expect(parseToHost(junk), JSON.stringify(junk)).toBeNull();
+    }
+  });
 });

@@ -1,9 +1,11 @@
 // [LB] The shipped nginx configuration in front of two nodes: sticky enough for
-// long-polling, WebSocket upgrades pass, clients spread over both nodes.
+// long-polling, WebSocket upgrades pass, clients spread over both nodes; TLS with one HSTS header.
+// Restarts and node deaths behind it: test/ops/rolling-restart.test.ts.
 
+import { io } from 'socket.io-client';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { TRANSPORTS, type VisitorClient, connect, next, ok } from '../helpers/clients.ts';
-import { startNginx } from '../helpers/nginx.ts';
+import { headerValues, insecureRequest, shippedServerParameters, startNginx } from '../helpers/nginx.ts';
 import { cookieOf } from '../helpers/start-app.ts';
 import { startCluster } from '../helpers/topology.ts';
 
@@ -45,5 +47,40 @@ describe.each(TRANSPORTS)('[LB] nginx in front of two nodes, %s', (transport) =>
     await closed;
     for (const v of visitors) v.close();
     agent.close();
+  });
+});
+
+describe('[LB] the shipped configuration as a whole', () => {
+  it('[LB2] the upstream never marks a node down by itself (max_fails=0 on every server line: the test runs with those lines)', () => {
+    const params = shippedServerParameters();
+    expect(params.length).toBeGreaterThan(1);
+    for (const p of params) expect(p).toMatch(/(^|\s)max_fails=0(\s|$)/);
+  });
+
+  it.each(TRANSPORTS)('[LB3] over TLS (%s): one Strict-Transport-Security header, Parley\'s; port 80 only redirects, without it', async (transport) => {
+    const c = await startCluster({ env: { TRUST_PROXY: 'loopback' } });
+    const nginx = await startNginx(c.nodes.map((n) => Number(new URL(n.url).port)), { tls: true });
+    onTestFinished(() => nginx.stop());
+    for (const path of ['/', '/api/me', '/readyz']) {
+      const res = await insecureRequest(nginx.url + path);
+      expect(`${path}: ${JSON.stringify(headerValues(res.headers, 'strict-transport-security'))}`).toBe(`${path}: ["max-age=31536000"]`);
+    }
+    const plain = await fetch(`${nginx.redirectUrl}/chat?x=1`, { redirect: 'manual' });
+    expect(plain.status).toBe(301);
+    expect(plain.headers.get('location')).toMatch(/^https:\/\/127\.0\.0\.1(:\d+)?\/chat\?x=1$/);
+    expect(plain.headers.get('strict-transport-security')).toBeNull();
+    // Socket.IO through the TLS server.
+    const created = await insecureRequest(`${nginx.url}/api/visitor/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const session = headerValues(created.headers, 'set-cookie')
+      .find((c) => c.startsWith('parley.sid='))!
+      .split(';')[0];
+    const socket = io(`${nginx.url}/visitor`, { transports: [transport], extraHeaders: { cookie: session }, rejectUnauthorized: false, reconnection: false, forceNew: true });
+    onTestFinished(() => void socket.close());
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    const ack = (await socket.timeout(5000).emitWithAck('message:send', { clientId: 'tls', body: 'over TLS' })) as { ok: boolean };
+    expect(ack.ok).toBe(true);
   });
 });

@@ -16,7 +16,7 @@ runPresenceRegistryContract('redis', async () => {
   const prefix = `test-presence-${randomBytes(6).toString('hex')}:`;
   // keyPrefix applies to every key the registry names, in scripts and transactions too.
   const redis = new Redis(sharedRedisUrl(), { keyPrefix: prefix, maxRetriesPerRequest: 1 });
-  const registry = createRedisPresenceRegistry({ redis, nodeId: 'node-a', logger: createLogger('silent'), graceMs: 1000, deadAfterMs: 12_000 });
+  const registry = createRedisPresenceRegistry({ redis, nodeId: 'node-a', logger: createLogger('silent'), graceMs: 1000, heartbeatMs: 3000, deadAfterMs: 12_000 });
   return {
     registry,
     async dispose() {

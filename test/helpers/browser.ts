@@ -72,6 +72,8 @@ export interface HostSite {
   url: string;
   /** What the host page embeds: Parley's loader URL (set once the app's port is known). */
   widgetSrc: string;
+  /** The script tag's data-lang (the host site choosing the widget's language), when set. */
+  widgetLang?: string;
   title: string;
   close(): Promise<void>;
 }
@@ -98,7 +100,7 @@ export async function startHostSite(): Promise<HostSite> {
 <body><header>Acme Outdoor</header><main><h1>Four-season tents</h1>
 <p>Storm-proof shelters for every trip. Questions about sizes or delivery? Our team is one click away.</p>
 <p>Free shipping on orders over $100 and 30-day returns.</p></main>
-<script src="${escapeHtml(site.widgetSrc)}" async></script></body></html>`);
+<script src="${escapeHtml(site.widgetSrc)}"${site.widgetLang ? ` data-lang="${escapeHtml(site.widgetLang)}"` : ''} async></script></body></html>`);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   site.url = `http://localhost:${(server.address() as AddressInfo).port}`;
@@ -157,4 +159,50 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** The texts of a transcript's messages, in order (pending ones included). */
 export async function transcript(scope: Page | FrameLocator): Promise<string[]> {
   return scope.locator('.msg .msg-body').allTextContents();
+}
+
+export interface SocketGate {
+  /** From now on the page's Socket.IO traffic (long-polling requests, WebSocket handshakes) fails, as on a dead network. */
+  close(): void;
+  /** Lets it through again: the page's own reconnection finds the server. */
+  open(): void;
+}
+
+/**
+ * Blocks and unblocks the Socket.IO transport of one page (its frames' too, and across reloads) or of
+ * every page of a context, while the server keeps running: pages and the HTTP API still load. Opened at
+ * first. A connection already up is not cut by close(): the test drops it at the server (`socket.conn.close()`).
+ */
+export async function socketGate(scope: Page | BrowserContext): Promise<SocketGate> {
+  let blocked = false;
+  await scope.route(/\/socket\.io\//, (route) => (blocked ? route.abort('internetdisconnected') : route.fallback()));
+  await scope.routeWebSocket(/\/socket\.io\//, (ws) => {
+    if (blocked) return ws.close();
+    ws.connectToServer();
+  });
+  return {
+    close: () => {
+      blocked = true;
+    },
+    open: () => {
+      blocked = false;
+    },
+  };
+}
+
+/**
+ * Records the duration of every main-thread long task (over 50 ms) of every page of the context, from
+ * its first script on, in `window.__longTasks` of each frame; read them with longTasks().
+ */
+export async function watchLongTasks(context: BrowserContext): Promise<void> {
+  // A string: it runs in the page, and this file is typed for Node, without the DOM library.
+  await context.addInitScript({
+    content: `window.__longTasks = [];
+new PerformanceObserver((list) => { for (const entry of list.getEntries()) window.__longTasks.push(entry.duration); })
+  .observe({ type: 'longtask', buffered: true });`,
+  });
+}
+
+export async function longTasks(page: Page): Promise<number[]> {
+  return (await page.evaluate('window.__longTasks || []')) as number[];
 }

@@ -23,9 +23,12 @@ export interface RedisServer {
   start(): Promise<void>;
   /** kill() then start(). */
   restart(): Promise<void>;
-  /** SIGSTOP: the server keeps its connections but answers nothing, as a stalled Redis would. */
+  /**
+   * SIGSTOP: the server stops answering but keeps its connections open, as a stalled Redis
+   * (swapping, a slow fork, a frozen VM) does; commands sent meanwhile wait in its socket buffers.
+   */
   pause(): void;
-  /** SIGCONT after pause(). */
+  /** SIGCONT after pause(): the waiting commands run, in the order each connection sent them. */
   resume(): void;
 }
 
@@ -35,12 +38,16 @@ export interface PostgresServer {
   port: number;
   /** A fresh empty database on this server; returns its URL. */
   createDatabase(name?: string): Promise<string>;
-  /**
-   * Fast shutdown (SIGINT: clients are disconnected) and a start on the same port and data
-   * directory, as an operator's restart would; resolves once it answers again. Data survives.
-   */
-  restart(): Promise<void>;
+  /** Stops the server and removes its data. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Shuts the server down and keeps its data, as an operator's restart does: `smart` (SIGTERM) refuses
+   * new connections (57P03) and waits for the open sessions to end; `fast` (SIGINT) ends them (57P01).
+   * Resolves once the server has exited (for `smart`, after the last session ended).
+   */
+  halt(mode: 'smart' | 'fast'): Promise<void>;
+  /** Starts again after halt(), on the same port and data. */
+  start(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 15_000;
@@ -195,6 +202,10 @@ export async function startRedis(): Promise<RedisServer> {
     if (child) await terminate(child, 'SIGKILL');
     unregister();
   };
+  const signal = (sig: NodeJS.Signals) => {
+    if (!child || exited(child)) throw new Error(`redis-server on port ${port} is not running (${sig})`);
+    child.kill(sig);
+  };
 
   try {
     await start();
@@ -212,14 +223,10 @@ export async function startRedis(): Promise<RedisServer> {
       await kill();
       await start();
     },
-    pause: () => {
-      if (child && !exited(child)) child.kill('SIGSTOP');
-    },
-    resume: () => {
-      if (child && !exited(child)) child.kill('SIGCONT');
-    },
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
     stop: async () => {
-      // A paused server would ignore SIGTERM until the escalation.
+      // A paused server would sit on SIGTERM until the timeout.
       if (child && !exited(child)) child.kill('SIGCONT');
       if (child) await terminate(child, 'SIGTERM');
       unregister();
@@ -288,6 +295,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const data = join(dir, 'data');
   if (runAs) chownSync(dir, runAs.uid, runAs.gid);
   const port = await freePort();
+  const serverUrl = `postgres://${PG_SUPERUSER}@127.0.0.1:${port}/postgres`;
   let child: ChildProcess | null = null;
   let unregister = () => {};
   const stop = async () => {
@@ -296,12 +304,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     unregister();
     rmSync(dir, { recursive: true, force: true });
   };
-
-  try {
-    const [initCmd, initArgs] = command(runAs, join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', PG_SUPERUSER, '--no-sync', '-E', 'UTF8', '--locale=C']);
-    const init = spawnSync(initCmd, initArgs, { encoding: 'utf8', timeout: READY_TIMEOUT_MS });
-    if (init.status !== 0) throw new Error(`initdb failed (${init.error?.message ?? `exit ${init.status}`}):\n${init.stderr ?? ''}`);
-
+  const start = async () => {
+    if (child && !exited(child)) return;
     const [cmd, args] = command(runAs, join(bin, 'postgres'), [
       '-D', data,
       '-p', String(port),
@@ -313,21 +317,25 @@ export async function startPostgres(): Promise<PostgresServer> {
       '-c', 'synchronous_commit=off',
       '-c', 'full_page_writes=off',
     ]);
-    const serverUrl = `postgres://${PG_SUPERUSER}@127.0.0.1:${port}/postgres`;
-    const start = async () => {
-      const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      child = proc;
-      unregister = killOnExit(proc);
-      await pollUntil(`postgres on port ${port}`, proc, captureOutput(proc), () => pgReady(serverUrl));
-    };
+    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    unregister = killOnExit(proc);
+    await pollUntil(`postgres on port ${port}`, proc, captureOutput(proc), () => pgReady(serverUrl));
+  };
+  const halt = async (mode: 'smart' | 'fast') => {
+    if (!child || exited(child)) return;
+    child.kill(mode === 'smart' ? 'SIGTERM' : 'SIGINT');
+    await waitForExit(child, 60_000);
+    unregister();
+  };
+
+  try {
+    const [initCmd, initArgs] = command(runAs, join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', PG_SUPERUSER, '--no-sync', '-E', 'UTF8', '--locale=C']);
+    const init = spawnSync(initCmd, initArgs, { encoding: 'utf8', timeout: READY_TIMEOUT_MS });
+    if (init.status !== 0) throw new Error(`initdb failed (${init.error?.message ?? `exit ${init.status}`}):\n${init.stderr ?? ''}`);
     await start();
     const url = await createDatabase(serverUrl, 'parley');
-    const restart = async () => {
-      if (child) await terminate(child, 'SIGINT');
-      unregister();
-      await start();
-    };
-    return { url, port, stop, restart, createDatabase: (name) => createDatabase(serverUrl, name) };
+    return { url, port, stop, halt, start, createDatabase: (name) => createDatabase(serverUrl, name) };
   } catch (err) {
     await stop();
     throw err;

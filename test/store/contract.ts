@@ -496,6 +496,22 @@ export function runStoreContract(engineName: string, open: (clock: Clock) => Pro
       expect((await store.listAgents()).map((a) => a.id).sort()).toEqual([agent.id, admin.id].sort());
     });
 
+    it('[STORE-AGENT-LANG] an agent\'s language: null when created, set, changed and cleared; no one else\'s changes', async () => {
+      const ann = agentOf(await store.createAgent({ email: 'lang-ann@example.test', name: 'Ann', role: 'agent', passwordHash: 'h' }));
+      const bob = agentOf(await store.createAgent({ email: 'lang-bob@example.test', name: 'Bob', role: 'admin', passwordHash: 'h' }));
+      expect(ann.language).toBeNull();
+      expect(await store.setAgentLanguage(ann.id, 'de')).toEqual({ ...ann, language: 'de' });
+      expect(await store.getAgent(ann.id)).toEqual({ ...ann, language: 'de' });
+      expect(await store.getAgentByEmail('LANG-ANN@example.test')).toEqual({ ...ann, language: 'de' });
+      expect(await store.setAgentLanguage(ann.id, 'pt-BR')).toMatchObject({ language: 'pt-BR' });
+      expect((await store.getAgents([ann.id, bob.id])).find((a) => a.id === ann.id)?.language).toBe('pt-BR');
+      expect((await store.listAgents()).find((a) => a.id === bob.id)?.language).toBeNull();
+      expect(await store.setAgentLanguage(ann.id, null)).toEqual(ann);
+      expect(await store.getAgent(ann.id)).toEqual(ann);
+      expect(await store.getAgent(bob.id)).toEqual(bob);
+      expect(await store.setAgentLanguage('nobody', 'de')).toBeNull();
+    });
+
     /** Sorted by id: the batched reads promise no order. */
     const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 

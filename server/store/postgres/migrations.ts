@@ -104,6 +104,13 @@ export const migrations: readonly Migration[] = [
       WHERE EXISTS (SELECT 1 FROM read_positions r WHERE r.conversation_id = c.id);
     `,
   },
+  {
+    version: 3,
+    name: 'agents: console language',
+    // The language the agent chose for the console and dashboard (a shipped code, i18n/locales.ts);
+    // NULL follows the browser.
+    sql: `ALTER TABLE agents ADD COLUMN language TEXT;`,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */

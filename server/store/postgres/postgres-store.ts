@@ -115,6 +115,11 @@ export class PostgresStore implements Store {
     return (await this.#db.query<AgentRow>('SELECT * FROM agents ORDER BY created_at, id')).map(toAgent);
   }
 
+  async setAgentLanguage(id: string, language: string | null): Promise<AgentRecord | null> {
+    const [row] = await this.#db.query<AgentRow>('UPDATE agents SET language = $1 WHERE id = $2 RETURNING *', [language, id]);
+    return row ? toAgent(row) : null;
+  }
+
   async countAdmins(): Promise<number> {
     const [row] = await this.#db.query<{ n: number }>(`SELECT count(*)::int AS n FROM agents WHERE role = 'admin'`);
     return row.n;

@@ -132,6 +132,9 @@ export function createGroupCommit(db: DatabaseSync, wal: WalSync | null): GroupC
           sql.release.run();
           outcomes.push({ ok: true, value });
         } catch (err) {
+          // SQLite may roll the whole transaction back on a full disk, an I/O error or a busy lock
+          // (then no savepoint is left to return to): the batch fails as a whole, with that error.
+          if (!db.isTransaction) throw err;
           sql.rollbackTo.run();
           sql.release.run();
           outcomes.push({ ok: false, value: err });
@@ -139,8 +142,12 @@ export function createGroupCommit(db: DatabaseSync, wal: WalSync | null): GroupC
       }
       sql.commit.run();
     } catch (err) {
-      // BEGIN or COMMIT failed (busy, disk full, I/O error): nothing of this batch is stored.
-      if (db.isTransaction) db.exec('ROLLBACK');
+      // BEGIN or COMMIT failed (busy, disk full, I/O error), or SQLite rolled back: nothing of this batch is stored.
+      try {
+        if (db.isTransaction) db.exec('ROLLBACK');
+      } catch {
+        // The ROLLBACK failing too (an I/O error) leaves nothing committed either; the batch's error is the one to report.
+      }
       for (const item of batch) item.reject(err);
       return null;
     }

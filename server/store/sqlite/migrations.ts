@@ -130,6 +130,13 @@ export const migrations: readonly Migration[] = [
     // Messages are never deleted, so the two always agreed.
     sql: `ALTER TABLE conversations DROP COLUMN last_seq;`,
   },
+  {
+    version: 4,
+    name: 'agents: console language',
+    // The language the agent chose for the console and dashboard (a shipped code, i18n/locales.ts);
+    // NULL follows the browser.
+    sql: `ALTER TABLE agents ADD COLUMN language TEXT;`,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */

@@ -135,6 +135,11 @@ export class SqliteStore implements Store {
     return this.#q.listAgents.all().map(toAgent);
   }
 
+  async setAgentLanguage(id: string, language: string | null): Promise<AgentRecord | null> {
+    const row = this.#q.setAgentLanguage.get(language, id);
+    return row ? toAgent(row) : null;
+  }
+
   async countAdmins(): Promise<number> {
     return Number(this.#q.countAdmins.get()?.n ?? 0);
   }

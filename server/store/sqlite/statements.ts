@@ -45,6 +45,7 @@ const SQL = {
   agentsByIds: sql<AgentRow>(`SELECT * FROM agents WHERE id ${IN_IDS}`),
   agentByEmail: sql<AgentRow>('SELECT * FROM agents WHERE email = ? COLLATE NOCASE'),
   listAgents: sql<AgentRow>('SELECT * FROM agents ORDER BY created_at, id'),
+  setAgentLanguage: sql<AgentRow>('UPDATE agents SET language = ? WHERE id = ? RETURNING *'),
   countAdmins: sql<{ n: number }>(`SELECT count(*) AS n FROM agents WHERE role = 'admin'`),
 
   insertVisitor: sql<VisitorRow>('INSERT INTO visitors (id, name, email, created_at) VALUES (?, ?, ?, ?) RETURNING *'),
