@@ -11,7 +11,7 @@ import { AckFailure, call, emitAck } from '../lib/ack.ts';
 import { type ConversationModel, type ConversationState, createConversationModel } from '../lib/conversation-model.ts';
 import { createConversationSet } from '../lib/conversation-set.ts';
 import { errorText } from '../lib/error-text.ts';
-import type { ConsoleKey, I18n } from '../lib/i18n.ts';
+import type { ConsoleKey, I18n } from '../lib/translator.ts';
 import type { PendingStore } from '../lib/pending-store.ts';
 import { queueWithPositions } from './queue-order.ts';
 

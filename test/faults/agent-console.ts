@@ -3,13 +3,19 @@
 // socket.io-client socket with the product's options, as client/agent/console.tsx creates it.
 // The console is on screen; the conversation selected last (the last claim) is the one read.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { effect } from '@preact/signals';
 import { io } from 'socket.io-client';
 import { type Alerts, type AgentSocket, type ConsoleState, createConsoleState } from '../../client/agent/console-state.ts';
 import type { ConversationModel } from '../../client/lib/conversation-model.ts';
+import { createPendingStore } from '../../client/lib/pending-store.ts';
 import { socketOptions } from '../../client/lib/socket-options.ts';
+import { tabStorage } from '../../client/lib/storage.ts';
+import { type ConsoleKey, createI18n } from '../../client/lib/translator.ts';
 import type { Agent } from '../../server/protocol/shapes.ts';
 import { type AckRecord, type ClientLog, type PersonKey, type Recorder, type Transport, viewOf } from './recorder.ts';
+import { openPageChannel, type PageChannel } from './page-channel.ts';
 import { inTab, type TabStorage } from './tab-storage.ts';
 import { type Tap, tapSocket } from './tap.ts';
 
@@ -46,6 +52,10 @@ export interface AgentConsoleOptions {
 /** Notifications go nowhere: the console is on screen. */
 const silentNotifier: Alerts = { alert: () => {} };
 
+/** The console's English catalogues, as the page would embed them. */
+const catalogue = (surface: string) => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'i18n', 'en', `${surface}.json`), 'utf8')) as Record<string, string>;
+const english = () => createI18n<ConsoleKey>('en', { ...catalogue('common'), ...catalogue('console') });
+
 export function openAgentConsole(opts: AgentConsoleOptions): AgentConsole {
   const { rec } = opts;
   const log = rec.client({ id: opts.id, person: opts.person, kind: 'agent', transport: opts.transport });
@@ -57,13 +67,20 @@ export function openAgentConsole(opts: AgentConsoleOptions): AgentConsole {
     });
     const tap = tapSocket(socket, log, rec);
     const note = (text: string) => log.notices.push({ t: rec.now(), text });
+    const i18n = english();
+    // As client/agent/console.tsx wires it: unsent replies kept in the tab's sessionStorage.
+    const page: PageChannel = openPageChannel();
+    const storage = tabStorage();
     const con = createConsoleState({
       me: opts.me,
+      t: i18n.t,
+      name: i18n.name,
       socket,
       notifier: silentNotifier,
       toast: (text) => note(`toast: ${text}`),
       signIn: () => note('sent to sign in'),
       status: 'online',
+      pendingStore: (conversationId) => createPendingStore({ storage, key: `parley:outbox:agent:${opts.me.id}:${conversationId}`, claims: page.claims }),
     });
     socket.on('connect_error', (err) => note(`connect_error ${err.message}`));
 
@@ -142,6 +159,7 @@ export function openAgentConsole(opts: AgentConsoleOptions): AgentConsole {
         log.closedAt = rec.now();
         stopWatching();
         socket.close();
+        page.close();
       },
     };
   });

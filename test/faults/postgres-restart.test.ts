@@ -16,7 +16,8 @@ describe('[FAULT-PG] PostgreSQL restart', () => {
         for (let round = 0; round < profile.rounds; round++) {
           rec.fault('restart postgres');
           const began = performance.now();
-          await stack.postgres!.restart();
+          await stack.postgres!.halt('fast');
+          await stack.postgres!.start();
           rec.fault('postgres answers');
           notes.push(`round ${round + 1}: PostgreSQL restarted, answering again after ${((performance.now() - began) / 1000).toFixed(1)} s`);
           if (round + 1 < profile.rounds) await sleep(5000);

@@ -1,15 +1,18 @@
 // One visitor tab of the chat, without its view: the product's conversation model
-// (client/lib/conversation-model.ts: outbox with clientId resends, catch-up by seq, reads)
-// on a real socket.io-client socket with the product's options, wired to the socket's events
-// the way client/widget/chat.ts wires them. The tab is open and on screen, so it reads what
-// arrives, as the chat does.
+// (client/lib/conversation-model.ts: outbox with clientId resends kept in the tab's
+// sessionStorage, catch-up by seq, reads) on a real socket.io-client socket with the product's
+// options, wired to the socket's events the way client/widget/chat.ts wires them. The tab is
+// open and on screen, so it reads what arrives, as the chat does.
 
 import { io, type Socket } from 'socket.io-client';
 import type { VisitorClientEvents, VisitorServerEvents } from '../../server/protocol/events.ts';
 import { call, emitAck } from '../../client/lib/ack.ts';
 import { type ConversationModel, createConversationModel } from '../../client/lib/conversation-model.ts';
+import { createPendingStore } from '../../client/lib/pending-store.ts';
 import { socketOptions } from '../../client/lib/socket-options.ts';
+import { tabStorage } from '../../client/lib/storage.ts';
 import { type ClientLog, type PersonKey, type Recorder, type Transport, viewOf } from './recorder.ts';
+import { openPageChannel } from './page-channel.ts';
 import { inTab, type TabStorage } from './tab-storage.ts';
 import { type Tap, tapSocket } from './tap.ts';
 
@@ -56,12 +59,15 @@ export function openVisitorTab(opts: VisitorTabOptions): VisitorTab {
       extraHeaders: { cookie: opts.cookie, origin: opts.base },
     });
     const tap = tapSocket(socket, log, rec);
+    const page = openPageChannel();
     const model = createConversationModel({
       side: 'visitor',
       history: (q) => call(socket, 'history:get', q),
       send: (input) => emitAck(socket, 'message:send', input),
       sendRead: (seq) => socket.emit('read', { seq }),
       connected: () => socket.connected,
+      // The widget's key: the visitor's unsent messages in this tab's sessionStorage.
+      persist: createPendingStore({ storage: tabStorage(), key: 'parley:outbox:visitor', claims: page.claims }),
     });
     model.subscribe(() => {
       model.markRead();
@@ -110,6 +116,8 @@ export function openVisitorTab(opts: VisitorTabOptions): VisitorTab {
         log.finalView = viewOf([{ conversationId: s.conversationId, messages: s.messages }]);
         log.closedAt = rec.now();
         socket.close();
+        // The page is gone: it no longer answers for the messages it held (pending-claims.ts).
+        page.close();
       },
     };
   });
