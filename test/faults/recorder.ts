@@ -85,6 +85,8 @@ export interface AckRecord {
   code: string | null;
   message: Message | null;
   conversation: Conversation | null;
+  /** history:get only: what was asked, and the seqs of the page that came back. */
+  page?: { query: string; seqs: string };
 }
 
 export interface FaultRecord {

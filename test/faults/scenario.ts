@@ -139,6 +139,15 @@ export function finish(
     };
     notes.push(`slowest deliveries: ${slow.map(who).join('; ')}`);
   }
+  const missed = c.figures.detail.undelivered[0];
+  if (missed) {
+    const logs = c.clients.filter((x) => x.person === missed.person && x.kind !== 'admin');
+    const calls = c.acks.filter((a) => a.event === 'history:get' && logs.some((l) => l.id === a.client) && a.conversationId === missed.conversationId);
+    const views = logs.map((l) => `${l.id} holds ${JSON.stringify(l.finalView?.get(missed.conversationId) ?? null)}`);
+    notes.push(
+      `first message not delivered: seq ${missed.seq} of ${missed.conversationId.slice(0, 8)} to ${views.join(', ')}; its history calls: ${calls.map((a) => `${(a.t / 1000).toFixed(1)} ${a.outcome === 'ok' ? `${a.page?.query} → ${a.page?.seqs}` : a.code}`).join('; ') || 'none'}`,
+    );
+  }
   const o = c.figures.longestOutage;
   if (o && o.ms > 5000) notes.push(`longest outage: ${timeline(c, o.client, o.from - 1000, o.from + o.ms + 1000)}`);
   const extra = c.presence.extraConnections;

@@ -76,7 +76,14 @@ export function tapSocket(socket: Socket, log: ClientLog, rec: Recorder): Tap {
       const conversationId = ack.message?.conversationId ?? ack.conversation?.id ?? payload?.conversationId ?? null;
       // A history page's conversation is not kept: only what a send or a claim answered.
       const conversation = event === 'history:get' ? null : (ack.conversation ?? null);
-      return record({ ...base, conversationId, outcome: 'ok', code: null, message: ack.message ?? null, conversation });
+      const r: AckRecord = { ...base, conversationId, outcome: 'ok', code: null, message: ack.message ?? null, conversation };
+      if (event === 'history:get') {
+        const { conversationId: _, ...query } = (payload ?? {}) as Record<string, unknown>;
+        const seqs = ((ack as unknown as { messages?: Message[] }).messages ?? []).map((m) => m.seq);
+        r.page = { query: JSON.stringify(query), seqs: seqs.length ? `${seqs[0]}..${seqs.at(-1)} (${seqs.length})` : 'none' };
+        r.conversationId = payload?.conversationId ?? (ack as unknown as { conversation?: Conversation | null }).conversation?.id ?? null;
+      }
+      return record(r);
     }
     return record({ ...base, conversationId: payload?.conversationId ?? null, outcome: 'error', code: ack.error.code, message: null, conversation: null });
   }
