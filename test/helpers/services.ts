@@ -185,7 +185,7 @@ function redisPing(port: number): Promise<boolean> {
 export async function startRedis(): Promise<RedisServer> {
   const binary = findOnPath('redis-server');
   if (!binary) throw new MissingBinaryError('redis-server');
-  const port = await freePort();
+  let port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'parley-redis-'));
   let child: ChildProcess | null = null;
   let unregister = () => {};
@@ -207,12 +207,21 @@ export async function startRedis(): Promise<RedisServer> {
     child.kill(sig);
   };
 
-  try {
-    await start();
-  } catch (err) {
-    await kill();
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
+  // freePort() closes the port before redis-server binds it: another process (a parallel test file's
+  // server) can take it in between. A first start that lost that race tries another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (err) {
+      await kill();
+      if (attempt < 3 && String((err as Error).message).includes('Address already in use')) {
+        port = await freePort();
+        continue;
+      }
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
   }
   return {
     url: `redis://127.0.0.1:${port}`,
