@@ -250,6 +250,13 @@ export function createConsoleState({ me, t, name: shownName, socket, notifier, t
   }
 
   function onConversation(c: Conversation) {
+    // Snapshots can arrive out of order (docs/protocol.md, `revision`): an older one changes nothing
+    // but the read positions its model merges.
+    const known = set.get(c.id)?.getState().conversation ?? waiting.peek().get(c.id);
+    if (known?.id === c.id && c.revision < known.revision) {
+      set.get(c.id)?.conversation(c);
+      return;
+    }
     // A new name or email shows in the details too.
     if (selected.peek() === c.id) void refreshVisitor();
     batch(() => {

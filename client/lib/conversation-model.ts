@@ -118,6 +118,8 @@ export interface ConversationModel {
 export const TYPING_SHOWN_MS = 6000;
 /** A catch-up page is shown this many messages at a time, a pause between (see fetchAfterContiguous). */
 const SHOWN_AT_ONCE = 50;
+/** How many times a refused load or catch-up is asked in all (see persistently). */
+const READ_ATTEMPTS = 5;
 const other = (side: Side): Side => (side === 'visitor' ? 'agent' : 'visitor');
 const noop = () => {};
 
@@ -226,13 +228,20 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
   }
 
   function applyConversation(c: Conversation) {
+    // An older revision (a queue-position update read just before a claim, sent after it) must not
+    // undo the change: only its read positions count.
+    if (c.id === conversationId && conversation && c.revision < conversation.revision) return mergeReads(c);
     if (c.id !== conversationId) switchTo(c.id);
     conversation = c;
     if (floor === null && list.length === 0) lower(c.lastSeq);
+    mergeReads(c);
+    if (c.status !== 'active') setTyping(null);
+  }
+
+  function mergeReads(c: Conversation) {
     readSeq = Math.max(readSeq, c.reads[side]);
     sentRead = Math.max(sentRead, c.reads[side]);
     peerRead = Math.max(peerRead, c.reads[other(side)]);
-    if (c.status !== 'active') setTyping(null);
   }
 
   /**
@@ -244,11 +253,7 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
   function applyPage(page: HistoryResult, asOf: number) {
     const c = page.conversation;
     if (c && (asOf === liveSnapshots || c.id !== conversationId)) applyConversation(c);
-    else if (c) {
-      readSeq = Math.max(readSeq, c.reads[side]);
-      sentRead = Math.max(sentRead, c.reads[side]);
-      peerRead = Math.max(peerRead, c.reads[other(side)]);
-    }
+    else if (c) mergeReads(c);
     if (page.messages.length && (conversationId === null || page.messages[0].conversationId === conversationId)) {
       lower(page.messages[0].seq - 1);
     }
@@ -379,12 +384,31 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     }
   }
 
+  /**
+   * A read refused for a passing reason (the server is busy or restarting: `rate_limited`,
+   * `unavailable`, a timeout) is asked again, backing off, while the socket stays connected; a
+   * disconnect leaves it to resume() on reconnect. Without this, a conversation whose first load
+   * was refused would take its next live message for the start of the transcript.
+   */
+  async function persistently(run: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (err) {
+        const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : 'timeout';
+        if (attempt >= READ_ATTEMPTS || !sendFailure(code).retryable || !deps.connected()) throw err;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(8000, 500 * 2 ** (attempt - 1))));
+        if (!deps.connected()) throw err;
+      }
+    }
+  }
+
   function load(): Promise<void> {
-    return single(fetchLatest);
+    return single(() => persistently(fetchLatest));
   }
 
   function catchUp(): Promise<void> {
-    return single(() => (loaded ? fetchAfterContiguous() : fetchLatest()));
+    return single(() => persistently(() => (loaded ? fetchAfterContiguous() : fetchLatest())));
   }
 
   /** Puts back what an earlier page of this tab left unsent, ahead of anything written since. */

@@ -22,6 +22,7 @@ export function toConversation(c: ConversationRecord, queuePosition: number | nu
     lastSeq: c.lastSeq,
     createdAt: new Date(c.createdAt).toISOString(),
     reads: { visitor: c.reads.visitor, agent: c.reads.agent },
+    revision: c.revision,
   };
 }
 

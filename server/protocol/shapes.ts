@@ -44,6 +44,12 @@ export interface Conversation {
    * survive a reload and other tabs agree. Live changes arrive as `read` events.
    */
   reads: { visitor: number; agent: number };
+  /**
+   * Bumped by every change of status, agent or visitor name. Snapshots of one conversation can
+   * reach a client out of order (a queue-position update read just before a claim, sent after it):
+   * a client keeps the one with the highest revision.
+   */
+  revision: number;
 }
 
 export interface Participant {

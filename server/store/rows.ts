@@ -40,6 +40,7 @@ export interface ConversationRow {
   /** Highest seq read by the visitor / by any agent: a column in PostgreSQL, read off read_positions in SQLite. */
   visitor_read_seq: Int;
   agent_read_seq: Int;
+  revision: Int;
 }
 
 export interface MessageRow {
@@ -82,6 +83,7 @@ export function toConversation(r: ConversationRow): ConversationRecord {
     createdAt: Number(r.created_at),
     closedAt: r.closed_at === null ? null : Number(r.closed_at),
     reads: { visitor: Number(r.visitor_read_seq), agent: Number(r.agent_read_seq) },
+    revision: Number(r.revision),
   };
 }
 

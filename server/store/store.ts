@@ -37,6 +37,8 @@ export interface ConversationRecord {
   closedAt: number | null;
   /** Highest seq read by the visitor and by any agent (0: nothing read). */
   reads: { visitor: number; agent: number };
+  /** Bumped by every change of status, agent or visitor name. */
+  revision: number;
 }
 
 export interface MessageRecord {

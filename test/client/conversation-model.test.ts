@@ -7,6 +7,7 @@ import type { Ack } from '../../server/protocol/errors.ts';
 import type { HistoryResult } from '../../server/protocol/events.ts';
 import type { Conversation, HistoryQuery, Message } from '../../server/protocol/shapes.ts';
 import { createConversationModel, TYPING_SHOWN_MS, type Side } from '../../client/lib/conversation-model.ts';
+import { AckFailure } from '../../client/lib/ack.ts';
 import { createPendingClaims } from '../../client/lib/pending-claims.ts';
 import { createPendingStore, type PendingStore } from '../../client/lib/pending-store.ts';
 
@@ -15,7 +16,7 @@ const ADA = { id: 'a1', name: 'Ada Lovelace' };
 const GRACE = { id: 'a2', name: 'Grace Hopper' };
 
 function conv(over: Partial<Conversation> = {}): Conversation {
-  return { id: 'c1', visitor: VISITOR, status: 'active', agent: ADA, queuePosition: null, lastSeq: 0, createdAt: '2026-03-01T10:00:00.000Z', reads: { visitor: 0, agent: 0 }, ...over };
+  return { id: 'c1', visitor: VISITOR, status: 'active', agent: ADA, queuePosition: null, lastSeq: 0, createdAt: '2026-03-01T10:00:00.000Z', reads: { visitor: 0, agent: 0 }, revision: 1, ...over };
 }
 
 /** Message `seq` of c1, by the visitor (v) or Ada (a) or Grace (g). */
@@ -169,16 +170,19 @@ describe('conversation model: gaps and catch-up', () => {
     expect(history).toHaveLength(3);
   });
 
-  it('[CM8] a failed catch-up is asked again by the next gap, and a catch-up with no progress stops', async () => {
+  it('[CM8] a catch-up that timed out is asked again after a pause (a gap meanwhile waits for it), and a catch-up with no progress stops', async () => {
+    vi.useFakeTimers();
     const { model, history, state } = await loaded([msg(1)]);
     model.messages([msg(3)]);
     history[1].reject(new Error('timeout'));
-    await settle();
+    await vi.advanceTimersByTimeAsync(100);
     expect(history).toHaveLength(2);
     model.messages([msg(4)]);
+    expect(history).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(400);
     expect(history).toHaveLength(3);
     history[2].resolve({ conversation: conv({ lastSeq: 4 }), messages: [] });
-    await settle();
+    await vi.advanceTimersByTimeAsync(10_000);
     expect(history).toHaveLength(3);
     expect(state().contiguousSeq).toBe(1);
   });
@@ -209,6 +213,20 @@ describe('conversation model: gaps and catch-up', () => {
     history[1].resolve({ conversation: conv({ status: 'closed', lastSeq: 1 }), messages: [] });
     await again;
     expect(state().conversation?.status).toBe('closed');
+  });
+
+  it('[CM9c] a live snapshot of an older revision (a queue position read before the claim, sent after it) does not undo the claim', () => {
+    const { model, state } = setup({ side: 'visitor', conversation: conv({ status: 'queued', agent: null, queuePosition: 6, revision: 0 }) });
+    model.conversation(conv({ status: 'queued', agent: null, queuePosition: 4, revision: 0 }));
+    model.conversation(conv({ status: 'active', agent: ADA, revision: 1 }));
+    // From another node, through Redis: the position update read the queue before the claim committed.
+    model.conversation(conv({ status: 'queued', agent: null, queuePosition: 4, revision: 0, reads: { visitor: 0, agent: 2 } }));
+    expect(state().conversation).toMatchObject({ status: 'active', agent: ADA, queuePosition: null, revision: 1 });
+    expect(state().peerReadSeq).toBe(2);
+    // Released: a newer revision, back in the queue, and its later position updates apply.
+    model.conversation(conv({ status: 'queued', agent: null, queuePosition: 2, revision: 2 }));
+    model.conversation(conv({ status: 'queued', agent: null, queuePosition: 1, revision: 2 }));
+    expect(state().conversation).toMatchObject({ status: 'queued', agent: null, queuePosition: 1 });
   });
 
   it('[CM10] scroll-back: older pages go above, are not gaps, and hasOlder says when to stop', async () => {
@@ -501,6 +519,39 @@ describe('conversation model: own sends', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(state().pending).toEqual([]);
     expect(state().messages.map((m) => m.body)).toEqual(['my order #123']);
+  });
+
+  it('[CM33] a first load refused for a passing reason (rate_limited, a timeout) is asked again, backing off, until it lands; a refusal for good or a disconnect is not', async () => {
+    vi.useFakeTimers();
+    const { model, history, net, state } = setup({ side: 'agent', conversation: conv({ lastSeq: 1 }) });
+    const loading = model.load();
+    history[0].reject(new AckFailure({ code: 'rate_limited', message: 'too many requests' }));
+    await vi.advanceTimersByTimeAsync(499);
+    expect(history).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(history).toHaveLength(2);
+    history[1].reject(new Error('operation has timed out'));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(history).toHaveLength(3);
+    history[2].resolve({ conversation: conv({ lastSeq: 1 }), messages: [msg(1, 'v')] });
+    await loading;
+    expect(state().loaded).toBe(true);
+    // The visitor's first message is the start of the transcript, not scroll-back above the next live one.
+    model.messages([msg(2, 'v')]);
+    expect(seqsOf(state())).toEqual([1, 2]);
+    expect(state().hasOlder).toBe(false);
+
+    const other = setup({ side: 'agent', conversation: conv({ id: 'c2', lastSeq: 1 }) });
+    const refused = other.model.load();
+    other.history[0].reject(new AckFailure({ code: 'not_found', message: 'no such conversation' }));
+    await expect(refused).rejects.toThrow('no such conversation');
+    const offline = other.model.load();
+    other.net.online = false;
+    other.history[1].reject(new AckFailure({ code: 'unavailable', message: 'restarting' }));
+    await expect(offline).rejects.toThrow('restarting');
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(other.history).toHaveLength(2);
+    void net;
   });
 
   it('[CM21] offline: the message waits as sending and goes out on resume', async () => {

@@ -9,7 +9,7 @@ import { createConversationSet } from '../../client/lib/conversation-set.ts';
 const VISITOR = { id: 'v1', name: 'Maya Chen' };
 
 function conv(id: string, over: Partial<Conversation> = {}): Conversation {
-  return { id, visitor: VISITOR, status: 'active', agent: { id: 'a1', name: 'Ada' }, queuePosition: null, lastSeq: 0, createdAt: '2026-03-01T10:00:00.000Z', reads: { visitor: 0, agent: 0 }, ...over };
+  return { id, visitor: VISITOR, status: 'active', agent: { id: 'a1', name: 'Ada' }, queuePosition: null, lastSeq: 0, createdAt: '2026-03-01T10:00:00.000Z', reads: { visitor: 0, agent: 0 }, revision: 1, ...over };
 }
 
 function fromVisitor(conversationId: string, seq: number): Message {

@@ -14,6 +14,7 @@ const waiting = (id: string, createdAt: string, queuePosition: number | null): C
   lastSeq: 1,
   createdAt,
   reads: { visitor: 0, agent: 0 },
+  revision: 0,
 });
 
 describe('[CQ] queue order', () => {

@@ -8,9 +8,15 @@ export interface NginxEvidence {
   requests: number;
   /** Answers by status, for 4xx/5xx only. */
   errors: Record<string, number>;
-  /** "no live upstreams": every node was marked down, the request was refused without trying one. */
+  /** "no live upstreams": every node was tried (or marked down) and none took the request. */
   noLiveUpstreams: number;
-  /** From the first to the last of those answers (s), when there were any. */
+  /**
+   * Those of them that opened no Engine.IO session or page (a handshake, a page, an API call): a
+   * client locked out. The others were requests of a session whose node had died or was draining;
+   * the other node answered 503 for it too (it does not hold it), and the client opens a new one.
+   */
+  lockedOut: number;
+  /** From the first to the last lockout (ms), when there were any. */
   lockoutSpanMs: number;
   /** Upstream connections refused or reset (a node down or going). */
   upstreamFailures: number;
@@ -23,13 +29,14 @@ export function nginxEvidence(nginx: Nginx): NginxEvidence {
   let requests = 0;
   const noUpstreamAt: number[] = [];
   for (const line of nginx.accessLog().split('\n')) {
-    const m = /^(\d+\.\d+) (\d{3}) "([^"]*)"/.exec(line);
+    // `$msec $status "$upstream_addr" $request_method $uri "$arg_sid"` (test/helpers/nginx.ts)
+    const m = /^(\d+\.\d+) (\d{3}) "([^"]*)" \S+ \S+ "([^"]*)"/.exec(line);
     if (!m) continue;
     requests++;
     const status = Number(m[2]);
     if (status >= 400) errors[m[2]] = (errors[m[2]] ?? 0) + 1;
-    // With no server to try, nginx names the upstream group instead of an address.
-    if (status === 502 && m[3] === 'parley') noUpstreamAt.push(Number(m[1]) * 1000);
+    // With no server left to try, nginx names the upstream group last instead of an address.
+    if (status === 502 && /(?:^|, )parley$/.test(m[3]) && m[4] === '') noUpstreamAt.push(Number(m[1]) * 1000);
   }
   const log = nginx.errorLog();
   const count = (re: RegExp) => (log.match(re) ?? []).length;
@@ -43,6 +50,7 @@ export function nginxEvidence(nginx: Nginx): NginxEvidence {
     requests,
     errors,
     noLiveUpstreams: count(/no live upstreams/g),
+    lockedOut: noUpstreamAt.length,
     lockoutSpanMs: noUpstreamAt.length ? Math.max(...noUpstreamAt) - Math.min(...noUpstreamAt) : 0,
     upstreamFailures: count(/connect\(\) failed|upstream prematurely closed|reset by peer/g),
     errorKinds,
@@ -51,7 +59,9 @@ export function nginxEvidence(nginx: Nginx): NginxEvidence {
 
 export function describeNginx(e: NginxEvidence): string {
   const errors = Object.entries(e.errors).map(([code, n]) => `${n}×${code}`).join(', ') || 'none';
-  const lockout = e.noLiveUpstreams ? `; ${e.noLiveUpstreams} refused with "no live upstreams" over ${(e.lockoutSpanMs / 1000).toFixed(1)} s` : '';
+  const lockout = e.noLiveUpstreams
+    ? `; ${e.noLiveUpstreams} answered 502 "no live upstreams" (${e.lockedOut} of them new connections or pages, over ${(e.lockoutSpanMs / 1000).toFixed(1)} s; the rest polls of a session no node held any more)`
+    : '';
   const kinds = Object.entries(e.errorKinds).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, n]) => `${n}× ${k}`).join('; ');
   return `nginx: ${e.requests} requests, error answers ${errors}${lockout}${kinds ? `; error log: ${kinds}` : ''}`;
 }

@@ -110,7 +110,7 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
 http {
-  ${opts.accessLog ? `log_format parley_status '$msec $status "$upstream_addr" $request_method $uri';\n  access_log ${dir}/access.log parley_status;` : 'access_log off;'}
+  ${opts.accessLog ? `log_format parley_status '$msec $status "$upstream_addr" $request_method $uri "$arg_sid"';\n  access_log ${dir}/access.log parley_status;` : 'access_log off;'}
   client_body_temp_path ${dir}/body;
   proxy_temp_path ${dir}/proxy;
   fastcgi_temp_path ${dir}/fastcgi;

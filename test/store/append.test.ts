@@ -18,6 +18,7 @@ const active: ConversationRecord = {
   createdAt: 100,
   closedAt: null,
   reads: { visitor: 0, agent: 0 },
+  revision: 0,
 };
 const fromAlice: NewMessage = { conversationId: 'c1', clientId: 'k1', authorKind: 'agent', authorId: 'alice', authorName: 'Alice', body: 'hi', createdAt: 200, assignedTo: 'alice' };
 const stored: MessageRecord = { id: 'm1', conversationId: 'c1', seq: 3, clientId: 'k1', authorKind: 'agent', authorId: 'alice', authorName: 'Alice', body: 'hi', createdAt: 150 };

@@ -333,6 +333,25 @@ export function runStoreContract(engineName: string, open: (clock: Clock) => Pro
       expect(await store.listQueue()).toEqual([]);
     });
 
+    it('[STORE-REVISION] every change of status, agent or visitor name bumps the revision; appends and reads do not', async () => {
+      const c = await queued(T0, 'Rev');
+      expect(c.revision).toBe(0);
+      const revisionOf = async () => (await store.getConversation(c.id))!.revision;
+      expect(ok(await store.claim(c.id, alice)).conversation.revision).toBe(1);
+      await store.appendMessage({ conversationId: c.id, clientId: 'rev-1', authorKind: 'agent', authorId: alice.id, authorName: alice.name, body: 'hi', createdAt: T0 + 1, assignedTo: alice.id });
+      await store.setReadPosition({ conversationId: c.id, participantKind: 'visitor', participantId: c.visitorId, seq: 1 });
+      expect(await revisionOf()).toBe(1);
+      expect(ok(await store.transfer(c.id, alice.id, bob)).conversation.revision).toBe(2);
+      expect(ok(await store.release(c.id, bob.id)).conversation.revision).toBe(3);
+      await store.updateVisitor(c.visitorId, { name: 'Rev R.' });
+      expect(await revisionOf()).toBe(4);
+      await store.updateVisitor(c.visitorId, { email: 'rev@example.com' });
+      expect(await revisionOf()).toBe(4);
+      expect(conflict(await store.transfer(c.id, null, bob)).revision).toBe(4);
+      expect(ok(await store.closeConversation(c.id, null, T0 + 2)).conversation.revision).toBe(5);
+      expect((await store.listQueue()).find((q) => q.id === c.id)).toBeUndefined();
+    });
+
     // ---- conversations
 
     it('[STORE-OPEN] openConversation returns the open one, and a new one after close', async () => {

@@ -103,7 +103,7 @@ export async function queuePosition(db: Db, conversationId: string): Promise<num
  */
 async function transition(db: Db, set: string, condition: string, params: [string, ...unknown[]]): Promise<TransitionResult> {
   const [row] = await db.query<TransitionRow>(
-    `UPDATE conversations c SET ${set}
+    `UPDATE conversations c SET ${set}, revision = c.revision + 1
      FROM (SELECT id, status, agent_id, agent_name, closed_at FROM conversations WHERE id = $1 FOR UPDATE) prev
      WHERE c.id = prev.id AND (${condition})
      RETURNING c.*, prev.status AS prev_status, prev.agent_id AS prev_agent_id,

@@ -111,6 +111,14 @@ export const migrations: readonly Migration[] = [
     // NULL follows the browser.
     sql: `ALTER TABLE agents ADD COLUMN language TEXT;`,
   },
+  {
+    version: 4,
+    name: 'conversations: revision',
+    // Bumped by every change of status, agent or visitor name, so that clients can order the
+    // snapshots of a conversation that reach them by different nodes (a queue-position update read
+    // before a claim can arrive after it).
+    sql: `ALTER TABLE conversations ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */

@@ -153,7 +153,7 @@ export class PostgresStore implements Store {
          UPDATE visitors SET name = COALESCE($2, name), email = CASE WHEN $3::boolean THEN $4 ELSE email END
          WHERE id = $1 RETURNING *
        ), renamed AS (
-         UPDATE conversations SET visitor_name = v.name FROM v
+         UPDATE conversations SET visitor_name = v.name, revision = conversations.revision + 1 FROM v
          WHERE $2::text IS NOT NULL AND conversations.visitor_id = v.id AND conversations.status IN ('queued', 'active')
        )
        SELECT * FROM v`,

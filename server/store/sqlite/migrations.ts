@@ -137,6 +137,14 @@ export const migrations: readonly Migration[] = [
     // NULL follows the browser.
     sql: `ALTER TABLE agents ADD COLUMN language TEXT;`,
   },
+  {
+    version: 5,
+    name: 'conversations: revision',
+    // Bumped by every change of status, agent or visitor name, so that clients can order the
+    // snapshots of a conversation that reach them by different paths (a queue-position update read
+    // before a claim can arrive after it).
+    sql: `ALTER TABLE conversations ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */

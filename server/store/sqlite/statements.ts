@@ -54,7 +54,7 @@ const SQL = {
   // ?2 = new name or NULL to keep; ?3 = 1 when the email is patched, to ?4.
   updateVisitor: sql<VisitorRow>(`UPDATE visitors SET name = coalesce(?2, name), email = CASE WHEN ?3 THEN ?4 ELSE email END
     WHERE id = ?1 RETURNING *`),
-  renameInOpenConversations: sql(`UPDATE conversations SET visitor_name = ?2 WHERE visitor_id = ?1 AND ${OPEN}`),
+  renameInOpenConversations: sql(`UPDATE conversations SET visitor_name = ?2, revision = revision + 1 WHERE visitor_id = ?1 AND ${OPEN}`),
 
   sessionGet: sql<{ data: string }>('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?'),
   sessionSet: sql(`INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?)
@@ -85,13 +85,13 @@ const SQL = {
     AND (queued_at, id) <= (SELECT queued_at, id FROM conversations WHERE id = ? AND status = 'queued')`),
 
   // Transitions: one conditional UPDATE each; no row back means the precondition failed.
-  claim: sql<ConversationRow>(`UPDATE conversations SET status = 'active', agent_id = ?2, agent_name = ?3
+  claim: sql<ConversationRow>(`UPDATE conversations SET status = 'active', agent_id = ?2, agent_name = ?3, revision = revision + 1
     WHERE id = ?1 AND status = 'queued' RETURNING ${CONVERSATION}`),
-  release: sql<ConversationRow>(`UPDATE conversations SET status = 'queued', agent_id = NULL, agent_name = NULL
+  release: sql<ConversationRow>(`UPDATE conversations SET status = 'queued', agent_id = NULL, agent_name = NULL, revision = revision + 1
     WHERE id = ?1 AND status = 'active' AND (?2 IS NULL OR agent_id = ?2) RETURNING ${CONVERSATION}`),
-  transfer: sql<ConversationRow>(`UPDATE conversations SET agent_id = ?3, agent_name = ?4
+  transfer: sql<ConversationRow>(`UPDATE conversations SET agent_id = ?3, agent_name = ?4, revision = revision + 1
     WHERE id = ?1 AND status = 'active' AND (?2 IS NULL OR agent_id = ?2) RETURNING ${CONVERSATION}`),
-  closeConversation: sql<ConversationRow>(`UPDATE conversations SET status = 'closed', closed_at = ?3
+  closeConversation: sql<ConversationRow>(`UPDATE conversations SET status = 'closed', closed_at = ?3, revision = revision + 1
     WHERE id = ?1 AND (status = 'queued' OR (status = 'active' AND (?2 IS NULL OR agent_id = ?2))) RETURNING ${CONVERSATION}`),
 
   // INDEXED BY: the (conversation_id, seq) index would scan the whole conversation.
