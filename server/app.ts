@@ -175,13 +175,15 @@ export function createApp(deps: AppDeps): App {
       const person = await personOf(key);
       if (person) await fanout.personOnline(person);
     },
-    resync(reason) {
-      logger.info({ event: 'resync', reason }, 'asking local clients to resync');
-      ns.visitor.local.emit('resync', { reason });
-      ns.agent.local.emit('resync', { reason });
+    resync(reason, scope = 'local') {
+      logger.info({ event: 'resync', reason, scope }, `asking ${scope === 'local' ? 'local' : 'all'} clients to resync`);
+      const visitors = scope === 'local' ? ns.visitor.local : ns.visitor;
+      const agents = scope === 'local' ? ns.agent.local : ns.agent;
+      visitors.emit('resync', { reason });
+      agents.emit('resync', { reason });
       queue
         .list()
-        .then((conversations) => ns.agent.local.emit('queue', { conversations }))
+        .then((conversations) => agents.emit('queue', { conversations }))
         .catch((err: unknown) => logger.warn({ event: 'resync.queue_failed', err }, 'queue resync failed'));
     },
     localConnections() {

@@ -12,8 +12,11 @@ export interface ClusterHooks {
   settle(key: string): Promise<void>;
   /** Announces a person who became present again after this node was reaped. */
   online(key: string): Promise<void>;
-  /** Tells every local client to re-fetch what it may have missed. */
-  resync(reason: string): void;
+  /**
+   * Tells every client to re-fetch what it may have missed: this node's (`local`, the default: what
+   * this node missed), or every node's (`cluster`: what a dead node never published).
+   */
+  resync(reason: string, scope?: 'local' | 'cluster'): void;
   /** The local connections, for re-registration after a loss. */
   localConnections(): Array<{ key: string; connectionId: string }>;
 }

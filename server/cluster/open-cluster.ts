@@ -48,7 +48,7 @@ export async function openCluster(config: Config, logger: Logger, opts: ClusterO
         ticking = true;
         try {
           const started = clock.now();
-          const { maybeGone, lost, gapMs, late } = await registry.tick();
+          const { maybeGone, lost, gapMs, late, reaped } = await registry.tick();
           if (late) {
             // Our own heartbeats were held up (Redis stalled or unreachable, or this process paused): the
             // other nodes' were too, so their silence proves nothing this round.
@@ -63,6 +63,9 @@ export async function openCluster(config: Config, logger: Logger, opts: ClusterO
             hooks.resync(lost === 'reaped' ? 'node_resumed' : 'presence_restored');
           }
           for (const key of maybeGone) await hooks.settle(key);
+          // What the dead node committed but had not yet published (a claim's queue:remove and
+          // snapshot, a message) reached nobody: every client in the cluster asks again.
+          if (reaped.length) hooks.resync('node_reaped', 'cluster');
         } catch (err) {
           log.warn({ event: 'cluster.tick_failed', err: { message: (err as Error).message } }, 'cluster heartbeat failed');
         } finally {

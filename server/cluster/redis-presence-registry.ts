@@ -48,6 +48,8 @@ export interface Heartbeat {
   gapMs: number | null;
   /** The gap was over dead-after minus one heartbeat: this heartbeat judged no other node. */
   late: boolean;
+  /** Nodes this heartbeat found dead and reaped. */
+  reaped: string[];
 }
 
 export interface RedisPresenceRegistry extends PresenceRegistry {
@@ -192,15 +194,17 @@ export function createRedisPresenceRegistry(deps: {
       registered = true;
 
       const maybeGone = new Set<string>(overdue);
+      const reaped: string[] = [];
       for (const node of candidates) {
         if (node === nodeId) continue;
         const affected = await reap(node, nodeId);
         if (affected === null) continue; // back, reaped by another node, or this one fell behind meanwhile
         logger.warn({ event: 'cluster.node_reaped', node, connections: affected.length }, 'reaped a dead node');
+        reaped.push(node);
         for (const k of affected) maybeGone.add(k);
       }
       const gapMs = listed === 1 ? gap : null;
-      return { maybeGone: [...maybeGone], lost, gapMs, late: gapMs !== null && gapMs > maxGapMs };
+      return { maybeGone: [...maybeGone], lost, gapMs, late: gapMs !== null && gapMs > maxGapMs, reaped };
     },
     async restore(entries, announce) {
       const announced: string[] = [];

@@ -130,6 +130,32 @@ describe('[NODEFAIL] a node dies or pauses', () => {
     }
   });
 
+  it('[NODEFAIL3] a node reaped: every surviving client is told to resync, and agents get a fresh queue (what the dead node never published)', { timeout: 90_000 }, async () => {
+    const t = await twoNodes();
+    try {
+      const onB = await t.visitor([t.b]);
+      // Waiting in the queue, written on A: listed in the agent's queue on B.
+      const res = await post(t.a.url, '/api/visitor/session', {});
+      const waiting = await connect(t.a.url, '/visitor', { transport: 'websocket', cookie: cookieOf(res) });
+      const added = next(t.agent, 'queue:add');
+      const { message } = await ok(waiting, 'message:send', { clientId: 'w1', body: 'anyone?' });
+      expect((await added).id).toBe(message.conversationId);
+      // B reaps A after CLUSTER_DEAD_AFTER_MS (12 s) without a heartbeat, checked every 3 s.
+      const visitorResync = next(onB.sockets[0], 'resync', undefined, 30_000);
+      const agentResync = next(t.agent, 'resync', undefined, 30_000);
+      const queue = next(t.agent, 'queue', undefined, 30_000);
+      t.a.signal('SIGKILL');
+      await t.a.exited;
+      expect(await agentResync).toEqual({ reason: 'node_reaped' });
+      expect(await visitorResync).toEqual({ reason: 'node_reaped' });
+      // The fresh queue is the database's: the conversation opened on A still waits.
+      expect((await queue).conversations.map((c) => c.id)).toEqual([message.conversationId]);
+      waiting.close();
+    } finally {
+      await t.cleanup();
+    }
+  });
+
   it('[NODEFAIL2] SIGSTOP 40 s then SIGCONT: the paused node\'s visitor leaves, and on resume joins again once and is told to resync; nobody else flickers', { timeout: 150_000 }, async () => {
     // What is specified (docs/protocol.md, Presence; open-cluster.ts): B reaps A after 12 s without a
     // heartbeat (checked every 3 s), so the visitor only on A leaves; A, resumed, finds itself reaped,
