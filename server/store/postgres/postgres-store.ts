@@ -44,6 +44,8 @@ export interface PostgresStoreOptions {
   clock?: Clock;
   /** Message ids; one generator per store (on the store's clock unless given). */
   ids?: OrderedIds;
+  /** Append batches in flight at once (append-batch.ts); half the pool when unset. */
+  appendBatches?: number;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -57,14 +59,19 @@ export class PostgresStore implements Store {
   readonly #appends: AppendBatcher;
   #closed = false;
 
-  constructor(pool: Pool, logger: StoreLogger, { clock = systemClock, ids = createOrderedIds({ clock }) }: Pick<PostgresStoreOptions, 'clock' | 'ids'> = {}) {
+  constructor(
+    pool: Pool,
+    logger: StoreLogger,
+    { clock = systemClock, ids = createOrderedIds({ clock }), appendBatches }: Pick<PostgresStoreOptions, 'clock' | 'ids' | 'appendBatches'> = {},
+  ) {
     this.#pool = pool;
     this.#log = logger;
     this.#clock = clock;
     this.#db = createDb(pool, logger);
     // Group commit (append-batch.ts): at most half the pool's connections hold append batches,
     // the others stay free for reads, claims and sessions.
-    this.#appends = createAppendBatcher(this.#db, ids, { concurrency: Math.max(1, Math.floor((pool.options.max ?? 10) / 2)) });
+    const concurrency = appendBatches ?? Math.max(1, Math.floor((pool.options.max ?? DEFAULT_POOL_SIZE) / 2));
+    this.#appends = createAppendBatcher(this.#db, ids, { concurrency });
     // An idle client whose backend dies (restart, failover) is reported here;
     // without a listener `pg` would crash the process.
     pool.on('error', (err) => logger.warn({ event: 'pg_pool_error', err: errorInfo(err) }, 'idle PostgreSQL client failed'));
@@ -292,9 +299,9 @@ export class PostgresStore implements Store {
 
 /** Opens a pool on `url` (`postgres://…`) and checks it answers. Call migrate() before use. */
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
-  const { poolSize = DEFAULT_POOL_SIZE, logger = createLogger('warn'), clock, ids } = opts;
+  const { poolSize = DEFAULT_POOL_SIZE, logger = createLogger('warn'), clock, ids, appendBatches } = opts;
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
-  const store = new PostgresStore(pool, logger, { clock, ids });
+  const store = new PostgresStore(pool, logger, { clock, ids, appendBatches });
   try {
     await store.ping();
   } catch (err) {
