@@ -309,6 +309,68 @@ describe('[PGBATCH] postgres group commit', () => {
     expect(again.map((r) => (r.status === 'fulfilled' ? created(r.value).seq : r.reason))).toEqual([1, 1, 1]);
   });
 
+  it('[PGBATCH7] acks wait for the COMMIT: none settles while the COMMIT is held; killed inside COMMIT, all fail and nothing is stored', async () => {
+    const { url, stores } = await nodes(1);
+    const [store] = stores;
+    const { list } = await activeConversations(store, 2);
+    // A deferred trigger runs inside COMMIT: it waits there for an advisory lock the test holds.
+    const holder = await client(url);
+    await holder.query(`CREATE FUNCTION hold_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NULL; END $$`);
+    await holder.query(`CREATE CONSTRAINT TRIGGER hold_commit AFTER INSERT ON messages
+      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION hold_commit()`);
+    const batch = (prefix: string) => {
+      const settled: string[] = [];
+      const all = Promise.allSettled(
+        list.map(({ conversation, visitor }, i) =>
+          store.appendMessage(visitorMessage(conversation.id, visitor, `${prefix}${i}`)).finally(() => settled.push(`${prefix}${i}`)),
+        ),
+      );
+      return { settled, all };
+    };
+
+    await holder.query('SELECT pg_advisory_lock(4242)');
+    const first = batch('a');
+    await waitingBackend(holder);
+    await new Promise((r) => setImmediate(r));
+    expect(first.settled, 'settled before COMMIT returned').toEqual([]);
+    await holder.query('SELECT pg_advisory_unlock(4242)');
+    expect((await first.all).map((r) => (r.status === 'fulfilled' ? created(r.value).seq : r.reason))).toEqual([1, 1]);
+
+    await holder.query('SELECT pg_advisory_lock(4242)');
+    const second = batch('b');
+    const pid = await waitingBackend(holder);
+    expect(second.settled).toEqual([]);
+    await holder.query('SELECT pg_terminate_backend($1)', [pid]);
+    const results = await second.all;
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    for (const r of results) expect(outageOf(r.status === 'rejected' ? r.reason : null)?.dependency).toBe('database');
+    await holder.query('SELECT pg_advisory_unlock(4242)');
+    expect((await storedMessages(url)).map((m) => m.clientId).sort()).toEqual(['a0', 'a1']);
+  });
+
+  it('[PGBATCH8] one sender\'s appends, asked for turn after turn while earlier batches are in flight, are stored in the order asked', async () => {
+    const { url, stores } = await nodes(1, 8);
+    const [store] = stores;
+    const { agent, list } = await activeConversations(store, 1);
+    const [{ conversation, visitor }] = list;
+    const sent: Array<Promise<Result>> = [];
+    for (let i = 0; i < 60; i++) {
+      // The visitor's and the agent's appends are keyed apart (visitor id, conversation id): each side keeps its own order.
+      sent.push(store.appendVisitorMessage(visitor.id, { clientId: `v${i}`, body: `v${i}`, createdAt: Date.now() }));
+      sent.push(
+        store.appendMessage({ conversationId: conversation.id, clientId: `a${i}`, authorKind: 'agent', authorId: agent.id, authorName: agent.name, body: `a${i}`, createdAt: Date.now(), assignedTo: agent.id }),
+      );
+      if (i % 3 === 0) await new Promise((r) => setImmediate(r));
+    }
+    const seqs = (await Promise.all(sent)).map((r) => created(r).seq);
+    const visitorSeqs = seqs.filter((_, i) => i % 2 === 0);
+    const agentSeqs = seqs.filter((_, i) => i % 2 === 1);
+    expect(visitorSeqs).toEqual([...visitorSeqs].sort((p, q) => p - q));
+    expect(agentSeqs).toEqual([...agentSeqs].sort((p, q) => p - q));
+    await expectGapFree(url, [conversation.id]);
+  });
+
   it('[PGBATCH6] a node whose connections are all killed under load, its failures resent through the other: every ack stored, each clientId once, seq gap-free', async () => {
     const { url, stores } = await nodes(2, 8);
     const [a, b] = stores;
