@@ -247,7 +247,7 @@ describe('[PGBATCH] postgres group commit', () => {
     expect(rows.map((r) => r.clientId).sort()).toEqual(['x1', 'x2', 'z1']);
   });
 
-  it('[PGBATCH4] a batch that waited for a conversation sees what the lock holder committed meanwhile: its clientId, its seq, its close', async () => {
+  it('[PGBATCH4] appends whose conversation another transaction holds wait for it in the next batch, and see what it committed meanwhile: its clientId, its seq, its close', async () => {
     const { url, stores } = await nodes(1);
     const [store] = stores;
     const { list } = await activeConversations(store, 3);
@@ -266,47 +266,57 @@ describe('[PGBATCH] postgres group commit', () => {
     const pending = Promise.all([
       store.appendVisitorMessage(x.visitor.id, { clientId: 'resent', body: 'original', createdAt: Date.now() }),
       store.appendMessage(visitorMessage(x.conversation.id, x.visitor, 'next')),
+      store.appendMessage(visitorMessage(x.conversation.id, x.visitor, 'next2')),
       store.appendVisitorMessage(y.visitor.id, { clientId: 'y1', body: 'hello', createdAt: Date.now() }),
       store.appendMessage(visitorMessage(y.conversation.id, y.visitor, 'y2')),
       store.appendMessage(visitorMessage(w.conversation.id, w.visitor, 'w1')),
     ]);
     await waitingBackend(other);
+    // The conversation nobody held did not wait: stored by the first batch already.
+    expect((await storedMessages(url)).map((m) => m.clientId)).toEqual(['w1']);
     await other.query('COMMIT');
-    const [resent, next, y1, y2, w1] = await pending;
+    const [resent, next, next2, y1, y2, w1] = await pending;
     expect(resent.kind === 'duplicate' && resent.message.id).toBe('m-other');
     expect(created(next).seq).toBe(2);
+    expect(created(next2).seq).toBe(3);
     expect(y1.kind).toBe('no_open_conversation');
     expect(y2.kind).toBe('closed');
     expect(created(w1).seq).toBe(1);
     const rows = await expectGapFree(url, [x.conversation.id, y.conversation.id, w.conversation.id]);
-    expect(rows.map((r) => r.clientId).sort()).toEqual(['next', 'resent', 'w1']);
-    // Decided right the first time: the batch committed as one transaction (no unique violation, no retry alone).
-    const mine = rows.filter((r) => r.clientId === 'next' || r.clientId === 'w1');
+    expect(rows.map((r) => r.clientId).sort()).toEqual(['next', 'next2', 'resent', 'w1']);
+    // Decided right the first time: the waiting batch committed as one transaction (no unique violation, no retry alone).
+    const mine = rows.filter((r) => r.clientId === 'next' || r.clientId === 'next2');
     expect(mine[0].xmin).toBe(mine[1].xmin);
   });
 
-  it('[PGBATCH5] a connection killed mid-batch (pg_terminate_backend) acks nothing: every append fails as an outage, nothing is stored, a resend gets seq 1', async () => {
+  it('[PGBATCH5] a connection killed mid-batch (pg_terminate_backend) acks nothing it did not commit: those appends fail as an outage and are not stored, a resend gets the next seq', async () => {
     const { url, stores } = await nodes(1);
     const [store] = stores;
     const { list } = await activeConversations(store, 3);
-    // The batch locks in id order: held by another transaction, the last one keeps it waiting with the others locked.
+    // Another transaction holds two of the three: the first batch stores the free one, the next waits for
+    // the other two (in id order, holding the first of them once it gets it) and is killed while waiting.
     const sorted = [...list].sort((p, q) => (p.conversation.id < q.conversation.id ? -1 : 1));
     const other = await client(url);
     await other.query('BEGIN');
-    await other.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [sorted[2].conversation.id]);
+    await other.query('SELECT 1 FROM conversations WHERE id = ANY($1) FOR UPDATE', [[sorted[1].conversation.id, sorted[2].conversation.id]]);
     const sends = () =>
-      Promise.allSettled(list.map(({ conversation, visitor }, i) => store.appendMessage(visitorMessage(conversation.id, visitor, `k${i}`))));
+      Promise.allSettled(sorted.map(({ conversation, visitor }, i) => store.appendMessage(visitorMessage(conversation.id, visitor, `k${i}`))));
     const pending = sends();
     const pid = await waitingBackend(other);
     await other.query('SELECT pg_terminate_backend($1)', [pid]);
     const results = await pending;
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    for (const r of results) expect(outageOf(r.status === 'rejected' ? r.reason : null)?.dependency).toBe('database');
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    for (const r of results.slice(1)) expect(outageOf(r.status === 'rejected' ? r.reason : null)?.dependency).toBe('database');
     await other.query('ROLLBACK');
-    expect(await storedMessages(url)).toEqual([]);
-    // The pool replaced the connection; the resends are stored, first in each conversation.
+    expect((await storedMessages(url)).map((m) => m.clientId)).toEqual(['k0']);
+    // The pool replaced the connection; the resends are stored (the acked one is found again).
     const again = await sends();
-    expect(again.map((r) => (r.status === 'fulfilled' ? created(r.value).seq : r.reason))).toEqual([1, 1, 1]);
+    expect(again.map((r) => (r.status === 'fulfilled' ? `${r.value.kind} ${r.value.kind === 'created' || r.value.kind === 'duplicate' ? r.value.message.seq : ''}` : r.reason))).toEqual([
+      'duplicate 1',
+      'created 1',
+      'created 1',
+    ]);
+    await expectGapFree(url, sorted.map((l) => l.conversation.id));
   });
 
   it('[PGBATCH7] acks wait for the COMMIT: none settles while the COMMIT is held; killed inside COMMIT, all fail and nothing is stored', async () => {

@@ -1,6 +1,7 @@
 // Group commit for the PostgreSQL engine: the appends asked for in the same
 // event-loop turn are stored by one transaction, in five round trips whatever
-// their number (BEGIN; lock the conversations; look up their clientIds; insert
+// their number (BEGIN; lock the conversations (two statements when some must
+// wait for their lock, see storeLocked); look up their clientIds; insert
 // every new message and raise every last_seq in one statement; COMMIT), so one
 // WAL flush serves them all. Up to `concurrency` such transactions run at once,
 // each on its own pooled connection; what arrives while they are all busy
@@ -9,9 +10,12 @@
 // The guarantees of one append per transaction are kept:
 // - Ack after commit: no promise settles before its batch's COMMIT answered.
 // - Gap-free, duplicate-free seq, across nodes: every conversation of the batch is
-//   locked (FOR NO KEY UPDATE, in id order: two batches on two nodes cannot
-//   deadlock) and its last_seq read under that lock; the batch numbers its
-//   messages from there, in arrival order.
+//   locked (FOR NO KEY UPDATE) and its last_seq read under that lock; the batch
+//   numbers its messages from there, in arrival order. A batch takes the locks
+//   that are free and leaves the appends whose conversation another transaction
+//   holds (another node's batch, a claim) to the next batch, which waits for
+//   them, in id order, before taking any other lock: no deadlock, and no batch
+//   stuck behind another's whole commit for one conversation of many.
 // - clientId de-duplication, across nodes: the clientIds are looked up by a
 //   statement after the locks are held. Under READ COMMITTED each statement sees
 //   what was committed before it began, so that lookup sees every message of
@@ -46,6 +50,11 @@ type Request = { to: 'conversation'; input: NewMessage } | { to: 'visitor'; visi
 
 interface Pending {
   request: Request;
+  /**
+   * Wait for the conversation's lock. False at first: a batch locks what is free and leaves what
+   * another transaction holds (SKIP LOCKED) to a later batch, where it waits (see storeLocked).
+   */
+  wait: boolean;
   /** Appends with the same key keep their order. */
   key: string;
   resolve(result: VisitorAppendResult): void;
@@ -124,9 +133,9 @@ export function createAppendBatcher(db: Db, ids: OrderedIds, { concurrency, maxB
   }
 
   async function runBatch(batch: Pending[]): Promise<void> {
-    let results: VisitorAppendResult[];
+    let results: Array<VisitorAppendResult | null>;
     try {
-      results = await store(batch.map((p) => p.request));
+      results = await store(batch);
     } catch (err) {
       if (batch.length === 1 || !retryAlone(err)) {
         for (const p of batch) p.reject(err);
@@ -135,24 +144,33 @@ export function createAppendBatcher(db: Db, ids: OrderedIds, { concurrency, maxB
       // Nothing of the batch was stored: each append alone, in order (its key stays held meanwhile).
       for (const p of batch) {
         try {
-          p.resolve((await store([p.request]))[0]);
+          p.wait = true;
+          p.resolve((await store([p]))[0]!);
         } catch (alone) {
           p.reject(alone);
         }
       }
       return;
     }
-    batch.forEach((p, i) => p.resolve(results[i]));
+    // What another transaction had locked goes back to the head of the queue, in order, to wait
+    // for its lock in the next batch (its key is still busy: nothing of that key can overtake it).
+    const skipped: Pending[] = [];
+    batch.forEach((p, i) => {
+      const result = results[i];
+      if (result !== null) p.resolve(result);
+      else skipped.push(Object.assign(p, { wait: true }));
+    });
+    if (skipped.length > 0) queue = [...skipped, ...queue];
   }
 
-  /** One transaction storing `requests`: their results once it committed. */
-  function store(requests: Request[]): Promise<VisitorAppendResult[]> {
-    return db.transaction((client) => storeLocked(client, ids, requests));
+  /** One transaction storing the batch: each one's result (null: skipped) once it committed. */
+  function store(batch: Pending[]): Promise<Array<VisitorAppendResult | null>> {
+    return db.transaction((client) => storeLocked(client, ids, batch));
   }
 
   function enqueue(request: Request, key: string): Promise<VisitorAppendResult> {
     return new Promise<VisitorAppendResult>((resolve, reject) => {
-      queue.push({ request, key, resolve, reject });
+      queue.push({ request, key, wait: false, resolve, reject });
       // setImmediate: after this turn's I/O callbacks, so every message read in it can join the batch.
       schedule();
     });
@@ -172,34 +190,53 @@ export function createAppendBatcher(db: Db, ids: OrderedIds, { concurrency, maxB
   };
 }
 
-/** The batch's statements between BEGIN and COMMIT (held by the caller). */
-async function storeLocked(client: PoolClient, ids: OrderedIds, requests: Request[]): Promise<VisitorAppendResult[]> {
+/** Locks (FOR NO KEY UPDATE) and returns these conversations and the visitors' open ones, in id order. */
+async function lockConversations(client: PoolClient, requests: Request[], skipLocked: boolean): Promise<ConversationRow[]> {
+  if (requests.length === 0) return [];
   const conversationIds = [...new Set(requests.flatMap((r) => (r.to === 'conversation' ? [r.input.conversationId] : [])))];
   const visitorIds = [...new Set(requests.flatMap((r) => (r.to === 'visitor' ? [r.visitorId] : [])))];
-  // Locked in id order (the sort runs below the row locking), so batches on any node take their
-  // locks in one order and never deadlock. NO KEY UPDATE: a read position's foreign-key check
-  // (KEY SHARE) on the conversation need not wait for the batch.
-  const locked = await client.query<ConversationRow>(
+  const { rows } = await client.query<ConversationRow>(
     `SELECT * FROM conversations
      WHERE id = ANY($1::text[]) OR (visitor_id = ANY($2::text[]) AND ${OPEN})
-     ORDER BY id FOR NO KEY UPDATE`,
+     ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
     [conversationIds, visitorIds],
   );
+  return rows;
+}
+
+/**
+ * The batch's statements between BEGIN and COMMIT (held by the caller): each append's result, or
+ * null for one skipped (its conversation locked by another transaction: it is to wait next time).
+ *
+ * Locks: first, blocking, those of the appends that wait (skipped before), in id order (the sort
+ * runs below the row locking); then, without waiting, those of the others (SKIP LOCKED). Waits
+ * therefore happen only in the first statement of a transaction, in one global order: batches on
+ * any node never deadlock. And a batch never waits for a conversation it could leave to the next
+ * one, so batches of two nodes sharing conversations do not queue up behind each other's whole
+ * commit. NO KEY UPDATE: a read position's foreign-key check (KEY SHARE) need not wait.
+ */
+async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]): Promise<Array<VisitorAppendResult | null>> {
+  const requests = batch.map((p) => p.request);
+  const waited = await lockConversations(client, batch.filter((p) => p.wait).map((p) => p.request), false);
+  const free = await lockConversations(client, batch.filter((p) => !p.wait).map((p) => p.request), true);
   /** Each conversation as the batch's appends so far leave it. */
   const current = new Map<string, ConversationRecord>();
   const openOf = new Map<string, string>();
-  for (const row of locked.rows) {
+  for (const row of [...waited, ...free]) {
     const conversation = toConversation(row);
     current.set(conversation.id, conversation);
     // A row found by id that is closed is not the visitor's open one.
     if (conversation.status !== 'closed') openOf.set(conversation.visitorId, conversation.id);
   }
 
-  /** What each request appends where, or its answer when it has no conversation. */
-  const inputs: Array<NewMessage | VisitorAppendResult> = requests.map((r): NewMessage | VisitorAppendResult => {
-    if (r.to === 'conversation') return current.has(r.input.conversationId) ? r.input : { kind: 'not_found' };
+  /**
+   * What each request appends where, or its answer when it has no conversation: one that did not
+   * wait learns only that its row was not free (missing, or locked by another): it is skipped.
+   */
+  const inputs: Array<NewMessage | VisitorAppendResult | null> = requests.map((r, i): NewMessage | VisitorAppendResult | null => {
+    if (r.to === 'conversation') return current.has(r.input.conversationId) ? r.input : batch[i].wait ? { kind: 'not_found' } : null;
     const conversationId = openOf.get(r.visitorId);
-    if (conversationId === undefined) return { kind: 'no_open_conversation' };
+    if (conversationId === undefined) return batch[i].wait ? { kind: 'no_open_conversation' } : null;
     const conversation = current.get(conversationId)!;
     return {
       conversationId,
@@ -211,8 +248,9 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, requests: Reques
       createdAt: r.input.createdAt,
     };
   });
-  const appends = inputs.filter((x): x is NewMessage => 'conversationId' in x);
-  if (appends.length === 0) return inputs as VisitorAppendResult[];
+  const isAppend = (x: NewMessage | VisitorAppendResult | null): x is NewMessage => x !== null && 'conversationId' in x;
+  const appends = inputs.filter(isAppend);
+  if (appends.length === 0) return inputs as Array<VisitorAppendResult | null>;
 
   // A statement of its own, after the locks: a fresh snapshot (see the top of this file).
   const found = await client.query<MessageRow>(
@@ -225,8 +263,8 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, requests: Reques
   for (const row of found.rows) stored.set(storedKey(row.conversation_id, row.client_id), toMessage(row));
 
   const created: MessageRecord[] = [];
-  const results = inputs.map((x): VisitorAppendResult => {
-    if (!('conversationId' in x)) return x;
+  const results = inputs.map((x): VisitorAppendResult | null => {
+    if (!isAppend(x)) return x;
     const conversation = current.get(x.conversationId)!;
     const key = storedKey(x.conversationId, x.clientId);
     const refused = decideAppend(conversation, x, stored.get(key) ?? null);
