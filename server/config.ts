@@ -86,7 +86,7 @@ function parseDatabase(env: Env): DatabaseConfig {
       throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
     }
     // Every node opens up to this many: their sum must stay below PostgreSQL's max_connections.
-    return { kind: 'postgres', url: v, poolSize: int(env, 'DATABASE_POOL_SIZE', 20, 2, 500) };
+    return { kind: 'postgres', url: v, poolSize: int(env, 'DATABASE_POOL_SIZE', 10, 2, 500) };
   }
   throw new ConfigError('DATABASE_URL', 'must start with sqlite: or postgres://');
 }

@@ -58,7 +58,7 @@ describe('[CONFIG] loadConfig', () => {
       clusterDeadAfterMs: 5000,
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/parley/db.sqlite' }).database).toEqual({ kind: 'sqlite', path: '/var/lib/parley/db.sqlite' });
-    expect(loadConfig({ DATABASE_URL: 'postgres://db/parley' }).database).toEqual({ kind: 'postgres', url: 'postgres://db/parley', poolSize: 20 });
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/parley' }).database).toEqual({ kind: 'postgres', url: 'postgres://db/parley', poolSize: 10 });
   });
 
   it.each([

@@ -34,7 +34,7 @@ import { applyMigrations } from './migrations.ts';
 export type { StoreLogger } from './db.ts';
 
 /** Connections per node when DATABASE_POOL_SIZE is unset. */
-export const DEFAULT_POOL_SIZE = 20;
+export const DEFAULT_POOL_SIZE = 10;
 
 export interface PostgresStoreOptions {
   /** Connections this node opens at most (DATABASE_POOL_SIZE); appends use half of them at most. */
