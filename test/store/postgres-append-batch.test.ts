@@ -381,6 +381,24 @@ describe('[PGBATCH] postgres group commit', () => {
     await expectGapFree(url, [conversation.id]);
   });
 
+  it('[PGBATCH9] a migration adding columns (another node upgrading first) does not break the prepared append statements', async () => {
+    const { url, stores } = await nodes(1, 2);
+    const [store] = stores;
+    const { list } = await activeConversations(store, 1);
+    const [{ conversation, visitor }] = list;
+    const send = (clientId: string) => store.appendVisitorMessage(visitor.id, { clientId, body: clientId, createdAt: Date.now() });
+    // Prepared on both pooled connections.
+    await Promise.all([send('before1'), store.appendMessage(visitorMessage(conversation.id, visitor, 'before2'))]);
+    const other = await client(url);
+    await other.query('ALTER TABLE conversations ADD COLUMN later_column INTEGER NOT NULL DEFAULT 0');
+    await other.query('ALTER TABLE messages ADD COLUMN later_column INTEGER NOT NULL DEFAULT 0');
+    const after = await Promise.all([send('after1'), store.appendMessage(visitorMessage(conversation.id, visitor, 'after2'))]);
+    expect(after.map((r) => created(r).seq).sort()).toEqual([3, 4]);
+    // Stored by their batch's first attempt, not each alone after a failed one.
+    const rows = (await storedMessages(url)).filter((m) => m.clientId.startsWith('after'));
+    expect(rows[0].xmin).toBe(rows[1].xmin);
+  });
+
   it('[PGBATCH6] a node whose connections are all killed under load, its failures resent through the other: every ack stored, each clientId once, seq gap-free', async () => {
     const { url, stores } = await nodes(2, 8);
     const [a, b] = stores;

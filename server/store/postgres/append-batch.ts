@@ -78,6 +78,24 @@ export interface AppendBatcherOptions {
 const OPEN = `status IN ('queued', 'active')`;
 
 /**
+ * The columns read, named: the statements below are prepared once per connection (named), and a
+ * prepared `SELECT *` fails once a migration on another node adds a column (0A000 "cached plan
+ * must not change result type"); named columns keep their type.
+ */
+const CONVERSATION_COLUMNS =
+  'id, visitor_id, visitor_name, status, agent_id, agent_name, last_seq, queued_at, created_at, closed_at, visitor_read_seq, agent_read_seq, revision';
+const MESSAGE_COLUMNS = 'id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at';
+
+/** The locking statement for appends by conversation id, by visitor id or both, waiting or not; prepared by name. */
+function lockStatement(byId: boolean, byVisitor: boolean, skipLocked: boolean): { name: string; text: string } {
+  const where = [byId ? 'id = ANY($1::text[])' : null, byVisitor ? `(visitor_id = ANY($${byId ? 2 : 1}::text[]) AND ${OPEN})` : null].filter(Boolean).join(' OR ');
+  return {
+    name: `parley_append_lock_${byId ? 'c' : ''}${byVisitor ? 'v' : ''}${skipLocked ? '_skip' : ''}`,
+    text: `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE ${where} ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+  };
+}
+
+/**
  * Whether the batch failed with an error the server answered, so that it certainly did not
  * commit and each append may be tried alone: a SQLSTATE, other than those of a connection or a
  * server that cannot serve (08 connection exception, 53 insufficient resources, 57 operator
@@ -195,12 +213,10 @@ async function lockConversations(client: PoolClient, requests: Request[], skipLo
   if (requests.length === 0) return [];
   const conversationIds = [...new Set(requests.flatMap((r) => (r.to === 'conversation' ? [r.input.conversationId] : [])))];
   const visitorIds = [...new Set(requests.flatMap((r) => (r.to === 'visitor' ? [r.visitorId] : [])))];
-  const { rows } = await client.query<ConversationRow>(
-    `SELECT * FROM conversations
-     WHERE id = ANY($1::text[]) OR (visitor_id = ANY($2::text[]) AND ${OPEN})
-     ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
-    [conversationIds, visitorIds],
-  );
+  const byId = conversationIds.length > 0;
+  const byVisitor = visitorIds.length > 0;
+  const values = [...(byId ? [conversationIds] : []), ...(byVisitor ? [visitorIds] : [])];
+  const { rows } = await client.query<ConversationRow>({ ...lockStatement(byId, byVisitor, skipLocked), values });
   return rows;
 }
 
@@ -253,11 +269,13 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
   if (appends.length === 0) return inputs as Array<VisitorAppendResult | null>;
 
   // A statement of its own, after the locks: a fresh snapshot (see the top of this file).
-  const found = await client.query<MessageRow>(
-    `SELECT m.* FROM messages m JOIN unnest($1::text[], $2::text[]) AS k(conversation_id, client_id)
-       ON m.conversation_id = k.conversation_id AND m.client_id = k.client_id`,
-    [appends.map((a) => a.conversationId), appends.map((a) => a.clientId)],
-  );
+  const found = await client.query<MessageRow>({
+    name: 'parley_append_lookup',
+    text: `SELECT ${MESSAGE_COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')}
+           FROM messages m JOIN unnest($1::text[], $2::text[]) AS k(conversation_id, client_id)
+           ON m.conversation_id = k.conversation_id AND m.client_id = k.client_id`,
+    values: [appends.map((a) => a.conversationId), appends.map((a) => a.clientId)],
+  });
   const stored = new Map<string, MessageRecord>();
   const storedKey = (conversationId: string, clientId: string) => `${conversationId}\u0000${clientId}`;
   for (const row of found.rows) stored.set(storedKey(row.conversation_id, row.client_id), toMessage(row));
@@ -279,14 +297,15 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
 
   const lastSeqs = new Map<string, number>();
   for (const m of created) lastSeqs.set(m.conversationId, m.seq);
-  await client.query(
-    `WITH m AS (
-       INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
+  await client.query({
+    name: 'parley_append_insert',
+    text: `WITH m AS (
+       INSERT INTO messages (${MESSAGE_COLUMNS})
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
      )
      UPDATE conversations c SET last_seq = u.last_seq
      FROM unnest($10::text[], $11::int[]) AS u(id, last_seq) WHERE c.id = u.id`,
-    [
+    values: [
       created.map((m) => m.id),
       created.map((m) => m.conversationId),
       created.map((m) => m.seq),
@@ -299,6 +318,6 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
       [...lastSeqs.keys()],
       [...lastSeqs.values()],
     ],
-  );
+  });
   return results;
 }
