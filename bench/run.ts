@@ -6,7 +6,7 @@
 // Flags: --full | --smoke (profile; quick by default), --runs N, --only a,b,
 // --kinds parley, --out FILE, --markdown FILE, --cpu-prof, --no-pin, --strict.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +21,9 @@ import { PROFILES, type Profile } from './scenarios/profiles.ts';
 import type { Scenario, ScenarioName } from './scenarios/types.ts';
 import { createSingleNodeTopology } from './topology/single-node.ts';
 import { type Deployment, SERVER_KINDS, type ServerKind } from './topology/topology.ts';
+
+/** In the --markdown file, everything from this line on is kept when the file is rewritten. */
+const KEPT_MARKER = '<!-- kept by npm run bench --markdown: figures of other tools below -->';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SCENARIOS: Record<ScenarioName, (p: Profile) => Scenario> = {
@@ -155,7 +158,10 @@ async function main(): Promise<number> {
   writeFileSync(args.out!, `${JSON.stringify({ ...meta, durationS: seconds, topology: topology.name, summaries, records }, null, 2)}\n`);
   log(`JSON: ${args.out}`);
   if (args.markdown) {
-    writeFileSync(args.markdown, renderMarkdown(summaries, meta));
+    // What other tools measured (bench:store:pg) sits after KEPT_MARKER and survives the rewrite.
+    const previous = existsSync(args.markdown) ? readFileSync(args.markdown, 'utf8') : '';
+    const kept = previous.includes(KEPT_MARKER) ? `\n${previous.slice(previous.indexOf(KEPT_MARKER))}` : '';
+    writeFileSync(args.markdown, renderMarkdown(summaries, meta) + kept);
     log(`Markdown: ${args.markdown}`);
   }
   if (records.some((r) => r.error !== null)) return 1;

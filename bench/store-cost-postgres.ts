@@ -201,6 +201,12 @@ const median = (xs: number[]) => {
 };
 
 const server = args.url ? null : await startPostgres({ durable: true });
+// Interrupted: the PostgreSQL started here goes too (its data is a temp dir).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void server?.stop().finally(() => process.exit(130));
+  });
+}
 try {
   const serverUrl = args.url ?? server!.url;
   const pgPid = server ? postmasterPid(server.port) : null;
