@@ -44,7 +44,8 @@ describe('[MAIN] npm start', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('[MAIN1] first start prints a generated admin once; SIGTERM stops cleanly; the next start keeps it', async () => {
+  // Two starts through npm, each building the client bundles first: slow on a loaded machine.
+  it('[MAIN1] first start prints a generated admin once; SIGTERM stops cleanly; the next start keeps it', { timeout: 90_000 }, async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-main-'));
     const env = { DATABASE_URL: `sqlite:${join(dir, 'parley.db')}` };
     const first = start(env);
