@@ -111,6 +111,27 @@ export const migrations: readonly Migration[] = [
     // NULL follows the browser.
     sql: `ALTER TABLE agents ADD COLUMN language TEXT;`,
   },
+  // Version 4 is taken by conversations.revision (another branch); reports take 5.
+  {
+    version: 5,
+    name: 'conversations: what reports measure',
+    // As SQLite's migration 6: first claim (time, agent) and first agent message, set once each by
+    // claim and append; old conversations get their first agent message and agent, not a claim
+    // time. Partial indexes on each report's time column keep a 30-day range a range scan.
+    sql: `
+      ALTER TABLE conversations
+        ADD COLUMN claimed_at BIGINT,
+        ADD COLUMN claimed_by TEXT COLLATE "C",
+        ADD COLUMN first_reply_at BIGINT;
+      UPDATE conversations SET claimed_by = agent_id WHERE agent_id IS NOT NULL;
+      UPDATE conversations c SET first_reply_at = m.first
+        FROM (SELECT conversation_id, min(created_at) AS first FROM messages WHERE author_kind = 'agent' GROUP BY conversation_id) m
+        WHERE m.conversation_id = c.id;
+      CREATE INDEX conversations_by_created ON conversations (created_at);
+      CREATE INDEX conversations_by_claimed ON conversations (claimed_at) WHERE claimed_at IS NOT NULL;
+      CREATE INDEX conversations_by_closed ON conversations (closed_at) WHERE closed_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */
