@@ -117,9 +117,23 @@ function parseEnd(name: 'from' | 'to', s: string, zone: Zone, end: boolean): num
   return Date.UTC(date.year, date.month - 1, date.day, hour, minute, second, ms) - offset;
 }
 
+/** Zones asked for lately, with the offsets they have worked out: most reports use one or two. */
+const zones = new Map<string, Zone | null>();
+const ZONES_KEPT = 32;
+
+function cachedZone(name: string): Zone | null {
+  let zone = zones.get(name);
+  if (zone === undefined) {
+    zone = timeZone(name);
+    if (zones.size >= ZONES_KEPT) zones.delete(zones.keys().next().value!);
+    zones.set(name, zone);
+  }
+  return zone;
+}
+
 /** The range a query asks for, or AppError(invalid_payload) saying what is wrong with it. */
 export function resolveRange(q: ReportQuery): ReportRangeResolved {
-  const zone = timeZone(q.tz ?? 'UTC');
+  const zone = cachedZone(q.tz ?? 'UTC');
   if (!zone) throw invalid('tz: not a time zone (expected an IANA name such as Europe/Paris, or an offset such as +05:30)');
   const from = parseEnd('from', q.from, zone, false);
   const to = parseEnd('to', q.to, zone, true);
@@ -207,16 +221,28 @@ function bucketStarts(r: ReportRangeResolved): number[] {
   return starts;
 }
 
+/** The bucket `t` falls in: the last start at or before it (starts ascend), or -1. */
+function bucketOf(starts: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] <= t) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 function seriesOf(rows: readonly ReportConversation[], r: ReportRangeResolved, now: number): ReportBucket[] {
   const starts = bucketStarts(r);
   const buckets = starts.map((t) => ({ start: new Date(t).toISOString(), opened: 0, claimed: 0, closed: 0, missed: 0 }));
-  const index = new Map<string | number, number>();
-  starts.forEach((t, i) => index.set(r.bucket === 'hour' ? t : r.zone.dateKey(t), i));
-  const at = (t: number) => index.get(r.bucket === 'hour' ? r.zone.startOfHour(t) : r.zone.dateKey(t));
   const mine = (id: string | null) => r.agentId === null || id === r.agentId;
   const add = (t: number, key: 'opened' | 'claimed' | 'closed' | 'missed') => {
-    const i = at(t);
-    if (i !== undefined) buckets[i][key]++;
+    const i = bucketOf(starts, t);
+    if (i !== -1) buckets[i][key]++;
   };
   for (const c of rows) {
     if (within(c.createdAt, r) && mine(c.claimedBy)) add(c.createdAt, 'opened');
@@ -272,8 +298,14 @@ export function createReports(deps: { store: Pick<Store, 'reportConversations' |
         for (const c of rows) for (const id of [c.claimedBy, c.agentId]) if (id !== null) seen.add(id);
         ids = [...seen];
       }
+      // Each agent's figures from their own conversations only: one pass to sort them out.
+      const byAgent = new Map<string, ReportConversation[]>(ids.map((id) => [id, []]));
+      for (const c of rows) {
+        if (c.claimedBy !== null) byAgent.get(c.claimedBy)?.push(c);
+        if (c.agentId !== null && c.agentId !== c.claimedBy) byAgent.get(c.agentId)?.push(c);
+      }
       const agents: ReportAgentRow[] = ids
-        .map((agentId) => ({ agentId, name: names.get(agentId) ?? null, ...figures(rows, r, agentId, now) }))
+        .map((agentId) => ({ agentId, name: names.get(agentId) ?? null, ...figures(byAgent.get(agentId)!, r, agentId, now) }))
         .sort((a, b) => (a.name ?? '\uffff').localeCompare(b.name ?? '\uffff') || a.agentId.localeCompare(b.agentId));
       const totals = figures(rows, r, r.agentId, now);
       const waits = rows.filter((c) => within(c.claimedAt, r) && (r.agentId === null || c.claimedBy === r.agentId)).map((c) => Math.max(0, c.claimedAt! - c.createdAt));

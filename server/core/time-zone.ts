@@ -9,6 +9,8 @@ const MINUTE = 60_000;
 const DAY = 24 * HOUR;
 /** Longer names are no zone; the characters IANA names and offsets are made of. */
 const ZONE_MAX_LENGTH = 64;
+/** Offsets kept per zone before they are forgotten. */
+const HOURS_KEPT = 100 * 366 * 24;
 
 export interface LocalTime {
   year: number;
@@ -87,6 +89,11 @@ export function timeZone(name: string): Zone | null {
 
   function offsetAt(t: number): number {
     const h = Math.floor(t / HOUR);
+    // Kept for reuse (a zone serves many reports), within bounds: a century of hours at most.
+    if (hours.size > HOURS_KEPT) {
+      hours.clear();
+      minutes.clear();
+    }
     let o = hours.get(h);
     if (o === undefined) {
       const start = rawOffset(h * HOUR);

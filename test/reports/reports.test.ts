@@ -13,6 +13,13 @@ import type { Store } from '../../server/store/store.ts';
 import { freshPostgresUrl } from '../helpers/test-services.ts';
 import { DAY, EXPECTED, REPORT_NOW, writeDataSet } from './data-set.ts';
 import { agentOf, created, ok, openOk } from '../store/results.ts';
+import { DatabaseSync } from 'node:sqlite';
+import pg from 'pg';
+import { migrate as migrateSqlite, migrations as sqliteMigrations } from '../../server/store/sqlite/migrations.ts';
+import { SqliteStore } from '../../server/store/sqlite/sqlite-store.ts';
+import { applyMigrations, migrations as postgresMigrations } from '../../server/store/postgres/migrations.ts';
+import { PostgresStore } from '../../server/store/postgres/postgres-store.ts';
+import { createDb } from '../../server/store/postgres/db.ts';
 
 const engines: Array<[string, (clock: Clock) => Promise<Store>]> = [
   ['sqlite', (clock) => openSqliteStore(':memory:', { clock })],
@@ -107,6 +114,48 @@ describe.each(engines)('reports on %s', (_engine, open) => {
     expect(report.heatmap[6][3]).toBe(1); // 03:30 CEST (02:xx never happened)
     expect(report.heatmap[6][23]).toBe(1); // 23:59 CEST
     expect(report.heatmap[6][2]).toBe(0);
+  });
+});
+
+// A database from before the reports' migration: a closed conversation an agent answered twice,
+// and one nobody answered. The migration fills in the first agent message and the agent.
+const OLD_ROWS = [
+  `INSERT INTO agents (id, email, name, role, password_hash, created_at) VALUES ('a1', 'a@example.com', 'A', 'agent', 'x', 1)`,
+  `INSERT INTO conversations (id, visitor_id, visitor_name, status, agent_id, agent_name, queued_at, created_at, closed_at)
+     VALUES ('c1', 'v1', 'V', 'closed', 'a1', 'A', 1000, 1000, 9000), ('c2', 'v2', 'W', 'closed', NULL, NULL, 2000, 2000, 3000)`,
+  `INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
+     VALUES ('m1', 'c1', 1, 'k1', 'visitor', 'v1', 'V', 'hi', 1000), ('m2', 'c1', 2, 'k2', 'agent', 'a1', 'A', 'hello', 4000),
+            ('m3', 'c1', 3, 'k3', 'agent', 'a1', 'A', 'more', 5000), ('m4', 'c2', 1, 'k4', 'visitor', 'v2', 'W', 'hi', 2000)`,
+];
+
+describe('the reports migration', () => {
+  const expected = [
+    { id: 'c1', status: 'closed', createdAt: 1000, claimedAt: null, claimedBy: 'a1', firstReplyAt: 4000, closedAt: 9000, agentId: 'a1', messages: 3 },
+    { id: 'c2', status: 'closed', createdAt: 2000, claimedAt: null, claimedBy: null, firstReplyAt: null, closedAt: 3000, agentId: null, messages: 1 },
+  ];
+  const sorted = <T extends { id: string }>(rows: T[]) => [...rows].sort((a, b) => a.id.localeCompare(b.id));
+
+  it('[REPORT7] SQLite: conversations from before it get their first agent message and agent', async () => {
+    const db = new DatabaseSync(':memory:');
+    migrateSqlite(db, 1, sqliteMigrations.filter((m) => m.version <= 4));
+    for (const sql of OLD_ROWS) db.exec(sql);
+    const store = new SqliteStore(db, null);
+    await store.migrate();
+    expect(sorted(await store.reportConversations({ from: 0, to: 10_000 }))).toEqual(expected);
+    await store.close();
+  });
+
+  it('[REPORT7] PostgreSQL: the same', async () => {
+    const pool = new pg.Pool({ connectionString: await freshPostgresUrl(), max: 2 });
+    const logger = createLogger('silent');
+    await createDb(pool, logger).transaction((client) => applyMigrations(client, 1, postgresMigrations.filter((m) => m.version <= 3)));
+    for (const sql of OLD_ROWS) await pool.query(sql);
+    await pool.query(`UPDATE conversations SET last_seq = 3 WHERE id = 'c1'`);
+    await pool.query(`UPDATE conversations SET last_seq = 1 WHERE id = 'c2'`);
+    const store = new PostgresStore(pool, logger);
+    await store.migrate();
+    expect(sorted(await store.reportConversations({ from: 0, to: 10_000 }))).toEqual(expected);
+    await store.close();
   });
 });
 
