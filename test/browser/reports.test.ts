@@ -133,11 +133,11 @@ describe('[E2E-REPORTS] reports page', () => {
         expect(box.x + box.width).toBeLessThanOrEqual(375);
       }
       // Nothing wider than the screen.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
       await page.screenshot({ path: join(SCREENSHOTS, 'reports-375.png'), animations: 'disabled' });
-      await page.evaluate(() => document.getElementById('volume-heading')!.scrollIntoView());
+      await page.evaluate("document.getElementById('volume-heading').scrollIntoView()");
       await page.screenshot({ path: join(SCREENSHOTS, 'reports-375-charts.png'), animations: 'disabled' });
-      await page.evaluate(() => document.getElementById('waits-heading')!.scrollIntoView());
+      await page.evaluate("document.getElementById('waits-heading').scrollIntoView()");
       await page.screenshot({ path: join(SCREENSHOTS, 'reports-375-heatmap.png'), animations: 'disabled' });
       await fullScreenshot(page, 'reports-375-full');
 
@@ -146,9 +146,9 @@ describe('[E2E-REPORTS] reports page', () => {
       await page.setViewportSize({ width: 1280, height: 900 });
       await page.reload();
       await poll(() => page.locator('h1').first().textContent()).toBe('التقارير');
-      expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
+      expect(await page.evaluate('document.documentElement.dir')).toBe('rtl');
       // Numbers as Intl writes them for Arabic in this browser.
-      await poll(() => stat(page, 'opened')).toBe(await page.evaluate(() => new Intl.NumberFormat('ar').format(10)));
+      await poll(() => stat(page, 'opened')).toBe(await page.evaluate("new Intl.NumberFormat('ar').format(10)"));
       expect(await page.locator('svg[data-chart="volume"] title').first().textContent()).toBe('المحادثات عبر الزمن');
       await fullScreenshot(page, 'reports-ar-1280-full');
     } finally {
