@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { poll, SCREENSHOTS, signIn, useBrowser, watch } from '../helpers/browser.ts';
+import { axeViolations } from '../helpers/layout.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 import { DAY, REPORT_NOW, writeDataSet } from '../reports/data-set.ts';
 
@@ -22,7 +23,8 @@ async function seededApp() {
 
 /** A context whose pages believe it is the report's "now" (the presets count back from it), in UTC. */
 async function context(width: number, height: number): Promise<BrowserContext> {
-  const c = await browser().newContext({ viewport: { width, height }, timezoneId: 'UTC', acceptDownloads: true });
+  // bypassCSP: axe is injected as an inline script, which the pages' CSP (script-src 'self') rightly refuses.
+  const c = await browser().newContext({ viewport: { width, height }, timezoneId: 'UTC', acceptDownloads: true, bypassCSP: true });
   await c.clock.setFixedTime(new Date(REPORT_NOW));
   return c;
 }
@@ -80,6 +82,8 @@ describe('[E2E-REPORTS] reports page', () => {
       // The table alternative of a chart holds the same figures.
       await page.locator('.chart-table summary').first().click();
       await poll(() => page.locator('.chart-table').first().locator('tbody tr').count()).toBe(7);
+      // No serious or critical accessibility problem, a chart's table open.
+      expect(await axeViolations(page)).toEqual([]);
 
       // Today: hour by hour.
       await page.getByLabel('Range').selectOption('today');
@@ -132,6 +136,7 @@ describe('[E2E-REPORTS] reports page', () => {
         expect(box.width).toBeGreaterThan(250);
         expect(box.x + box.width).toBeLessThanOrEqual(375);
       }
+      expect(await axeViolations(page)).toEqual([]);
       // Nothing wider than the screen.
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
       await page.screenshot({ path: join(SCREENSHOTS, 'reports-375.png'), animations: 'disabled' });
@@ -150,6 +155,7 @@ describe('[E2E-REPORTS] reports page', () => {
       // Numbers as Intl writes them for Arabic in this browser.
       await poll(() => stat(page, 'opened')).toBe(await page.evaluate("new Intl.NumberFormat('ar').format(10)"));
       expect(await page.locator('svg[data-chart="volume"] title').first().textContent()).toBe('المحادثات عبر الزمن');
+      expect(await axeViolations(page)).toEqual([]);
       await fullScreenshot(page, 'reports-ar-1280-full');
     } finally {
       await c.close();
