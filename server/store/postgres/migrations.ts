@@ -123,10 +123,12 @@ export const migrations: readonly Migration[] = [
         ADD COLUMN claimed_at BIGINT,
         ADD COLUMN claimed_by TEXT COLLATE "C",
         ADD COLUMN first_reply_at BIGINT;
-      UPDATE conversations SET claimed_by = agent_id WHERE agent_id IS NOT NULL;
-      UPDATE conversations c SET first_reply_at = m.first
-        FROM (SELECT conversation_id, min(created_at) AS first FROM messages WHERE author_kind = 'agent' GROUP BY conversation_id) m
-        WHERE m.conversation_id = c.id;
+      -- One pass over the rows (each update of a row rewrites it and its index entries).
+      UPDATE conversations c SET claimed_by = c.agent_id, first_reply_at = m.first
+        FROM conversations o
+        LEFT JOIN (SELECT conversation_id, min(created_at) AS first FROM messages WHERE author_kind = 'agent' GROUP BY conversation_id) m
+          ON m.conversation_id = o.id
+        WHERE o.id = c.id AND (o.agent_id IS NOT NULL OR m.first IS NOT NULL);
       CREATE INDEX conversations_by_created ON conversations (created_at);
       CREATE INDEX conversations_by_claimed ON conversations (claimed_at) WHERE claimed_at IS NOT NULL;
       CREATE INDEX conversations_by_closed ON conversations (closed_at) WHERE closed_at IS NOT NULL;

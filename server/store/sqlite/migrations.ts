@@ -151,8 +151,7 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE conversations ADD COLUMN claimed_at INTEGER;
       ALTER TABLE conversations ADD COLUMN claimed_by TEXT;
       ALTER TABLE conversations ADD COLUMN first_reply_at INTEGER;
-      UPDATE conversations SET claimed_by = agent_id WHERE agent_id IS NOT NULL;
-      UPDATE conversations SET first_reply_at =
+      UPDATE conversations SET claimed_by = agent_id, first_reply_at =
         (SELECT min(created_at) FROM messages WHERE messages.conversation_id = conversations.id AND author_kind = 'agent');
       CREATE INDEX conversations_by_claimed ON conversations (claimed_at) WHERE claimed_at IS NOT NULL;
       CREATE INDEX conversations_by_closed ON conversations (closed_at) WHERE closed_at IS NOT NULL;
