@@ -279,45 +279,67 @@ export interface Reports {
   summary(q: ReportQuery): Promise<{ range: ReportRangeResolved; report: ReportSummary }>;
 }
 
+/**
+ * Reports computed at once by one process, the one running included: a year's report holds the
+ * event loop for about a second (bench/RESULTS.md), so they take turns, and more are refused.
+ */
+export const REPORTS_IN_FLIGHT = 4;
+
 export function createReports(deps: { store: Pick<Store, 'reportConversations' | 'listAgents'>; clock: Clock }): Reports {
   const { store, clock } = deps;
+  let turn: Promise<unknown> = Promise.resolve();
+  let inFlight = 0;
+
+  async function compute(r: ReportRangeResolved): Promise<{ range: ReportRangeResolved; report: ReportSummary }> {
+    const [rows, team] = await Promise.all([
+      store.reportConversations({ from: r.from, to: r.to, agentId: r.agentId ?? undefined }),
+      store.listAgents(),
+    ]);
+    const now = clock.now();
+    const names = new Map(team.map((a) => [a.id, a.name]));
+    let ids: string[];
+    if (r.agentId !== null) ids = [r.agentId];
+    else {
+      // The team, and whoever else the figures name (an agent since removed).
+      const seen = new Set(team.map((a) => a.id));
+      for (const c of rows) for (const id of [c.claimedBy, c.agentId]) if (id !== null) seen.add(id);
+      ids = [...seen];
+    }
+    // Each agent's figures from their own conversations only: one pass to sort them out.
+    const byAgent = new Map<string, ReportConversation[]>(ids.map((id) => [id, []]));
+    for (const c of rows) {
+      if (c.claimedBy !== null) byAgent.get(c.claimedBy)?.push(c);
+      if (c.agentId !== null && c.agentId !== c.claimedBy) byAgent.get(c.agentId)?.push(c);
+    }
+    const agents: ReportAgentRow[] = ids
+      .map((agentId) => ({ agentId, name: names.get(agentId) ?? null, ...figures(byAgent.get(agentId)!, r, agentId, now) }))
+      .sort((a, b) => (a.name ?? '\uffff').localeCompare(b.name ?? '\uffff') || a.agentId.localeCompare(b.agentId));
+    const totals = figures(rows, r, r.agentId, now);
+    const waits = rows.filter((c) => within(c.claimedAt, r) && (r.agentId === null || c.claimedBy === r.agentId)).map((c) => Math.max(0, c.claimedAt! - c.createdAt));
+    const report: ReportSummary = {
+      range: { from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), timeZone: r.zone.name, bucket: r.bucket, agentId: r.agentId },
+      totals,
+      agents,
+      series: seriesOf(rows, r, now),
+      waitHistogram: histogramOf(waits),
+      heatmap: heatmapOf(rows, r),
+    };
+    return { range: r, report };
+  }
+
   return {
     async summary(q) {
+      // A bad range is answered at once, without waiting for a turn.
       const r = resolveRange(q);
-      const [rows, team] = await Promise.all([
-        store.reportConversations({ from: r.from, to: r.to, agentId: r.agentId ?? undefined }),
-        store.listAgents(),
-      ]);
-      const now = clock.now();
-      const names = new Map(team.map((a) => [a.id, a.name]));
-      let ids: string[];
-      if (r.agentId !== null) ids = [r.agentId];
-      else {
-        // The team, and whoever else the figures name (an agent since removed).
-        const seen = new Set(team.map((a) => a.id));
-        for (const c of rows) for (const id of [c.claimedBy, c.agentId]) if (id !== null) seen.add(id);
-        ids = [...seen];
+      if (inFlight >= REPORTS_IN_FLIGHT) throw new AppError(ErrorCode.Unavailable, 'other reports are being computed; try again in a moment');
+      inFlight++;
+      const mine = turn.then(() => compute(r));
+      turn = mine.catch(() => {});
+      try {
+        return await mine;
+      } finally {
+        inFlight--;
       }
-      // Each agent's figures from their own conversations only: one pass to sort them out.
-      const byAgent = new Map<string, ReportConversation[]>(ids.map((id) => [id, []]));
-      for (const c of rows) {
-        if (c.claimedBy !== null) byAgent.get(c.claimedBy)?.push(c);
-        if (c.agentId !== null && c.agentId !== c.claimedBy) byAgent.get(c.agentId)?.push(c);
-      }
-      const agents: ReportAgentRow[] = ids
-        .map((agentId) => ({ agentId, name: names.get(agentId) ?? null, ...figures(byAgent.get(agentId)!, r, agentId, now) }))
-        .sort((a, b) => (a.name ?? '\uffff').localeCompare(b.name ?? '\uffff') || a.agentId.localeCompare(b.agentId));
-      const totals = figures(rows, r, r.agentId, now);
-      const waits = rows.filter((c) => within(c.claimedAt, r) && (r.agentId === null || c.claimedBy === r.agentId)).map((c) => Math.max(0, c.claimedAt! - c.createdAt));
-      const report: ReportSummary = {
-        range: { from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), timeZone: r.zone.name, bucket: r.bucket, agentId: r.agentId },
-        totals,
-        agents,
-        series: seriesOf(rows, r, now),
-        waitHistogram: histogramOf(waits),
-        heatmap: heatmapOf(rows, r),
-      };
-      return { range: r, report };
     },
   };
 }

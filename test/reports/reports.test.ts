@@ -90,6 +90,19 @@ describe.each(engines)('reports on %s', (_engine, open) => {
     expect(csv.at(-1)).toBe('');
   });
 
+  it('[REPORT8] reports take turns: four at once are computed one after another, a fifth is refused as unavailable, a bad range is refused at once', async () => {
+    const { reports } = await seeded();
+    const asked = Array.from({ length: 5 }, () => reports.summary({ from: DAY, to: DAY, tz: 'UTC' }));
+    const bad = expect(reports.summary({ from: DAY, to: 'later' })).rejects.toMatchObject({ code: 'invalid_payload' });
+    const results = await Promise.allSettled(asked);
+    expect(results.slice(0, 4).map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    for (const r of results.slice(0, 4)) expect((r as PromiseFulfilledResult<{ report: { totals: unknown } }>).value.report.totals).toEqual(EXPECTED.totals);
+    expect(results[4]).toMatchObject({ status: 'rejected', reason: { code: 'unavailable' } });
+    await bad;
+    // Turns free up as reports finish.
+    expect((await reports.summary({ from: DAY, to: DAY, tz: 'UTC' })).report.totals).toEqual(EXPECTED.totals);
+  });
+
   it('[REPORT3] a visitor waiting in Paris across the spring transition falls in the local hour it happened in', async () => {
     store = await open(clock);
     await store.migrate();
