@@ -3,7 +3,8 @@
 
 import { Router } from 'express';
 import { z } from 'zod';
-import { type Reports, reportCsv, reportFileName } from '../core/reports.ts';
+import { reportCsv, reportFileName } from '../core/report-csv.ts';
+import type { Reports } from '../core/reports.ts';
 import { parse } from '../edge/schemas.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';

@@ -3,7 +3,9 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../server/clock.ts';
-import { createReports, csvCell, reportCsv, resolveRange } from '../../server/core/reports.ts';
+import { csvCell, reportCsv } from '../../server/core/report-csv.ts';
+import { resolveRange } from '../../server/core/report-range.ts';
+import { createReports } from '../../server/core/reports.ts';
 import { timeZone } from '../../server/core/time-zone.ts';
 import { createLogger } from '../../server/logger.ts';
 import { AppError } from '../../server/protocol/errors.ts';
