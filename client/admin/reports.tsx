@@ -2,43 +2,23 @@
 // 30 days or custom dates) and an agent, GET /api/reports/summary in the browser's time zone, and
 // what comes back as figures, three charts (volume over time, queue-wait distribution, busiest
 // hours; plain SVG from charts.tsx, each with the same figures as a table) and the per-agent
-// table, which downloads as CSV (/api/reports/summary.csv, the same query).
+// table (report-table.tsx), which downloads as CSV.
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { ReportFigures, ReportSummary, Spread } from '../../server/protocol/reports.ts';
+import type { ReportSummary, Spread } from '../../server/protocol/reports.ts';
 import type { TeamMember } from '../../server/protocol/shapes.ts';
 import { api, ApiError } from '../lib/api.ts';
-import type { AdminKey, I18n } from '../lib/i18n.ts';
+import type { AdminKey } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import { type Band, BarChart, HeatMap } from './charts.tsx';
+import { formatters, type Preset, PRESETS, presetRange, viewerTimeZone } from './report-format.ts';
+import { AgentTable } from './report-table.tsx';
 
-type Preset = 'today' | 'week' | 'month' | 'custom';
-const PRESETS: Preset[] = ['today', 'week', 'month', 'custom'];
 /** Drawing widths (charts scale to their box): the volume chart spans the page, the other two half of it on wide screens. */
 const FULL_WIDTH = 640;
 const NARROW_WIDTH = 360;
 const HALF_WIDTH = 400;
-const PRESET_DAYS: Record<Exclude<Preset, 'custom'>, number> = { today: 1, week: 7, month: 30 };
-
-/** The browser's zone: an IANA name, or its current offset where Intl has none. */
-export function viewerTimeZone(): string {
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (zone) return zone;
-  const offset = -new Date().getTimezoneOffset();
-  const abs = Math.abs(offset);
-  return `${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
-
-/** "YYYY-MM-DD" of a local date. */
-function isoDate(d: Date): string {
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
-function presetRange(p: Exclude<Preset, 'custom'>, today = new Date()): { from: string; to: string } {
-  const from = new Date(today.getFullYear(), today.getMonth(), today.getDate() - (PRESET_DAYS[p] - 1));
-  return { from: isoDate(from), to: isoDate(today) };
-}
 
 function useNarrow(): boolean {
   const query = '(max-width: 600px)';
@@ -50,26 +30,6 @@ function useNarrow(): boolean {
     return () => list.removeEventListener('change', on);
   }, []);
   return narrow;
-}
-
-function formatters(i18n: I18n<AdminKey>) {
-  const { locale } = i18n;
-  const seconds = new Intl.NumberFormat(locale, { style: 'unit', unit: 'second', unitDisplay: 'short' });
-  const day = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric' });
-  const dayLong = new Intl.DateTimeFormat(locale, { weekday: 'short', month: 'short', day: 'numeric', year: 'numeric' });
-  const hour = new Intl.DateTimeFormat(locale, { hour: 'numeric' });
-  const utcHour = new Intl.DateTimeFormat(locale, { hour: 'numeric', timeZone: 'UTC' });
-  const weekday = new Intl.DateTimeFormat(locale, { weekday: 'short', timeZone: 'UTC' });
-  return {
-    /** A duration from the report, or a dash when there is none. */
-    wait: (ms: number | null) => (ms === null ? '—' : ms < 5_000 ? seconds.format(Math.round(ms / 1000)) : i18n.duration(ms)),
-    count: (n: number | null) => (n === null ? '—' : i18n.number(n)),
-    bucket: (iso: string, bucket: 'hour' | 'day') => (bucket === 'hour' ? hour.format(new Date(iso)) : day.format(new Date(iso))),
-    bucketLong: (iso: string, bucket: 'hour' | 'day') => (bucket === 'hour' ? i18n.fullTime(iso) : dayLong.format(new Date(iso))),
-    /** 0 = Monday (2024-01-01 was one). */
-    weekday: (d: number) => weekday.format(Date.UTC(2024, 0, 1 + d)),
-    hourOfDay: (h: number) => utcHour.format(Date.UTC(2024, 0, 1, h)),
-  };
 }
 
 function Stat({ label, value, sub, name }: { label: string; value: string; sub?: string; name: string }) {
@@ -154,21 +114,6 @@ export function ReportsPage({ timeZone = viewerTimeZone() }: { timeZone?: string
     title: `${waitLabel(b.upToMs, i, all)}: ${t('admin.reports.bandConversations', { count: b.count })}`,
     bar: b.count,
   }));
-  const name = (n: string | null) => n ?? t('admin.reports.removedAgent');
-
-  const columns: Array<[AdminKey, (x: ReportFigures) => string]> = [
-    ['admin.reports.stat.opened', (x) => f.count(x.opened)],
-    ['admin.reports.stat.claimed', (x) => f.count(x.claimed)],
-    ['admin.reports.stat.closed', (x) => f.count(x.closed)],
-    ['admin.reports.stat.missed', (x) => f.count(x.missed)],
-    ['admin.reports.col.waitMedian', (x) => f.wait(x.queueWait.median)],
-    ['admin.reports.col.waitP90', (x) => f.wait(x.queueWait.p90)],
-    ['admin.reports.col.responseMedian', (x) => f.wait(x.firstResponse.median)],
-    ['admin.reports.col.responseP90', (x) => f.wait(x.firstResponse.p90)],
-    ['admin.reports.col.durationMedian', (x) => f.wait(x.duration.median)],
-    ['admin.reports.stat.messages', (x) => (x.messages.mean === null ? '—' : i18n.number(x.messages.mean))],
-  ];
-
   return (
     <div class="reports" aria-busy={loading}>
       <h1 class="page-title">{t('admin.reports.heading')}</h1>
@@ -344,52 +289,7 @@ export function ReportsPage({ timeZone = viewerTimeZone() }: { timeZone?: string
             </section>
           </div>
 
-          <section class="card" aria-labelledby="by-agent-heading">
-            <div class="card-head">
-              <h2 id="by-agent-heading">{t('admin.reports.byAgent')}</h2>
-              <a class="btn btn-small" href={`/api/reports/summary.csv?${query}`} download data-csv>
-                {t('admin.reports.csv')}
-              </a>
-            </div>
-            <table class="table table-stack reports-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.reports.agent')}</th>
-                  {columns.map(([key]) => (
-                    <th scope="col" key={key}>
-                      {t(key)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {report.agents.map((a) => (
-                  <tr key={a.agentId} data-agent={a.agentId}>
-                    <th scope="row" data-label={t('admin.reports.agent')}>
-                      {name(a.name)}
-                    </th>
-                    {columns.map(([key, value]) => (
-                      <td key={key} data-label={t(key)}>
-                        {value(a)}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-                {report.range.agentId === null && (
-                  <tr class="reports-total" data-agent="">
-                    <th scope="row" data-label={t('admin.reports.agent')}>
-                      {t('admin.reports.allAgents')}
-                    </th>
-                    {columns.map(([key, value]) => (
-                      <td key={key} data-label={t(key)}>
-                        {value(report.totals)}
-                      </td>
-                    ))}
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          </section>
+          <AgentTable report={report} csvHref={`/api/reports/summary.csv?${query}`} />
         </>
       )}
     </div>
