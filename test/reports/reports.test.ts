@@ -105,6 +105,27 @@ describe.each(engines)('reports on %s', (_engine, open) => {
     expect((await reports.summary({ from: DAY, to: DAY, tz: 'UTC' })).report.totals).toEqual(EXPECTED.totals);
   });
 
+  it('[REPORT9] the store hands over each conversation once, from `from` included to `to` excluded, by any of its three times, and per agent', async () => {
+    const { alice, bob } = await seeded();
+    const at = (iso: string) => Date.parse(iso);
+    const ids = async (from: string, to: string, agentId?: string) =>
+      (await store.reportConversations({ from: at(from), to: at(to), agentId })).map((c) => c.createdAt).sort((a, b) => a - b);
+    // c1 opened at 09:00:00, claimed 09:00:30, closed 09:10:00; c2 opened at 09:05:00.
+    expect(await ids('2026-03-02T09:00:00Z', '2026-03-02T09:00:01Z')).toEqual([at('2026-03-02T09:00:00Z')]);
+    expect(await ids('2026-03-02T08:59:00Z', '2026-03-02T09:00:00Z')).toEqual([]);
+    expect(await ids('2026-03-02T09:10:00Z', '2026-03-02T09:10:01Z')).toEqual([at('2026-03-02T09:00:00Z')]);
+    expect(await ids('2026-03-02T09:00:30Z', '2026-03-02T09:05:01Z')).toEqual([at('2026-03-02T09:00:00Z'), at('2026-03-02T09:05:00Z')]);
+    // The whole day: ten conversations (c10 by its claim and close), each once.
+    const day = await store.reportConversations({ from: at('2026-03-02T00:00:00Z'), to: at('2026-03-03T00:00:00Z') });
+    expect(day).toHaveLength(10);
+    expect(new Set(day.map((c) => c.id)).size).toBe(10);
+    // Per agent: what they first claimed or held. c6 is both's (Bob claimed first, Alice closed); c7 too.
+    expect(await ids('2026-03-02T11:00:00Z', '2026-03-02T13:00:00Z', alice.id)).toEqual([at('2026-03-02T11:00:00Z'), at('2026-03-02T11:30:00Z'), at('2026-03-02T12:00:00Z')]);
+    expect(await ids('2026-03-02T11:00:00Z', '2026-03-02T13:00:00Z', bob.id)).toEqual([at('2026-03-02T11:30:00Z'), at('2026-03-02T12:00:00Z')]);
+    const c6 = day.find((c) => c.createdAt === at('2026-03-02T11:30:00Z'))!;
+    expect(c6).toMatchObject({ claimedAt: at('2026-03-02T11:30:10Z'), claimedBy: bob.id, firstReplyAt: at('2026-03-02T11:31:10Z'), agentId: alice.id, status: 'closed', messages: 3 });
+  });
+
   it('[REPORT3] a visitor waiting in Paris across the spring transition falls in the local hour it happened in', async () => {
     store = await open(clock);
     await store.migrate();
