@@ -6,7 +6,7 @@
 // Flags: --full | --smoke (profile; quick by default), --runs N, --only a,b,
 // --kinds parley, --out FILE, --markdown FILE, --cpu-prof, --no-pin, --strict.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +32,9 @@ const SCENARIOS: Record<ScenarioName, (p: Profile) => Scenario> = {
 };
 /** No single run may take longer than this, whatever happens inside it. */
 const RUN_TIMEOUT_MS = 5 * 60_000;
+
+/** Where the sections of RESULTS.md that other benchmarks write begin. */
+const REPORTS_MARK = '<!-- bench:reports -->';
 
 const { values: args } = parseArgs({
   options: {
@@ -155,7 +158,10 @@ async function main(): Promise<number> {
   writeFileSync(args.out!, `${JSON.stringify({ ...meta, durationS: seconds, topology: topology.name, summaries, records }, null, 2)}\n`);
   log(`JSON: ${args.out}`);
   if (args.markdown) {
-    writeFileSync(args.markdown, renderMarkdown(summaries, meta));
+    // What other benchmarks recorded below REPORTS_MARK (npm run bench:reports) is kept.
+    const previous = existsSync(args.markdown) ? readFileSync(args.markdown, 'utf8') : '';
+    const kept = previous.includes(REPORTS_MARK) ? `\n${previous.slice(previous.indexOf(REPORTS_MARK))}` : '';
+    writeFileSync(args.markdown, renderMarkdown(summaries, meta) + kept);
     log(`Markdown: ${args.markdown}`);
   }
   if (records.some((r) => r.error !== null)) return 1;

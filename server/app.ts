@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { createAccounts, type Accounts, type LoginLimits } from './core/accounts.ts';
+import { createReports } from './core/reports.ts';
 import { createPasswordHasher, type HasherLimits } from './core/password-hasher.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { createConversationService, type ConversationService } from './core/conversations.ts';
@@ -18,6 +19,7 @@ import { createPresence } from './core/presence.ts';
 import { createMemoryPresenceRegistry, personKey, type PresenceRegistry } from './core/presence-registry.ts';
 import { createQueuePositions } from './core/queue-positions.ts';
 import { agentsRouter } from './http/api-agents.ts';
+import { reportsRouter } from './http/api-reports.ts';
 import { authRouter } from './http/api-auth.ts';
 import { healthRouter } from './http/health.ts';
 import { createHttpApp } from './http/http-app.ts';
@@ -137,6 +139,7 @@ export function createApp(deps: AppDeps): App {
         newVisitors: createAddressRate(config.newVisitorRateLimit, 10 * 60_000, () => clock.now()),
       }),
       agentsRouter({ store, accounts, conversations, queue, desk, schemas, logger, trustProxy }),
+      reportsRouter({ store, reports: createReports({ store, clock }), logger, trustProxy }),
       pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength, widgetLanguage: config.widgetLanguage }),
     ],
   });

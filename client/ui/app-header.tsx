@@ -11,9 +11,9 @@ import { LanguagePicker } from './language-picker.tsx';
 
 export type ConnectionState = { state: 'connecting' | 'online' | 'reconnecting' | 'failed'; text?: string };
 
-export function AppHeader({ me, current, onError, children }: { me: Agent; current: 'agent' | 'admin'; onError(text: string): void; children?: ComponentChildren }) {
+export function AppHeader({ me, current, onError, children }: { me: Agent; current: 'agent' | 'admin' | 'reports'; onError(text: string): void; children?: ComponentChildren }) {
   const { t } = useI18n<CommonKey>();
-  const link = (href: string, label: string, key: 'agent' | 'admin') => (
+  const link = (href: string, label: string, key: 'agent' | 'admin' | 'reports') => (
     <a href={href} class={`nav-link${current === key ? ' active' : ''}`} aria-current={current === key ? 'page' : undefined}>
       {label}
     </a>
@@ -29,6 +29,7 @@ export function AppHeader({ me, current, onError, children }: { me: Agent; curre
       <nav class="app-nav" aria-label={t('common.ui.mainNav')}>
         {link('/agent', t('common.ui.console'), 'agent')}
         {me.role === 'admin' && link('/admin', t('common.ui.dashboard'), 'admin')}
+        {me.role === 'admin' && link('/admin#reports', t('common.ui.reports'), 'reports')}
       </nav>
       <div class="app-tools">
         {children}

@@ -4,7 +4,7 @@
 // from `pg`; all are epoch ms or counters, safe as numbers.
 
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
-import type { AgentRecord, ConversationRecord, MessageRecord, ReadPosition, VisitorRecord } from './store.ts';
+import type { AgentRecord, ConversationRecord, MessageRecord, ReadPosition, ReportConversation, VisitorRecord } from './store.ts';
 
 type Int = string | number;
 
@@ -41,6 +41,20 @@ export interface ConversationRow {
   visitor_read_seq: Int;
   agent_read_seq: Int;
   revision: Int;
+  /** Reports' columns (migration 6 in SQLite, 5 in PostgreSQL): not part of ConversationRecord. */
+  first_reply_at?: Int | null;
+}
+
+export interface ReportRow {
+  id: string;
+  status: ConversationStatus;
+  created_at: Int;
+  claimed_at: Int | null;
+  claimed_by: string | null;
+  first_reply_at: Int | null;
+  closed_at: Int | null;
+  agent_id: string | null;
+  message_count: Int;
 }
 
 export interface MessageRow {
@@ -103,4 +117,20 @@ export function toMessage(r: MessageRow): MessageRecord {
 
 export function toReadPosition(r: ReadPositionRow): ReadPosition {
   return { conversationId: r.conversation_id, participantKind: r.participant_kind, participantId: r.participant_id, seq: Number(r.seq) };
+}
+
+const intOrNull = (v: Int | null): number | null => (v === null ? null : Number(v));
+
+export function toReportConversation(r: ReportRow): ReportConversation {
+  return {
+    id: r.id,
+    status: r.status,
+    createdAt: Number(r.created_at),
+    claimedAt: intOrNull(r.claimed_at),
+    claimedBy: r.claimed_by,
+    firstReplyAt: intOrNull(r.first_reply_at),
+    closedAt: intOrNull(r.closed_at),
+    agentId: r.agent_id,
+    messages: Number(r.message_count),
+  };
 }

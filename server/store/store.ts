@@ -121,6 +121,31 @@ export interface ReadPosition {
   seq: number;
 }
 
+/** Conversations opened, first claimed or closed within [from, to) (epoch ms). */
+export interface ReportRange {
+  from: number;
+  to: number;
+  /** Only the conversations this agent first claimed or holds (or closed). */
+  agentId?: string;
+}
+
+/** What reports (server/core/reports.ts) read of one conversation: times are epoch ms. */
+export interface ReportConversation {
+  id: string;
+  status: ConversationStatus;
+  createdAt: number;
+  /** The first claim: a release and a re-claim keep it. Null: never claimed (or before migration 6/5). */
+  claimedAt: number | null;
+  claimedBy: string | null;
+  /** The first message an agent wrote in it. */
+  firstReplyAt: number | null;
+  closedAt: number | null;
+  /** The agent holding it (active), or who held it when it was closed; null when closed from the queue. */
+  agentId: string | null;
+  /** How many messages it has (its last seq). */
+  messages: number;
+}
+
 export interface ConversationFilter {
   status?: ConversationStatus;
   agentId?: string;
@@ -195,7 +220,10 @@ export interface Store {
    * reading the queue; null when it is not queued (active, closed, unknown).
    */
   queuePosition(conversationId: string): Promise<number | null>;
-  /** One conditional update: queued → active for this agent. */
+  /**
+   * One conditional update: queued → active for this agent. The first claim also records when
+   * (the store's clock) and by whom, for reports; later claims keep it.
+   */
   claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult>;
   /** active (held by agentId, or anyone when agentId is null) → queued. */
   release(id: string, agentId: string | null): Promise<TransitionResult>;
@@ -205,7 +233,10 @@ export interface Store {
   closeConversation(id: string, agentId: string | null, now: number): Promise<TransitionResult>;
 
   // ---- messages
-  /** Assigns the next gap-free seq and honours clientId idempotency, in one transaction. */
+  /**
+   * Assigns the next gap-free seq and honours clientId idempotency, in one transaction. An agent's
+   * first message in a conversation also records its time (reports: first response).
+   */
   appendMessage(input: NewMessage): Promise<AppendResult>;
   /**
    * appendMessage into the visitor's open conversation, found in the same transaction, under the
@@ -214,6 +245,13 @@ export interface Store {
   appendVisitorMessage(visitorId: string, input: NewVisitorMessage): Promise<AppendResult | { kind: 'no_open_conversation' }>;
   /** Ascending seq; see HistoryPage for the window rules of SPEC §5. */
   getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]>;
+
+  // ---- reports
+  /**
+   * Every conversation opened, first claimed or closed within the range, each once, in no
+   * particular order: range scans of the created_at, claimed_at and closed_at indexes.
+   */
+  reportConversations(range: ReportRange): Promise<ReportConversation[]>;
 
   // ---- read positions (monotonic)
   /** Returns true when the stored position advanced. Never moves backwards or past lastSeq. */

@@ -21,6 +21,8 @@ import type {
   NewVisitorMessage,
   OpenResult,
   ReadPosition,
+  ReportConversation,
+  ReportRange,
   Store,
   TransitionResult,
   VisitorRecord,
@@ -245,7 +247,7 @@ export class PostgresStore implements Store {
   }
 
   claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult> {
-    return conversations.claim(this.#db, id, agent);
+    return conversations.claim(this.#db, id, agent, this.#clock.now());
   }
 
   release(id: string, agentId: string | null): Promise<TransitionResult> {
@@ -270,6 +272,10 @@ export class PostgresStore implements Store {
 
   getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
     return conversations.getMessages(this.#db, conversationId, page);
+  }
+
+  reportConversations(range: ReportRange): Promise<ReportConversation[]> {
+    return conversations.reportConversations(this.#db, range);
   }
 
   setReadPosition(pos: ReadPosition): Promise<boolean> {

@@ -13,7 +13,7 @@ import { type Clock, systemClock } from '../../clock.ts';
 import { appended, decideAppend } from '../append.ts';
 import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
 import { DEFAULT_LIST_LIMIT, readSeq, rowLimit } from '../limits.ts';
-import { type ConversationRow, toAgent, toConversation, toMessage, toReadPosition, toVisitor } from '../rows.ts';
+import { type ConversationRow, toAgent, toConversation, toMessage, toReadPosition, toReportConversation, toVisitor } from '../rows.ts';
 import type {
   AgentRecord,
   AppendResult,
@@ -26,6 +26,8 @@ import type {
   NewVisitorMessage,
   OpenResult,
   ReadPosition,
+  ReportConversation,
+  ReportRange,
   Store,
   TransitionResult,
   VisitorRecord,
@@ -274,7 +276,7 @@ export class SqliteStore implements Store {
   }
 
   async claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult> {
-    return this.#transition(this.#q.claim, id, agent.id, agent.name);
+    return this.#transition(this.#q.claim, id, agent.id, agent.name, this.#clock.now());
   }
 
   async release(id: string, agentId: string | null): Promise<TransitionResult> {
@@ -339,6 +341,7 @@ export class SqliteStore implements Store {
       message.body,
       message.createdAt,
     );
+    if (message.authorKind === 'agent' && row.first_reply_at == null) this.#q.setFirstReply.run(message.conversationId, message.createdAt);
     return result;
   }
 
@@ -354,6 +357,12 @@ export class SqliteStore implements Store {
     if (afterSeq !== undefined) return q.messagesAfter.all(conversationId, afterSeq, limit).map(toMessage);
     const rows = beforeSeq !== undefined ? q.messagesBefore.all(conversationId, beforeSeq, limit) : q.messagesLatest.all(conversationId, limit);
     return rows.reverse().map(toMessage);
+  }
+
+  // ---- reports
+
+  async reportConversations(range: ReportRange): Promise<ReportConversation[]> {
+    return this.#q.reportConversations.all(range.from, range.to, range.agentId ?? null).map(toReportConversation);
   }
 
   // ---- read positions
