@@ -12,7 +12,10 @@ export class ConfigError extends Error {
   }
 }
 
-export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+export type DatabaseConfig =
+  | { kind: 'sqlite'; path: string }
+  /** poolSize: DATABASE_POOL_SIZE, connections this node opens at most (the engine's default when absent). */
+  | { kind: 'postgres'; url: string; poolSize?: number };
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
@@ -82,7 +85,8 @@ function parseDatabase(env: Env): DatabaseConfig {
     } catch {
       throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
     }
-    return { kind: 'postgres', url: v };
+    // Every node opens up to this many: their sum must stay below PostgreSQL's max_connections.
+    return { kind: 'postgres', url: v, poolSize: int(env, 'DATABASE_POOL_SIZE', 10, 2, 500) };
   }
   throw new ConfigError('DATABASE_URL', 'must start with sqlite: or postgres://');
 }

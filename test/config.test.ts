@@ -29,6 +29,7 @@ describe('[CONFIG] loadConfig', () => {
       HOST: '0.0.0.0',
       SESSION_SECRET: 'a-very-long-secret-value',
       DATABASE_URL: 'postgres://u:p@db.internal:5432/parley',
+      DATABASE_POOL_SIZE: '40',
       REDIS_URL: 'redis://cache:6379',
       ALLOWED_ORIGINS: 'https://shop.example.com, https://www.example.org',
       TRUST_PROXY: '1',
@@ -44,7 +45,7 @@ describe('[CONFIG] loadConfig', () => {
     expect(c).toMatchObject({
       port: 8080,
       host: '0.0.0.0',
-      database: { kind: 'postgres', url: 'postgres://u:p@db.internal:5432/parley' },
+      database: { kind: 'postgres', url: 'postgres://u:p@db.internal:5432/parley', poolSize: 40 },
       redisUrl: 'redis://cache:6379',
       allowedOrigins: ['https://shop.example.com', 'https://www.example.org'],
       trustProxy: 1,
@@ -57,6 +58,7 @@ describe('[CONFIG] loadConfig', () => {
       clusterDeadAfterMs: 5000,
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/parley/db.sqlite' }).database).toEqual({ kind: 'sqlite', path: '/var/lib/parley/db.sqlite' });
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/parley' }).database).toEqual({ kind: 'postgres', url: 'postgres://db/parley', poolSize: 10 });
   });
 
   it.each([
@@ -66,6 +68,8 @@ describe('[CONFIG] loadConfig', () => {
     [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ DATABASE_URL: 'sqlite:' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://db/parley', DATABASE_POOL_SIZE: '1' }, 'DATABASE_POOL_SIZE'],
+    [{ DATABASE_URL: 'postgres://db/parley', DATABASE_POOL_SIZE: 'many' }, 'DATABASE_POOL_SIZE'],
     [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
     [{ ALLOWED_ORIGINS: 'not a url' }, 'ALLOWED_ORIGINS'],
     [{ ALLOWED_ORIGINS: 'https://ok.example.com/path' }, 'ALLOWED_ORIGINS'],

@@ -11,7 +11,7 @@ export async function openStore(db: DatabaseConfig, logger: Logger, clock?: Cloc
   const store =
     db.kind === 'sqlite'
       ? await (await import('./sqlite/sqlite-store.ts')).openSqliteStore(db.path, { logger, clock })
-      : await (await import('./postgres/postgres-store.ts')).openPostgresStore(db.url, { logger, clock });
+      : await (await import('./postgres/postgres-store.ts')).openPostgresStore(db.url, { poolSize: db.poolSize, logger, clock });
   try {
     await store.migrate();
   } catch (err) {

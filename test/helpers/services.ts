@@ -296,8 +296,11 @@ export async function createDatabase(serverUrl: string, name = `t_${process.pid}
   return url.toString();
 }
 
-/** initdb in a temp dir and start postgres on a free loopback port, durability off (tests only). */
-export async function startPostgres(): Promise<PostgresServer> {
+/**
+ * initdb in a temp dir and start postgres on a free loopback port, durability off (tests only).
+ * `durable`: fsync, synchronous commits and full-page writes on, as production runs it (benchmarks).
+ */
+export async function startPostgres({ durable = false }: { durable?: boolean } = {}): Promise<PostgresServer> {
   const bin = findPostgresBin();
   const runAs = unprivilegedUser();
   const dir = mkdtempSync(join(tmpdir(), 'parley-pg-'));
@@ -322,9 +325,7 @@ export async function startPostgres(): Promise<PostgresServer> {
       '-c', `unix_socket_directories=${dir}`,
       '-c', 'max_connections=200',
       // Durability is worthless for a throw-away test server and costs seconds.
-      '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off',
-      '-c', 'full_page_writes=off',
+      ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ]);
     const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;

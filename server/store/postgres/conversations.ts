@@ -1,20 +1,15 @@
 // PostgreSQL statements for conversations, messages and read positions: the
-// operations nodes race on. Each is one statement, or one transaction that
-// holds the conversation's row lock.
+// operations nodes race on. Each is one statement; appends are batched by
+// append-batch.ts.
 
-import type { PoolClient } from 'pg';
-import { appended, decideAppend } from '../append.ts';
-import { newId, type OrderedIds } from '../ids.ts';
+import { newId } from '../ids.ts';
 import { DEFAULT_LIST_LIMIT, readSeq, rowLimit } from '../limits.ts';
 import { type ConversationRow, type MessageRow, type ReadPositionRow, type ReportRow, toConversation, toMessage, toReadPosition, toReportConversation } from '../rows.ts';
 import type {
-  AppendResult,
   ConversationFilter,
   ConversationRecord,
   HistoryPage,
   MessageRecord,
-  NewMessage,
-  NewVisitorMessage,
   OpenResult,
   ReadPosition,
   ReportConversation,
@@ -139,78 +134,6 @@ export function transfer(db: Db, id: string, fromAgentId: string | null, to: { i
 
 export function closeConversation(db: Db, id: string, agentId: string | null, now: number): Promise<TransitionResult> {
   return transition(db, `status = 'closed', closed_at = $3`, `c.status = 'queued' OR (${HELD_BY})`, [id, agentId, now]);
-}
-
-export function appendMessage(db: Db, ids: OrderedIds, input: NewMessage): Promise<AppendResult> {
-  return db.transaction(async (client) => {
-    // The row lock serialises appends to one conversation across nodes: seq is
-    // read and written under it, so it has neither gaps nor duplicates.
-    const locked = await client.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1 FOR UPDATE', [input.conversationId]);
-    const conversation = locked.rows[0];
-    if (!conversation) return { kind: 'not_found' };
-    return appendLocked(client, ids, toConversation(conversation), input);
-  });
-}
-
-export function appendVisitorMessage(
-  db: Db,
-  ids: OrderedIds,
-  visitorId: string,
-  input: NewVisitorMessage,
-): Promise<AppendResult | { kind: 'no_open_conversation' }> {
-  return db.transaction(async (client) => {
-    const locked = await client.query<ConversationRow>(`SELECT * FROM conversations WHERE visitor_id = $1 AND ${OPEN} FOR UPDATE`, [
-      visitorId,
-    ]);
-    const conversation = locked.rows[0];
-    if (!conversation) return { kind: 'no_open_conversation' as const };
-    return appendLocked(client, ids, toConversation(conversation), {
-      conversationId: conversation.id,
-      clientId: input.clientId,
-      authorKind: 'visitor',
-      authorId: visitorId,
-      authorName: conversation.visitor_name,
-      body: input.body,
-      createdAt: input.createdAt,
-    });
-  });
-}
-
-/** The append itself (decided by ../append.ts), with the conversation's row locked (FOR UPDATE) by this transaction. */
-async function appendLocked(client: PoolClient, ids: OrderedIds, conversation: ConversationRecord, input: NewMessage): Promise<AppendResult> {
-  // A separate statement after the lock (a fresh snapshot): a send with the
-  // same clientId committed by another node while we waited is seen here.
-  const existing = await client.query<MessageRow>('SELECT * FROM messages WHERE conversation_id = $1 AND client_id = $2', [
-    conversation.id,
-    input.clientId,
-  ]);
-  const original = existing.rows[0];
-  const refused = decideAppend(conversation, input, original ? toMessage(original) : null);
-  if (refused) return refused;
-
-  const result = appended(conversation, input, ids.next());
-  const { message } = result;
-  await client.query(
-    `WITH m AS (
-       INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     )
-     UPDATE conversations SET last_seq = $3,
-       first_reply_at = CASE WHEN $5 = 'agent' THEN coalesce(first_reply_at, $9) ELSE first_reply_at END
-     WHERE id = $2`,
-    [
-      message.id,
-      message.conversationId,
-      message.seq,
-      message.clientId,
-      message.authorKind,
-      message.authorId,
-      message.authorName,
-      message.body,
-      message.createdAt,
-    ],
-  );
-  return result;
 }
 
 export async function getMessages(db: Db, conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {

@@ -27,6 +27,7 @@ import type {
   TransitionResult,
   VisitorRecord,
 } from '../store.ts';
+import { type AppendBatcher, createAppendBatcher } from './append-batch.ts';
 import * as conversations from './conversations.ts';
 import { createDb, errorInfo } from './db.ts';
 import type { Db, StoreLogger } from './db.ts';
@@ -34,13 +35,19 @@ import { applyMigrations } from './migrations.ts';
 
 export type { StoreLogger } from './db.ts';
 
+/** Connections per node when DATABASE_POOL_SIZE is unset. */
+export const DEFAULT_POOL_SIZE = 10;
+
 export interface PostgresStoreOptions {
+  /** Connections this node opens at most (DATABASE_POOL_SIZE); appends use half of them at most. */
   poolSize?: number;
   logger?: StoreLogger;
   /** What time it is (createdAt of agents and visitors, migrations' applied-at, message ids). */
   clock?: Clock;
   /** Message ids; one generator per store (on the store's clock unless given). */
   ids?: OrderedIds;
+  /** Append batches in flight at once (append-batch.ts); half the pool when unset. */
+  appendBatches?: number;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -50,16 +57,23 @@ export class PostgresStore implements Store {
   readonly #pool: Pool;
   readonly #db: Db;
   readonly #log: StoreLogger;
-  readonly #ids: OrderedIds;
   readonly #clock: Clock;
+  readonly #appends: AppendBatcher;
   #closed = false;
 
-  constructor(pool: Pool, logger: StoreLogger, { clock = systemClock, ids = createOrderedIds({ clock }) }: Pick<PostgresStoreOptions, 'clock' | 'ids'> = {}) {
+  constructor(
+    pool: Pool,
+    logger: StoreLogger,
+    { clock = systemClock, ids = createOrderedIds({ clock }), appendBatches }: Pick<PostgresStoreOptions, 'clock' | 'ids' | 'appendBatches'> = {},
+  ) {
     this.#pool = pool;
     this.#log = logger;
     this.#clock = clock;
-    this.#ids = ids;
     this.#db = createDb(pool, logger);
+    // Group commit (append-batch.ts): at most half the pool's connections hold append batches,
+    // the others stay free for reads, claims and sessions.
+    const concurrency = appendBatches ?? Math.max(1, Math.floor((pool.options.max ?? DEFAULT_POOL_SIZE) / 2));
+    this.#appends = createAppendBatcher(this.#db, ids, { concurrency });
     // An idle client whose backend dies (restart, failover) is reported here;
     // without a listener `pg` would crash the process.
     pool.on('error', (err) => logger.warn({ event: 'pg_pool_error', err: errorInfo(err) }, 'idle PostgreSQL client failed'));
@@ -80,6 +94,8 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Appends already asked for are committed (or fail) before the pool goes.
+    await this.#appends.drained();
     await this.#pool.end();
   }
 
@@ -263,11 +279,11 @@ export class PostgresStore implements Store {
   }
 
   appendMessage(input: NewMessage): Promise<AppendResult> {
-    return conversations.appendMessage(this.#db, this.#ids, input);
+    return this.#appends.append(input);
   }
 
   appendVisitorMessage(visitorId: string, input: NewVisitorMessage): Promise<AppendResult | { kind: 'no_open_conversation' }> {
-    return conversations.appendVisitorMessage(this.#db, this.#ids, visitorId, input);
+    return this.#appends.appendVisitor(visitorId, input);
   }
 
   getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
@@ -289,9 +305,9 @@ export class PostgresStore implements Store {
 
 /** Opens a pool on `url` (`postgres://…`) and checks it answers. Call migrate() before use. */
 export async function openPostgresStore(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
-  const { poolSize = 10, logger = createLogger('warn'), clock, ids } = opts;
+  const { poolSize = DEFAULT_POOL_SIZE, logger = createLogger('warn'), clock, ids, appendBatches } = opts;
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
-  const store = new PostgresStore(pool, logger, { clock, ids });
+  const store = new PostgresStore(pool, logger, { clock, ids, appendBatches });
   try {
     await store.ping();
   } catch (err) {
