@@ -1,6 +1,6 @@
 // The top bar of the console and the dashboard: brand, navigation, the page's
-// own tools, the agent's language, the signed-in agent, sign out; and the
-// connection banner under it.
+// own tools, the agent's language, the signed-in agent (their account: name and
+// password), sign out; and the connection banner under it.
 
 import type { ComponentChildren } from 'preact';
 import type { Agent } from '../../server/protocol/shapes.ts';
@@ -8,11 +8,15 @@ import { logout } from '../lib/api.ts';
 import type { CommonKey } from '../lib/i18n.ts';
 import { useI18n } from './i18n-context.ts';
 import { LanguagePicker } from './language-picker.tsx';
+import { AccountDialog } from './account-dialog.tsx';
+import { useState } from 'preact/hooks';
 
 export type ConnectionState = { state: 'connecting' | 'online' | 'reconnecting' | 'failed'; text?: string };
 
 export function AppHeader({ me, current, onError, children }: { me: Agent; current: 'agent' | 'admin'; onError(text: string): void; children?: ComponentChildren }) {
   const { t } = useI18n<CommonKey>();
+  const [name, setName] = useState(me.name);
+  const [accountOpen, setAccountOpen] = useState(false);
   const link = (href: string, label: string, key: 'agent' | 'admin') => (
     <a href={href} class={`nav-link${current === key ? ' active' : ''}`} aria-current={current === key ? 'page' : undefined}>
       {label}
@@ -33,13 +37,14 @@ export function AppHeader({ me, current, onError, children }: { me: Agent; curre
       <div class="app-tools">
         {children}
         <LanguagePicker current={me.language} onError={onError} />
-        <span class="me" title={me.email}>
-          {me.name}
-        </span>
+        <button type="button" class="btn btn-small me" title={me.email} aria-label={t('common.account.openLabel', { name })} aria-haspopup="dialog" onClick={() => setAccountOpen(true)}>
+          <span class="me-name">{name}</span>
+        </button>
         <button type="button" class="btn btn-small" onClick={() => void logout()}>
           {t('common.ui.signOut')}
         </button>
       </div>
+      {accountOpen && <AccountDialog me={{ ...me, name }} onRenamed={(a) => setName(a.name)} onClose={() => setAccountOpen(false)} />}
     </header>
   );
 }
