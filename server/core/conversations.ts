@@ -162,7 +162,8 @@ export function createConversationService(deps: {
 
     async transfer(agent, conversationId, toAgentId) {
       const target = await store.getAgent(toAgentId);
-      if (!target) throw new AppError(ErrorCode.NotFound, 'no such agent');
+      // A disabled agent cannot take conversations (their sockets are closed, their logins refused).
+      if (!target || target.disabled) throw new AppError(ErrorCode.NotFound, 'no such agent');
       const current = await load(conversationId);
       if (current.status === 'active' && current.agentId === target.id) {
         throw new AppError(ErrorCode.InvalidPayload, 'the conversation is already assigned to that agent');

@@ -38,13 +38,13 @@ describe('[E2E-TEAM] own account and team administration', () => {
         const watched = watch(page);
         await poll(() => other.locator('.console').isVisible()).toBe(true);
 
-        await page.getByRole('button', { name: 'Your account (Ann Agent)' }).click();
+        await page.getByRole('button', { name: 'Your account Ann Agent' }).click();
         const dialog = page.getByRole('dialog', { name: 'Your account' });
         await poll(() => dialog.isVisible()).toBe(true);
         await dialog.getByLabel('Display name').fill('Ann Smith');
         await dialog.getByRole('button', { name: 'Save name' }).click();
         await poll(() => dialog.locator('.form-message').first().textContent()).toBe('Your name is now Ann Smith.');
-        await poll(() => page.locator('.me').textContent()).toBe('Ann Smith');
+        await poll(() => page.locator('.me-name').textContent()).toBe('Ann Smith');
 
         // Problems are said next to the field; nothing is sent for them.
         await dialog.getByLabel('Current password').fill('not-my-password');
@@ -73,7 +73,7 @@ describe('[E2E-TEAM] own account and team administration', () => {
         await poll(() => other.locator('#login-error').textContent()).toBe('That email and password do not match.');
         await login(other, app.url, who.email, 'brand-new-secret');
         await other.waitForURL(`${app.url}/agent`);
-        await poll(() => other.locator('.me').textContent()).toBe('Ann Smith');
+        await poll(() => other.locator('.me-name').textContent()).toBe('Ann Smith');
 
         // This browser's session goes on: its console still works.
         await dialog.getByRole('button', { name: 'Close' }).click();

@@ -149,12 +149,24 @@ describe.each(ENGINES)('[TEAM] team administration on %s', (engine) => {
     // A disabled admin does not count: with ops disabled, root is the last active one again.
     expect((await patch(rootCookie, ops.id, { disabled: true })).status).toBe(200);
     expect((await patch(rootCookie, root.id, { role: 'agent' })).status).toBe(409);
+    // A disabled teammate is offered to nobody for a transfer.
+    const offered = await json<{ agents: Array<{ id: string }> }>(await t.http('/api/team', { cookie: rootCookie }));
+    expect(offered.agents.map((a) => a.id)).toEqual([root.id]);
     expect((await patch(rootCookie, ops.id, { disabled: false })).status).toBe(200);
     // Enabling does not bring back the sessions that disabling ended.
     expect((await t.http('/api/me', { cookie: opsCookie })).status).toBe(401);
     const { cookie: opsAgain } = await t.login('ops@example.com');
-    // Two active admins: one may demote the other, and is then the last.
+    // Two active admins: one may demote the other, and is then the last. The demoted one's dashboard
+    // socket closes (told why); their console socket stays.
+    const rootDashboard = await t.connectAs('/admin', 'polling', rootCookie);
+    const rootConsole = await t.connectAs('/agent', 'websocket', rootCookie);
+    const dashboardEnd = ended(rootDashboard);
     expect((await patch(opsAgain, root.id, { role: 'agent' })).status).toBe(200);
+    expect(await dashboardEnd).toEqual({ reason: 'role_changed', disconnect: 'io server disconnect' });
+    await ok(rootConsole, 'status:set', { status: 'online' });
+    await expect(t.connectAs('/admin', 'websocket', rootCookie)).rejects.toThrow('forbidden');
+    const team = await json<{ agents: Array<{ id: string }> }>(await t.http('/api/team', { cookie: opsAgain }));
+    expect(team.agents.map((a) => a.id).sort()).toEqual([ops.id, root.id].sort());
     expect((await patch(opsAgain, ops.id, { role: 'agent' })).status).toBe(409);
     expect((await t.http(`/api/agents/${root.id}`, { method: 'DELETE', cookie: opsAgain })).status).toBe(204);
     // root's session is gone with the account.
