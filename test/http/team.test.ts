@@ -116,6 +116,11 @@ describe.each(ENGINES)('[TEAM] team administration on %s', (engine) => {
     expect(history.messages.map((m) => m.body)).toEqual(['hello', 'hi, Ann here']);
     expect(me.id).toBe(history.conversation?.visitor.id);
 
+    // Nobody can hand her a conversation.
+    await ok(other.socket, 'conversation:claim', { conversationId });
+    const handOver = await request(other.socket, 'conversation:transfer', { conversationId, agentId: ann.id });
+    expect(handOver).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
     expect((await t.http('/api/me', { cookie })).status).toBe(401);
     await expect(t.connectAs('/agent', 'polling', cookie)).rejects.toThrow('unauthorized');
     const right = await t.http('/api/login', { method: 'POST', json: { email: 'ann@example.com', password: 'ann-password' } });
