@@ -54,6 +54,9 @@ describe('[MAIN] npm start', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const creds = /email:\s+(\S+)\s+password:\s+(\S+)/.exec(first.output());
     expect(creds?.[1]).toBe('admin@localhost');
+    // It says where the password is changed, and how a lost one is recovered.
+    expect(first.output()).toContain('change it under "Your account"');
+    expect(first.output()).toContain('npm run parley -- reset-password admin@localhost');
     const login = await fetch(`${url}/api/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -20,6 +20,8 @@ import { defaultNameTag } from '../../server/protocol/names.ts';
 import { createToasts } from '../ui/toasts.tsx';
 import { TeamSection } from './team.tsx';
 import { ReportsPage } from './reports.tsx';
+import { SessionEnded } from '../ui/session-ended.tsx';
+import type { SessionEndReason } from '../../server/protocol/events.ts';
 
 /** Someone came online or went offline; worded when shown, in the page's language. */
 interface FeedItem {
@@ -155,6 +157,9 @@ async function start(mount: HTMLElement) {
     void refresh();
   });
   socket.on('online:changed', () => void refresh());
+  // The account changed (disabled, password changed elsewhere, no longer an admin): say why, stop here.
+  const ended = signal<SessionEndReason | null>(null);
+  socket.on('session:ended', ({ reason }) => (ended.value = reason));
 
   function App() {
     const s = snapshot.value;
@@ -268,6 +273,7 @@ async function start(mount: HTMLElement) {
           <TeamSection />
         </main>
         <toasts.Toasts />
+        {ended.value && <SessionEnded reason={ended.value} />}
       </>
     );
   }

@@ -5,6 +5,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import type { AgentRecord, Store } from '../store/store.ts';
 import { isAllowedOrigin, isOwnOrigin } from '../edge/origin.ts';
+import { sessionIsCurrent } from '../core/session-rules.ts';
 
 export function agentOf(res: Response): AgentRecord {
   return res.locals.agent as AgentRecord;
@@ -13,7 +14,9 @@ export function agentOf(res: Response): AgentRecord {
 export function requireAgent(store: Store, opts: { admin?: boolean } = {}): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const id = req.session?.agentId;
-    const agent = id ? await store.getAgent(id) : null;
+    const found = id ? await store.getAgent(id) : null;
+    // A disabled agent, or a session from before a password change, is signed out.
+    const agent = found && sessionIsCurrent(found, req.session.agentEpoch) ? found : null;
     if (!agent) throw new AppError(ErrorCode.Unauthorized, 'log in as an agent first');
     if (opts.admin && agent.role !== 'admin') throw new AppError(ErrorCode.Forbidden, 'admins only');
     res.locals.agent = agent;

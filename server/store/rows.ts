@@ -16,6 +16,10 @@ export interface AgentRow {
   password_hash: string;
   created_at: Int;
   language: string | null;
+  /** 0/1 in SQLite, a boolean in PostgreSQL. */
+  disabled: number | boolean;
+  session_epoch: Int;
+  revision: Int;
 }
 
 export interface VisitorRow {
@@ -77,7 +81,23 @@ export interface ReadPositionRow {
 }
 
 export function toAgent(r: AgentRow): AgentRecord {
-  return { id: r.id, email: r.email, name: r.name, role: r.role, passwordHash: r.password_hash, createdAt: Number(r.created_at), language: r.language ?? null };
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    passwordHash: r.password_hash,
+    createdAt: Number(r.created_at),
+    language: r.language ?? null,
+    disabled: Boolean(r.disabled),
+    sessionEpoch: Number(r.session_epoch),
+    revision: Number(r.revision),
+  };
+}
+
+/** An admin who is not disabled: at least one must remain (updateAgent, deleteAgent). */
+export function isActiveAdmin(r: AgentRow): boolean {
+  return r.role === 'admin' && !r.disabled;
 }
 
 export function toVisitor(r: VisitorRow): VisitorRecord {

@@ -14,7 +14,36 @@ export interface AgentRecord {
   createdAt: number;
   /** The console's language the agent chose (a shipped code); null follows the browser. */
   language: string | null;
+  /** Refused at login and on every request; their sessions and sockets end. */
+  disabled: boolean;
+  /** Sessions and sockets opened under another epoch are no longer this agent's (a password change ends them). */
+  sessionEpoch: number;
+  /** Raised on every change through updateAgent: what agentsChangedSince() reads. */
+  revision: number;
 }
+
+/** What updateAgent may change; absent fields stay as they are. */
+export interface AgentPatch {
+  name?: string;
+  role?: Role;
+  disabled?: boolean;
+  passwordHash?: string;
+  /** Raise sessionEpoch: every session and socket opened before ends. */
+  endSessions?: boolean;
+}
+
+export type UpdateAgentResult =
+  | { kind: 'updated'; agent: AgentRecord; previous: AgentRecord }
+  | { kind: 'not_found' }
+  /** The change would leave no admin who is not disabled: nothing stored. */
+  | { kind: 'last_admin' };
+
+export type DeleteAgentResult =
+  | { kind: 'deleted'; agent: AgentRecord }
+  | { kind: 'not_found' }
+  | { kind: 'last_admin' }
+  /** The agent is or was assigned a conversation, or wrote in one: their name stays on the record. Nothing deleted. */
+  | { kind: 'has_conversations' };
 
 export interface VisitorRecord {
   id: string;
@@ -172,6 +201,16 @@ export interface Store {
   /** Sets the agent's console language (null: the browser's); the updated record, or null for an unknown id. */
   setAgentLanguage(id: string, language: string | null): Promise<AgentRecord | null>;
   countAdmins(): Promise<number>;
+  /**
+   * Changes an account, atomically with the rule that at least one admin stays who is not
+   * disabled (checked under a lock, so two admins demoting each other cannot both succeed).
+   * A rename also renames the agent in their active conversations. Raises the revision.
+   */
+  updateAgent(id: string, patch: AgentPatch): Promise<UpdateAgentResult>;
+  /** Deletes an account that never handled a conversation, under the same last-admin rule. */
+  deleteAgent(id: string): Promise<DeleteAgentResult>;
+  /** Agents changed by updateAgent after `revision`, in ascending revision: one indexed read. */
+  agentsChangedSince(revision: number): Promise<AgentRecord[]>;
 
   // ---- visitors
   createVisitor(input: { name: string; email: string | null }): Promise<VisitorRecord>;

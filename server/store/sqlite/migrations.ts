@@ -164,6 +164,20 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX conversations_by_closed ON conversations (closed_at) WHERE closed_at IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    name: 'agents: disabled, session epoch, change revision',
+    // disabled: refused at login and on every request. session_epoch: a session or socket opened
+    // under an older epoch is no longer the agent's (a password change or reset ends them).
+    // revision: raised on every account change, so each node (and a CLI run beside them) finds
+    // what changed with one indexed read (realtime/account-watch.ts).
+    sql: `
+      ALTER TABLE agents ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE agents ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE agents ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX agents_revision ON agents (revision);
+    `,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */

@@ -47,6 +47,19 @@ const SQL = {
   listAgents: sql<AgentRow>('SELECT * FROM agents ORDER BY created_at, id'),
   setAgentLanguage: sql<AgentRow>('UPDATE agents SET language = ? WHERE id = ? RETURNING *'),
   countAdmins: sql<{ n: number }>(`SELECT count(*) AS n FROM agents WHERE role = 'admin'`),
+  countActiveAdmins: sql<{ n: number }>(`SELECT count(*) AS n FROM agents WHERE role = 'admin' AND disabled = 0`),
+  // NULL keeps a field; ?6 = 1 raises the session epoch. The revision is the next one of the table:
+  // writes are serialised (one writer), so revisions are committed in order.
+  updateAgent: sql<AgentRow>(`UPDATE agents SET name = coalesce(?2, name), role = coalesce(?3, role), disabled = coalesce(?4, disabled),
+    password_hash = coalesce(?5, password_hash), session_epoch = session_epoch + ?6,
+    revision = (SELECT coalesce(max(revision), 0) + 1 FROM agents) WHERE id = ?1 RETURNING *`),
+  renameInAgentConversations: sql(`UPDATE conversations SET agent_name = ?2, revision = revision + 1 WHERE agent_id = ?1 AND status = 'active'`),
+  // Closed conversations keep their agent_id (conversations_by_agent); a released one does not, but
+  // whoever wrote in it left messages under their id (no index: a rare admin action reads them all).
+  agentHandled: sql<{ handled: number }>(`SELECT (EXISTS (SELECT 1 FROM conversations WHERE agent_id = ?1)
+    OR EXISTS (SELECT 1 FROM messages WHERE author_kind = 'agent' AND author_id = ?1)) AS handled`),
+  deleteAgent: sql('DELETE FROM agents WHERE id = ?'),
+  agentsChangedSince: sql<AgentRow>('SELECT * FROM agents WHERE revision > ? ORDER BY revision'),
 
   insertVisitor: sql<VisitorRow>('INSERT INTO visitors (id, name, email, created_at) VALUES (?, ?, ?, ?) RETURNING *'),
   visitorById: sql<VisitorRow>('SELECT * FROM visitors WHERE id = ?'),
