@@ -8,12 +8,11 @@ import { toAgent, toVisitor } from '../core/mappers.ts';
 import type { Logger } from '../logger.ts';
 import { parse, type Schemas } from '../edge/schemas.ts';
 import type { Store } from '../store/store.ts';
-import { agentOf, embedOriginsOnly, requireAgent, sameOriginOnly } from './guards.ts';
+import { agentOf, embedOriginsOnly, requireAgent, sameOriginOnly, sessionAgent } from './guards.ts';
 import { SESSION_COOKIE } from './session.ts';
 import { readDeviceCookie, setDeviceCookie } from './device-cookie.ts';
 import type { AddressRate } from '../edge/address-limits.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
-import { sessionIsCurrent } from '../core/session-rules.ts';
 import type { Team } from '../core/team.ts';
 
 export interface AuthRouterDeps {
@@ -97,11 +96,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
   });
 
   router.get('/api/me', async (req, res) => {
-    const [found, visitor] = await Promise.all([
-      req.session.agentId ? store.getAgent(req.session.agentId) : null,
-      req.session.visitorId ? store.getVisitor(req.session.visitorId) : null,
-    ]);
-    const agent = found && sessionIsCurrent(found, req.session.agentEpoch) ? found : null;
+    const [agent, visitor] = await Promise.all([sessionAgent(store, req), req.session.visitorId ? store.getVisitor(req.session.visitorId) : null]);
     if (!agent && !visitor) {
       res.status(401).json({ error: { code: 'unauthorized', message: 'no session' } });
       return;

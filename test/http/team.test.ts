@@ -278,6 +278,20 @@ describe.each(ENGINES)('[TEAM] team administration on %s', (engine) => {
     expect(await t.store.getAgent(busy.agent.id)).not.toBeNull();
   });
 
+  it('[TEAM10] a disabled agent\'s old cookie is signed out for good: it counts against the anonymous rate limit like any stranger\'s', async () => {
+    const t = await startOn(engine, { env: { HTTP_RATE_LIMIT: '20' } });
+    const { cookie: admin } = await t.login('boss@example.com', { role: 'admin', password: 'boss-password' });
+    const { agent: ann, cookie } = await t.login('ann@example.com', { password: 'ann-password' });
+    expect((await t.http(`/api/agents/${ann.id}`, { method: 'PATCH', cookie: admin, json: { disabled: true } })).status).toBe(200);
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await t.http('/api/me', { cookie })).status);
+    expect(statuses[0]).toBe(401);
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    // The admin's session is not anonymous: never limited.
+    expect((await t.http('/api/me', { cookie: admin })).status).toBe(200);
+  });
+
   it('[TEAM8] bad input to the team endpoints is 400 invalid_payload and changes nothing; unknown ids are 404', async () => {
     const t = await startOn(engine);
     const { cookie: admin } = await t.login('val-admin@example.com', { role: 'admin' });
