@@ -22,9 +22,6 @@ import type { Scenario, ScenarioName } from './scenarios/types.ts';
 import { createSingleNodeTopology } from './topology/single-node.ts';
 import { type Deployment, SERVER_KINDS, type ServerKind } from './topology/topology.ts';
 
-/** In the --markdown file, everything from this line on is kept when the file is rewritten. */
-const KEPT_MARKER = '<!-- kept by npm run bench --markdown: figures of other tools below -->';
-
 const ROOT = resolve(import.meta.dirname, '..');
 const SCENARIOS: Record<ScenarioName, (p: Profile) => Scenario> = {
   saturation: saturationScenario,
@@ -35,6 +32,9 @@ const SCENARIOS: Record<ScenarioName, (p: Profile) => Scenario> = {
 };
 /** No single run may take longer than this, whatever happens inside it. */
 const RUN_TIMEOUT_MS = 5 * 60_000;
+
+/** Where the sections of RESULTS.md that other benchmarks write begin. */
+const REPORTS_MARK = '<!-- bench:reports -->';
 
 const { values: args } = parseArgs({
   options: {
@@ -158,9 +158,9 @@ async function main(): Promise<number> {
   writeFileSync(args.out!, `${JSON.stringify({ ...meta, durationS: seconds, topology: topology.name, summaries, records }, null, 2)}\n`);
   log(`JSON: ${args.out}`);
   if (args.markdown) {
-    // What other tools measured (bench:store:pg) sits after KEPT_MARKER and survives the rewrite.
+    // What other benchmarks recorded below REPORTS_MARK (npm run bench:reports, bench:store:pg) is kept.
     const previous = existsSync(args.markdown) ? readFileSync(args.markdown, 'utf8') : '';
-    const kept = previous.includes(KEPT_MARKER) ? `\n${previous.slice(previous.indexOf(KEPT_MARKER))}` : '';
+    const kept = previous.includes(REPORTS_MARK) ? `\n${previous.slice(previous.indexOf(REPORTS_MARK))}` : '';
     writeFileSync(args.markdown, renderMarkdown(summaries, meta) + kept);
     log(`Markdown: ${args.markdown}`);
   }

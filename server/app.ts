@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server as HttpServer, type Ser
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { createAccounts, type Accounts, type LoginLimits } from './core/accounts.ts';
+import { createReports } from './core/reports.ts';
 import { createPasswordHasher, type HasherLimits } from './core/password-hasher.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { createConversationService, type ConversationService } from './core/conversations.ts';
@@ -18,6 +19,7 @@ import { createPresence } from './core/presence.ts';
 import { createMemoryPresenceRegistry, personKey, type PresenceRegistry } from './core/presence-registry.ts';
 import { createQueuePositions } from './core/queue-positions.ts';
 import { agentsRouter } from './http/api-agents.ts';
+import { reportsRouter } from './http/api-reports.ts';
 import { authRouter } from './http/api-auth.ts';
 import { healthRouter } from './http/health.ts';
 import { createHttpApp } from './http/http-app.ts';
@@ -28,6 +30,8 @@ import { createMetrics } from './metrics.ts';
 import { registerAdminNamespace } from './realtime/admin-namespace.ts';
 import { registerAgentNamespace } from './realtime/agent-namespace.ts';
 import { createFanout } from './realtime/fanout.ts';
+import { createAccountWatch } from './realtime/account-sessions.ts';
+import { createTeam } from './core/team.ts';
 import { createIo, disconnectSession, watchSessions } from './realtime/io.ts';
 import { createSchemas } from './edge/schemas.ts';
 import type { Namespaces } from './realtime/types.ts';
@@ -53,6 +57,8 @@ export interface AppDeps {
   passwordHashing?: HasherLimits;
   /** How often sockets are checked against their session (default 60 s). */
   sessionWatchMs?: number;
+  /** How often the node looks for account changes made elsewhere, e.g. by the CLI (default 1 s). */
+  accountWatchMs?: number;
 }
 
 export interface App {
@@ -100,6 +106,8 @@ export function createApp(deps: AppDeps): App {
   const visitors = createVisitorService({ store, registry, conversations, queue, events });
   const desk = createDesk({ registry, store, events });
   const accounts = createAccounts({ store, clock, limits: deps.loginLimits, hasher: createPasswordHasher(deps.passwordHashing) });
+  const accountWatch = createAccountWatch({ ns, store, conversations, logger, now: () => clock.now(), clustered: cluster !== undefined, everyMs: deps.accountWatchMs });
+  const team = createTeam({ store, accounts, sessions: accountWatch, conversations });
   const presence = createPresence({
     registry,
     graceMs: config.presenceGraceMs,
@@ -135,8 +143,10 @@ export function createApp(deps: AppDeps): App {
         secret: deps.sessionSecret,
         visitors,
         newVisitors: createAddressRate(config.newVisitorRateLimit, 10 * 60_000, () => clock.now()),
+        team,
       }),
-      agentsRouter({ store, accounts, conversations, queue, desk, schemas, logger, trustProxy }),
+      agentsRouter({ store, accounts, conversations, queue, desk, team, schemas, logger, trustProxy }),
+      reportsRouter({ store, reports: createReports({ store, clock }), logger, trustProxy }),
       pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength, widgetLanguage: config.widgetLanguage }),
     ],
   });
@@ -146,6 +156,7 @@ export function createApp(deps: AppDeps): App {
   let housekeeping: NodeJS.Timeout | undefined;
   function startTimers() {
     stopWatch = watchSessions(ns, store, logger, clock, deps.sessionWatchMs);
+    accountWatch.start();
     housekeeping = setInterval(() => {
       const now = clock.now();
       Promise.all([store.sessionPrune(now), store.loginFailurePrune(now - 24 * 60 * 60_000)]).catch((err: unknown) =>
@@ -216,6 +227,7 @@ export function createApp(deps: AppDeps): App {
     async close(graceMs = 2000) {
       draining = true;
       stopWatch();
+      accountWatch.close();
       clearInterval(housekeeping);
       // io.close() closes every client and then the HTTP server; idle keep-alive connections would hold that open.
       const closed = new Promise<void>((resolve) => ns.io.close(() => resolve()));

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   if (created) {
     // Printed once, on the first start, to the terminal only (not into structured logs).
     process.stdout.write(
-      `\n  Parley is running at ${url}\n  First start: an admin was created.\n    email:    ${created.email}\n    password: ${created.password}\n  Log in at ${url}/login and change it.\n\n`,
+      `\n  Parley is running at ${url}\n  First start: an admin was created.\n    email:    ${created.email}\n    password: ${created.password}\n  Log in at ${url}/login and change it under "Your account" (your name, top right).\n  Lost it? npm run parley -- reset-password ${created.email}\n\n`,
     );
   }
 

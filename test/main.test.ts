@@ -44,7 +44,8 @@ describe('[MAIN] npm start', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('[MAIN1] first start prints a generated admin once; SIGTERM stops cleanly; the next start keeps it', async () => {
+  // Two starts through npm, each building the client bundles first: slow on a loaded machine.
+  it('[MAIN1] first start prints a generated admin once; SIGTERM stops cleanly; the next start keeps it', { timeout: 90_000 }, async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-main-'));
     const env = { DATABASE_URL: `sqlite:${join(dir, 'parley.db')}` };
     const first = start(env);
@@ -53,6 +54,9 @@ describe('[MAIN] npm start', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const creds = /email:\s+(\S+)\s+password:\s+(\S+)/.exec(first.output());
     expect(creds?.[1]).toBe('admin@localhost');
+    // It says where the password is changed, and how a lost one is recovered.
+    expect(first.output()).toContain('change it under "Your account"');
+    expect(first.output()).toContain('npm run parley -- reset-password admin@localhost');
     const login = await fetch(`${url}/api/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -19,6 +19,9 @@ import { I18nContext, useI18n } from '../ui/i18n-context.ts';
 import { defaultNameTag } from '../../server/protocol/names.ts';
 import { createToasts } from '../ui/toasts.tsx';
 import { TeamSection } from './team.tsx';
+import { ReportsPage } from './reports.tsx';
+import { SessionEnded } from '../ui/session-ended.tsx';
+import type { SessionEndReason } from '../../server/protocol/events.ts';
 
 /** Someone came online or went offline; worded when shown, in the page's language. */
 interface FeedItem {
@@ -105,6 +108,9 @@ async function start(mount: HTMLElement) {
   const conversations = signal<ReadonlyMap<string, Conversation>>(new Map());
   const feed = signal<readonly FeedItem[]>([]);
   let feedId = 0;
+  /** /admin#reports shows the Reports page (client/admin/reports.tsx) instead of the live view. */
+  const reports = signal(location.hash === '#reports');
+  addEventListener('hashchange', () => (reports.value = location.hash === '#reports'));
 
   /** The open conversations of the visitors shown: the queue (with positions) and the active ones. */
   async function loadConversations(s: OnlineSnapshot) {
@@ -151,14 +157,22 @@ async function start(mount: HTMLElement) {
     void refresh();
   });
   socket.on('online:changed', () => void refresh());
+  // The account changed (disabled, password changed elsewhere, no longer an admin): say why, stop here.
+  const ended = signal<SessionEndReason | null>(null);
+  socket.on('session:ended', ({ reason }) => (ended.value = reason));
 
   function App() {
     const s = snapshot.value;
     return (
       <>
-        <AppHeader me={me!} current="admin" onError={(text) => toasts.show(text, 'error')} />
+        <AppHeader me={me!} current={reports.value ? 'reports' : 'admin'} onError={(text) => toasts.show(text, 'error')} />
         <ConnectionBanner connection={connection.value} />
-        <main class="dashboard">
+        {reports.value && (
+          <main class="dashboard">
+            <ReportsPage />
+          </main>
+        )}
+        <main class="dashboard" hidden={reports.value}>
           <h1 class="page-title">{t('admin.heading')}</h1>
           <div class="stats">
             <Stat
@@ -259,6 +273,7 @@ async function start(mount: HTMLElement) {
           <TeamSection />
         </main>
         <toasts.Toasts />
+        {ended.value && <SessionEnded reason={ended.value} />}
       </>
     );
   }

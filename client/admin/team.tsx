@@ -1,12 +1,15 @@
 // The dashboard's team section: every account (GET /api/agents), unlocking a
-// locked sign-in, and the form that creates an account (POST /api/agents),
-// with its problems said in words, next to the field they are about.
+// locked sign-in, editing name and role, resetting a password, disabling,
+// enabling and deleting (team-actions.tsx), and the form that creates an
+// account (POST /api/agents), with its problems said in words, next to the
+// field they are about.
 
 import { useEffect, useState } from 'preact/hooks';
 import type { Agent, Role, TeamMember } from '../../server/protocol/shapes.ts';
 import { api, ApiError } from '../lib/api.ts';
 import type { AdminKey, I18n } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
+import { TeamActions, type TeamDialog, TeamDialogs } from './team-actions.tsx';
 
 type Field = 'name' | 'email' | 'password';
 type Problems = Partial<Record<Field, string>>;
@@ -49,12 +52,15 @@ export function TeamSection() {
   const [problems, setProblems] = useState<Problems>({});
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [meId, setMeId] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<TeamDialog | null>(null);
 
   const refresh = async () => {
     const { agents } = await api<{ agents: TeamMember[] }>('GET', '/api/agents');
     setAgents([...agents].sort((a, b) => a.name.localeCompare(b.name)));
   };
   useEffect(() => void refresh().catch(() => {}), []);
+  useEffect(() => void api<{ agent?: Agent }>('GET', '/api/me').then((r) => setMeId(r.agent?.id ?? null), () => {}), []);
 
   async function unlock(a: TeamMember) {
     try {
@@ -119,18 +125,24 @@ export function TeamSection() {
             <th scope="col">{t('admin.team.email')}</th>
             <th scope="col">{t('admin.team.role')}</th>
             <th scope="col">{t('admin.team.signIn')}</th>
+            <th scope="col">{t('admin.team.actions')}</th>
           </tr>
         </thead>
         <tbody>
           {agents.map((a) => (
             <tr key={a.id}>
-              <td data-label={t('admin.team.name')}>{a.name}</td>
+              <td data-label={t('admin.team.name')}>
+                {a.name}
+                {a.id === meId && <span class="muted"> ({t('admin.team.you')})</span>}
+              </td>
               <td data-label={t('admin.team.email')}>{a.email}</td>
               <td data-label={t('admin.team.role')}>
                 <span class={`badge badge-${a.role}`}>{t(`common.ui.role.${a.role}`)}</span>
               </td>
               <td data-label={t('admin.team.signIn')}>
-                {a.signInLocked ? (
+                {a.disabled ? (
+                  <span class="badge badge-locked">{t('admin.team.disabled')}</span>
+                ) : a.signInLocked ? (
                   // Failed guesses from unknown browsers lock sign-in from new browsers (the owner's own browser
                   // still works); an admin who has checked with the owner lifts the lock.
                   <span class="sign-in-locked">
@@ -143,10 +155,23 @@ export function TeamSection() {
                   t('admin.team.signInOk')
                 )}
               </td>
+              <td data-label={t('admin.team.actions')}>
+                <TeamActions member={a} self={a.id === meId} open={setDialog} />
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {dialog && (
+        <TeamDialogs
+          dialog={dialog}
+          setDialog={setDialog}
+          done={(text, error) => {
+            setMessage({ text, error });
+            void refresh().catch(() => {});
+          }}
+        />
+      )}
       <form class="team-form" aria-labelledby="new-agent-heading" noValidate onSubmit={(e) => void submit(e)}>
         <h3 id="new-agent-heading">{t('admin.team.add')}</h3>
         <div class="team-fields">

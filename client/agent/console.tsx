@@ -22,6 +22,8 @@ import { ConversationPane } from './conversation-pane.tsx';
 import { createNotifier, type Notifier } from './notifier.ts';
 import { Sidebar } from './sidebar.tsx';
 import { TransferDialog } from './transfer-dialog.tsx';
+import { SessionEnded } from '../ui/session-ended.tsx';
+import type { SessionEndReason } from '../../server/protocol/events.ts';
 
 const STATUS_KEY = 'parley:agent-status';
 /** One column (list, conversation or details) up to here; the details beside the conversation from 1101 px. */
@@ -98,6 +100,9 @@ async function start(mount: HTMLElement) {
     pendingStore: (conversationId) => createPendingStore({ storage, key: `parley:outbox:agent:${me.id}:${conversationId}`, claims }),
   });
   const ToolsView = Tools({ con, notifier });
+  // The account changed (disabled, deleted, password changed elsewhere): say why, in the agent's language.
+  const ended = signal<SessionEndReason | null>(null);
+  socket.on('session:ended', ({ reason }) => (ended.value = reason));
 
   // A conversation newly selected (opened, claimed, picked from a notification) is the one shown.
   effect(() => {
@@ -192,7 +197,7 @@ async function start(mount: HTMLElement) {
           />
         </div>
         <toasts.Toasts />
-        <CurrentDialog />
+        {ended.value ? <SessionEnded reason={ended.value} /> : <CurrentDialog />}
       </>
     );
   }

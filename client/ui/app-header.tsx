@@ -1,6 +1,6 @@
 // The top bar of the console and the dashboard: brand, navigation, the page's
-// own tools, the agent's language, the signed-in agent, sign out; and the
-// connection banner under it.
+// own tools, the agent's language, the signed-in agent (their account: name and
+// password), sign out; and the connection banner under it.
 
 import type { ComponentChildren } from 'preact';
 import type { Agent } from '../../server/protocol/shapes.ts';
@@ -8,12 +8,16 @@ import { logout } from '../lib/api.ts';
 import type { CommonKey } from '../lib/i18n.ts';
 import { useI18n } from './i18n-context.ts';
 import { LanguagePicker } from './language-picker.tsx';
+import { AccountDialog } from './account-dialog.tsx';
+import { useState } from 'preact/hooks';
 
 export type ConnectionState = { state: 'connecting' | 'online' | 'reconnecting' | 'failed'; text?: string };
 
-export function AppHeader({ me, current, onError, children }: { me: Agent; current: 'agent' | 'admin'; onError(text: string): void; children?: ComponentChildren }) {
+export function AppHeader({ me, current, onError, children }: { me: Agent; current: 'agent' | 'admin' | 'reports'; onError(text: string): void; children?: ComponentChildren }) {
   const { t } = useI18n<CommonKey>();
-  const link = (href: string, label: string, key: 'agent' | 'admin') => (
+  const [name, setName] = useState(me.name);
+  const [accountOpen, setAccountOpen] = useState(false);
+  const link = (href: string, label: string, key: 'agent' | 'admin' | 'reports') => (
     <a href={href} class={`nav-link${current === key ? ' active' : ''}`} aria-current={current === key ? 'page' : undefined}>
       {label}
     </a>
@@ -29,17 +33,21 @@ export function AppHeader({ me, current, onError, children }: { me: Agent; curre
       <nav class="app-nav" aria-label={t('common.ui.mainNav')}>
         {link('/agent', t('common.ui.console'), 'agent')}
         {me.role === 'admin' && link('/admin', t('common.ui.dashboard'), 'admin')}
+        {me.role === 'admin' && link('/admin#reports', t('common.ui.reports'), 'reports')}
       </nav>
       <div class="app-tools">
         {children}
         <LanguagePicker current={me.language} onError={onError} />
-        <span class="me" title={me.email}>
-          {me.name}
-        </span>
+        {/* Named by its text (the visible name leads nothing else: WCAG 2.5.3), with what it opens before it for screen readers. */}
+        <button type="button" class="btn btn-small me" title={me.email} aria-haspopup="dialog" onClick={() => setAccountOpen(true)}>
+          <span class="sr-only">{t('common.account.title')} </span>
+          <span class="me-name">{name}</span>
+        </button>
         <button type="button" class="btn btn-small" onClick={() => void logout()}>
           {t('common.ui.signOut')}
         </button>
       </div>
+      {accountOpen && <AccountDialog me={{ ...me, name }} onRenamed={(a) => setName(a.name)} onClose={() => setAccountOpen(false)} />}
     </header>
   );
 }

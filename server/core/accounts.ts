@@ -37,6 +37,13 @@ export interface Accounts {
    * browser (its device cookie) answers to its own limit only, so nobody can lock the owner out.
    */
   login(email: string, password: string, from: LoginOrigin): Promise<AgentRecord>;
+  /**
+   * Checks a signed-in agent's own password (changing it needs the current one), under the login
+   * limits of their own browser: a stolen session cannot guess it faster than a login could.
+   */
+  verifyOwn(agent: AgentRecord, password: string, from: LoginOrigin): Promise<void>;
+  /** Hashes a new password (the same capped hasher logins use). */
+  hash(password: string): Promise<string>;
   /** Forgets an account's failed attempts from unknown browsers (an admin lifting a lock). */
   unlock(agent: AgentRecord): Promise<void>;
   /** Whether unknown browsers are refused for this account now. */
@@ -67,6 +74,37 @@ export function createAccounts(deps: { store: Store; clock: Clock; limits?: Logi
     return result.kind === 'created' ? result.agent : null;
   }
 
+  /**
+   * Checks a password under the login limits. Throws rate_limited or invalid_credentials (also when
+   * `allowed` refuses a matching account); successful attempts are never counted.
+   */
+  async function attempt(email: string, agent: AgentRecord | null, password: string, from: LoginOrigin, allowed: (a: AgentRecord) => boolean): Promise<AgentRecord> {
+    const now = clock.now();
+    const trusted = agent !== null && from.device?.agentId === agent.id;
+    const checks: Array<[string, number]> = trusted
+      ? [[`device:${from.device!.deviceId}`, limits.perDevice]]
+      : [
+          [accountKey(email), limits.perAccount],
+          [`address:${from.address}`, limits.perAddress],
+        ];
+    const keys = checks.map(([k]) => k);
+    const counts = await Promise.all(keys.map((k) => store.loginFailureCount(k, now - limits.windowMs)));
+    // From here to adjust() nothing awaits: check and reservation are one step.
+    if (checks.some(([k, limit], i) => counts[i] + (pending.get(k) ?? 0) >= limit)) {
+      throw new AppError(ErrorCode.RateLimited, 'too many failed login attempts; try again later');
+    }
+    adjust(keys, 1);
+    try {
+      // Unknown emails cost a full hash too, so timing does not reveal which accounts exist.
+      const ok = agent ? await hasher.verify(password, agent.passwordHash) : await hasher.verifyDummy(password);
+      if (agent && ok && allowed(agent)) return agent;
+      await Promise.all(keys.map((k) => store.loginFailureRecord(k, now)));
+      throw new AppError(ErrorCode.InvalidCredentials, 'wrong email or password');
+    } finally {
+      adjust(keys, -1);
+    }
+  }
+
   return {
     async createAgent(input) {
       const agent = await insertAgent(input);
@@ -75,32 +113,16 @@ export function createAccounts(deps: { store: Store; clock: Clock; limits?: Logi
     },
 
     async login(email, password, from) {
-      const now = clock.now();
       const agent = await store.getAgentByEmail(email.toLowerCase());
-      const trusted = agent !== null && from.device?.agentId === agent.id;
-      const checks: Array<[string, number]> = trusted
-        ? [[`device:${from.device!.deviceId}`, limits.perDevice]]
-        : [
-            [accountKey(email), limits.perAccount],
-            [`address:${from.address}`, limits.perAddress],
-          ];
-      const keys = checks.map(([k]) => k);
-      const counts = await Promise.all(keys.map((k) => store.loginFailureCount(k, now - limits.windowMs)));
-      // From here to adjust() nothing awaits: check and reservation are one step.
-      if (checks.some(([k, limit], i) => counts[i] + (pending.get(k) ?? 0) >= limit)) {
-        throw new AppError(ErrorCode.RateLimited, 'too many failed login attempts; try again later');
-      }
-      adjust(keys, 1);
-      try {
-        // Unknown emails cost a full hash too, so timing does not reveal which accounts exist.
-        const ok = agent ? await hasher.verify(password, agent.passwordHash) : await hasher.verifyDummy(password);
-        if (agent && ok) return agent;
-        await Promise.all(keys.map((k) => store.loginFailureRecord(k, now)));
-        throw new AppError(ErrorCode.InvalidCredentials, 'wrong email or password');
-      } finally {
-        adjust(keys, -1);
-      }
+      // A disabled account answers exactly as a wrong password does (same code, same cost, counted alike).
+      return attempt(email, agent, password, from, (a) => !a.disabled);
     },
+
+    async verifyOwn(agent, password, from) {
+      await attempt(agent.email, agent, password, { ...from, device: { agentId: agent.id, deviceId: from.device?.deviceId ?? `session:${agent.id}` } }, () => true);
+    },
+
+    hash: (password) => hasher.hash(password),
 
     unlock(agent) {
       return store.loginFailureClear(accountKey(agent.email));

@@ -43,6 +43,14 @@ export interface ConversationService {
   agentRead(agent: ActingAgent, conversationId: string, seq: number): Promise<void>;
   visitorTyping(visitor: ActingVisitor, typing: boolean, origin: string | null): Promise<void>;
   agentTyping(agent: ActingAgent, conversationId: string, typing: boolean, origin: string | null): Promise<void>;
+  /**
+   * Every active conversation of this agent back to the queue (their account was disabled). Each is
+   * one conditional release: when several nodes do this at once, each conversation is released,
+   * and announced, once.
+   */
+  releaseAllOf(agentId: string): Promise<ConversationRecord[]>;
+  /** The agent's active conversations carry a new name (the store renamed them): tell their rooms. */
+  agentRenamed(agentId: string): Promise<void>;
   /** The conversation an agent may act on (active and theirs), else the fitting AppError. */
   requireAssigned(agent: ActingAgent, conversationId: string): Promise<ConversationRecord>;
   /** The conversation an agent may read, else the fitting AppError. */
@@ -154,7 +162,8 @@ export function createConversationService(deps: {
 
     async transfer(agent, conversationId, toAgentId) {
       const target = await store.getAgent(toAgentId);
-      if (!target) throw new AppError(ErrorCode.NotFound, 'no such agent');
+      // A disabled agent cannot take conversations (their sockets are closed, their logins refused).
+      if (!target || target.disabled) throw new AppError(ErrorCode.NotFound, 'no such agent');
       const current = await load(conversationId);
       if (current.status === 'active' && current.agentId === target.id) {
         throw new AppError(ErrorCode.InvalidPayload, 'the conversation is already assigned to that agent');
@@ -217,6 +226,22 @@ export function createConversationService(deps: {
     async agentTyping(agent, conversationId, typing, origin) {
       await requireAssigned(agent, conversationId);
       events.typing(conversationId, { kind: 'agent', id: agent.id, name: agent.name }, typing, origin);
+    },
+
+    async releaseAllOf(agentId) {
+      const released: ConversationRecord[] = [];
+      for (const c of await store.listConversations({ agentId, status: 'active', limit: 1000 })) {
+        const result = await store.release(c.id, agentId);
+        if (result.kind !== 'ok') continue; // released, closed or transferred meanwhile: not ours to announce
+        events.conversationReleased(result.conversation, result.previous, await queue.positionOf(c.id));
+        queue.changed(result.conversation.queuedAt);
+        released.push(result.conversation);
+      }
+      return released;
+    },
+
+    async agentRenamed(agentId) {
+      for (const c of await store.listConversations({ agentId, status: 'active', limit: 1000 })) events.conversationUpdated(c, null);
     },
 
     requireAssigned,

@@ -13,7 +13,7 @@ export interface Desk {
   agentsAvailable(): Promise<number>;
   /** Whether a person is here (counted across tabs and nodes, after any grace period). */
   isOnline(kind: 'visitor' | 'agent', id: string): Promise<boolean>;
-  /** Every agent and admin with their status, by name: whom a conversation can be handed to. */
+  /** Every agent and admin who is not disabled, with their status, by name: whom a conversation can be handed to. */
   team(): Promise<Teammate[]>;
 }
 
@@ -39,6 +39,7 @@ export function createDesk(deps: {
         return attrs.get(key)?.status === 'away' ? 'away' : 'online';
       };
       return agents
+        .filter((a) => !a.disabled)
         .map((a) => ({ id: a.id, name: a.name, role: a.role, status: statusOf(a.id) }))
         .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
     },

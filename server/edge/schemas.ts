@@ -60,6 +60,7 @@ export function messageBody(maxLength: number) {
 
 export function createSchemas(maxMessageLength: number) {
   const body = messageBody(maxMessageLength);
+  const password = text().min(8, 'password must be at least 8 characters').max(1024);
   return {
     visitorSend: z.object({ clientId: id, body }),
     visitorHistory: z.object(historyWindow),
@@ -81,11 +82,19 @@ export function createSchemas(maxMessageLength: number) {
     createAgent: z.object({
       email: Email,
       name: Name,
-      password: text().min(8, 'password must be at least 8 characters').max(1024),
+      password,
       role: z.enum(['agent', 'admin']),
     }),
     /** PATCH /api/me: only shipped codes, exactly as shipped; null follows the browser. Nothing else may be set here. */
-    updateMe: z.strictObject({ language: z.enum(languageCodes).nullable() }),
+    updateMe: z
+      .strictObject({ language: z.enum(languageCodes).nullable().optional(), name: Name.optional() })
+      .refine((p) => p.language !== undefined || p.name !== undefined, 'language or name is required'),
+    /** POST /api/me/password: the current password, and a new one as long as a new account's. */
+    changePassword: z.strictObject({ currentPassword: text().min(1).max(1024), newPassword: password }),
+    /** PATCH /api/agents/:id (admins). */
+    updateAgent: z
+      .strictObject({ name: Name.optional(), role: z.enum(['agent', 'admin']).optional(), disabled: z.boolean().optional() })
+      .refine((p) => p.name !== undefined || p.role !== undefined || p.disabled !== undefined, 'name, role or disabled is required'),
     conversationStatus: z.object({ status: z.enum(['queued', 'active', 'closed']).optional() }),
     historyQuery: z.object({
       afterSeq: z.coerce.number().pipe(seq).optional(),

@@ -1,4 +1,5 @@
-// Team management (admins) and conversation transcripts (agents) over HTTP.
+// Team management (admins: create, list, edit, reset a password, disable, delete, unlock) and
+// conversation transcripts (agents) over HTTP.
 
 import { Router } from 'express';
 import type { Accounts } from '../core/accounts.ts';
@@ -11,6 +12,7 @@ import { parse, type Schemas } from '../edge/schemas.ts';
 import type { Store } from '../store/store.ts';
 import { agentOf, requireAgent, sameOriginOnly } from './guards.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
+import type { Team } from '../core/team.ts';
 
 export function agentsRouter(deps: {
   store: Store;
@@ -18,11 +20,12 @@ export function agentsRouter(deps: {
   conversations: ConversationService;
   queue: QueuePositions;
   desk: Pick<Desk, 'team'>;
+  team: Team;
   schemas: Schemas;
   logger: Logger;
   trustProxy: boolean;
 }): Router {
-  const { store, accounts, conversations, queue, desk, schemas, logger, trustProxy } = deps;
+  const { store, accounts, conversations, queue, desk, team, schemas, logger, trustProxy } = deps;
   const router = Router();
 
   router.post('/api/agents', sameOriginOnly(trustProxy), requireAgent(store, { admin: true }), async (req, res) => {
@@ -49,6 +52,33 @@ export function agentsRouter(deps: {
     if (!agent) throw new AppError(ErrorCode.NotFound, 'no such agent');
     await accounts.unlock(agent);
     logger.info({ event: 'agent.unlocked', agentId: agent.id, by: agentOf(res).id }, 'login lock lifted');
+    res.status(204).end();
+  });
+
+  // Name, role, disabled. Disabling ends every session and socket of that agent on every node and
+  // puts their conversations back in the queue; the last active admin stays (409 conflict).
+  router.patch('/api/agents/:id', sameOriginOnly(trustProxy), requireAgent(store, { admin: true }), async (req, res) => {
+    const patch = parse(schemas.updateAgent, req.body ?? {});
+    const by = agentOf(res);
+    const agent = await team.update(by, String(req.params.id), patch);
+    logger.info({ event: 'agent.updated', agentId: agent.id, by: by.id, fields: Object.keys(patch), disabled: agent.disabled, role: agent.role }, 'agent updated');
+    res.json({ agent: toAgent(agent) });
+  });
+
+  // A new random password, answered once (never stored in clear, never logged); the agent's sessions end.
+  router.post('/api/agents/:id/password', sameOriginOnly(trustProxy), requireAgent(store, { admin: true }), async (req, res) => {
+    const by = agentOf(res);
+    const { agent, password } = await team.resetPassword(by, String(req.params.id));
+    logger.info({ event: 'agent.password_reset', agentId: agent.id, by: by.id }, 'agent password reset');
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ agent: toAgent(agent), password });
+  });
+
+  // Only an agent who never handled a conversation (409 conflict otherwise: disable them instead).
+  router.delete('/api/agents/:id', sameOriginOnly(trustProxy), requireAgent(store, { admin: true }), async (req, res) => {
+    const by = agentOf(res);
+    const agent = await team.remove(by, String(req.params.id));
+    logger.info({ event: 'agent.deleted', agentId: agent.id, by: by.id }, 'agent deleted');
     res.status(204).end();
   });
 

@@ -8,11 +8,12 @@ import { toAgent, toVisitor } from '../core/mappers.ts';
 import type { Logger } from '../logger.ts';
 import { parse, type Schemas } from '../edge/schemas.ts';
 import type { Store } from '../store/store.ts';
-import { agentOf, embedOriginsOnly, requireAgent, sameOriginOnly } from './guards.ts';
+import { agentOf, embedOriginsOnly, requireAgent, sameOriginOnly, sessionAgent } from './guards.ts';
 import { SESSION_COOKIE } from './session.ts';
 import { readDeviceCookie, setDeviceCookie } from './device-cookie.ts';
 import type { AddressRate } from '../edge/address-limits.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
+import type { Team } from '../core/team.ts';
 
 export interface AuthRouterDeps {
   store: Store;
@@ -28,6 +29,7 @@ export interface AuthRouterDeps {
   /** New visitor identities per client address (NEW_VISITOR_RATE_LIMIT). */
   newVisitors: AddressRate;
   visitors: VisitorService;
+  team: Team;
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -76,6 +78,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
     // A fresh session id on every login: a planted cookie never becomes an agent session (fixation).
     await regenerate(req);
     req.session.agentId = agent.id;
+    req.session.agentEpoch = agent.sessionEpoch;
     if (visitorId) req.session.visitorId = visitorId;
     await save(req);
     setDeviceCookie(req, res, deps.secret, agent.id);
@@ -93,10 +96,7 @@ export function authRouter(deps: AuthRouterDeps): Router {
   });
 
   router.get('/api/me', async (req, res) => {
-    const [agent, visitor] = await Promise.all([
-      req.session.agentId ? store.getAgent(req.session.agentId) : null,
-      req.session.visitorId ? store.getVisitor(req.session.visitorId) : null,
-    ]);
+    const [agent, visitor] = await Promise.all([sessionAgent(store, req), req.session.visitorId ? store.getVisitor(req.session.visitorId) : null]);
     if (!agent && !visitor) {
       res.status(401).json({ error: { code: 'unauthorized', message: 'no session' } });
       return;
@@ -104,12 +104,42 @@ export function authRouter(deps: AuthRouterDeps): Router {
     res.json({ ...(agent ? { agent: toAgent(agent) } : {}), ...(visitor ? { visitor: toVisitor(visitor) } : {}) });
   });
 
-  // The signed-in agent's own settings: today the console's language (docs/protocol.md).
+  // The signed-in agent's own settings: the console's language and their display name (docs/protocol.md).
   router.patch('/api/me', sameOriginOnly(trustProxy), requireAgent(store), async (req, res) => {
-    const { language } = parse(schemas.updateMe, req.body ?? {});
-    const agent = await store.setAgentLanguage(agentOf(res).id, language);
-    if (!agent) throw new AppError(ErrorCode.Unauthorized, 'log in as an agent first');
-    logger.info({ event: 'agent.language', agentId: agent.id, language }, 'agent language set');
+    const { language, name } = parse(schemas.updateMe, req.body ?? {});
+    let agent = agentOf(res);
+    if (language !== undefined) {
+      const updated = await store.setAgentLanguage(agent.id, language);
+      if (!updated) throw new AppError(ErrorCode.Unauthorized, 'log in as an agent first');
+      agent = updated;
+      logger.info({ event: 'agent.language', agentId: agent.id, language }, 'agent language set');
+    }
+    if (name !== undefined && name !== agent.name) {
+      agent = await deps.team.update(agent, agent.id, { name });
+      logger.info({ event: 'agent.renamed', agentId: agent.id, by: agent.id }, 'agent renamed');
+    }
+    res.json({ agent: toAgent(agent) });
+  });
+
+  // Own password: the current one is required; every other session of this agent ends, on every node.
+  router.post('/api/me/password', sameOriginOnly(trustProxy), requireAgent(store), async (req, res) => {
+    const input = parse(schemas.changePassword, req.body ?? {});
+    const from = { address: req.ip ?? 'unknown', device: readDeviceCookie(req, deps.secret) };
+    const before = req.session.agentEpoch;
+    const agent = await deps.team
+      .changeOwnPassword(agentOf(res), input, from, async (epoch) => {
+        req.session.agentEpoch = epoch;
+        await save(req);
+      })
+      .catch(async (err: unknown) => {
+        // The change did not commit: this session keeps the epoch it had (if it was moved at all).
+        if (req.session.agentEpoch !== before) {
+          req.session.agentEpoch = before ?? 0;
+          await save(req).catch(() => {});
+        }
+        throw err;
+      });
+    logger.info({ event: 'agent.password_changed', agentId: agent.id }, 'agent changed their password');
     res.json({ agent: toAgent(agent) });
   });
 

@@ -1,5 +1,6 @@
 // Liveness, readiness and Prometheus metrics.
 
+import { sessionIsCurrent } from '../core/session-rules.ts';
 import type { IncomingMessage } from 'node:http';
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
@@ -65,7 +66,10 @@ export function healthRouter(deps: {
   router.get('/metrics', async (req, res) => {
     // Direct loopback callers (a local Prometheus) or admins; a proxied request only looks like loopback.
     let allowed = isDirectLoopback(req);
-    if (!allowed && req.session?.agentId) allowed = (await deps.store.getAgent(req.session.agentId))?.role === 'admin';
+    if (!allowed && req.session?.agentId) {
+      const agent = await deps.store.getAgent(req.session.agentId);
+      allowed = agent !== null && agent.role === 'admin' && sessionIsCurrent(agent, req.session.agentEpoch);
+    }
     if (!allowed) {
       res.status(403).json({ error: { code: 'forbidden', message: 'metrics are for loopback or admins' } });
       return;

@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Router, type Request, type Response } from 'express';
+import { sessionIsCurrent } from '../core/session-rules.ts';
 import type { Store } from '../store/store.ts';
 import { LANGUAGES } from '../../i18n/locales.ts';
 import { agentLanguage, browserLanguage, type Catalogs, loadCatalogs, type PageLanguage, type Surface, SURFACES, visitorLanguage } from './languages.ts';
@@ -114,9 +115,11 @@ export function pagesRouter(deps: PagesDeps): Router {
   const page = (name: string, framing: Framing) => (req: Request, res: Response) =>
     sendPage(res, view(name, browserLanguage(req)), framing, allowedOrigins);
 
+  /** The session's agent while the session is still theirs (not disabled, not from before a password change). */
   async function signedInAgent(req: Request) {
     const id = req.session?.agentId;
-    return id ? store.getAgent(id) : null;
+    const agent = id ? await store.getAgent(id) : null;
+    return agent && sessionIsCurrent(agent, req.session.agentEpoch) ? agent : null;
   }
 
   router.get('/', page('index', 'self'));

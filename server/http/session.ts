@@ -13,6 +13,8 @@ declare module 'express-session' {
   interface SessionData {
     visitorId: string;
     agentId: string;
+    /** The agent's session epoch at sign-in (core/session-rules.ts). */
+    agentEpoch: number;
   }
 }
 

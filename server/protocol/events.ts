@@ -86,6 +86,18 @@ export interface AgentServerEvents {
   typing: (event: TypingEvent) => void;
   read: (event: ReadEvent) => void;
   resync: (event: ResyncEvent) => void;
+  /** Sent just before the server closes this socket because the account changed (docs/protocol.md). */
+  'session:ended': (event: SessionEndedEvent) => void;
+}
+
+/**
+ * Why an agent's socket is being closed by the server: their account was disabled or deleted, their
+ * password was changed (elsewhere) or reset, or — on /admin only — they are no longer an admin.
+ */
+export const SessionEndReason = { Disabled: 'disabled', Deleted: 'deleted', PasswordChanged: 'password_changed', RoleChanged: 'role_changed' } as const;
+export type SessionEndReason = (typeof SessionEndReason)[keyof typeof SessionEndReason];
+export interface SessionEndedEvent {
+  reason: SessionEndReason;
 }
 
 // ---- /admin
@@ -103,6 +115,7 @@ export interface AdminServerEvents {
   online: (event: OnlineEvent) => void;
   /** Pushed when the snapshot changed in ways `online` does not tell (status, load, page, queue). */
   'online:changed': () => void;
+  'session:ended': (event: SessionEndedEvent) => void;
 }
 
 export type { AgentStatus };

@@ -71,6 +71,8 @@ export interface Agent {
   role: Role;
   /** The language the agent chose for the console and dashboard (a shipped code); null follows the browser. */
   language: string | null;
+  /** A disabled account cannot sign in; an admin can enable it again. */
+  disabled: boolean;
 }
 
 /** An account as admins see it in the team list (`GET /api/agents`). */

@@ -34,7 +34,8 @@ export function registerAdminNamespace(deps: AdminNamespaceDeps): void {
     const c = new ConnectionState({ logger, ns: '/admin', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: () => false });
     states.set(socket, c);
     socket.on('disconnect', () => c.close());
-    socket.join([room.admins, room.session(socket.data.sessionId)]);
+    // agent:<id> too: an account change (account-sessions.ts) finds the agent's dashboard sockets there.
+    socket.join([room.admins, room.session(socket.data.sessionId), room.agent(socket.data.agent.id)]);
     attach(socket);
   });
 }

@@ -14,6 +14,7 @@ export type SessionLookup = Pick<Store, 'sessionGet' | 'getVisitor' | 'getAgent'
 import { isOwnOrigin } from '../edge/origin.ts';
 import { knownFailure } from '../edge/failures.ts';
 import { ErrorCode } from '../protocol/errors.ts';
+import { sessionIsCurrent } from '../core/session-rules.ts';
 
 /** What express-session left on the handshake request: the session id its cookie named, if valid. */
 type SessionRequest = IncomingMessage & { session?: unknown; sessionID?: string };
@@ -28,6 +29,8 @@ interface Identity {
   sid: string;
   visitorId?: string;
   agentId?: string;
+  /** The agent's session epoch when this session signed in (0 before epochs existed). */
+  agentEpoch: number;
 }
 
 /**
@@ -48,11 +51,12 @@ async function currentIdentity(store: SessionLookup, socket: Socket, now: number
     return null;
   }
   if (typeof data !== 'object' || data === null) return null;
-  const { visitorId, agentId } = data as { visitorId?: unknown; agentId?: unknown };
+  const { visitorId, agentId, agentEpoch } = data as { visitorId?: unknown; agentId?: unknown; agentEpoch?: unknown };
   return {
     sid,
     visitorId: typeof visitorId === 'string' ? visitorId : undefined,
     agentId: typeof agentId === 'string' ? agentId : undefined,
+    agentEpoch: typeof agentEpoch === 'number' ? agentEpoch : 0,
   };
 }
 
@@ -123,10 +127,12 @@ export function agentHandshake(store: SessionLookup, logger: Logger, opts: { adm
       .then(async (identity) => {
         if (!identity?.agentId) return next(refuse(identity?.visitorId ? 'forbidden' : 'unauthorized'));
         const a = await store.getAgent(identity.agentId);
-        if (!a) return next(refuse('unauthorized'));
+        // Disabled, or the session is from before a password change: no longer this agent's.
+        if (!a || !sessionIsCurrent(a, identity.agentEpoch)) return next(refuse('unauthorized'));
         if (opts.adminOnly && a.role !== 'admin') return next(refuse('forbidden'));
         socket.data.agent = { id: a.id, name: a.name, email: a.email, role: a.role };
         socket.data.sessionId = identity.sid;
+        socket.data.epoch = a.sessionEpoch;
         next();
       })
       .catch((err: unknown) => handshakeFailed(socket, next, logger, ns, err));

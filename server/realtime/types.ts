@@ -18,6 +18,8 @@ export interface VisitorSocketData {
 export interface AgentSocketData {
   agent: { id: string; name: string; email: string; role: Role };
   sessionId: string;
+  /** The account's session epoch the socket was opened under (realtime/account-sessions.ts). */
+  epoch: number;
 }
 export type AdminSocketData = AgentSocketData;
 
@@ -27,10 +29,15 @@ export interface VisitorNodeEvents {
 }
 
 export type VisitorNamespace = Namespace<VisitorClientEvents, VisitorServerEvents, VisitorNodeEvents, VisitorSocketData>;
-export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents, Record<string, never>, AgentSocketData>;
+/** Between nodes (serverSideEmit on /agent): an account changed; each node applies it to its own sockets. */
+export interface AgentNodeEvents {
+  'parley:account': (agentId: string) => void;
+}
+
+export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents, AgentNodeEvents, AgentSocketData>;
 export type AdminNamespace = Namespace<AdminClientEvents, AdminServerEvents, Record<string, never>, AdminSocketData>;
 export type VisitorSocket = Socket<VisitorClientEvents, VisitorServerEvents, VisitorNodeEvents, VisitorSocketData>;
-export type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, Record<string, never>, AgentSocketData>;
+export type AgentSocket = Socket<AgentClientEvents, AgentServerEvents, AgentNodeEvents, AgentSocketData>;
 export type AdminSocket = Socket<AdminClientEvents, AdminServerEvents, Record<string, never>, AdminSocketData>;
 
 export interface Namespaces {

@@ -4,7 +4,7 @@
 // from `pg`; all are epoch ms or counters, safe as numbers.
 
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
-import type { AgentRecord, ConversationRecord, MessageRecord, ReadPosition, VisitorRecord } from './store.ts';
+import type { AgentRecord, ConversationRecord, MessageRecord, ReadPosition, ReportConversation, VisitorRecord } from './store.ts';
 
 type Int = string | number;
 
@@ -16,6 +16,10 @@ export interface AgentRow {
   password_hash: string;
   created_at: Int;
   language: string | null;
+  /** 0/1 in SQLite, a boolean in PostgreSQL. */
+  disabled: number | boolean;
+  session_epoch: Int;
+  revision: Int;
 }
 
 export interface VisitorRow {
@@ -41,6 +45,20 @@ export interface ConversationRow {
   visitor_read_seq: Int;
   agent_read_seq: Int;
   revision: Int;
+  /** Reports' columns (migration 6 in SQLite, 5 in PostgreSQL): not part of ConversationRecord. */
+  first_reply_at?: Int | null;
+}
+
+export interface ReportRow {
+  id: string;
+  status: ConversationStatus;
+  created_at: Int;
+  claimed_at: Int | null;
+  claimed_by: string | null;
+  first_reply_at: Int | null;
+  closed_at: Int | null;
+  agent_id: string | null;
+  message_count: Int;
 }
 
 export interface MessageRow {
@@ -63,7 +81,23 @@ export interface ReadPositionRow {
 }
 
 export function toAgent(r: AgentRow): AgentRecord {
-  return { id: r.id, email: r.email, name: r.name, role: r.role, passwordHash: r.password_hash, createdAt: Number(r.created_at), language: r.language ?? null };
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    passwordHash: r.password_hash,
+    createdAt: Number(r.created_at),
+    language: r.language ?? null,
+    disabled: Boolean(r.disabled),
+    sessionEpoch: Number(r.session_epoch),
+    revision: Number(r.revision),
+  };
+}
+
+/** An admin who is not disabled: at least one must remain (updateAgent, deleteAgent). */
+export function isActiveAdmin(r: AgentRow): boolean {
+  return r.role === 'admin' && !r.disabled;
 }
 
 export function toVisitor(r: VisitorRow): VisitorRecord {
@@ -103,4 +137,20 @@ export function toMessage(r: MessageRow): MessageRecord {
 
 export function toReadPosition(r: ReadPositionRow): ReadPosition {
   return { conversationId: r.conversation_id, participantKind: r.participant_kind, participantId: r.participant_id, seq: Number(r.seq) };
+}
+
+const intOrNull = (v: Int | null): number | null => (v === null ? null : Number(v));
+
+export function toReportConversation(r: ReportRow): ReportConversation {
+  return {
+    id: r.id,
+    status: r.status,
+    createdAt: Number(r.created_at),
+    claimedAt: intOrNull(r.claimed_at),
+    claimedBy: r.claimed_by,
+    firstReplyAt: intOrNull(r.first_reply_at),
+    closedAt: intOrNull(r.closed_at),
+    agentId: r.agent_id,
+    messages: Number(r.message_count),
+  };
 }

@@ -14,7 +14,36 @@ export interface AgentRecord {
   createdAt: number;
   /** The console's language the agent chose (a shipped code); null follows the browser. */
   language: string | null;
+  /** Refused at login and on every request; their sessions and sockets end. */
+  disabled: boolean;
+  /** Sessions and sockets opened under another epoch are no longer this agent's (a password change ends them). */
+  sessionEpoch: number;
+  /** Raised on every change through updateAgent: what agentsChangedSince() reads. */
+  revision: number;
 }
+
+/** What updateAgent may change; absent fields stay as they are. */
+export interface AgentPatch {
+  name?: string;
+  role?: Role;
+  disabled?: boolean;
+  passwordHash?: string;
+  /** Raise sessionEpoch: every session and socket opened before ends. */
+  endSessions?: boolean;
+}
+
+export type UpdateAgentResult =
+  | { kind: 'updated'; agent: AgentRecord; previous: AgentRecord }
+  | { kind: 'not_found' }
+  /** The change would leave no admin who is not disabled: nothing stored. */
+  | { kind: 'last_admin' };
+
+export type DeleteAgentResult =
+  | { kind: 'deleted'; agent: AgentRecord }
+  | { kind: 'not_found' }
+  | { kind: 'last_admin' }
+  /** The agent is or was assigned a conversation, or wrote in one: their name stays on the record. Nothing deleted. */
+  | { kind: 'has_conversations' };
 
 export interface VisitorRecord {
   id: string;
@@ -121,6 +150,31 @@ export interface ReadPosition {
   seq: number;
 }
 
+/** Conversations opened, first claimed or closed within [from, to) (epoch ms). */
+export interface ReportRange {
+  from: number;
+  to: number;
+  /** Only the conversations this agent first claimed or holds (or closed). */
+  agentId?: string;
+}
+
+/** What reports (server/core/reports.ts) read of one conversation: times are epoch ms. */
+export interface ReportConversation {
+  id: string;
+  status: ConversationStatus;
+  createdAt: number;
+  /** The first claim: a release and a re-claim keep it. Null: never claimed (or before migration 6/5). */
+  claimedAt: number | null;
+  claimedBy: string | null;
+  /** The first message an agent wrote in it. */
+  firstReplyAt: number | null;
+  closedAt: number | null;
+  /** The agent holding it (active), or who held it when it was closed; null when closed from the queue. */
+  agentId: string | null;
+  /** How many messages it has (its last seq). */
+  messages: number;
+}
+
 export interface ConversationFilter {
   status?: ConversationStatus;
   agentId?: string;
@@ -147,6 +201,16 @@ export interface Store {
   /** Sets the agent's console language (null: the browser's); the updated record, or null for an unknown id. */
   setAgentLanguage(id: string, language: string | null): Promise<AgentRecord | null>;
   countAdmins(): Promise<number>;
+  /**
+   * Changes an account, atomically with the rule that at least one admin stays who is not
+   * disabled (checked under a lock, so two admins demoting each other cannot both succeed).
+   * A rename also renames the agent in their active conversations. Raises the revision.
+   */
+  updateAgent(id: string, patch: AgentPatch): Promise<UpdateAgentResult>;
+  /** Deletes an account that never handled a conversation, under the same last-admin rule. */
+  deleteAgent(id: string): Promise<DeleteAgentResult>;
+  /** Agents changed by updateAgent after `revision`, in ascending revision: one indexed read. */
+  agentsChangedSince(revision: number): Promise<AgentRecord[]>;
 
   // ---- visitors
   createVisitor(input: { name: string; email: string | null }): Promise<VisitorRecord>;
@@ -195,7 +259,10 @@ export interface Store {
    * reading the queue; null when it is not queued (active, closed, unknown).
    */
   queuePosition(conversationId: string): Promise<number | null>;
-  /** One conditional update: queued → active for this agent. */
+  /**
+   * One conditional update: queued → active for this agent. The first claim also records when
+   * (the store's clock) and by whom, for reports; later claims keep it.
+   */
   claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult>;
   /** active (held by agentId, or anyone when agentId is null) → queued. */
   release(id: string, agentId: string | null): Promise<TransitionResult>;
@@ -205,7 +272,10 @@ export interface Store {
   closeConversation(id: string, agentId: string | null, now: number): Promise<TransitionResult>;
 
   // ---- messages
-  /** Assigns the next gap-free seq and honours clientId idempotency, in one transaction. */
+  /**
+   * Assigns the next gap-free seq and honours clientId idempotency, in one transaction. An agent's
+   * first message in a conversation also records its time (reports: first response).
+   */
   appendMessage(input: NewMessage): Promise<AppendResult>;
   /**
    * appendMessage into the visitor's open conversation, found in the same transaction, under the
@@ -214,6 +284,13 @@ export interface Store {
   appendVisitorMessage(visitorId: string, input: NewVisitorMessage): Promise<AppendResult | { kind: 'no_open_conversation' }>;
   /** Ascending seq; see HistoryPage for the window rules of SPEC §5. */
   getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]>;
+
+  // ---- reports
+  /**
+   * Every conversation opened, first claimed or closed within the range, each once, in no
+   * particular order: range scans of the created_at, claimed_at and closed_at indexes.
+   */
+  reportConversations(range: ReportRange): Promise<ReportConversation[]>;
 
   // ---- read positions (monotonic)
   /** Returns true when the stored position advanced. Never moves backwards or past lastSeq. */

@@ -362,6 +362,12 @@ describe('[ACC] access control', () => {
       { label: 'POST /api/logout', method: 'POST', path: '/api/logout', nobody: 401, visitor: 401, agent: -1 },
       { label: 'GET /api/agents', method: 'GET', path: '/api/agents', nobody: 401, visitor: 401, agent: 403 },
       { label: 'POST /api/agents', method: 'POST', path: '/api/agents', body: newAgent, nobody: 401, visitor: 401, agent: 403 },
+      // Team administration (issue 16): admins only; the own password needs the current one.
+      { label: 'PATCH /api/agents/:id', method: 'PATCH', path: `/api/agents/${fx.ids.agent}`, body: JSON.stringify({ role: 'admin' }), nobody: 401, visitor: 401, agent: 403 },
+      { label: 'POST /api/agents/:id/password', method: 'POST', path: `/api/agents/${fx.ids.agent}/password`, nobody: 401, visitor: 401, agent: 403 },
+      { label: 'DELETE /api/agents/:id', method: 'DELETE', path: `/api/agents/${fx.ids.agent}`, nobody: 401, visitor: 401, agent: 403 },
+      { label: 'POST /api/me/password', method: 'POST', path: '/api/me/password', body: JSON.stringify({ currentPassword: 'a guess', newPassword: 'taken over' }), nobody: 401, visitor: 401, agent: 401 },
+      { label: 'PATCH /api/me (name)', method: 'PATCH', path: '/api/me', body: JSON.stringify({ name: 'Intruder' }), nobody: 401, visitor: 401, agent: -1 },
       { label: 'GET /api/conversations', method: 'GET', path: '/api/conversations?status=active', nobody: 401, visitor: 401, agent: 200 },
       { label: 'GET /api/conversations?status=queued', method: 'GET', path: '/api/conversations?status=queued', nobody: 401, visitor: 401, agent: 200 },
       { label: "GET someone else's transcript", method: 'GET', path: `/api/conversations/${others}/messages`, nobody: 401, visitor: 401, agent: 403 },

@@ -457,7 +457,7 @@ async function expectNoPollution(fx: Fixtures): Promise<void> {
     conversationId: mine.conversation.id,
   });
   assert(conversation, 'the transcript has its conversation');
-  expect(Object.keys(conversation).sort()).toEqual(['agent', 'createdAt', 'id', 'lastSeq', 'queuePosition', 'reads', 'status', 'visitor']);
+  expect(Object.keys(conversation).sort()).toEqual(['agent', 'createdAt', 'id', 'lastSeq', 'queuePosition', 'reads', 'revision', 'status', 'visitor']);
   expect(Object.keys(conversation.visitor).sort()).toEqual(['id', 'name']);
   expect(Object.keys(conversation.reads).sort()).toEqual(['agent', 'visitor']);
   for (const m of messages) {

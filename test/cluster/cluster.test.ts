@@ -9,7 +9,8 @@ import { type AgentClient, TRANSPORTS, type VisitorClient, arrived, eventually, 
 import { startCluster } from '../helpers/topology.ts';
 
 describe.each(TRANSPORTS)('[CLUSTER] two nodes over %s', (transport) => {
-  it('[CLUSTER1] 20 agents split over two nodes race for one conversation: exactly one wins', async () => {
+  // Twenty sign-ins each hash a password: seconds of CPU, more on a loaded machine.
+  it('[CLUSTER1] 20 agents split over two nodes race for one conversation: exactly one wins', { timeout: 90_000 }, async () => {
     const c = await startCluster();
     const [a, b] = c.nodes;
     const agents = await Promise.all(

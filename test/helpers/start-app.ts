@@ -32,6 +32,8 @@ export interface StartOptions {
   cluster?: Cluster;
   loginLimits?: LoginLimits;
   sessionWatchMs?: number;
+  /** How often the node polls for account changes made elsewhere (default 1 s). */
+  accountWatchMs?: number;
   /** The app's clock, and the store's when the helper opens it. */
   clock?: Clock;
   /** Listen on this port instead of a free one (a restarted server keeps its address). */
@@ -92,6 +94,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     // Tests log in hundreds of times from one address.
     loginLimits: opts.loginLimits ?? { perAccount: 5, perAddress: 10_000, perDevice: 10, windowMs: 15 * 60_000 },
     sessionWatchMs: opts.sessionWatchMs,
+    accountWatchMs: opts.accountWatchMs,
     clock: opts.clock,
     // Tests create and sign in dozens of agents at once; production hashes one at a time (docs/SECURITY.md).
     passwordHashing: { concurrency: 4, maxWaiting: 1000 },

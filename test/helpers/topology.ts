@@ -27,6 +27,8 @@ export interface ClusterTestApp extends TestApp {
 
 export interface ClusterOptions {
   env?: Record<string, string>;
+  /** How often each node polls for account changes (a long one leaves Redis as the only way between nodes). */
+  accountWatchMs?: number;
   heartbeatMs?: number;
   deadAfterMs?: number;
 }
@@ -43,7 +45,7 @@ export async function startNode(
   const store: Store = await openPostgresStore(postgresUrl, { logger });
   await store.migrate();
   const cluster = await openCluster(config, logger, { nodeId, heartbeatMs: opts.heartbeatMs ?? 300, deadAfterMs: opts.deadAfterMs ?? 1500 });
-  const node = await startApp({ store, cluster: cluster!, env, register: opts.register });
+  const node = await startApp({ store, cluster: cluster!, env, register: opts.register, accountWatchMs: opts.accountWatchMs });
   const close = node.close;
   node.close = async () => {
     await close();

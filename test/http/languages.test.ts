@@ -112,7 +112,10 @@ describe('[I18N-ME] the agent’s own console language (PATCH /api/me)', () => {
       { language: '<script>' },
       {},
       { language: 'de', role: 'admin' },
-      { name: 'Renamed' },
+      // The display name is the other field PATCH /api/me takes (test/http/team.test.ts); a bad one changes nothing either.
+      { language: 'de', name: '' },
+      { name: 'x'.repeat(101) },
+      { name: 'Renamed', email: 'x@example.com' },
     ];
     for (const json of bad) {
       const res = await t.http('/api/me', { method: 'PATCH', cookie, json });

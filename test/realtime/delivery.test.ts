@@ -6,7 +6,8 @@ import { type AgentClient, eventually, next, ok, record, request } from '../help
 import { MATRIX, startTopology } from '../helpers/topology.ts';
 
 describe.each(MATRIX)('[DELIVERY] %s over %s', (topology, transport) => {
-  it('[CLAIM1] exactly one of 20 racing agents wins the claim', async () => {
+  // Twenty sign-ins each hash a password: seconds of CPU, more on a loaded machine.
+  it('[CLAIM1] exactly one of 20 racing agents wins the claim', { timeout: 90_000 }, async () => {
     const t = await startTopology(topology);
     const agents = await Promise.all(Array.from({ length: 20 }, (_, i) => t.agent(transport, `racer${i}@example.com`)));
     const { socket: visitor } = await t.visitor(transport);

@@ -531,6 +531,95 @@ export function runStoreContract(engineName: string, open: (clock: Clock) => Pro
       expect(await store.setAgentLanguage('nobody', 'de')).toBeNull();
     });
 
+    it('[STORE-TEAM1] updateAgent: name, role, disabled, password and session epoch; only what is given; revision rises; renames active conversations', async () => {
+      const ann = agentOf(await store.createAgent({ email: 'team-ann@example.test', name: 'Ann', role: 'agent', passwordHash: 'h' }));
+      const root = agentOf(await store.createAgent({ email: 'team-root@example.test', name: 'Root', role: 'admin', passwordHash: 'h' }));
+      expect(ann).toMatchObject({ disabled: false, sessionEpoch: 0, revision: 0 });
+      const active = ok(await store.claim((await queued()).id, { id: ann.id, name: 'Ann' })).conversation;
+      const closed = ok(await store.claim((await queued()).id, { id: ann.id, name: 'Ann' })).conversation;
+      ok(await store.closeConversation(closed.id, ann.id, T0 + 5));
+
+      const renamed = await store.updateAgent(ann.id, { name: 'Ann B.' });
+      if (renamed.kind !== 'updated') throw new Error(renamed.kind);
+      expect(renamed.previous).toEqual(ann);
+      expect(renamed.agent).toEqual({ ...ann, name: 'Ann B.', revision: renamed.agent.revision });
+      expect(renamed.agent.revision).toBeGreaterThan(0);
+      expect((await store.getConversation(active.id))?.agentName).toBe('Ann B.');
+      // A closed conversation keeps the name it was handled under.
+      expect((await store.getConversation(closed.id))?.agentName).toBe('Ann');
+
+      const changed = await store.updateAgent(ann.id, { role: 'admin', disabled: true, passwordHash: 'h2', endSessions: true });
+      if (changed.kind !== 'updated') throw new Error(changed.kind);
+      expect(changed.agent).toMatchObject({ name: 'Ann B.', role: 'admin', disabled: true, passwordHash: 'h2', sessionEpoch: 1, language: null });
+      expect(changed.agent.revision).toBeGreaterThan(renamed.agent.revision);
+      expect(await store.getAgent(ann.id)).toEqual(changed.agent);
+      const enabled = await store.updateAgent(ann.id, { disabled: false });
+      expect(enabled).toMatchObject({ kind: 'updated', agent: { disabled: false, sessionEpoch: 1, passwordHash: 'h2' } });
+      expect(await store.getAgent(root.id)).toEqual(root);
+      expect(await store.updateAgent('nobody', { name: 'X' })).toEqual({ kind: 'not_found' });
+    });
+
+    it('[STORE-TEAM2] the last admin who is not disabled can be neither disabled, demoted nor deleted; with another, they can', async () => {
+      const root = agentOf(await store.createAgent({ email: 'last-root@example.test', name: 'Root', role: 'admin', passwordHash: 'h' }));
+      const ann = agentOf(await store.createAgent({ email: 'last-ann@example.test', name: 'Ann', role: 'agent', passwordHash: 'h' }));
+      expect(await store.updateAgent(root.id, { disabled: true })).toEqual({ kind: 'last_admin' });
+      expect(await store.updateAgent(root.id, { role: 'agent' })).toEqual({ kind: 'last_admin' });
+      expect(await store.updateAgent(root.id, { role: 'agent', name: 'Changed' })).toEqual({ kind: 'last_admin' });
+      expect(await store.deleteAgent(root.id)).toEqual({ kind: 'last_admin' });
+      expect(await store.getAgent(root.id)).toEqual(root);
+      // Other changes to the last admin, and any change to others, are fine.
+      expect(await store.updateAgent(root.id, { name: 'Root 2' })).toMatchObject({ kind: 'updated' });
+      expect(await store.updateAgent(ann.id, { disabled: true })).toMatchObject({ kind: 'updated' });
+      // A disabled admin does not count.
+      expect(await store.updateAgent(ann.id, { role: 'admin' })).toMatchObject({ kind: 'updated' });
+      expect(await store.updateAgent(root.id, { role: 'agent' })).toEqual({ kind: 'last_admin' });
+      expect(await store.updateAgent(ann.id, { disabled: false })).toMatchObject({ kind: 'updated' });
+      expect(await store.updateAgent(root.id, { role: 'agent' })).toMatchObject({ kind: 'updated', agent: { role: 'agent' } });
+      // Two admins demoting each other at once: exactly one succeeds.
+      expect(await store.updateAgent(root.id, { role: 'admin' })).toMatchObject({ kind: 'updated' });
+      const race = await Promise.all([store.updateAgent(root.id, { disabled: true }), store.updateAgent(ann.id, { role: 'agent' })]);
+      expect(race.map((r) => r.kind).sort()).toEqual(['last_admin', 'updated']);
+      const admins = (await store.listAgents()).filter((a) => a.role === 'admin' && !a.disabled);
+      expect(admins).toHaveLength(1);
+    });
+
+    it('[STORE-TEAM3] deleteAgent: only an agent who never handled a conversation; unknown is not_found', async () => {
+      agentOf(await store.createAgent({ email: 'del-root@example.test', name: 'Root', role: 'admin', passwordHash: 'h' }));
+      const fresh = agentOf(await store.createAgent({ email: 'del-new@example.test', name: 'New', role: 'agent', passwordHash: 'h' }));
+      const closer = agentOf(await store.createAgent({ email: 'del-closer@example.test', name: 'Closer', role: 'agent', passwordHash: 'h' }));
+      const writer = agentOf(await store.createAgent({ email: 'del-writer@example.test', name: 'Writer', role: 'agent', passwordHash: 'h' }));
+      const c1 = ok(await store.claim((await queued()).id, { id: closer.id, name: 'Closer' })).conversation;
+      ok(await store.closeConversation(c1.id, closer.id, T0 + 1));
+      const c2 = ok(await store.claim((await queued()).id, { id: writer.id, name: 'Writer' })).conversation;
+      created(await append(c2, 'w1', { kind: 'agent', id: writer.id }));
+      ok(await store.release(c2.id, writer.id));
+      expect(await store.deleteAgent(closer.id)).toEqual({ kind: 'has_conversations' });
+      expect(await store.deleteAgent(writer.id)).toEqual({ kind: 'has_conversations' });
+      expect(await store.deleteAgent(fresh.id)).toEqual({ kind: 'deleted', agent: fresh });
+      expect(await store.getAgent(fresh.id)).toBeNull();
+      expect(await store.deleteAgent(fresh.id)).toEqual({ kind: 'not_found' });
+      // The email is free again.
+      agentOf(await store.createAgent({ email: 'del-new@example.test', name: 'New', role: 'agent', passwordHash: 'h' }));
+    });
+
+    it('[STORE-TEAM4] agentsChangedSince: the agents updated after a revision, in revision order; none when nothing changed', async () => {
+      const a = agentOf(await store.createAgent({ email: 'rev-a@example.test', name: 'A', role: 'admin', passwordHash: 'h' }));
+      const b = agentOf(await store.createAgent({ email: 'rev-b@example.test', name: 'B', role: 'agent', passwordHash: 'h' }));
+      expect(await store.agentsChangedSince(0)).toEqual([]);
+      const r1 = await store.updateAgent(b.id, { disabled: true });
+      const r2 = await store.updateAgent(a.id, { name: 'A2' });
+      if (r1.kind !== 'updated' || r2.kind !== 'updated') throw new Error('not updated');
+      expect((await store.agentsChangedSince(0)).map((x) => [x.id, x.revision])).toEqual([
+        [b.id, r1.agent.revision],
+        [a.id, r2.agent.revision],
+      ]);
+      expect((await store.agentsChangedSince(r1.agent.revision)).map((x) => x.id)).toEqual([a.id]);
+      expect(await store.agentsChangedSince(r2.agent.revision)).toEqual([]);
+      // An agent changed twice appears once, with its latest state.
+      const r3 = await store.updateAgent(b.id, { disabled: false });
+      expect(await store.agentsChangedSince(r2.agent.revision)).toEqual([r3.kind === 'updated' ? r3.agent : null]);
+    });
+
     /** Sorted by id: the batched reads promise no order. */
     const byId = <T extends { id: string }>(list: T[]) => [...list].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 

@@ -296,15 +296,20 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
   if (created.length === 0) return results;
 
   const lastSeqs = new Map<string, number>();
-  for (const m of created) lastSeqs.set(m.conversationId, m.seq);
+  /** The first agent message of each conversation in this batch (reports: first response time). */
+  const firstReplies = new Map<string, number>();
+  for (const m of created) {
+    lastSeqs.set(m.conversationId, m.seq);
+    if (m.authorKind === 'agent' && !firstReplies.has(m.conversationId)) firstReplies.set(m.conversationId, m.createdAt);
+  }
   await client.query({
     name: 'parley_append_insert',
     text: `WITH m AS (
        INSERT INTO messages (${MESSAGE_COLUMNS})
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
      )
-     UPDATE conversations c SET last_seq = u.last_seq
-     FROM unnest($10::text[], $11::int[]) AS u(id, last_seq) WHERE c.id = u.id`,
+     UPDATE conversations c SET last_seq = u.last_seq, first_reply_at = coalesce(c.first_reply_at, u.first_reply_at)
+     FROM unnest($10::text[], $11::int[], $12::bigint[]) AS u(id, last_seq, first_reply_at) WHERE c.id = u.id`,
     values: [
       created.map((m) => m.id),
       created.map((m) => m.conversationId),
@@ -317,6 +322,7 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
       created.map((m) => m.createdAt),
       [...lastSeqs.keys()],
       [...lastSeqs.values()],
+      [...lastSeqs.keys()].map((id) => firstReplies.get(id) ?? null),
     ],
   });
   return results;

@@ -4,7 +4,7 @@
 
 import { newId } from '../ids.ts';
 import { DEFAULT_LIST_LIMIT, readSeq, rowLimit } from '../limits.ts';
-import { type ConversationRow, type MessageRow, type ReadPositionRow, toConversation, toMessage, toReadPosition } from '../rows.ts';
+import { type ConversationRow, type MessageRow, type ReadPositionRow, type ReportRow, toConversation, toMessage, toReadPosition, toReportConversation } from '../rows.ts';
 import type {
   ConversationFilter,
   ConversationRecord,
@@ -12,6 +12,8 @@ import type {
   MessageRecord,
   OpenResult,
   ReadPosition,
+  ReportConversation,
+  ReportRange,
   TransitionResult,
 } from '../store.ts';
 import type { Db } from './db.ts';
@@ -110,8 +112,15 @@ async function transition(db: Db, set: string, condition: string, params: [strin
   return current ? { kind: 'conflict', conversation: current } : { kind: 'not_found' };
 }
 
-export function claim(db: Db, id: string, agent: { id: string; name: string }): Promise<TransitionResult> {
-  return transition(db, `status = 'active', agent_id = $2, agent_name = $3`, `c.status = 'queued'`, [id, agent.id, agent.name]);
+export function claim(db: Db, id: string, agent: { id: string; name: string }, now: number): Promise<TransitionResult> {
+  // The first claim is recorded for reports; a re-claim after a release keeps it.
+  return transition(
+    db,
+    `status = 'active', agent_id = $2, agent_name = $3,
+     claimed_by = CASE WHEN c.claimed_at IS NULL THEN $2 ELSE c.claimed_by END, claimed_at = coalesce(c.claimed_at, $4::bigint)`,
+    `c.status = 'queued'`,
+    [id, agent.id, agent.name, now],
+  );
 }
 
 export function release(db: Db, id: string, agentId: string | null): Promise<TransitionResult> {
@@ -139,6 +148,20 @@ export async function getMessages(db: Db, conversationId: string, page: HistoryP
   }
   const rows = await db.query<MessageRow>(`SELECT * FROM messages WHERE ${where} ORDER BY seq DESC LIMIT $2`, params);
   return rows.reverse().map(toMessage);
+}
+
+/** Reports: each branch a range of its own index; $3 an agent or NULL. */
+export async function reportConversations(db: Db, range: ReportRange): Promise<ReportConversation[]> {
+  const rows = await db.query<ReportRow>(
+    `SELECT id, status, created_at, claimed_at, claimed_by, first_reply_at, closed_at, agent_id, last_seq AS message_count
+     FROM conversations WHERE id IN (
+       SELECT id FROM conversations WHERE created_at >= $1 AND created_at < $2
+       UNION SELECT id FROM conversations WHERE claimed_at >= $1 AND claimed_at < $2
+       UNION SELECT id FROM conversations WHERE closed_at >= $1 AND closed_at < $2)
+     AND ($3::text IS NULL OR claimed_by = $3 OR agent_id = $3)`,
+    [range.from, range.to, range.agentId ?? null],
+  );
+  return rows.map(toReportConversation);
 }
 
 export async function setReadPosition(db: Db, pos: ReadPosition): Promise<boolean> {

@@ -119,6 +119,42 @@ export const migrations: readonly Migration[] = [
     // before a claim can arrive after it).
     sql: `ALTER TABLE conversations ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 5,
+    name: 'conversations: what reports measure',
+    // As SQLite's migration 6: first claim (time, agent) and first agent message, set once each by
+    // claim and append; old conversations get their first agent message and agent, not a claim
+    // time. Partial indexes on each report's time column keep a 30-day range a range scan.
+    sql: `
+      ALTER TABLE conversations
+        ADD COLUMN claimed_at BIGINT,
+        ADD COLUMN claimed_by TEXT COLLATE "C",
+        ADD COLUMN first_reply_at BIGINT;
+      -- One pass over the rows (each update of a row rewrites it and its index entries).
+      UPDATE conversations c SET claimed_by = c.agent_id, first_reply_at = m.first
+        FROM conversations o
+        LEFT JOIN (SELECT conversation_id, min(created_at) AS first FROM messages WHERE author_kind = 'agent' GROUP BY conversation_id) m
+          ON m.conversation_id = o.id
+        WHERE o.id = c.id AND (o.agent_id IS NOT NULL OR m.first IS NOT NULL);
+      CREATE INDEX conversations_by_created ON conversations (created_at);
+      CREATE INDEX conversations_by_claimed ON conversations (claimed_at) WHERE claimed_at IS NOT NULL;
+      CREATE INDEX conversations_by_closed ON conversations (closed_at) WHERE closed_at IS NOT NULL;
+    `,
+  },
+  {
+    version: 6,
+    name: 'agents: disabled, session epoch, change revision',
+    // disabled: refused at login and on every request. session_epoch: a session or socket opened
+    // under an older epoch is no longer the agent's (a password change or reset ends them).
+    // revision: raised on every account change, so each node (and a CLI run beside them) finds
+    // what changed with one indexed read (realtime/account-watch.ts).
+    sql: `
+      ALTER TABLE agents ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT false;
+      ALTER TABLE agents ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE agents ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+      CREATE INDEX agents_revision ON agents (revision);
+    `,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */

@@ -8,9 +8,12 @@ import type { Role } from '../../protocol/shapes.ts';
 import { createLogger } from '../../logger.ts';
 import { type Clock, systemClock } from '../../clock.ts';
 import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
-import { type AgentRow, toAgent, toVisitor, type VisitorRow } from '../rows.ts';
+import { type AgentRow, isActiveAdmin, toAgent, toVisitor, type VisitorRow } from '../rows.ts';
 import type {
+  AgentPatch,
   AgentRecord,
+  DeleteAgentResult,
+  UpdateAgentResult,
   AppendResult,
   ConversationFilter,
   ConversationRecord,
@@ -21,6 +24,8 @@ import type {
   NewVisitorMessage,
   OpenResult,
   ReadPosition,
+  ReportConversation,
+  ReportRange,
   Store,
   TransitionResult,
   VisitorRecord,
@@ -28,6 +33,17 @@ import type {
 import { type AppendBatcher, createAppendBatcher } from './append-batch.ts';
 import * as conversations from './conversations.ts';
 import { createDb, errorInfo } from './db.ts';
+import type { PoolClient } from 'pg';
+
+/** 'account' in ASCII: the advisory lock account changes take turns on. */
+const ACCOUNTS_LOCK_KEY = 0x6163636f756e74;
+/** Thrown inside a transaction to roll it back when it would leave no active admin. */
+const LAST_ADMIN = Symbol('last_admin');
+
+async function countActiveAdmins(client: PoolClient): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM agents WHERE role = 'admin' AND NOT disabled`);
+  return rows[0].n;
+}
 import type { Db, StoreLogger } from './db.ts';
 import { applyMigrations } from './migrations.ts';
 
@@ -139,6 +155,63 @@ export class PostgresStore implements Store {
   async countAdmins(): Promise<number> {
     const [row] = await this.#db.query<{ n: number }>(`SELECT count(*)::int AS n FROM agents WHERE role = 'admin'`);
     return row.n;
+  }
+
+  async updateAgent(id: string, patch: AgentPatch): Promise<UpdateAgentResult> {
+    try {
+      return await this.#db.transaction(async (client): Promise<UpdateAgentResult> => {
+        // Account changes take turns: the last-admin rule reads what the others wrote, and revisions commit in order.
+        await client.query('SELECT pg_advisory_xact_lock($1)', [ACCOUNTS_LOCK_KEY]);
+        const [before] = (await client.query<AgentRow>('SELECT * FROM agents WHERE id = $1', [id])).rows;
+        if (!before) return { kind: 'not_found' };
+        const [row] = (
+          await client.query<AgentRow>(
+            `UPDATE agents SET name = coalesce($2, name), role = coalesce($3, role), disabled = coalesce($4, disabled),
+               password_hash = coalesce($5, password_hash), session_epoch = session_epoch + $6,
+               revision = (SELECT coalesce(max(revision), 0) + 1 FROM agents) WHERE id = $1 RETURNING *`,
+            [id, patch.name ?? null, patch.role ?? null, patch.disabled ?? null, patch.passwordHash ?? null, patch.endSessions ? 1 : 0],
+          )
+        ).rows;
+        if (isActiveAdmin(before) && !isActiveAdmin(row) && (await countActiveAdmins(client)) === 0) throw LAST_ADMIN;
+        if (patch.name !== undefined && patch.name !== before.name) {
+          await client.query(`UPDATE conversations SET agent_name = $2, revision = revision + 1 WHERE agent_id = $1 AND status = 'active'`, [id, patch.name]);
+        }
+        return { kind: 'updated', agent: toAgent(row), previous: toAgent(before) };
+      });
+    } catch (err) {
+      if (err === LAST_ADMIN) return { kind: 'last_admin' };
+      throw err;
+    }
+  }
+
+  async deleteAgent(id: string): Promise<DeleteAgentResult> {
+    try {
+      return await this.#db.transaction(async (client): Promise<DeleteAgentResult> => {
+        await client.query('SELECT pg_advisory_xact_lock($1)', [ACCOUNTS_LOCK_KEY]);
+        const [row] = (await client.query<AgentRow>('SELECT * FROM agents WHERE id = $1', [id])).rows;
+        if (!row) return { kind: 'not_found' };
+        // Closed conversations keep their agent_id; a released one does not, but whoever wrote in it
+        // left messages under their id (no index: a rare admin action reads them all).
+        const [{ handled }] = (
+          await client.query<{ handled: boolean }>(
+            `SELECT (EXISTS (SELECT 1 FROM conversations WHERE agent_id = $1)
+               OR EXISTS (SELECT 1 FROM messages WHERE author_kind = 'agent' AND author_id = $1)) AS handled`,
+            [id],
+          )
+        ).rows;
+        if (handled) return { kind: 'has_conversations' };
+        await client.query('DELETE FROM agents WHERE id = $1', [id]);
+        if (isActiveAdmin(row) && (await countActiveAdmins(client)) === 0) throw LAST_ADMIN;
+        return { kind: 'deleted', agent: toAgent(row) };
+      });
+    } catch (err) {
+      if (err === LAST_ADMIN) return { kind: 'last_admin' };
+      throw err;
+    }
+  }
+
+  async agentsChangedSince(revision: number): Promise<AgentRecord[]> {
+    return (await this.#db.query<AgentRow>('SELECT * FROM agents WHERE revision > $1 ORDER BY revision', [revision])).map(toAgent);
   }
 
   // ---- visitors
@@ -261,7 +334,7 @@ export class PostgresStore implements Store {
   }
 
   claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult> {
-    return conversations.claim(this.#db, id, agent);
+    return conversations.claim(this.#db, id, agent, this.#clock.now());
   }
 
   release(id: string, agentId: string | null): Promise<TransitionResult> {
@@ -286,6 +359,10 @@ export class PostgresStore implements Store {
 
   getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]> {
     return conversations.getMessages(this.#db, conversationId, page);
+  }
+
+  reportConversations(range: ReportRange): Promise<ReportConversation[]> {
+    return conversations.reportConversations(this.#db, range);
   }
 
   setReadPosition(pos: ReadPosition): Promise<boolean> {

@@ -145,6 +145,39 @@ export const migrations: readonly Migration[] = [
     // before a claim can arrive after it).
     sql: `ALTER TABLE conversations ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    version: 6,
+    name: 'conversations: what reports measure',
+    // Reports (server/core/reports.ts) need when a conversation was first claimed and by whom, and
+    // when an agent first wrote in it: claim sets claimed_at/claimed_by once (a release and a
+    // re-claim keep the first), an agent's first message sets first_reply_at once. Conversations
+    // from before this migration get their first agent message and their agent, not a claim time
+    // (it was never recorded). Partial indexes on each report's time column: a 30-day range is a
+    // range scan, whatever the table's size.
+    sql: `
+      ALTER TABLE conversations ADD COLUMN claimed_at INTEGER;
+      ALTER TABLE conversations ADD COLUMN claimed_by TEXT;
+      ALTER TABLE conversations ADD COLUMN first_reply_at INTEGER;
+      UPDATE conversations SET claimed_by = agent_id, first_reply_at =
+        (SELECT min(created_at) FROM messages WHERE messages.conversation_id = conversations.id AND author_kind = 'agent');
+      CREATE INDEX conversations_by_claimed ON conversations (claimed_at) WHERE claimed_at IS NOT NULL;
+      CREATE INDEX conversations_by_closed ON conversations (closed_at) WHERE closed_at IS NOT NULL;
+    `,
+  },
+  {
+    version: 7,
+    name: 'agents: disabled, session epoch, change revision',
+    // disabled: refused at login and on every request. session_epoch: a session or socket opened
+    // under an older epoch is no longer the agent's (a password change or reset ends them).
+    // revision: raised on every account change, so each node (and a CLI run beside them) finds
+    // what changed with one indexed read (realtime/account-watch.ts).
+    sql: `
+      ALTER TABLE agents ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE agents ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE agents ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX agents_revision ON agents (revision);
+    `,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */

@@ -13,9 +13,12 @@ import { type Clock, systemClock } from '../../clock.ts';
 import { appended, decideAppend } from '../append.ts';
 import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
 import { DEFAULT_LIST_LIMIT, readSeq, rowLimit } from '../limits.ts';
-import { type ConversationRow, toAgent, toConversation, toMessage, toReadPosition, toVisitor } from '../rows.ts';
+import { type ConversationRow, isActiveAdmin, toAgent, toConversation, toMessage, toReadPosition, toReportConversation, toVisitor } from '../rows.ts';
 import type {
+  AgentPatch,
   AgentRecord,
+  DeleteAgentResult,
+  UpdateAgentResult,
   AppendResult,
   ConversationFilter,
   ConversationRecord,
@@ -26,6 +29,8 @@ import type {
   NewVisitorMessage,
   OpenResult,
   ReadPosition,
+  ReportConversation,
+  ReportRange,
   Store,
   TransitionResult,
   VisitorRecord,
@@ -34,6 +39,9 @@ import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_FRAMES } from '
 import { createGroupCommit, type GroupCommit, type WalSync, walFileSync } from './group-commit.ts';
 import { migrate } from './migrations.ts';
 import { listConversationsSql, prepare, prepareStatements, type Query, type Statements } from './statements.ts';
+
+/** Thrown inside a transaction to roll it back when it would leave no active admin. */
+const LAST_ADMIN = Symbol('last_admin');
 
 export interface SqliteStoreOptions {
   /** What checkpoints the WAL off the event loop, stopped at close. */
@@ -142,6 +150,44 @@ export class SqliteStore implements Store {
 
   async countAdmins(): Promise<number> {
     return Number(this.#q.countAdmins.get()?.n ?? 0);
+  }
+
+  async updateAgent(id: string, patch: AgentPatch): Promise<UpdateAgentResult> {
+    try {
+      return await this.#transaction((): UpdateAgentResult => {
+        const before = this.#q.agentById.get(id);
+        if (!before) return { kind: 'not_found' };
+        const disabled = patch.disabled === undefined ? null : patch.disabled ? 1 : 0;
+        const row = this.#q.updateAgent.get(id, patch.name ?? null, patch.role ?? null, disabled, patch.passwordHash ?? null, patch.endSessions ? 1 : 0)!;
+        // Thrown to roll this transaction's savepoint back (the others of the batch commit).
+        if (isActiveAdmin(before) && !isActiveAdmin(row) && Number(this.#q.countActiveAdmins.get()!.n) === 0) throw LAST_ADMIN;
+        if (patch.name !== undefined && patch.name !== before.name) this.#q.renameInAgentConversations.run(id, patch.name);
+        return { kind: 'updated', agent: toAgent(row), previous: toAgent(before) };
+      });
+    } catch (err) {
+      if (err === LAST_ADMIN) return { kind: 'last_admin' };
+      throw err;
+    }
+  }
+
+  async deleteAgent(id: string): Promise<DeleteAgentResult> {
+    try {
+      return await this.#transaction((): DeleteAgentResult => {
+        const row = this.#q.agentById.get(id);
+        if (!row) return { kind: 'not_found' };
+        if (Number(this.#q.agentHandled.get(id)!.handled)) return { kind: 'has_conversations' };
+        this.#q.deleteAgent.run(id);
+        if (isActiveAdmin(row) && Number(this.#q.countActiveAdmins.get()!.n) === 0) throw LAST_ADMIN;
+        return { kind: 'deleted', agent: toAgent(row) };
+      });
+    } catch (err) {
+      if (err === LAST_ADMIN) return { kind: 'last_admin' };
+      throw err;
+    }
+  }
+
+  async agentsChangedSince(revision: number): Promise<AgentRecord[]> {
+    return this.#q.agentsChangedSince.all(revision).map(toAgent);
   }
 
   // ---- visitors
@@ -274,7 +320,7 @@ export class SqliteStore implements Store {
   }
 
   async claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult> {
-    return this.#transition(this.#q.claim, id, agent.id, agent.name);
+    return this.#transition(this.#q.claim, id, agent.id, agent.name, this.#clock.now());
   }
 
   async release(id: string, agentId: string | null): Promise<TransitionResult> {
@@ -339,6 +385,7 @@ export class SqliteStore implements Store {
       message.body,
       message.createdAt,
     );
+    if (message.authorKind === 'agent' && row.first_reply_at == null) this.#q.setFirstReply.run(message.conversationId, message.createdAt);
     return result;
   }
 
@@ -354,6 +401,12 @@ export class SqliteStore implements Store {
     if (afterSeq !== undefined) return q.messagesAfter.all(conversationId, afterSeq, limit).map(toMessage);
     const rows = beforeSeq !== undefined ? q.messagesBefore.all(conversationId, beforeSeq, limit) : q.messagesLatest.all(conversationId, limit);
     return rows.reverse().map(toMessage);
+  }
+
+  // ---- reports
+
+  async reportConversations(range: ReportRange): Promise<ReportConversation[]> {
+    return this.#q.reportConversations.all(range.from, range.to, range.agentId ?? null).map(toReportConversation);
   }
 
   // ---- read positions

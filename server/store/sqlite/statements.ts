@@ -3,7 +3,7 @@
 // always bound, never spliced in.
 
 import type { DatabaseSync, SQLInputValue, StatementResultingChanges } from 'node:sqlite';
-import type { AgentRow, ConversationRow, MessageRow, ReadPositionRow, VisitorRow } from '../rows.ts';
+import type { AgentRow, ConversationRow, MessageRow, ReadPositionRow, ReportRow, VisitorRow } from '../rows.ts';
 import type { ConversationFilter } from '../store.ts';
 
 /** A prepared statement whose rows have the shape R (node:sqlite types every row as a loose record). */
@@ -47,6 +47,19 @@ const SQL = {
   listAgents: sql<AgentRow>('SELECT * FROM agents ORDER BY created_at, id'),
   setAgentLanguage: sql<AgentRow>('UPDATE agents SET language = ? WHERE id = ? RETURNING *'),
   countAdmins: sql<{ n: number }>(`SELECT count(*) AS n FROM agents WHERE role = 'admin'`),
+  countActiveAdmins: sql<{ n: number }>(`SELECT count(*) AS n FROM agents WHERE role = 'admin' AND disabled = 0`),
+  // NULL keeps a field; ?6 = 1 raises the session epoch. The revision is the next one of the table:
+  // writes are serialised (one writer), so revisions are committed in order.
+  updateAgent: sql<AgentRow>(`UPDATE agents SET name = coalesce(?2, name), role = coalesce(?3, role), disabled = coalesce(?4, disabled),
+    password_hash = coalesce(?5, password_hash), session_epoch = session_epoch + ?6,
+    revision = (SELECT coalesce(max(revision), 0) + 1 FROM agents) WHERE id = ?1 RETURNING *`),
+  renameInAgentConversations: sql(`UPDATE conversations SET agent_name = ?2, revision = revision + 1 WHERE agent_id = ?1 AND status = 'active'`),
+  // Closed conversations keep their agent_id (conversations_by_agent); a released one does not, but
+  // whoever wrote in it left messages under their id (no index: a rare admin action reads them all).
+  agentHandled: sql<{ handled: number }>(`SELECT (EXISTS (SELECT 1 FROM conversations WHERE agent_id = ?1)
+    OR EXISTS (SELECT 1 FROM messages WHERE author_kind = 'agent' AND author_id = ?1)) AS handled`),
+  deleteAgent: sql('DELETE FROM agents WHERE id = ?'),
+  agentsChangedSince: sql<AgentRow>('SELECT * FROM agents WHERE revision > ? ORDER BY revision'),
 
   insertVisitor: sql<VisitorRow>('INSERT INTO visitors (id, name, email, created_at) VALUES (?, ?, ?, ?) RETURNING *'),
   visitorById: sql<VisitorRow>('SELECT * FROM visitors WHERE id = ?'),
@@ -85,7 +98,9 @@ const SQL = {
     AND (queued_at, id) <= (SELECT queued_at, id FROM conversations WHERE id = ? AND status = 'queued')`),
 
   // Transitions: one conditional UPDATE each; no row back means the precondition failed.
-  claim: sql<ConversationRow>(`UPDATE conversations SET status = 'active', agent_id = ?2, agent_name = ?3, revision = revision + 1
+  // The first claim is recorded for reports (?4: now); a re-claim after a release keeps it.
+  claim: sql<ConversationRow>(`UPDATE conversations SET status = 'active', agent_id = ?2, agent_name = ?3, revision = revision + 1,
+      claimed_by = CASE WHEN claimed_at IS NULL THEN ?2 ELSE claimed_by END, claimed_at = coalesce(claimed_at, ?4)
     WHERE id = ?1 AND status = 'queued' RETURNING ${CONVERSATION}`),
   release: sql<ConversationRow>(`UPDATE conversations SET status = 'queued', agent_id = NULL, agent_name = NULL, revision = revision + 1
     WHERE id = ?1 AND status = 'active' AND (?2 IS NULL OR agent_id = ?2) RETURNING ${CONVERSATION}`),
@@ -98,6 +113,8 @@ const SQL = {
   messageByClientId: sql<MessageRow>('SELECT * FROM messages INDEXED BY messages_client_id WHERE client_id = ?2 AND conversation_id = ?1'),
   insertMessage: sql(`INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+  // An agent's first message: written once per conversation (#append checks the row it read first).
+  setFirstReply: sql('UPDATE conversations SET first_reply_at = ?2 WHERE id = ?1 AND first_reply_at IS NULL'),
   messagesAfter: sql<MessageRow>('SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?'),
   messagesBetween: sql<MessageRow>('SELECT * FROM messages WHERE conversation_id = ? AND seq > ? AND seq < ? ORDER BY seq ASC LIMIT ?'),
   // Descending, to take the last `limit`: the caller reverses them.
@@ -110,6 +127,15 @@ const SQL = {
     SELECT id, ?2, ?3, min(?4, last_seq) FROM (SELECT ${CONVERSATION} FROM conversations WHERE id = ?1) WHERE min(?4, last_seq) > 0
     ON CONFLICT (conversation_id, participant_kind, participant_id)
     DO UPDATE SET seq = max(read_positions.seq, excluded.seq) WHERE excluded.seq > read_positions.seq`),
+  // Reports: each branch a range of its own index (created_at, claimed_at, closed_at); the message
+  // count is the end of the messages' (conversation_id, seq) index, as LAST_SEQ. ?3: an agent or NULL.
+  reportConversations: sql<ReportRow>(`SELECT id, status, created_at, claimed_at, claimed_by, first_reply_at, closed_at, agent_id,
+      (SELECT coalesce(max(seq), 0) FROM messages WHERE messages.conversation_id = conversations.id) AS message_count
+    FROM conversations WHERE id IN (
+      SELECT id FROM conversations WHERE created_at >= ?1 AND created_at < ?2
+      UNION SELECT id FROM conversations WHERE claimed_at >= ?1 AND claimed_at < ?2
+      UNION SELECT id FROM conversations WHERE closed_at >= ?1 AND closed_at < ?2)
+    AND (?3 IS NULL OR claimed_by = ?3 OR agent_id = ?3)`),
   readPositions: sql<ReadPositionRow>('SELECT * FROM read_positions WHERE conversation_id = ? ORDER BY participant_kind, participant_id'),
 } as const;
 
