@@ -12,8 +12,14 @@ const languageCodes = LANGUAGES.map((l) => l.code) as [string, ...string[]];
 /**
  * Every string a client sends is well-formed Unicode: a lone surrogate would be acked as sent but
  * stored (as UTF-8) and returned as U+FFFD, so what was acked would differ from what was stored.
+ * And it holds no U+0000, which PostgreSQL's text cannot store (SQLite can): refused on either
+ * engine, so the same message is not accepted on one and an error on the other.
  */
-const text = () => z.string().refine((s) => s.isWellFormed(), 'text is not well-formed Unicode');
+const text = () =>
+  z
+    .string()
+    .refine((s) => s.isWellFormed(), 'text is not well-formed Unicode')
+    .refine((s) => !s.includes('\u0000'), 'text contains a NUL character (U+0000)');
 
 const id = text().min(1).max(100);
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

@@ -34,6 +34,14 @@ describe('[SEC8] well-formed text only', () => {
     expect(history.messages.map((m) => m.body)).toEqual([body]);
   });
 
+  it('[SEC8-4] a body, a name or a clientId with U+0000 (which PostgreSQL cannot store) is refused on every engine, and nothing is stored', async () => {
+    const before = (await ok(visitor, 'history:get', {})).messages.length;
+    expect(await request(visitor, 'message:send', { clientId: 'nul-1', body: 'a\u0000b' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect(await request(visitor, 'message:send', { clientId: 'nul\u0000', body: 'hi' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect(await request(visitor, 'profile:update', { name: 'Ann\u0000' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    expect((await ok(visitor, 'history:get', {})).messages).toHaveLength(before);
+  });
+
   it('[SEC8-3] over HTTP too: a visitor name with a lone surrogate is refused with 400', async () => {
     const res = await arena.target.visitorSession({ address: '10.0.8.2', body: { name: 'Bob\ud800' } });
     expect(res.status).toBe(400);

@@ -31,7 +31,8 @@ const FAMILIES: Record<string, Template[]> = {
     (x) => `<script>/*</script><svg onload=${x}>*/</script>`,
     (x) => `<scr<script>ipt>${x}</scr</script>ipt>`,
     (x) => `<script\n>${x}</script\n>`,
-    (x) => `<scr\u0000ipt>${x}</scr\u0000ipt>`,
+    // U+0000 is refused at the edge ([SEC8-4]); U+0001 is the control character that still gets in.
+    (x) => `<scr\u0001ipt>${x}</scr\u0001ipt>`,
     (x) => `<script>setTimeout(()=>${x})</script>`,
   ],
   url: [

@@ -37,6 +37,11 @@ describe.each(MATRIX)('[INPUT] %s over %s', (topology, transport) => {
       ['profile with nothing', visitor, 'profile:update', {}, 'invalid_payload'],
       ['profile bad email', visitor, 'profile:update', { email: 'not-an-email' }, 'invalid_payload'],
       ['profile name too long', visitor, 'profile:update', { name: long(101) }, 'invalid_payload'],
+      // U+0000: PostgreSQL's text cannot hold it; on every engine it is refused, not an `internal` error.
+      ['visitor body with U+0000', visitor, 'message:send', { clientId: 'c1', body: 'a\u0000b' }, 'invalid_payload'],
+      ['visitor clientId with U+0000', visitor, 'message:send', { clientId: 'c\u0000', body: 'x' }, 'invalid_payload'],
+      ['profile name with U+0000', visitor, 'profile:update', { name: 'Ann\u0000' }, 'invalid_payload'],
+      ['agent body with U+0000', mine.socket, 'message:send', { conversationId, clientId: 'a0', body: '\u0000' }, 'invalid_payload'],
       ['agent send to unknown conversation', mine.socket, 'message:send', { conversationId: 'nope', clientId: 'a', body: 'x' }, 'not_found'],
       ['agent send to a foreign conversation', other.socket, 'message:send', { conversationId, clientId: 'a', body: 'x' }, 'forbidden'],
       ['agent send to a queued conversation', mine.socket, 'message:send', { conversationId: strangers.conversationId, clientId: 'a', body: 'x' }, 'forbidden'],
