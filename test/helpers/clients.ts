@@ -73,9 +73,14 @@ interface Loose {
 // carry the types, this view carries the calls.
 const loose = (socket: Socket): Loose => socket as unknown as Loose;
 
+/** The rejection of connect() when the connection closed before the namespace answered (see connect). */
+export const CLOSED_BEFORE_CONNECT = 'closed before the namespace connected';
+
 /**
  * Connects to namespace `ns` of the server at `base` and resolves once connected, typed by the
- * namespace; rejects with the connect_error message.
+ * namespace; rejects with the connect_error message, or with CLOSED_BEFORE_CONNECT when the
+ * connection closed unanswered (a draining node holds a CONNECT and closes the connection: a
+ * reconnecting client connects again elsewhere, this one has no reconnection).
  */
 export function connect<N extends NamespacePath>(
   base: string,
@@ -102,6 +107,12 @@ export function connect<N extends NamespacePath>(
       socket.close();
       reject(err);
     });
+    const closedFirst = (reason: string) => {
+      socket.close();
+      reject(new Error(`${CLOSED_BEFORE_CONNECT} (${reason})`));
+    };
+    socket.once('disconnect', closedFirst);
+    socket.once('connect', () => socket.off('disconnect', closedFirst));
   });
 }
 

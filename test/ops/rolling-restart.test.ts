@@ -5,7 +5,7 @@
 // client out while a node that failed once was marked down.
 
 import { describe, expect, it } from 'vitest';
-import { TRANSPORTS, connect, eventually, ok, sleep } from '../helpers/clients.ts';
+import { CLOSED_BEFORE_CONNECT, TRANSPORTS, connect, eventually, ok, sleep } from '../helpers/clients.ts';
 import type { Nginx } from '../helpers/nginx.ts';
 import { reconnectingVisitor, twoNodesBehindNginx, visitorCookie } from './behind-nginx.ts';
 
@@ -22,14 +22,25 @@ function handshakesWithNoNode(nginx: Nginx): string[] {
     .filter((line) => line.includes('no live upstreams') && !/[?&]sid=/.test(line));
 }
 
+/** `p`, or a rejection once `ms` passed without it: a probe that hangs is a failure, not a stalled test. */
+function within<T>(ms: number, p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * New clients, one after another for as long as it runs, alternating WebSocket and long-polling
- * (each a fresh handshake through the proxy, no retry), plus an API read: every failure is kept.
+ * (each a fresh handshake through the proxy), plus an API read: every failure is kept. A handshake
+ * that reached a node just before its drain began has its CONNECT held and its connection closed
+ * (drain.ts): the widget's reconnection then connects at once through the proxy, and so does the
+ * probe, once, counting it `held`; only a refusal or a second failure is a failure.
  */
 function probe(nginx: Nginx, cookies: string[]) {
   let running = true;
   const failures: string[] = [];
   let attempts = 0;
+  let held = 0;
   const loop = (async () => {
     while (running) {
       const cookie = cookies[attempts % cookies.length];
@@ -37,13 +48,20 @@ function probe(nginx: Nginx, cookies: string[]) {
       attempts++;
       const at = Date.now();
       try {
-        const socket = await connect(nginx.url, '/visitor', { transport, cookie });
+        const socket = await within(
+          10_000,
+          connect(nginx.url, '/visitor', { transport, cookie }).catch((err: Error) => {
+            if (!err.message.startsWith(CLOSED_BEFORE_CONNECT)) throw err;
+            held++;
+            return connect(nginx.url, '/visitor', { transport, cookie });
+          }),
+        );
         socket.close();
       } catch (err) {
         failures.push(`${new Date(at).toISOString()} ${transport} handshake: ${(err as Error).message}`);
       }
       try {
-        const res = await fetch(`${nginx.url}/api/me`, { headers: { cookie } });
+        const res = await fetch(`${nginx.url}/api/me`, { headers: { cookie }, signal: AbortSignal.timeout(10_000) });
         if (res.status !== 200) failures.push(`${new Date(at).toISOString()} GET /api/me: ${res.status}`);
       } catch (err) {
         failures.push(`${new Date(at).toISOString()} GET /api/me: ${(err as Error).message}`);
@@ -55,7 +73,7 @@ function probe(nginx: Nginx, cookies: string[]) {
     async stop() {
       running = false;
       await loop;
-      return { attempts, failures };
+      return { attempts, held, failures };
     },
   };
 }
@@ -74,7 +92,7 @@ describe('[ROLL] rolling restarts and node deaths behind nginx', () => {
     for (const i of [0, 1]) steps.push(await t.restart(i, 'SIGTERM'));
     // Every client was on one of the two nodes: each lost its connection at least once and is back.
     await eventually(() => clients.every((c) => c.outages.length > 0 && !c.down()), 15_000, () => `every client back; outages ${JSON.stringify(clients.map((c) => c.outages))}`);
-    const { attempts, failures } = await running.stop();
+    const { attempts, held, failures } = await running.stop();
 
     for (const [i, c] of clients.entries()) {
       const { message } = await ok(c.socket, 'message:send', { clientId: `after-${i}`, body: 'still here' });
@@ -83,7 +101,7 @@ describe('[ROLL] rolling restarts and node deaths behind nginx', () => {
     const outages = clients.flatMap((c) => c.outages);
     console.log(
       `[ROLL1] drains ${steps.map((s) => s.exitedAfterMs).join(', ')} ms; down→ready ${steps.map((s) => s.readyAfterMs).join(', ')} ms; ` +
-        `${attempts} probes, ${failures.length} failed; client outages max ${Math.max(...outages)} ms, mean ${Math.round(outages.reduce((a, b) => a + b, 0) / outages.length)} ms`,
+        `${attempts} probes, ${held} held by a draining node and made again, ${failures.length} failed; client outages max ${Math.max(...outages)} ms, mean ${Math.round(outages.reduce((a, b) => a + b, 0) / outages.length)} ms`,
     );
     expect(failures, `new connections refused during the rolling restart (of ${attempts})`).toEqual([]);
     // Each reconnection got through at its first attempt: what a client waits is its reconnection delay
