@@ -49,6 +49,29 @@ async function untilIdle(states: ConnectionState[]): Promise<void> {
   while (states.some((s) => s.busy)) await Promise.all(states.map((s) => s.idle()));
 }
 
+/** How long a long-polling connection may take to poll again before it is taken for gone. */
+const GONE_AFTER_MS = 2000;
+
+/**
+ * Whether the connection can be written to now, or becomes so within GONE_AFTER_MS. engine.io
+ * writes a long-polling client's close on its next poll, and waits for it (30 s) otherwise; a
+ * client gone between polls (a closed laptop, a killed tab) never makes one, and would hold the
+ * exit to the deadline, a forced stop. Such a connection is dropped instead (one upgrading to
+ * WebSocket is not taken for gone: engine.io's upgrade has its own timeout): nothing of it runs
+ * (untilIdle), and whatever it was not sent, its client asks for again on reconnecting (clientIds,
+ * catch-up by seq).
+ */
+async function untilPolled(conn: EngineConnection): Promise<boolean> {
+  let deadline = Date.now() + GONE_AFTER_MS;
+  while (!conn.transport.writable && conn.readyState === 'open') {
+    // Mid-upgrade the client has stopped polling on purpose: it is there, on its WebSocket.
+    if (conn.upgrading) deadline = Date.now() + GONE_AFTER_MS;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}
+
 export interface DrainOutcome {
   /** Connections closed after their handlers finished. */
   closed: number;
@@ -83,7 +106,9 @@ export function drainConnections(ns: Namespaces, states: ConnectionStates, ms: n
         if (!finished) closed++;
         if (open.size === 0) finish(0);
       });
-      void untilIdle(of).then(() => conn.close());
+      void untilIdle(of)
+        .then(() => untilPolled(conn))
+        .then((polled) => conn.close(!polled));
     }
     const timer = setTimeout(() => {
       const left = [...open];

@@ -194,4 +194,21 @@ describe('[DRAIN] idle connections', () => {
     expect(drained).toBeLessThan(3000);
     console.log(`[DRAIN3] 15 idle clients: SIGTERM to exit in ${drained} ms`);
   });
+
+  it('[DRAIN4] a long-polling client gone between polls (a closed laptop, a killed tab) does not hold the exit: a clean exit 0, not a forced stop at SHUTDOWN_TIMEOUT_MS', { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-drain-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    // Long enough that a stop forced by it would exit 1 and be told from a clean one.
+    const node = await spawnNode({ DATABASE_URL: `sqlite:${join(dir, 'parley.db')}`, SHUTDOWN_TIMEOUT_MS: '30000' });
+    const cookie = await visitorCookie(node.url);
+    // Engine.IO by hand: the handshake, the namespace CONNECT and its answer; then no poll ever again.
+    const poll = `${node.url}/socket.io/?EIO=4&transport=polling`;
+    const open = await (await fetch(poll, { headers: { cookie } })).text();
+    const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
+    expect((await fetch(`${poll}&sid=${sid}`, { method: 'POST', headers: { cookie, 'content-type': 'text/plain;charset=UTF-8' }, body: '40/visitor,' })).status).toBe(200);
+    expect(await (await fetch(`${poll}&sid=${sid}`, { headers: { cookie } })).text()).toMatch(/^40\/visitor,/);
+    node.signal('SIGTERM');
+    expect(await node.exited, 'a clean exit, not a forced one').toBe(0);
+    expect(node.output()).toMatch(/"event":"server.drained","closed":1,"forced":0/);
+  });
 });
