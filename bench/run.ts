@@ -16,20 +16,23 @@ import { spawnGenerators } from './runner/generators.ts';
 import { type RunRecord, renderMarkdown, renderText, summarize } from './runner/report.ts';
 import { saturationScenario, steadyScenario, pollingScenario } from './scenarios/chat.ts';
 import { claimsScenario } from './scenarios/claims.ts';
-import { idleScenario } from './scenarios/idle.ts';
+import { idle50kScenario, idleScenario } from './scenarios/idle.ts';
 import { PROFILES, type Profile } from './scenarios/profiles.ts';
-import type { Scenario, ScenarioName } from './scenarios/types.ts';
+import type { Scenario, ScenarioEnv, ScenarioName } from './scenarios/types.ts';
 import { createSingleNodeTopology } from './topology/single-node.ts';
 import { type Deployment, SERVER_KINDS, type ServerKind } from './topology/topology.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const SCENARIOS: Record<ScenarioName, (p: Profile) => Scenario> = {
+const SCENARIOS: Record<ScenarioName, (p: Profile, env: ScenarioEnv) => Scenario> = {
   saturation: saturationScenario,
   steady: steadyScenario,
   idle: idleScenario,
   claims: claimsScenario,
   polling: pollingScenario,
+  'idle-50k': idle50kScenario,
 };
+/** Open files wanted for every server and load generator: idle-50k holds 55,000 connections in one server. */
+const WANTED_FILES = 65_536;
 /** No single run may take longer than this, whatever happens inside it. */
 const RUN_TIMEOUT_MS = 5 * 60_000;
 
@@ -59,16 +62,19 @@ if (args.help) {
 }
 
 const profile = PROFILES[args.smoke ? 'smoke' : args.full ? 'full' : 'quick'];
-const runs = args.runs ? Number(args.runs) : profile.runs;
+const runsFlag = args.runs ? Number(args.runs) : null;
 const names = (args.only ? args.only.split(',') : Object.keys(SCENARIOS)) as ScenarioName[];
 const kinds = (args.kinds ? args.kinds.split(',') : SERVER_KINDS) as ServerKind[];
 for (const n of names) if (!(n in SCENARIOS)) throw new Error(`unknown scenario ${n}`);
 for (const k of kinds) if (!SERVER_KINDS.includes(k)) throw new Error(`unknown server kind ${k}`);
-if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive whole number');
-const scenarios = names.map((n) => SCENARIOS[n](profile));
+if (runsFlag !== null && (!Number.isInteger(runsFlag) || runsFlag < 1)) throw new Error('--runs must be a positive whole number');
+const runs = runsFlag ?? profile.runs;
+/** Runs per server of a scenario: --runs, else the scenario's own count, else the profile's. */
+const runsOf = (s: Scenario) => runsFlag ?? s.runs ?? profile.runs;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const group = createProcessGroup();
+const group = createProcessGroup(WANTED_FILES);
+const scenarios = names.map((n) => SCENARIOS[n](profile, { files: group.files }));
 const pinned = group.pinning && !args['no-pin'];
 const serverCore = pinned ? 0 : null;
 const loadCore = pinned ? 1 : null;
@@ -136,10 +142,12 @@ async function main(): Promise<number> {
     agents: Math.max(...scenarios.map((s) => s.needs.agents)),
   };
   log(`Parley bench: profile ${profile.name}, ${runs} run(s) per server, scenarios ${names.join(', ')}; ${pinned ? 'server on core 0, load on core 1' : 'not pinned'}`);
+  const files = group.files;
+  log(`open files per server and load generator: ${files.limit.toLocaleString('en-US')}${files.raised ? ' (raised with prlimit)' : files.limit < WANTED_FILES ? ` (${WANTED_FILES.toLocaleString('en-US')} wanted; raising the hard limit needs CAP_SYS_RESOURCE — see bench/README.md)` : ''}`);
   await topology.prepare(needs, kinds);
   for (const scenario of scenarios) {
     log(`${scenario.title}`);
-    for (let run = 0; run < runs; run++) {
+    for (let run = 0; run < runsOf(scenario); run++) {
       // Alternate which server goes first, so drift on a shared machine hits both alike.
       const order = run % 2 === 0 ? kinds : [...kinds].reverse();
       for (const kind of order) await runOne(scenario, kind, run);
@@ -153,7 +161,7 @@ async function main(): Promise<number> {
 
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${process.platform}`;
-  const meta = { command, date: new Date().toISOString(), machine, profile: profile.name, runs, pinned, targetsApply };
+  const meta = { command, date: new Date().toISOString(), machine, profile: profile.name, runs, pinned, targetsApply, openFiles: group.files.limit };
   mkdirSync(dirname(args.out!), { recursive: true });
   writeFileSync(args.out!, `${JSON.stringify({ ...meta, durationS: seconds, topology: topology.name, summaries, records }, null, 2)}\n`);
   log(`JSON: ${args.out}`);

@@ -50,6 +50,9 @@ export interface ConnectOptions<N extends keyof Clients> {
   /** Listeners attached before connecting (snapshots may arrive with the connect packet). */
   listen?: (socket: Clients[N]) => void;
   timeoutMs?: number;
+  /** Source address of the connection (WebSocket only): spreads clients over 127.0.0.x so that more
+   * than one source address's ≈ 28,000 ephemeral ports can reach one server port. */
+  localAddress?: string;
 }
 
 export function connect<N extends keyof Clients>(opts: ConnectOptions<N>): Promise<Clients[N]> {
@@ -61,6 +64,8 @@ export function connect<N extends keyof Clients>(opts: ConnectOptions<N>): Promi
     timeout: opts.timeoutMs ?? 30_000,
     ...(opts.kind === 'parley' ? { extraHeaders: { cookie: opts.credential } } : { auth: { id: opts.credential } }),
     ...(opts.transport === 'polling' ? { agent: keepAlive as unknown as string } : {}),
+    // engine.io-client hands `localAddress` to ws, which hands it to http.request.
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
   });
   // The namespace decides the maps: `Clients` is the one place where a path meets its types.
   const typed = socket as Socket as Clients[N];

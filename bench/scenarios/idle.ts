@@ -4,12 +4,13 @@
 
 import { type Histogram, mergeHistograms, percentile } from '../lib/histogram.ts';
 import { median, sleep } from '../lib/stats.ts';
-import type { IdleParams } from '../load/idle.ts';
+import type { IdleParams, StormArgs, StormResult } from '../load/idle.ts';
+import type { FileLimit } from '../lib/processes.ts';
 import type { Profile } from './profiles.ts';
-import type { RunContext, Scenario } from './types.ts';
+import type { RunContext, Scenario, ScenarioEnv } from './types.ts';
 
 /** Median of a few RSS readings, so one GC or allocation spike does not decide. */
-async function settledRss(ctx: RunContext, readings = 3, everyMs = 200): Promise<number | null> {
+export async function settledRss(ctx: RunContext, readings = 3, everyMs = 200): Promise<number | null> {
   const values: Array<number | null> = [];
   for (let i = 0; i < readings; i++) {
     values.push(ctx.deployment.sample().rssBytes);
@@ -50,7 +51,7 @@ export function idleScenario(profile: Profile): Scenario {
       await ctx.window.begin();
       const s0 = deployment.sample();
       const t0 = performance.now();
-      const steps = await generators.all<{ connected: number; connect: Histogram }>({ type: 'step', name: 'connect' }, 180_000);
+      const steps = await generators.all<{ connected: number; failed: number; connect: Histogram }>({ type: 'step', name: 'connect' }, 180_000);
       const connectS = (performance.now() - t0) / 1000;
       const s1 = deployment.sample();
       await ctx.window.end();
@@ -67,7 +68,7 @@ export function idleScenario(profile: Profile): Scenario {
         connectP50: percentile(times, 50),
         connectP99: percentile(times, 99),
         cpuUsPerConnect: cpu === null || connected === 0 ? null : cpu / connected,
-        dropped: connected - stops.reduce((a, r) => a + r.connected, 0),
+        dropped: connected - stops.reduce((a, r) => a + r.connected, 0) + steps.reduce((a, r) => a + r.failed, 0),
       };
     },
     metrics: [
@@ -80,5 +81,159 @@ export function idleScenario(profile: Profile): Scenario {
       { key: 'dropped', label: 'dropped connections', unit: 'count', aggregate: 'max', ratio: false },
     ],
     targets: [{ metric: 'rssPerConnKB', on: 'ratio', op: '<=', threshold: 1.2, label: 'RSS per connection ≤ 1.2× baseline' }],
+  };
+}
+
+/** Descriptors a process keeps besides its connections (listening socket, epoll, SQLite files, stdio, inspector). */
+const FD_RESERVE = 256;
+/** Connections per source address: well under the ≈ 28,000 ephemeral ports of one (source, destination) pair. */
+const PER_SOURCE_ADDRESS = 10_000;
+
+/** The idle-50k sizes this machine can run: the idle population is capped by the open-files limit. */
+export function idle50kSizes(profile: Profile, files: FileLimit) {
+  const s = profile.idle50k;
+  const cap = files.limit - FD_RESERVE - s.storm;
+  const visitors = Math.max(0, Math.min(s.visitors, cap));
+  const total = visitors + s.storm;
+  return {
+    ...s,
+    wanted: s.visitors,
+    visitors,
+    capped: visitors < s.visitors,
+    // Each load generator must hold its share within the same limit.
+    generators: Math.max(s.generators, Math.ceil(total / (files.limit - FD_RESERVE))),
+    addresses: Array.from({ length: Math.max(2, Math.ceil(total / PER_SOURCE_ADDRESS)) }, (_, i) => `127.0.0.${i + 2}`),
+  };
+}
+
+export function idle50kScenario(profile: Profile, env: ScenarioEnv): Scenario {
+  const s = idle50kSizes(profile, env.files);
+  const n = (x: number) => x.toLocaleString('en-US');
+  const population = s.capped
+    ? `${n(s.visitors)} connected visitors (${n(s.wanted)} wanted: capped by the open-files limit of ${n(env.files.limit)} per process)`
+    : `${n(s.visitors)} connected visitors`;
+  return {
+    name: 'idle-50k',
+    title: `idle-50k — ${population}, then a storm of ${n(s.storm)} arriving in ${s.spreadMs / 1000} s`,
+    generators: s.generators,
+    runs: s.runs,
+    needs: { visitors: s.visitors + s.storm, agents: 0 },
+    async run(ctx) {
+      const { deployment, generators } = ctx;
+      const ids = deployment.identities.visitors;
+      if (s.visitors === 0) throw new Error(`the open-files limit (${env.files.limit}) leaves no room for idle visitors beside the storm`);
+      if (ids.length < s.visitors + s.storm) throw new Error('not enough seeded visitors');
+      const idleIds = ids.slice(0, s.visitors);
+      const stormIds = ids.slice(s.visitors, s.visitors + s.storm);
+      const share = (count: number, i: number) => [Math.floor((count * i) / generators.count), Math.floor((count * (i + 1)) / generators.count)];
+      await generators.all(
+        (i) => {
+          const [a, b] = share(s.visitors, i);
+          const [c, d] = share(s.storm, i);
+          const params: IdleParams = {
+            transport: 'websocket',
+            connectConcurrency: s.connectConcurrency,
+            localAddresses: s.addresses,
+            offset: a,
+            storm: { visitors: stormIds.slice(c, d), offset: c, total: s.storm, spreadMs: s.spreadMs, timeoutMs: s.stormTimeoutMs },
+          };
+          return {
+            type: 'setup',
+            setup: {
+              workload: 'idle',
+              kind: ctx.kind,
+              urls: deployment.urls,
+              identities: { visitors: idleIds.slice(a, b), agents: [] },
+              params: params as unknown as Record<string, unknown>,
+              index: i,
+            },
+          };
+        },
+        30_000,
+      );
+      await sleep(300);
+      const before = await settledRss(ctx);
+
+      // The idle population: every generator connects its share, connectConcurrency at a time.
+      await ctx.window.begin();
+      const s0 = deployment.sample();
+      const t0 = performance.now();
+      const steps = await generators.all<{ connected: number; failed: number; connect: Histogram }>({ type: 'step', name: 'connect' }, 240_000);
+      const connectS = (performance.now() - t0) / 1000;
+      const s1 = deployment.sample();
+      await ctx.window.end();
+      const connected = steps.reduce((a, r) => a + r.connected, 0);
+      const failed = steps.reduce((a, r) => a + r.failed, 0);
+      ctx.log(`    ${n(connected)} idle visitors connected in ${connectS.toFixed(1)} s${failed ? `, ${n(failed)} failed` : ''}`);
+      await sleep(s.settleMs);
+      const after = await settledRss(ctx);
+
+      // The storm: arrivals spread evenly over spreadMs, from every generator at once.
+      const startAt = Date.now() + 500;
+      await sleep(startAt - Date.now());
+      const s2 = deployment.sample();
+      const storms = await generators.all<StormResult>(
+        { type: 'step', name: 'storm', args: { startAt } satisfies StormArgs as unknown as Record<string, unknown> },
+        s.spreadMs + s.stormTimeoutMs + 30_000,
+      );
+      const s3 = deployment.sample();
+      await sleep(s.settleMs);
+      const afterStorm = await settledRss(ctx);
+      const stops = await generators.all<{ connected: number; stormLost: number }>({ type: 'stop' }, 10_000);
+
+      const sum = (pick: (r: StormResult) => number) => storms.reduce((a, r) => a + pick(r), 0);
+      const stormConnected = sum((r) => r.connected);
+      const lastConnect = Math.max(...storms.map((r) => r.lastConnectAt ?? 0));
+      const stormConnect = mergeHistograms(storms.map((r) => r.connect));
+      const stormConversation = mergeHistograms(storms.map((r) => r.conversation));
+      const times = mergeHistograms(steps.map((r) => r.connect));
+      const cpu = (a: typeof s0, b: typeof s0) => (a.cpuMicros !== null && b.cpuMicros !== null ? b.cpuMicros - a.cpuMicros : null);
+      const idleCpu = cpu(s0, s1);
+      const stormCpu = cpu(s2, s3);
+      ctx.log(`    storm: ${n(stormConnected)}/${n(s.storm)} connected, ${n(sum((r) => r.connectedIn5s))} within 5 s, ${n(sum((r) => r.failed))} failed`);
+      return {
+        visitors: connected,
+        rssPerConnKB: before === null || after === null || connected === 0 ? null : (after - before) / connected / 1024,
+        rssMB: after === null ? null : after / 2 ** 20,
+        connectsPerSec: connected / connectS,
+        connectP99: percentile(times, 99),
+        cpuUsPerConnect: idleCpu === null || connected === 0 ? null : idleCpu / connected,
+        // Idle visitors that failed to connect or lost their connection before the end (storm included).
+        dropped: failed + connected - stops.reduce((a, r) => a + r.connected, 0),
+        stormConnectsPerSec: stormConnected === 0 ? null : stormConnected / Math.max(0.001, (lastConnect - startAt) / 1000),
+        stormConnectP50: percentile(stormConnect, 50),
+        stormConnectP99: percentile(stormConnect, 99),
+        stormConversationP50: percentile(stormConversation, 50),
+        stormConversationP99: percentile(stormConversation, 99),
+        stormLate: s.storm - sum((r) => r.connectedIn5s),
+        // Failed to connect, got no `conversation` in time, or lost the connection before the end.
+        stormDropped: stops.reduce((a, r) => a + r.stormLost, 0),
+        cpuUsPerStormVisitor: stormCpu === null ? null : stormCpu / s.storm,
+        rssAfterStormMB: afterStorm === null ? null : afterStorm / 2 ** 20,
+      };
+    },
+    metrics: [
+      { key: 'visitors', label: 'idle visitors connected', unit: 'count', ratio: false },
+      { key: 'rssPerConnKB', label: 'RSS per connection', unit: 'KiB' },
+      { key: 'rssMB', label: 'server RSS, idle population connected', unit: 'MiB' },
+      { key: 'connectsPerSec', label: `connections/s (${s.connectConcurrency} at a time per generator)`, unit: 'conn/s' },
+      { key: 'connectP99', label: 'connect time p99', unit: 'ms' },
+      { key: 'cpuUsPerConnect', label: 'server CPU per connect', unit: 'µs' },
+      { key: 'dropped', label: 'dropped idle connections', unit: 'count', aggregate: 'max', ratio: false },
+      { key: 'stormConnectsPerSec', label: 'storm: connections/s (start → last connected)', unit: 'conn/s' },
+      { key: 'stormConnectP50', label: 'storm: arrival → connected p50', unit: 'ms' },
+      { key: 'stormConnectP99', label: 'storm: arrival → connected p99', unit: 'ms' },
+      { key: 'stormConversationP50', label: 'storm: arrival → first `conversation` p50', unit: 'ms' },
+      { key: 'stormConversationP99', label: 'storm: arrival → first `conversation` p99', unit: 'ms' },
+      { key: 'stormLate', label: 'storm: not connected within 5 s', unit: 'count', aggregate: 'max', ratio: false },
+      { key: 'stormDropped', label: 'storm: failed or dropped (no `conversation`)', unit: 'count', aggregate: 'max', ratio: false },
+      { key: 'cpuUsPerStormVisitor', label: 'storm: server CPU per visitor (connect + open)', unit: 'µs' },
+      { key: 'rssAfterStormMB', label: 'server RSS after the storm', unit: 'MiB' },
+    ],
+    targets: [
+      { metric: 'rssPerConnKB', on: 'ratio', op: '<=', threshold: 1.2, label: 'RSS per connection ≤ 1.2× baseline' },
+      { metric: 'stormLate', on: 'value', op: '<=', threshold: 0, label: `storm of ${n(s.storm)} in ${s.spreadMs / 1000} s: all connected within 5 s` },
+      { metric: 'stormDropped', on: 'value', op: '<=', threshold: 0, label: `storm of ${n(s.storm)}: none dropped` },
+    ],
   };
 }
