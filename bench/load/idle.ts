@@ -7,16 +7,14 @@
 import { newClientId } from '../../client/lib/ids.ts';
 import { createRecorder } from '../lib/histogram.ts';
 import { mapLimit } from '../lib/stats.ts';
-import { type VisitorSocket, closeAll, connect, request } from './client.ts';
+import { type VisitorSocket, closeAll, connect, request, sourceAddressAgent } from './client.ts';
 import type { GeneratorSetup, Transport, Workload } from './protocol.ts';
 
 export interface IdleParams {
   transport: Transport;
   connectConcurrency: number;
-  /** Source addresses (127.0.0.x) the connections are spread over, by global visitor index; absent: the OS picks. */
-  localAddresses?: string[];
-  /** Global index of this generator's first idle visitor (spreads them over `localAddresses`). */
-  offset?: number;
+  /** Loopback source address of this generator's connections (sourceAddressAgent); absent: 127.0.0.1 and the OS's ephemeral ports. */
+  localAddress?: string;
   /** Storm arrivals of this generator (idle-50k). */
   storm?: {
     /** Credentials of this generator's storm visitors (not connected before the storm). */
@@ -62,7 +60,7 @@ export function createIdleWorkload(setup: GeneratorSetup): Workload {
   /** Storm visitors: their sockets (once connected) and which of them failed. */
   const stormSockets = new Map<number, VisitorSocket>();
   const stormFailed = new Set<number>();
-  const addressOf = (globalIndex: number) => (p.localAddresses?.length ? p.localAddresses[globalIndex % p.localAddresses.length] : undefined);
+  const agent = p.localAddress ? sourceAddressAgent(p.localAddress) : undefined;
   let disconnects = 0;
   let failed = 0;
 
@@ -78,7 +76,7 @@ export function createIdleWorkload(setup: GeneratorSetup): Workload {
           ns: '/visitor',
           credential,
           transport: p.transport,
-          localAddress: addressOf((p.offset ?? 0) + i),
+          agent,
         });
         times.record(performance.now() - c0);
         socket.on('disconnect', () => disconnects++);
@@ -134,7 +132,7 @@ export function createIdleWorkload(setup: GeneratorSetup): Workload {
               ns: '/visitor',
               credential,
               transport: p.transport,
-              localAddress: addressOf(global),
+              agent,
               timeoutMs: Math.max(1000, deadline - epochMs()),
               listen: (socket) =>
                 socket.on('conversation', () => {

@@ -86,8 +86,9 @@ export function idleScenario(profile: Profile): Scenario {
 
 /** Descriptors a process keeps besides its connections (listening socket, epoll, SQLite files, stdio, inspector). */
 const FD_RESERVE = 256;
-/** Connections per source address: well under the ≈ 28,000 ephemeral ports of one (source, destination) pair. */
-const PER_SOURCE_ADDRESS = 10_000;
+/** A loopback address of its own for each load generator of a run (not 127.0.0.1, fresh each run, so
+ * that no earlier run's TIME_WAIT holds its ports). */
+const loopbackAddress = () => `127.${1 + Math.floor(Math.random() * 254)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
 
 /** The idle-50k sizes this machine can run: the idle population is capped by the open-files limit. */
 export function idle50kSizes(profile: Profile, files: FileLimit) {
@@ -102,7 +103,6 @@ export function idle50kSizes(profile: Profile, files: FileLimit) {
     capped: visitors < s.visitors,
     // Each load generator must hold its share within the same limit.
     generators: Math.max(s.generators, Math.ceil(total / (files.limit - FD_RESERVE))),
-    addresses: Array.from({ length: Math.max(2, Math.ceil(total / PER_SOURCE_ADDRESS)) }, (_, i) => `127.0.0.${i + 2}`),
   };
 }
 
@@ -133,8 +133,7 @@ export function idle50kScenario(profile: Profile, env: ScenarioEnv): Scenario {
           const params: IdleParams = {
             transport: 'websocket',
             connectConcurrency: s.connectConcurrency,
-            localAddresses: s.addresses,
-            offset: a,
+            localAddress: loopbackAddress(),
             storm: { visitors: stormIds.slice(c, d), offset: c, total: s.storm, spreadMs: s.spreadMs, timeoutMs: s.stormTimeoutMs },
           };
           return {
