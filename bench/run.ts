@@ -4,7 +4,7 @@
 // process is killed at the end, also on failure or Ctrl-C.
 //
 // Flags: --full | --smoke (profile; quick by default), --runs N, --only a,b,
-// --kinds parley, --out FILE, --markdown FILE, --cpu-prof, --no-pin, --strict.
+// --kinds parley, --out FILE, --markdown FILE, --cpu-prof, --heap-prof, --no-pin, --strict.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -49,6 +49,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
     markdown: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    'heap-prof': { type: 'boolean', default: false },
     'no-pin': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -57,7 +58,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--full|--smoke] [--runs N] [--only ${Object.keys(SCENARIOS).join(',')}]
-  [--kinds baseline,parley] [--out FILE] [--markdown FILE] [--cpu-prof] [--no-pin] [--strict]\n`);
+  [--kinds baseline,parley] [--out FILE] [--markdown FILE] [--cpu-prof|--heap-prof] [--no-pin] [--strict]\n`);
   process.exit(0);
 }
 
@@ -103,14 +104,14 @@ const fmtMetrics = (s: Scenario, m: Record<string, number | null>) =>
 async function runOne(scenario: Scenario, kind: ServerKind, run: number): Promise<void> {
   const t0 = Date.now();
   const name = `${scenario.name} #${run + 1} ${kind.padEnd(8)}`;
-  const cpuProfileDir = args['cpu-prof'] ? join(ROOT, 'bench/results/profiles') : undefined;
+  const cpuProfileDir = args['cpu-prof'] || args['heap-prof'] ? join(ROOT, 'bench/results/profiles') : undefined;
   const fail = (message: string, output = '') => {
     records.push({ scenario: scenario.name, kind, run, metrics: null, error: message, durationMs: Date.now() - t0 });
     log(`  ${name} FAILED: ${message}${output ? `\n  server output (tail):\n${output.slice(-2000)}` : ''}`);
   };
   let deployment: Deployment;
   try {
-    deployment = await topology.deploy(kind, { cpuProfileDir });
+    deployment = await topology.deploy(kind, { cpuProfileDir, heap: args['heap-prof'] });
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err));
   }
