@@ -2,10 +2,12 @@
 // server in memory (RSS after − RSS before, per connection) and how long
 // connecting takes.
 
+import { loadavg } from 'node:os';
 import { type Histogram, mergeHistograms, percentile } from '../lib/histogram.ts';
 import { median, sleep } from '../lib/stats.ts';
 import type { IdleParams, StormArgs, StormResult } from '../load/idle.ts';
 import type { FileLimit } from '../lib/processes.ts';
+import { sampleProcess, sumSamples } from '../lib/proc-stats.ts';
 import type { Profile } from './profiles.ts';
 import type { RunContext, Scenario, ScenarioEnv } from './types.ts';
 
@@ -160,7 +162,6 @@ export function idle50kScenario(profile: Profile, env: ScenarioEnv): Scenario {
       const steps = await generators.all<{ connected: number; failed: number; connect: Histogram }>({ type: 'step', name: 'connect' }, 240_000);
       const connectS = (performance.now() - t0) / 1000;
       const s1 = deployment.sample();
-      await ctx.window.end();
       const connected = steps.reduce((a, r) => a + r.connected, 0);
       const failed = steps.reduce((a, r) => a + r.failed, 0);
       ctx.log(`    ${n(connected)} idle visitors connected in ${connectS.toFixed(1)} s${failed ? `, ${n(failed)} failed` : ''}`);
@@ -171,11 +172,16 @@ export function idle50kScenario(profile: Profile, env: ScenarioEnv): Scenario {
       const startAt = Date.now() + 500;
       await sleep(startAt - Date.now());
       const s2 = deployment.sample();
+      const loadCpu = () => sumSamples(generators.pids.map(sampleProcess));
+      const g2 = loadCpu();
       const storms = await generators.all<StormResult>(
         { type: 'step', name: 'storm', args: { startAt } satisfies StormArgs as unknown as Record<string, unknown> },
         s.spreadMs + s.stormTimeoutMs + 30_000,
       );
       const s3 = deployment.sample();
+      const g3 = loadCpu();
+      // The profiled window (--cpu-prof, --heap-prof) spans both: the idle population connecting and the storm.
+      await ctx.window.end();
       await sleep(s.settleMs);
       const afterStorm = await settledRss(ctx);
       const stops = await generators.all<{ connected: number; stormLost: number }>({ type: 'stop' }, 10_000);
@@ -189,7 +195,8 @@ export function idle50kScenario(profile: Profile, env: ScenarioEnv): Scenario {
       const cpu = (a: typeof s0, b: typeof s0) => (a.cpuMicros !== null && b.cpuMicros !== null ? b.cpuMicros - a.cpuMicros : null);
       const idleCpu = cpu(s0, s1);
       const stormCpu = cpu(s2, s3);
-      ctx.log(`    storm: ${n(stormConnected)}/${n(s.storm)} connected, ${n(sum((r) => r.connectedIn5s))} within 5 s, ${n(sum((r) => r.failed))} failed`);
+      // Other processes on the machine share both cores: say how loaded it was.
+      ctx.log(`    storm: ${n(stormConnected)}/${n(s.storm)} connected, ${n(sum((r) => r.connectedIn5s))} within 5 s, ${n(sum((r) => r.failed))} failed; load average ${loadavg()[0].toFixed(1)}`);
       return {
         visitors: connected,
         rssPerConnKB: before === null || after === null || connected === 0 ? null : (after - before) / connected / 1024,
@@ -209,6 +216,9 @@ export function idle50kScenario(profile: Profile, env: ScenarioEnv): Scenario {
         stormDropped: stops.reduce((a, r) => a + r.stormLost, 0),
         cpuUsPerStormVisitor: stormCpu === null ? null : stormCpu / s.storm,
         rssAfterStormMB: afterStorm === null ? null : afterStorm / 2 ** 20,
+        // How busy the server and the load generators were from the storm's start to its last answer (100 = one core).
+        stormServerBusyPct: stormCpu === null ? null : (stormCpu / (s3.at - s2.at) / 1000) * 100,
+        stormLoadBusyPct: cpu(g2, g3) === null ? null : (cpu(g2, g3)! / (g3.at - g2.at) / 1000) * 100,
       };
     },
     metrics: [
@@ -228,6 +238,8 @@ export function idle50kScenario(profile: Profile, env: ScenarioEnv): Scenario {
       { key: 'stormDropped', label: 'storm: failed or dropped (no `conversation`)', unit: 'count', aggregate: 'max', ratio: false },
       { key: 'cpuUsPerStormVisitor', label: 'storm: server CPU per visitor (connect + open)', unit: 'µs' },
       { key: 'rssAfterStormMB', label: 'server RSS after the storm', unit: 'MiB' },
+      { key: 'stormServerBusyPct', label: 'storm: server CPU busy (100 = one core)', unit: '%' },
+      { key: 'stormLoadBusyPct', label: 'storm: load generators CPU busy (100 = one core)', unit: '%' },
     ],
     targets: [
       { metric: 'rssPerConnKB', on: 'ratio', op: '<=', threshold: 1.2, label: 'RSS per connection ≤ 1.2× baseline' },
