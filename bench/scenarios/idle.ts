@@ -222,6 +222,8 @@ export function idle50kScenario(profile: Profile, env: ScenarioEnv): Scenario {
         // How busy the server and the load generators were from the storm's start to its last answer (100 = one core).
         stormServerBusyPct: stormCpu === null ? null : (stormCpu / (s3.at - s2.at) / 1000) * 100,
         stormLoadBusyPct: cpu(g2, g3) === null ? null : (cpu(g2, g3)! / (g3.at - g2.at) / 1000) * 100,
+        // Runnable but not running: the server's core was taken by someone else (a shared machine).
+        stormServerWaitPct: s2.waitMicros == null || s3.waitMicros == null ? null : ((s3.waitMicros - s2.waitMicros) / (s3.at - s2.at) / 1000) * 100,
       };
     },
     metrics: [
@@ -243,6 +245,7 @@ export function idle50kScenario(profile: Profile, env: ScenarioEnv): Scenario {
       { key: 'rssAfterStormMB', label: 'server RSS after the storm', unit: 'MiB' },
       { key: 'stormServerBusyPct', label: 'storm: server CPU busy (100 = one core)', unit: '%' },
       { key: 'stormLoadBusyPct', label: 'storm: load generators CPU busy (100 = one core)', unit: '%' },
+      { key: 'stormServerWaitPct', label: 'storm: server threads waiting for a CPU (100 = one thread all along)', unit: '%' },
     ],
     targets: [
       { metric: 'rssPerConnKB', on: 'ratio', op: '<=', threshold: 1.2, label: 'RSS per connection ≤ 1.2× baseline' },
