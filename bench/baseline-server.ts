@@ -78,6 +78,8 @@ visitors.on('connection', (socket) => {
       conversations.set(c.id, c);
       queued.set(c.id, c);
       agents.to('queue').emit('queue:add', summary(c));
+      // As Parley does, the visitor learns of its new (queued) conversation.
+      socket.emit('conversation', { ...summary(c), queuePosition: queued.size });
     }
     const message = relay(c, { kind: 'visitor', id: visitorId }, input ?? {});
     if (typeof ack === 'function') ack({ ok: true, message });

@@ -1,7 +1,8 @@
 // Summarises a V8 .cpuprofile (from `npm run bench -- --cpu-prof`): self time
 // by function, and self and total time by file or package, so the hot path of
 // a scenario can be read without a browser.
-// Usage: node bench/profile-summary.ts FILE.cpuprofile [top=30]
+// Also reads a .heapprofile (`--heap-prof`): live bytes instead of time.
+// Usage: node bench/profile-summary.ts FILE.cpuprofile|FILE.heapprofile [top=30]
 
 import { readFileSync } from 'node:fs';
 
@@ -16,13 +17,43 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+/** A sampling heap profile (`--heap-prof`): live bytes by allocation stack at the window's end. */
+interface HeapNode {
+  id: number;
+  callFrame: ProfileNode['callFrame'];
+  selfSize: number;
+  children: HeapNode[];
+}
+interface HeapProfile {
+  head: HeapNode;
+}
+
+/** The heap profile as a CPU profile whose "time" is bytes, so the same tables read it. */
+function fromHeap(h: HeapProfile): CpuProfile {
+  const nodes: ProfileNode[] = [];
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  const walk = (n: HeapNode) => {
+    nodes.push({ id: n.id, callFrame: n.callFrame, children: n.children.map((c) => c.id) });
+    if (n.selfSize > 0) {
+      samples.push(n.id);
+      timeDeltas.push(n.selfSize);
+    }
+    n.children.forEach(walk);
+  };
+  walk(h.head);
+  return { nodes, samples, timeDeltas };
+}
+
 const [file, topArg] = process.argv.slice(2);
 if (!file) {
   process.stderr.write('usage: node bench/profile-summary.ts FILE.cpuprofile [top]\n');
   process.exit(2);
 }
 const top = Number(topArg ?? 30);
-const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+const raw = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile | HeapProfile;
+const profile: CpuProfile = 'head' in raw ? fromHeap(raw) : raw;
+const heap = 'head' in raw;
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
@@ -69,7 +100,8 @@ const print = (title: string, m: Map<string, number>) => {
   process.stdout.write(`\n${title}\n`);
   for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`  ${pct(us)}  ${k}\n`);
 };
-process.stdout.write(`${file}: ${(totalUs / 1e6).toFixed(2)} s sampled\n`);
-print('self time by function', fnSelf);
-print('self time by file/package', fileSelf);
-print('total time by file/package (inclusive)', fileTotal);
+const what = heap ? 'live bytes' : 'time';
+process.stdout.write(heap ? `${file}: ${(totalUs / 2 ** 20).toFixed(1)} MiB live (sampled)\n` : `${file}: ${(totalUs / 1e6).toFixed(2)} s sampled\n`);
+print(`self ${what} by function`, fnSelf);
+print(`self ${what} by file/package`, fileSelf);
+print(`total ${what} by file/package (inclusive)`, fileTotal);

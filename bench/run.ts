@@ -4,7 +4,7 @@
 // process is killed at the end, also on failure or Ctrl-C.
 //
 // Flags: --full | --smoke (profile; quick by default), --runs N, --only a,b,
-// --kinds parley, --out FILE, --markdown FILE, --cpu-prof, --no-pin, --strict.
+// --kinds parley, --out FILE, --markdown FILE, --cpu-prof, --heap-prof, --no-pin, --strict.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -16,20 +16,23 @@ import { spawnGenerators } from './runner/generators.ts';
 import { type RunRecord, renderMarkdown, renderText, summarize } from './runner/report.ts';
 import { saturationScenario, steadyScenario, pollingScenario } from './scenarios/chat.ts';
 import { claimsScenario } from './scenarios/claims.ts';
-import { idleScenario } from './scenarios/idle.ts';
+import { idle50kScenario, idleScenario } from './scenarios/idle.ts';
 import { PROFILES, type Profile } from './scenarios/profiles.ts';
-import type { Scenario, ScenarioName } from './scenarios/types.ts';
+import type { Scenario, ScenarioEnv, ScenarioName } from './scenarios/types.ts';
 import { createSingleNodeTopology } from './topology/single-node.ts';
 import { type Deployment, SERVER_KINDS, type ServerKind } from './topology/topology.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const SCENARIOS: Record<ScenarioName, (p: Profile) => Scenario> = {
+const SCENARIOS: Record<ScenarioName, (p: Profile, env: ScenarioEnv) => Scenario> = {
   saturation: saturationScenario,
   steady: steadyScenario,
   idle: idleScenario,
   claims: claimsScenario,
   polling: pollingScenario,
+  'idle-50k': idle50kScenario,
 };
+/** Open files wanted for every server and load generator: idle-50k holds 55,000 connections in one server. */
+const WANTED_FILES = 65_536;
 /** No single run may take longer than this, whatever happens inside it. */
 const RUN_TIMEOUT_MS = 5 * 60_000;
 
@@ -46,6 +49,7 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
     markdown: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    'heap-prof': { type: 'boolean', default: false },
     'no-pin': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -54,21 +58,24 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--full|--smoke] [--runs N] [--only ${Object.keys(SCENARIOS).join(',')}]
-  [--kinds baseline,parley] [--out FILE] [--markdown FILE] [--cpu-prof] [--no-pin] [--strict]\n`);
+  [--kinds baseline,parley] [--out FILE] [--markdown FILE] [--cpu-prof|--heap-prof] [--no-pin] [--strict]\n`);
   process.exit(0);
 }
 
 const profile = PROFILES[args.smoke ? 'smoke' : args.full ? 'full' : 'quick'];
-const runs = args.runs ? Number(args.runs) : profile.runs;
+const runsFlag = args.runs ? Number(args.runs) : null;
 const names = (args.only ? args.only.split(',') : Object.keys(SCENARIOS)) as ScenarioName[];
 const kinds = (args.kinds ? args.kinds.split(',') : SERVER_KINDS) as ServerKind[];
 for (const n of names) if (!(n in SCENARIOS)) throw new Error(`unknown scenario ${n}`);
 for (const k of kinds) if (!SERVER_KINDS.includes(k)) throw new Error(`unknown server kind ${k}`);
-if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive whole number');
-const scenarios = names.map((n) => SCENARIOS[n](profile));
+if (runsFlag !== null && (!Number.isInteger(runsFlag) || runsFlag < 1)) throw new Error('--runs must be a positive whole number');
+const runs = runsFlag ?? profile.runs;
+/** Runs per server of a scenario: --runs, else the scenario's own count, else the profile's. */
+const runsOf = (s: Scenario) => runsFlag ?? s.runs ?? profile.runs;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const group = createProcessGroup();
+const group = createProcessGroup(WANTED_FILES);
+const scenarios = names.map((n) => SCENARIOS[n](profile, { files: group.files }));
 const pinned = group.pinning && !args['no-pin'];
 const serverCore = pinned ? 0 : null;
 const loadCore = pinned ? 1 : null;
@@ -97,14 +104,14 @@ const fmtMetrics = (s: Scenario, m: Record<string, number | null>) =>
 async function runOne(scenario: Scenario, kind: ServerKind, run: number): Promise<void> {
   const t0 = Date.now();
   const name = `${scenario.name} #${run + 1} ${kind.padEnd(8)}`;
-  const cpuProfileDir = args['cpu-prof'] ? join(ROOT, 'bench/results/profiles') : undefined;
+  const cpuProfileDir = args['cpu-prof'] || args['heap-prof'] ? join(ROOT, 'bench/results/profiles') : undefined;
   const fail = (message: string, output = '') => {
     records.push({ scenario: scenario.name, kind, run, metrics: null, error: message, durationMs: Date.now() - t0 });
     log(`  ${name} FAILED: ${message}${output ? `\n  server output (tail):\n${output.slice(-2000)}` : ''}`);
   };
   let deployment: Deployment;
   try {
-    deployment = await topology.deploy(kind, { cpuProfileDir });
+    deployment = await topology.deploy(kind, { cpuProfileDir, heap: args['heap-prof'] });
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err));
   }
@@ -136,10 +143,12 @@ async function main(): Promise<number> {
     agents: Math.max(...scenarios.map((s) => s.needs.agents)),
   };
   log(`Parley bench: profile ${profile.name}, ${runs} run(s) per server, scenarios ${names.join(', ')}; ${pinned ? 'server on core 0, load on core 1' : 'not pinned'}`);
+  const files = group.files;
+  log(`open files per server and load generator: ${files.limit.toLocaleString('en-US')}${files.raised ? ' (raised with prlimit)' : files.limit < WANTED_FILES ? ` (${WANTED_FILES.toLocaleString('en-US')} wanted; raising the hard limit needs CAP_SYS_RESOURCE — see bench/README.md)` : ''}`);
   await topology.prepare(needs, kinds);
   for (const scenario of scenarios) {
     log(`${scenario.title}`);
-    for (let run = 0; run < runs; run++) {
+    for (let run = 0; run < runsOf(scenario); run++) {
       // Alternate which server goes first, so drift on a shared machine hits both alike.
       const order = run % 2 === 0 ? kinds : [...kinds].reverse();
       for (const kind of order) await runOne(scenario, kind, run);
@@ -153,7 +162,7 @@ async function main(): Promise<number> {
 
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${process.platform}`;
-  const meta = { command, date: new Date().toISOString(), machine, profile: profile.name, runs, pinned, targetsApply };
+  const meta = { command, date: new Date().toISOString(), machine, profile: profile.name, runs, pinned, targetsApply, openFiles: group.files.limit };
   mkdirSync(dirname(args.out!), { recursive: true });
   writeFileSync(args.out!, `${JSON.stringify({ ...meta, durationS: seconds, topology: topology.name, summaries, records }, null, 2)}\n`);
   log(`JSON: ${args.out}`);

@@ -52,11 +52,19 @@ it('[BENCH] the smoke profile runs every scenario against both servers and write
     }
     expect(metric('idle', kind, 'connectsPerSec')).toBeGreaterThan(0);
     expect(metric('idle', kind, 'dropped')).toBe(0);
+    // idle-50k at smoke size: the idle population and the storm connect from their own loopback
+    // addresses; every storm visitor gets its `conversation` event.
+    expect(metric('idle-50k', kind, 'visitors'), `idle-50k ${kind}`).toBe(40);
+    expect(metric('idle-50k', kind, 'dropped'), `idle-50k ${kind}`).toBe(0);
+    expect(metric('idle-50k', kind, 'stormLate'), `idle-50k ${kind}`).toBe(0);
+    expect(metric('idle-50k', kind, 'stormDropped'), `idle-50k ${kind}`).toBe(0);
+    expect(metric('idle-50k', kind, 'stormConversationP50'), `idle-50k ${kind}`).toBeGreaterThan(0);
+    expect(metric('idle-50k', kind, 'stormConversationP99')!, `idle-50k ${kind}`).toBeGreaterThanOrEqual(metric('idle-50k', kind, 'stormConnectP50')!);
     expect(metric('claims', kind, 'claimsPerSec')).toBeGreaterThan(0);
     expect(metric('claims', kind, 'doubleClaims')).toBe(0);
     expect(metric('claims', kind, 'unclaimed')).toBe(0);
   }
   expect(metric('claims', 'parley', 'queuedAfter')).toBe(0);
   // Every scenario is summarised with both medians, so ratios can be printed.
-  expect(result.summaries.map((s) => s.name).sort()).toEqual(['claims', 'idle', 'polling', 'saturation', 'steady']);
+  expect(result.summaries.map((s) => s.name).sort()).toEqual(['claims', 'idle', 'idle-50k', 'polling', 'saturation', 'steady']);
 }, 240_000);

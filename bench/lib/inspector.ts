@@ -18,7 +18,12 @@ export function inspectorUrl(output: string): string | null {
   return /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1] ?? null;
 }
 
-export async function connectProfiler(url: string, dir: string): Promise<WindowProfiler> {
+/**
+ * `cpu`: a V8 CPU profile of the window (.cpuprofile). `heap`: V8's sampling heap profiler from the
+ * window's start, read at its end (.heapprofile): the bytes allocated in the window that are still
+ * alive, by allocation stack — what holds the memory of connections opened in the window.
+ */
+export async function connectProfiler(url: string, dir: string, mode: 'cpu' | 'heap' = 'cpu'): Promise<WindowProfiler> {
   const ws = new WebSocket(url);
   await new Promise<void>((resolve, reject) => {
     ws.addEventListener('open', () => resolve(), { once: true });
@@ -40,6 +45,29 @@ export async function connectProfiler(url: string, dir: string): Promise<WindowP
       pending.set(id, { resolve, reject });
       ws.send(JSON.stringify({ id, method, params }));
     });
+  const write = (name: string, ext: string, profile: unknown) => {
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${name}.${ext}`);
+    writeFileSync(path, JSON.stringify(profile));
+    return path;
+  };
+  if (mode === 'heap') {
+    await call('HeapProfiler.enable');
+    return {
+      async start() {
+        await call('HeapProfiler.collectGarbage');
+        await call('HeapProfiler.startSampling', { samplingInterval: 8192 });
+      },
+      async stop(name) {
+        await call('HeapProfiler.collectGarbage');
+        const { profile } = (await call('HeapProfiler.stopSampling')) as { profile: unknown };
+        return write(name, 'heapprofile', profile);
+      },
+      close() {
+        ws.close();
+      },
+    };
+  }
   await call('Profiler.enable');
   await call('Profiler.setSamplingInterval', { interval: 200 });
   return {

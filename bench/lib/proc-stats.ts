@@ -9,21 +9,27 @@ export interface ProcSample {
   at: number;
   /** CPU time used by all threads since start (µs); null when unavailable. */
   cpuMicros: number | null;
+  /** Time its threads were runnable but waited for a CPU (µs; other processes on its core, e.g.); null when unavailable. */
+  waitMicros?: number | null;
   /** Resident set size (bytes); null when unavailable. */
   rssBytes: number | null;
 }
 
-function cpuMicros(pid: number): number | null {
+/** schedstat of every thread: [time on a CPU, time runnable but waiting for one] (µs). */
+function schedMicros(pid: number): [number, number] | null {
   try {
-    let ns = 0;
+    let run = 0;
+    let wait = 0;
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
-        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+        const [r, w] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ');
+        run += Number(r);
+        wait += Number(w);
       } catch {
         // The thread ended between readdir and read.
       }
     }
-    return ns / 1000;
+    return [run / 1000, wait / 1000];
   } catch {
     return null;
   }
@@ -39,12 +45,13 @@ function rssBytes(pid: number): number | null {
 }
 
 export function sampleProcess(pid: number): ProcSample {
-  return { at: performance.now(), cpuMicros: cpuMicros(pid), rssBytes: rssBytes(pid) };
+  const sched = schedMicros(pid);
+  return { at: performance.now(), cpuMicros: sched?.[0] ?? null, waitMicros: sched?.[1] ?? null, rssBytes: rssBytes(pid) };
 }
 
 /** Sums samples of several processes (one deployment, many nodes). */
 export function sumSamples(samples: ProcSample[]): ProcSample {
   const sum = (pick: (s: ProcSample) => number | null) =>
     samples.some((s) => pick(s) === null) ? null : samples.reduce((a, s) => a + (pick(s) ?? 0), 0);
-  return { at: samples[0]?.at ?? performance.now(), cpuMicros: sum((s) => s.cpuMicros), rssBytes: sum((s) => s.rssBytes) };
+  return { at: samples[0]?.at ?? performance.now(), cpuMicros: sum((s) => s.cpuMicros), waitMicros: sum((s) => s.waitMicros ?? null), rssBytes: sum((s) => s.rssBytes) };
 }

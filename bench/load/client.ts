@@ -1,7 +1,8 @@
 // socket.io-client connections for the load generators, the same way for both
 // servers: Parley gets the seeded session cookie, the baseline an `auth.id`.
 
-import { Agent } from 'node:http';
+import { Agent, type ClientRequestArgs } from 'node:http';
+import { connect as netConnect, type Socket as NetSocket } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import type { AckedEvents, AckOf, PayloadOf } from '../../server/protocol/acked.ts';
 import type { Ack } from '../../server/protocol/errors.ts';
@@ -40,6 +41,39 @@ const loose = (socket: Socket): Loose => socket as unknown as Loose;
 // is a new TCP connection and the client's ephemeral ports run out in seconds.
 const keepAlive = new Agent({ keepAlive: true, maxSockets: Infinity });
 
+/**
+ * An HTTP agent whose connections come from `address` (any 127.x.y.z: all of 127/8 is loopback on
+ * Linux), each from a port of our choosing, counted up from `firstPort`. From 127.0.0.1 alone, one
+ * server port can be reached from only ≈ 28,000 ephemeral ports (net.ipv4.ip_local_port_range), so
+ * 50,000 connections need several source addresses. Binding a source address with port 0 (what
+ * `localAddress` alone does) makes the kernel search for a free port on every bind: measured here,
+ * it falls from ≈ 1,400 to ≈ 100–150 binds/s after a few thousand connections. An explicit port is
+ * one lookup; a port someone else holds (a listener on 0.0.0.0, say) is skipped.
+ */
+export function sourceAddressAgent(address: string, firstPort = 1024): Agent {
+  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  let next = firstPort;
+  const create = (options: ClientRequestArgs, done: (err: Error | null, socket?: NetSocket) => void) => {
+    const attempt = (skipped: number): void => {
+      if (next > 65_535) return done(new Error(`no local port left on ${address}`));
+      const socket = netConnect({ host: options.host ?? undefined, port: Number(options.port), localAddress: address, localPort: next++ });
+      const failed = (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE' && skipped < 1000) attempt(skipped + 1);
+        else done(err);
+      };
+      socket.once('error', failed);
+      socket.once('connect', () => {
+        socket.off('error', failed);
+        done(null, socket);
+      });
+    };
+    attempt(0);
+    return undefined;
+  };
+  (agent as unknown as { createConnection: typeof create }).createConnection = create;
+  return agent;
+}
+
 export interface ConnectOptions<N extends keyof Clients> {
   kind: ServerKind;
   url: string;
@@ -50,6 +84,8 @@ export interface ConnectOptions<N extends keyof Clients> {
   /** Listeners attached before connecting (snapshots may arrive with the connect packet). */
   listen?: (socket: Clients[N]) => void;
   timeoutMs?: number;
+  /** The HTTP agent the connection is made through (WebSocket: see sourceAddressAgent). */
+  agent?: Agent;
 }
 
 export function connect<N extends keyof Clients>(opts: ConnectOptions<N>): Promise<Clients[N]> {
@@ -61,6 +97,8 @@ export function connect<N extends keyof Clients>(opts: ConnectOptions<N>): Promi
     timeout: opts.timeoutMs ?? 30_000,
     ...(opts.kind === 'parley' ? { extraHeaders: { cookie: opts.credential } } : { auth: { id: opts.credential } }),
     ...(opts.transport === 'polling' ? { agent: keepAlive as unknown as string } : {}),
+    // engine.io-client hands `agent` to ws, which hands it to http.request.
+    ...(opts.agent ? { agent: opts.agent as unknown as string } : {}),
   });
   // The namespace decides the maps: `Clients` is the one place where a path meets its types.
   const typed = socket as Socket as Clients[N];

@@ -27,7 +27,7 @@ async function handle(command: Command): Promise<unknown> {
   if (!workload) throw new Error(`${command.type} before setup`);
   switch (command.type) {
     case 'step':
-      return workload.step(command.name);
+      return workload.step(command.name, command.args);
     case 'start':
       workload.start();
       return {};

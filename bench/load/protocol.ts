@@ -21,7 +21,7 @@ export interface GeneratorSetup {
 export type Command =
   | { type: 'setup'; setup: GeneratorSetup }
   /** A named setup step of the workload (connect, open, …), run by every generator before the next. */
-  | { type: 'step'; name: string }
+  | { type: 'step'; name: string; args?: Record<string, unknown> }
   /** Load starts (warm-up). */
   | { type: 'start' }
   /** The measured window starts: counters are reset. */
@@ -34,7 +34,7 @@ export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok
 
 /** What every workload implements inside a generator process. */
 export interface Workload {
-  step(name: string): Promise<Record<string, unknown>>;
+  step(name: string, args?: Record<string, unknown>): Promise<Record<string, unknown>>;
   start(): void;
   measure(): void;
   stop(): Promise<Record<string, unknown>>;

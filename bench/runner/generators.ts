@@ -8,6 +8,8 @@ import type { Command, Reply } from '../load/protocol.ts';
 
 export interface Generators {
   readonly count: number;
+  /** Process ids of the load generators (to sample their CPU from /proc). */
+  readonly pids: number[];
   /** Sends each generator its command (a function of its index) and waits for every reply. */
   all<T = Record<string, unknown>>(command: Command | ((index: number) => Command), timeoutMs: number): Promise<T[]>;
   /** Closes the workloads (bounded) and makes sure every process is gone. */
@@ -52,6 +54,7 @@ export function spawnGenerators(group: ProcessGroup, opts: { count: number; core
 
   return {
     count: opts.count,
+    pids: children.map((c) => c.pid).filter((pid): pid is number => pid !== undefined),
     async all<T>(command: Command | ((index: number) => Command), timeoutMs: number): Promise<T[]> {
       const make = typeof command === 'function' ? command : () => command;
       const name = make(0).type;

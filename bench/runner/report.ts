@@ -94,7 +94,13 @@ export function renderText(summaries: ScenarioSummary[], targetsApply = true): s
   return out.join('\n');
 }
 
-export function renderMarkdown(summaries: ScenarioSummary[], meta: { command: string; date: string; machine: string; profile: string; runs: number; pinned: boolean }): string {
+/** Successful runs per server of a scenario (idle-50k runs fewer than the profile's count). */
+const runsOf = (s: ScenarioSummary) => Math.max(0, ...s.metrics.map((m) => Math.max(m.runs.baseline.length, m.runs.parley.length)));
+
+export function renderMarkdown(
+  summaries: ScenarioSummary[],
+  meta: { command: string; date: string; machine: string; profile: string; runs: number; pinned: boolean; openFiles?: number },
+): string {
   const out = [
     '# Parley benchmark results',
     '',
@@ -107,6 +113,7 @@ export function renderMarkdown(summaries: ScenarioSummary[], meta: { command: st
     `- machine: ${meta.machine}`,
     `- profile: ${meta.profile}, ${meta.runs} runs per server, alternating; figures are medians (counts marked *worst* are the worst run)`,
     `- pinning: ${meta.pinned ? 'server on core 0, load generators and runner on core 1 (taskset)' : 'none (taskset unavailable)'}`,
+    ...(meta.openFiles ? [`- open files per server and load generator: ${meta.openFiles.toLocaleString('en-US')}`] : []),
     '',
     'What each figure means, and why a missed target is missed: [README](README.md#reading-the-results).',
     '',
@@ -117,7 +124,9 @@ export function renderMarkdown(summaries: ScenarioSummary[], meta: { command: st
     ...summaries.flatMap((s) => s.targets.map((t) => `| ${s.name} | ${t.label} | ${t.on === 'ratio' ? 'ratio ' : ''}${fmt(t.value)} | ${t.met ? 'yes' : '**no**'} |`)),
   ];
   for (const s of summaries) {
-    out.push('', `## ${s.title}`, '', '| metric | baseline | Parley | ratio |', '|---|---:|---:|---:|');
+    out.push('', `## ${s.title}`, '');
+    if (runsOf(s) !== meta.runs) out.push(`${runsOf(s)} run(s) per server.`, '');
+    out.push('| metric | baseline | Parley | ratio |', '|---|---:|---:|---:|');
     for (const m of s.metrics) {
       out.push(`| ${m.label} (${m.unit})${m.aggregate === 'max' ? ' *worst*' : ''} | ${fmt(m.baseline)} | ${fmt(m.parley)} | ${m.ratio === null ? '' : `${fmt(m.ratio)}×`} |`);
     }

@@ -22,6 +22,17 @@ export interface Profile {
   polling: ChatSizes & { ratePerSide: number };
   idle: { visitors: number; settleMs: number; generators: number };
   claims: { queued: number; agents: number; inFlightPerAgent: number; generators: number };
+  /** Idle population, then a storm of `storm` new visitors arriving evenly over `spreadMs`. */
+  idle50k: {
+    visitors: number;
+    storm: number;
+    spreadMs: number;
+    stormTimeoutMs: number;
+    settleMs: number;
+    generators: number;
+    connectConcurrency: number;
+    runs: number;
+  };
 }
 
 export const PROFILES: Record<ProfileName, Profile> = {
@@ -33,6 +44,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     polling: { conversations: 500, perAgent: 20, ratePerSide: 1, warmupMs: 1000, measureMs: 3000, generators: 4 },
     idle: { visitors: 10_000, settleMs: 500, generators: 4 },
     claims: { queued: 1000, agents: 50, inFlightPerAgent: 4, generators: 2 },
+    idle50k: { visitors: 50_000, storm: 5000, spreadMs: 1000, stormTimeoutMs: 15_000, settleMs: 1000, generators: 4, connectConcurrency: 100, runs: 1 },
   },
   full: {
     name: 'full',
@@ -42,6 +54,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     polling: { conversations: 500, perAgent: 20, ratePerSide: 1, warmupMs: 5000, measureMs: 30_000, generators: 4 },
     idle: { visitors: 10_000, settleMs: 5000, generators: 4 },
     claims: { queued: 1000, agents: 50, inFlightPerAgent: 4, generators: 2 },
+    idle50k: { visitors: 50_000, storm: 5000, spreadMs: 1000, stormTimeoutMs: 15_000, settleMs: 5000, generators: 4, connectConcurrency: 100, runs: 3 },
   },
   smoke: {
     name: 'smoke',
@@ -51,5 +64,6 @@ export const PROFILES: Record<ProfileName, Profile> = {
     polling: { conversations: 4, perAgent: 2, ratePerSide: 5, warmupMs: 200, measureMs: 700, generators: 2 },
     idle: { visitors: 20, settleMs: 200, generators: 2 },
     claims: { queued: 20, agents: 4, inFlightPerAgent: 2, generators: 2 },
+    idle50k: { visitors: 40, storm: 20, spreadMs: 200, stormTimeoutMs: 5000, settleMs: 200, generators: 2, connectConcurrency: 20, runs: 1 },
   },
 };

@@ -1,10 +1,17 @@
 // What a scenario is, for the runner: its sizes, how one run goes (against a
 // deployment, with load generators), which metrics it yields and the targets.
 
+import type { FileLimit } from '../lib/processes.ts';
 import type { Generators } from '../runner/generators.ts';
 import type { Deployment, SeedNeeds, ServerKind } from '../topology/topology.ts';
 
-export type ScenarioName = 'saturation' | 'steady' | 'idle' | 'claims' | 'polling';
+export type ScenarioName = 'saturation' | 'steady' | 'idle' | 'claims' | 'polling' | 'idle-50k';
+
+/** What a scenario may size itself by: the machine's limits as the runner found them. */
+export interface ScenarioEnv {
+  /** The open-files limit every server and load generator gets. */
+  files: FileLimit;
+}
 export type Metrics = Record<string, number | null>;
 
 export interface MetricDef {
@@ -40,6 +47,8 @@ export interface Scenario {
   title: string;
   /** Load-generator processes for this scenario (the Node client is the heavier side). */
   generators: number;
+  /** Runs per server kind, when this scenario needs fewer or more than the profile's (`--runs` overrides both). */
+  runs?: number;
   needs: SeedNeeds;
   /** One run against one deployment; returns its metrics. Must be bounded in time. */
   run(ctx: RunContext): Promise<Metrics>;

@@ -44,7 +44,7 @@ export interface Topology {
   prepare(needs: SeedNeeds, kinds: readonly ServerKind[]): Promise<void>;
   /** A fresh deployment: a new process with a fresh copy of the prepared database. With
    * `cpuProfileDir`, the server runs under the inspector so the runner can profile the window. */
-  deploy(kind: ServerKind, options: { cpuProfileDir?: string }): Promise<Deployment>;
+  deploy(kind: ServerKind, options: { cpuProfileDir?: string; heap?: boolean }): Promise<Deployment>;
   /** Stops everything and removes temporary files. */
   close(): Promise<void>;
   /** The same, synchronously and best-effort: for a signal handler that must exit now. */
