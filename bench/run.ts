@@ -14,13 +14,14 @@ import { createProcessGroup, pinProcess } from './lib/processes.ts';
 import { within } from './lib/stats.ts';
 import { spawnGenerators } from './runner/generators.ts';
 import { type RunRecord, renderMarkdown, renderText, summarize } from './runner/report.ts';
-import { saturationScenario, steadyScenario, pollingScenario } from './scenarios/chat.ts';
+import { clusterSaturationScenario, clusterSteadyScenario, pollingScenario, saturationScenario, steadyScenario } from './scenarios/chat.ts';
 import { claimsScenario } from './scenarios/claims.ts';
 import { idleScenario } from './scenarios/idle.ts';
 import { PROFILES, type Profile } from './scenarios/profiles.ts';
-import type { Scenario, ScenarioName } from './scenarios/types.ts';
+import type { Scenario, ScenarioName, TopologyName } from './scenarios/types.ts';
+import { createClusterTopology } from './topology/cluster.ts';
 import { createSingleNodeTopology } from './topology/single-node.ts';
-import { type Deployment, SERVER_KINDS, type ServerKind } from './topology/topology.ts';
+import { type Deployment, SERVER_KINDS, type ServerKind, type Topology } from './topology/topology.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SCENARIOS: Record<ScenarioName, (p: Profile) => Scenario> = {
@@ -29,6 +30,8 @@ const SCENARIOS: Record<ScenarioName, (p: Profile) => Scenario> = {
   idle: idleScenario,
   claims: claimsScenario,
   polling: pollingScenario,
+  'cluster-saturation': clusterSaturationScenario,
+  'cluster-steady': clusterSteadyScenario,
 };
 /** No single run may take longer than this, whatever happens inside it. */
 const RUN_TIMEOUT_MS = 5 * 60_000;
@@ -75,14 +78,24 @@ const loadCore = pinned ? 1 : null;
 // The runner only coordinates, but keep it off the server's core too.
 if (pinned) pinProcess(process.pid, 1);
 
-const topology = createSingleNodeTopology({ group, root: ROOT, serverCore, log });
+// Each topology the chosen scenarios need, created once (the cluster's starts Redis and PostgreSQL).
+const topologies = new Map<TopologyName, Topology>();
+for (const s of scenarios) {
+  const name = s.topology ?? 'single';
+  if (topologies.has(name)) continue;
+  topologies.set(
+    name,
+    name === 'cluster' ? createClusterTopology({ group, root: ROOT, serverCore, log }) : createSingleNodeTopology({ group, root: ROOT, serverCore, log }),
+  );
+}
+const topologyOf = (s: Scenario) => topologies.get(s.topology ?? 'single')!;
 // Whatever happens, no server or load generator outlives the runner (short of SIGKILL: load
 // generators then exit on their own when their IPC channel closes; servers cannot notice).
 process.on('exit', () => group.killAll());
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     log(`\n${signal}: stopping every child process`);
-    topology.abandon();
+    for (const t of topologies.values()) t.abandon();
     process.exit(130);
   });
 }
@@ -104,7 +117,7 @@ async function runOne(scenario: Scenario, kind: ServerKind, run: number): Promis
   };
   let deployment: Deployment;
   try {
-    deployment = await topology.deploy(kind, { cpuProfileDir });
+    deployment = await topologyOf(scenario).deploy(kind, { cpuProfileDir });
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err));
   }
@@ -131,15 +144,19 @@ async function runOne(scenario: Scenario, kind: ServerKind, run: number): Promis
 }
 
 async function main(): Promise<number> {
-  const needs = {
-    visitors: Math.max(...scenarios.map((s) => s.needs.visitors)),
-    agents: Math.max(...scenarios.map((s) => s.needs.agents)),
-  };
   log(`Parley bench: profile ${profile.name}, ${runs} run(s) per server, scenarios ${names.join(', ')}; ${pinned ? 'server on core 0, load on core 1' : 'not pinned'}`);
-  await topology.prepare(needs, kinds);
+  for (const [name, topology] of topologies) {
+    const mine = scenarios.filter((s) => (s.topology ?? 'single') === name);
+    await topology.prepare(
+      { visitors: Math.max(...mine.map((s) => s.needs.visitors)), agents: Math.max(...mine.map((s) => s.needs.agents)) },
+      kinds,
+    );
+  }
   for (const scenario of scenarios) {
     log(`${scenario.title}`);
-    for (let run = 0; run < runs; run++) {
+    // --runs applies to every scenario; otherwise a scenario may ask for fewer than the profile's.
+    const scenarioRuns = args.runs ? runs : (scenario.runs ?? runs);
+    for (let run = 0; run < scenarioRuns; run++) {
       // Alternate which server goes first, so drift on a shared machine hits both alike.
       const order = run % 2 === 0 ? kinds : [...kinds].reverse();
       for (const kind of order) await runOne(scenario, kind, run);
@@ -155,7 +172,7 @@ async function main(): Promise<number> {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${process.platform}`;
   const meta = { command, date: new Date().toISOString(), machine, profile: profile.name, runs, pinned, targetsApply };
   mkdirSync(dirname(args.out!), { recursive: true });
-  writeFileSync(args.out!, `${JSON.stringify({ ...meta, durationS: seconds, topology: topology.name, summaries, records }, null, 2)}\n`);
+  writeFileSync(args.out!, `${JSON.stringify({ ...meta, durationS: seconds, topologies: [...topologies.keys()], summaries, records }, null, 2)}\n`);
   log(`JSON: ${args.out}`);
   if (args.markdown) {
     // What other benchmarks recorded below REPORTS_MARK (npm run bench:reports, bench:store:pg) is kept.
@@ -175,7 +192,7 @@ main()
     return 1;
   })
   .then(async (code) => {
-    await topology.close().catch(() => {});
+    for (const t of topologies.values()) await t.close().catch(() => {});
     group.killAll();
     process.exit(code);
   });

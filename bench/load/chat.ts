@@ -44,7 +44,8 @@ export function createChatWorkload(setup: GeneratorSetup): Workload {
   const { kind, urls, identities } = setup;
   const conversations = identities.visitors.length;
   const agentCount = Math.ceil(conversations / p.perAgent);
-  const url = (i: number) => urls[i % urls.length];
+  const urlsOf = (ns: '/visitor' | '/agent') => (setup.roleUrls ? (ns === '/visitor' ? setup.roleUrls.visitors : setup.roleUrls.agents) : urls);
+  const url = (ns: '/visitor' | '/agent', i: number) => urlsOf(ns)[i % urlsOf(ns).length];
   const visitorSockets: VisitorSocket[] = [];
   const agentSockets: AgentSocket[] = [];
   const visitorSides: Side[] = [];
@@ -125,7 +126,7 @@ export function createChatWorkload(setup: GeneratorSetup): Workload {
         const connectTimes = createRecorder();
         const open = (ns: '/visitor' | '/agent', credential: string, i: number) => {
           const c0 = performance.now();
-          return connect({ kind, url: url(i), ns, credential, transport: p.transport }).then((s) => {
+          return connect({ kind, url: url(ns, i), ns, credential, transport: p.transport }).then((s) => {
             connectTimes.record(performance.now() - c0);
             return s;
           });

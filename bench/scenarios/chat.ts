@@ -52,6 +52,7 @@ async function runChat(ctx: RunContext, sizes: ChatSizes, load: Pick<ChatParams,
         workload: 'chat',
         kind: ctx.kind,
         urls: deployment.urls,
+        roleUrls: deployment.roleUrls,
         identities: {
           visitors: ids.visitors.slice(ranges[i][0], ranges[i][1]),
           agents: ids.agents.slice(ranges[i][0] / sizes.perAgent, Math.ceil(ranges[i][1] / sizes.perAgent)),
@@ -153,4 +154,59 @@ function rateScenario(name: 'steady' | 'polling', profile: Profile, transport: T
 }
 
 export const steadyScenario = (profile: Profile) => rateScenario('steady', profile, 'websocket');
+
+const CLUSTER = 'two nodes behind nginx, visitors on node 1, agents on node 2';
+const ALL_PROCESSES = 'nodes, nginx, Redis, PostgreSQL';
+
+export function clusterSaturationScenario(profile: Profile): Scenario {
+  const s = profile.clusterSaturation;
+  return {
+    name: 'cluster-saturation',
+    title: `cluster-saturation — ${CLUSTER}: ${s.conversations} conversations, ${s.inFlight} in flight per side`,
+    topology: 'cluster',
+    runs: s.runs,
+    generators: s.generators,
+    needs: { visitors: s.conversations, agents: Math.ceil(s.conversations / s.perAgent) },
+    run: (ctx) => runChat(ctx, s, { mode: 'closed', inFlight: s.inFlight, ratePerSide: 0, transport: 'websocket' }),
+    metrics: [
+      m('msgsPerSec', 'acked messages/s', 'msg/s'),
+      m('cpuUsPerMsg', `CPU per message (${ALL_PROCESSES})`, 'µs'),
+      m('serverCpuPct', `CPU (${ALL_PROCESSES})`, '% of a core'),
+      m('ackP50', 'ack latency p50', 'ms'),
+      m('ackP99', 'ack latency p99', 'ms'),
+      m('rssMB', `memory (PSS, ${ALL_PROCESSES})`, 'MiB'),
+      ...CORRECTNESS,
+    ],
+    targets: [{ metric: 'msgsPerSec', on: 'ratio', op: '>=', threshold: 0.5, label: 'cluster acked messages/s ≥ 0.5× baseline' }],
+  };
+}
+
+export function clusterSteadyScenario(profile: Profile): Scenario {
+  const s = profile.clusterSteady;
+  return {
+    name: 'cluster-steady',
+    title: `cluster-steady — ${CLUSTER}: ${s.conversations} conversations, ${s.ratePerSide} msg/s per side`,
+    topology: 'cluster',
+    runs: s.runs,
+    generators: s.generators,
+    needs: { visitors: s.conversations, agents: Math.ceil(s.conversations / s.perAgent) },
+    run: (ctx) => runChat(ctx, s, { mode: 'rate', inFlight: 0, ratePerSide: s.ratePerSide, transport: 'websocket' }),
+    metrics: [
+      m('e2eP50', 'end-to-end p50', 'ms'),
+      m('e2eP95', 'end-to-end p95', 'ms'),
+      m('e2eP99', 'end-to-end p99', 'ms'),
+      m('e2eMax', 'end-to-end max', 'ms'),
+      m('msgsPerSec', 'acked messages/s', 'msg/s'),
+      m('serverCpuPct', `CPU (${ALL_PROCESSES})`, '% of a core'),
+      m('cpuUsPerMsg', `CPU per message (${ALL_PROCESSES})`, 'µs'),
+      m('rssMB', `memory (PSS, ${ALL_PROCESSES})`, 'MiB'),
+      m('sendLagP99', 'generator send lag p99', 'ms', { ratio: false }),
+      ...CORRECTNESS,
+    ],
+    targets: [
+      { metric: 'cpuUsPerMsg', on: 'ratio', op: '<=', threshold: 1.5, label: 'cluster CPU per message ≤ 1.5× baseline' },
+      { metric: 'e2eP99', on: 'value', op: '<=', threshold: 25, label: 'cluster end-to-end p99 ≤ 25 ms' },
+    ],
+  };
+}
 export const pollingScenario = (profile: Profile) => rateScenario('polling', profile, 'polling');

@@ -22,6 +22,9 @@ export interface Profile {
   polling: ChatSizes & { ratePerSide: number };
   idle: { visitors: number; settleMs: number; generators: number };
   claims: { queued: number; agents: number; inFlightPerAgent: number; generators: number };
+  /** Two nodes behind nginx (bench/topology/cluster.ts); `runs` per server kind. */
+  clusterSaturation: ChatSizes & { inFlight: number; runs: number };
+  clusterSteady: ChatSizes & { ratePerSide: number; runs: number };
 }
 
 export const PROFILES: Record<ProfileName, Profile> = {
@@ -33,6 +36,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
     polling: { conversations: 500, perAgent: 20, ratePerSide: 1, warmupMs: 1000, measureMs: 3000, generators: 4 },
     idle: { visitors: 10_000, settleMs: 500, generators: 4 },
     claims: { queued: 1000, agents: 50, inFlightPerAgent: 4, generators: 2 },
+    clusterSaturation: { conversations: 100, perAgent: 20, inFlight: 8, warmupMs: 1000, measureMs: 2500, generators: 2, runs: 2 },
+    clusterSteady: { conversations: 2000, perAgent: 20, ratePerSide: 1, warmupMs: 1000, measureMs: 3000, generators: 2, runs: 2 },
   },
   full: {
     name: 'full',
@@ -42,6 +47,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
     polling: { conversations: 500, perAgent: 20, ratePerSide: 1, warmupMs: 5000, measureMs: 30_000, generators: 4 },
     idle: { visitors: 10_000, settleMs: 5000, generators: 4 },
     claims: { queued: 1000, agents: 50, inFlightPerAgent: 4, generators: 2 },
+    clusterSaturation: { conversations: 100, perAgent: 20, inFlight: 8, warmupMs: 3000, measureMs: 15_000, generators: 2, runs: 3 },
+    clusterSteady: { conversations: 2000, perAgent: 20, ratePerSide: 1, warmupMs: 5000, measureMs: 30_000, generators: 2, runs: 3 },
   },
   smoke: {
     name: 'smoke',
@@ -51,5 +58,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     polling: { conversations: 4, perAgent: 2, ratePerSide: 5, warmupMs: 200, measureMs: 700, generators: 2 },
     idle: { visitors: 20, settleMs: 200, generators: 2 },
     claims: { queued: 20, agents: 4, inFlightPerAgent: 2, generators: 2 },
+    clusterSaturation: { conversations: 4, perAgent: 2, inFlight: 2, warmupMs: 200, measureMs: 700, generators: 1, runs: 1 },
+    clusterSteady: { conversations: 6, perAgent: 3, ratePerSide: 5, warmupMs: 200, measureMs: 700, generators: 1, runs: 1 },
   },
 };

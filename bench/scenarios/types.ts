@@ -4,7 +4,9 @@
 import type { Generators } from '../runner/generators.ts';
 import type { Deployment, SeedNeeds, ServerKind } from '../topology/topology.ts';
 
-export type ScenarioName = 'saturation' | 'steady' | 'idle' | 'claims' | 'polling';
+export type ScenarioName = 'saturation' | 'steady' | 'idle' | 'claims' | 'polling' | 'cluster-saturation' | 'cluster-steady';
+/** Which topology a scenario's servers run in (bench/topology/). */
+export type TopologyName = 'single' | 'cluster';
 export type Metrics = Record<string, number | null>;
 
 export interface MetricDef {
@@ -38,6 +40,10 @@ export interface RunContext {
 export interface Scenario {
   name: ScenarioName;
   title: string;
+  /** Where its servers run; 'single' when absent. */
+  topology?: TopologyName;
+  /** Runs per server kind, when the profile's default is too many for this scenario. */
+  runs?: number;
   /** Load-generator processes for this scenario (the Node client is the heavier side). */
   generators: number;
   needs: SeedNeeds;

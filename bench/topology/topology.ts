@@ -22,10 +22,18 @@ export interface SeedNeeds {
   agents: number;
 }
 
+/** Entry points per side: visitors' clients are spread over `visitors`, agents' over `agents`. */
+export interface RoleUrls {
+  visitors: string[];
+  agents: string[];
+}
+
 export interface Deployment {
   kind: ServerKind;
   /** Base URLs (http://127.0.0.1:PORT) of the nodes; load generators spread clients over them. */
   urls: string[];
+  /** When set, visitors and agents connect where it says instead of anywhere in `urls`. */
+  roleUrls?: RoleUrls;
   identities: Identities;
   /** Parley only: an admin's session cookie, for checks through the HTTP API. */
   adminCookie: string | null;
