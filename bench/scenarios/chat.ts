@@ -69,9 +69,12 @@ async function runChat(ctx: RunContext, sizes: ChatSizes, load: Pick<ChatParams,
   await sleep(sizes.warmupMs);
   await ctx.window.begin();
   await generators.all({ type: 'measure' }, 10_000);
+  // The counters' own queries stay outside the CPU window.
+  const c0 = await deployment.counters?.();
   const s0 = deployment.sample();
   await sleep(sizes.measureMs);
   const s1 = deployment.sample();
+  const c1 = await deployment.counters?.();
   await ctx.window.end();
   const reports = await generators.all<ChatReport>({ type: 'stop' }, 30_000);
 
@@ -84,7 +87,13 @@ async function runChat(ctx: RunContext, sizes: ChatSizes, load: Pick<ChatParams,
   const errors = reports.reduce((a, r) => a + Object.values(r.errors).reduce((x, y) => x + y, 0), 0);
   const sent = reports.reduce((a, r) => a + r.sent, 0);
   const delivered = reports.reduce((a, r) => a + r.delivered, 0);
+  /** A service counter's growth over the window, per acked message (null when not counted). */
+  const perMessage = (key: string) =>
+    c0 && c1 && key in c0 && key in c1 && acked > 0 ? (c1[key] - c0[key]) / acked : null;
   return {
+    redisCmdsPerMsg: perMessage('redisCommands'),
+    redisPublishesPerMsg: perMessage('redisPublishes'),
+    pgCommitsPerMsg: perMessage('postgresCommits'),
     msgsPerSec: acked / windowS,
     cpuUsPerMsg: cpu === null || acked === 0 ? null : cpu / acked,
     serverCpuPct: cpu === null ? null : (cpu / ((s1.at - s0.at) * 1000)) * 100,
@@ -156,6 +165,12 @@ function rateScenario(name: 'steady' | 'polling', profile: Profile, transport: T
 export const steadyScenario = (profile: Profile) => rateScenario('steady', profile, 'websocket');
 
 const CLUSTER = 'two nodes behind nginx, visitors on node 1, agents on node 2';
+/** What each message costs the services behind the nodes (bench/topology/cluster.ts). */
+const ROUND_TRIPS: MetricDef[] = [
+  m('redisCmdsPerMsg', 'Redis commands per message', 'count'),
+  m('redisPublishesPerMsg', 'Redis PUBLISHes per message', 'count'),
+  m('pgCommitsPerMsg', 'PostgreSQL commits per message (±1 s of stats delay)', 'count', { ratio: false }),
+];
 const ALL_PROCESSES = 'nodes, nginx, Redis, PostgreSQL';
 
 export function clusterSaturationScenario(profile: Profile): Scenario {
@@ -175,6 +190,7 @@ export function clusterSaturationScenario(profile: Profile): Scenario {
       m('ackP50', 'ack latency p50', 'ms'),
       m('ackP99', 'ack latency p99', 'ms'),
       m('rssMB', `memory (PSS, ${ALL_PROCESSES})`, 'MiB'),
+      ...ROUND_TRIPS,
       ...CORRECTNESS,
     ],
     targets: [{ metric: 'msgsPerSec', on: 'ratio', op: '>=', threshold: 0.5, label: 'cluster acked messages/s ≥ 0.5× baseline' }],
@@ -201,6 +217,7 @@ export function clusterSteadyScenario(profile: Profile): Scenario {
       m('cpuUsPerMsg', `CPU per message (${ALL_PROCESSES})`, 'µs'),
       m('rssMB', `memory (PSS, ${ALL_PROCESSES})`, 'MiB'),
       m('sendLagP99', 'generator send lag p99', 'ms', { ratio: false }),
+      ...ROUND_TRIPS,
       ...CORRECTNESS,
     ],
     targets: [

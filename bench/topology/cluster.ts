@@ -58,6 +58,34 @@ async function flushRedis(redis: RedisServer): Promise<void> {
   }
 }
 
+/** Redis commands processed and PostgreSQL commits so far (the latter only for Parley). */
+async function serviceCounters(redis: RedisServer, postgres: PostgresServer | null): Promise<Record<string, number>> {
+  const client = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await client.connect();
+  let info: string;
+  try {
+    info = await client.info('all');
+  } finally {
+    client.disconnect();
+  }
+  const redisCommands = Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? Number.NaN);
+  const publishes = Number(/cmdstat_publish:calls=(\d+)/.exec(info)?.[1] ?? 0);
+  const counters: Record<string, number> = { redisCommands, redisPublishes: publishes };
+  if (postgres) {
+    const pgClient = new pg.Client({ connectionString: postgres.url });
+    await pgClient.connect();
+    try {
+      // Backends report their counts at most once a second: over a window of seconds at a steady
+      // rate the delay is the same at both edges.
+      const { rows } = await pgClient.query<{ commits: string }>('SELECT sum(xact_commit)::text AS commits FROM pg_stat_database');
+      counters.postgresCommits = Number(rows[0].commits);
+    } finally {
+      await pgClient.end();
+    }
+  }
+  return counters;
+}
+
 async function adminQuery(server: PostgresServer, sql: string): Promise<void> {
   const url = new URL(server.url);
   url.pathname = '/postgres';
@@ -184,6 +212,7 @@ export function createClusterTopology(opts: {
             : { visitors: count(prepared.visitors, 'v'), agents: count(prepared.agents, 'a') },
         adminCookie: kind === 'parley' ? seeded!.adminCookie : null,
         sample: () => sampleTrees(roots),
+        counters: () => serviceCounters(redis!, kind === 'parley' ? postgres : null),
         profiler,
         output: () => nodes.map((n, i) => `--- node ${i + 1}\n${n.output().slice(-3000)}`).join('\n') + `\n--- nginx\n${nginx!.errorLog().slice(-2000)}`,
         async stop() {

@@ -39,6 +39,11 @@ export interface Deployment {
   adminCookie: string | null;
   /** CPU time and RSS summed over every server process of this deployment. */
   sample(): ProcSample;
+  /**
+   * Counters of the services behind the nodes, read at the edges of the measured window (a
+   * cluster: Redis commands processed, PostgreSQL transactions committed); absent on one node.
+   */
+  counters?(): Promise<Record<string, number>>;
   /** With `cpuProfileDir`: profiles the measured window of the (first) server process. */
   profiler: WindowProfiler | null;
   /** Recent output of the server processes (for error reports). */
