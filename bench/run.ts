@@ -3,7 +3,7 @@
 // and targets as a table on stdout and JSON in bench/results/. Every child
 // process is killed at the end, also on failure or Ctrl-C.
 //
-// Flags: --full | --smoke (profile; quick by default), --runs N, --only a,b,
+// Flags: --full | --smoke (profile; quick by default), --runs N, --only a,b, --conversations N,
 // --kinds parley, --out FILE, --markdown FILE, --cpu-prof, --no-pin, --strict.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +44,7 @@ const { values: args } = parseArgs({
     full: { type: 'boolean', default: false },
     smoke: { type: 'boolean', default: false },
     runs: { type: 'string' },
+    conversations: { type: 'string' },
     only: { type: 'string' },
     kinds: { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
@@ -57,11 +58,24 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--full|--smoke] [--runs N] [--only ${Object.keys(SCENARIOS).join(',')}]
-  [--kinds baseline,parley] [--out FILE] [--markdown FILE] [--cpu-prof] [--no-pin] [--strict]\n`);
+  [--kinds baseline,parley] [--conversations N] [--out FILE] [--markdown FILE] [--cpu-prof] [--no-pin] [--strict]\n`);
   process.exit(0);
 }
 
-const profile = PROFILES[args.smoke ? 'smoke' : args.full ? 'full' : 'quick'];
+const chosen = PROFILES[args.smoke ? 'smoke' : args.full ? 'full' : 'quick'];
+// --conversations N: the steady scenarios' size (steady, polling, cluster-steady), e.g. to find
+// the rate a deployment sustains; the targets are stated for the profile's own sizes.
+const conversations = args.conversations ? Number(args.conversations) : null;
+if (conversations !== null && (!Number.isInteger(conversations) || conversations < 1)) throw new Error('--conversations must be a positive whole number');
+const profile: Profile =
+  conversations === null
+    ? chosen
+    : {
+        ...chosen,
+        steady: { ...chosen.steady, conversations },
+        polling: { ...chosen.polling, conversations },
+        clusterSteady: { ...chosen.clusterSteady, conversations },
+      };
 const runs = args.runs ? Number(args.runs) : profile.runs;
 const names = (args.only ? args.only.split(',') : Object.keys(SCENARIOS)) as ScenarioName[];
 const kinds = (args.kinds ? args.kinds.split(',') : SERVER_KINDS) as ServerKind[];
@@ -144,7 +158,7 @@ async function runOne(scenario: Scenario, kind: ServerKind, run: number): Promis
 }
 
 async function main(): Promise<number> {
-  log(`Parley bench: profile ${profile.name}, ${runs} run(s) per server, scenarios ${names.join(', ')}; ${pinned ? 'server on core 0, load on core 1' : 'not pinned'}`);
+  log(`Parley bench: profile ${profile.name}, ${runs} run(s) per server${args.runs ? '' : ' (cluster scenarios: their own count)'}, scenarios ${names.join(', ')}; ${pinned ? 'server on core 0, load on core 1' : 'not pinned'}`);
   for (const [name, topology] of topologies) {
     const mine = scenarios.filter((s) => (s.topology ?? 'single') === name);
     await topology.prepare(
@@ -163,7 +177,8 @@ async function main(): Promise<number> {
     }
   }
   const summaries = scenarios.map((s) => summarize(s, records));
-  const targetsApply = profile.name !== 'smoke';
+  // The targets are stated for the profile's sizes: not for a tiny profile, nor another --conversations.
+  const targetsApply = profile.name !== 'smoke' && conversations === null;
   log(renderText(summaries, targetsApply));
   const seconds = (Date.now() - started) / 1000;
   log(`\nfinished in ${seconds.toFixed(0)} s`);

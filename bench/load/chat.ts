@@ -114,9 +114,9 @@ export function createChatWorkload(setup: GeneratorSetup): Workload {
       send(side, nextAt);
       // No catching up in bursts: a late generator shows as send lag, not as a burst.
       nextAt = Math.max(nextAt + period, performance.now());
-      if (!stopping) side.timer = setTimeout(tick, nextAt - performance.now());
+      if (!stopping) side.timer = setTimeout(tick, Math.max(0, nextAt - performance.now()));
     };
-    side.timer = setTimeout(tick, nextAt - performance.now());
+    side.timer = setTimeout(tick, Math.max(0, nextAt - performance.now()));
   }
 
   return {
