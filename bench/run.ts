@@ -3,7 +3,7 @@
 // and targets as a table on stdout and JSON in bench/results/. Every child
 // process is killed at the end, also on failure or Ctrl-C.
 //
-// Flags: --full | --smoke (profile; quick by default), --runs N, --only a,b, --conversations N,
+// Flags: --full | --smoke (profile; quick by default), --runs N, --only a,b, --conversations N, --parley-env K=V,
 // --kinds parley, --out FILE, --markdown FILE, --cpu-prof, --no-pin, --strict.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,6 +45,7 @@ const { values: args } = parseArgs({
     smoke: { type: 'boolean', default: false },
     runs: { type: 'string' },
     conversations: { type: 'string' },
+    'parley-env': { type: 'string' },
     only: { type: 'string' },
     kinds: { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
@@ -58,7 +59,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--full|--smoke] [--runs N] [--only ${Object.keys(SCENARIOS).join(',')}]
-  [--kinds baseline,parley] [--conversations N] [--out FILE] [--markdown FILE] [--cpu-prof] [--no-pin] [--strict]\n`);
+  [--kinds baseline,parley] [--conversations N] [--parley-env K=V,…] [--out FILE] [--markdown FILE] [--cpu-prof] [--no-pin] [--strict]\n`);
   process.exit(0);
 }
 
@@ -93,13 +94,23 @@ const loadCore = pinned ? 1 : null;
 if (pinned) pinProcess(process.pid, 1);
 
 // Each topology the chosen scenarios need, created once (the cluster's starts Redis and PostgreSQL).
+// --parley-env K=V,K=V: more environment for every Parley process (e.g. DATABASE_POOL_SIZE=4), to
+// compare configurations; the bench's own settings (database, limits off) cannot be overridden.
+const parleyEnv: Record<string, string> = {};
+for (const pair of args['parley-env'] ? args['parley-env'].split(',') : []) {
+  const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+  if (!m) throw new Error(`--parley-env: ${pair} is not KEY=VALUE`);
+  parleyEnv[m[1]] = m[2];
+}
 const topologies = new Map<TopologyName, Topology>();
 for (const s of scenarios) {
   const name = s.topology ?? 'single';
   if (topologies.has(name)) continue;
   topologies.set(
     name,
-    name === 'cluster' ? createClusterTopology({ group, root: ROOT, serverCore, log }) : createSingleNodeTopology({ group, root: ROOT, serverCore, log }),
+    name === 'cluster'
+      ? createClusterTopology({ group, root: ROOT, serverCore, log, parleyEnv })
+      : createSingleNodeTopology({ group, root: ROOT, serverCore, log, parleyEnv }),
   );
 }
 const topologyOf = (s: Scenario) => topologies.get(s.topology ?? 'single')!;

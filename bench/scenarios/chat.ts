@@ -72,8 +72,10 @@ async function runChat(ctx: RunContext, sizes: ChatSizes, load: Pick<ChatParams,
   // The counters' own queries stay outside the CPU window.
   const c0 = await deployment.counters?.();
   const s0 = deployment.sample();
+  const p0 = deployment.sampleParts?.();
   await sleep(sizes.measureMs);
   const s1 = deployment.sample();
+  const p1 = deployment.sampleParts?.();
   const c1 = await deployment.counters?.();
   await ctx.window.end();
   const reports = await generators.all<ChatReport>({ type: 'stop' }, 30_000);
@@ -90,7 +92,17 @@ async function runChat(ctx: RunContext, sizes: ChatSizes, load: Pick<ChatParams,
   /** A service counter's growth over the window, per acked message (null when not counted). */
   const perMessage = (key: string) =>
     c0 && c1 && key in c0 && key in c1 && acked > 0 ? (c1[key] - c0[key]) / acked : null;
+  /** A part's CPU per acked message, µs (null when the deployment has no such part). */
+  const partCpu = (part: string) => {
+    const a = p0?.[part]?.cpuMicros;
+    const b = p1?.[part]?.cpuMicros;
+    return a == null || b == null || acked === 0 ? null : (b - a) / acked;
+  };
   return {
+    cpuNodesUsPerMsg: partCpu('nodes'),
+    cpuNginxUsPerMsg: partCpu('nginx'),
+    cpuRedisUsPerMsg: partCpu('redis'),
+    cpuPostgresUsPerMsg: partCpu('postgres'),
     redisCmdsPerMsg: perMessage('redisCommands'),
     redisPublishesPerMsg: perMessage('redisPublishes'),
     pgCommitsPerMsg: perMessage('postgresCommits'),
@@ -166,6 +178,12 @@ export const steadyScenario = (profile: Profile) => rateScenario('steady', profi
 
 const CLUSTER = 'two nodes behind nginx, visitors on node 1, agents on node 2';
 /** What each message costs the services behind the nodes (bench/topology/cluster.ts). */
+const CPU_PARTS: MetricDef[] = [
+  m('cpuNodesUsPerMsg', '… of which both nodes', 'µs'),
+  m('cpuNginxUsPerMsg', '… of which nginx', 'µs'),
+  m('cpuRedisUsPerMsg', '… of which Redis', 'µs'),
+  m('cpuPostgresUsPerMsg', '… of which PostgreSQL', 'µs', { ratio: false }),
+];
 const ROUND_TRIPS: MetricDef[] = [
   m('redisCmdsPerMsg', 'Redis commands per message', 'count'),
   m('redisPublishesPerMsg', 'Redis PUBLISHes per message', 'count'),
@@ -186,6 +204,7 @@ export function clusterSaturationScenario(profile: Profile): Scenario {
     metrics: [
       m('msgsPerSec', 'acked messages/s', 'msg/s'),
       m('cpuUsPerMsg', `CPU per message (${ALL_PROCESSES})`, 'µs'),
+      ...CPU_PARTS,
       m('serverCpuPct', `CPU (${ALL_PROCESSES})`, '% of a core'),
       m('ackP50', 'ack latency p50', 'ms'),
       m('ackP99', 'ack latency p99', 'ms'),
@@ -215,6 +234,7 @@ export function clusterSteadyScenario(profile: Profile): Scenario {
       m('msgsPerSec', 'acked messages/s', 'msg/s'),
       m('serverCpuPct', `CPU (${ALL_PROCESSES})`, '% of a core'),
       m('cpuUsPerMsg', `CPU per message (${ALL_PROCESSES})`, 'µs'),
+      ...CPU_PARTS,
       m('rssMB', `memory (PSS, ${ALL_PROCESSES})`, 'MiB'),
       m('sendLagP99', 'generator send lag p99', 'ms', { ratio: false }),
       ...ROUND_TRIPS,

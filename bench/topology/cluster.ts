@@ -110,6 +110,8 @@ export function createClusterTopology(opts: {
   /** Core every server-side process is pinned to (null: not pinned). */
   serverCore: number | null;
   log(line: string): void;
+  /** More environment for the Parley nodes (--parley-env). */
+  parleyEnv?: Record<string, string>;
 }): Topology {
   const { group, root, log } = opts;
   const secret = randomBytes(24).toString('hex');
@@ -128,6 +130,7 @@ export function createClusterTopology(opts: {
   };
 
   const parleyEnv = (database: string): Record<string, string> => ({
+    ...opts.parleyEnv,
     DATABASE_URL: dbUrl(postgres!, database),
     REDIS_URL: redis!.url,
     TRUST_PROXY: 'loopback',
@@ -212,6 +215,12 @@ export function createClusterTopology(opts: {
             : { visitors: count(prepared.visitors, 'v'), agents: count(prepared.agents, 'a') },
         adminCookie: kind === 'parley' ? seeded!.adminCookie : null,
         sample: () => sampleTrees(roots),
+        sampleParts: () => ({
+          nodes: sampleTrees(nodes.map((n) => n.child.pid!)),
+          nginx: sampleTrees([nginx!.pid]),
+          redis: sampleTrees([pids!.redis]),
+          ...(kind === 'parley' ? { postgres: sampleTrees([pids!.postmaster]) } : {}),
+        }),
         counters: () => serviceCounters(redis!, kind === 'parley' ? postgres : null),
         profiler,
         output: () => nodes.map((n, i) => `--- node ${i + 1}\n${n.output().slice(-3000)}`).join('\n') + `\n--- nginx\n${nginx!.errorLog().slice(-2000)}`,

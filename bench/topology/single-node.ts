@@ -96,6 +96,8 @@ export function createSingleNodeTopology(opts: {
   /** Core the server is pinned to (null: not pinned). */
   serverCore: number | null;
   log(line: string): void;
+  /** More environment for the Parley process (--parley-env). */
+  parleyEnv?: Record<string, string>;
 }): Topology {
   const { group, root, log } = opts;
   const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
@@ -110,6 +112,7 @@ export function createSingleNodeTopology(opts: {
     const env: Record<string, string> = {};
     if (kind === 'parley') {
       Object.assign(env, {
+        ...opts.parleyEnv,
         DATABASE_URL: `sqlite:${dbPath}`,
         SESSION_SECRET: secret,
         ADMIN_EMAIL: admin.email,

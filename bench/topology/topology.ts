@@ -39,6 +39,8 @@ export interface Deployment {
   adminCookie: string | null;
   /** CPU time and RSS summed over every server process of this deployment. */
   sample(): ProcSample;
+  /** The same, per part of the deployment (a cluster: nodes, nginx, redis, postgres); absent on one node. */
+  sampleParts?(): Record<string, ProcSample>;
   /**
    * Counters of the services behind the nodes, read at the edges of the measured window (a
    * cluster: Redis commands processed, PostgreSQL transactions committed); absent on one node.
