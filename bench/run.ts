@@ -170,13 +170,16 @@ async function runOne(scenario: Scenario, kind: ServerKind, run: number): Promis
 
 async function main(): Promise<number> {
   log(`Parley bench: profile ${profile.name}, ${runs} run(s) per server${args.runs ? '' : ' (cluster scenarios: their own count)'}, scenarios ${names.join(', ')}; ${pinned ? 'server on core 0, load on core 1' : 'not pinned'}`);
-  for (const [name, topology] of topologies) {
-    const mine = scenarios.filter((s) => (s.topology ?? 'single') === name);
-    await topology.prepare(
-      { visitors: Math.max(...mine.map((s) => s.needs.visitors)), agents: Math.max(...mine.map((s) => s.needs.agents)) },
-      kinds,
-    );
-  }
+  // Side by side: seeding is not measured, and each mostly waits for scrypt or for its database.
+  await Promise.all(
+    [...topologies].map(([name, topology]) => {
+      const mine = scenarios.filter((s) => (s.topology ?? 'single') === name);
+      return topology.prepare(
+        { visitors: Math.max(...mine.map((s) => s.needs.visitors)), agents: Math.max(...mine.map((s) => s.needs.agents)) },
+        kinds,
+      );
+    }),
+  );
   for (const scenario of scenarios) {
     log(`${scenario.title}`);
     // --runs applies to every scenario; otherwise a scenario may ask for fewer than the profile's.

@@ -37,7 +37,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
     idle: { visitors: 10_000, settleMs: 500, generators: 4 },
     claims: { queued: 1000, agents: 50, inFlightPerAgent: 4, generators: 2 },
     clusterSaturation: { conversations: 100, perAgent: 20, inFlight: 8, warmupMs: 1000, measureMs: 2500, generators: 2, runs: 2 },
-    clusterSteady: { conversations: 2000, perAgent: 20, ratePerSide: 1, warmupMs: 1000, measureMs: 3000, generators: 2, runs: 2 },
+    clusterSteady: { conversations: 2000, perAgent: 20, ratePerSide: 1, warmupMs: 1000, measureMs: 3000, generators: 2, runs: 1 },
   },
   full: {
     name: 'full',
