@@ -46,6 +46,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string' },
     conversations: { type: 'string' },
     'parley-env': { type: 'string' },
+    'pg-no-fsync': { type: 'boolean', default: false },
     only: { type: 'string' },
     kinds: { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
@@ -59,7 +60,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--full|--smoke] [--runs N] [--only ${Object.keys(SCENARIOS).join(',')}]
-  [--kinds baseline,parley] [--conversations N] [--parley-env K=V,…] [--out FILE] [--markdown FILE] [--cpu-prof] [--no-pin] [--strict]\n`);
+  [--kinds baseline,parley] [--conversations N] [--parley-env K=V,…] [--pg-no-fsync] [--out FILE] [--markdown FILE] [--cpu-prof] [--no-pin] [--strict]\n`);
   process.exit(0);
 }
 
@@ -109,7 +110,7 @@ for (const s of scenarios) {
   topologies.set(
     name,
     name === 'cluster'
-      ? createClusterTopology({ group, root: ROOT, serverCore, log, parleyEnv })
+      ? createClusterTopology({ group, root: ROOT, serverCore, log, parleyEnv, durable: !args['pg-no-fsync'] })
       : createSingleNodeTopology({ group, root: ROOT, serverCore, log, parleyEnv }),
   );
 }

@@ -112,6 +112,8 @@ export function createClusterTopology(opts: {
   log(line: string): void;
   /** More environment for the Parley nodes (--parley-env). */
   parleyEnv?: Record<string, string>;
+  /** PostgreSQL with production durability (default); false (--pg-no-fsync): fsync and synchronous commits off, to see what the flushes cost. */
+  durable?: boolean;
 }): Topology {
   const { group, root, log } = opts;
   const secret = randomBytes(24).toString('hex');
@@ -145,11 +147,12 @@ export function createClusterTopology(opts: {
     const t0 = performance.now();
     redis = await startRedis();
     // Production durability: every commit's WAL flushed before the ack.
-    postgres = await startPostgres({ durable: true });
+    postgres = await startPostgres({ durable: opts.durable ?? true });
     pids = { redis: await redisPid(redis), postmaster: await postmasterPid(postgres) };
     // New backends are forked by the postmaster and inherit its affinity.
     pinTree(pids.redis);
     pinTree(pids.postmaster);
+    if (opts.durable === false) log('cluster: PostgreSQL without fsync nor synchronous commits (--pg-no-fsync): not a production setting');
     log(`cluster: Redis and PostgreSQL started in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
 
