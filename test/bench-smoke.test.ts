@@ -49,10 +49,7 @@ it('[BENCH] the smoke profile runs every scenario, the cluster ones included, ag
       expect(metric(scenario, kind, 'e2eP50'), `${scenario} ${kind}`).toBeGreaterThan(0);
       expect(metric(scenario, kind, 'errors'), `${scenario} ${kind}`).toBe(0);
       expect(metric(scenario, kind, 'undelivered'), `${scenario} ${kind}`).toBe(0);
-      // The bare relays on the Redis adapter have delivered a few messages out of their own seq
-      // order under load (bench/RESULTS.md, "Correctness counts"; cause not found): counted, not
-      // asserted for them. Parley's order is asserted everywhere.
-      if (kind === 'parley' || !scenario.startsWith('cluster-')) expect(metric(scenario, kind, 'outOfOrder'), `${scenario} ${kind}`).toBe(0);
+      expect(metric(scenario, kind, 'outOfOrder'), `${scenario} ${kind}`).toBe(0);
     }
     // The cluster's CPU and memory are summed over the whole server side: never zero, never unknown.
     for (const scenario of ['cluster-saturation', 'cluster-steady']) {
