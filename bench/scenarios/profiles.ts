@@ -1,6 +1,7 @@
 // Sizes and durations per profile. `quick` (the default) keeps the sizes the
-// targets are stated for and shortens the windows, to finish in under 5
-// minutes; `full` measures longer and repeats more; `smoke` is a seconds-long
+// targets are stated for and shortens the windows (and makes fewer runs of the
+// cluster scenarios, whose seeding and connecting take longer), to finish in
+// under 10 minutes; `full` measures longer and repeats more; `smoke` is a seconds-long
 // sanity run for CI (tiny sizes, no targets).
 
 export type ProfileName = 'quick' | 'full' | 'smoke';
