@@ -7,8 +7,16 @@
 // Identity is whatever id the client puts in `auth.id`. A claim is a first-wins
 // entry in a Map (the least a relay must do to hand a conversation to one agent).
 // Run: PORT=… HOST=127.0.0.1 node bench/baseline-server.ts
+//
+// With REDIS_URL, it is one node of a cluster of relays: the Socket.IO Redis adapter
+// (@socket.io/redis-adapter on ioredis, with the key Parley's cluster uses) carries
+// broadcasts to the other nodes, and nothing else is shared. A node that meets a
+// conversation it does not know (an agent on node 2 claiming what a visitor on node 1
+// opened) takes it as new: the least a relay must do, with first-wins claims per node.
 
 import { createServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 
 type Ack = (result: object) => void;
@@ -35,6 +43,9 @@ const io = new Server(httpServer, {
   maxHttpBufferSize: MAX_FRAME,
   perMessageDeflate: false,
 });
+const redisUrl = process.env.REDIS_URL;
+const redis = redisUrl ? [new Redis(redisUrl), new Redis(redisUrl)] : [];
+if (redis.length) io.adapter(createAdapter(redis[0], redis[1], { key: 'parley', requestsTimeout: 3000 }));
 const visitors = io.of('/visitor');
 const agents = io.of('/agent');
 
@@ -86,12 +97,22 @@ visitors.on('connection', (socket) => {
   });
 });
 
+/** The conversation; in a cluster, one opened on another node is taken as new here. */
+function known(id: unknown): Conversation | undefined {
+  const found = conversations.get(String(id));
+  if (found || !redis.length || typeof id !== 'string' || !id.startsWith('c-')) return found;
+  // seq 1 was the visitor's opening message, on the node that opened it: this node's deliveries follow it.
+  const c: Conversation = { id, visitorId: id.slice(2), lastSeq: 1, agentId: null, createdAt: new Date().toISOString() };
+  conversations.set(id, c);
+  return c;
+}
+
 agents.on('connection', (socket) => {
   const agentId = idOf(socket);
   socket.join('queue');
   socket.emit('queue', { conversations: [...queued.values()].map(summary) });
   socket.on('conversation:claim', (input: { conversationId?: unknown }, ack: Ack) => {
-    const c = conversations.get(String(input?.conversationId));
+    const c = known(input?.conversationId);
     if (typeof ack !== 'function') return;
     if (!c) return ack({ ok: false, error: { code: 'not_found', message: 'no such conversation' } });
     if (c.agentId) return ack({ ok: false, error: { code: 'already_claimed', message: 'already claimed' } });
@@ -102,7 +123,7 @@ agents.on('connection', (socket) => {
     ack({ ok: true, conversation: summary(c) });
   });
   socket.on('message:send', (input: { conversationId?: unknown; clientId?: unknown; body?: unknown }, ack: Ack) => {
-    const c = conversations.get(String(input?.conversationId));
+    const c = known(input?.conversationId);
     if (typeof ack !== 'function') return;
     if (!c) return ack({ ok: false, error: { code: 'not_found', message: 'no such conversation' } });
     ack({ ok: true, message: relay(c, { kind: 'agent', id: agentId }, input) });
@@ -115,6 +136,10 @@ httpServer.listen(port, host, () => {
   process.stdout.write(`${JSON.stringify({ event: 'server.listening', url: `http://${host}:${actual}` })}\n`);
 });
 
-const stop = () => io.close(() => process.exit(0));
+const stop = () =>
+  io.close(() => {
+    for (const r of redis) r.disconnect();
+    process.exit(0);
+  });
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -3,8 +3,8 @@
 // and targets as a table on stdout and JSON in bench/results/. Every child
 // process is killed at the end, also on failure or Ctrl-C.
 //
-// Flags: --full | --smoke (profile; quick by default), --runs N, --only a,b,
-// --kinds parley, --out FILE, --markdown FILE, --cpu-prof, --heap-prof, --no-pin, --strict.
+// Flags: --full | --smoke (profile; quick by default), --runs N, --only a,b, --conversations N, --parley-env K=V,
+// --pg-no-fsync, --kinds parley, --out FILE, --markdown FILE, --cpu-prof, --heap-prof, --no-pin, --strict.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -14,13 +14,14 @@ import { createProcessGroup, pinProcess } from './lib/processes.ts';
 import { within } from './lib/stats.ts';
 import { spawnGenerators } from './runner/generators.ts';
 import { type RunRecord, renderMarkdown, renderText, summarize } from './runner/report.ts';
-import { saturationScenario, steadyScenario, pollingScenario } from './scenarios/chat.ts';
+import { clusterSaturationScenario, clusterSteadyScenario, pollingScenario, saturationScenario, steadyScenario } from './scenarios/chat.ts';
 import { claimsScenario } from './scenarios/claims.ts';
 import { idle50kScenario, idleScenario } from './scenarios/idle.ts';
 import { PROFILES, type Profile } from './scenarios/profiles.ts';
-import type { Scenario, ScenarioEnv, ScenarioName } from './scenarios/types.ts';
+import type { Scenario, ScenarioEnv, ScenarioName, TopologyName } from './scenarios/types.ts';
+import { createClusterTopology } from './topology/cluster.ts';
 import { createSingleNodeTopology } from './topology/single-node.ts';
-import { type Deployment, SERVER_KINDS, type ServerKind } from './topology/topology.ts';
+import { type Deployment, SERVER_KINDS, type ServerKind, type Topology } from './topology/topology.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SCENARIOS: Record<ScenarioName, (p: Profile, env: ScenarioEnv) => Scenario> = {
@@ -30,6 +31,8 @@ const SCENARIOS: Record<ScenarioName, (p: Profile, env: ScenarioEnv) => Scenario
   claims: claimsScenario,
   polling: pollingScenario,
   'idle-50k': idle50kScenario,
+  'cluster-saturation': clusterSaturationScenario,
+  'cluster-steady': clusterSteadyScenario,
 };
 /** Open files wanted for every server and load generator: idle-50k holds 55,000 connections in one server. */
 const WANTED_FILES = 65_536;
@@ -44,6 +47,9 @@ const { values: args } = parseArgs({
     full: { type: 'boolean', default: false },
     smoke: { type: 'boolean', default: false },
     runs: { type: 'string' },
+    conversations: { type: 'string' },
+    'parley-env': { type: 'string' },
+    'pg-no-fsync': { type: 'boolean', default: false },
     only: { type: 'string' },
     kinds: { type: 'string' },
     out: { type: 'string', default: join(ROOT, 'bench/results/latest.json') },
@@ -58,11 +64,24 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--full|--smoke] [--runs N] [--only ${Object.keys(SCENARIOS).join(',')}]
-  [--kinds baseline,parley] [--out FILE] [--markdown FILE] [--cpu-prof|--heap-prof] [--no-pin] [--strict]\n`);
+  [--kinds baseline,parley] [--conversations N] [--parley-env K=V,…] [--pg-no-fsync] [--out FILE] [--markdown FILE] [--cpu-prof|--heap-prof] [--no-pin] [--strict]\n`);
   process.exit(0);
 }
 
-const profile = PROFILES[args.smoke ? 'smoke' : args.full ? 'full' : 'quick'];
+const chosen = PROFILES[args.smoke ? 'smoke' : args.full ? 'full' : 'quick'];
+// --conversations N: the steady scenarios' size (steady, polling, cluster-steady), e.g. to find
+// the rate a deployment sustains; the targets are stated for the profile's own sizes.
+const conversations = args.conversations ? Number(args.conversations) : null;
+if (conversations !== null && (!Number.isInteger(conversations) || conversations < 1)) throw new Error('--conversations must be a positive whole number');
+const profile: Profile =
+  conversations === null
+    ? chosen
+    : {
+        ...chosen,
+        steady: { ...chosen.steady, conversations },
+        polling: { ...chosen.polling, conversations },
+        clusterSteady: { ...chosen.clusterSteady, conversations },
+      };
 const runsFlag = args.runs ? Number(args.runs) : null;
 const names = (args.only ? args.only.split(',') : Object.keys(SCENARIOS)) as ScenarioName[];
 const kinds = (args.kinds ? args.kinds.split(',') : SERVER_KINDS) as ServerKind[];
@@ -82,14 +101,34 @@ const loadCore = pinned ? 1 : null;
 // The runner only coordinates, but keep it off the server's core too.
 if (pinned) pinProcess(process.pid, 1);
 
-const topology = createSingleNodeTopology({ group, root: ROOT, serverCore, log });
+// Each topology the chosen scenarios need, created once (the cluster's starts Redis and PostgreSQL).
+// --parley-env K=V,K=V: more environment for every Parley process (e.g. DATABASE_POOL_SIZE=4), to
+// compare configurations; the bench's own settings (database, limits off) cannot be overridden.
+const parleyEnv: Record<string, string> = {};
+for (const pair of args['parley-env'] ? args['parley-env'].split(',') : []) {
+  const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(pair);
+  if (!m) throw new Error(`--parley-env: ${pair} is not KEY=VALUE`);
+  parleyEnv[m[1]] = m[2];
+}
+const topologies = new Map<TopologyName, Topology>();
+for (const s of scenarios) {
+  const name = s.topology ?? 'single';
+  if (topologies.has(name)) continue;
+  topologies.set(
+    name,
+    name === 'cluster'
+      ? createClusterTopology({ group, root: ROOT, serverCore, log, parleyEnv, durable: !args['pg-no-fsync'] })
+      : createSingleNodeTopology({ group, root: ROOT, serverCore, log, parleyEnv }),
+  );
+}
+const topologyOf = (s: Scenario) => topologies.get(s.topology ?? 'single')!;
 // Whatever happens, no server or load generator outlives the runner (short of SIGKILL: load
 // generators then exit on their own when their IPC channel closes; servers cannot notice).
 process.on('exit', () => group.killAll());
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     log(`\n${signal}: stopping every child process`);
-    topology.abandon();
+    for (const t of topologies.values()) t.abandon();
     process.exit(130);
   });
 }
@@ -111,7 +150,7 @@ async function runOne(scenario: Scenario, kind: ServerKind, run: number): Promis
   };
   let deployment: Deployment;
   try {
-    deployment = await topology.deploy(kind, { cpuProfileDir, heap: args['heap-prof'] });
+    deployment = await topologyOf(scenario).deploy(kind, { cpuProfileDir, heap: args['heap-prof'] });
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err));
   }
@@ -138,14 +177,19 @@ async function runOne(scenario: Scenario, kind: ServerKind, run: number): Promis
 }
 
 async function main(): Promise<number> {
-  const needs = {
-    visitors: Math.max(...scenarios.map((s) => s.needs.visitors)),
-    agents: Math.max(...scenarios.map((s) => s.needs.agents)),
-  };
-  log(`Parley bench: profile ${profile.name}, ${runs} run(s) per server, scenarios ${names.join(', ')}; ${pinned ? 'server on core 0, load on core 1' : 'not pinned'}`);
+  log(`Parley bench: profile ${profile.name}, ${runs} run(s) per server${runsFlag === null ? ' (some scenarios: their own count)' : ''}, scenarios ${names.join(', ')}; ${pinned ? 'server on core 0, load on core 1' : 'not pinned'}`);
   const files = group.files;
   log(`open files per server and load generator: ${files.limit.toLocaleString('en-US')}${files.raised ? ' (raised with prlimit)' : files.limit < WANTED_FILES ? ` (${WANTED_FILES.toLocaleString('en-US')} wanted; raising the hard limit needs CAP_SYS_RESOURCE — see bench/README.md)` : ''}`);
-  await topology.prepare(needs, kinds);
+  // Side by side: seeding is not measured, and each mostly waits for scrypt or for its database.
+  await Promise.all(
+    [...topologies].map(([name, topology]) => {
+      const mine = scenarios.filter((s) => (s.topology ?? 'single') === name);
+      return topology.prepare(
+        { visitors: Math.max(...mine.map((s) => s.needs.visitors)), agents: Math.max(...mine.map((s) => s.needs.agents)) },
+        kinds,
+      );
+    }),
+  );
   for (const scenario of scenarios) {
     log(`${scenario.title}`);
     for (let run = 0; run < runsOf(scenario); run++) {
@@ -155,7 +199,8 @@ async function main(): Promise<number> {
     }
   }
   const summaries = scenarios.map((s) => summarize(s, records));
-  const targetsApply = profile.name !== 'smoke';
+  // The targets are stated for the profile's sizes: not for a tiny profile, nor another --conversations.
+  const targetsApply = profile.name !== 'smoke' && conversations === null;
   log(renderText(summaries, targetsApply));
   const seconds = (Date.now() - started) / 1000;
   log(`\nfinished in ${seconds.toFixed(0)} s`);
@@ -164,7 +209,7 @@ async function main(): Promise<number> {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${process.platform}`;
   const meta = { command, date: new Date().toISOString(), machine, profile: profile.name, runs, pinned, targetsApply, openFiles: group.files.limit };
   mkdirSync(dirname(args.out!), { recursive: true });
-  writeFileSync(args.out!, `${JSON.stringify({ ...meta, durationS: seconds, topology: topology.name, summaries, records }, null, 2)}\n`);
+  writeFileSync(args.out!, `${JSON.stringify({ ...meta, durationS: seconds, topologies: [...topologies.keys()], summaries, records }, null, 2)}\n`);
   log(`JSON: ${args.out}`);
   if (args.markdown) {
     // What other benchmarks recorded below REPORTS_MARK (npm run bench:reports, bench:store:pg) is kept.
@@ -184,7 +229,7 @@ main()
     return 1;
   })
   .then(async (code) => {
-    await topology.close().catch(() => {});
+    for (const t of topologies.values()) await t.close().catch(() => {});
     group.killAll();
     process.exit(code);
   });

@@ -1,6 +1,7 @@
 // CI smoke run of the benchmark (bench/README.md): `bench/run.ts --smoke`, a
 // seconds-long tiny profile of every scenario against both servers, so the
-// harness cannot rot. No performance targets are asserted, only that every run
+// harness cannot rot — the cluster scenarios included (the runner starts Redis,
+// PostgreSQL and nginx itself, as the tests do). No performance targets are asserted, only that every run
 // finished, produced sane numbers and wrote its JSON.
 
 import { spawn } from 'node:child_process';
@@ -29,7 +30,7 @@ function runSmoke(out: string): Promise<{ code: number | null; output: string }>
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
 }
 
-it('[BENCH] the smoke profile runs every scenario against both servers and writes sane JSON', async () => {
+it('[BENCH] the smoke profile runs every scenario, the cluster ones included, against both servers and writes sane JSON', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'parley-bench-smoke-'));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const out = join(dir, 'smoke.json');
@@ -43,12 +44,17 @@ it('[BENCH] the smoke profile runs every scenario against both servers and write
   const metric = (scenario: string, kind: 'baseline' | 'parley', key: string) =>
     result.records.find((r) => r.scenario === scenario && r.kind === kind)?.metrics?.[key] ?? null;
   for (const kind of ['baseline', 'parley'] as const) {
-    for (const scenario of ['saturation', 'steady', 'polling']) {
+    for (const scenario of ['saturation', 'steady', 'polling', 'cluster-saturation', 'cluster-steady']) {
       expect(metric(scenario, kind, 'msgsPerSec'), `${scenario} ${kind}`).toBeGreaterThan(0);
       expect(metric(scenario, kind, 'e2eP50'), `${scenario} ${kind}`).toBeGreaterThan(0);
       expect(metric(scenario, kind, 'errors'), `${scenario} ${kind}`).toBe(0);
       expect(metric(scenario, kind, 'undelivered'), `${scenario} ${kind}`).toBe(0);
       expect(metric(scenario, kind, 'outOfOrder'), `${scenario} ${kind}`).toBe(0);
+    }
+    // The cluster's CPU and memory are summed over the whole server side: never zero, never unknown.
+    for (const scenario of ['cluster-saturation', 'cluster-steady']) {
+      expect(metric(scenario, kind, 'cpuUsPerMsg'), `${scenario} ${kind}`).toBeGreaterThan(0);
+      expect(metric(scenario, kind, 'rssMB'), `${scenario} ${kind}`).toBeGreaterThan(0);
     }
     expect(metric('idle', kind, 'connectsPerSec')).toBeGreaterThan(0);
     expect(metric('idle', kind, 'dropped')).toBe(0);
@@ -66,5 +72,5 @@ it('[BENCH] the smoke profile runs every scenario against both servers and write
   }
   expect(metric('claims', 'parley', 'queuedAfter')).toBe(0);
   // Every scenario is summarised with both medians, so ratios can be printed.
-  expect(result.summaries.map((s) => s.name).sort()).toEqual(['claims', 'idle', 'idle-50k', 'polling', 'saturation', 'steady']);
-}, 240_000);
+  expect(result.summaries.map((s) => s.name).sort()).toEqual(['claims', 'cluster-saturation', 'cluster-steady', 'idle', 'idle-50k', 'polling', 'saturation', 'steady']);
+}, 360_000);

@@ -57,13 +57,18 @@ export interface ProcessGroup {
   stopAll(): Promise<void>;
 }
 
-/** taskset exists and there are two cores to pin to (server on 0, load on 1). */
+let tasksetFound: boolean | null = null;
+
+/**
+ * taskset exists and there are two cores to pin to (server on 0, load on 1). Decided once: after
+ * the runner pinned itself to one core, availableParallelism() says 1.
+ */
 export function hasTaskset(): boolean {
-  return (
+  tasksetFound ??=
     process.platform === 'linux' &&
     availableParallelism() >= 2 &&
-    spawnSync('taskset', ['-c', '1', 'true'], { stdio: 'ignore' }).status === 0
-  );
+    spawnSync('taskset', ['-c', '1', 'true'], { stdio: 'ignore' }).status === 0;
+  return tasksetFound;
 }
 
 /** Pins an already running process (all its threads) to `core`; false when not possible. */

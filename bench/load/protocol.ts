@@ -1,7 +1,7 @@
 // Messages between the runner and its load-generator processes (Node IPC).
 // The runner sends a command with an id; the generator replies with the same id.
 
-import type { Identities, ServerKind } from '../topology/topology.ts';
+import type { Identities, RoleUrls, ServerKind } from '../topology/topology.ts';
 
 export type WorkloadName = 'chat' | 'idle' | 'claims';
 export type Transport = 'websocket' | 'polling';
@@ -10,6 +10,8 @@ export interface GeneratorSetup {
   workload: WorkloadName;
   kind: ServerKind;
   urls: string[];
+  /** Where each side connects, when the topology decides it (a cluster: visitors on one node, agents on another). */
+  roleUrls?: RoleUrls;
   /** This generator's share of the identities. */
   identities: Identities;
   /** Workload parameters (see each workload's Params). */

@@ -89,7 +89,7 @@ export function renderText(summaries: ScenarioSummary[], targetsApply = true): s
     out.push(pad([['metric', 'baseline', 'parley', 'ratio'], ...rows]));
   }
   const targets = summaries.flatMap((s) => s.targets);
-  if (!targetsApply) out.push('', 'Targets: not evaluated (this profile is too small for them).');
+  if (!targetsApply) out.push('', 'Targets: not evaluated (the sizes are not those the targets are stated for).');
   else if (targets.length) out.push('', 'Targets (medians over runs):', ...targets.map((t) => `  ${targetLine(t)}`));
   return out.join('\n');
 }

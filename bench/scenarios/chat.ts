@@ -52,6 +52,7 @@ async function runChat(ctx: RunContext, sizes: ChatSizes, load: Pick<ChatParams,
         workload: 'chat',
         kind: ctx.kind,
         urls: deployment.urls,
+        roleUrls: deployment.roleUrls,
         identities: {
           visitors: ids.visitors.slice(ranges[i][0], ranges[i][1]),
           agents: ids.agents.slice(ranges[i][0] / sizes.perAgent, Math.ceil(ranges[i][1] / sizes.perAgent)),
@@ -68,9 +69,14 @@ async function runChat(ctx: RunContext, sizes: ChatSizes, load: Pick<ChatParams,
   await sleep(sizes.warmupMs);
   await ctx.window.begin();
   await generators.all({ type: 'measure' }, 10_000);
+  // The counters' own queries stay outside the CPU window.
+  const c0 = await deployment.counters?.();
   const s0 = deployment.sample();
+  const p0 = deployment.sampleParts?.();
   await sleep(sizes.measureMs);
   const s1 = deployment.sample();
+  const p1 = deployment.sampleParts?.();
+  const c1 = await deployment.counters?.();
   await ctx.window.end();
   const reports = await generators.all<ChatReport>({ type: 'stop' }, 30_000);
 
@@ -83,7 +89,23 @@ async function runChat(ctx: RunContext, sizes: ChatSizes, load: Pick<ChatParams,
   const errors = reports.reduce((a, r) => a + Object.values(r.errors).reduce((x, y) => x + y, 0), 0);
   const sent = reports.reduce((a, r) => a + r.sent, 0);
   const delivered = reports.reduce((a, r) => a + r.delivered, 0);
+  /** A service counter's growth over the window, per acked message (null when not counted). */
+  const perMessage = (key: string) =>
+    c0 && c1 && key in c0 && key in c1 && acked > 0 ? (c1[key] - c0[key]) / acked : null;
+  /** A part's CPU per acked message, µs (null when the deployment has no such part). */
+  const partCpu = (part: string) => {
+    const a = p0?.[part]?.cpuMicros;
+    const b = p1?.[part]?.cpuMicros;
+    return a == null || b == null || acked === 0 ? null : (b - a) / acked;
+  };
   return {
+    cpuNodesUsPerMsg: partCpu('nodes'),
+    cpuNginxUsPerMsg: partCpu('nginx'),
+    cpuRedisUsPerMsg: partCpu('redis'),
+    cpuPostgresUsPerMsg: partCpu('postgres'),
+    redisCmdsPerMsg: perMessage('redisCommands'),
+    redisPublishesPerMsg: perMessage('redisPublishes'),
+    pgCommitsPerMsg: perMessage('postgresCommits'),
     msgsPerSec: acked / windowS,
     cpuUsPerMsg: cpu === null || acked === 0 ? null : cpu / acked,
     serverCpuPct: cpu === null ? null : (cpu / ((s1.at - s0.at) * 1000)) * 100,
@@ -153,4 +175,75 @@ function rateScenario(name: 'steady' | 'polling', profile: Profile, transport: T
 }
 
 export const steadyScenario = (profile: Profile) => rateScenario('steady', profile, 'websocket');
+
+const CLUSTER = 'two nodes behind nginx, visitors on node 1, agents on node 2';
+/** What each message costs the services behind the nodes (bench/topology/cluster.ts). */
+const CPU_PARTS: MetricDef[] = [
+  m('cpuNodesUsPerMsg', '… of which both nodes', 'µs'),
+  m('cpuNginxUsPerMsg', '… of which nginx', 'µs'),
+  m('cpuRedisUsPerMsg', '… of which Redis', 'µs'),
+  m('cpuPostgresUsPerMsg', '… of which PostgreSQL', 'µs', { ratio: false }),
+];
+const ROUND_TRIPS: MetricDef[] = [
+  m('redisCmdsPerMsg', 'Redis commands per message', 'count'),
+  m('redisPublishesPerMsg', 'Redis PUBLISHes per message', 'count'),
+  m('pgCommitsPerMsg', 'PostgreSQL commits per message (±1 s of stats delay)', 'count', { ratio: false }),
+];
+const ALL_PROCESSES = 'nodes, nginx, Redis, PostgreSQL';
+
+export function clusterSaturationScenario(profile: Profile): Scenario {
+  const s = profile.clusterSaturation;
+  return {
+    name: 'cluster-saturation',
+    title: `cluster-saturation — ${CLUSTER}: ${s.conversations} conversations, ${s.inFlight} in flight per side`,
+    topology: 'cluster',
+    runs: s.runs,
+    generators: s.generators,
+    needs: { visitors: s.conversations, agents: Math.ceil(s.conversations / s.perAgent) },
+    run: (ctx) => runChat(ctx, s, { mode: 'closed', inFlight: s.inFlight, ratePerSide: 0, transport: 'websocket' }),
+    metrics: [
+      m('msgsPerSec', 'acked messages/s', 'msg/s'),
+      m('cpuUsPerMsg', `CPU per message (${ALL_PROCESSES})`, 'µs'),
+      ...CPU_PARTS,
+      m('serverCpuPct', `CPU (${ALL_PROCESSES})`, '% of a core'),
+      m('ackP50', 'ack latency p50', 'ms'),
+      m('ackP99', 'ack latency p99', 'ms'),
+      m('rssMB', `memory (PSS, ${ALL_PROCESSES})`, 'MiB'),
+      ...ROUND_TRIPS,
+      ...CORRECTNESS,
+    ],
+    targets: [{ metric: 'msgsPerSec', on: 'ratio', op: '>=', threshold: 0.5, label: 'cluster acked messages/s ≥ 0.5× baseline' }],
+  };
+}
+
+export function clusterSteadyScenario(profile: Profile): Scenario {
+  const s = profile.clusterSteady;
+  return {
+    name: 'cluster-steady',
+    title: `cluster-steady — ${CLUSTER}: ${s.conversations} conversations, ${s.ratePerSide} msg/s per side`,
+    topology: 'cluster',
+    runs: s.runs,
+    generators: s.generators,
+    needs: { visitors: s.conversations, agents: Math.ceil(s.conversations / s.perAgent) },
+    run: (ctx) => runChat(ctx, s, { mode: 'rate', inFlight: 0, ratePerSide: s.ratePerSide, transport: 'websocket' }),
+    metrics: [
+      m('e2eP50', 'end-to-end p50', 'ms'),
+      m('e2eP95', 'end-to-end p95', 'ms'),
+      m('e2eP99', 'end-to-end p99', 'ms'),
+      m('e2eMax', 'end-to-end max', 'ms'),
+      m('msgsPerSec', 'acked messages/s', 'msg/s'),
+      m('serverCpuPct', `CPU (${ALL_PROCESSES})`, '% of a core'),
+      m('cpuUsPerMsg', `CPU per message (${ALL_PROCESSES})`, 'µs'),
+      ...CPU_PARTS,
+      m('rssMB', `memory (PSS, ${ALL_PROCESSES})`, 'MiB'),
+      m('sendLagP99', 'generator send lag p99', 'ms', { ratio: false }),
+      ...ROUND_TRIPS,
+      ...CORRECTNESS,
+    ],
+    targets: [
+      { metric: 'cpuUsPerMsg', on: 'ratio', op: '<=', threshold: 1.5, label: 'cluster CPU per message ≤ 1.5× baseline' },
+      { metric: 'e2eP99', on: 'value', op: '<=', threshold: 25, label: 'cluster end-to-end p99 ≤ 25 ms' },
+    ],
+  };
+}
 export const pollingScenario = (profile: Profile) => rateScenario('polling', profile, 'polling');

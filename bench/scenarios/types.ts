@@ -5,13 +5,15 @@ import type { FileLimit } from '../lib/processes.ts';
 import type { Generators } from '../runner/generators.ts';
 import type { Deployment, SeedNeeds, ServerKind } from '../topology/topology.ts';
 
-export type ScenarioName = 'saturation' | 'steady' | 'idle' | 'claims' | 'polling' | 'idle-50k';
 
 /** What a scenario may size itself by: the machine's limits as the runner found them. */
 export interface ScenarioEnv {
   /** The open-files limit every server and load generator gets. */
   files: FileLimit;
 }
+export type ScenarioName = 'saturation' | 'steady' | 'idle' | 'claims' | 'polling' | 'idle-50k' | 'cluster-saturation' | 'cluster-steady';
+/** Which topology a scenario's servers run in (bench/topology/). */
+export type TopologyName = 'single' | 'cluster';
 export type Metrics = Record<string, number | null>;
 
 export interface MetricDef {
@@ -45,6 +47,8 @@ export interface RunContext {
 export interface Scenario {
   name: ScenarioName;
   title: string;
+  /** Where its servers run; 'single' when absent. */
+  topology?: TopologyName;
   /** Load-generator processes for this scenario (the Node client is the heavier side). */
   generators: number;
   /** Runs per server kind, when this scenario needs fewer or more than the profile's (`--runs` overrides both). */

@@ -28,10 +28,65 @@ export function freePort(): Promise<number> {
   });
 }
 
-interface Started {
+export interface Started {
   child: ChildProcess;
   url: string;
+  port: number;
   output(): string;
+}
+
+/** What every bench run of Parley sets besides its database: no limits that 127.0.0.1 clients would hit. */
+export const BENCH_PARLEY_ENV: Record<string, string> = {
+  MESSAGE_RATE_LIMIT: '0',
+  // Every load-generator client comes from 127.0.0.1.
+  NEW_VISITOR_RATE_LIMIT: '0',
+  CONNECTIONS_PER_ADDRESS: '0',
+  HTTP_RATE_LIMIT: '0',
+  LOG_LEVEL: 'warn',
+};
+
+/** Starts Parley (`server/main.ts`) or the relay on a free loopback port and waits for /healthz. */
+export async function spawnServer(opts: {
+  group: ProcessGroup;
+  root: string;
+  kind: ServerKind;
+  core: number | null;
+  env: Record<string, string>;
+  nodeArgs: string[];
+}): Promise<Started> {
+  const { group, kind } = opts;
+  const port = await freePort();
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    NODE_ENV: 'production',
+    ...opts.env,
+  };
+  const script = kind === 'parley' ? 'server/main.ts' : 'bench/baseline-server.ts';
+  const child = group.spawn(opts.core, process.execPath, [...opts.nodeArgs, script], { cwd: opts.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (chunk: Buffer) => {
+    out = (out + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${kind} server exited before it was ready:\n${out}`);
+    const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await group.stop(child, 1000);
+      throw new Error(`${kind} server not ready after ${READY_TIMEOUT_MS} ms:\n${out}`);
+    }
+    await sleep(50);
+  }
+  return { child, url, port, output: () => out };
 }
 
 export function createSingleNodeTopology(opts: {
@@ -41,6 +96,8 @@ export function createSingleNodeTopology(opts: {
   /** Core the server is pinned to (null: not pinned). */
   serverCore: number | null;
   log(line: string): void;
+  /** More environment for the Parley process (--parley-env). */
+  parleyEnv?: Record<string, string>;
 }): Topology {
   const { group, root, log } = opts;
   const dir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
@@ -52,51 +109,18 @@ export function createSingleNodeTopology(opts: {
   let runs = 0;
 
   async function start(kind: ServerKind, core: number | null, dbPath: string | null, nodeArgs: string[]): Promise<Started> {
-    const port = await freePort();
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      NODE_ENV: 'production',
-    };
+    const env: Record<string, string> = {};
     if (kind === 'parley') {
       Object.assign(env, {
+        ...opts.parleyEnv,
         DATABASE_URL: `sqlite:${dbPath}`,
         SESSION_SECRET: secret,
         ADMIN_EMAIL: admin.email,
         ADMIN_PASSWORD: admin.password,
-        MESSAGE_RATE_LIMIT: '0',
-        // Every load-generator client comes from 127.0.0.1.
-        NEW_VISITOR_RATE_LIMIT: '0',
-        CONNECTIONS_PER_ADDRESS: '0',
-        HTTP_RATE_LIMIT: '0',
-        LOG_LEVEL: 'warn',
+        ...BENCH_PARLEY_ENV,
       });
     }
-    const script = kind === 'parley' ? 'server/main.ts' : 'bench/baseline-server.ts';
-    const child = group.spawn(core, process.execPath, [...nodeArgs, script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const keep = (chunk: Buffer) => {
-      out = (out + chunk.toString()).slice(-20_000);
-    };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${kind} server exited before it was ready:\n${out}`);
-      const ok = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (ok) break;
-      if (Date.now() > deadline) {
-        await group.stop(child, 1000);
-        throw new Error(`${kind} server not ready after ${READY_TIMEOUT_MS} ms:\n${out}`);
-      }
-      await sleep(50);
-    }
-    return { child, url, output: () => out };
+    return spawnServer({ group, root, kind, core, env, nodeArgs });
   }
 
   function copyDatabase(to: string) {

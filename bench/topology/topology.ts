@@ -22,15 +22,30 @@ export interface SeedNeeds {
   agents: number;
 }
 
+/** Entry points per side: visitors' clients are spread over `visitors`, agents' over `agents`. */
+export interface RoleUrls {
+  visitors: string[];
+  agents: string[];
+}
+
 export interface Deployment {
   kind: ServerKind;
   /** Base URLs (http://127.0.0.1:PORT) of the nodes; load generators spread clients over them. */
   urls: string[];
+  /** When set, visitors and agents connect where it says instead of anywhere in `urls`. */
+  roleUrls?: RoleUrls;
   identities: Identities;
   /** Parley only: an admin's session cookie, for checks through the HTTP API. */
   adminCookie: string | null;
   /** CPU time and RSS summed over every server process of this deployment. */
   sample(): ProcSample;
+  /** The same, per part of the deployment (a cluster: nodes, nginx, redis, postgres); absent on one node. */
+  sampleParts?(): Record<string, ProcSample>;
+  /**
+   * Counters of the services behind the nodes, read at the edges of the measured window (a
+   * cluster: Redis commands processed, PostgreSQL transactions committed); absent on one node.
+   */
+  counters?(): Promise<Record<string, number>>;
   /** With `cpuProfileDir`: profiles the measured window of the (first) server process. */
   profiler: WindowProfiler | null;
   /** Recent output of the server processes (for error reports). */
