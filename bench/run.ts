@@ -17,6 +17,7 @@ import { type RunRecord, renderMarkdown, renderText, summarize } from './runner/
 import { saturationScenario, steadyScenario, pollingScenario } from './scenarios/chat.ts';
 import { claimsScenario } from './scenarios/claims.ts';
 import { idleScenario } from './scenarios/idle.ts';
+import { overloadScenario } from './scenarios/overload.ts';
 import { PROFILES, type Profile } from './scenarios/profiles.ts';
 import type { Scenario, ScenarioName } from './scenarios/types.ts';
 import { createSingleNodeTopology } from './topology/single-node.ts';
@@ -29,6 +30,7 @@ const SCENARIOS: Record<ScenarioName, (p: Profile) => Scenario> = {
   idle: idleScenario,
   claims: claimsScenario,
   polling: pollingScenario,
+  overload: overloadScenario,
 };
 /** No single run may take longer than this, whatever happens inside it. */
 const RUN_TIMEOUT_MS = 5 * 60_000;
@@ -60,6 +62,7 @@ if (args.help) {
 
 const profile = PROFILES[args.smoke ? 'smoke' : args.full ? 'full' : 'quick'];
 const runs = args.runs ? Number(args.runs) : profile.runs;
+const runsOf = (s: Scenario) => (args.runs ? runs : (s.runs ?? profile.runs));
 const names = (args.only ? args.only.split(',') : Object.keys(SCENARIOS)) as ScenarioName[];
 const kinds = (args.kinds ? args.kinds.split(',') : SERVER_KINDS) as ServerKind[];
 for (const n of names) if (!(n in SCENARIOS)) throw new Error(`unknown scenario ${n}`);
@@ -139,7 +142,7 @@ async function main(): Promise<number> {
   await topology.prepare(needs, kinds);
   for (const scenario of scenarios) {
     log(`${scenario.title}`);
-    for (let run = 0; run < runs; run++) {
+    for (let run = 0; run < runsOf(scenario); run++) {
       // Alternate which server goes first, so drift on a shared machine hits both alike.
       const order = run % 2 === 0 ? kinds : [...kinds].reverse();
       for (const kind of order) await runOne(scenario, kind, run);

@@ -13,6 +13,26 @@ export interface ChatSizes {
   generators: number;
 }
 
+/** Scenario overload (scenarios/overload.ts): phases on the same conversations. */
+export interface OverloadSizes {
+  conversations: number;
+  perAgent: number;
+  generators: number;
+  runs: number;
+  /** The saturation probe: closed loop on this many conversations, like the saturation scenario. */
+  probe: { conversations: number; inFlight: number; warmupMs: number; ms: number };
+  /** Normal load before and after the overload (open loop, per side). */
+  normalRatePerSide: number;
+  normalMs: number;
+  /** 2× the probe's rate for this long (the figure: 60 s). */
+  overloadMs: number;
+  /** Normal load again: the recovery must happen within 10 s of its start. */
+  recoveryMs: number;
+  /** Timeline slices (recovery is judged slice by slice). */
+  bucketMs: number;
+  lateAckMs: number;
+}
+
 export interface Profile {
   name: ProfileName;
   /** Runs per server kind and scenario (alternating baseline/Parley). */
@@ -22,6 +42,7 @@ export interface Profile {
   polling: ChatSizes & { ratePerSide: number };
   idle: { visitors: number; settleMs: number; generators: number };
   claims: { queued: number; agents: number; inFlightPerAgent: number; generators: number };
+  overload: OverloadSizes;
 }
 
 export const PROFILES: Record<ProfileName, Profile> = {
@@ -33,6 +54,20 @@ export const PROFILES: Record<ProfileName, Profile> = {
     polling: { conversations: 500, perAgent: 20, ratePerSide: 1, warmupMs: 1000, measureMs: 3000, generators: 4 },
     idle: { visitors: 10_000, settleMs: 500, generators: 4 },
     claims: { queued: 1000, agents: 50, inFlightPerAgent: 4, generators: 2 },
+    // Shortened: 20 s of overload (not 60) and one run per server, to keep the whole quick run under 10 minutes.
+    overload: {
+      conversations: 1000,
+      perAgent: 20,
+      generators: 2,
+      runs: 1,
+      probe: { conversations: 100, inFlight: 8, warmupMs: 1000, ms: 2500 },
+      normalRatePerSide: 1,
+      normalMs: 4000,
+      overloadMs: 20_000,
+      recoveryMs: 15_000,
+      bucketMs: 500,
+      lateAckMs: 5000,
+    },
   },
   full: {
     name: 'full',
@@ -42,6 +77,19 @@ export const PROFILES: Record<ProfileName, Profile> = {
     polling: { conversations: 500, perAgent: 20, ratePerSide: 1, warmupMs: 5000, measureMs: 30_000, generators: 4 },
     idle: { visitors: 10_000, settleMs: 5000, generators: 4 },
     claims: { queued: 1000, agents: 50, inFlightPerAgent: 4, generators: 2 },
+    overload: {
+      conversations: 1000,
+      perAgent: 20,
+      generators: 2,
+      runs: 3,
+      probe: { conversations: 100, inFlight: 8, warmupMs: 3000, ms: 5000 },
+      normalRatePerSide: 1,
+      normalMs: 10_000,
+      overloadMs: 60_000,
+      recoveryMs: 20_000,
+      bucketMs: 500,
+      lateAckMs: 5000,
+    },
   },
   smoke: {
     name: 'smoke',
@@ -51,5 +99,18 @@ export const PROFILES: Record<ProfileName, Profile> = {
     polling: { conversations: 4, perAgent: 2, ratePerSide: 5, warmupMs: 200, measureMs: 700, generators: 2 },
     idle: { visitors: 20, settleMs: 200, generators: 2 },
     claims: { queued: 20, agents: 4, inFlightPerAgent: 2, generators: 2 },
+    overload: {
+      conversations: 6,
+      perAgent: 3,
+      generators: 1,
+      runs: 1,
+      probe: { conversations: 4, inFlight: 2, warmupMs: 200, ms: 500 },
+      normalRatePerSide: 5,
+      normalMs: 500,
+      overloadMs: 1000,
+      recoveryMs: 1000,
+      bucketMs: 250,
+      lateAckMs: 5000,
+    },
   },
 };

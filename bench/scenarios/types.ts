@@ -4,7 +4,7 @@
 import type { Generators } from '../runner/generators.ts';
 import type { Deployment, SeedNeeds, ServerKind } from '../topology/topology.ts';
 
-export type ScenarioName = 'saturation' | 'steady' | 'idle' | 'claims' | 'polling';
+export type ScenarioName = 'saturation' | 'steady' | 'idle' | 'claims' | 'polling' | 'overload';
 export type Metrics = Record<string, number | null>;
 
 export interface MetricDef {
@@ -40,6 +40,8 @@ export interface Scenario {
   title: string;
   /** Load-generator processes for this scenario (the Node client is the heavier side). */
   generators: number;
+  /** Runs per server kind when not the profile's (a long scenario); --runs overrides both. */
+  runs?: number;
   needs: SeedNeeds;
   /** One run against one deployment; returns its metrics. Must be bounded in time. */
   run(ctx: RunContext): Promise<Metrics>;

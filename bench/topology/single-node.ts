@@ -72,6 +72,8 @@ export function createSingleNodeTopology(opts: {
         HTTP_RATE_LIMIT: '0',
         LOG_LEVEL: 'warn',
       });
+      // The overload bounds are the server's defaults unless the runner's environment sets them (experiments).
+      for (const name of ['SEND_QUEUE_MAX', 'SEND_QUEUE_MAX_AGE_MS']) if (process.env[name] !== undefined) env[name] = process.env[name]!;
     }
     const script = kind === 'parley' ? 'server/main.ts' : 'bench/baseline-server.ts';
     const child = group.spawn(core, process.execPath, [...nodeArgs, script], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
