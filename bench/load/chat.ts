@@ -288,6 +288,13 @@ export function createChatWorkload(setup: GeneratorSetup): Workload {
         return { ms: performance.now() - t0, conversations: byConversation.size };
       }
       if (name === 'verify') return { ms: performance.now() - t0, ...(await verify()) };
+      if (name === 'settle') {
+        // Waits (at most 15 s) until every send has its answer: a phase's tail does not leak into the next.
+        const sides = [...visitorSides, ...agentSides];
+        const deadline = performance.now() + 15_000;
+        while (sides.some((s) => s.outstanding > 0) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        return { ms: performance.now() - t0, outstanding: sides.reduce((a, s) => a + s.outstanding, 0) };
+      }
       throw new Error(`chat: unknown step ${name}`);
     },
 

@@ -7,7 +7,8 @@
 //   2. normal — every side sends `normalRatePerSide`/s (open loop) for `normalMs`: the reference
 //      RSS and latency;
 //   3. overload — open loop at 2 × S in total for `overloadMs`, RSS sampled every second;
-//   4. normal again for `recoveryMs`: how long until the p99 is back under 10 ms;
+//   4. normal again for `recoveryMs`: how long until a slice's p99 is back under 10 ms (and
+//      under the p99 of phase 2), and how many slices stay there;
 //   5. idle, the acks still owed are waited for (bounded), then every acked message is looked
 //      for in the history (`history:get`, Parley only: the relay stores nothing) and every refused
 //      one must be absent.
@@ -93,8 +94,8 @@ async function runOverload(ctx: RunContext, s: OverloadSizes): Promise<Metrics> 
   await sleep(s.probe.ms);
   const probe = await phase({ mode: 'idle' });
   const saturation = sum(probe, (c) => c.acked) / (Math.max(...probe.map((c) => c.ms)) / 1000);
-  // Let the probe's last acks land before the reference phase.
-  await sleep(500);
+  // The probe's last acks land before the reference phase.
+  await generators.all({ type: 'step', name: 'settle' }, 20_000);
 
   // 2. Normal load: the reference.
   const normal: LoadPhase = { mode: 'rate', ratePerSide: s.normalRatePerSide };
@@ -147,14 +148,22 @@ async function runOverload(ctx: RunContext, s: OverloadSizes): Promise<Metrics> 
   const e2eOf = (list: typeof merged) => mergeHistograms(list.map((b) => b.e2e));
   const overload = span(overloadStart, recoveryStart);
   const recovery = span(recoveryStart, recoveryEnd);
-  // Recovered: from the first slice after which every slice of the normal phase has its p99 under the bound.
-  let recoveredAt: number | null = null;
-  for (let i = recovery.length - 1; i >= 0; i--) {
-    const p99 = percentile(recovery[i].e2e, 99);
-    if (p99 === null || p99 > RECOVERED_P99_MS) break;
-    recoveredAt = i;
-  }
-  if (process.env.BENCH_DEBUG) log(`    debug: buckets ${merged.length}, phases at ${[normalStart, overloadStart, recoveryStart, recoveryEnd].map(Math.round).join(' ')} ms; ${JSON.stringify(merged.map((b) => [b.sent, b.acked, b.refused, percentile(b.e2e, 99)]))}`);
+  // Recovered: the first slice of the normal phase whose p99 is under the bound (10 ms; and, since a
+  // shared machine's normal p99 may itself be above it, the p99 of the normal phase before the overload).
+  const steadyP99 = percentile(e2eOf(span(normalStart, overloadStart)), 99);
+  const firstUnder = (bound: number | null) => {
+    if (bound === null) return null;
+    const i = recovery.findIndex((b) => (percentile(b.e2e, 99) ?? Infinity) <= bound);
+    return i < 0 ? null : (i * s.bucketMs) / 1000;
+  };
+  // How many of the normal phase's slices after that stayed under 10 ms.
+  const recoveredAt = firstUnder(RECOVERED_P99_MS);
+  const after = recoveredAt === null ? [] : recovery.slice(Math.round((recoveredAt * 1000) / s.bucketMs));
+  const stayed = after.length === 0 ? null : (100 * after.filter((b) => (percentile(b.e2e, 99) ?? Infinity) <= RECOVERED_P99_MS).length) / after.length;
+  // The timeline from the overload on, slice by slice: sent, refused, end-to-end p99 (ms).
+  const line = (b: (typeof merged)[number]) => `${b.sent}/${b.refused}/${Math.round(percentile(b.e2e, 99) ?? -1)}`;
+  log(`    timeline (per ${s.bucketMs} ms: sent/refused/p99 ms), overload: ${overload.map(line).join(' ')}`);
+  log(`    recovery: ${recovery.map(line).join(' ')}`);
   const overloadS = (recoveryStart - overloadStart) / 1000;
   const sentOverload = sum(overload, (b) => b.sent);
   const refusedOverload = sum(overload, (b) => b.refused);
@@ -172,11 +181,13 @@ async function runOverload(ctx: RunContext, s: OverloadSizes): Promise<Metrics> 
     noAck: sum(reports, (r) => r.lateAcks + r.pendingAtEnd),
     otherErrors: errorsOther,
     overloadE2eP99: percentile(e2eOf(overload), 99),
-    steadyE2eP99: percentile(e2eOf(span(normalStart, overloadStart)), 99),
+    steadyE2eP99: steadyP99,
     rssSteadyMB: steadyRss === null ? null : steadyRss / 2 ** 20,
     rssOverloadMB: rssMax / 2 ** 20,
     rssRatio: steadyRss ? rssMax / steadyRss : null,
-    recoveryS: recoveredAt === null ? null : (recoveredAt * s.bucketMs) / 1000,
+    recoveryS: recoveredAt,
+    recoveryStayedPct: stayed,
+    recoveryToSteadyS: firstUnder(steadyP99),
     recoveredE2eP99: percentile(e2eOf(recovery.slice(Math.floor(recovery.length / 2))), 99),
     crashes: up ? 0 : 1,
     ackedChecked: verified?.checked ?? null,
@@ -209,7 +220,9 @@ export function overloadScenario(profile: Profile): Scenario {
       m('overloadE2eP99', 'end-to-end p99 in overload (delivered)', 'ms'),
       m('steadyE2eP99', 'end-to-end p99 before overload', 'ms'),
       m('recoveredE2eP99', 'end-to-end p99, 2nd half of recovery', 'ms'),
-      m('recoveryS', `recovery: p99 ≤ ${RECOVERED_P99_MS} ms from then on`, 's', { ratio: false }),
+      m('recoveryS', `recovery: first ${s.bucketMs} ms with p99 ≤ ${RECOVERED_P99_MS} ms`, 's', { ratio: false }),
+      m('recoveryStayedPct', `slices with p99 ≤ ${RECOVERED_P99_MS} ms from then on`, '%', { ratio: false }),
+      m('recoveryToSteadyS', 'recovery: first slice with p99 ≤ the p99 before overload', 's', { ratio: false }),
       m('rssSteadyMB', 'server RSS before overload', 'MiB'),
       m('rssOverloadMB', 'server RSS max in overload', 'MiB'),
       m('rssRatio', 'RSS overload / before', '×', { ratio: false }),

@@ -54,6 +54,13 @@ export const MAX_HEAVY_WAITING = 32;
 const SETTLED: Promise<void> = Promise.resolve();
 
 /**
+ * The refusal of a send under backpressure, made once: an overloaded node refuses thousands a
+ * second, and each new Error would capture a stack trace nobody reads (only code and message are
+ * sent, respond.ts).
+ */
+const BUSY = new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
+
+/**
  * A connection's own state in one object, for handlers shared by every connection of a
  * namespace: visitors are the most numerous connections, and a closure per handler per
  * connection (plus the context they share) costs more memory than the connection's real state.
@@ -153,9 +160,7 @@ export class ConnectionState {
    * is stored; the client retries with the same clientId.
    */
   async send<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#overloaded() || this.#inFlight >= MAX_IN_FLIGHT_PER_CONNECTION || this.#admission?.full()) {
-      throw new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
-    }
+    if (this.#overloaded() || this.#inFlight >= MAX_IN_FLIGHT_PER_CONNECTION || this.#admission?.full()) throw BUSY;
     this.#inFlight++;
     const leave = this.#admission?.enter();
     try {
