@@ -24,25 +24,52 @@ export function createSendAdmission(opts: {
   now: () => number;
 }): SendAdmission {
   const { maxWaiting, maxAgeMs, now } = opts;
-  // Start times by ticket, in admission order: the first entry is the oldest still waiting.
-  const started = new Map<number, number>();
-  let next = 0;
+  // The waiting sends in admission order, each marked when it leaves: the first not yet left is the
+  // oldest. Left ones are dropped from the front as full() passes them (O(1) amortised per send).
+  let queue: Array<{ at: number; left: boolean }> = [];
+  let head = 0;
+  let waiting = 0;
+  /** Drops the left sends at the front; the oldest still waiting is then queue[head] (when any waits). */
+  function prune(): void {
+    while (head < queue.length && queue[head].left) head++;
+    if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
+    }
+  }
   return {
     full() {
-      if (maxWaiting === 0 || started.size === 0) return false;
-      if (started.size >= maxWaiting) return true;
+      if (maxWaiting === 0 || waiting === 0) return false;
+      if (waiting >= maxWaiting) return true;
       if (maxAgeMs === 0) return false;
-      const oldest = started.values().next().value!;
-      return now() - oldest > maxAgeMs;
+      prune();
+      return now() - queue[head].at > maxAgeMs;
     },
     enter() {
       if (maxWaiting === 0) return noop;
-      const ticket = next++;
-      started.set(ticket, now());
-      return () => void started.delete(ticket);
+      waiting++;
+      // Without an age bound only the count matters: nothing to remember.
+      if (maxAgeMs === 0) {
+        let left = false;
+        return () => {
+          if (!left) waiting--;
+          left = true;
+        };
+      }
+      const entry = { at: now(), left: false };
+      prune();
+      queue.push(entry);
+      return () => {
+        if (entry.left) return;
+        entry.left = true;
+        if (--waiting === 0) {
+          queue = [];
+          head = 0;
+        }
+      };
     },
     get waiting() {
-      return started.size;
+      return waiting;
     },
   };
 }

@@ -93,6 +93,27 @@ describe('[OVERLOAD] send admission', () => {
     // Leaving twice changes nothing.
     b();
     expect(admission.waiting).toBe(0);
+    // Count alone (no age bound): the same count, leaving twice still counted once.
+    const count = createSendAdmission({ maxWaiting: 2, maxAgeMs: 0, now: () => now });
+    const x = count.enter();
+    count.enter();
+    expect(count.full()).toBe(true);
+    x();
+    x();
+    expect(count.waiting).toBe(1);
+    expect(count.full()).toBe(false);
+    // Many in and out in order: the oldest is still found after the front is dropped.
+    const long = createSendAdmission({ maxWaiting: 100_000, maxAgeMs: 10, now: () => now });
+    const start = now;
+    const leaves = Array.from({ length: 5000 }, () => long.enter());
+    now = start + 5;
+    const late = long.enter();
+    for (const leave of leaves) leave();
+    expect(long.full()).toBe(false);
+    now = start + 16;
+    expect(long.full()).toBe(true);
+    late();
+    expect(long.full()).toBe(false);
     const off = createSendAdmission({ maxWaiting: 0, maxAgeMs: 100, now: () => now });
     for (let i = 0; i < 10; i++) off.enter();
     expect(off.full()).toBe(false);
