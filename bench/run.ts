@@ -17,6 +17,7 @@ import { type RunRecord, renderMarkdown, renderText, summarize } from './runner/
 import { clusterSaturationScenario, clusterSteadyScenario, pollingScenario, saturationScenario, steadyScenario } from './scenarios/chat.ts';
 import { claimsScenario } from './scenarios/claims.ts';
 import { idle50kScenario, idleScenario } from './scenarios/idle.ts';
+import { overloadScenario } from './scenarios/overload.ts';
 import { PROFILES, type Profile } from './scenarios/profiles.ts';
 import type { Scenario, ScenarioEnv, ScenarioName, TopologyName } from './scenarios/types.ts';
 import { createClusterTopology } from './topology/cluster.ts';
@@ -33,6 +34,7 @@ const SCENARIOS: Record<ScenarioName, (p: Profile, env: ScenarioEnv) => Scenario
   'idle-50k': idle50kScenario,
   'cluster-saturation': clusterSaturationScenario,
   'cluster-steady': clusterSteadyScenario,
+  overload: overloadScenario,
 };
 /** Open files wanted for every server and load generator: idle-50k holds 55,000 connections in one server. */
 const WANTED_FILES = 65_536;

@@ -40,6 +40,7 @@ import type { ConnectionStates } from './realtime/context.ts';
 import { type DrainOutcome, drainConnections } from './realtime/drain.ts';
 import type { Store } from './store/store.ts';
 import { createAddressRate } from './edge/address-limits.ts';
+import { createSendAdmission } from './realtime/send-admission.ts';
 
 export interface AppDeps {
   config: Config;
@@ -119,10 +120,12 @@ export function createApp(deps: AppDeps): App {
   // Backpressure: while the cluster's publishes pile up, new messages are refused with `unavailable`.
   const overloaded = cluster ? () => cluster.overloaded() : () => false;
   const now = () => clock.now();
+  // Backpressure from the store: sends waiting for their commit are bounded (SEND_QUEUE_MAX, SEND_QUEUE_MAX_AGE_MS).
+  const admission = createSendAdmission({ maxWaiting: config.sendQueueMax, maxAgeMs: config.sendQueueMaxAgeMs, now: () => performance.now() });
   const { messageRateLimit } = config;
   const services = { sessions: store, conversations, visitors, desk, presence, queue, schemas, logger, now, messageRateLimit, states };
-  registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded });
-  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, trustProxy });
+  registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded, admission });
+  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy });
   registerAdminNamespace({ nsp: ns.admin, sessions: store, logger, now, trustProxy, messageRateLimit, states, onlineSnapshot: () => onlineSnapshot(store, registry, clock) });
 
   const http = createHttpApp({

@@ -34,6 +34,10 @@ export interface Config {
   maxMessageLength: number;
   /** Messages per 10 s per connection; 0 disables. */
   messageRateLimit: number;
+  /** Sends waiting for the store, node-wide, beyond which new sends are answered `unavailable`; 0 disables. */
+  sendQueueMax: number;
+  /** Age (ms) of the oldest send waiting for the store beyond which new sends are answered `unavailable`; 0 disables. */
+  sendQueueMaxAgeMs: number;
   /** New visitor identities per client address per 10 minutes; 0 disables. */
   newVisitorRateLimit: number;
   /** Open Socket.IO connections per client address; 0 disables. */
@@ -173,6 +177,8 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword,
     maxMessageLength: int(env, 'MAX_MESSAGE_LENGTH', 4000, 1, 100_000),
     messageRateLimit: int(env, 'MESSAGE_RATE_LIMIT', 50, 0, 1_000_000),
+    sendQueueMax: int(env, 'SEND_QUEUE_MAX', 5000, 0, 1_000_000),
+    sendQueueMaxAgeMs: int(env, 'SEND_QUEUE_MAX_AGE_MS', 2000, 0, 600_000),
     newVisitorRateLimit: int(env, 'NEW_VISITOR_RATE_LIMIT', 30, 0, 1_000_000),
     connectionsPerAddress: int(env, 'CONNECTIONS_PER_ADDRESS', 200, 0, 1_000_000),
     httpRateLimit: int(env, 'HTTP_RATE_LIMIT', 300, 0, 1_000_000),

@@ -71,6 +71,16 @@ it('[BENCH] the smoke profile runs every scenario, the cluster ones included, ag
     expect(metric('claims', kind, 'unclaimed')).toBe(0);
   }
   expect(metric('claims', 'parley', 'queuedAfter')).toBe(0);
+  // overload: every phase ran, nothing crashed; Parley's acked messages were all found in the history.
+  for (const kind of ['baseline', 'parley'] as const) {
+    expect(metric('overload', kind, 'saturationMsgsPerSec'), `overload ${kind}`).toBeGreaterThan(0);
+    expect(metric('overload', kind, 'ackedMsgsPerSec'), `overload ${kind}`).toBeGreaterThan(0);
+    expect(metric('overload', kind, 'crashes'), `overload ${kind}`).toBe(0);
+    expect(metric('overload', kind, 'rssRatio'), `overload ${kind}`).toBeGreaterThan(0);
+  }
+  expect(metric('overload', 'parley', 'ackedChecked')).toBeGreaterThan(0);
+  expect(metric('overload', 'parley', 'ackedLost')).toBe(0);
+  expect(metric('overload', 'parley', 'refusedStored')).toBe(0);
   // Every scenario is summarised with both medians, so ratios can be printed.
-  expect(result.summaries.map((s) => s.name).sort()).toEqual(['claims', 'cluster-saturation', 'cluster-steady', 'idle', 'idle-50k', 'polling', 'saturation', 'steady']);
-}, 360_000);
+  expect(result.summaries.map((s) => s.name).sort()).toEqual(['claims', 'cluster-saturation', 'cluster-steady', 'idle', 'idle-50k', 'overload', 'polling', 'saturation', 'steady']);
+}, 420_000);

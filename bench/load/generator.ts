@@ -34,6 +34,9 @@ async function handle(command: Command): Promise<unknown> {
     case 'measure':
       workload.measure();
       return {};
+    case 'phase':
+      if (!workload.phase) throw new Error('this workload has no load phases');
+      return workload.phase(command.phase);
     case 'stop':
       return workload.stop();
     case 'close':

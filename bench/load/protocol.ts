@@ -28,17 +28,28 @@ export type Command =
   | { type: 'start' }
   /** The measured window starts: counters are reset. */
   | { type: 'measure' }
+  /** The load changes (scenario overload): answers with the ended phase's counts. */
+  | { type: 'phase'; phase: LoadPhase }
   /** The window ends: load stops, the generator reports. */
   | { type: 'stop' }
   | { type: 'close' };
 
 export type Reply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
+/**
+ * What each side of a conversation does from now on: `closed` keeps `inFlight` unacknowledged on
+ * the first `conversations` of this generator (the others pause), `rate` sends at a fixed rate
+ * on every conversation, `idle` stops sending.
+ */
+export type LoadPhase = { mode: 'closed'; inFlight: number; conversations: number } | { mode: 'rate'; ratePerSide: number } | { mode: 'idle' };
+
 /** What every workload implements inside a generator process. */
 export interface Workload {
   step(name: string, args?: Record<string, unknown>): Promise<Record<string, unknown>>;
   start(): void;
   measure(): void;
+  /** Changes the load (workloads that support phases); returns the ended phase's counts. */
+  phase?(phase: LoadPhase): Record<string, unknown>;
   stop(): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }

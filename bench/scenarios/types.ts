@@ -11,7 +11,7 @@ export interface ScenarioEnv {
   /** The open-files limit every server and load generator gets. */
   files: FileLimit;
 }
-export type ScenarioName = 'saturation' | 'steady' | 'idle' | 'claims' | 'polling' | 'idle-50k' | 'cluster-saturation' | 'cluster-steady';
+export type ScenarioName = 'saturation' | 'steady' | 'idle' | 'claims' | 'polling' | 'idle-50k' | 'cluster-saturation' | 'cluster-steady' | 'overload';
 /** Which topology a scenario's servers run in (bench/topology/). */
 export type TopologyName = 'single' | 'cluster';
 export type Metrics = Record<string, number | null>;

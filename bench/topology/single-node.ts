@@ -119,6 +119,8 @@ export function createSingleNodeTopology(opts: {
         ADMIN_PASSWORD: admin.password,
         ...BENCH_PARLEY_ENV,
       });
+      // The overload bounds are the server's defaults unless the runner's environment sets them (experiments).
+      for (const name of ['SEND_QUEUE_MAX', 'SEND_QUEUE_MAX_AGE_MS']) if (process.env[name] !== undefined) env[name] = process.env[name]!;
     }
     return spawnServer({ group, root, kind, core, env, nodeArgs });
   }

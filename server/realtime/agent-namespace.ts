@@ -110,7 +110,7 @@ export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
   const { states } = deps;
   const attach = bindHandlers(handlers, states);
   nsp.on('connection', (socket: AgentSocket) => {
-    const c = new ConnectionState({ logger, ns: '/agent', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: deps.overloaded });
+    const c = new ConnectionState({ logger, ns: '/agent', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: deps.overloaded, admission: deps.admission });
     states.set(socket, c);
     socket.join([room.agent(agent(socket).id), room.session(socket.data.sessionId), room.queue]);
     trackPresence(presence, socket, c, () => ({ kind: 'agent', id: agent(socket).id, name: agent(socket).name }), () => sendSnapshot(socket));

@@ -12,6 +12,7 @@ import type { QueuePositions } from '../core/queue-positions.ts';
 import type { VisitorService } from '../core/visitors.ts';
 import type { Schemas } from '../edge/schemas.ts';
 import type { SessionLookup } from './handshake.ts';
+import type { SendAdmission } from './send-admission.ts';
 
 /** What the /visitor and /agent namespaces are given: the core services, and the transport's settings. */
 export interface NamespaceServices {
@@ -27,6 +28,8 @@ export interface NamespaceServices {
   messageRateLimit: number;
   /** Backpressure from the fan-out path (cluster mode): refuse new messages rather than queue without bound. */
   overloaded: () => boolean;
+  /** Backpressure from the store: the node's sends waiting for their commit, bounded (send-admission.ts). */
+  admission: SendAdmission;
   /** Every connection's state, shared by the namespaces: what a drain waits for (drain.ts). */
   states: ConnectionStates;
 }
@@ -34,8 +37,12 @@ export interface NamespaceServices {
 /** Each namespace socket's ConnectionState, in one map for every namespace. */
 export type ConnectionStates = WeakMap<object, ConnectionState>;
 
-/** At most this many unacknowledged message:send per connection; more is a flood, not a chat. */
-export const MAX_IN_FLIGHT_PER_CONNECTION = 1024;
+/**
+ * At most this many unacknowledged message:send per connection; more is a flood, not a chat. An agent's
+ * console sends one at a time per conversation (its outbox); 256 leaves room for a busy agent's many
+ * conversations and bounds what one connection can have waiting in the node.
+ */
+export const MAX_IN_FLIGHT_PER_CONNECTION = 256;
 
 /**
  * Heavy reads (a history page, the visitor context, the dashboard snapshot) run one at a time per
@@ -45,6 +52,13 @@ export const MAX_IN_FLIGHT_PER_CONNECTION = 1024;
 export const MAX_HEAVY_WAITING = 32;
 
 const SETTLED: Promise<void> = Promise.resolve();
+
+/**
+ * The refusal of a send under backpressure, made once: an overloaded node refuses thousands a
+ * second, and each new Error would capture a stack trace nobody reads (only code and message are
+ * sent, respond.ts).
+ */
+const BUSY = new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
 
 /**
  * A connection's own state in one object, for handlers shared by every connection of a
@@ -71,13 +85,23 @@ export class ConnectionState {
   readonly #logger: Logger;
   readonly #bindings: { ns: string; socket: string };
   readonly #overloaded: () => boolean;
+  readonly #admission: SendAdmission | null;
 
-  constructor(deps: { logger: Logger; ns: string; socketId: string; messageRateLimit: number; overloaded: () => boolean }) {
+  constructor(deps: {
+    logger: Logger;
+    ns: string;
+    socketId: string;
+    messageRateLimit: number;
+    overloaded: () => boolean;
+    /** The node's send admission; null where the namespace sends no messages. */
+    admission?: SendAdmission | null;
+  }) {
     this.messages = createRateLimiter(deps.messageRateLimit);
     this.events = createRateLimiter(eventBudget(deps.messageRateLimit));
     this.#logger = deps.logger;
     this.#bindings = { ns: deps.ns, socket: deps.socketId };
     this.#overloaded = deps.overloaded;
+    this.#admission = deps.admission ?? null;
   }
 
   /** The connection's child logger, made on first use (most connections never log). */
@@ -85,11 +109,6 @@ export class ConnectionState {
     return (this.#log ??= this.#logger.child(this.#bindings));
   }
 
-  /**
-   * This connection's sends under backpressure: refused with `unavailable` while the node is
-   * overloaded or the connection has too many in flight, rather than queued without bound.
-   * The client retries with the same clientId.
-   */
   /** Runs a heavy read after the connection's previous one (see MAX_HEAVY_WAITING); none after close(). */
   async heavy<T>(work: () => Promise<T>): Promise<T> {
     if (this.#heavyWaiting >= MAX_HEAVY_WAITING) throw new AppError(ErrorCode.RateLimited, 'too many requests at once; wait for the answers');
@@ -134,13 +153,21 @@ export class ConnectionState {
     this.#closed = true;
   }
 
+  /**
+   * This connection's sends under backpressure: refused with `unavailable`, before any work, while the
+   * node is overloaded (the cluster's publishes or the store's queue, send-admission.ts) or the
+   * connection has too many in flight, rather than queued without bound. Nothing of a refused send
+   * is stored; the client retries with the same clientId.
+   */
   async send<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#overloaded() || this.#inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) throw new AppError(ErrorCode.Unavailable, 'busy; retry shortly');
+    if (this.#overloaded() || this.#inFlight >= MAX_IN_FLIGHT_PER_CONNECTION || this.#admission?.full()) throw BUSY;
     this.#inFlight++;
+    const leave = this.#admission?.enter();
     try {
       return await work();
     } finally {
       this.#inFlight--;
+      leave?.();
     }
   }
 }

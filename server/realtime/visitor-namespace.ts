@@ -87,7 +87,7 @@ export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
   const { states } = deps;
   const attach = bindHandlers(handlers, states);
   nsp.on('connection', (socket: VisitorSocket) => {
-    const c = new ConnectionState({ logger, ns: '/visitor', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: deps.overloaded });
+    const c = new ConnectionState({ logger, ns: '/visitor', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: deps.overloaded, admission: deps.admission });
     states.set(socket, c);
     // No session room for visitors (one room less per connection, the most numerous kind):
     // their session ends through the visitor room (disconnectSession) or by socket (watchSessions).
