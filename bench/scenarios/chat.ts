@@ -33,6 +33,35 @@ export function splitGroups(conversations: number, perAgent: number, parts: numb
   });
 }
 
+/**
+ * Gives each load generator its share (whole agents' conversations, `ranges`), then has them
+ * connect every client and open every conversation (a visitor's first message, its agent's claim).
+ */
+export async function setUpChat(ctx: RunContext, ranges: Array<[number, number]>, perAgent: number, params: ChatParams): Promise<void> {
+  const { deployment, generators } = ctx;
+  const ids = deployment.identities;
+  await generators.all(
+    (i) => ({
+      type: 'setup',
+      setup: {
+        workload: 'chat',
+        kind: ctx.kind,
+        urls: deployment.urls,
+        roleUrls: deployment.roleUrls,
+        identities: {
+          visitors: ids.visitors.slice(ranges[i][0], ranges[i][1]),
+          agents: ids.agents.slice(ranges[i][0] / perAgent, Math.ceil(ranges[i][1] / perAgent)),
+        },
+        params: params as unknown as Record<string, unknown>,
+        index: i,
+      },
+    }),
+    10_000,
+  );
+  await generators.all({ type: 'step', name: 'connect' }, 180_000);
+  await generators.all({ type: 'step', name: 'open' }, 180_000);
+}
+
 async function runChat(ctx: RunContext, sizes: ChatSizes, load: Pick<ChatParams, 'mode' | 'inFlight' | 'ratePerSide' | 'transport'>): Promise<Metrics> {
   const { deployment, generators } = ctx;
   const ids = deployment.identities;
@@ -45,26 +74,7 @@ async function runChat(ctx: RunContext, sizes: ChatSizes, load: Pick<ChatParams,
     connectConcurrency: load.transport === 'polling' ? 20 : 50,
     maxPerSide: 1_000_000,
   };
-  await generators.all(
-    (i) => ({
-      type: 'setup',
-      setup: {
-        workload: 'chat',
-        kind: ctx.kind,
-        urls: deployment.urls,
-        roleUrls: deployment.roleUrls,
-        identities: {
-          visitors: ids.visitors.slice(ranges[i][0], ranges[i][1]),
-          agents: ids.agents.slice(ranges[i][0] / sizes.perAgent, Math.ceil(ranges[i][1] / sizes.perAgent)),
-        },
-        params: params as unknown as Record<string, unknown>,
-        index: i,
-      },
-    }),
-    10_000,
-  );
-  await generators.all({ type: 'step', name: 'connect' }, 180_000);
-  await generators.all({ type: 'step', name: 'open' }, 180_000);
+  await setUpChat(ctx, ranges, sizes.perAgent, params);
   await generators.all({ type: 'start' }, 10_000);
   await sleep(sizes.warmupMs);
   await ctx.window.begin();

@@ -21,7 +21,7 @@ import { mergeHistograms, percentile, type Histogram } from '../lib/histogram.ts
 import { sleep } from '../lib/stats.ts';
 import type { ChatParams, PhaseCounts, TimelineBucket } from '../load/chat.ts';
 import type { LoadPhase } from '../load/protocol.ts';
-import { splitGroups } from './chat.ts';
+import { setUpChat, splitGroups } from './chat.ts';
 import type { OverloadSizes, Profile } from './profiles.ts';
 import type { MetricDef, Metrics, RunContext, Scenario } from './types.ts';
 
@@ -62,25 +62,7 @@ async function runOverload(ctx: RunContext, s: OverloadSizes): Promise<Metrics> 
     timelineBucketMs: s.bucketMs,
     lateAckMs: s.lateAckMs,
   };
-  await generators.all(
-    (i) => ({
-      type: 'setup',
-      setup: {
-        workload: 'chat',
-        kind: ctx.kind,
-        urls: deployment.urls,
-        identities: {
-          visitors: ids.visitors.slice(ranges[i][0], ranges[i][1]),
-          agents: ids.agents.slice(ranges[i][0] / s.perAgent, Math.ceil(ranges[i][1] / s.perAgent)),
-        },
-        params: params as unknown as Record<string, unknown>,
-        index: i,
-      },
-    }),
-    10_000,
-  );
-  await generators.all({ type: 'step', name: 'connect' }, 180_000);
-  await generators.all({ type: 'step', name: 'open' }, 180_000);
+  await setUpChat(ctx, ranges, s.perAgent, params);
 
   const phase = (p: LoadPhase) => generators.all<PhaseCounts & { t: number }>({ type: 'phase', phase: p }, 10_000);
   const alive = () => deployment.sample().rssBytes !== null;
