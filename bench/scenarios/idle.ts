@@ -27,6 +27,7 @@ export function idleScenario(profile: Profile): Scenario {
     name: 'idle',
     title: `idle — ${s.visitors.toLocaleString('en-US')} connected visitors`,
     generators: s.generators,
+    runs: s.runs,
     needs: { visitors: s.visitors, agents: 0 },
     async run(ctx) {
       const { deployment, generators } = ctx;

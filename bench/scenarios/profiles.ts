@@ -41,7 +41,8 @@ export interface Profile {
   saturation: ChatSizes & { inFlight: number };
   steady: ChatSizes & { ratePerSide: number };
   polling: ChatSizes & { ratePerSide: number };
-  idle: { visitors: number; settleMs: number; generators: number };
+  /** `runs`: per server kind when not the profile's. */
+  idle: { visitors: number; settleMs: number; generators: number; runs?: number };
   claims: { queued: number; agents: number; inFlightPerAgent: number; generators: number };
   /** Idle population, then a storm of `storm` new visitors arriving evenly over `spreadMs`. */
   idle50k: {
@@ -67,12 +68,13 @@ export const PROFILES: Record<ProfileName, Profile> = {
     saturation: { conversations: 100, perAgent: 20, inFlight: 8, warmupMs: 1000, measureMs: 2500, generators: 2 },
     steady: { conversations: 2000, perAgent: 20, ratePerSide: 1, warmupMs: 1000, measureMs: 3000, generators: 2 },
     polling: { conversations: 500, perAgent: 20, ratePerSide: 1, warmupMs: 1000, measureMs: 3000, generators: 4 },
-    idle: { visitors: 10_000, settleMs: 500, generators: 4 },
+    // 2 runs, not 3: idle-50k measures the same slope on a larger population in the same invocation.
+    idle: { visitors: 10_000, settleMs: 500, generators: 4, runs: 2 },
     claims: { queued: 1000, agents: 50, inFlightPerAgent: 4, generators: 2 },
     idle50k: { visitors: 50_000, storm: 5000, spreadMs: 1000, stormTimeoutMs: 15_000, settleMs: 1000, generators: 4, connectConcurrency: 100, runs: 1 },
     clusterSaturation: { conversations: 100, perAgent: 20, inFlight: 8, warmupMs: 1000, measureMs: 2500, generators: 2, runs: 2 },
     clusterSteady: { conversations: 2000, perAgent: 20, ratePerSide: 1, warmupMs: 1000, measureMs: 3000, generators: 2, runs: 1 },
-    // Shortened: 20 s of overload (not 60) and one run per server, to keep the whole quick run under 10 minutes.
+    // Shortened: 15 s of overload (not 60), 12 s of recovery and one run per server, to keep the whole quick run under 10 minutes.
     overload: {
       conversations: 1000,
       perAgent: 20,
@@ -81,8 +83,8 @@ export const PROFILES: Record<ProfileName, Profile> = {
       probe: { conversations: 100, inFlight: 8, warmupMs: 1000, ms: 2500 },
       normalRatePerSide: 1,
       normalMs: 4000,
-      overloadMs: 20_000,
-      recoveryMs: 15_000,
+      overloadMs: 15_000,
+      recoveryMs: 12_000,
       bucketMs: 500,
       lateAckMs: 5000,
     },
