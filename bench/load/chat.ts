@@ -155,10 +155,10 @@ export function createChatWorkload(setup: GeneratorSetup): Workload {
     const myLoop = side.loop;
     const done = (result: Ack<{ message: Message }> | TimedOut) => {
       side.outstanding--;
-      if (measuring) {
-        if (result.ok) acked++;
-        else countError(errors, result);
-      }
+      if (measuring && result.ok) acked++;
+      // A failure counts against the window its send was in, whenever its answer comes (a refusal
+      // may come after the window ends): sent − delivered − failed is then what never arrived.
+      if (!result.ok && sentAt >= windowStart && sentAt < windowEnd) countError(errors, result);
       if (result.ok && sentAt >= windowStart && sentAt < windowEnd) ackLatency.record(performance.now() - sentAt);
       if (following) follow(side, clientId, sentAt, result);
       if (closedActive && myLoop === loop) send(side, null);
@@ -342,6 +342,7 @@ export function createChatWorkload(setup: GeneratorSetup): Workload {
       delivered = 0;
       errors = {};
       windowStart = performance.now();
+      windowEnd = Infinity;
       measuring = true;
     },
 
@@ -349,15 +350,24 @@ export function createChatWorkload(setup: GeneratorSetup): Workload {
       windowEnd = performance.now();
       measuring = false;
       stopping = true;
-      const counted = { windowMs: windowEnd - windowStart, acked, sent: sentInWindow, errors: { ...errors } };
+      const counted = { windowMs: windowEnd - windowStart, acked, sent: sentInWindow };
       const sides = [...visitorSides, ...agentSides];
       stopLoad(sides);
       // Let what is in flight land (bounded): deliveries of the window's messages still count.
       const deadline = performance.now() + 5000;
       while (sides.some((s) => s.outstanding > 0) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 200));
+      // An ack comes from the sender's node after the commit; the peer's copy may come later (through
+      // Redis in a cluster, behind a queue under load): wait until deliveries stop coming, 200 ms
+      // quiet at least, 10 s at most, so a late message is not counted as undelivered.
+      const settleBy = performance.now() + 10_000;
+      for (let seen = -1; seen !== delivered && performance.now() < settleBy; ) {
+        seen = delivered;
+        await new Promise((r) => setTimeout(r, 200));
+      }
       return {
         ...counted,
+        // Read after the waits above: the answers to the window's last sends are in.
+        errors: { ...errors },
         delivered,
         e2e: e2e.snapshot(),
         ack: ackLatency.snapshot(),
