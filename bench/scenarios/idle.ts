@@ -21,6 +21,11 @@ export async function settledRss(ctx: RunContext, readings = 3, everyMs = 200): 
   return median(values);
 }
 
+/** Generator i's part of `count` items split evenly over `parts`: [first, end). */
+function share(count: number, parts: number, i: number): [number, number] {
+  return [Math.floor((count * i) / parts), Math.floor((count * (i + 1)) / parts)];
+}
+
 export function idleScenario(profile: Profile): Scenario {
   const s = profile.idle;
   return {
@@ -34,7 +39,6 @@ export function idleScenario(profile: Profile): Scenario {
       const ids = deployment.identities.visitors;
       if (ids.length < s.visitors) throw new Error('not enough seeded visitors');
       const params: IdleParams = { transport: 'websocket', connectConcurrency: 100 };
-      const per = (i: number) => [Math.floor((s.visitors * i) / generators.count), Math.floor((s.visitors * (i + 1)) / generators.count)];
       await generators.all(
         (i) => ({
           type: 'setup',
@@ -42,7 +46,7 @@ export function idleScenario(profile: Profile): Scenario {
             workload: 'idle',
             kind: ctx.kind,
             urls: deployment.urls,
-            identities: { visitors: ids.slice(per(i)[0], per(i)[1]), agents: [] },
+            identities: { visitors: ids.slice(...share(s.visitors, generators.count, i)), agents: [] },
             params: params as unknown as Record<string, unknown>,
             index: i,
           },
@@ -128,11 +132,10 @@ export function idle50kScenario(profile: Profile, env: ScenarioEnv): Scenario {
       if (ids.length < s.visitors + s.storm) throw new Error('not enough seeded visitors');
       const idleIds = ids.slice(0, s.visitors);
       const stormIds = ids.slice(s.visitors, s.visitors + s.storm);
-      const share = (count: number, i: number) => [Math.floor((count * i) / generators.count), Math.floor((count * (i + 1)) / generators.count)];
       await generators.all(
         (i) => {
-          const [a, b] = share(s.visitors, i);
-          const [c, d] = share(s.storm, i);
+          const [a, b] = share(s.visitors, generators.count, i);
+          const [c, d] = share(s.storm, generators.count, i);
           const params: IdleParams = {
             transport: 'websocket',
             connectConcurrency: s.connectConcurrency,

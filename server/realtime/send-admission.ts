@@ -48,17 +48,12 @@ export function createSendAdmission(opts: {
     enter() {
       if (maxWaiting === 0) return noop;
       waiting++;
-      // Without an age bound only the count matters: nothing to remember.
-      if (maxAgeMs === 0) {
-        let left = false;
-        return () => {
-          if (!left) waiting--;
-          left = true;
-        };
-      }
       const entry = { at: now(), left: false };
-      prune();
-      queue.push(entry);
+      // Without an age bound only the count matters: the entry is not queued.
+      if (maxAgeMs > 0) {
+        prune();
+        queue.push(entry);
+      }
       return () => {
         if (entry.left) return;
         entry.left = true;

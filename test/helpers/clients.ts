@@ -102,21 +102,30 @@ export function connect<N extends NamespacePath>(
   socket.onAny((ev: string, p: unknown) => log.push([ev, p]));
   return new Promise((resolve, reject) => {
     // The namespace decides the maps: `Clients` is the one place where a path meets its types.
-    socket.once('connect', () => resolve(socket as Socket as Clients[N]));
-    socket.once('connect_error', (err: Error) => {
-      socket.close();
-      reject(err);
-    });
     const closedFirst = (reason: string) => {
       socket.close();
       reject(new Error(`${CLOSED_BEFORE_CONNECT} (${reason})`));
     };
     socket.once('disconnect', closedFirst);
-    socket.once('connect', () => socket.off('disconnect', closedFirst));
+    socket.once('connect', () => {
+      socket.off('disconnect', closedFirst);
+      resolve(socket as Socket as Clients[N]);
+    });
+    socket.once('connect_error', (err: Error) => {
+      socket.close();
+      reject(err);
+    });
   });
 }
 
 const received = new WeakMap<object, Array<[string, unknown]>>();
+
+/** `p`, or a rejection ("<what> within <ms> ms") once `ms` passed without it. */
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 /** Emits acked event E with its payload and resolves with the ack, success or error (rejects after 5 s without one). */
 export function request<S extends EventsMap, C extends EventsMap, E extends AckedEvents<C>>(

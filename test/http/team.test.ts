@@ -8,7 +8,7 @@ import type { Agent, Conversation } from '../../server/protocol/shapes.ts';
 import type { SessionEndedEvent } from '../../server/protocol/events.ts';
 import { createLogger } from '../../server/logger.ts';
 import { openPostgresStore } from '../../server/store/postgres/postgres-store.ts';
-import { type AgentClient, type AdminClient, TRANSPORTS, arrived, eventually, next, ok, request } from '../helpers/clients.ts';
+import { type AgentClient, type AdminClient, TRANSPORTS, arrived, eventually, next, ok, request, within } from '../helpers/clients.ts';
 import { type StartOptions, type TestApp, startApp } from '../helpers/start-app.ts';
 import { freshPostgresUrl } from '../helpers/test-services.ts';
 
@@ -36,11 +36,7 @@ function ended(client: AgentClient | AdminClient): { within(ms?: number): Promis
   socket.on('session:ended', (e: SessionEndedEvent) => (why = e.reason));
   const closed = new Promise<{ reason: string; disconnect: string }>((resolve) => socket.on('disconnect', (disconnect) => resolve({ reason: why, disconnect })));
   return {
-    within(ms = 5000) {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`socket not closed within ${ms} ms`)), ms)));
-      return Promise.race([closed, late]).finally(() => clearTimeout(timer));
-    },
+    within: (ms = 5000) => within(closed, ms, 'socket not closed'),
   };
 }
 

@@ -5,7 +5,7 @@
 // client out while a node that failed once was marked down.
 
 import { describe, expect, it } from 'vitest';
-import { CLOSED_BEFORE_CONNECT, TRANSPORTS, connect, eventually, ok, sleep } from '../helpers/clients.ts';
+import { CLOSED_BEFORE_CONNECT, TRANSPORTS, connect, eventually, ok, sleep, within } from '../helpers/clients.ts';
 import type { Nginx } from '../helpers/nginx.ts';
 import { reconnectingVisitor, twoNodesBehindNginx, visitorCookie } from './behind-nginx.ts';
 
@@ -20,13 +20,6 @@ function handshakesWithNoNode(nginx: Nginx): string[] {
     .errorLog()
     .split('\n')
     .filter((line) => line.includes('no live upstreams') && !/[?&]sid=/.test(line));
-}
-
-/** `p`, or a rejection once `ms` passed without it: a probe that hangs is a failure, not a stalled test. */
-function within<T>(ms: number, p: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)));
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -49,12 +42,13 @@ function probe(nginx: Nginx, cookies: string[]) {
       const at = Date.now();
       try {
         const socket = await within(
-          10_000,
           connect(nginx.url, '/visitor', { transport, cookie }).catch((err: Error) => {
             if (!err.message.startsWith(CLOSED_BEFORE_CONNECT)) throw err;
             held++;
             return connect(nginx.url, '/visitor', { transport, cookie });
           }),
+          10_000,
+          'no answer',
         );
         socket.close();
       } catch (err) {
