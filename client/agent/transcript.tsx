@@ -9,7 +9,7 @@ import { notSentText } from '../lib/error-text.ts';
 import type { ConsoleKey } from '../lib/i18n.ts';
 import { NEAR_END } from '../lib/message-list.ts';
 import { useI18n } from '../ui/i18n-context.ts';
-import { splitLinks } from '../lib/text.ts';
+import { renderRichText } from '../lib/rich-text.ts';
 
 const GROUP_GAP_MS = 5 * 60_000;
 const NEAR_END_PX = 80;
@@ -19,20 +19,13 @@ type Status = 'pending' | 'failed' | 'refused' | 'sent' | 'seen' | 'none';
 /** Failed and refused ones say why instead (lib/error-text.ts). */
 const STATUS_KEY: Record<'pending' | 'sent' | 'seen', ConsoleKey> = { pending: 'console.msg.sending', sent: 'console.msg.sent', seen: 'console.msg.seen' };
 
+/** The body through the one shared renderer (lib/rich-text.ts): Preact owns the <p>, never its content. */
 function Body({ text }: { text: string }) {
-  return (
-    <p class="msg-body">
-      {splitLinks(text).map((part) =>
-        part.href ? (
-          <a href={part.href} target="_blank" rel="noopener noreferrer nofollow">
-            {part.text}
-          </a>
-        ) : (
-          part.text
-        ),
-      )}
-    </p>
-  );
+  const ref = useRef<HTMLParagraphElement>(null);
+  useLayoutEffect(() => {
+    ref.current!.replaceChildren(renderRichText(text));
+  }, [text]);
+  return <p class="msg-body" ref={ref} />;
 }
 
 interface BubbleProps {

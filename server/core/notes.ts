@@ -5,13 +5,14 @@
 
 import type { Clock } from '../clock.ts';
 import type { HistoryQuery } from '../protocol/shapes.ts';
-import { NOTES_PAGE_MAX } from '../store/notes.ts';
 import type { AgentRecord, ConversationRecord, MessageRecord, NoteRecord, Store } from '../store/store.ts';
 import type { ActingAgent, ConversationService } from './conversations.ts';
 import type { DomainEvents } from './events.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { conversationNotFound } from './store-outcomes.ts';
 
+/** At most this many notes come with one history page (docs/protocol.md, "Private notes"). */
+export const NOTES_PAGE_MAX = 500;
 /** At most this many agents are named (and notified) by one note. */
 export const MAX_MENTIONS = 10;
 /** `@` signs looked at in one note: the scan stays cheap whatever the body holds. */

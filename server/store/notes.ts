@@ -16,9 +16,6 @@ export interface NoteRow {
   created_at: number | string;
 }
 
-/** At most this many notes in one history page (docs/protocol.md, "Private notes"). */
-export const NOTES_PAGE_MAX = 500;
-
 export function toNote(r: NoteRow): NoteRecord {
   return {
     id: r.id,
