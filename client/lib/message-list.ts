@@ -8,7 +8,7 @@ import type { ConversationState, ShownMessage } from './conversation-model.ts';
 import { h, setContent } from './dom.ts';
 import { notSentText } from './error-text.ts';
 import type { CommonKey, I18n } from './i18n.ts';
-import { renderRichText } from './rich-text.ts';
+import { renderRichText } from './rich-text-dom.ts';
 
 /** 'refused': failed in a way sending again cannot fix (too long, conversation ended): edit it instead. */
 export type MessageStatus = 'pending' | 'failed' | 'refused' | 'sent' | 'seen' | 'none';

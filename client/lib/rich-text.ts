@@ -1,7 +1,7 @@
 // Message formatting for the widget and the console, from text only: links (http, https and
 // mailto), `*bold*`, `_italic_` and `` `code` ``; line breaks stay as typed (messages.css:
-// pre-wrap). tokenize() is a single linear scan — no regular expression ever runs over the body —
-// and renderRichText() builds text nodes and a fixed set of elements (no HTML parsing, ever).
+// pre-wrap). tokenize() is a single linear scan — no regular expression ever runs over the body.
+// No DOM here (unit tests run it in Node); rich-text-dom.ts draws the tokens.
 
 export type Inline =
   | { kind: 'text'; text: string }
@@ -192,32 +192,4 @@ export function build<N>(tokens: Inline[], b: InlineBuilder<N>): N[] {
         return b.em(build(t.children, b));
     }
   });
-}
-
-/** Links open in a new tab, tell the target nothing, and pass no ranking credit. */
-export const LINK_REL = 'noopener noreferrer nofollow';
-
-/** The body as DOM: text nodes, and <a>, <code>, <strong>, <em> holding text nodes. Never innerHTML. */
-export function renderRichText(body: string, doc: Document = document): DocumentFragment {
-  const fragment = doc.createDocumentFragment();
-  const el = (tag: string, children: Node[]) => {
-    const node = doc.createElement(tag);
-    node.append(...children);
-    return node;
-  };
-  const nodes = build<Node>(tokenize(body), {
-    text: (text) => doc.createTextNode(text),
-    link(href, text) {
-      const a = el('a', [doc.createTextNode(text)]);
-      a.setAttribute('href', href);
-      a.setAttribute('target', '_blank');
-      a.setAttribute('rel', LINK_REL);
-      return a;
-    },
-    code: (text) => el('code', [doc.createTextNode(text)]),
-    strong: (children) => el('strong', children),
-    em: (children) => el('em', children),
-  });
-  fragment.append(...nodes);
-  return fragment;
 }
