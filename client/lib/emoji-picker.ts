@@ -3,7 +3,7 @@
 // keys move (rows of COLUMNS), Home/End jump, Enter/Space insert, Escape or Tab closes and focus
 // goes back to the button. An emoji is inserted at the caret of the box it serves.
 
-import { h } from './dom.ts';
+import { h, icon } from './dom.ts';
 
 export const EMOJI = [
   '😀', '😊', '🙂', '😉', '😄', '😂',
@@ -13,6 +13,9 @@ export const EMOJI = [
   '💡', '📦', '🚚', '💳', '📧', '⏰',
 ] as const;
 const COLUMNS = 6;
+/** A drawn face, not an emoji character: the button reads the same whatever emoji font the system has. */
+const FACE =
+  'M11.99 2C6.47 2 2 6.48 2 12s4.47 10 9.99 10C17.52 22 22 17.52 22 12S17.52 2 11.99 2zM12 20c-4.42 0-8-3.58-8-8s3.58-8 8-8 8 3.58 8 8-3.58 8-8 8zm3.5-9c.83 0 1.5-.67 1.5-1.5S16.33 8 15.5 8 14 8.67 14 9.5s.67 1.5 1.5 1.5zm-7 0c.83 0 1.5-.67 1.5-1.5S9.33 8 8.5 8 7 8.67 7 9.5 7.67 11 8.5 11zm3.5 6.5c2.33 0 4.31-1.46 5.11-3.5H6.89c.8 2.04 2.78 3.5 5.11 3.5z';
 
 /** Inserts `text` at the caret (replacing a selection) and tells the box's listeners, as typing would. */
 export function insertAtCaret(input: HTMLTextAreaElement, text: string): void {
@@ -39,7 +42,7 @@ export function createEmojiPicker(opts: {
   target: () => HTMLTextAreaElement | null;
 }): EmojiPicker {
   const id = `emoji-grid-${++pickers}`;
-  const toggle = h('button', { type: 'button', class: 'emoji-toggle', 'aria-label': opts.openLabel, title: opts.openLabel, 'aria-haspopup': 'true', 'aria-expanded': 'false', 'aria-controls': id }, '🙂');
+  const toggle = h('button', { type: 'button', class: 'emoji-toggle', 'aria-label': opts.openLabel, title: opts.openLabel, 'aria-haspopup': 'true', 'aria-expanded': 'false', 'aria-controls': id }, icon(FACE, 20));
   const cells = EMOJI.map((emoji, i) => h('button', { type: 'button', class: 'emoji-cell', tabindex: i === 0 ? '0' : '-1', 'data-emoji': emoji }, emoji));
   const grid = h('div', { class: 'emoji-grid', id, role: 'group', 'aria-label': opts.label, hidden: true }, ...cells);
   const element = h('div', { class: 'emoji-picker' }, toggle, grid);
