@@ -80,6 +80,7 @@ describe('[E2E-NOTE] private notes and formatting', () => {
       expect(await note.locator('.msg-body code').textContent()).toBe('refund');
       // The note sits after the reply it followed, not among the visitor's messages.
       expect(await pane.locator('.msg-list > .msg').last().getAttribute('class')).toContain('msg-note');
+      await screenshot(alice, 'notes-console-1280');
       // The mention reached Bob as a toast.
       await poll(() => bob.getByText('Alice mentioned you in a private note').isVisible()).toBe(true);
       // Back to replies: the box is a reply box again.
@@ -92,7 +93,6 @@ describe('[E2E-NOTE] private notes and formatting', () => {
       await alice.keyboard.press('Escape');
       await poll(() => pane.getByRole('group', { name: 'Emoji' }).isVisible()).toBe(false);
       expect(await pane.getByRole('button', { name: 'Insert emoji' }).evaluate((b) => b === (b.ownerDocument as { activeElement: unknown }).activeElement)).toBe(true);
-      await screenshot(alice, 'notes-console-1280');
       await alice.setViewportSize({ width: 375, height: 760 });
       await poll(() => pane.locator('.msg-note').isVisible()).toBe(true);
       await screenshot(alice, 'notes-console-375');
