@@ -1,18 +1,31 @@
 // A message body drawn from rich-text.ts's tokens: text nodes, and <a>, <code>, <strong>, <em>
 // holding text nodes — the one renderer of the widget and the console. Never innerHTML.
+// The delimiters (`*`, `_`, backticks) stay in the page as hidden text beside the element they
+// made: the text of a body's element is the body exactly, as sent, and the eye (and a screen
+// reader) gets the formatting without the marks.
 
 import { build, tokenize } from './rich-text.ts';
 
 /** Links open in a new tab, tell the target nothing, and pass no ranking credit. */
 export const LINK_REL = 'noopener noreferrer nofollow';
 
-/** The body as DOM: text nodes, and <a>, <code>, <strong>, <em> holding text nodes. Never innerHTML. */
 export function renderRichText(body: string, doc: Document = document): DocumentFragment {
-  const fragment = doc.createDocumentFragment();
   const el = (tag: string, children: Node[]) => {
     const node = doc.createElement(tag);
     node.append(...children);
     return node;
+  };
+  const mark = (delimiter: string) => {
+    const span = doc.createElement('span');
+    span.className = 'fmt-mark';
+    span.hidden = true;
+    span.textContent = delimiter;
+    return span;
+  };
+  const marked = (delimiter: string, node: Node) => {
+    const fragment = doc.createDocumentFragment();
+    fragment.append(mark(delimiter), node, mark(delimiter));
+    return fragment;
   };
   const nodes = build<Node>(tokenize(body), {
     text: (text) => doc.createTextNode(text),
@@ -23,10 +36,11 @@ export function renderRichText(body: string, doc: Document = document): Document
       a.setAttribute('rel', LINK_REL);
       return a;
     },
-    code: (text) => el('code', [doc.createTextNode(text)]),
-    strong: (children) => el('strong', children),
-    em: (children) => el('em', children),
+    code: (text) => marked('`', el('code', [doc.createTextNode(text)])),
+    strong: (children) => marked('*', el('strong', children)),
+    em: (children) => marked('_', el('em', children)),
   });
+  const fragment = doc.createDocumentFragment();
   fragment.append(...nodes);
   return fragment;
 }
