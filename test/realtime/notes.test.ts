@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Note } from '../../server/protocol/shapes.ts';
-import { type AgentClient, type VisitorClient, next, ok, request, requestUntyped, untyped } from '../helpers/clients.ts';
+import { type AgentClient, type VisitorClient, next, ok, record, request, requestUntyped, untyped } from '../helpers/clients.ts';
 import { MATRIX, startTopology } from '../helpers/topology.ts';
 
 /** Every event a visitor socket receives, as [name, payload]. */
@@ -28,9 +28,10 @@ describe.each(MATRIX)('[NOTE] private notes, %s over %s', (topology, transport) 
     const alice = await t.agent(transport, 'alice@example.com', { name: 'Alice Lovelace' });
     const bob = await t.agent(transport, 'bob@example.com', { name: 'Bob' });
     const admin = await t.login('boss@example.com', { role: 'admin', name: 'Boss' });
-    // In the cluster, tabs alternate nodes: the admin's console is on node A, the agents' on B.
+    // In the cluster, tabs alternate nodes: the admin's console and Bob's second tab are on node A, the rest on B.
     const adminTab: AgentClient = await t.connectAs('/agent', transport, admin.cookie);
     const aliceTab2: AgentClient = await t.connectAs('/agent', transport, alice.cookie);
+    const bobTab2: AgentClient = await t.connectAs('/agent', transport, bob.cookie); // node A too
     const { socket: visitor, cookie } = await t.visitor(transport);
     const seenByVisitor = everything(visitor);
 
@@ -45,12 +46,15 @@ describe.each(MATRIX)('[NOTE] private notes, %s over %s', (topology, transport) 
     const atAdmin = next(adminTab, 'note');
     const atTab2 = next(aliceTab2, 'note');
     const mention = next(bob.socket, 'mention');
+    const bobMentions = record(bobTab2, 'mention');
+    const mentionTab2 = next(bobTab2, 'mention');
     const { note: n1 } = await ok(alice.socket, 'note:add', { conversationId, clientId: 'n-1', body: 'SECRET one, @bob please check' });
     expect(n1).toMatchObject({ conversationId, clientId: 'n-1', afterSeq: 2, author: { kind: 'agent', id: alice.agent.id, name: 'Alice Lovelace' } });
     expect(n1.mentions).toEqual([{ id: bob.agent.id, name: 'Bob' }]);
     expect(await atAdmin).toEqual(n1);
     expect(await atTab2).toEqual(n1);
     expect(await mention).toEqual({ conversationId, note: n1 });
+    expect(await mentionTab2).toEqual({ conversationId, note: n1 });
 
     // Messages around notes keep consecutive seqs for the visitor.
     const visitorGets = next(visitor, 'message');
@@ -65,6 +69,11 @@ describe.each(MATRIX)('[NOTE] private notes, %s over %s', (topology, transport) 
     // Same clientId again: the original note, nothing new stored (the re-send is fanned out again, ids dedupe).
     const again = await ok(alice.socket, 'note:add', { conversationId, clientId: 'n-1', body: 'SECRET changed' });
     expect(again.note).toEqual(n1);
+    // ...and names no one again: the next mention Bob gets is the next note's (same path, in order).
+    const nextMention = next(bobTab2, 'mention', (e) => e.note.clientId === 'n-bob');
+    const { note: nBob } = await ok(alice.socket, 'note:add', { conversationId, clientId: 'n-bob', body: 'SECRET for @Bob only' });
+    await nextMention;
+    expect(bobMentions.map((e) => e.note.id)).toEqual([n1.id, nBob.id]);
     // Another agent's note with Alice's clientId is refused.
     expect(await request(adminTab, 'note:add', { conversationId, clientId: 'n-1', body: 'SECRET mine' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
 
@@ -91,18 +100,18 @@ describe.each(MATRIX)('[NOTE] private notes, %s over %s', (topology, transport) 
     untyped(visitor).emit('note:add', { conversationId, clientId: 'v-note2', body: 'SECRET from visitor' }, () => {});
     await ok(visitor, 'history:get', {});
     const stored = await t.store.getNotes(conversationId, { fromSeq: 0, toSeq: null, limit: 100 });
-    expect(stored.map((n) => n.clientId)).toEqual(['n-1', 'n-2']);
+    expect(stored.map((n) => n.clientId)).toEqual(['n-1', 'n-2', 'n-bob']);
 
     // The agent's history carries the notes placed in each page; paging either way misses none.
     const all = await ok(alice.socket, 'history:get', { conversationId });
     expect(all.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
-    expect(all.notes).toEqual([n1, n2]);
+    expect(all.notes).toEqual([n1, n2, nBob]);
     const older = await ok(alice.socket, 'history:get', { conversationId, beforeSeq: 3, limit: 2 });
     expect(older.notes.map((n: Note) => n.id)).toEqual([n1.id]);
     const after = await ok(alice.socket, 'history:get', { conversationId, afterSeq: 2, limit: 1 });
     expect(after.messages.map((m) => m.seq)).toEqual([3]);
-    expect(after.notes.map((n: Note) => n.id)).toEqual([n1.id, n2.id]);
-    expect((await ok(adminTab, 'history:get', { conversationId })).notes).toHaveLength(2);
+    expect(after.notes.map((n: Note) => n.id)).toEqual([n1.id, n2.id]); // not nBob: it sits after seq 4
+    expect((await ok(adminTab, 'history:get', { conversationId })).notes).toHaveLength(3);
 
     // The visitor's history: messages only, gap-free, no notes.
     const mine = await ok(visitor, 'history:get', {});
