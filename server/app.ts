@@ -10,6 +10,7 @@ import { createReports } from './core/reports.ts';
 import { createPasswordHasher, type HasherLimits } from './core/password-hasher.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { createConversationService, type ConversationService } from './core/conversations.ts';
+import { createNoteService } from './core/notes.ts';
 import { type Person, withSubscribers } from './core/events.ts';
 import { createVisitorService } from './core/visitors.ts';
 import { createDesk } from './core/desk.ts';
@@ -125,7 +126,8 @@ export function createApp(deps: AppDeps): App {
   const { messageRateLimit } = config;
   const services = { sessions: store, conversations, visitors, desk, presence, queue, schemas, logger, now, messageRateLimit, states };
   registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded, admission });
-  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy });
+  const notes = createNoteService({ store, events, conversations, clock });
+  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy, notes });
   registerAdminNamespace({ nsp: ns.admin, sessions: store, logger, now, trustProxy, messageRateLimit, states, onlineSnapshot: () => onlineSnapshot(store, registry, clock) });
 
   const http = createHttpApp({

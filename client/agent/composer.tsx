@@ -1,13 +1,15 @@
 // The reply box: Enter sends, Shift+Enter makes a new line, grows with its text,
 // tells the visitor "typing" (throttled by client/lib/typing.ts). It counts toward
 // the server's MAX_MESSAGE_LENGTH and never cuts a paste short: over the limit it
-// says by how much and does not send.
+// says by how much and does not send. A toggle switches it between a reply and a
+// private note (agents only: no "typing" reaches the visitor while a note is written).
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConsoleKey } from '../lib/i18n.ts';
 import { lengthStatus, maxMessageLength } from '../lib/settings.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import { createTypingSender } from '../lib/typing.ts';
+import { createEmojiPicker, type EmojiPicker } from '../lib/emoji-picker.ts';
 
 let composers = 0;
 
@@ -23,11 +25,26 @@ export interface ComposerProps {
   onTyping(typing: boolean): void;
   /** A refused message given back to edit; `n` changes each time, so the same text can come back twice. */
   restored?: { body: string; n: number } | null;
+  /** Private notes: whether this agent may write one here, where it goes, and the box's name meanwhile. */
+  note?: { enabled: boolean; label: string; onNote(body: string): Promise<unknown> };
 }
 
-export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyping, restored }: ComposerProps) {
+export type ComposeMode = 'reply' | 'note';
+
+export function Composer({ label, placeholder, enabled: replyEnabled, autoFocus, onSend, onTyping, restored, note }: ComposerProps) {
   const { t } = useI18n<ConsoleKey>();
   const ref = useRef<HTMLTextAreaElement>(null);
+  const [mode, setMode] = useState<ComposeMode>('reply');
+  const noting = mode === 'note' && !!note?.enabled;
+  const enabled = noting || (mode === 'reply' && replyEnabled);
+  const pickerSlot = useRef<HTMLSpanElement>(null);
+  const picker = useRef<EmojiPicker | null>(null);
+  useEffect(() => {
+    picker.current = createEmojiPicker({ openLabel: t('console.emoji.open'), label: t('console.emoji.label'), target: () => ref.current });
+    pickerSlot.current!.replaceChildren(picker.current.element);
+    return () => picker.current?.close();
+  }, []);
+  useEffect(() => picker.current?.setEnabled(enabled), [enabled]);
   const limit = useMemo(() => maxMessageLength(), []);
   const countId = useMemo(() => `reply-count-${++composers}`, []);
   const [length, setLength] = useState(0);
@@ -59,12 +76,26 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
     setLength(0);
     grow();
     typing.stop();
-    onSend(body);
+    if (noting) {
+      // Refused or lost: the text comes back to the box (unless something new was typed).
+      note!.onNote(body).catch(() => {
+        if (ref.current && ref.current.value.trim() === '') {
+          ref.current.value = body;
+          grow();
+          setLength(body.length);
+        }
+      });
+    } else onSend(body);
+  };
+  const choose = (next: ComposeMode) => {
+    if (next === 'note') typing.stop();
+    setMode(next);
+    ref.current?.focus();
   };
 
   return (
     <form
-      class="composer"
+      class={`composer${noting ? ' composer-note' : ''}`}
       autocomplete="off"
       onSubmit={(e) => {
         e.preventDefault();
@@ -72,12 +103,23 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
         ref.current?.focus();
       }}
     >
+      {note && (
+        <div class="composer-mode" role="group" aria-label={t('console.composer.mode')}>
+          <button type="button" class="composer-mode-button" aria-pressed={mode === 'reply'} onClick={() => choose('reply')}>
+            {t('console.composer.reply')}
+          </button>
+          <button type="button" class="composer-mode-button composer-mode-note" aria-pressed={mode === 'note'} disabled={!note.enabled} onClick={() => choose('note')}>
+            {t('console.composer.note')}
+          </button>
+        </div>
+      )}
+      <span class="emoji-slot" ref={pickerSlot} />
       <textarea
         ref={ref}
         class="composer-input"
         rows={1}
-        placeholder={placeholder}
-        aria-label={label}
+        placeholder={noting ? t('console.composer.notePlaceholder') : placeholder}
+        aria-label={noting ? note!.label : label}
         title={t('console.composer.hint')}
         aria-invalid={status.over}
         aria-describedby={countId}
@@ -92,10 +134,10 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
         onInput={() => {
           grow();
           setLength(ref.current!.value.length);
-          if (ref.current!.value.trim() !== '') typing.input();
+          if (ref.current!.value.trim() !== '' && !noting) typing.input();
         }}
       />
-      <button type="submit" class="composer-send" aria-label={t('console.composer.sendLabel')} title={t('console.composer.send')} disabled={!enabled || status.over}>
+      <button type="submit" class="composer-send" aria-label={noting ? t('console.composer.noteSendLabel') : t('console.composer.sendLabel')} title={t('console.composer.send')} disabled={!enabled || status.over}>
         <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
           <path d={SEND_PATH} fill="currentColor" />
         </svg>

@@ -14,6 +14,7 @@ import { errorText } from '../lib/error-text.ts';
 import type { ConsoleKey, I18n } from '../lib/translator.ts';
 import type { PendingStore } from '../lib/pending-store.ts';
 import { queueWithPositions } from './queue-order.ts';
+import { createPrivateNotes } from './private-notes.ts';
 
 export type AgentSocket = Socket<AgentServerEvents, AgentClientEvents>;
 
@@ -67,12 +68,13 @@ export function createConsoleState({ me, t, name: shownName, socket, notifier, t
   /** Per own conversation, the newest seq already announced (a notification per new visitor message). */
   const announced = new Map<string, number>();
   let connectedOnce = false;
+  const privateNotes = createPrivateNotes({ socket, t, notifier, toast });
 
   const set = createConversationSet((c) => {
     const model = createConversationModel({
       side: 'agent',
       conversation: c,
-      history: (q) => call(socket, 'history:get', { conversationId: c.id, ...q }),
+      history: privateNotes.withNotes((q) => call(socket, 'history:get', { conversationId: c.id, ...q })),
       send: (input) => emitAck(socket, 'message:send', { conversationId: c.id, ...input }),
       sendRead: (seq) => socket.emit('read', { conversationId: c.id, seq }),
       connected: () => socket.connected,
@@ -343,6 +345,7 @@ export function createConsoleState({ me, t, name: shownName, socket, notifier, t
     unread,
     selected: selected as ReadonlySignal<string | null>,
     notes: notes as ReadonlySignal<Readonly<Record<string, string>>>,
+    privateNotes,
     visitor: visitor as ReadonlySignal<{ conversationId: string; visitor: VisitorContext | null } | null>,
     pageVisible,
     paneOnScreen,

@@ -51,6 +51,11 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
   const mine = con.isMine(c);
   const model = con.model(id);
   const notes = c.status === 'closed' ? [t('console.note.closed')] : [];
+  // Read to redraw when any conversation's private notes change.
+  void con.privateNotes.version.value;
+  const privateNotes = con.privateNotes.of(id);
+  // Whoever may read the conversation may write a note: its agent, admins, anyone once it is closed.
+  const canNote = mine || c.status === 'closed' || con.me.role === 'admin';
 
   return (
     <section class="pane" aria-labelledby="pane-title" data-conversation={id}>
@@ -95,6 +100,7 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
       )}
       <Transcript
         state={state}
+        privateNotes={privateNotes}
         label={t('console.pane.transcriptLabel', { name: i18n.name(c.visitor.name) })}
         notes={notes}
         onRetry={(clientId) => model?.retry(clientId)}
@@ -122,6 +128,7 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
             onSend={(body) => model?.send(body)}
             onTyping={(typing) => con.typing(id, typing)}
             restored={restored}
+            note={{ enabled: canNote, label: t('console.composer.noteLabel', { name: i18n.name(c.visitor.name) }), onNote: (body) => con.privateNotes.add(id, body) }}
           />
         )
       )}

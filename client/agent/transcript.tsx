@@ -4,12 +4,13 @@
 // new messages only from the end, and holds still while older ones load above.
 
 import { useLayoutEffect, useRef } from 'preact/hooks';
+import type { Note } from '../../server/protocol/shapes.ts';
 import type { ConversationState, PendingMessage, ShownMessage } from '../lib/conversation-model.ts';
 import { notSentText } from '../lib/error-text.ts';
 import type { ConsoleKey } from '../lib/i18n.ts';
 import { NEAR_END } from '../lib/message-list.ts';
 import { useI18n } from '../ui/i18n-context.ts';
-import { splitLinks } from '../lib/text.ts';
+import { renderRichText } from '../lib/rich-text-dom.ts';
 
 const GROUP_GAP_MS = 5 * 60_000;
 const NEAR_END_PX = 80;
@@ -19,20 +20,13 @@ type Status = 'pending' | 'failed' | 'refused' | 'sent' | 'seen' | 'none';
 /** Failed and refused ones say why instead (lib/error-text.ts). */
 const STATUS_KEY: Record<'pending' | 'sent' | 'seen', ConsoleKey> = { pending: 'console.msg.sending', sent: 'console.msg.sent', seen: 'console.msg.seen' };
 
+/** The body through the one shared renderer (lib/rich-text.ts): Preact owns the <p>, never its content. */
 function Body({ text }: { text: string }) {
-  return (
-    <p class="msg-body">
-      {splitLinks(text).map((part) =>
-        part.href ? (
-          <a href={part.href} target="_blank" rel="noopener noreferrer nofollow">
-            {part.text}
-          </a>
-        ) : (
-          part.text
-        ),
-      )}
-    </p>
-  );
+  const ref = useRef<HTMLParagraphElement>(null);
+  useLayoutEffect(() => {
+    ref.current!.replaceChildren(renderRichText(text));
+  }, [text]);
+  return <p class="msg-body" ref={ref} />;
 }
 
 interface BubbleProps {
@@ -94,8 +88,64 @@ function Bubble(p: BubbleProps) {
   );
 }
 
+const LOCK = 'M12 1a5 5 0 0 0-5 5v3H6a2 2 0 0 0-2 2v10a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V11a2 2 0 0 0-2-2h-1V6a5 5 0 0 0-5-5zm-3 8V6a3 3 0 1 1 6 0v3H9z';
+
+/** A private note, inline where it was written: marked in words and look, never a message bubble. */
+function NoteBubble({ note }: { note: Note }) {
+  const i18n = useI18n<ConsoleKey>();
+  const { t, clockTime, fullTime } = i18n;
+  return (
+    <div class="msg msg-note" data-note-id={note.id} data-client-id={note.clientId} role="group" aria-label={t('console.notes.label')}>
+      <div class="msg-author">
+        <span class="note-badge">
+          <svg viewBox="0 0 24 24" width="12" height="12" aria-hidden="true" focusable="false">
+            <path d={LOCK} fill="currentColor" />
+          </svg>{' '}
+          {t('console.notes.label')}
+        </span>
+        {' · '}
+        {i18n.name(note.author.name)}
+      </div>
+      <div class="msg-bubble">
+        <Body text={note.body} />
+      </div>
+      <div class="msg-meta">
+        <time dateTime={note.createdAt} title={fullTime(note.createdAt)}>
+          {clockTime(note.createdAt)}
+        </time>
+        {' · '}
+        {t('console.notes.hidden')}
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Messages with the notes between them: a note goes after the message its afterSeq names (or the
+ * last loaded one before it). Notes before the first loaded message wait until older ones load.
+ */
+function interleaved<N>(state: ConversationState, list: readonly Note[], message: (m: ShownMessage, i: number) => N, note: (n: Note) => N): N[] {
+  const out: N[] = [];
+  const messages = state.messages;
+  let k = 0;
+  const first = messages[0]?.seq ?? Infinity;
+  // Before the first loaded message: only when nothing older is left to load, or it sits right there.
+  while (k < list.length && list[k].afterSeq < first) {
+    if (!state.hasOlder || list[k].afterSeq >= first - 1) out.push(note(list[k]));
+    k++;
+  }
+  messages.forEach((m, i) => {
+    out.push(message(m, i));
+    const nextSeq = messages[i + 1]?.seq ?? Infinity;
+    while (k < list.length && list[k].afterSeq < nextSeq) out.push(note(list[k++]));
+  });
+  return out;
+}
+
 export interface TranscriptProps {
   state: ConversationState;
+  /** This conversation's private notes, in order (each placed after its afterSeq). */
+  privateNotes: readonly Note[];
   label: string;
   /** Notes from the product after the last message (closed, handed over). */
   notes: string[];
@@ -105,7 +155,7 @@ export interface TranscriptProps {
   onLoadOlder(): void;
 }
 
-export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }: TranscriptProps) {
+export function Transcript({ state, privateNotes, label, notes, onRetry, onEdit, onLoadOlder }: TranscriptProps) {
   const i18n = useI18n<ConsoleKey>();
   const { t } = i18n;
   const ref = useRef<HTMLDivElement>(null);
@@ -185,7 +235,10 @@ export function Transcript({ state, label, notes, onRetry, onEdit, onLoadOlder }
             {t('console.msg.loadOlder')}
           </button>
         )}
-        {state.messages.map(stored)}
+        {interleaved(state, privateNotes, stored, (n) => {
+          prev = null; // a note breaks a run of one author's messages
+          return <NoteBubble key={`note:${n.id}`} note={n} />;
+        })}
         {state.pending.map(waiting)}
         {notes.map((text) => (
           <div key={text} class="msg-system">

@@ -3,6 +3,7 @@
 // near the limit it shows what is left, over it it says by how much and will not send.
 
 import { h, icon, ICONS } from './dom.ts';
+import { createEmojiPicker } from './emoji-picker.ts';
 import type { CommonKey, I18n } from './i18n.ts';
 import { lengthStatus } from './length-status.ts';
 import { maxMessageLength } from './settings.ts';
@@ -27,6 +28,8 @@ export function createComposer(opts: {
   onInput(): void;
   /** Defaults to the server's MAX_MESSAGE_LENGTH written into the page. */
   maxLength?: number;
+  /** The emoji picker's labels, in the page's language: without them, no picker. */
+  emoji?: { openLabel: string; label: string };
 }): Composer {
   const limit = opts.maxLength ?? maxMessageLength();
   const input = h('textarea', {
@@ -45,7 +48,8 @@ export function createComposer(opts: {
     { type: 'submit', class: 'composer-send', 'aria-label': opts.i18n.t('common.composer.send'), title: opts.i18n.t('common.composer.sendTitle') },
     icon(ICONS.send, 18),
   );
-  const element = h('form', { class: 'composer', autocomplete: 'off' }, input, button, counter);
+  const picker = opts.emoji ? createEmojiPicker({ ...opts.emoji, target: () => input }) : null;
+  const element = h('form', { class: 'composer', autocomplete: 'off' }, picker?.element, input, button, counter);
   let enabled = true;
 
   const grow = () => {
@@ -91,6 +95,7 @@ export function createComposer(opts: {
     setEnabled(on, placeholder) {
       enabled = on;
       input.disabled = !on;
+      picker?.setEnabled(on);
       input.placeholder = placeholder ?? opts.placeholder;
       count();
     },

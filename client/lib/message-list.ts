@@ -8,7 +8,7 @@ import type { ConversationState, ShownMessage } from './conversation-model.ts';
 import { h, setContent } from './dom.ts';
 import { notSentText } from './error-text.ts';
 import type { CommonKey, I18n } from './i18n.ts';
-import { renderBody } from './text.ts';
+import { renderRichText } from './rich-text-dom.ts';
 
 /** 'refused': failed in a way sending again cannot fix (too long, conversation ended): edit it instead. */
 export type MessageStatus = 'pending' | 'failed' | 'refused' | 'sent' | 'seen' | 'none';
@@ -90,7 +90,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
         'data-at': String(Date.parse(m.createdAt) || Date.now()),
       },
       h('div', { class: 'msg-author' }, m.author.name),
-      h('div', { class: 'msg-bubble' }, h('p', { class: 'msg-body' }, renderBody(m.body))),
+      h('div', { class: 'msg-bubble' }, h('p', { class: 'msg-body' }, renderRichText(m.body))),
       h('div', { class: 'msg-meta' }, time, h('span', { class: 'msg-status' })),
     );
   }

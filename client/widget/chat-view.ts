@@ -104,7 +104,14 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     opts.onSaveProfile({ name: nameInput.value.trim(), email: emailInput.value.trim() });
   });
 
-  const composer = createComposer({ i18n, label: t('widget.composer.label'), placeholder: t('widget.composer.placeholder'), onSend: opts.onSend, onInput: opts.onInput });
+  const composer = createComposer({
+    i18n,
+    label: t('widget.composer.label'),
+    placeholder: t('widget.composer.placeholder'),
+    onSend: opts.onSend,
+    onInput: opts.onInput,
+    emoji: { openLabel: t('widget.emoji.open'), label: t('widget.emoji.label') },
+  });
   const footer = h('p', { class: 'chat-footer' }, t('widget.poweredBy'));
   const body = h('main', { class: 'chat-body' }, list.element);
 

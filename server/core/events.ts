@@ -2,7 +2,7 @@
 // decides who receives each of them; the core never sees Socket.IO.
 
 import type { Participant } from '../protocol/shapes.ts';
-import type { ConversationRecord, MessageRecord } from '../store/store.ts';
+import type { ConversationRecord, MessageRecord, NoteRecord } from '../store/store.ts';
 
 export interface Person {
   kind: 'visitor' | 'agent';
@@ -15,6 +15,8 @@ export interface DomainEvents {
   conversationOpened(conversation: ConversationRecord, queuePosition: number | null): void;
   /** `origin` is an opaque id of the connection that sent it (it has the ack and may be skipped). */
   messageCreated(message: MessageRecord, conversation: ConversationRecord, origin: string | null): void;
+  /** A private note was stored (`fresh`) or re-sent: agents only, never the visitor; `origin` as for messages. */
+  noteAdded(note: NoteRecord, origin: string | null, fresh: boolean): void;
   conversationClaimed(conversation: ConversationRecord, previous: ConversationRecord): void;
   conversationReleased(conversation: ConversationRecord, previous: ConversationRecord, queuePosition: number | null): void;
   conversationTransferred(conversation: ConversationRecord, previous: ConversationRecord): void;

@@ -1,8 +1,8 @@
 // Store records → protocol shapes. The only place that decides what of a
 // record leaves the server (no password hashes, epoch ms → ISO-8601).
 
-import type { Agent, Conversation, Message, Participant, Visitor } from '../protocol/shapes.ts';
-import type { AgentRecord, ConversationRecord, MessageRecord, VisitorRecord } from '../store/store.ts';
+import type { Agent, Conversation, Message, Note, Participant, Visitor } from '../protocol/shapes.ts';
+import type { AgentRecord, ConversationRecord, MessageRecord, NoteRecord, VisitorRecord } from '../store/store.ts';
 
 export function toAgent(a: AgentRecord): Agent {
   return { id: a.id, email: a.email, name: a.name, role: a.role, language: a.language, disabled: a.disabled };
@@ -35,6 +35,20 @@ export function toMessage(m: MessageRecord): Message {
     author: { kind: m.authorKind, id: m.authorId, name: m.authorName },
     body: m.body,
     createdAt: new Date(m.createdAt).toISOString(),
+  };
+}
+
+/** A private note: for agents' sockets and answers only (realtime/fanout.ts, agent-namespace.ts). */
+export function toNote(n: NoteRecord): Note {
+  return {
+    id: n.id,
+    conversationId: n.conversationId,
+    clientId: n.clientId,
+    afterSeq: n.afterSeq,
+    author: { kind: 'agent', id: n.authorId, name: n.authorName },
+    body: n.body,
+    mentions: n.mentions.map((m) => ({ id: m.id, name: m.name })),
+    createdAt: new Date(n.createdAt).toISOString(),
   };
 }
 

@@ -79,6 +79,8 @@ export function createSchemas(maxMessageLength: number) {
     conversationRef: z.object({ conversationId: id }),
     transfer: z.object({ conversationId: id, agentId: id }),
     agentSend: z.object({ conversationId: id, clientId: id, body }),
+    /** note:add: a private note is bounded as a message is (MAX_MESSAGE_LENGTH). */
+    noteAdd: z.object({ conversationId: id, clientId: id, body }),
     agentHistory: z.object({ conversationId: id, ...historyWindow }),
     agentTyping: z.object({ conversationId: id, typing: z.boolean() }),
     agentRead: z.object({ conversationId: id, seq }),

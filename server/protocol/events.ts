@@ -6,7 +6,9 @@ import type {
   AgentStatus,
   Conversation,
   HistoryQuery,
+  MentionEvent,
   Message,
+  Note,
   OnlineAgent,
   OnlineEvent,
   OnlineVisitor,
@@ -63,10 +65,12 @@ export interface AgentClientEvents {
     input: { conversationId: string; clientId: string; body: string },
     ack: AckFn<{ message: Message }>,
   ) => void;
-  'history:get': (input: { conversationId: string } & HistoryQuery, ack: AckFn<HistoryResult>) => void;
+  'history:get': (input: { conversationId: string } & HistoryQuery, ack: AckFn<AgentHistoryResult>) => void;
   typing: (input: { conversationId: string; typing: boolean }) => void;
   read: (input: { conversationId: string; seq: number }) => void;
   'status:set': (input: { status: 'online' | 'away' }, ack: AckFn) => void;
+  /** A private note (docs/protocol.md, "Private notes"): agents and admins only, never the visitor. */
+  'note:add': (input: { conversationId: string; clientId: string; body: string }, ack: AckFn<{ note: Note }>) => void;
   /** Visitor context for the console (beyond SPEC §5): who they are, whether they are here, what page they are on. */
   'visitor:get': (input: { conversationId: string }, ack: AckFn<{ visitor: VisitorContext }>) => void;
 }
@@ -76,12 +80,21 @@ export interface VisitorContext extends Visitor {
   page: { url: string; title: string | null } | null;
 }
 
+/** The agent's history answer: the visitor's HistoryResult plus the private notes placed in that page. */
+export interface AgentHistoryResult extends HistoryResult {
+  notes: Note[];
+}
+
 export interface AgentServerEvents {
   queue: (snapshot: { conversations: Conversation[] }) => void;
   'queue:add': (conversation: Conversation) => void;
   'queue:remove': (event: QueueRemoveEvent) => void;
   conversation: (conversation: Conversation) => void;
   message: (message: Message) => void;
+  /** A private note in a conversation this socket's agent holds, or wrote, or (admins) any. */
+  note: (note: Note) => void;
+  /** This agent was named in a note (`@name`). */
+  mention: (event: MentionEvent) => void;
   presence: (event: PresenceEvent) => void;
   typing: (event: TypingEvent) => void;
   read: (event: ReadEvent) => void;

@@ -30,6 +30,30 @@ export interface Message {
   createdAt: string;
 }
 
+/**
+ * A private note: agents' words about a conversation that its visitor never sees (docs/protocol.md,
+ * "Private notes"). Notes have no `seq`: the visitor's seq stays gap-free. `afterSeq` places the
+ * note after that message (0: before the first); notes at one place come in createdAt order.
+ */
+export interface Note {
+  id: string;
+  conversationId: string;
+  clientId: string;
+  afterSeq: number;
+  author: { kind: 'agent'; id: string; name: string };
+  body: string;
+  /** The agents its `@name`s named (each was sent a `mention`). */
+  mentions: Array<{ id: string; name: string }>;
+  /** ISO-8601. */
+  createdAt: string;
+}
+
+/** To an agent named in a note (`@name`): where and what. */
+export interface MentionEvent {
+  conversationId: string;
+  note: Note;
+}
+
 export interface Conversation {
   id: string;
   visitor: { id: string; name: string };

@@ -99,6 +99,8 @@ export function createAccountWatch(deps: {
       }
       // New messages and claims from this socket carry the new name.
       s.data.agent = { ...s.data.agent, name: agent.name, role: agent.role };
+      // Private notes reach admins' /agent sockets through this room (fanout.ts noteAdded).
+      if (s.nsp === ns.agent) void (agent.role === 'admin' ? s.join(room.admins) : s.leave(room.admins));
     }
   }
 

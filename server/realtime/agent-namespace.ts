@@ -1,7 +1,8 @@
 // /agent: the agent console's connection. Transport only — the handler table says, per event,
 // which schema validates it and which core call it makes (handlers.ts applies the transport rules).
 
-import { toConversation, toMessage } from '../core/mappers.ts';
+import { toConversation, toMessage, toNote } from '../core/mappers.ts';
+import type { NoteService } from '../core/notes.ts';
 import type { AgentClientEvents } from '../protocol/events.ts';
 import { ConnectionState, type NamespaceServices, trackPresence } from './context.ts';
 import { bindHandlers, type HandlerTable } from './handlers.ts';
@@ -11,10 +12,11 @@ import { type AgentNamespace, type AgentSocket, room } from './types.ts';
 export interface AgentNamespaceDeps extends NamespaceServices {
   nsp: AgentNamespace;
   trustProxy: boolean;
+  notes: NoteService;
 }
 
 export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
-  const { nsp, conversations, visitors, desk, presence, queue, schemas, logger } = deps;
+  const { nsp, conversations, visitors, desk, presence, queue, schemas, logger, notes } = deps;
   nsp.use(agentHandshake(deps.sessions, logger, { adminOnly: false, trustProxy: deps.trustProxy, now: deps.now }));
 
   const agent = (socket: AgentSocket) => socket.data.agent;
@@ -63,7 +65,18 @@ export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
       schema: schemas.agentHistory,
       async run(socket, { conversationId, ...query }) {
         const { conversation, messages } = await conversations.agentHistory(agent(socket), conversationId, query);
-        return { conversation: await queue.view(conversation), messages: messages.map(toMessage) };
+        const pageNotes = await notes.forPage(conversation, query, messages);
+        return { conversation: await queue.view(conversation), messages: messages.map(toMessage), notes: pageNotes.map(toNote) };
+      },
+    },
+    // Private notes: this namespace only (the visitor's has no such event). Spends the message budget.
+    'note:add': {
+      acked: true,
+      budget: 'messages',
+      schema: schemas.noteAdd,
+      async run(socket, input, conn) {
+        const note = await conn.send(() => notes.add(agent(socket), input, socket.id));
+        return { note: toNote(note) };
       },
     },
     typing: {
@@ -113,6 +126,8 @@ export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
     const c = new ConnectionState({ logger, ns: '/agent', socketId: socket.id, messageRateLimit: deps.messageRateLimit, overloaded: deps.overloaded, admission: deps.admission });
     states.set(socket, c);
     socket.join([room.agent(agent(socket).id), room.session(socket.data.sessionId), room.queue]);
+    // Admins hear every conversation's private notes (account-sessions.ts keeps this with the role).
+    if (agent(socket).role === 'admin') socket.join(room.admins);
     trackPresence(presence, socket, c, () => ({ kind: 'agent', id: agent(socket).id, name: agent(socket).name }), () => sendSnapshot(socket));
     attach(socket);
   });

@@ -5,7 +5,7 @@
 import { logFailure } from '../edge/failures.ts';
 import type { Clock } from '../clock.ts';
 import type { DomainEvents, Person } from '../core/events.ts';
-import { toConversation, toMessage, visitorParticipant, agentParticipant } from '../core/mappers.ts';
+import { toConversation, toMessage, toNote, visitorParticipant, agentParticipant } from '../core/mappers.ts';
 import { personKey, type PresenceRegistry } from '../core/presence-registry.ts';
 import { countAvailableAgents } from '../core/desk.ts';
 import type { Logger } from '../logger.ts';
@@ -144,6 +144,17 @@ export function createFanout(deps: {
       const payload = toMessage(message);
       if (clustered) ns.visitor.serverSideEmit(MESSAGE_EVENT, payload, origin);
       sequencer.accept(payload, origin);
+    },
+
+    noteAdded(note, origin, fresh) {
+      // Private: the /agent namespace only — the conversation's agent, every admin, the author's other
+      // tabs — and never /visitor, whatever else changes here (docs/protocol.md, "Private notes").
+      const payload = toNote(note);
+      let target = ns.agent.to([room.conversation(note.conversationId), room.admins, room.agent(note.authorId)]);
+      if (origin) target = target.except(origin);
+      target.emit('note', payload);
+      // A re-sent note is fanned out again (clients de-duplicate by id), but names no one twice.
+      if (fresh) for (const m of note.mentions) ns.agent.to(room.agent(m.id)).emit('mention', { conversationId: note.conversationId, note: payload });
     },
 
     conversationClaimed(c) {

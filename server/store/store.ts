@@ -82,6 +82,45 @@ export interface MessageRecord {
   createdAt: number;
 }
 
+/** A private note (agents only); kept apart from messages so the visitor's seq has no gaps. */
+export interface NoteRecord {
+  id: string;
+  conversationId: string;
+  clientId: string;
+  /** The conversation's last seq when the note was stored: the note sits after that message. */
+  afterSeq: number;
+  authorId: string;
+  authorName: string;
+  body: string;
+  mentions: Array<{ id: string; name: string }>;
+  createdAt: number;
+}
+
+export interface NewNote {
+  conversationId: string;
+  clientId: string;
+  authorId: string;
+  authorName: string;
+  body: string;
+  mentions: Array<{ id: string; name: string }>;
+  createdAt: number;
+}
+
+export type AddNoteResult =
+  | { kind: 'created'; note: NoteRecord }
+  /** The same clientId was already used for a note in this conversation by the same author: nothing new. */
+  | { kind: 'duplicate'; note: NoteRecord }
+  | { kind: 'not_found' }
+  /** The clientId is taken by another author's note in this conversation. */
+  | { kind: 'client_id_taken' };
+
+/** Notes whose afterSeq is in [fromSeq, toSeq] (toSeq null: no upper end), at most `limit`. */
+export interface NoteRange {
+  fromSeq: number;
+  toSeq: number | null;
+  limit: number;
+}
+
 export interface NewMessage {
   conversationId: string;
   clientId: string;
@@ -284,6 +323,12 @@ export interface Store {
   appendVisitorMessage(visitorId: string, input: NewVisitorMessage): Promise<AppendResult | { kind: 'no_open_conversation' }>;
   /** Ascending seq; see HistoryPage for the window rules of SPEC §5. */
   getMessages(conversationId: string, page: HistoryPage): Promise<MessageRecord[]>;
+
+  // ---- private notes
+  /** Stores a note after the conversation's current last seq, honouring clientId idempotency, in one transaction. */
+  addNote(input: NewNote): Promise<AddNoteResult>;
+  /** Ascending (afterSeq, createdAt, id). */
+  getNotes(conversationId: string, range: NoteRange): Promise<NoteRecord[]>;
 
   // ---- reports
   /**

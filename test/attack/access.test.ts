@@ -251,6 +251,7 @@ describe('[ACC] access control', () => {
       'message:send': (conversationId) => ({ conversationId, clientId: `odd-${Math.random()}`, body: 'intruder' }),
       'history:get': (conversationId) => ({ conversationId }),
       'visitor:get': (conversationId) => ({ conversationId }),
+      'note:add': (conversationId) => ({ conversationId, clientId: `odd-${Math.random()}`, body: 'intruder' }),
     };
     // Someone else's active conversation (and the control's, active with the admin): each event's refusal.
     const foreign: Record<string, string> = {
@@ -261,6 +262,7 @@ describe('[ACC] access control', () => {
       'message:send': 'forbidden',
       'history:get': 'forbidden',
       'visitor:get': 'forbidden',
+      'note:add': 'forbidden',
     };
     const wrong = await arena.underAttack(() => unchangedBy(fx.target, async () => {
       const out: string[] = [];

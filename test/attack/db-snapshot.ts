@@ -6,13 +6,14 @@ import { DatabaseSync } from 'node:sqlite';
 import { expect } from 'vitest';
 import type { Target } from './target.ts';
 
-/** The tables that hold people, conversations, messages and read positions, each in a stable order. */
+/** The tables that hold people, conversations, messages, read positions and private notes, each in a stable order. */
 const TABLES = {
   agents: 'id',
   visitors: 'id',
   conversations: 'id',
   messages: 'conversation_id, seq',
   read_positions: 'conversation_id, participant_kind, participant_id',
+  notes: 'conversation_id, after_seq, created_at, id',
 } as const;
 
 export type Snapshot = Record<keyof typeof TABLES, unknown[]>;

@@ -10,6 +10,10 @@ import { type Clock, systemClock } from '../../clock.ts';
 import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
 import { type AgentRow, isActiveAdmin, toAgent, toVisitor, type VisitorRow } from '../rows.ts';
 import type {
+  AddNoteResult,
+  NewNote,
+  NoteRange,
+  NoteRecord,
   AgentPatch,
   AgentRecord,
   DeleteAgentResult,
@@ -32,6 +36,7 @@ import type {
 } from '../store.ts';
 import { type AppendBatcher, createAppendBatcher } from './append-batch.ts';
 import * as conversations from './conversations.ts';
+import * as notes from './notes.ts';
 import { createDb, errorInfo } from './db.ts';
 import type { PoolClient } from 'pg';
 
@@ -73,6 +78,7 @@ export class PostgresStore implements Store {
   readonly #log: StoreLogger;
   readonly #clock: Clock;
   readonly #appends: AppendBatcher;
+  readonly #ids: OrderedIds;
   #closed = false;
 
   constructor(
@@ -88,6 +94,7 @@ export class PostgresStore implements Store {
     // the others stay free for reads, claims and sessions.
     const concurrency = appendBatches ?? Math.max(1, Math.floor((pool.options.max ?? DEFAULT_POOL_SIZE) / 2));
     this.#appends = createAppendBatcher(this.#db, ids, { concurrency });
+    this.#ids = ids;
     // An idle client whose backend dies (restart, failover) is reported here;
     // without a listener `pg` would crash the process.
     pool.on('error', (err) => logger.warn({ event: 'pg_pool_error', err: errorInfo(err) }, 'idle PostgreSQL client failed'));
@@ -363,6 +370,14 @@ export class PostgresStore implements Store {
 
   reportConversations(range: ReportRange): Promise<ReportConversation[]> {
     return conversations.reportConversations(this.#db, range);
+  }
+
+  addNote(input: NewNote): Promise<AddNoteResult> {
+    return notes.addNote(this.#db, this.#ids, input);
+  }
+
+  getNotes(conversationId: string, range: NoteRange): Promise<NoteRecord[]> {
+    return notes.getNotes(this.#db, conversationId, range);
   }
 
   setReadPosition(pos: ReadPosition): Promise<boolean> {

@@ -178,6 +178,28 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX agents_revision ON agents (revision);
     `,
   },
+  {
+    version: 8,
+    name: 'notes: private notes',
+    // Agents' private notes, apart from messages so that they never take a seq (the visitor's
+    // seq stays gap-free). after_seq places a note after that message; a clientId is unique per
+    // conversation, as a message's is. mentions: JSON [{id, name}] of the agents its @names named.
+    sql: `
+      CREATE TABLE notes (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        client_id TEXT NOT NULL,
+        after_seq INTEGER NOT NULL,
+        author_id TEXT NOT NULL,
+        author_name TEXT NOT NULL,
+        body TEXT NOT NULL,
+        mentions TEXT NOT NULL DEFAULT '[]',
+        created_at INTEGER NOT NULL,
+        UNIQUE (conversation_id, client_id)
+      );
+      CREATE INDEX notes_by_place ON notes (conversation_id, after_seq, created_at, id);
+    `,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */

@@ -15,6 +15,10 @@ import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
 import { DEFAULT_LIST_LIMIT, readSeq, rowLimit } from '../limits.ts';
 import { type ConversationRow, isActiveAdmin, toAgent, toConversation, toMessage, toReadPosition, toReportConversation, toVisitor } from '../rows.ts';
 import type {
+  AddNoteResult,
+  NewNote,
+  NoteRange,
+  NoteRecord,
   AgentPatch,
   AgentRecord,
   DeleteAgentResult,
@@ -38,6 +42,7 @@ import type {
 import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_FRAMES } from './checkpointer.ts';
 import { createGroupCommit, type GroupCommit, type WalSync, walFileSync } from './group-commit.ts';
 import { migrate } from './migrations.ts';
+import { createSqliteNotes, type SqliteNotes } from './notes.ts';
 import { listConversationsSql, prepare, prepareStatements, type Query, type Statements } from './statements.ts';
 
 /** Thrown inside a transaction to roll it back when it would leave no active admin. */
@@ -61,6 +66,7 @@ export class SqliteStore implements Store {
   readonly #listStatements = new Map<string, Query<ConversationRow>>();
   readonly #writes: GroupCommit;
   readonly #ids: OrderedIds;
+  readonly #notes: SqliteNotes;
   readonly #clock: Clock;
   #closed = false;
 
@@ -77,6 +83,7 @@ export class SqliteStore implements Store {
     this.#checkpointer = checkpointer;
     this.#clock = clock;
     this.#ids = ids;
+    this.#notes = createSqliteNotes(db, ids);
     this.#ping = db.prepare('SELECT 1');
     this.#wal = walPath === null ? null : walFileSync(() => openSync(walPath, 'r'));
     this.#writes = createGroupCommit(db, this.#wal);
@@ -401,6 +408,19 @@ export class SqliteStore implements Store {
     if (afterSeq !== undefined) return q.messagesAfter.all(conversationId, afterSeq, limit).map(toMessage);
     const rows = beforeSeq !== undefined ? q.messagesBefore.all(conversationId, beforeSeq, limit) : q.messagesLatest.all(conversationId, limit);
     return rows.reverse().map(toMessage);
+  }
+
+  // ---- private notes
+
+  async addNote(input: NewNote): Promise<AddNoteResult> {
+    void this.#q; // migrate() first, as every other method
+    return this.#transaction(() => this.#notes.add(input));
+  }
+
+  async getNotes(conversationId: string, range: NoteRange): Promise<NoteRecord[]> {
+    // As getMessages: never show a note that is committed but not yet durable.
+    await this.#writes.durable();
+    return this.#notes.list(conversationId, range);
   }
 
   // ---- reports
