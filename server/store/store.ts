@@ -4,6 +4,7 @@
 // thrown; a throw means the database failed. Imports only protocol types.
 
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
+import type { AttachmentRef, AttachmentStore } from './attachment-store.ts';
 
 export interface AgentRecord {
   id: string;
@@ -80,6 +81,8 @@ export interface MessageRecord {
   authorName: string;
   body: string;
   createdAt: number;
+  /** The file sent with it, if any (absent otherwise). */
+  attachment?: AttachmentRef;
 }
 
 export interface NewMessage {
@@ -90,6 +93,8 @@ export interface NewMessage {
   authorName: string;
   body: string;
   createdAt: number;
+  /** A file the author uploaded (core/attachments.ts checked it is theirs); stored with the message. */
+  attachment?: AttachmentRef;
   /**
    * Only into a conversation that is active and assigned to this agent: otherwise nothing is
    * stored and the result is `not_assigned` with the conversation as it is (checked first,
@@ -103,6 +108,7 @@ export interface NewVisitorMessage {
   clientId: string;
   body: string;
   createdAt: number;
+  attachment?: AttachmentRef;
 }
 
 export type CreateAgentResult =
@@ -182,7 +188,7 @@ export interface ConversationFilter {
   limit?: number;
 }
 
-export interface Store {
+export interface Store extends AttachmentStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call on every start and from many nodes. */
   migrate(): Promise<void>;
