@@ -165,7 +165,7 @@ export function createApp(deps: AppDeps): App {
         // Two at once per address: each holds up to MAX_UPLOAD_BYTES in memory until stored.
         uploadsInFlight: createAddressGauge(2),
       }),
-      pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength, widgetLanguage: config.widgetLanguage }),
+      pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength, maxUploadBytes: config.maxUploadBytes, widgetLanguage: config.widgetLanguage }),
     ],
   });
   handleHttp = http;

@@ -8,6 +8,8 @@ import type { ConsoleKey } from '../lib/i18n.ts';
 import { lengthStatus, maxMessageLength } from '../lib/settings.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import { createTypingSender } from '../lib/typing.ts';
+import { ACCEPT, PAPERCLIP } from '../lib/attachment-view.ts';
+import { filesOf } from '../lib/uploads.ts';
 
 let composers = 0;
 
@@ -23,11 +25,14 @@ export interface ComposerProps {
   onTyping(typing: boolean): void;
   /** A refused message given back to edit; `n` changes each time, so the same text can come back twice. */
   restored?: { body: string; n: number } | null;
+  /** Files picked with the attach button or pasted (attachments.tsx); without it, no attach button. */
+  onFiles?(files: File[]): void;
 }
 
-export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyping, restored }: ComposerProps) {
+export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyping, restored, onFiles }: ComposerProps) {
   const { t } = useI18n<ConsoleKey>();
   const ref = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const limit = useMemo(() => maxMessageLength(), []);
   const countId = useMemo(() => `reply-count-${++composers}`, []);
   const [length, setLength] = useState(0);
@@ -72,8 +77,35 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
         ref.current?.focus();
       }}
     >
+      {onFiles && (
+        <button type="button" class="composer-attach" aria-label={t('common.attach.button')} title={t('common.attach.button')} disabled={!enabled} onClick={() => picker.current?.click()}>
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+            <path d={PAPERCLIP} fill="currentColor" />
+          </svg>
+          <input
+            ref={picker}
+            type="file"
+            multiple
+            accept={ACCEPT}
+            class="sr-only"
+            tabIndex={-1}
+            aria-hidden="true"
+            onChange={() => {
+              const files = picker.current?.files;
+              if (files?.length) onFiles([...files]);
+              if (picker.current) picker.current.value = '';
+            }}
+          />
+        </button>
+      )}
       <textarea
         ref={ref}
+        onPaste={(e) => {
+          const files = onFiles && enabled ? filesOf(e.clipboardData) : [];
+          if (files.length === 0) return;
+          e.preventDefault();
+          onFiles!(files);
+        }}
         class="composer-input"
         rows={1}
         placeholder={placeholder}

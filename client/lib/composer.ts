@@ -6,6 +6,7 @@ import { h, icon, ICONS } from './dom.ts';
 import type { CommonKey, I18n } from './i18n.ts';
 import { lengthStatus } from './length-status.ts';
 import { maxMessageLength } from './settings.ts';
+import { ACCEPT, acceptPastes, PAPERCLIP } from './attachment-view.ts';
 
 export interface Composer {
   element: HTMLFormElement;
@@ -27,6 +28,8 @@ export function createComposer(opts: {
   onInput(): void;
   /** Defaults to the server's MAX_MESSAGE_LENGTH written into the page. */
   maxLength?: number;
+  /** Files picked with the attach button or pasted into the box; without it, no attach button. */
+  onFiles?(files: File[]): void;
 }): Composer {
   const limit = opts.maxLength ?? maxMessageLength();
   const input = h('textarea', {
@@ -45,7 +48,23 @@ export function createComposer(opts: {
     { type: 'submit', class: 'composer-send', 'aria-label': opts.i18n.t('common.composer.send'), title: opts.i18n.t('common.composer.sendTitle') },
     icon(ICONS.send, 18),
   );
-  const element = h('form', { class: 'composer', autocomplete: 'off' }, input, button, counter);
+  const onFiles = opts.onFiles;
+  let attach: HTMLElement | null = null;
+  if (onFiles) {
+    const picker = h('input', { type: 'file', multiple: true, accept: ACCEPT, class: 'sr-only', tabindex: '-1', 'aria-hidden': 'true' });
+    picker.addEventListener('change', () => {
+      if (picker.files?.length) onFiles([...picker.files]);
+      picker.value = '';
+    });
+    attach = h(
+      'button',
+      { type: 'button', class: 'composer-attach', 'aria-label': opts.i18n.t('common.attach.button'), title: opts.i18n.t('common.attach.button'), onclick: () => picker.click() },
+      icon(PAPERCLIP, 18),
+      picker,
+    );
+    acceptPastes(input, onFiles);
+  }
+  const element = h('form', { class: 'composer', autocomplete: 'off' }, attach, input, button, counter);
   let enabled = true;
 
   const grow = () => {
@@ -91,6 +110,7 @@ export function createComposer(opts: {
     setEnabled(on, placeholder) {
       enabled = on;
       input.disabled = !on;
+      if (attach) (attach as HTMLButtonElement).disabled = !on;
       input.placeholder = placeholder ?? opts.placeholder;
       count();
     },

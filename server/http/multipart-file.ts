@@ -61,7 +61,10 @@ export function readOneFile(req: Request, field: string, maxBytes: number): Prom
       });
       stream.on('limit', () => fail(tooLarge(maxBytes)));
       stream.on('end', () => {
-        if (!settled) file = { name: info.filename ?? '', declaredType: info.mimeType ?? '', data: Buffer.concat(chunks, size) };
+        // Browsers send `"` in a file name as %22 (the HTML standard's multipart encoding; line breaks too,
+        // which cleanFileName drops anyway): the name the person sees is theirs again.
+        const name = (info.filename ?? '').replaceAll('%22', '"');
+        if (!settled) file = { name, declaredType: info.mimeType ?? '', data: Buffer.concat(chunks, size) };
       });
     });
     parser.on('field', () => fail(new AppError(ErrorCode.InvalidPayload, `only one field, "${field}", is expected`)));
