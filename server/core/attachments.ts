@@ -8,10 +8,16 @@
 
 import type { Clock } from '../clock.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
-import type { AttachmentRecord, AttachmentRef } from '../store/attachment-store.ts';
-import type { Store } from '../store/store.ts';
+import type { Role } from '../protocol/shapes.ts';
+import type { AttachmentRecord, AttachmentRef, Store } from '../store/store.ts';
 import { cleanFileName, detectType } from './attachment-files.ts';
-import type { ActingAgent } from './conversations.ts';
+
+/** An agent as conversations.ts's ActingAgent (not imported: conversations.ts imports this file). */
+interface ActingAgent {
+  id: string;
+  name: string;
+  role: Role;
+}
 
 export interface AttachmentOwner {
   kind: 'visitor' | 'agent';

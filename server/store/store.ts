@@ -6,6 +6,8 @@
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
 import type { AttachmentRef, AttachmentStore } from './attachment-store.ts';
 
+export type { AttachmentRecord, AttachmentRef, NewAttachment } from './attachment-store.ts';
+
 export interface AgentRecord {
   id: string;
   email: string;

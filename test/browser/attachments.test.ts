@@ -49,10 +49,15 @@ const HOSTILE = '<img src=x onerror="window.__pwned=1">.txt';
 async function pasteImage(box: Locator, name: string, png: string): Promise<void> {
   await box.evaluate(
     (el, { b64, name }) => {
+      // The page's own classes (the tests compile without the DOM library).
+      const page = globalThis as unknown as {
+        DataTransfer: new () => { items: { add(file: unknown): void } };
+        ClipboardEvent: new (type: string, init: object) => never;
+      };
       const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-      const data = new DataTransfer();
+      const data = new page.DataTransfer();
       data.items.add(new File([bytes], name, { type: 'image/png' }));
-      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      el.dispatchEvent(new page.ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
     },
     { b64: png, name },
   );
@@ -60,7 +65,7 @@ async function pasteImage(box: Locator, name: string, png: string): Promise<void
 
 /** A thumbnail that loaded (the browser decoded the image the server sent). */
 async function loadedThumbnails(scope: Page | FrameLocator, side: 'msg-mine' | 'msg-theirs'): Promise<number> {
-  return scope.locator(`.${side} img.msg-thumb`).evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth === 160).length);
+  return scope.locator(`.${side} img.msg-thumb`).evaluateAll((imgs) => (imgs as unknown as Array<{ complete: boolean; naturalWidth: number }>).filter((i) => i.complete && i.naturalWidth === 160).length);
 }
 
 describe('[E2E-ATT] attachments in the widget and the console', () => {
@@ -110,8 +115,8 @@ describe('[E2E-ATT] attachments in the widget and the console', () => {
       expect(await chat.locator('img[src="x"]').count()).toBe(0);
       expect(await agent.locator('img[src="x"]').count()).toBe(0);
       await poll(() => agent.locator('.msg-mine .msg-file-name').textContent()).toBe(HOSTILE);
-      expect(await visitor.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
-      expect(await agent.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await visitor.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await agent.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
 
       // A file over the limit is refused before uploading, with the reason and no retry.
       await agent.locator('.composer-attach input[type=file]').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(10 * 1024 * 1024 + 1) });
