@@ -162,8 +162,8 @@ export function createApp(deps: AppDeps): App {
         trustProxy,
         maxUploadBytes: config.maxUploadBytes,
         uploadRate: createAddressRate(config.uploadRateLimit, 10 * 60_000, () => clock.now()),
-        // Two at once per address: each holds up to MAX_UPLOAD_BYTES in memory until stored.
-        uploadsInFlight: createAddressGauge(2),
+        // Visitors' uploads at once per address: each holds up to MAX_UPLOAD_BYTES in memory until stored.
+        uploadsInFlight: createAddressGauge(4),
       }),
       pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength, maxUploadBytes: config.maxUploadBytes, widgetLanguage: config.widgetLanguage }),
     ],

@@ -32,7 +32,7 @@ export function attachmentsRouter(deps: {
   maxUploadBytes: number;
   /** Uploads per client address from clients without an agent session (UPLOAD_RATE_LIMIT). */
   uploadRate: AddressRate;
-  /** Uploads in progress per client address: each holds up to MAX_UPLOAD_BYTES in memory. */
+  /** Visitors' uploads in progress per client address: each holds up to MAX_UPLOAD_BYTES in memory. */
   uploadsInFlight: AddressGauge;
 }): Router {
   const { store, attachments, schemas, logger, trustProxy } = deps;
@@ -62,11 +62,13 @@ export function attachmentsRouter(deps: {
       res.setHeader('Connection', 'close');
       throw new AppError(ErrorCode.RateLimited, 'too many uploads from this address; try again later');
     }
-    if (deps.uploadsInFlight.full(address)) {
+    // Anonymous uploads in progress per address: each holds up to MAX_UPLOAD_BYTES in memory.
+    const gauged = owner.kind === 'visitor';
+    if (gauged && deps.uploadsInFlight.full(address)) {
       res.setHeader('Connection', 'close');
-      throw new AppError(ErrorCode.RateLimited, 'an upload from this address is already in progress; wait for it');
+      throw new AppError(ErrorCode.RateLimited, 'too many uploads in progress from this address; wait for them');
     }
-    deps.uploadsInFlight.open(address);
+    if (gauged) deps.uploadsInFlight.open(address);
     let file;
     try {
       file = await readOneFile(req, 'file', deps.maxUploadBytes);
@@ -75,7 +77,7 @@ export function attachmentsRouter(deps: {
       if (isAppError(err)) res.setHeader('Connection', 'close');
       throw err;
     } finally {
-      deps.uploadsInFlight.close(address);
+      if (gauged) deps.uploadsInFlight.close(address);
     }
     const a = await attachments.upload(owner, file);
     logger.info({ event: 'attachment.uploaded', attachmentId: a.id, by: owner.kind, size: a.size, type: a.type }, 'attachment uploaded');

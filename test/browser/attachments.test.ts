@@ -71,7 +71,7 @@ async function loadedThumbnails(scope: Page | FrameLocator, side: 'msg-mine' | '
 describe('[E2E-ATT] attachments in the widget and the console', () => {
   it('[E2E-ATT1] pasted images become thumbnails on both sides; a hostile file name is text; 1280 and 375 px', { timeout: 90_000 }, async () => {
     host = await startHostSite();
-    const app = await startApp({ env: { ALLOWED_ORIGINS: host.url } });
+    const app = await startApp({ env: { ALLOWED_ORIGINS: host.url, MAX_UPLOAD_BYTES: String(256 * 1024) } });
     host.widgetSrc = `${app.url}/widget.js`;
     const visitorContext = await browser().newContext({ viewport: DESK });
     const agentContext = await browser().newContext({ viewport: DESK });
@@ -91,15 +91,39 @@ describe('[E2E-ATT] attachments in the widget and the console', () => {
       await queued.getByRole('button', { name: /claim/i }).click();
       await poll(() => chat.locator('.chat-title').textContent()).toBe('Ada Lovelace');
 
-      // The visitor pastes a screenshot: a thumbnail in the widget, then in the console.
+      // The visitor pastes a screenshot; the first upload fails (the network drops it): the widget says
+      // so and offers a retry, which sends it. A thumbnail in the widget, then in the console.
+      let dropNext = true;
+      await visitorContext.route('**/api/attachments?as=visitor', (route) => {
+        if (!dropNext) return route.continue();
+        dropNext = false;
+        return route.abort('connectionreset');
+      });
       await pasteImage(box, 'image.png', SCREENSHOT_PNG);
+      const failed = chat.locator('.upload-failed');
+      await poll(() => failed.locator('.upload-error').textContent()).toMatch(/^image-[\d-]+\.png was not sent: Could not reach the server/);
+      await failed.getByRole('button', { name: 'Retry' }).click();
       await poll(() => loadedThumbnails(chat, 'msg-mine')).toBe(1);
+      expect(await chat.locator('.upload-tray').isHidden()).toBe(true);
       await poll(() => chat.locator('.msg-mine').last().getAttribute('data-status')).toMatch(/^(sent|seen)$/);
       await poll(() => loadedThumbnails(agent, 'msg-theirs')).toBe(1);
       // Clicking it opens the full image: a link to the file, in a new tab.
       const link = agent.locator('.msg-theirs a.msg-image').first();
       expect(await link.getAttribute('target')).toBe('_blank');
       expect(await link.getAttribute('href')).toMatch(/^\/api\/attachments\/[0-9a-f-]{36}$/);
+
+      // A PDF dropped on the widget: a download link on both sides.
+      await chat.locator('.chat').evaluate((el) => {
+        const page = globalThis as unknown as {
+          DataTransfer: new () => { items: { add(file: unknown): void } };
+          DragEvent: new (type: string, init: object) => never;
+        };
+        const data = new page.DataTransfer();
+        data.items.add(new File(['%PDF-1.4\n%%EOF\n'], 'manual.pdf', { type: 'application/pdf' }));
+        for (const type of ['dragenter', 'dragover', 'drop']) el.dispatchEvent(new page.DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+      });
+      await poll(() => chat.locator('.msg-mine a.msg-file .msg-file-name').textContent()).toBe('manual.pdf');
+      await poll(() => agent.locator('.msg-theirs a.msg-file .msg-file-name').textContent()).toBe('manual.pdf');
 
       // The agent pastes one back: a thumbnail in the console and in the widget.
       const reply = agent.getByRole('textbox', { name: /reply to/i });
@@ -118,8 +142,8 @@ describe('[E2E-ATT] attachments in the widget and the console', () => {
       expect(await visitor.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(await agent.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
 
-      // A file over the limit is refused before uploading, with the reason and no retry.
-      await agent.locator('.composer-attach input[type=file]').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(10 * 1024 * 1024 + 1) });
+      // A file over the limit (MAX_UPLOAD_BYTES, 256 KiB here) is refused before uploading, with the reason and no retry.
+      await agent.locator('.composer-attach input[type=file]').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(256 * 1024 + 1) });
       await poll(() => agent.locator('.upload-failed .upload-error').textContent()).toContain('too large');
       expect(await agent.locator('.upload-failed').getByRole('button', { name: 'Retry' }).count()).toBe(0);
       await agent.locator('.upload-failed').getByRole('button', { name: 'Remove' }).click();
