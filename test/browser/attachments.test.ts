@@ -102,6 +102,7 @@ describe('[E2E-ATT] attachments in the widget and the console', () => {
       await pasteImage(box, 'image.png', SCREENSHOT_PNG);
       const failed = chat.locator('.upload-failed');
       await poll(() => failed.locator('.upload-error').textContent()).toMatch(/^image-[\d-]+\.png was not sent: Could not reach the server/);
+      await screenshot(visitor, 'attachments-widget-upload-failed');
       await failed.getByRole('button', { name: 'Retry' }).click();
       await poll(() => loadedThumbnails(chat, 'msg-mine')).toBe(1);
       expect(await chat.locator('.upload-tray').isHidden()).toBe(true);

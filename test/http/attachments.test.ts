@@ -100,7 +100,10 @@ describe.each(MATRIX)('[ATT] attachments %s over %s', (topology, transport) => {
     expect(await ok(v2.socket, 'history:get', {})).toMatchObject({ conversation: null, messages: [] });
     const bobSteal = await request(bob.socket, 'message:send', { conversationId, clientId: 'b', body: '', attachmentId: id });
     expect(bobSteal.ok).toBe(false);
-    // An empty body without a file is still refused.
+    // A malformed attachmentId is invalid_payload; an empty body without a file is still refused.
+    for (const attachmentId of [5, '', 'x'.repeat(101), null]) {
+      expect(await request(v1.socket, 'message:send', { clientId: 'bad', body: '', attachmentId } as never), String(attachmentId)).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    }
     expect(await request(v1.socket, 'message:send', { clientId: 'empty', body: '' })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     expect((await ok(alice.socket, 'history:get', { conversationId })).messages.map((m) => m.clientId)).toEqual(['v-file', 'a-file']);
 
