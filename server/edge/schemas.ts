@@ -73,7 +73,6 @@ function bodyOrFile(p: { body: string; attachmentId?: string }, ctx: z.Refinemen
 }
 
 export function createSchemas(maxMessageLength: number) {
-  const body = messageBody(maxMessageLength);
   const sendBody = text().max(maxMessageLength, `body is longer than ${maxMessageLength} characters`).default('');
   const password = text().min(8, 'password must be at least 8 characters').max(1024);
   return {
