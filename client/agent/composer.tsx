@@ -82,7 +82,10 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
           <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
             <path d={PAPERCLIP} fill="currentColor" />
           </svg>
-          <input
+        </button>
+      )}
+      {onFiles && (
+        <input
             ref={picker}
             type="file"
             multiple
@@ -96,7 +99,6 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
               if (picker.current) picker.current.value = '';
             }}
           />
-        </button>
       )}
       <textarea
         ref={ref}

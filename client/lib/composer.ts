@@ -50,21 +50,23 @@ export function createComposer(opts: {
   );
   const onFiles = opts.onFiles;
   let attach: HTMLElement | null = null;
+  let picker: HTMLInputElement | null = null;
   if (onFiles) {
-    const picker = h('input', { type: 'file', multiple: true, accept: ACCEPT, class: 'sr-only', tabindex: '-1', 'aria-hidden': 'true' });
-    picker.addEventListener('change', () => {
-      if (picker.files?.length) onFiles([...picker.files]);
-      picker.value = '';
+    // Beside the button, not in it: nothing interactive may sit inside a button.
+    const files = h('input', { type: 'file', multiple: true, accept: ACCEPT, class: 'sr-only', tabindex: '-1', 'aria-hidden': 'true' });
+    picker = files;
+    files.addEventListener('change', () => {
+      if (files.files?.length) onFiles([...files.files]);
+      files.value = '';
     });
     attach = h(
       'button',
-      { type: 'button', class: 'composer-attach', 'aria-label': opts.i18n.t('common.attach.button'), title: opts.i18n.t('common.attach.button'), onclick: () => picker.click() },
+      { type: 'button', class: 'composer-attach', 'aria-label': opts.i18n.t('common.attach.button'), title: opts.i18n.t('common.attach.button'), onclick: () => files.click() },
       icon(PAPERCLIP, 18),
-      picker,
     );
     acceptPastes(input, onFiles);
   }
-  const element = h('form', { class: 'composer', autocomplete: 'off' }, attach, input, button, counter);
+  const element = h('form', { class: 'composer', autocomplete: 'off' }, attach, picker, input, button, counter);
   let enabled = true;
 
   const grow = () => {

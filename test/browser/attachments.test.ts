@@ -125,6 +125,9 @@ describe('[E2E-ATT] attachments in the widget and the console', () => {
       });
       await poll(() => chat.locator('.msg-mine a.msg-file .msg-file-name').textContent()).toBe('manual.pdf');
       await poll(() => agent.locator('.msg-theirs a.msg-file .msg-file-name').textContent()).toBe('manual.pdf');
+      // And one picked with the widget's attach button.
+      await chat.locator('.composer input[type=file]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('order 1234\n') });
+      await poll(() => agent.locator('.msg-theirs a.msg-file .msg-file-name').allTextContents()).toEqual(['manual.pdf', 'notes.txt']);
 
       // The agent pastes one back: a thumbnail in the console and in the widget.
       const reply = agent.getByRole('textbox', { name: /reply to/i });
@@ -133,7 +136,7 @@ describe('[E2E-ATT] attachments in the widget and the console', () => {
       await poll(() => loadedThumbnails(chat, 'msg-theirs')).toBe(1);
 
       // A file with a hostile name, picked with the attach button: a download link whose name is text.
-      await agent.locator('.composer-attach input[type=file]').setInputFiles({ name: HOSTILE, mimeType: 'text/plain', buffer: Buffer.from('restart the router\n') });
+      await agent.locator('.composer input[type=file]').setInputFiles({ name: HOSTILE, mimeType: 'text/plain', buffer: Buffer.from('restart the router\n') });
       const fileInWidget = chat.locator('.msg-theirs a.msg-file');
       await poll(() => fileInWidget.locator('.msg-file-name').textContent()).toBe(HOSTILE);
       expect(await fileInWidget.getAttribute('download')).toBe(HOSTILE);
@@ -144,7 +147,7 @@ describe('[E2E-ATT] attachments in the widget and the console', () => {
       expect(await agent.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
 
       // A file over the limit (MAX_UPLOAD_BYTES, 256 KiB here) is refused before uploading, with the reason and no retry.
-      await agent.locator('.composer-attach input[type=file]').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(256 * 1024 + 1) });
+      await agent.locator('.composer input[type=file]').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(256 * 1024 + 1) });
       await poll(() => agent.locator('.upload-failed .upload-error').textContent()).toContain('too large');
       expect(await agent.locator('.upload-failed').getByRole('button', { name: 'Retry' }).count()).toBe(0);
       await agent.locator('.upload-failed').getByRole('button', { name: 'Remove' }).click();
