@@ -22,6 +22,8 @@ import { createQueuePositions } from './core/queue-positions.ts';
 import { agentsRouter } from './http/api-agents.ts';
 import { reportsRouter } from './http/api-reports.ts';
 import { authRouter } from './http/api-auth.ts';
+import { attachmentsRouter } from './http/api-attachments.ts';
+import { createAttachmentService } from './core/attachments.ts';
 import { healthRouter } from './http/health.ts';
 import { createHttpApp } from './http/http-app.ts';
 import { pagesRouter } from './http/pages.ts';
@@ -40,7 +42,7 @@ import { registerVisitorNamespace } from './realtime/visitor-namespace.ts';
 import type { ConnectionStates } from './realtime/context.ts';
 import { type DrainOutcome, drainConnections } from './realtime/drain.ts';
 import type { Store } from './store/store.ts';
-import { createAddressRate } from './edge/address-limits.ts';
+import { createAddressGauge, createAddressRate } from './edge/address-limits.ts';
 import { createSendAdmission } from './realtime/send-admission.ts';
 
 export interface AppDeps {
@@ -105,6 +107,7 @@ export function createApp(deps: AppDeps): App {
   const events = withSubscribers(fanout, metrics.events);
   const queue = createQueuePositions({ store, events, logger });
   const conversations = createConversationService({ store, events, queue, clock });
+  const attachments = createAttachmentService({ store, clock, requireViewable: conversations.requireViewable });
   const visitors = createVisitorService({ store, registry, conversations, queue, events });
   const desk = createDesk({ registry, store, events });
   const accounts = createAccounts({ store, clock, limits: deps.loginLimits, hasher: createPasswordHasher(deps.passwordHashing) });
@@ -152,7 +155,19 @@ export function createApp(deps: AppDeps): App {
       }),
       agentsRouter({ store, accounts, conversations, queue, desk, team, schemas, logger, trustProxy }),
       reportsRouter({ store, reports: createReports({ store, clock }), logger, trustProxy }),
-      pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength, widgetLanguage: config.widgetLanguage }),
+      attachmentsRouter({
+        store,
+        attachments,
+        schemas,
+        logger,
+        allowedOrigins: config.allowedOrigins,
+        trustProxy,
+        maxUploadBytes: config.maxUploadBytes,
+        uploadRate: createAddressRate(config.uploadRateLimit, 10 * 60_000, () => clock.now()),
+        // Visitors' uploads at once per address: each holds up to MAX_UPLOAD_BYTES in memory until stored.
+        uploadsInFlight: createAddressGauge(4),
+      }),
+      pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength, maxUploadBytes: config.maxUploadBytes, widgetLanguage: config.widgetLanguage }),
     ],
   });
   handleHttp = http;
@@ -164,7 +179,7 @@ export function createApp(deps: AppDeps): App {
     accountWatch.start();
     housekeeping = setInterval(() => {
       const now = clock.now();
-      Promise.all([store.sessionPrune(now), store.loginFailurePrune(now - 24 * 60 * 60_000)]).catch((err: unknown) =>
+      Promise.all([store.sessionPrune(now), store.loginFailurePrune(now - 24 * 60 * 60_000), attachments.prune()]).catch((err: unknown) =>
         logger.warn({ event: 'housekeeping.failed', err }, 'housekeeping failed'),
       );
     }, 60 * 60_000);

@@ -44,6 +44,10 @@ export interface Config {
   connectionsPerAddress: number;
   /** API requests per client address per 10 s from clients without an agent session; 0 disables. */
   httpRateLimit: number;
+  /** The largest attachment accepted, in bytes (POST /api/attachments). */
+  maxUploadBytes: number;
+  /** Attachment uploads per client address per 10 minutes from clients without an agent session; 0 disables. */
+  uploadRateLimit: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** How long a person may be gone before presence says "leave" (absorbs reloads and blips). */
   presenceGraceMs: number;
@@ -182,6 +186,8 @@ export function loadConfig(env: Env = process.env): Config {
     newVisitorRateLimit: int(env, 'NEW_VISITOR_RATE_LIMIT', 30, 0, 1_000_000),
     connectionsPerAddress: int(env, 'CONNECTIONS_PER_ADDRESS', 200, 0, 1_000_000),
     httpRateLimit: int(env, 'HTTP_RATE_LIMIT', 300, 0, 1_000_000),
+    maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    uploadRateLimit: int(env, 'UPLOAD_RATE_LIMIT', 60, 0, 1_000_000),
     logLevel,
     presenceGraceMs: int(env, 'PRESENCE_GRACE_MS', 3000, 0, 120_000),
     clusterHeartbeatMs,

@@ -10,6 +10,8 @@ import { lengthStatus, maxMessageLength } from '../lib/settings.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import { createTypingSender } from '../lib/typing.ts';
 import { createEmojiPicker, type EmojiPicker } from '../lib/emoji-picker.ts';
+import { ACCEPT, PAPERCLIP } from '../lib/attachment-view.ts';
+import { filesOf } from '../lib/uploads.ts';
 
 let composers = 0;
 
@@ -27,16 +29,21 @@ export interface ComposerProps {
   restored?: { body: string; n: number } | null;
   /** Private notes: whether this agent may write one here, where it goes, and the box's name meanwhile. */
   note?: { enabled: boolean; label: string; onNote(body: string): Promise<unknown> };
+  /** Files picked with the attach button or pasted (attachments.tsx); without it, no attach button. Replies only: a file is never part of a note. */
+  onFiles?(files: File[]): void;
 }
 
 export type ComposeMode = 'reply' | 'note';
 
-export function Composer({ label, placeholder, enabled: replyEnabled, autoFocus, onSend, onTyping, restored, note }: ComposerProps) {
+export function Composer({ label, placeholder, enabled: replyEnabled, autoFocus, onSend, onTyping, restored, note, onFiles }: ComposerProps) {
   const { t } = useI18n<ConsoleKey>();
   const ref = useRef<HTMLTextAreaElement>(null);
   const [mode, setMode] = useState<ComposeMode>('reply');
   const noting = mode === 'note' && !!note?.enabled;
   const enabled = noting || (mode === 'reply' && replyEnabled);
+  // Files go to the visitor: only while writing a reply, never from the note box.
+  const filesEnabled = !!onFiles && mode === 'reply' && replyEnabled;
+  const filePicker = useRef<HTMLInputElement>(null);
   const pickerSlot = useRef<HTMLSpanElement>(null);
   const picker = useRef<EmojiPicker | null>(null);
   useEffect(() => {
@@ -114,8 +121,37 @@ export function Composer({ label, placeholder, enabled: replyEnabled, autoFocus,
         </div>
       )}
       <span class="emoji-slot" ref={pickerSlot} />
+      {onFiles && (
+        <button type="button" class="composer-attach" aria-label={t('common.attach.button')} title={t('common.attach.button')} disabled={!filesEnabled} onClick={() => filePicker.current?.click()}>
+          <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+            <path d={PAPERCLIP} fill="currentColor" />
+          </svg>
+        </button>
+      )}
+      {onFiles && (
+        <input
+            ref={filePicker}
+            type="file"
+            multiple
+            accept={ACCEPT}
+            class="sr-only"
+            tabIndex={-1}
+            aria-hidden="true"
+            onChange={() => {
+              const files = filePicker.current?.files;
+              if (files?.length && filesEnabled) onFiles([...files]);
+              if (filePicker.current) filePicker.current.value = '';
+            }}
+          />
+      )}
       <textarea
         ref={ref}
+        onPaste={(e) => {
+          const files = filesEnabled ? filesOf(e.clipboardData) : [];
+          if (files.length === 0) return;
+          e.preventDefault();
+          onFiles!(files);
+        }}
         class="composer-input"
         rows={1}
         placeholder={noting ? t('console.composer.notePlaceholder') : placeholder}

@@ -119,7 +119,11 @@ export function createConsoleState({ me, t, name: shownName, socket, notifier, t
     announced.set(id, Math.max(seen ?? 0, last));
     if (seen === undefined || onScreen.peek() === id) return;
     const fresh = state.messages.filter((m) => m.seq > seen && m.author.kind === 'visitor');
-    if (fresh.length) notifier.alert(shownName(state.conversation!.visitor.name), fresh[fresh.length - 1].body, id);
+    if (fresh.length) {
+      const newest = fresh[fresh.length - 1];
+      // A file sent without words is announced by its name.
+      notifier.alert(shownName(state.conversation!.visitor.name), newest.body || newest.attachment?.name || '', id);
+    }
   }
 
   function setNote(id: string, text: string | null) {

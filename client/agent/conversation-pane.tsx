@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Conversation } from '../../server/protocol/shapes.ts';
 import type { ConsoleKey, I18n } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
-import { Composer } from './composer.tsx';
+import { AttachingComposer } from './attachments.tsx';
 import type { ConsoleState } from './console-state.ts';
 import { Transcript } from './transcript.tsx';
 
@@ -119,8 +119,9 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
         </div>
       ) : (
         c.status !== 'queued' && (
-          <Composer
+          <AttachingComposer
             key={id}
+            onUploaded={(attachment) => model?.send('', attachment)}
             label={t('console.composer.label', { name: i18n.name(c.visitor.name) })}
             placeholder={c.status === 'closed' ? t('console.composer.closed') : mine ? t('console.composer.placeholder') : t('console.composer.notYours')}
             enabled={mine}

@@ -28,8 +28,10 @@ function useClock(): number {
 function preview(con: ConsoleState, id: string, t: I18n<ConsoleKey>['t']): string {
   const last = con.stateOf(id)?.value.preview;
   if (!last) return ' ';
-  if (last.author.kind !== 'agent') return last.body;
-  return t('console.preview.byAgent', { name: last.author.id === con.me.id ? t('console.you') : last.author.name, body: last.body });
+  // A file sent without words is previewed by its name.
+  const body = last.body || last.attachment?.name || '';
+  if (last.author.kind !== 'agent') return body;
+  return t('console.preview.byAgent', { name: last.author.id === con.me.id ? t('console.you') : last.author.name, body });
 }
 
 function QueueItem({ con, c, selected, now, onOpen }: { con: ConsoleState; c: Conversation; selected: boolean; now: number; onOpen(id: string): void }) {

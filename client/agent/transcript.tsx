@@ -11,6 +11,9 @@ import type { ConsoleKey } from '../lib/i18n.ts';
 import { NEAR_END } from '../lib/message-list.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import { renderRichText } from '../lib/rich-text-dom.ts';
+import type { Attachment } from '../../server/protocol/shapes.ts';
+import type { AttachmentInfo } from '../lib/outbox.ts';
+import { AttachmentView } from './attachments.tsx';
 
 const GROUP_GAP_MS = 5 * 60_000;
 const NEAR_END_PX = 80;
@@ -34,6 +37,7 @@ interface BubbleProps {
   authorKey: string;
   name: string;
   body: string;
+  attachment?: Attachment | AttachmentInfo;
   createdAt: string;
   mine: boolean;
   continued: boolean;
@@ -60,7 +64,8 @@ function Bubble(p: BubbleProps) {
     >
       <div class="msg-author">{p.name}</div>
       <div class="msg-bubble">
-        <Body text={p.body} />
+        {p.attachment && <AttachmentView attachment={p.attachment} />}
+        {(p.body !== '' || !p.attachment) && <Body text={p.body} />}
       </div>
       <div class="msg-meta">
         <time dateTime={p.createdAt} title={fullTime(p.createdAt)}>
@@ -201,6 +206,7 @@ export function Transcript({ state, privateNotes, label, notes, onRetry, onEdit,
         authorKey={author}
         name={i18n.name(m.author.name)}
         body={m.body}
+        attachment={m.attachment}
         createdAt={m.createdAt}
         mine={m.mine}
         continued={continued(author, m.createdAt)}
@@ -217,6 +223,7 @@ export function Transcript({ state, privateNotes, label, notes, onRetry, onEdit,
       authorKey="me"
       name={t('console.you')}
       body={p.body}
+      attachment={p.attachment}
       createdAt={p.createdAt}
       mine
       continued={continued('me', p.createdAt)}

@@ -7,6 +7,7 @@ import { createEmojiPicker } from './emoji-picker.ts';
 import type { CommonKey, I18n } from './i18n.ts';
 import { lengthStatus } from './length-status.ts';
 import { maxMessageLength } from './settings.ts';
+import { ACCEPT, acceptPastes, PAPERCLIP } from './attachment-view.ts';
 
 export interface Composer {
   element: HTMLFormElement;
@@ -30,6 +31,8 @@ export function createComposer(opts: {
   maxLength?: number;
   /** The emoji picker's labels, in the page's language: without them, no picker. */
   emoji?: { openLabel: string; label: string };
+  /** Files picked with the attach button or pasted into the box; without it, no attach button. */
+  onFiles?(files: File[]): void;
 }): Composer {
   const limit = opts.maxLength ?? maxMessageLength();
   const input = h('textarea', {
@@ -49,7 +52,25 @@ export function createComposer(opts: {
     icon(ICONS.send, 18),
   );
   const picker = opts.emoji ? createEmojiPicker({ ...opts.emoji, target: () => input }) : null;
-  const element = h('form', { class: 'composer', autocomplete: 'off' }, picker?.element, input, button, counter);
+  const onFiles = opts.onFiles;
+  let attach: HTMLElement | null = null;
+  let filePicker: HTMLInputElement | null = null;
+  if (onFiles) {
+    // Beside the button, not in it: nothing interactive may sit inside a button.
+    const files = h('input', { type: 'file', multiple: true, accept: ACCEPT, class: 'sr-only', tabindex: '-1', 'aria-hidden': 'true' });
+    filePicker = files;
+    files.addEventListener('change', () => {
+      if (files.files?.length) onFiles([...files.files]);
+      files.value = '';
+    });
+    attach = h(
+      'button',
+      { type: 'button', class: 'composer-attach', 'aria-label': opts.i18n.t('common.attach.button'), title: opts.i18n.t('common.attach.button'), onclick: () => files.click() },
+      icon(PAPERCLIP, 18),
+    );
+    acceptPastes(input, onFiles);
+  }
+  const element = h('form', { class: 'composer', autocomplete: 'off' }, attach, filePicker, picker?.element, input, button, counter);
   let enabled = true;
 
   const grow = () => {
@@ -96,6 +117,7 @@ export function createComposer(opts: {
       enabled = on;
       input.disabled = !on;
       picker?.setEnabled(on);
+      if (attach) (attach as HTMLButtonElement).disabled = !on;
       input.placeholder = placeholder ?? opts.placeholder;
       count();
     },

@@ -8,7 +8,7 @@ import type { Ack } from '../../server/protocol/errors.ts';
 import type { HistoryResult } from '../../server/protocol/events.ts';
 import type { Author, Conversation, HistoryQuery, Message, Participant, PresenceEvent, ReadEvent, TypingEvent } from '../../server/protocol/shapes.ts';
 import { mayHaveMore, pageAfter, yieldToBrowser } from './history.ts';
-import { createOutbox, sendFailure } from './outbox.ts';
+import { type AttachmentInfo, createOutbox, sendFailure } from './outbox.ts';
 import type { PendingStore, StoredPending } from './pending-store.ts';
 
 export type Side = 'visitor' | 'agent';
@@ -30,6 +30,8 @@ export interface PendingMessage {
   reason: string | null;
   /** Failed but worth sending again as is (the server was busy or away); else edit it (discard()) or drop it. */
   retryable: boolean;
+  /** The uploaded file it carries, if any. */
+  attachment?: AttachmentInfo;
 }
 
 export interface ConversationState {
@@ -71,7 +73,7 @@ export interface ConversationModelDeps {
   /** `history:get`, already bound to the conversation by the caller on the agents' side. */
   history(query: HistoryQuery): Promise<HistoryResult>;
   /** `message:send` for one of one's own messages; rejects on timeout or disconnect. */
-  send(input: { clientId: string; body: string }): Promise<Ack<{ message: Message }>>;
+  send(input: { clientId: string; body: string; attachmentId?: string }): Promise<Ack<{ message: Message }>>;
   /** Emits `read {seq}` (the model calls it only while connected and only for a higher seq). */
   sendRead(seq: number): void;
   connected(): boolean;
@@ -96,7 +98,7 @@ export interface ConversationModel {
   typing(e: TypingEvent): void;
   read(e: ReadEvent): void;
   /** Queues one's own message; returns its clientId. */
-  send(body: string): string;
+  send(body: string, attachment?: AttachmentInfo): string;
   /** Sends a failed message again, with its clientId and text. */
   retry(clientId: string): void;
   /** Drops a failed message and returns its text, to be edited and sent anew. */
@@ -155,7 +157,7 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
   let saved: readonly PendingMessage[] = pending;
 
   const outbox = createOutbox({
-    send: (item) => deps.send({ clientId: item.clientId, body: item.body }),
+    send: (item) => deps.send({ clientId: item.clientId, body: item.body, ...(item.attachment ? { attachmentId: item.attachment.id } : {}) }),
     // Nothing goes out before the restored messages are queued ahead of it: the order they were written in.
     connected: () => restored && deps.connected(),
     onSent(item, message) {
@@ -314,7 +316,9 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
     state = build();
     if (persist && restored && pending !== saved) {
       saved = pending;
-      persist.save(pending.map((p): StoredPending => ({ clientId: p.clientId, body: p.body, createdAt: p.createdAt, failed: p.state === 'failed' ? p.error : null })));
+      persist.save(
+        pending.map((p): StoredPending => ({ clientId: p.clientId, body: p.body, createdAt: p.createdAt, failed: p.state === 'failed' ? p.error : null, attachment: p.attachment })),
+      );
     }
     if (gap()) catchUp().catch(noop); // a failed catch-up is retried by the next gap, resync or reconnect
     if (notifying) {
@@ -426,6 +430,7 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
         error: failure?.code ?? null,
         reason: failure?.reason ?? null,
         retryable: failure?.retryable ?? true,
+        attachment: item.attachment,
       });
     }
     pending = [...back, ...pending];
@@ -488,9 +493,9 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
       }
       commit();
     },
-    send(body) {
-      const clientId = outbox.send(body);
-      pending = [...pending, { clientId, body, createdAt: new Date().toISOString(), state: 'sending', error: null, reason: null, retryable: true }];
+    send(body, attachment) {
+      const clientId = outbox.send(body, attachment);
+      pending = [...pending, { clientId, body, createdAt: new Date().toISOString(), state: 'sending', error: null, reason: null, retryable: true, attachment }];
       commit();
       return clientId;
     },
@@ -499,7 +504,7 @@ export function createConversationModel(deps: ConversationModelDeps): Conversati
       if (!item) return;
       pending = pending.map((p) => (p === item ? { ...p, state: 'sending', error: null, reason: null } : p));
       commit();
-      outbox.retry(clientId, item.body);
+      outbox.retry(clientId, item.body, item.attachment);
     },
     discard(clientId) {
       const item = pending.find((p) => p.clientId === clientId && p.state === 'failed');

@@ -9,6 +9,8 @@ import { h, setContent } from './dom.ts';
 import { notSentText } from './error-text.ts';
 import type { CommonKey, I18n } from './i18n.ts';
 import { renderRichText } from './rich-text-dom.ts';
+import { attachmentNode } from './attachment-view.ts';
+import type { AttachmentInfo } from './outbox.ts';
 
 /** 'refused': failed in a way sending again cannot fix (too long, conversation ended): edit it instead. */
 export type MessageStatus = 'pending' | 'failed' | 'refused' | 'sent' | 'seen' | 'none';
@@ -80,7 +82,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     el.classList.toggle('msg-continued', continued);
   }
 
-  function bubble(m: { author: Message['author']; body: string; createdAt: string }, mine: boolean): HTMLElement {
+  function bubble(m: { author: Message['author']; body: string; createdAt: string; attachment?: Message['attachment'] | AttachmentInfo }, mine: boolean): HTMLElement {
     const time = h('time', { datetime: m.createdAt, title: i18n.fullTime(m.createdAt) }, i18n.clockTime(m.createdAt));
     return h(
       'div',
@@ -90,7 +92,12 @@ export function createMessageList(opts: MessageListOptions): MessageList {
         'data-at': String(Date.parse(m.createdAt) || Date.now()),
       },
       h('div', { class: 'msg-author' }, m.author.name),
-      h('div', { class: 'msg-bubble' }, h('p', { class: 'msg-body' }, renderRichText(m.body))),
+      h(
+        'div',
+        { class: 'msg-bubble' },
+        m.attachment && attachmentNode(m.attachment, i18n),
+        (m.body !== '' || !m.attachment) && h('p', { class: 'msg-body' }, renderRichText(m.body)),
+      ),
       h('div', { class: 'msg-meta' }, time, h('span', { class: 'msg-status' })),
     );
   }
@@ -174,7 +181,7 @@ export function createMessageList(opts: MessageListOptions): MessageList {
       pending.delete(clientId);
     }
     for (const p of content.pending) {
-      if (!pending.has(p.clientId)) addPending(p.clientId, p.body, p.createdAt);
+      if (!pending.has(p.clientId)) addPending(p.clientId, p.body, p.createdAt, p.attachment);
       const el = pending.get(p.clientId)!;
       const status = p.state === 'sending' ? 'pending' : p.retryable ? 'failed' : 'refused';
       if (el.dataset.status !== status) setStatus(el, status, p.error);
@@ -189,9 +196,9 @@ export function createMessageList(opts: MessageListOptions): MessageList {
     return fresh;
   }
 
-  function addPending(clientId: string, body: string, createdAt: string) {
+  function addPending(clientId: string, body: string, createdAt: string, attachment?: AttachmentInfo) {
     // Written at createdAt: before a reload, for one restored after it.
-    const el = bubble({ author: { kind: opts.mine, id: 'me', name: i18n.t('common.message.you') }, body, createdAt }, true);
+    const el = bubble({ author: { kind: opts.mine, id: 'me', name: i18n.t('common.message.you') }, body, createdAt, attachment }, true);
     el.dataset.clientId = clientId;
     el.dataset.key = String(Number.MAX_SAFE_INTEGER);
     pending.set(clientId, el);

@@ -3,13 +3,17 @@
 // gives up only after repeated refusals, and then offers a manual retry.
 
 import type { Ack } from '../../server/protocol/errors.ts';
-import type { Message } from '../../server/protocol/shapes.ts';
+import type { Attachment, Message } from '../../server/protocol/shapes.ts';
 import { newClientId } from './ids.ts';
+
+/** An uploaded file a message carries (POST /api/attachments's answer). */
+export type AttachmentInfo = Omit<Attachment, 'url'>;
 
 export interface OutboxItem {
   clientId: string;
   body: string;
   attempts: number;
+  attachment?: AttachmentInfo;
 }
 
 export interface OutboxDeps {
@@ -22,11 +26,11 @@ export interface OutboxDeps {
 
 export interface Outbox {
   /** Queues a new message and returns its clientId. */
-  send(body: string): string;
+  send(body: string, attachment?: AttachmentInfo): string;
   /** Re-queues a failed message under its original clientId. */
-  retry(clientId: string, body: string): void;
+  retry(clientId: string, body: string, attachment?: AttachmentInfo): void;
   /** Messages an earlier page of this tab left unsent: ahead of anything queued since, in their order. */
-  restore(items: ReadonlyArray<{ clientId: string; body: string }>): void;
+  restore(items: ReadonlyArray<{ clientId: string; body: string; attachment?: AttachmentInfo }>): void;
   /** After (re)connecting: send what waits, now. */
   flush(): void;
   size(): number;
@@ -103,21 +107,21 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   }
 
   return {
-    send(body) {
+    send(body, attachment) {
       const clientId = newClientId();
-      queue.push({ clientId, body, attempts: 0 });
+      queue.push({ clientId, body, attempts: 0, attachment });
       void pump();
       return clientId;
     },
-    retry(clientId, body) {
+    retry(clientId, body, attachment) {
       if (queue.some((i) => i.clientId === clientId)) return;
-      queue.push({ clientId, body, attempts: 0 });
+      queue.push({ clientId, body, attempts: 0, attachment });
       void pump();
     },
     restore(items) {
       const fresh = items.filter((item) => !queue.some((i) => i.clientId === item.clientId));
       // Behind the one in flight, if any (it cannot be called back).
-      queue.splice(busy ? 1 : 0, 0, ...fresh.map(({ clientId, body }) => ({ clientId, body, attempts: 0 })));
+      queue.splice(busy ? 1 : 0, 0, ...fresh.map(({ clientId, body, attachment }) => ({ clientId, body, attempts: 0, attachment })));
       void pump();
     },
     flush() {

@@ -14,6 +14,8 @@ export interface StoredPending {
   createdAt: string;
   /** The error code it failed with for good (shown failed after the reload), else null: still to send. */
   failed: string | null;
+  /** The uploaded file it carries, if any. */
+  attachment?: { id: string; name: string; size: number; type: string };
 }
 
 export interface PendingStore {
@@ -28,7 +30,8 @@ export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'
 
 const isStored = (v: unknown): v is StoredPending => {
   const s = v as StoredPending;
-  return !!s && typeof s.clientId === 'string' && typeof s.body === 'string' && typeof s.createdAt === 'string' && (s.failed === null || typeof s.failed === 'string');
+  return !!s && typeof s.clientId === 'string' && typeof s.body === 'string' && typeof s.createdAt === 'string' && (s.failed === null || typeof s.failed === 'string') &&
+    (s.attachment === undefined || (typeof s.attachment === 'object' && s.attachment !== null && typeof s.attachment.id === 'string' && typeof s.attachment.name === 'string' && typeof s.attachment.size === 'number' && typeof s.attachment.type === 'string'));
 };
 
 export function createPendingStore({ storage, key, claims }: { storage: KeyValueStorage | null; key: string; claims: PendingClaims }): PendingStore {

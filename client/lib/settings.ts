@@ -11,6 +11,12 @@ export function maxMessageLength(doc: Pick<Document, 'querySelector'> = document
   return Number.isInteger(n) && n > 0 ? n : 4000;
 }
 
+/** MAX_UPLOAD_BYTES: bigger files are refused before they are uploaded. */
+export function maxUploadBytes(doc: Pick<Document, 'querySelector'> = document): number {
+  const n = Number(doc.querySelector<HTMLMetaElement>('meta[name="parley:max-upload-bytes"]')?.content);
+  return Number.isInteger(n) && n > 0 ? n : 10 * 1024 * 1024;
+}
+
 export type { LengthStatus };
 
 /** length-status.ts's counter, by default in the language the server embedded in the page. */

@@ -9,6 +9,10 @@ import { initials } from '../lib/format.ts';
 import type { I18n, WidgetKey } from '../lib/i18n.ts';
 import { createMessageList, type MessageList } from '../lib/message-list.ts';
 import { createTypingIndicator } from '../lib/typing.ts';
+import { acceptDrops, createUploadTray } from '../lib/attachment-view.ts';
+import { createUploads, type Uploads } from '../lib/uploads.ts';
+import type { AttachmentInfo } from '../lib/outbox.ts';
+import { maxUploadBytes } from '../lib/settings.ts';
 
 export type Connection = 'connecting' | 'online' | 'reconnecting' | 'failed';
 
@@ -17,6 +21,7 @@ export interface ChatView {
   list: MessageList;
   composer: Composer;
   typing: ReturnType<typeof createTypingIndicator>;
+  uploads: Uploads;
   setHeader(title: string, subtitle: string, avatar: { name: string | null; online: boolean | null }): void;
   setConnection(state: Connection, detail?: string, fallbackHref?: string): void;
   setNote(text: string | null): void;
@@ -31,6 +36,8 @@ export interface ChatViewOptions {
   embedded: boolean;
   onClose(): void;
   onSend(body: string): void;
+  /** A file is uploaded: send it. */
+  onUploaded(attachment: AttachmentInfo): void;
   onInput(): void;
   onRetry(clientId: string): void;
   /** A message the server refused for good: its text goes back into the composer. */
@@ -104,6 +111,8 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     opts.onSaveProfile({ name: nameInput.value.trim(), email: emailInput.value.trim() });
   });
 
+  const uploads = createUploads({ as: 'visitor', maxBytes: maxUploadBytes(), onChange: () => tray.render(), onUploaded: opts.onUploaded });
+  const tray = createUploadTray(i18n, uploads);
   const composer = createComposer({
     i18n,
     label: t('widget.composer.label'),
@@ -111,11 +120,14 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     onSend: opts.onSend,
     onInput: opts.onInput,
     emoji: { openLabel: t('widget.emoji.open'), label: t('widget.emoji.label') },
+    onFiles: (files) => uploads.add(files),
   });
   const footer = h('p', { class: 'chat-footer' }, t('widget.poweredBy'));
   const body = h('main', { class: 'chat-body' }, list.element);
 
-  const root = h('div', { class: 'chat', 'aria-labelledby': 'chat-title' }, header, banner, note, body, typing.element, profile, composer.element, footer);
+  const root = h('div', { class: 'chat', 'aria-labelledby': 'chat-title' }, header, banner, note, body, typing.element, profile, tray.element, composer.element, footer);
+  root.dataset.dropHint = t('common.attach.drop');
+  acceptDrops(root, (files) => uploads.add(files));
   if (opts.embedded) {
     root.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') opts.onClose();
@@ -127,6 +139,7 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     list,
     composer,
     typing,
+    uploads,
     setHeader(text, sub, who) {
       setContent(title, text);
       setContent(subtitle, sub);

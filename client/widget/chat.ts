@@ -47,6 +47,7 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
       typingSender.stop();
       model.send(body);
     },
+    onUploaded: (attachment) => model.send('', attachment),
     onInput: () => typingSender.input(),
     onRetry: (clientId) => model.retry(clientId),
     onEdit: (clientId) => {

@@ -9,6 +9,7 @@ import { HISTORY_DEFAULT_LIMIT } from '../protocol/shapes.ts';
 import type { AppendResult, ConversationRecord, MessageRecord, Store } from '../store/store.ts';
 import type { DomainEvents } from './events.ts';
 import type { QueuePositions } from './queue-positions.ts';
+import { attachmentForSend } from './attachments.ts';
 import { appendRefused, conversationNotFound, notAssigned, openContended, transitionRefused } from './store-outcomes.ts';
 
 export interface ActingAgent {
@@ -23,10 +24,11 @@ export interface ActingVisitor {
 }
 
 export interface ConversationService {
-  sendVisitorMessage(visitor: ActingVisitor, input: { clientId: string; body: string }, origin: string | null): Promise<MessageRecord>;
+  /** `attachmentId`: an upload of this visitor's (core/attachments.ts), carried by the message. */
+  sendVisitorMessage(visitor: ActingVisitor, input: { clientId: string; body: string; attachmentId?: string }, origin: string | null): Promise<MessageRecord>;
   sendAgentMessage(
     agent: ActingAgent,
-    input: { conversationId: string; clientId: string; body: string },
+    input: { conversationId: string; clientId: string; body: string; attachmentId?: string },
     origin: string | null,
   ): Promise<MessageRecord>;
   claim(agent: ActingAgent, conversationId: string): Promise<ConversationRecord>;
@@ -104,9 +106,10 @@ export function createConversationService(deps: {
   }
 
   return {
-    async sendVisitorMessage(visitor, { clientId, body }, origin) {
+    async sendVisitorMessage(visitor, { clientId, body, attachmentId }, origin) {
+      const attachment = attachmentId === undefined ? undefined : await attachmentForSend(store, clock.now(), { kind: 'visitor', id: visitor.id }, attachmentId);
       // Usually the conversation is open already: one transaction finds it and appends.
-      const direct = await store.appendVisitorMessage(visitor.id, { clientId, body, createdAt: clock.now() });
+      const direct = await store.appendVisitorMessage(visitor.id, { clientId, body, createdAt: clock.now(), attachment });
       if (direct.kind !== 'no_open_conversation' && direct.kind !== 'closed') return delivered(direct, false, origin);
       // Two attempts: the open conversation may be closed by an agent between opening and appending.
       for (let attempt = 0; attempt < 2; attempt++) {
@@ -122,6 +125,7 @@ export function createConversationService(deps: {
           authorName: conversation.visitorName,
           body,
           createdAt: clock.now(),
+          attachment,
         });
         if (result.kind === 'closed') continue;
         return delivered(result, created, origin);
@@ -129,7 +133,8 @@ export function createConversationService(deps: {
       throw new AppError(ErrorCode.Unavailable, 'the conversation changed; try again');
     },
 
-    async sendAgentMessage(agent, { conversationId, clientId, body }, origin) {
+    async sendAgentMessage(agent, { conversationId, clientId, body, attachmentId }, origin) {
+      const attachment = attachmentId === undefined ? undefined : await attachmentForSend(store, clock.now(), { kind: 'agent', id: agent.id }, attachmentId);
       const result = await store.appendMessage({
         conversationId,
         clientId,
@@ -138,6 +143,7 @@ export function createConversationService(deps: {
         authorName: agent.name,
         body,
         createdAt: clock.now(),
+        attachment,
         // Checked in the append's own transaction: only the assignee writes.
         assignedTo: agent.id,
       });

@@ -1,6 +1,7 @@
 // Store records → protocol shapes. The only place that decides what of a
 // record leaves the server (no password hashes, epoch ms → ISO-8601).
 
+import { attachmentUrl } from '../protocol/attachments.ts';
 import type { Agent, Conversation, Message, Note, Participant, Visitor } from '../protocol/shapes.ts';
 import type { AgentRecord, ConversationRecord, MessageRecord, NoteRecord, VisitorRecord } from '../store/store.ts';
 
@@ -35,6 +36,7 @@ export function toMessage(m: MessageRecord): Message {
     author: { kind: m.authorKind, id: m.authorId, name: m.authorName },
     body: m.body,
     createdAt: new Date(m.createdAt).toISOString(),
+    ...(m.attachment ? { attachment: { ...m.attachment, url: attachmentUrl(m.attachment.id) } } : {}),
   };
 }
 

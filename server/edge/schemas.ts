@@ -64,11 +64,20 @@ export function messageBody(maxLength: number) {
     .refine((s) => s.trim().length > 0, 'body is empty');
 }
 
+/**
+ * message:send: a body, or a file (`attachmentId`, from POST /api/attachments) with a body that
+ * may be empty or absent. Without a file, an empty body is refused as before.
+ */
+function bodyOrFile(p: { body: string; attachmentId?: string }, ctx: z.RefinementCtx): void {
+  if (p.attachmentId === undefined && p.body.trim().length === 0) ctx.addIssue({ code: 'custom', path: ['body'], message: 'body is empty' });
+}
+
 export function createSchemas(maxMessageLength: number) {
+  const sendBody = text().max(maxMessageLength, `body is longer than ${maxMessageLength} characters`).default('');
   const body = messageBody(maxMessageLength);
   const password = text().min(8, 'password must be at least 8 characters').max(1024);
   return {
-    visitorSend: z.object({ clientId: id, body }),
+    visitorSend: z.object({ clientId: id, body: sendBody, attachmentId: id.optional() }).superRefine(bodyOrFile),
     visitorHistory: z.object(historyWindow),
     visitorTyping: z.object({ typing: z.boolean() }),
     visitorRead: z.object({ seq }),
@@ -78,7 +87,7 @@ export function createSchemas(maxMessageLength: number) {
     pageView: z.object({ url: text().trim().min(1).max(2048), title: text().max(300).optional() }),
     conversationRef: z.object({ conversationId: id }),
     transfer: z.object({ conversationId: id, agentId: id }),
-    agentSend: z.object({ conversationId: id, clientId: id, body }),
+    agentSend: z.object({ conversationId: id, clientId: id, body: sendBody, attachmentId: id.optional() }).superRefine(bodyOrFile),
     /** note:add: a private note is bounded as a message is (MAX_MESSAGE_LENGTH). */
     noteAdd: z.object({ conversationId: id, clientId: id, body }),
     agentHistory: z.object({ conversationId: id, ...historyWindow }),
@@ -104,6 +113,8 @@ export function createSchemas(maxMessageLength: number) {
       .strictObject({ name: Name.optional(), role: z.enum(['agent', 'admin']).optional(), disabled: z.boolean().optional() })
       .refine((p) => p.name !== undefined || p.role !== undefined || p.disabled !== undefined, 'name, role or disabled is required'),
     conversationStatus: z.object({ status: z.enum(['queued', 'active', 'closed']).optional() }),
+    /** An attachment's id in a path (GET /api/attachments/:id); anything else is simply not found. */
+    attachmentId: id,
     historyQuery: z.object({
       afterSeq: z.coerce.number().pipe(seq).optional(),
       beforeSeq: z.coerce.number().pipe(seq).optional(),

@@ -16,6 +16,8 @@ const STATUS: Record<ErrorCode, number> = {
   already_claimed: 409,
   conversation_closed: 409,
   rate_limited: 429,
+  too_large: 413,
+  unsupported_type: 415,
   unavailable: 503,
   internal: 500,
 };

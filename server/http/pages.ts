@@ -18,6 +18,8 @@ export interface PagesDeps {
   allowedOrigins: readonly string[];
   /** MAX_MESSAGE_LENGTH, told to the composers so they count and refuse as the server does. */
   maxMessageLength: number;
+  /** MAX_UPLOAD_BYTES: the composer refuses bigger files before uploading them. */
+  maxUploadBytes?: number;
   /** WIDGET_LANGUAGE: every visitor's chat in this language unless the embedding page says otherwise; null follows the browser. */
   widgetLanguage: string | null;
 }
@@ -91,6 +93,7 @@ const PAGE_SURFACES: Record<string, readonly Surface[]> = {
 
 export function pagesRouter(deps: PagesDeps): Router {
   const { store, allowedOrigins, maxMessageLength, widgetLanguage } = deps;
+  const maxUploadBytes = deps.maxUploadBytes ?? 10 * 1024 * 1024;
   const router = Router();
   const assets = staticAssets();
   const catalogs: Catalogs = loadCatalogs();
@@ -98,7 +101,7 @@ export function pagesRouter(deps: PagesDeps): Router {
   for (const name of Object.keys(PAGE_SURFACES)) {
     const html = assets.link(readFileSync(new URL(`${name}.html`, VIEWS), 'utf8'));
     // The server's limits, for the client to read before it connects (docs/protocol.md "Page settings").
-    templates.set(name, html.replace('</title>', `</title>\n  <meta name="parley:max-message-length" content="${maxMessageLength}">`));
+    templates.set(name, html.replace('</title>', `</title>\n  <meta name="parley:max-message-length" content="${maxMessageLength}">\n  <meta name="parley:max-upload-bytes" content="${maxUploadBytes}">`));
   }
   /** Rendered pages by view and language: at most views × languages × 2 entries. */
   const rendered = new Map<string, string>();

@@ -11,6 +11,10 @@ export const ErrorCode = {
   AlreadyClaimed: 'already_claimed',
   ConversationClosed: 'conversation_closed',
   RateLimited: 'rate_limited',
+  /** An upload over MAX_UPLOAD_BYTES (HTTP 413). */
+  TooLarge: 'too_large',
+  /** An upload whose content is not of an allowed type (HTTP 415). */
+  UnsupportedType: 'unsupported_type',
   Unavailable: 'unavailable',
   Internal: 'internal',
 } as const;

@@ -33,7 +33,7 @@ export interface ResyncEvent {
 
 // ---- /visitor
 export interface VisitorClientEvents {
-  'message:send': (input: { clientId: string; body: string }, ack: AckFn<{ message: Message }>) => void;
+  'message:send': (input: { clientId: string; body: string; attachmentId?: string }, ack: AckFn<{ message: Message }>) => void;
   'history:get': (input: HistoryQuery, ack: AckFn<HistoryResult>) => void;
   typing: (input: { typing: boolean }) => void;
   read: (input: { seq: number }) => void;
@@ -62,7 +62,7 @@ export interface AgentClientEvents {
   ) => void;
   'conversation:close': (input: { conversationId: string }, ack: AckFn<{ conversation: Conversation }>) => void;
   'message:send': (
-    input: { conversationId: string; clientId: string; body: string },
+    input: { conversationId: string; clientId: string; body: string; attachmentId?: string },
     ack: AckFn<{ message: Message }>,
   ) => void;
   'history:get': (input: { conversationId: string } & HistoryQuery, ack: AckFn<AgentHistoryResult>) => void;

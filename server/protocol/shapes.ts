@@ -28,6 +28,20 @@ export interface Message {
   body: string;
   /** ISO-8601. */
   createdAt: string;
+  /** A file sent with the message (docs/protocol.md, Attachments); absent on messages without one. */
+  attachment?: Attachment;
+}
+
+/** An uploaded file as a message carries it; `url` serves it to whoever may read the conversation. */
+export interface Attachment {
+  id: string;
+  /** The uploader's file name, cleaned for display (no path, no control or bidi characters). */
+  name: string;
+  /** Bytes. */
+  size: number;
+  /** The type the server recognised in the content (one of ATTACHMENT_TYPES), not the one the client declared. */
+  type: string;
+  url: string;
 }
 
 /**

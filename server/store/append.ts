@@ -44,6 +44,7 @@ export function appended(conversation: ConversationRecord, input: NewMessage, id
     authorName: input.authorName,
     body: input.body,
     createdAt: input.createdAt,
+    ...(input.attachment ? { attachment: input.attachment } : {}),
   };
   return { kind: 'created', message, conversation: { ...conversation, lastSeq: seq } };
 }

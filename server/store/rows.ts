@@ -4,6 +4,7 @@
 // from `pg`; all are epoch ms or counters, safe as numbers.
 
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
+import type { AttachmentRecord } from './attachment-store.ts';
 import type { AgentRecord, ConversationRecord, MessageRecord, ReadPosition, ReportConversation, VisitorRecord } from './store.ts';
 
 type Int = string | number;
@@ -71,6 +72,21 @@ export interface MessageRow {
   author_name: string;
   body: string;
   created_at: Int;
+  /** Migration 9 (SQLite) / 8 (PostgreSQL): a copy of the attachment's record, all null without one. */
+  attachment_id?: string | null;
+  attachment_name?: string | null;
+  attachment_type?: string | null;
+  attachment_size?: Int | null;
+}
+
+export interface AttachmentRow {
+  id: string;
+  owner_kind: 'visitor' | 'agent';
+  owner_id: string;
+  name: string;
+  type: string;
+  size: Int;
+  created_at: Int;
 }
 
 export interface ReadPositionRow {
@@ -132,7 +148,14 @@ export function toMessage(r: MessageRow): MessageRecord {
     authorName: r.author_name,
     body: r.body,
     createdAt: Number(r.created_at),
+    ...(r.attachment_id != null
+      ? { attachment: { id: r.attachment_id, name: r.attachment_name ?? '', type: r.attachment_type ?? '', size: Number(r.attachment_size ?? 0) } }
+      : {}),
   };
+}
+
+export function toAttachment(r: AttachmentRow): AttachmentRecord {
+  return { id: r.id, ownerKind: r.owner_kind, ownerId: r.owner_id, name: r.name, type: r.type, size: Number(r.size), createdAt: Number(r.created_at) };
 }
 
 export function toReadPosition(r: ReadPositionRow): ReadPosition {

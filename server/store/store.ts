@@ -4,6 +4,9 @@
 // thrown; a throw means the database failed. Imports only protocol types.
 
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
+import type { AttachmentRef, AttachmentStore } from './attachment-store.ts';
+
+export type { AttachmentRecord, AttachmentRef, NewAttachment } from './attachment-store.ts';
 
 export interface AgentRecord {
   id: string;
@@ -80,6 +83,8 @@ export interface MessageRecord {
   authorName: string;
   body: string;
   createdAt: number;
+  /** The file sent with it, if any (absent otherwise). */
+  attachment?: AttachmentRef;
 }
 
 /** A private note (agents only); kept apart from messages so the visitor's seq has no gaps. */
@@ -129,6 +134,8 @@ export interface NewMessage {
   authorName: string;
   body: string;
   createdAt: number;
+  /** A file the author uploaded (core/attachments.ts checked it is theirs); stored with the message. */
+  attachment?: AttachmentRef;
   /**
    * Only into a conversation that is active and assigned to this agent: otherwise nothing is
    * stored and the result is `not_assigned` with the conversation as it is (checked first,
@@ -142,6 +149,7 @@ export interface NewVisitorMessage {
   clientId: string;
   body: string;
   createdAt: number;
+  attachment?: AttachmentRef;
 }
 
 export type CreateAgentResult =
@@ -221,7 +229,7 @@ export interface ConversationFilter {
   limit?: number;
 }
 
-export interface Store {
+export interface Store extends AttachmentStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call on every start and from many nodes. */
   migrate(): Promise<void>;

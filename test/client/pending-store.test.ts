@@ -50,6 +50,10 @@ describe('[OUTBOX] unsent messages across reloads and tabs', () => {
     expect(await after.restore()).toEqual([]);
     storage.items.set(KEY, JSON.stringify([item(1), { clientId: 5 }, null, item(2)]));
     expect(await after.restore()).toEqual([item(1), item(2)]);
+    // A message carrying a file keeps it across the reload; a malformed file drops the message.
+    const withFile = { ...item(4), body: '', attachment: { id: 'a1', name: 'shot.png', size: 10, type: 'image/png' } };
+    storage.items.set(KEY, JSON.stringify([withFile, { ...item(5), attachment: { id: 7 } }]));
+    expect(await after.restore()).toEqual([withFile]);
     // Storage the page may not use: nothing kept, nothing breaks.
     const refused = createPendingStore({ storage: null, key: KEY, claims: createPendingClaims({ channel: null }) });
     refused.save([item(1)]);

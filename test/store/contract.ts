@@ -709,5 +709,38 @@ export function runStoreContract(engineName: string, open: (clock: Clock) => Pro
       expect((await store.getConversation(open.id))?.visitorName).toBe('New');
       expect((await store.getConversation(closed.id))?.visitorName).toBe('Old');
     });
+
+    it('[STORE-ATT] attachments: bytes kept exactly, carried by messages (resend included), counted and pruned only while unsent', async () => {
+      const c = await queued();
+      const bytes = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256);
+      const owner = { kind: 'visitor' as const, id: c.visitorId };
+      const put = await store.putAttachment({ ownerKind: 'visitor', ownerId: c.visitorId, name: 'a.png', type: 'image/png', data: bytes, createdAt: T0 });
+      expect(put).toEqual({ id: expect.any(String), ownerKind: 'visitor', ownerId: c.visitorId, name: 'a.png', type: 'image/png', size: 70_000, createdAt: T0 });
+      expect(await store.getAttachment(put.id)).toEqual(put);
+      expect(Buffer.from((await store.getAttachmentData(put.id))!).equals(Buffer.from(bytes))).toBe(true);
+      expect(await store.getAttachment('nope')).toBeNull();
+      expect(await store.getAttachmentData('nope')).toBeNull();
+      const other = await store.putAttachment({ ownerKind: 'visitor', ownerId: c.visitorId, name: 'b.txt', type: 'text/plain', data: new Uint8Array([104, 105]), createdAt: T0 });
+      expect(await store.countUnsentAttachments(owner, T0)).toBe(2);
+      expect(await store.attachmentConversations(put.id, 10)).toEqual([]);
+
+      const ref = { id: put.id, name: put.name, type: put.type, size: put.size };
+      const input = { conversationId: c.id, clientId: 'file', authorKind: 'visitor' as const, authorId: c.visitorId, authorName: 'V', body: '', createdAt: T0 + 1, attachment: ref };
+      const first = created(await store.appendMessage(input));
+      expect(first.attachment).toEqual(ref);
+      const again = await store.appendMessage(input);
+      expect(again).toMatchObject({ kind: 'duplicate', message: first });
+      expect((await store.getMessages(c.id, { limit: 10 }))[0]).toEqual(first);
+      expect(await store.attachmentConversations(put.id, 10)).toEqual([c.id]);
+      expect(await store.countUnsentAttachments(owner, T0)).toBe(1);
+      // A message without a file has no attachment field at all.
+      expect(created(await append(c, 'plain'))).not.toHaveProperty('attachment');
+
+      // Pruning takes only what no message carries, and only what is old enough.
+      expect(await store.pruneAttachments(T0)).toBe(0);
+      expect(await store.pruneAttachments(T0 + 1)).toBe(1);
+      expect(await store.getAttachment(other.id)).toBeNull();
+      expect(await store.getAttachment(put.id)).toEqual(put);
+    });
   });
 }

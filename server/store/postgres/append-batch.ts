@@ -84,7 +84,8 @@ const OPEN = `status IN ('queued', 'active')`;
  */
 const CONVERSATION_COLUMNS =
   'id, visitor_id, visitor_name, status, agent_id, agent_name, last_seq, queued_at, created_at, closed_at, visitor_read_seq, agent_read_seq, revision';
-const MESSAGE_COLUMNS = 'id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at';
+const MESSAGE_COLUMNS =
+  'id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at, attachment_id, attachment_name, attachment_type, attachment_size';
 
 /** The locking statement for appends by conversation id, by visitor id or both, waiting or not; prepared by name. */
 function lockStatement(byId: boolean, byVisitor: boolean, skipLocked: boolean): { name: string; text: string } {
@@ -262,6 +263,7 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
       authorName: conversation.visitorName,
       body: r.input.body,
       createdAt: r.input.createdAt,
+      attachment: r.input.attachment,
     };
   });
   const isAppend = (x: NewMessage | VisitorAppendResult | null): x is NewMessage => x !== null && 'conversationId' in x;
@@ -306,7 +308,8 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
     name: 'parley_append_insert',
     text: `WITH m AS (
        INSERT INTO messages (${MESSAGE_COLUMNS})
-       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[],
+         $13::text[], $14::text[], $15::text[], $16::int[])
      )
      UPDATE conversations c SET last_seq = u.last_seq, first_reply_at = coalesce(c.first_reply_at, u.first_reply_at)
      FROM unnest($10::text[], $11::int[], $12::bigint[]) AS u(id, last_seq, first_reply_at) WHERE c.id = u.id`,
@@ -323,6 +326,10 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
       [...lastSeqs.keys()],
       [...lastSeqs.values()],
       [...lastSeqs.keys()].map((id) => firstReplies.get(id) ?? null),
+      created.map((m) => m.attachment?.id ?? null),
+      created.map((m) => m.attachment?.name ?? null),
+      created.map((m) => m.attachment?.type ?? null),
+      created.map((m) => m.attachment?.size ?? null),
     ],
   });
   return results;

@@ -178,6 +178,33 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX notes_by_place ON notes (conversation_id, after_seq, created_at, id);
     `,
   },
+  {
+    version: 8,
+    name: 'attachments',
+    // Uploaded files, bytes in the database (server/store/attachment-store.ts), so every node of a
+    // cluster serves every file. A message that carries one keeps a copy of its record (id, name,
+    // type, size), so history reads no join. messages_attachment: who may read a file (the
+    // conversations carrying it), and the prune of uploads no message carries.
+    sql: `
+      CREATE TABLE attachments (
+        id TEXT PRIMARY KEY,
+        owner_kind TEXT NOT NULL CHECK (owner_kind IN ('visitor', 'agent')),
+        owner_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        created_at BIGINT NOT NULL,
+        data BYTEA NOT NULL
+      );
+      CREATE INDEX attachments_owner ON attachments (owner_kind, owner_id, created_at);
+      CREATE INDEX attachments_created ON attachments (created_at);
+      ALTER TABLE messages ADD COLUMN attachment_id TEXT;
+      ALTER TABLE messages ADD COLUMN attachment_name TEXT;
+      ALTER TABLE messages ADD COLUMN attachment_type TEXT;
+      ALTER TABLE messages ADD COLUMN attachment_size INTEGER;
+      CREATE INDEX messages_attachment ON messages (attachment_id) WHERE attachment_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */

@@ -37,6 +37,8 @@ import type {
 import { type AppendBatcher, createAppendBatcher } from './append-batch.ts';
 import * as conversations from './conversations.ts';
 import * as notes from './notes.ts';
+import * as attachments from './attachments.ts';
+import type { AttachmentRecord, NewAttachment } from '../attachment-store.ts';
 import { createDb, errorInfo } from './db.ts';
 import type { PoolClient } from 'pg';
 
@@ -386,6 +388,32 @@ export class PostgresStore implements Store {
 
   getReadPositions(conversationId: string): Promise<ReadPosition[]> {
     return conversations.getReadPositions(this.#db, conversationId);
+  }
+
+  // ---- attachments (attachments.ts)
+
+  putAttachment(input: NewAttachment): Promise<AttachmentRecord> {
+    return attachments.putAttachment(this.#db, input);
+  }
+
+  getAttachment(id: string): Promise<AttachmentRecord | null> {
+    return attachments.getAttachment(this.#db, id);
+  }
+
+  getAttachmentData(id: string): Promise<Uint8Array | null> {
+    return attachments.getAttachmentData(this.#db, id);
+  }
+
+  attachmentConversations(id: string, limit: number): Promise<string[]> {
+    return attachments.attachmentConversations(this.#db, id, limit);
+  }
+
+  countUnsentAttachments(owner: { kind: 'visitor' | 'agent'; id: string }, since: number): Promise<number> {
+    return attachments.countUnsentAttachments(this.#db, owner, since);
+  }
+
+  pruneAttachments(before: number): Promise<number> {
+    return attachments.pruneAttachments(this.#db, before);
   }
 }
 

@@ -13,7 +13,8 @@ import { type Clock, systemClock } from '../../clock.ts';
 import { appended, decideAppend } from '../append.ts';
 import { createOrderedIds, newId, type OrderedIds } from '../ids.ts';
 import { DEFAULT_LIST_LIMIT, readSeq, rowLimit } from '../limits.ts';
-import { type ConversationRow, isActiveAdmin, toAgent, toConversation, toMessage, toReadPosition, toReportConversation, toVisitor } from '../rows.ts';
+import { type ConversationRow, isActiveAdmin, toAgent, toAttachment, toConversation, toMessage, toReadPosition, toReportConversation, toVisitor } from '../rows.ts';
+import type { AttachmentRecord, NewAttachment } from '../attachment-store.ts';
 import type {
   AddNoteResult,
   NewNote,
@@ -247,6 +248,37 @@ export class SqliteStore implements Store {
     return this.#transaction(() => Number(this.#q.sessionPrune.run(now).changes));
   }
 
+  // ---- attachments
+
+  async putAttachment(input: NewAttachment): Promise<AttachmentRecord> {
+    return this.#transaction(() =>
+      toAttachment(
+        this.#q.insertAttachment.get(newId(), input.ownerKind, input.ownerId, input.name, input.type, input.data.byteLength, input.createdAt, input.data)!,
+      ),
+    );
+  }
+
+  async getAttachment(id: string): Promise<AttachmentRecord | null> {
+    const row = this.#q.attachmentById.get(id);
+    return row ? toAttachment(row) : null;
+  }
+
+  async getAttachmentData(id: string): Promise<Uint8Array | null> {
+    return this.#q.attachmentData.get(id)?.data ?? null;
+  }
+
+  async attachmentConversations(id: string, limit: number): Promise<string[]> {
+    return this.#q.attachmentConversations.all(id, limit).map((r) => r.conversation_id);
+  }
+
+  async countUnsentAttachments(owner: { kind: 'visitor' | 'agent'; id: string }, since: number): Promise<number> {
+    return Number(this.#q.countUnsentAttachments.get(owner.kind, owner.id, since)?.n ?? 0);
+  }
+
+  async pruneAttachments(before: number): Promise<number> {
+    return this.#transaction(() => Number(this.#q.pruneAttachments.run(before).changes));
+  }
+
   // ---- login throttling
 
   async loginFailureRecord(key: string, at: number): Promise<void> {
@@ -364,6 +396,7 @@ export class SqliteStore implements Store {
         authorName: conversation.visitor_name,
         body: input.body,
         createdAt: input.createdAt,
+        attachment: input.attachment,
       });
     });
   }
@@ -391,6 +424,10 @@ export class SqliteStore implements Store {
       message.authorName,
       message.body,
       message.createdAt,
+      message.attachment?.id ?? null,
+      message.attachment?.name ?? null,
+      message.attachment?.type ?? null,
+      message.attachment?.size ?? null,
     );
     if (message.authorKind === 'agent' && row.first_reply_at == null) this.#q.setFirstReply.run(message.conversationId, message.createdAt);
     return result;

@@ -3,7 +3,7 @@
 // always bound, never spliced in.
 
 import type { DatabaseSync, SQLInputValue, StatementResultingChanges } from 'node:sqlite';
-import type { AgentRow, ConversationRow, MessageRow, ReadPositionRow, ReportRow, VisitorRow } from '../rows.ts';
+import type { AgentRow, AttachmentRow, ConversationRow, MessageRow, ReadPositionRow, ReportRow, VisitorRow } from '../rows.ts';
 import type { ConversationFilter } from '../store.ts';
 
 /** A prepared statement whose rows have the shape R (node:sqlite types every row as a loose record). */
@@ -111,8 +111,20 @@ const SQL = {
 
   // INDEXED BY: the (conversation_id, seq) index would scan the whole conversation.
   messageByClientId: sql<MessageRow>('SELECT * FROM messages INDEXED BY messages_client_id WHERE client_id = ?2 AND conversation_id = ?1'),
-  insertMessage: sql(`INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+  insertMessage: sql(`INSERT INTO messages (id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at,
+      attachment_id, attachment_name, attachment_type, attachment_size)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+
+  // Attachments (migration 9). The bytes only where asked for: the other reads never touch them.
+  insertAttachment: sql<AttachmentRow>(`INSERT INTO attachments (id, owner_kind, owner_id, name, type, size, created_at, data)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, owner_kind, owner_id, name, type, size, created_at`),
+  attachmentById: sql<AttachmentRow>('SELECT id, owner_kind, owner_id, name, type, size, created_at FROM attachments WHERE id = ?'),
+  attachmentData: sql<{ data: Uint8Array }>('SELECT data FROM attachments WHERE id = ?'),
+  attachmentConversations: sql<{ conversation_id: string }>('SELECT DISTINCT conversation_id FROM messages WHERE attachment_id = ? LIMIT ?'),
+  countUnsentAttachments: sql<{ n: number }>(`SELECT count(*) AS n FROM attachments a WHERE owner_kind = ? AND owner_id = ? AND created_at >= ?
+    AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = a.id)`),
+  pruneAttachments: sql(`DELETE FROM attachments WHERE created_at < ?
+    AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = attachments.id)`),
   // An agent's first message: written once per conversation (#append checks the row it read first).
   setFirstReply: sql('UPDATE conversations SET first_reply_at = ?2 WHERE id = ?1 AND first_reply_at IS NULL'),
   messagesAfter: sql<MessageRow>('SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq ASC LIMIT ?'),
