@@ -16,6 +16,8 @@ export interface DomainEvents {
   /** `origin` is an opaque id of the connection that sent it (it has the ack and may be skipped). */
   messageCreated(message: MessageRecord, conversation: ConversationRecord, origin: string | null): void;
   conversationClaimed(conversation: ConversationRecord, previous: ConversationRecord): void;
+  /** Routing gave a queued conversation to an agent (as a claim, without the agent asking). */
+  conversationAssigned(conversation: ConversationRecord, previous: ConversationRecord): void;
   conversationReleased(conversation: ConversationRecord, previous: ConversationRecord, queuePosition: number | null): void;
   conversationTransferred(conversation: ConversationRecord, previous: ConversationRecord): void;
   conversationClosed(conversation: ConversationRecord, previous: ConversationRecord): void;

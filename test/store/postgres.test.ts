@@ -11,6 +11,7 @@ import { openStore } from '../../server/store/open-store.ts';
 import { createLogger } from '../../server/logger.ts';
 import { freshPostgresUrl } from '../helpers/test-services.ts';
 import { runStoreContract } from './contract.ts';
+import { runRoutingContract } from './routing-contract.ts';
 import { runMigrationContract } from './migration-contract.ts';
 import { openOk } from './results.ts';
 
@@ -18,6 +19,7 @@ const logger = createLogger('silent');
 
 // Each contract test gets its own database (CREATE DATABASE takes ~70 ms); the suite migrates it.
 runStoreContract('postgres', async (clock) => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger, clock }));
+runRoutingContract('postgres', async (clock) => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger, clock }));
 
 runMigrationContract<pg.Pool>('postgres', {
   migrations,
