@@ -104,13 +104,13 @@ describe.each(MATRIX)('[ROUTE] %s over %s', (topology: Topology, transport: Tran
     const toAnn = assignedTo(ann, c1);
     const res = await putSettings(t, root, { routingMode: 'auto' });
     expect(res.status).toBe(200);
-    expect((await res.json()).settings).toMatchObject({ routingMode: 'auto', defaultCapacity: 3 });
+    expect(((await res.json()) as { settings: unknown }).settings).toMatchObject({ routingMode: 'auto', defaultCapacity: 3 });
     // The oldest first.
     expect((await toAnn).id).toBe(c1);
     await eventually(async () => (await t.store.getConversation(c2))!.agentId === ann.agent.id, 5000, 'the second assigned too');
     // Every node reads the change.
     for (const node of 'nodes' in t ? (t as unknown as { nodes: TestApp[] }).nodes : [t]) {
-      await eventually(async () => (await (await node.http('/api/settings', { cookie: root })).json()).settings.routingMode === 'auto', 5000, 'settings on every node');
+      await eventually(async () => ((await (await node.http('/api/settings', { cookie: root })).json()) as { settings: { routingMode: string } }).settings.routingMode === 'auto', 5000, 'settings on every node');
     }
     // In auto mode, an agent may still claim by hand: Ann is full (3)? Not yet: give Bo one by hand.
     await ok(ann.socket, 'status:set', { status: 'away' });
@@ -129,7 +129,7 @@ describe('[ROUTE] two nodes', () => {
   it('[ROUTE2] 2 nodes, 20 conversations, 5 agents of capacity 3: 15 assigned, each agent exactly 3, none twice — three rounds', async () => {
     const t = await startCluster({ env: { ...AUTO, DEFAULT_AGENT_CAPACITY: '3' } });
     const [a, b] = t.nodes;
-    const agents = [];
+    const agents: Array<Awaited<ReturnType<TestApp['agent']>>> = [];
     for (let i = 0; i < 5; i++) agents.push(await (i % 2 ? a : b).agent('websocket', `agent${i}@example.com`, { name: `Agent ${i}` }));
     const assignments = new Map<string, string[]>();
     for (const ag of agents) {
@@ -216,16 +216,16 @@ describe('[ROUTE] settings API', () => {
     for (const bad of [{}, { routingMode: 'sometimes' }, { defaultCapacity: 0 }, { defaultCapacity: 101 }, { defaultCapacity: 1.5 }, { defaultCapacity: '3' }, { offlineRequeueMs: -1 }, { other: 1 }, { routingMode: 'auto', defaultCapacity: 0 }, []]) {
       const res = await putSettings(t, root, bad);
       expect(res.status, JSON.stringify(bad)).toBe(400);
-      expect((await res.json()).error.code).toBe('invalid_payload');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_payload');
     }
     expect(await (await t.http('/api/settings', { cookie: root })).json()).toEqual(before);
     const changed = await putSettings(t, root, { defaultCapacity: 5, offlineRequeueMs: 0 });
-    expect((await changed.json()).settings).toEqual({ routingMode: 'manual', defaultCapacity: 5, offlineRequeueMs: 0 });
+    expect(((await changed.json()) as { settings: unknown }).settings).toEqual({ routingMode: 'manual', defaultCapacity: 5, offlineRequeueMs: 0 });
 
     // An agent's own capacity: 1–100, or null for the team's default.
     const patch = (json: unknown) => t.http(`/api/agents/${agent.id}`, { method: 'PATCH', cookie: root, json });
     for (const bad of [{ capacity: 0 }, { capacity: 101 }, { capacity: 2.5 }, { capacity: '2' }]) expect((await patch(bad)).status, JSON.stringify(bad)).toBe(400);
-    expect((await (await patch({ capacity: 7 })).json()).agent).toMatchObject({ id: agent.id, capacity: 7 });
-    expect((await (await patch({ capacity: null })).json()).agent).toMatchObject({ id: agent.id, capacity: null });
+    expect(((await (await patch({ capacity: 7 })).json()) as { agent: unknown }).agent).toMatchObject({ id: agent.id, capacity: 7 });
+    expect(((await (await patch({ capacity: null })).json()) as { agent: unknown }).agent).toMatchObject({ id: agent.id, capacity: null });
   });
 });
