@@ -11,7 +11,10 @@ import { createPasswordHasher, type HasherLimits } from './core/password-hasher.
 import { type Clock, systemClock } from './clock.ts';
 import { createConversationService, type ConversationService } from './core/conversations.ts';
 import { createNoteService } from './core/notes.ts';
-import { type Person, withSubscribers } from './core/events.ts';
+import { type DomainEvents, type Person, withSubscribers } from './core/events.ts';
+import { createRouter, type Router } from './core/routing.ts';
+import { createTeamSettings } from './core/team-settings.ts';
+import { settingsRouter } from './http/api-settings.ts';
 import { createVisitorService } from './core/visitors.ts';
 import { createDesk } from './core/desk.ts';
 import { onlineSnapshot } from './core/dashboard.ts';
@@ -63,6 +66,8 @@ export interface AppDeps {
   sessionWatchMs?: number;
   /** How often the node looks for account changes made elsewhere, e.g. by the CLI (default 1 s). */
   accountWatchMs?: number;
+  /** How often routing looks for work it missed and for offline agents' conversations (default 5 s). */
+  routingSweepMs?: number;
 }
 
 export interface App {
@@ -104,21 +109,56 @@ export function createApp(deps: AppDeps): App {
   const metrics = createMetrics(ns);
 
   const fanout = createFanout({ ns, store, registry, logger, clock, clustered: cluster !== undefined });
-  const events = withSubscribers(fanout, metrics.events);
+  // Routing hears what frees or adds capacity; it is made below (it raises events itself).
+  let router: Router | null = null;
+  const kick = () => router?.kick();
+  const routingTriggers: Partial<DomainEvents> = {
+    conversationOpened: kick,
+    conversationClosed: kick,
+    conversationReleased: kick,
+    conversationTransferred: kick,
+    agentStatusChanged: kick,
+  };
+  const events = withSubscribers(fanout, metrics.events, routingTriggers);
   const queue = createQueuePositions({ store, events, logger });
+  const settings = createTeamSettings({
+    store,
+    defaults: { routingMode: config.routing, defaultCapacity: config.defaultAgentCapacity, offlineRequeueMs: config.offlineRequeueMs },
+    now: () => clock.now(),
+    logger,
+    onChange: (values, previous) => {
+      logger.info({ event: 'settings.changed', routingMode: values.routingMode, defaultCapacity: values.defaultCapacity, offlineRequeueMs: values.offlineRequeueMs }, 'team settings changed');
+      if (values.routingMode !== previous.routingMode || values.defaultCapacity > previous.defaultCapacity) kick();
+    },
+  });
+  router = createRouter({ store, registry, settings, events, queue, clock, logger, sweepMs: deps.routingSweepMs });
+  if (cluster) {
+    ns.agent.on('parley:settings', () => {
+      settings.reload().catch((err: unknown) => logger.warn({ event: 'settings.reload_failed', err }, 'settings reload failed'));
+    });
+  }
+  const settingsChanged = () => {
+    if (cluster) ns.agent.serverSideEmit('parley:settings');
+  };
   const conversations = createConversationService({ store, events, queue, clock });
   const attachments = createAttachmentService({ store, clock, requireViewable: conversations.requireViewable });
   const visitors = createVisitorService({ store, registry, conversations, queue, events });
   const desk = createDesk({ registry, store, events });
   const accounts = createAccounts({ store, clock, limits: deps.loginLimits, hasher: createPasswordHasher(deps.passwordHashing) });
   const accountWatch = createAccountWatch({ ns, store, conversations, logger, now: () => clock.now(), clustered: cluster !== undefined, everyMs: deps.accountWatchMs });
-  const team = createTeam({ store, accounts, sessions: accountWatch, conversations });
+  const team = createTeam({ store, accounts, sessions: accountWatch, conversations, routing: router });
   const presence = createPresence({
     registry,
     graceMs: config.presenceGraceMs,
     logger,
-    onOnline: (p) => fanout.personOnline(p),
-    onOffline: (p) => fanout.personOffline(p),
+    onOnline: async (p) => {
+      await fanout.personOnline(p);
+      if (p.kind === 'agent') router?.agentOnline(p.id);
+    },
+    onOffline: async (p) => {
+      await fanout.personOffline(p);
+      if (p.kind === 'agent') router?.agentOffline(p.id);
+    },
   });
 
   // Backpressure: while the cluster's publishes pile up, new messages are refused with `unavailable`.
@@ -155,6 +195,7 @@ export function createApp(deps: AppDeps): App {
       }),
       agentsRouter({ store, accounts, conversations, queue, desk, team, schemas, logger, trustProxy }),
       reportsRouter({ store, reports: createReports({ store, clock }), logger, trustProxy }),
+      settingsRouter({ store, settings, logger, trustProxy, changed: settingsChanged }),
       attachmentsRouter({
         store,
         attachments,
@@ -185,6 +226,7 @@ export function createApp(deps: AppDeps): App {
     }, 60 * 60_000);
     housekeeping.unref();
     cluster?.attach(clusterHooks);
+    router?.start();
   }
 
   async function personOf(key: string): Promise<Person | null> {
@@ -230,7 +272,8 @@ export function createApp(deps: AppDeps): App {
     ns,
     accounts,
     conversations,
-    listen(port, host) {
+    async listen(port, host) {
+      await settings.reload();
       return new Promise((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
@@ -253,6 +296,7 @@ export function createApp(deps: AppDeps): App {
       const closed = new Promise<void>((resolve) => ns.io.close(() => resolve()));
       httpServer.closeIdleConnections();
       presence.close();
+      router?.close();
       queue.close();
       fanout.close();
       const force = setTimeout(() => httpServer.closeAllConnections(), graceMs);

@@ -59,7 +59,15 @@ export interface Config {
   widgetLanguage: string | null;
   /** SIGTERM to exit at most: the drain (in-flight acks, then every connection closed) and the close. */
   shutdownTimeoutMs: number;
+  /** ROUTING: how queued conversations reach agents until an admin changes it (the team settings). */
+  routing: RoutingMode;
+  /** DEFAULT_AGENT_CAPACITY: active conversations routing gives an agent, until the team settings say otherwise. */
+  defaultAgentCapacity: number;
+  /** OFFLINE_REQUEUE_MS: an offline agent's active conversations go back to the queue after this; 0 never. */
+  offlineRequeueMs: number;
 }
+
+export type RoutingMode = 'auto' | 'manual';
 
 type Env = Record<string, string | undefined>;
 
@@ -124,6 +132,13 @@ function parseTrustProxy(env: Env): boolean | number | string {
   if (/^\d+$/.test(v)) return Number(v);
   if (/^[\w.:/, -]+$/.test(v)) return v; // loopback, uniquelocal, CIDRs, addresses
   throw new ConfigError('TRUST_PROXY', 'must be true, false, a hop count, or a list of addresses/subnets');
+}
+
+function parseRouting(env: Env): RoutingMode {
+  const v = str(env, 'ROUTING');
+  if (v === null || v === 'manual') return 'manual';
+  if (v === 'auto') return 'auto';
+  throw new ConfigError('ROUTING', `must be auto or manual, got "${v}"`);
 }
 
 function parseLanguage(env: Env, name: string): string | null {
@@ -194,5 +209,8 @@ export function loadConfig(env: Env = process.env): Config {
     clusterDeadAfterMs,
     widgetLanguage: parseLanguage(env, 'WIDGET_LANGUAGE'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 1000, 600_000),
+    routing: parseRouting(env),
+    defaultAgentCapacity: int(env, 'DEFAULT_AGENT_CAPACITY', 3, 1, 100),
+    offlineRequeueMs: int(env, 'OFFLINE_REQUEUE_MS', 120_000, 0, 86_400_000),
   };
 }

@@ -20,6 +20,7 @@ import { defaultNameTag } from '../../server/protocol/names.ts';
 import { createToasts } from '../ui/toasts.tsx';
 import { TeamSection } from './team.tsx';
 import { ReportsPage } from './reports.tsx';
+import { SettingsPage } from './settings.tsx';
 import { SessionEnded } from '../ui/session-ended.tsx';
 import type { SessionEndReason } from '../../server/protocol/events.ts';
 
@@ -108,9 +109,10 @@ async function start(mount: HTMLElement) {
   const conversations = signal<ReadonlyMap<string, Conversation>>(new Map());
   const feed = signal<readonly FeedItem[]>([]);
   let feedId = 0;
-  /** /admin#reports shows the Reports page (client/admin/reports.tsx) instead of the live view. */
-  const reports = signal(location.hash === '#reports');
-  addEventListener('hashchange', () => (reports.value = location.hash === '#reports'));
+  /** /admin#reports and /admin#settings show the Reports page (reports.tsx) or the Settings page (settings.tsx) instead of the live view. */
+  const pageOf = (): 'admin' | 'reports' | 'settings' => (location.hash === '#reports' ? 'reports' : location.hash === '#settings' ? 'settings' : 'admin');
+  const page = signal(pageOf());
+  addEventListener('hashchange', () => (page.value = pageOf()));
 
   /** The open conversations of the visitors shown: the queue (with positions) and the active ones. */
   async function loadConversations(s: OnlineSnapshot) {
@@ -165,14 +167,19 @@ async function start(mount: HTMLElement) {
     const s = snapshot.value;
     return (
       <>
-        <AppHeader me={me!} current={reports.value ? 'reports' : 'admin'} onError={(text) => toasts.show(text, 'error')} />
+        <AppHeader me={me!} current={page.value} onError={(text) => toasts.show(text, 'error')} />
         <ConnectionBanner connection={connection.value} />
-        {reports.value && (
+        {page.value === 'reports' && (
           <main class="dashboard">
             <ReportsPage />
           </main>
         )}
-        <main class="dashboard" hidden={reports.value}>
+        {page.value === 'settings' && (
+          <main class="dashboard">
+            <SettingsPage onError={(text) => toasts.show(text, 'error')} />
+          </main>
+        )}
+        <main class="dashboard" hidden={page.value !== 'admin'}>
           <h1 class="page-title">{t('admin.heading')}</h1>
           <div class="stats">
             <Stat

@@ -325,7 +325,7 @@ export function createConsoleState({ me, t, name: shownName, socket, notifier, t
       setWaiting((q) => q.delete(id));
       // Our own claim (this tab's, or another tab's whose `conversation` follows) is no teammate's.
       if (claiming.has(id) || mineIds.peek().includes(id)) return;
-      if (selected.peek() === id) setNote(id, reason === 'claimed' ? t('console.note.teammateClaimed') : t('console.note.closed'));
+      if (selected.peek() === id) setNote(id, reason === 'closed' ? t('console.note.closed') : t('console.note.teammateClaimed'));
       else forgetIfUnused(id);
     });
   });

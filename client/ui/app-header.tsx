@@ -13,11 +13,11 @@ import { useState } from 'preact/hooks';
 
 export type ConnectionState = { state: 'connecting' | 'online' | 'reconnecting' | 'failed'; text?: string };
 
-export function AppHeader({ me, current, onError, children }: { me: Agent; current: 'agent' | 'admin' | 'reports'; onError(text: string): void; children?: ComponentChildren }) {
+export function AppHeader({ me, current, onError, children }: { me: Agent; current: 'agent' | 'admin' | 'reports' | 'settings'; onError(text: string): void; children?: ComponentChildren }) {
   const { t } = useI18n<CommonKey>();
   const [name, setName] = useState(me.name);
   const [accountOpen, setAccountOpen] = useState(false);
-  const link = (href: string, label: string, key: 'agent' | 'admin' | 'reports') => (
+  const link = (href: string, label: string, key: 'agent' | 'admin' | 'reports' | 'settings') => (
     <a href={href} class={`nav-link${current === key ? ' active' : ''}`} aria-current={current === key ? 'page' : undefined}>
       {label}
     </a>
@@ -34,6 +34,7 @@ export function AppHeader({ me, current, onError, children }: { me: Agent; curre
         {link('/agent', t('common.ui.console'), 'agent')}
         {me.role === 'admin' && link('/admin', t('common.ui.dashboard'), 'admin')}
         {me.role === 'admin' && link('/admin#reports', t('common.ui.reports'), 'reports')}
+        {me.role === 'admin' && link('/admin#settings', t('common.ui.settings'), 'settings')}
       </nav>
       <div class="app-tools">
         {children}

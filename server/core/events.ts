@@ -18,6 +18,8 @@ export interface DomainEvents {
   /** A private note was stored (`fresh`) or re-sent: agents only, never the visitor; `origin` as for messages. */
   noteAdded(note: NoteRecord, origin: string | null, fresh: boolean): void;
   conversationClaimed(conversation: ConversationRecord, previous: ConversationRecord): void;
+  /** Routing gave a queued conversation to an agent (as a claim, without the agent asking). */
+  conversationAssigned(conversation: ConversationRecord, previous: ConversationRecord): void;
   conversationReleased(conversation: ConversationRecord, previous: ConversationRecord, queuePosition: number | null): void;
   conversationTransferred(conversation: ConversationRecord, previous: ConversationRecord): void;
   conversationClosed(conversation: ConversationRecord, previous: ConversationRecord): void;

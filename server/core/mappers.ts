@@ -6,7 +6,7 @@ import type { Agent, Conversation, Message, Note, Participant, Visitor } from '.
 import type { AgentRecord, ConversationRecord, MessageRecord, NoteRecord, VisitorRecord } from '../store/store.ts';
 
 export function toAgent(a: AgentRecord): Agent {
-  return { id: a.id, email: a.email, name: a.name, role: a.role, language: a.language, disabled: a.disabled };
+  return { id: a.id, email: a.email, name: a.name, role: a.role, language: a.language, disabled: a.disabled, capacity: a.capacity };
 }
 
 export function toVisitor(v: VisitorRecord): Visitor {

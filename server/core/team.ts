@@ -25,7 +25,7 @@ export interface Team {
   /** The current password is required; every other session of the agent ends. `keep` stores the epoch the caller's own session moves to, before the change commits. */
   changeOwnPassword(agent: AgentRecord, input: { currentPassword: string; newPassword: string }, from: LoginOrigin, keep: (epoch: number) => Promise<void>): Promise<AgentRecord>;
   /** An admin's (or the own, for `name`) change of name, role, disabled. */
-  update(actor: AgentRecord | null, id: string, patch: { name?: string; role?: Role; disabled?: boolean }): Promise<AgentRecord>;
+  update(actor: AgentRecord | null, id: string, patch: { name?: string; role?: Role; disabled?: boolean; capacity?: number | null }): Promise<AgentRecord>;
   /** A new random password, answered once; the agent's sessions end. */
   resetPassword(actor: AgentRecord | null, id: string): Promise<{ agent: AgentRecord; password: string }>;
   remove(actor: AgentRecord, id: string): Promise<AgentRecord>;
@@ -46,8 +46,10 @@ export function createTeam(deps: {
   sessions: AccountSessions;
   /** Absent in the CLI: there the servers' account watch releases a disabled agent's conversations and tells the visitors. */
   conversations?: Pick<ConversationService, 'releaseAllOf' | 'agentRenamed'>;
+  /** Absent in the CLI: a raised capacity is then seen by the servers' next routing sweep. */
+  routing?: { kick(): void } | null;
 }): Team {
-  const { store, accounts, sessions, conversations } = deps;
+  const { store, accounts, sessions, conversations, routing } = deps;
 
   async function apply(id: string, patch: AgentPatch): Promise<AgentRecord> {
     const result: UpdateAgentResult = await store.updateAgent(id, patch);
@@ -58,6 +60,7 @@ export function createTeam(deps: {
     if (agent.disabled && conversations) await conversations.releaseAllOf(agent.id);
     if (agent.name !== previous.name && conversations) await conversations.agentRenamed(agent.id);
     sessions.changed(agent.id, agent);
+    if (agent.capacity !== previous.capacity || agent.disabled !== previous.disabled) routing?.kick();
     return agent;
   }
 

@@ -110,8 +110,13 @@ export function createSchemas(maxMessageLength: number) {
     changePassword: z.strictObject({ currentPassword: text().min(1).max(1024), newPassword: password }),
     /** PATCH /api/agents/:id (admins). */
     updateAgent: z
-      .strictObject({ name: Name.optional(), role: z.enum(['agent', 'admin']).optional(), disabled: z.boolean().optional() })
-      .refine((p) => p.name !== undefined || p.role !== undefined || p.disabled !== undefined, 'name, role or disabled is required'),
+      .strictObject({
+        name: Name.optional(),
+        role: z.enum(['agent', 'admin']).optional(),
+        disabled: z.boolean().optional(),
+        capacity: z.number().int().min(1).max(100).nullable().optional(),
+      })
+      .refine((p) => p.name !== undefined || p.role !== undefined || p.disabled !== undefined || p.capacity !== undefined, 'name, role, disabled or capacity is required'),
     conversationStatus: z.object({ status: z.enum(['queued', 'active', 'closed']).optional() }),
     /** An attachment's id in a path (GET /api/attachments/:id); anything else is simply not found. */
     attachmentId: id,

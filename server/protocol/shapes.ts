@@ -111,6 +111,8 @@ export interface Agent {
   language: string | null;
   /** A disabled account cannot sign in; an admin can enable it again. */
   disabled: boolean;
+  /** The most active conversations routing gives this agent; null: the team's default (docs/protocol.md, Routing). */
+  capacity: number | null;
 }
 
 /** An account as admins see it in the team list (`GET /api/agents`). */
@@ -147,7 +149,7 @@ export interface ReadEvent {
 
 export interface QueueRemoveEvent {
   conversationId: string;
-  reason: 'claimed' | 'closed';
+  reason: 'claimed' | 'assigned' | 'closed';
 }
 
 export interface OnlineAgent {

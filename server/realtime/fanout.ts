@@ -167,6 +167,19 @@ export function createFanout(deps: {
       fanout.dashboardChanged();
     },
 
+    conversationAssigned(c) {
+      ns.agent.to(room.queue).emit('queue:remove', { conversationId: c.id, reason: 'assigned' });
+      ns.agent.in(room.agent(c.agentId!)).socketsJoin(room.conversation(c.id));
+      // Nobody asked for it, so no ack carries it: the agent's sockets are told directly (another node's
+      // join of the room may land after the room's event); the visitor hears it in the room.
+      ns.agent.to(room.agent(c.agentId!)).emit('conversation', toConversation(c));
+      ns.visitor.to(room.conversation(c.id)).emit('conversation', toConversation(c));
+      agentPresence(c, 'join')
+        .then(() => visitorSnapshotTo(c.agentId!, c))
+        .catch(fail('assign.presence'));
+      fanout.dashboardChanged();
+    },
+
     conversationReleased(c, previous, position) {
       emitConversation(c, position);
       agentPresence(previous, 'leave')

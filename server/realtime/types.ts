@@ -32,6 +32,8 @@ export type VisitorNamespace = Namespace<VisitorClientEvents, VisitorServerEvent
 /** Between nodes (serverSideEmit on /agent): an account changed; each node applies it to its own sockets. */
 export interface AgentNodeEvents {
   'parley:account': (agentId: string) => void;
+  /** The team settings changed: each node reads them again. */
+  'parley:settings': () => void;
 }
 
 export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents, AgentNodeEvents, AgentSocketData>;

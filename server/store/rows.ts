@@ -21,6 +21,7 @@ export interface AgentRow {
   disabled: number | boolean;
   session_epoch: Int;
   revision: Int;
+  capacity: Int | null;
 }
 
 export interface VisitorRow {
@@ -108,6 +109,7 @@ export function toAgent(r: AgentRow): AgentRecord {
     disabled: Boolean(r.disabled),
     sessionEpoch: Number(r.session_epoch),
     revision: Number(r.revision),
+    capacity: r.capacity === null || r.capacity === undefined ? null : Number(r.capacity),
   };
 }
 

@@ -23,6 +23,18 @@ export interface AgentRecord {
   sessionEpoch: number;
   /** Raised on every change through updateAgent: what agentsChangedSince() reads. */
   revision: number;
+  /** The most active conversations routing gives this agent; null: the team's default. */
+  capacity: number | null;
+}
+
+/** An agent as routing weighs them (Store.agentLoads). */
+export interface AgentLoad {
+  agentId: string;
+  name: string;
+  /** Their own capacity, or null for the team's default. */
+  capacity: number | null;
+  active: number;
+  lastAssignedAt: number | null;
 }
 
 /** What updateAgent may change; absent fields stay as they are. */
@@ -33,6 +45,8 @@ export interface AgentPatch {
   passwordHash?: string;
   /** Raise sessionEpoch: every session and socket opened before ends. */
   endSessions?: boolean;
+  /** The agent's own capacity; null: back to the team's default. */
+  capacity?: number | null;
 }
 
 export type UpdateAgentResult =
@@ -317,6 +331,21 @@ export interface Store extends AttachmentStore {
   transfer(id: string, fromAgentId: string | null, to: { id: string; name: string }): Promise<TransitionResult>;
   /** queued, or active (held by agentId, or anyone when null) → closed. */
   closeConversation(id: string, agentId: string | null, now: number): Promise<TransitionResult>;
+
+  // ---- routing
+  /**
+   * Routing's claim: queued → active for this agent, only while they hold fewer than `capacity`
+   * active conversations, atomically across nodes (two assignments to one agent take turns, so
+   * together they never pass the capacity). Records `now` as the agent's last assignment. The
+   * first claim is recorded for reports, as claim() does.
+   */
+  assign(id: string, agent: { id: string; name: string }, capacity: number, now: number): Promise<TransitionResult | { kind: 'at_capacity' }>;
+  /** Every agent who is not disabled: how many active conversations they hold, and when routing last gave them one. */
+  agentLoads(): Promise<AgentLoad[]>;
+  /** Team settings: key → JSON text. */
+  getSettings(): Promise<Map<string, string>>;
+  /** Writes these settings (key → JSON text) in one transaction. */
+  putSettings(values: ReadonlyMap<string, string>, now: number): Promise<void>;
 
   // ---- messages
   /**

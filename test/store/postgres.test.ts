@@ -12,6 +12,7 @@ import { createLogger } from '../../server/logger.ts';
 import { freshPostgresUrl } from '../helpers/test-services.ts';
 import { runStoreContract } from './contract.ts';
 import { runNotesContract } from './notes-contract.ts';
+import { runRoutingContract } from './routing-contract.ts';
 import { runMigrationContract } from './migration-contract.ts';
 import { openOk } from './results.ts';
 
@@ -20,6 +21,7 @@ const logger = createLogger('silent');
 // Each contract test gets its own database (CREATE DATABASE takes ~70 ms); the suite migrates it.
 runStoreContract('postgres', async (clock) => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger, clock }));
 runNotesContract('postgres', async (clock) => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger, clock }));
+runRoutingContract('postgres', async (clock) => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger, clock }));
 
 runMigrationContract<pg.Pool>('postgres', {
   migrations,

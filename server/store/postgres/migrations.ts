@@ -205,6 +205,21 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX messages_attachment ON messages (attachment_id) WHERE attachment_id IS NOT NULL;
     `,
   },
+  {
+    version: 11,
+    name: 'routing: team settings, agent capacity',
+    // As SQLite's migration 12.
+    sql: `
+      CREATE TABLE settings (
+        key TEXT COLLATE "C" PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      ALTER TABLE agents ADD COLUMN capacity INTEGER;
+      ALTER TABLE agents ADD COLUMN last_assigned_at BIGINT;
+      CREATE INDEX conversations_active_by_agent ON conversations (agent_id) WHERE status = 'active';
+    `,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */

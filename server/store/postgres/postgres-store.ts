@@ -18,6 +18,7 @@ import type {
   AgentRecord,
   DeleteAgentResult,
   UpdateAgentResult,
+  AgentLoad,
   AppendResult,
   ConversationFilter,
   ConversationRecord,
@@ -39,6 +40,7 @@ import * as conversations from './conversations.ts';
 import * as notes from './notes.ts';
 import * as attachments from './attachments.ts';
 import type { AttachmentRecord, NewAttachment } from '../attachment-store.ts';
+import * as routing from './routing.ts';
 import { createDb, errorInfo } from './db.ts';
 import type { PoolClient } from 'pg';
 
@@ -177,8 +179,9 @@ export class PostgresStore implements Store {
           await client.query<AgentRow>(
             `UPDATE agents SET name = coalesce($2, name), role = coalesce($3, role), disabled = coalesce($4, disabled),
                password_hash = coalesce($5, password_hash), session_epoch = session_epoch + $6,
+               capacity = CASE WHEN $7 THEN $8::int ELSE capacity END,
                revision = (SELECT coalesce(max(revision), 0) + 1 FROM agents) WHERE id = $1 RETURNING *`,
-            [id, patch.name ?? null, patch.role ?? null, patch.disabled ?? null, patch.passwordHash ?? null, patch.endSessions ? 1 : 0],
+            [id, patch.name ?? null, patch.role ?? null, patch.disabled ?? null, patch.passwordHash ?? null, patch.endSessions ? 1 : 0, patch.capacity !== undefined, patch.capacity ?? null],
           )
         ).rows;
         if (isActiveAdmin(before) && !isActiveAdmin(row) && (await countActiveAdmins(client)) === 0) throw LAST_ADMIN;
@@ -344,6 +347,24 @@ export class PostgresStore implements Store {
 
   claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult> {
     return conversations.claim(this.#db, id, agent, this.#clock.now());
+  }
+
+  // ---- routing
+
+  assign(id: string, agent: { id: string; name: string }, capacity: number, now: number): Promise<TransitionResult | { kind: 'at_capacity' }> {
+    return routing.assign(this.#db, id, agent, capacity, now);
+  }
+
+  agentLoads(): Promise<AgentLoad[]> {
+    return routing.agentLoads(this.#db);
+  }
+
+  getSettings(): Promise<Map<string, string>> {
+    return routing.getSettings(this.#db);
+  }
+
+  putSettings(values: ReadonlyMap<string, string>, now: number): Promise<void> {
+    return routing.putSettings(this.#db, values, now);
   }
 
   release(id: string, agentId: string | null): Promise<TransitionResult> {

@@ -228,6 +228,24 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX messages_attachment ON messages (attachment_id) WHERE attachment_id IS NOT NULL;
     `,
   },
+  {
+    version: 12,
+    name: 'routing: team settings, agent capacity',
+    // Team settings an admin changes at run time (routing mode, default capacity…): one row per
+    // key, its value JSON text. capacity: the agent's own limit of active conversations (NULL:
+    // the team default). last_assigned_at: when routing last gave the agent a conversation (ties
+    // go to whoever waited longest). The partial index counts each agent's active conversations.
+    sql: `
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      ALTER TABLE agents ADD COLUMN capacity INTEGER;
+      ALTER TABLE agents ADD COLUMN last_assigned_at INTEGER;
+      CREATE INDEX conversations_active_by_agent ON conversations (agent_id) WHERE status = 'active';
+    `,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */

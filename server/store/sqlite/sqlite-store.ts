@@ -24,6 +24,7 @@ import type {
   AgentRecord,
   DeleteAgentResult,
   UpdateAgentResult,
+  AgentLoad,
   AppendResult,
   ConversationFilter,
   ConversationRecord,
@@ -166,7 +167,8 @@ export class SqliteStore implements Store {
         const before = this.#q.agentById.get(id);
         if (!before) return { kind: 'not_found' };
         const disabled = patch.disabled === undefined ? null : patch.disabled ? 1 : 0;
-        const row = this.#q.updateAgent.get(id, patch.name ?? null, patch.role ?? null, disabled, patch.passwordHash ?? null, patch.endSessions ? 1 : 0)!;
+        const capacity = patch.capacity === undefined ? [0, null] : [1, patch.capacity];
+        const row = this.#q.updateAgent.get(id, patch.name ?? null, patch.role ?? null, disabled, patch.passwordHash ?? null, patch.endSessions ? 1 : 0, ...capacity)!;
         // Thrown to roll this transaction's savepoint back (the others of the batch commit).
         if (isActiveAdmin(before) && !isActiveAdmin(row) && Number(this.#q.countActiveAdmins.get()!.n) === 0) throw LAST_ADMIN;
         if (patch.name !== undefined && patch.name !== before.name) this.#q.renameInAgentConversations.run(id, patch.name);
@@ -372,6 +374,41 @@ export class SqliteStore implements Store {
 
   async closeConversation(id: string, agentId: string | null, now: number): Promise<TransitionResult> {
     return this.#transition(this.#q.closeConversation, id, agentId, now);
+  }
+
+  // ---- routing
+
+  async assign(id: string, agent: { id: string; name: string }, capacity: number, now: number): Promise<TransitionResult | { kind: 'at_capacity' }> {
+    // One writer: the count and the claim are one transaction, so no other assignment comes between.
+    return this.#transaction((): TransitionResult | { kind: 'at_capacity' } => {
+      const before = this.#q.conversationById.get(id);
+      if (!before) return { kind: 'not_found' };
+      if (before.status !== 'queued') return { kind: 'conflict', conversation: toConversation(before) };
+      if (Number(this.#q.activeCountOf.get(agent.id)!.n) >= capacity) return { kind: 'at_capacity' };
+      const after = this.#q.claim.get(id, agent.id, agent.name, now)!;
+      this.#q.markAssigned.run(agent.id, now);
+      return { kind: 'ok', conversation: toConversation(after), previous: toConversation(before) };
+    });
+  }
+
+  async agentLoads(): Promise<AgentLoad[]> {
+    return this.#q.agentLoads.all().map((r) => ({
+      agentId: r.id,
+      name: r.name,
+      capacity: r.capacity === null ? null : Number(r.capacity),
+      active: Number(r.active),
+      lastAssignedAt: r.last_assigned_at === null ? null : Number(r.last_assigned_at),
+    }));
+  }
+
+  async getSettings(): Promise<Map<string, string>> {
+    return new Map(this.#q.getSettings.all().map((r) => [r.key, r.value]));
+  }
+
+  async putSettings(values: ReadonlyMap<string, string>, now: number): Promise<void> {
+    await this.#transaction(() => {
+      for (const [key, value] of values) this.#q.putSetting.run(key, value, now);
+    });
   }
 
   // ---- messages

@@ -50,8 +50,9 @@ const SQL = {
   countActiveAdmins: sql<{ n: number }>(`SELECT count(*) AS n FROM agents WHERE role = 'admin' AND disabled = 0`),
   // NULL keeps a field; ?6 = 1 raises the session epoch. The revision is the next one of the table:
   // writes are serialised (one writer), so revisions are committed in order.
+  // ?7 = 1 sets capacity to ?8 (NULL included: back to the team's default).
   updateAgent: sql<AgentRow>(`UPDATE agents SET name = coalesce(?2, name), role = coalesce(?3, role), disabled = coalesce(?4, disabled),
-    password_hash = coalesce(?5, password_hash), session_epoch = session_epoch + ?6,
+    password_hash = coalesce(?5, password_hash), session_epoch = session_epoch + ?6, capacity = CASE WHEN ?7 = 1 THEN ?8 ELSE capacity END,
     revision = (SELECT coalesce(max(revision), 0) + 1 FROM agents) WHERE id = ?1 RETURNING *`),
   renameInAgentConversations: sql(`UPDATE conversations SET agent_name = ?2, revision = revision + 1 WHERE agent_id = ?1 AND status = 'active'`),
   // Closed conversations keep their agent_id (conversations_by_agent); a released one does not, but
@@ -60,6 +61,18 @@ const SQL = {
     OR EXISTS (SELECT 1 FROM messages WHERE author_kind = 'agent' AND author_id = ?1)) AS handled`),
   deleteAgent: sql('DELETE FROM agents WHERE id = ?'),
   agentsChangedSince: sql<AgentRow>('SELECT * FROM agents WHERE revision > ? ORDER BY revision'),
+
+  // Routing: each agent's active conversations (the partial index conversations_active_by_agent).
+  activeCountOf: sql<{ n: number }>(`SELECT count(*) AS n FROM conversations WHERE agent_id = ? AND status = 'active'`),
+  agentLoads: sql<{ id: string; name: string; capacity: number | null; last_assigned_at: number | null; active: number }>(
+    `SELECT a.id, a.name, a.capacity, a.last_assigned_at,
+       (SELECT count(*) FROM conversations c WHERE c.agent_id = a.id AND c.status = 'active') AS active
+     FROM agents a WHERE a.disabled = 0`,
+  ),
+  markAssigned: sql('UPDATE agents SET last_assigned_at = ?2 WHERE id = ?1'),
+  getSettings: sql<{ key: string; value: string }>('SELECT key, value FROM settings'),
+  putSetting: sql(`INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
 
   insertVisitor: sql<VisitorRow>('INSERT INTO visitors (id, name, email, created_at) VALUES (?, ?, ?, ?) RETURNING *'),
   visitorById: sql<VisitorRow>('SELECT * FROM visitors WHERE id = ?'),

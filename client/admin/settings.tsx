@@ -1,0 +1,191 @@
+// The dashboard's Settings page (/admin#settings): the team's routing (manual or automatic), how
+// many conversations routing gives each agent (the team's limit and each agent's own), and when an
+// offline agent's conversations go back to the queue. GET/PUT /api/settings and
+// PATCH /api/agents/:id {capacity}; docs/protocol.md, "Routing".
+
+import { useEffect, useState } from 'preact/hooks';
+import type { Agent } from '../../server/protocol/shapes.ts';
+import { api, ApiError } from '../lib/api.ts';
+import type { AdminKey } from '../lib/i18n.ts';
+import { useI18n } from '../ui/i18n-context.ts';
+
+interface Settings {
+  routingMode: 'auto' | 'manual';
+  defaultCapacity: number;
+  offlineRequeueMs: number;
+}
+
+const CAPACITY = { min: 1, max: 100 };
+const REQUEUE_MINUTES = { min: 0, max: 1440 };
+
+/** A whole number within the bounds, or null. */
+function wholeNumber(text: string, bounds: { min: number; max: number }): number | null {
+  const trimmed = text.trim();
+  if (!/^\d{1,5}$/.test(trimmed)) return null;
+  const n = Number(trimmed);
+  return n >= bounds.min && n <= bounds.max ? n : null;
+}
+
+export function SettingsPage({ onError }: { onError(text: string): void }) {
+  const { t, number } = useI18n<AdminKey>();
+  const [saved, setSaved] = useState<Settings | null>(null);
+  const [mode, setMode] = useState<Settings['routingMode']>('manual');
+  const [capacity, setCapacity] = useState('');
+  const [requeue, setRequeue] = useState('');
+  const [agents, setAgents] = useState<Agent[]>([]);
+  const [own, setOwn] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  function show(settings: Settings, team: Agent[]) {
+    setSaved(settings);
+    setMode(settings.routingMode);
+    setCapacity(String(settings.defaultCapacity));
+    setRequeue(String(Math.round(settings.offlineRequeueMs / 60_000)));
+    const active = team.filter((a) => !a.disabled).sort((a, b) => a.name.localeCompare(b.name));
+    setAgents(active);
+    setOwn(Object.fromEntries(active.map((a) => [a.id, a.capacity === null ? '' : String(a.capacity)])));
+  }
+
+  async function load() {
+    const [{ settings }, { agents: team }] = await Promise.all([
+      api<{ settings: Settings }>('GET', '/api/settings'),
+      api<{ agents: Agent[] }>('GET', '/api/agents'),
+    ]);
+    show(settings, team);
+  }
+
+  useEffect(() => {
+    load().catch(() => onError(t('admin.settings.loadFailed')));
+  }, []);
+
+  const capacityValue = wholeNumber(capacity, CAPACITY);
+  const requeueValue = wholeNumber(requeue, REQUEUE_MINUTES);
+  const ownValues = Object.fromEntries(agents.map((a) => [a.id, (own[a.id] ?? '').trim() === '' ? null : wholeNumber(own[a.id], CAPACITY)]));
+  const ownInvalid = (id: string) => (own[id] ?? '').trim() !== '' && ownValues[id] === null;
+  const invalid = capacityValue === null || requeueValue === null || agents.some((a) => ownInvalid(a.id));
+
+  async function save(e: Event) {
+    e.preventDefault();
+    if (invalid || !saved) return;
+    setBusy(true);
+    setMessage(null);
+    try {
+      const patch: Partial<Settings> = {};
+      if (mode !== saved.routingMode) patch.routingMode = mode;
+      if (capacityValue !== saved.defaultCapacity) patch.defaultCapacity = capacityValue!;
+      if (requeueValue! * 60_000 !== Math.round(saved.offlineRequeueMs / 60_000) * 60_000) patch.offlineRequeueMs = requeueValue! * 60_000;
+      if (Object.keys(patch).length > 0) await api('PUT', '/api/settings', patch);
+      for (const a of agents) {
+        if (ownValues[a.id] !== a.capacity) await api('PATCH', `/api/agents/${a.id}`, { capacity: ownValues[a.id] });
+      }
+      await load();
+      setMessage({ text: t('admin.settings.saved'), error: false });
+    } catch (err) {
+      setMessage({ text: err instanceof ApiError ? err.message : t('admin.settings.saveFailed'), error: true });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const rangeProblem = (bounds: { min: number; max: number }) => t('admin.settings.range', { min: bounds.min, max: bounds.max });
+
+  return (
+    <form class="settings" onSubmit={save} noValidate aria-busy={saved === null}>
+      <h1 class="page-title">{t('admin.settings.heading')}</h1>
+      <section class="card" aria-labelledby="routing-heading">
+        <h2 id="routing-heading">{t('admin.settings.routing.heading')}</h2>
+        <fieldset class="choice-group">
+          <legend class="card-hint">{t('admin.settings.routing.hint')}</legend>
+          {(['manual', 'auto'] as const).map((value) => (
+            <label class="choice" key={value}>
+              <input type="radio" name="routingMode" value={value} checked={mode === value} onChange={() => setMode(value)} />
+              <span>
+                <strong>{t(value === 'auto' ? 'admin.settings.routing.auto' : 'admin.settings.routing.manual')}</strong>
+                <span class="choice-hint">{t(value === 'auto' ? 'admin.settings.routing.autoHint' : 'admin.settings.routing.manualHint')}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <div class="settings-fields">
+          <div class="field">
+            <label for="default-capacity">{t('admin.settings.capacity.label')}</label>
+            <input
+              id="default-capacity"
+              type="text"
+              inputMode="numeric"
+              value={capacity}
+              aria-invalid={capacityValue === null}
+              aria-describedby="default-capacity-hint"
+              onInput={(e) => setCapacity(e.currentTarget.value)}
+            />
+            <p class="field-hint" id="default-capacity-hint">
+              {capacityValue === null ? rangeProblem(CAPACITY) : t('admin.settings.capacity.hint')}
+            </p>
+          </div>
+          <div class="field">
+            <label for="offline-requeue">{t('admin.settings.requeue.label')}</label>
+            <input
+              id="offline-requeue"
+              type="text"
+              inputMode="numeric"
+              value={requeue}
+              aria-invalid={requeueValue === null}
+              aria-describedby="offline-requeue-hint"
+              onInput={(e) => setRequeue(e.currentTarget.value)}
+            />
+            <p class="field-hint" id="offline-requeue-hint">
+              {requeueValue === null ? rangeProblem(REQUEUE_MINUTES) : t('admin.settings.requeue.hint')}
+            </p>
+          </div>
+        </div>
+      </section>
+
+      <section class="card" aria-labelledby="own-heading">
+        <h2 id="own-heading">{t('admin.settings.agents.heading')}</h2>
+        <p class="card-hint">{t('admin.settings.agents.hint', { count: capacityValue ?? saved?.defaultCapacity ?? 0 })}</p>
+        <table class="table table-stack">
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.settings.agents.agent')}</th>
+              <th scope="col">{t('admin.settings.agents.limit')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {agents.map((a) => (
+              <tr key={a.id}>
+                <td data-label={t('admin.settings.agents.agent')}>
+                  <bdi>{a.name}</bdi>
+                </td>
+                <td data-label={t('admin.settings.agents.limit')}>
+                  <input
+                    class="capacity-input"
+                    type="text"
+                    inputMode="numeric"
+                    aria-label={t('admin.settings.agents.limitOf', { name: a.name })}
+                    placeholder={number(capacityValue ?? saved?.defaultCapacity ?? 0)}
+                    value={own[a.id] ?? ''}
+                    aria-invalid={ownInvalid(a.id)}
+                    onInput={(e) => setOwn({ ...own, [a.id]: e.currentTarget.value })}
+                  />
+                  {ownInvalid(a.id) && <p class="field-problem">{rangeProblem(CAPACITY)}</p>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <div class="team-submit">
+        <button class="btn btn-primary" type="submit" disabled={busy || invalid || saved === null}>
+          {t('admin.settings.save')}
+        </button>
+        {message && (
+          <p class={`form-message${message.error ? ' form-error' : ''}`} role="status">
+            {message.text}
+          </p>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,110 @@
+// [E2E-ROUTE] Routing in Chromium: an admin switches the team to automatic routing and sets an
+// agent's limit on the dashboard's Settings page (at 1280 and 375 px); a visitor's conversation is
+// then assigned to that agent, whose console (tab in the background) shows it with a desktop
+// notification and a chime. Screenshots in test-results/screenshots/.
+
+import { describe, expect, it } from 'vitest';
+import { poll, screenshot, signIn, useBrowser, watch } from '../helpers/browser.ts';
+import { waitingVisitor } from '../helpers/console.ts';
+import { DESK, overflowX, PHONE } from '../helpers/layout.ts';
+import { startApp } from '../helpers/start-app.ts';
+
+const browser = useBrowser();
+
+declare const window: { __notes: string[]; __hidden: boolean; __chimes: number };
+declare const document: object;
+declare const OscillatorNode: { prototype: { start(when?: number): void } };
+
+// The browser's Notification API, page visibility and the chime's oscillators, observed: the tab can be hidden, and what it shows and plays is counted.
+const OBSERVE_ALERTS = () => {
+  const w = window;
+  w.__notes = [];
+  w.__hidden = false;
+  w.__chimes = 0;
+  class FakeNotification {
+    static permission = 'granted';
+    static requestPermission = async () => 'granted';
+    onclick: (() => void) | null = null;
+    constructor(title: string, opts?: { body?: string }) {
+      w.__notes.push(`${title}: ${opts?.body ?? ''}`);
+    }
+    close() {}
+  }
+  Object.defineProperty(window, 'Notification', { value: FakeNotification });
+  Object.defineProperty(document, 'visibilityState', { get: () => (w.__hidden ? 'hidden' : 'visible') });
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (this: unknown, when?: number) {
+    w.__chimes++;
+    return start.call(this, when);
+  };
+};
+
+describe('[E2E-ROUTE] routing settings and an automatic assignment', () => {
+  it('[E2E-ROUTE1] the admin turns on automatic routing with a limit for Ann; a new conversation reaches Ann’s console with a notification and a chime', { timeout: 90_000 }, async () => {
+    const app = await startApp();
+    const adminContext = await browser().newContext({ viewport: DESK });
+    const agentContext = await browser().newContext({ viewport: DESK });
+    await agentContext.addInitScript(OBSERVE_ALERTS);
+    try {
+      const ann = await signIn(agentContext, app, { email: 'ann@example.com', name: 'Ann Agent' });
+      const admin = await signIn(adminContext, app, { email: 'root@example.com', name: 'Root Admin', role: 'admin' }, '/admin');
+      const watched = [watch(ann), watch(admin)];
+      // A gesture lets the console play sound; then the tab goes to the background.
+      await ann.locator('body').click();
+      await ann.evaluate(() => (window.__hidden = true));
+
+      await admin.getByRole('link', { name: 'Settings' }).click();
+      await poll(() => admin.getByRole('heading', { name: 'Settings', level: 1 }).isVisible()).toBe(true);
+      await poll(() => admin.getByLabel('Limit for Ann Agent').isVisible()).toBe(true);
+      expect(await admin.getByRole('radio', { name: /Manual/ }).isChecked()).toBe(true);
+      await admin.getByRole('radio', { name: /Automatic/ }).check();
+      // A problem is said next to the field, and nothing is sent.
+      await admin.getByLabel('Limit for Ann Agent').fill('0');
+      await poll(() => admin.getByRole('button', { name: 'Save settings' }).isDisabled()).toBe(true);
+      await poll(() => admin.locator('.settings .field-problem').first().textContent()).toBe('Enter a whole number from 1 to 100.');
+      await admin.getByLabel('Limit for Ann Agent').fill('2');
+      await screenshot(admin, 'routing-settings-desk');
+      await admin.getByRole('button', { name: 'Save settings' }).click();
+      await poll(() => admin.locator('.settings .form-message').textContent()).toBe('Saved.');
+      expect((await app.store.getAgentByEmail('ann@example.com'))!.capacity).toBe(2);
+      expect(await (await app.http('/api/settings', { cookie: await adminCookie(adminContext) })).json()).toMatchObject({ settings: { routingMode: 'auto' } });
+
+      const visitor = await waitingVisitor(app, 'Hello, is anyone there?');
+      await poll(() => app.store.getConversation(visitor.conversationId).then((c) => c?.agentId)).toBe((await app.store.getAgentByEmail('ann@example.com'))!.id);
+      await poll(() => ann.locator('.mine-item').count()).toBe(1);
+      // The queue's "a visitor is waiting" may come first; both carry the conversation as their tag, so the assignment's replaces it on screen.
+      await poll(() => ann.evaluate(() => window.__notes.at(-1))).toBe(`Conversation assigned to you: ${visitor.visitor.name}`);
+      expect(await ann.evaluate(() => window.__chimes)).toBeGreaterThanOrEqual(2);
+      expect(watched.flatMap((w) => [...w.errors, ...w.dialogs])).toEqual([]);
+    } finally {
+      await adminContext.close();
+      await agentContext.close();
+    }
+  });
+
+  it('[E2E-ROUTE2] the Settings page on a phone: nothing to scroll sideways, every field reachable', { timeout: 60_000 }, async () => {
+    const app = await startApp();
+    const context = await browser().newContext({ viewport: PHONE });
+    try {
+      await app.app.accounts.createAgent({ email: 'bo@example.com', name: 'Bo Agent', password: 'pw-bo-secret-123', role: 'agent' });
+      const admin = await signIn(context, app, { email: 'root@example.com', name: 'Root Admin', role: 'admin' }, '/admin');
+      await admin.goto(`${app.url}/admin#settings`);
+      await poll(() => admin.getByLabel('Limit for Bo Agent').isVisible()).toBe(true);
+      expect(await overflowX(admin)).toBeLessThanOrEqual(0);
+      await admin.getByLabel('Conversations per agent').fill('4');
+      await poll(() => admin.getByLabel('Limit for Bo Agent').getAttribute('placeholder')).toBe('4');
+      await admin.getByRole('button', { name: 'Save settings' }).click();
+      await poll(() => admin.locator('.settings .form-message').textContent()).toBe('Saved.');
+      await screenshot(admin, 'routing-settings-phone');
+      expect(await (await app.http('/api/settings', { cookie: await adminCookie(context) })).json()).toMatchObject({ settings: { defaultCapacity: 4, routingMode: 'manual' } });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+async function adminCookie(context: import('playwright-core').BrowserContext): Promise<string> {
+  const sid = (await context.cookies()).find((c) => c.name === 'parley.sid');
+  if (!sid) throw new Error('no session cookie');
+  return `parley.sid=${sid.value}`;
+}
