@@ -123,12 +123,14 @@ export function createApp(deps: AppDeps): App {
   const queue = createQueuePositions({ store, events, logger });
   const settings = createTeamSettings({
     store,
-    defaults: { routingMode: config.routing, defaultCapacity: config.defaultAgentCapacity, offlineRequeueMs: config.offlineRequeueMs },
+    defaults: { routingMode: config.routing, defaultCapacity: config.defaultAgentCapacity, offlineRequeueMs: config.offlineRequeueMs, awayAfterMs: config.awayAfterMs },
     now: () => clock.now(),
     logger,
     onChange: (values, previous) => {
       logger.info({ event: 'settings.changed', routingMode: values.routingMode, defaultCapacity: values.defaultCapacity, offlineRequeueMs: values.offlineRequeueMs }, 'team settings changed');
       if (values.routingMode !== previous.routingMode || values.defaultCapacity > previous.defaultCapacity) kick();
+      // Every node tells its own consoles (each node reloads the settings when one changes them).
+      if (values.awayAfterMs !== previous.awayAfterMs) ns.agent.local.emit('settings', consoleSettings(values));
     },
   });
   router = createRouter({ store, registry, settings, events, queue, clock, logger, sweepMs: deps.routingSweepMs });
@@ -137,6 +139,7 @@ export function createApp(deps: AppDeps): App {
       settings.reload().catch((err: unknown) => logger.warn({ event: 'settings.reload_failed', err }, 'settings reload failed'));
     });
   }
+  const consoleSettings = (values: { awayAfterMs: number }) => ({ awayAfterMs: values.awayAfterMs });
   const settingsChanged = () => {
     if (cluster) ns.agent.serverSideEmit('parley:settings');
   };
@@ -170,7 +173,7 @@ export function createApp(deps: AppDeps): App {
   const services = { sessions: store, conversations, visitors, desk, presence, queue, schemas, logger, now, messageRateLimit, states };
   registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded, admission });
   const notes = createNoteService({ store, events, conversations, clock });
-  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy, notes });
+  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy, notes, consoleSettings: () => consoleSettings(settings.current()) });
   registerAdminNamespace({ nsp: ns.admin, sessions: store, logger, now, trustProxy, messageRateLimit, states, onlineSnapshot: () => onlineSnapshot(store, registry, clock) });
 
   const http = createHttpApp({

@@ -65,6 +65,8 @@ export interface Config {
   defaultAgentCapacity: number;
   /** OFFLINE_REQUEUE_MS: an offline agent's active conversations go back to the queue after this; 0 never. */
   offlineRequeueMs: number;
+  /** AWAY_AFTER_MS: an agent whose console sees no activity this long is set away; 0 never. */
+  awayAfterMs: number;
 }
 
 export type RoutingMode = 'auto' | 'manual';
@@ -212,5 +214,6 @@ export function loadConfig(env: Env = process.env): Config {
     routing: parseRouting(env),
     defaultAgentCapacity: int(env, 'DEFAULT_AGENT_CAPACITY', 3, 1, 100),
     offlineRequeueMs: int(env, 'OFFLINE_REQUEUE_MS', 120_000, 0, 86_400_000),
+    awayAfterMs: int(env, 'AWAY_AFTER_MS', 900_000, 0, 86_400_000),
   };
 }

@@ -13,10 +13,12 @@ interface Settings {
   routingMode: 'auto' | 'manual';
   defaultCapacity: number;
   offlineRequeueMs: number;
+  awayAfterMs: number;
 }
 
 const CAPACITY = { min: 1, max: 100 };
 const REQUEUE_MINUTES = { min: 0, max: 1440 };
+const AWAY_MINUTES = { min: 0, max: 1440 };
 
 /** A whole number within the bounds, or null. */
 function wholeNumber(text: string, bounds: { min: number; max: number }): number | null {
@@ -32,6 +34,7 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
   const [mode, setMode] = useState<Settings['routingMode']>('manual');
   const [capacity, setCapacity] = useState('');
   const [requeue, setRequeue] = useState('');
+  const [away, setAway] = useState('');
   const [agents, setAgents] = useState<Agent[]>([]);
   const [own, setOwn] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
@@ -42,6 +45,7 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
     setMode(settings.routingMode);
     setCapacity(String(settings.defaultCapacity));
     setRequeue(String(Math.round(settings.offlineRequeueMs / 60_000)));
+    setAway(String(Math.round(settings.awayAfterMs / 60_000)));
     const active = team.filter((a) => !a.disabled).sort((a, b) => a.name.localeCompare(b.name));
     setAgents(active);
     setOwn(Object.fromEntries(active.map((a) => [a.id, a.capacity === null ? '' : String(a.capacity)])));
@@ -61,9 +65,10 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
 
   const capacityValue = wholeNumber(capacity, CAPACITY);
   const requeueValue = wholeNumber(requeue, REQUEUE_MINUTES);
+  const awayValue = wholeNumber(away, AWAY_MINUTES);
   const ownValues = Object.fromEntries(agents.map((a) => [a.id, (own[a.id] ?? '').trim() === '' ? null : wholeNumber(own[a.id], CAPACITY)]));
   const ownInvalid = (id: string) => (own[id] ?? '').trim() !== '' && ownValues[id] === null;
-  const invalid = capacityValue === null || requeueValue === null || agents.some((a) => ownInvalid(a.id));
+  const invalid = capacityValue === null || requeueValue === null || awayValue === null || agents.some((a) => ownInvalid(a.id));
 
   async function save(e: Event) {
     e.preventDefault();
@@ -74,7 +79,9 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
       const patch: Partial<Settings> = {};
       if (mode !== saved.routingMode) patch.routingMode = mode;
       if (capacityValue !== saved.defaultCapacity) patch.defaultCapacity = capacityValue!;
+      // Minutes on the page; a value set in ms elsewhere (the API) is kept unless its minutes were changed here.
       if (requeueValue! * 60_000 !== Math.round(saved.offlineRequeueMs / 60_000) * 60_000) patch.offlineRequeueMs = requeueValue! * 60_000;
+      if (awayValue! * 60_000 !== Math.round(saved.awayAfterMs / 60_000) * 60_000) patch.awayAfterMs = awayValue! * 60_000;
       if (Object.keys(patch).length > 0) await api('PUT', '/api/settings', patch);
       for (const a of agents) {
         if (ownValues[a.id] !== a.capacity) await api('PATCH', `/api/agents/${a.id}`, { capacity: ownValues[a.id] });
@@ -136,6 +143,21 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
             />
             <p class="field-hint" id="offline-requeue-hint">
               {requeueValue === null ? rangeProblem(REQUEUE_MINUTES) : t('admin.settings.requeue.hint')}
+            </p>
+          </div>
+          <div class="field">
+            <label for="away-after">{t('admin.settings.away.label')}</label>
+            <input
+              id="away-after"
+              type="text"
+              inputMode="numeric"
+              value={away}
+              aria-invalid={awayValue === null}
+              aria-describedby="away-after-hint"
+              onInput={(e) => setAway(e.currentTarget.value)}
+            />
+            <p class="field-hint" id="away-after-hint">
+              {awayValue === null ? rangeProblem(AWAY_MINUTES) : t('admin.settings.away.hint')}
             </p>
           </div>
         </div>

@@ -289,7 +289,8 @@ export function createConsoleState({ me, t, name: shownName, socket, notifier, t
 
   socket.on('connect', () => {
     connection.value = { state: 'online' };
-    if (status.peek() === 'away') socket.emit('status:set', { status: 'away' }, noop);
+    // The server keeps a status through a reload (within the presence grace): say this tab's, whichever it is.
+    socket.emit('status:set', { status: status.peek() }, noop);
     if (connectedOnce) for (const id of set.ids()) set.get(id)?.resume().catch(noop);
     connectedOnce = true;
   });

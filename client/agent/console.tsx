@@ -16,6 +16,7 @@ import { AppHeader, ConnectionBanner } from '../ui/app-header.tsx';
 import { I18nContext, useI18n } from '../ui/i18n-context.ts';
 import { ConfirmDialog } from '../ui/modal.tsx';
 import { createToasts } from '../ui/toasts.tsx';
+import { startAutoAway } from './auto-away.ts';
 import { type AgentSocket, type ConsoleState, createConsoleState } from './console-state.ts';
 import { ContextPanel } from './context-panel.tsx';
 import { ConversationPane } from './conversation-pane.tsx';
@@ -100,6 +101,9 @@ async function start(mount: HTMLElement) {
     pendingStore: (conversationId) => createPendingStore({ storage, key: `parley:outbox:agent:${me.id}:${conversationId}`, claims }),
   });
   const ToolsView = Tools({ con, notifier });
+  // Away by itself after the team's idle time (the server's `settings`), online again on activity.
+  const autoAway = startAutoAway({ status: con.status, setStatus: (next) => void con.setStatus(next) });
+  socket.on('settings', ({ awayAfterMs }) => autoAway.configure(awayAfterMs));
   // The account changed (disabled, deleted, password changed elsewhere): say why, in the agent's language.
   const ended = signal<SessionEndReason | null>(null);
   socket.on('session:ended', ({ reason }) => (ended.value = reason));

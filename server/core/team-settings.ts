@@ -16,6 +16,8 @@ export interface TeamSettingsValues {
   defaultCapacity: number;
   /** An offline agent's active conversations go back to the queue after this (ms); 0: never. */
   offlineRequeueMs: number;
+  /** A console without activity this long (ms) sets its agent away (back online on activity); 0: never. */
+  awayAfterMs: number;
 }
 
 /** What each setting accepts: the HTTP API and the store's text both go through it. */
@@ -23,6 +25,7 @@ export const SETTING_RULES = {
   routingMode: { kind: 'enum', values: ['auto', 'manual'] },
   defaultCapacity: { kind: 'int', min: 1, max: 100 },
   offlineRequeueMs: { kind: 'int', min: 0, max: 86_400_000 },
+  awayAfterMs: { kind: 'int', min: 0, max: 86_400_000 },
 } as const satisfies Record<keyof TeamSettingsValues, { kind: 'enum'; values: readonly string[] } | { kind: 'int'; min: number; max: number }>;
 
 export type SettingsPatch = Partial<TeamSettingsValues>;
@@ -56,7 +59,7 @@ export function validSetting(key: keyof TeamSettingsValues, value: unknown): boo
 /** Starts on the environment's defaults: call reload() before serving (app.listen does). */
 export function createTeamSettings(deps: {
   store: Pick<Store, 'getSettings' | 'putSettings'>;
-  /** The environment's values (ROUTING, DEFAULT_AGENT_CAPACITY, OFFLINE_REQUEUE_MS): what applies until an admin sets one. */
+  /** The environment's values (ROUTING, DEFAULT_AGENT_CAPACITY, OFFLINE_REQUEUE_MS, AWAY_AFTER_MS): what applies until an admin sets one. */
   defaults: TeamSettingsValues;
   now: () => number;
   logger: Logger;

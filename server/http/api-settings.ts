@@ -17,6 +17,7 @@ const settingsPatch = z
     routingMode: z.enum(SETTING_RULES.routingMode.values),
     defaultCapacity: int(SETTING_RULES.defaultCapacity),
     offlineRequeueMs: int(SETTING_RULES.offlineRequeueMs),
+    awayAfterMs: int(SETTING_RULES.awayAfterMs),
   })
   .partial()
   .refine((p) => Object.keys(p).length > 0, 'at least one setting is required');

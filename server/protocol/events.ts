@@ -101,6 +101,14 @@ export interface AgentServerEvents {
   resync: (event: ResyncEvent) => void;
   /** Sent just before the server closes this socket because the account changed (docs/protocol.md). */
   'session:ended': (event: SessionEndedEvent) => void;
+  /** What the console needs of the team settings: on connect, and whenever they change. */
+  settings: (event: ConsoleSettings) => void;
+}
+
+/** The team settings a console follows (docs/protocol.md, "Routing"). */
+export interface ConsoleSettings {
+  /** After this long (ms) without activity in any of the agent's consoles, the console sets the agent away; 0: never. */
+  awayAfterMs: number;
 }
 
 /**

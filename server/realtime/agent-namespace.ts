@@ -3,7 +3,7 @@
 
 import { toConversation, toMessage, toNote } from '../core/mappers.ts';
 import type { NoteService } from '../core/notes.ts';
-import type { AgentClientEvents } from '../protocol/events.ts';
+import type { AgentClientEvents, ConsoleSettings } from '../protocol/events.ts';
 import { ConnectionState, type NamespaceServices, trackPresence } from './context.ts';
 import { bindHandlers, type HandlerTable } from './handlers.ts';
 import { agentHandshake } from './handshake.ts';
@@ -13,6 +13,8 @@ export interface AgentNamespaceDeps extends NamespaceServices {
   nsp: AgentNamespace;
   trustProxy: boolean;
   notes: NoteService;
+  /** The team settings a console follows, as they are now. */
+  consoleSettings(): ConsoleSettings;
 }
 
 export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
@@ -110,6 +112,7 @@ export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
   };
 
   async function sendSnapshot(socket: AgentSocket) {
+    socket.emit('settings', deps.consoleSettings());
     socket.emit('queue', { conversations: await queue.list() });
     const mine = await conversations.activeOf(agent(socket).id);
     socket.join(mine.map((c) => room.conversation(c.id)));

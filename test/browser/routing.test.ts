@@ -4,6 +4,7 @@
 // notification and a chime. Screenshots in test-results/screenshots/.
 
 import { describe, expect, it } from 'vitest';
+import { ok } from '../helpers/clients.ts';
 import { poll, screenshot, signIn, useBrowser, watch } from '../helpers/browser.ts';
 import { waitingVisitor } from '../helpers/console.ts';
 import { DESK, overflowX, PHONE } from '../helpers/layout.ts';
@@ -97,6 +98,38 @@ describe('[E2E-ROUTE] routing settings and an automatic assignment', () => {
       await poll(() => admin.locator('.settings .form-message').textContent()).toBe('Saved.');
       await screenshot(admin, 'routing-settings-phone');
       expect(await (await app.http('/api/settings', { cookie: await adminCookie(context) })).json()).toMatchObject({ settings: { defaultCapacity: 4, routingMode: 'manual' } });
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('[E2E-ROUTE] away by itself', () => {
+  it('[E2E-ROUTE3] a console left alone for the team’s idle time sets its agent away (no new conversations); the next pointer move sets them online, and the waiting one comes', { timeout: 60_000 }, async () => {
+    const app = await startApp({ env: { ROUTING: 'auto', AWAY_AFTER_MS: '1500' } });
+    const context = await browser().newContext({ viewport: DESK });
+    try {
+      const ann = await signIn(context, app, { email: 'ann@example.com', name: 'Ann Agent' });
+      const annId = (await app.store.getAgentByEmail('ann@example.com'))!.id;
+      const { socket: admin } = await app.admin('websocket', 'root@example.com');
+      const statusOf = async () => (await ok(admin, 'online:get')).agents.find((a) => a.id === annId)?.status;
+      await poll(statusOf).toBe('online');
+      // Nothing happens in the console: away, on the page and for the team.
+      await poll(() => ann.locator('#agent-status').inputValue()).toBe('away');
+      await poll(statusOf).toBe('away');
+      const waiting = await waitingVisitor(app, 'Anyone?');
+      expect((await app.store.getConversation(waiting.conversationId))!.status).toBe('queued');
+      // Back at the desk: online again, and routing gives Ann the waiting conversation.
+      await ann.mouse.move(200, 200);
+      await ann.mouse.move(260, 240);
+      await poll(() => ann.locator('#agent-status').inputValue()).toBe('online');
+      await poll(() => app.store.getConversation(waiting.conversationId).then((c) => c?.agentId)).toBe(annId);
+      // Chosen by the agent, away stays: activity does not undo it.
+      await ann.locator('#agent-status').selectOption('away');
+      await ann.mouse.move(300, 300);
+      await poll(statusOf).toBe('away');
+      await ann.mouse.move(320, 320);
+      expect(await ann.locator('#agent-status').inputValue()).toBe('away');
     } finally {
       await context.close();
     }

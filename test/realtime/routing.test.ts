@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Conversation } from '../../server/protocol/shapes.ts';
-import { type AgentClient, type Transport, eventually, next, ok, record, request } from '../helpers/clients.ts';
+import { type AgentClient, type Transport, arrived, eventually, next, ok, record, request } from '../helpers/clients.ts';
 import type { TestApp } from '../helpers/start-app.ts';
 import { MATRIX, startCluster, startTopology, type Topology } from '../helpers/topology.ts';
 
@@ -203,6 +203,20 @@ describe('[ROUTE] two nodes', () => {
   });
 });
 
+describe('[ROUTE] console settings', () => {
+  it('[ROUTE7] every console gets the idle time before "away" on connect, and again on every node when an admin changes it', async () => {
+    const t = await startCluster({ env: { AWAY_AFTER_MS: '60000' } });
+    const [a, b] = t.nodes;
+    const root = (await a.login('root@example.com', { role: 'admin', name: 'Root' })).cookie;
+    const onA = await a.agent('websocket', 'ann@example.com', { name: 'Ann' });
+    const onB = await b.agent('polling', 'bo@example.com', { name: 'Bo' });
+    for (const c of [onA, onB]) expect(await arrived(c.socket, 'settings')).toEqual({ awayAfterMs: 60000 });
+    const changed = [onA, onB].map((c) => next(c.socket, 'settings', (e) => e.awayAfterMs === 5000));
+    expect((await a.http('/api/settings', { method: 'PUT', cookie: root, json: { awayAfterMs: 5000 } })).status).toBe(200);
+    expect(await Promise.all(changed)).toEqual([{ awayAfterMs: 5000 }, { awayAfterMs: 5000 }]);
+  });
+});
+
 describe('[ROUTE] settings API', () => {
   it('[ROUTE6] admins only; every value checked; a refused change changes nothing; capacity per agent', async () => {
     const t = await startTopology('single');
@@ -212,15 +226,15 @@ describe('[ROUTE] settings API', () => {
     expect((await t.http('/api/settings', { cookie: agentCookie })).status).toBe(403);
     expect((await putSettings(t, agentCookie, { routingMode: 'auto' })).status).toBe(403);
     const before = await (await t.http('/api/settings', { cookie: root })).json();
-    expect(before).toEqual({ settings: { routingMode: 'manual', defaultCapacity: 3, offlineRequeueMs: 120000 } });
-    for (const bad of [{}, { routingMode: 'sometimes' }, { defaultCapacity: 0 }, { defaultCapacity: 101 }, { defaultCapacity: 1.5 }, { defaultCapacity: '3' }, { offlineRequeueMs: -1 }, { other: 1 }, { routingMode: 'auto', defaultCapacity: 0 }, []]) {
+    expect(before).toEqual({ settings: { routingMode: 'manual', defaultCapacity: 3, offlineRequeueMs: 120000, awayAfterMs: 900000 } });
+    for (const bad of [{}, { routingMode: 'sometimes' }, { defaultCapacity: 0 }, { defaultCapacity: 101 }, { defaultCapacity: 1.5 }, { defaultCapacity: '3' }, { offlineRequeueMs: -1 }, { awayAfterMs: 86_400_001 }, { other: 1 }, { routingMode: 'auto', defaultCapacity: 0 }, []]) {
       const res = await putSettings(t, root, bad);
       expect(res.status, JSON.stringify(bad)).toBe(400);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_payload');
     }
     expect(await (await t.http('/api/settings', { cookie: root })).json()).toEqual(before);
     const changed = await putSettings(t, root, { defaultCapacity: 5, offlineRequeueMs: 0 });
-    expect(((await changed.json()) as { settings: unknown }).settings).toEqual({ routingMode: 'manual', defaultCapacity: 5, offlineRequeueMs: 0 });
+    expect(((await changed.json()) as { settings: unknown }).settings).toEqual({ routingMode: 'manual', defaultCapacity: 5, offlineRequeueMs: 0, awayAfterMs: 900000 });
 
     // An agent's own capacity: 1–100, or null for the team's default.
     const patch = (json: unknown) => t.http(`/api/agents/${agent.id}`, { method: 'PATCH', cookie: root, json });
