@@ -158,8 +158,9 @@ export async function reportConversations(db: Db, range: ReportRange): Promise<R
        SELECT id FROM conversations WHERE created_at >= $1 AND created_at < $2
        UNION SELECT id FROM conversations WHERE claimed_at >= $1 AND claimed_at < $2
        UNION SELECT id FROM conversations WHERE closed_at >= $1 AND closed_at < $2)
-     AND ($3::text IS NULL OR claimed_by = $3 OR agent_id = $3)`,
-    [range.from, range.to, range.agentId ?? null],
+     AND ($3::text IS NULL OR claimed_by = $3 OR agent_id = $3)
+     AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = conversations.id AND t.tag = $4))`,
+    [range.from, range.to, range.agentId ?? null, range.tag ?? null],
   );
   return rows.map(toReportConversation);
 }

@@ -155,6 +155,27 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX agents_revision ON agents (revision);
     `,
   },
+  {
+    version: 9,
+    name: 'search and tags',
+    // Full text (#17 search): GIN indexes on expressions, no stored column (nothing more to write per
+    // message than the index entries, and no table rewrite). The 'simple' configuration folds case
+    // and does not stem, as SQLite's unicode61; translate() first turns the punctuation that
+    // PostgreSQL's parser would keep inside one token (emails, hosts, URLs, hyphenated words) into
+    // spaces, so "example" finds "jane@example.com" as in SQLite. Queries repeat these expressions
+    // exactly (postgres/search.ts). Tags: one row per (conversation, tag), as SQLite's migration 10.
+    sql: `
+      CREATE INDEX messages_body_fts ON messages USING GIN ((to_tsvector('simple'::regconfig, translate(body, '@.:/+_=?&#%~-', '             '))));
+      CREATE INDEX visitors_fts ON visitors USING GIN ((to_tsvector('simple'::regconfig, translate(name || ' ' || coalesce(email, ''), '@.:/+_=?&#%~-', '             '))));
+      CREATE TABLE conversation_tags (
+        conversation_id TEXT COLLATE "C" NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        tag TEXT COLLATE "C" NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (conversation_id, tag)
+      );
+      CREATE INDEX conversation_tags_by_tag ON conversation_tags (tag, conversation_id);
+    `,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */

@@ -26,12 +26,17 @@ import type {
   ReadPosition,
   ReportConversation,
   ReportRange,
+  MessageSearchHit,
+  SearchQuery,
   Store,
+  TagChangeResult,
+  VisitorSearchHit,
   TransitionResult,
   VisitorRecord,
 } from '../store.ts';
 import { type AppendBatcher, createAppendBatcher } from './append-batch.ts';
 import * as conversations from './conversations.ts';
+import * as search from './search.ts';
 import { createDb, errorInfo } from './db.ts';
 import type { PoolClient } from 'pg';
 
@@ -363,6 +368,26 @@ export class PostgresStore implements Store {
 
   reportConversations(range: ReportRange): Promise<ReportConversation[]> {
     return conversations.reportConversations(this.#db, range);
+  }
+
+  searchMessages(query: SearchQuery): Promise<MessageSearchHit[]> {
+    return search.searchMessages(this.#db, query);
+  }
+
+  searchVisitors(query: SearchQuery): Promise<VisitorSearchHit[]> {
+    return search.searchVisitors(this.#db, query);
+  }
+
+  addTag(conversationId: string, tag: string, max: number, now: number): Promise<TagChangeResult> {
+    return search.addTag(this.#db, conversationId, tag, max, now);
+  }
+
+  removeTag(conversationId: string, tag: string): Promise<TagChangeResult> {
+    return search.removeTag(this.#db, conversationId, tag);
+  }
+
+  getTags(conversationIds: readonly string[]): Promise<Record<string, string[]>> {
+    return search.getTags(this.#db, conversationIds);
   }
 
   setReadPosition(pos: ReadPosition): Promise<boolean> {

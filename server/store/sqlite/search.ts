@@ -1,0 +1,52 @@
+// Search and tags in the SQLite engine (#17): FTS5 MATCH queries over the indexes of migration 10,
+// and the conversation_tags table. The user's words never reach FTS5's syntax: each term is one
+// quoted string (quotes doubled), `*` after it for a prefix term. Values are always bound.
+
+import type { DatabaseSync } from 'node:sqlite';
+import type { MessageRow, VisitorRow } from '../rows.ts';
+import type { SearchQuery } from '../store.ts';
+import type { Query, Sql } from './statements.ts';
+
+const sql = <R = never>(text: string): Sql<R> => text;
+
+/** FTS5 query text: every term a quoted string, AND-ed (FTS5's implicit operator). */
+export function ftsQuery(terms: SearchQuery['terms']): string {
+  return terms.map((t) => `"${t.text.replaceAll('"', '""')}"${t.prefix ? '*' : ''}`).join(' ');
+}
+
+/** Who may read what: a non-admin (?2 their id) does not see another agent's active conversation. */
+const VIEWABLE = `(?2 IS NULL OR c.status <> 'active' OR c.agent_id = ?2)`;
+
+const SQL = {
+  // bm25 is ascending (best first); ties: newest (rowid is insertion order).
+  messages: sql<MessageRow>(`SELECT m.* FROM messages_fts
+      JOIN messages m ON m.rowid = messages_fts.rowid
+      JOIN conversations c ON c.id = m.conversation_id
+    WHERE messages_fts MATCH ?1 AND ${VIEWABLE}
+    ORDER BY bm25(messages_fts), m.rowid DESC LIMIT ?3 OFFSET ?4`),
+  // Each matching visitor once, with their newest conversation the viewer may read.
+  visitors: sql<VisitorRow & { conversation_id: string }>(`SELECT v.*, (
+        SELECT c.id FROM conversations c WHERE c.visitor_id = v.id AND ${VIEWABLE} ORDER BY c.created_at DESC, c.id DESC LIMIT 1
+      ) AS conversation_id
+    FROM visitors_fts JOIN visitors v ON v.rowid = visitors_fts.rowid
+    WHERE visitors_fts MATCH ?1 AND conversation_id IS NOT NULL
+    ORDER BY v.rowid DESC LIMIT ?3 OFFSET ?4`),
+  conversationExists: sql<{ id: string }>('SELECT id FROM conversations WHERE id = ?'),
+  tagsOf: sql<{ tag: string }>('SELECT tag FROM conversation_tags WHERE conversation_id = ? ORDER BY tag'),
+  tagsOfMany: sql<{ conversation_id: string; tag: string }>(
+    'SELECT conversation_id, tag FROM conversation_tags WHERE conversation_id IN (SELECT value FROM json_each(?)) ORDER BY conversation_id, tag',
+  ),
+  insertTag: sql('INSERT INTO conversation_tags (conversation_id, tag, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING'),
+  deleteTag: sql('DELETE FROM conversation_tags WHERE conversation_id = ? AND tag = ?'),
+} as const;
+
+type SearchStatements = { readonly [K in keyof typeof SQL]: Query<(typeof SQL)[K] extends Sql<infer R> ? R : never> };
+
+export function prepareSearchStatements(db: DatabaseSync): SearchStatements {
+  return Object.fromEntries(Object.entries(SQL).map(([key, text]) => [key, db.prepare(text)])) as unknown as SearchStatements;
+}
+
+/** The bound parameters of a search statement: ?1 match, ?2 viewer (null for admins), ?3 limit, ?4 offset. */
+export function searchParams(query: SearchQuery): [string, string | null, number, number] {
+  return [ftsQuery(query.terms), query.viewer.admin ? null : query.viewer.agentId, query.limit, query.offset];
+}
