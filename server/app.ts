@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { createAccounts, type Accounts, type LoginLimits } from './core/accounts.ts';
 import { createReports } from './core/reports.ts';
+import { createSearch } from './core/search.ts';
+import { createTags } from './core/tags.ts';
+import { searchRouter } from './http/api-search.ts';
 import { createPasswordHasher, type HasherLimits } from './core/password-hasher.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { createConversationService, type ConversationService } from './core/conversations.ts';
@@ -125,7 +128,8 @@ export function createApp(deps: AppDeps): App {
   const { messageRateLimit } = config;
   const services = { sessions: store, conversations, visitors, desk, presence, queue, schemas, logger, now, messageRateLimit, states };
   registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded, admission });
-  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy });
+  const tags = createTags({ store, conversations, clock, changed: (id, list) => events.tagsChanged(id, list) });
+  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy, tags });
   registerAdminNamespace({ nsp: ns.admin, sessions: store, logger, now, trustProxy, messageRateLimit, states, onlineSnapshot: () => onlineSnapshot(store, registry, clock) });
 
   const http = createHttpApp({
@@ -150,6 +154,7 @@ export function createApp(deps: AppDeps): App {
       }),
       agentsRouter({ store, accounts, conversations, queue, desk, team, schemas, logger, trustProxy }),
       reportsRouter({ store, reports: createReports({ store, clock }), logger, trustProxy }),
+      searchRouter({ store, search: createSearch({ store }), trustProxy }),
       pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength, widgetLanguage: config.widgetLanguage }),
     ],
   });

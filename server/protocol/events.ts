@@ -2,6 +2,7 @@
 // callback is always the last argument. Imports only sibling protocol files.
 
 import type { Ack } from './errors.ts';
+import type { TagsEvent } from './search.ts';
 import type {
   AgentStatus,
   Conversation,
@@ -69,6 +70,10 @@ export interface AgentClientEvents {
   'status:set': (input: { status: 'online' | 'away' }, ack: AckFn) => void;
   /** Visitor context for the console (beyond SPEC §5): who they are, whether they are here, what page they are on. */
   'visitor:get': (input: { conversationId: string }, ack: AckFn<{ visitor: VisitorContext }>) => void;
+  /** Tags (#17, docs/protocol.md): add or remove one; the ack has the conversation's tags after it. */
+  'tag:add': (input: { conversationId: string; tag: string }, ack: AckFn<TagsEvent>) => void;
+  'tag:remove': (input: { conversationId: string; tag: string }, ack: AckFn<TagsEvent>) => void;
+  'tags:get': (input: { conversationIds: string[] }, ack: AckFn<{ tags: Record<string, string[]> }>) => void;
 }
 
 export interface VisitorContext extends Visitor {
@@ -88,6 +93,8 @@ export interface AgentServerEvents {
   resync: (event: ResyncEvent) => void;
   /** Sent just before the server closes this socket because the account changed (docs/protocol.md). */
   'session:ended': (event: SessionEndedEvent) => void;
+  /** A conversation's tags changed (#17): to every agent. */
+  tags: (event: TagsEvent) => void;
 }
 
 /**

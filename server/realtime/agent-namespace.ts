@@ -2,6 +2,8 @@
 // which schema validates it and which core call it makes (handlers.ts applies the transport rules).
 
 import { toConversation, toMessage } from '../core/mappers.ts';
+import type { Tags } from '../core/tags.ts';
+import { searchSchemas } from '../edge/search-schemas.ts';
 import type { AgentClientEvents } from '../protocol/events.ts';
 import { ConnectionState, type NamespaceServices, trackPresence } from './context.ts';
 import { bindHandlers, type HandlerTable } from './handlers.ts';
@@ -11,6 +13,7 @@ import { type AgentNamespace, type AgentSocket, room } from './types.ts';
 export interface AgentNamespaceDeps extends NamespaceServices {
   nsp: AgentNamespace;
   trustProxy: boolean;
+  tags: Tags;
 }
 
 export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
@@ -84,6 +87,25 @@ export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
       heavy: true,
       schema: schemas.conversationRef,
       run: async (socket, { conversationId }) => ({ visitor: await visitors.context(agent(socket), conversationId) }),
+    },
+    // Tags (#17): the change reaches every agent as `tags` (fanout.ts); the ack has the tags after it.
+    'tag:add': {
+      acked: true,
+      budget: 'events',
+      schema: searchSchemas.tagChange,
+      run: async (socket, { conversationId, tag }) => ({ conversationId, tags: await deps.tags.add(agent(socket), conversationId, tag) }),
+    },
+    'tag:remove': {
+      acked: true,
+      budget: 'events',
+      schema: searchSchemas.tagChange,
+      run: async (socket, { conversationId, tag }) => ({ conversationId, tags: await deps.tags.remove(agent(socket), conversationId, tag) }),
+    },
+    'tags:get': {
+      acked: true,
+      budget: 'events',
+      schema: searchSchemas.tagsGet,
+      run: async (_socket, { conversationIds }) => ({ tags: await deps.tags.of(conversationIds) }),
     },
     'status:set': {
       acked: true,
