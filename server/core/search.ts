@@ -7,6 +7,7 @@ import { AppError, ErrorCode } from '../protocol/errors.ts';
 import {
   foldWord,
   type Highlight,
+  SEARCH_CANDIDATES,
   SEARCH_MAX_OFFSET,
   SEARCH_MAX_TERMS,
   SEARCH_MAX_VISITORS,
@@ -91,7 +92,8 @@ export function createSearch(deps: { store: Store }): Search {
       if (!Number.isInteger(offset) || offset < 0 || offset > SEARCH_MAX_OFFSET) {
         throw new AppError(ErrorCode.InvalidPayload, `offset must be a whole number from 0 to ${SEARCH_MAX_OFFSET}`);
       }
-      const query: SearchQuery = { terms, viewer: { agentId: agent.id, admin: agent.role === 'admin' }, limit: SEARCH_PAGE_SIZE + 1, offset };
+      const viewer = { agentId: agent.id, admin: agent.role === 'admin' };
+      const query: SearchQuery = { terms, viewer, limit: SEARCH_PAGE_SIZE + 1, offset, candidates: SEARCH_CANDIDATES };
       const [messages, visitors] = await Promise.all([
         store.searchMessages(query),
         offset === 0 ? store.searchVisitors({ ...query, limit: SEARCH_MAX_VISITORS, offset: 0 }) : Promise.resolve([]),

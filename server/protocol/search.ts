@@ -10,6 +10,12 @@ export const SEARCH_PREFIX_MIN = 3;
 /** Results per page, and how deep paging may go. */
 export const SEARCH_PAGE_SIZE = 20;
 export const SEARCH_MAX_OFFSET = 500;
+/**
+ * The newest this many matching messages are ranked (best match first) and paged: what keeps a
+ * word found in half of a year's messages as fast as a rare one. Older matches of so common a
+ * query are not shown: a more precise query finds them.
+ */
+export const SEARCH_CANDIDATES = 1000;
 /** Visitor matches (name, email) shown above the messages on the first page. */
 export const SEARCH_MAX_VISITORS = 5;
 

@@ -184,9 +184,11 @@ export interface SearchQuery {
   viewer: { agentId: string; admin: boolean };
   limit: number;
   offset: number;
+  /** Messages: only the newest `candidates` matches are ranked and paged (protocol/search.ts SEARCH_CANDIDATES). */
+  candidates: number;
 }
 
-/** A matching message and its conversation; best match first (bm25 / ts_rank_cd), then newest. */
+/** A matching message and its conversation; of the newest `candidates` matches, best match first (bm25 / ts_rank_cd), then newest. */
 export interface MessageSearchHit {
   message: MessageRecord;
   conversation: ConversationRecord;

@@ -41,7 +41,7 @@ export function runSearchContract(engineName: string, open: (clock: Clock) => Pr
       return created(await store.appendMessage({ conversationId: c.id, clientId: `c${++n}`, authorKind: 'visitor', authorId: c.visitorId, authorName: c.visitorName, body, createdAt: now }));
     }
 
-    const query = (q: string, viewer = asAdmin, limit = 20, offset = 0): SearchQuery => ({ terms: searchTerms(q), viewer, limit, offset });
+    const query = (q: string, viewer = asAdmin, limit = 20, offset = 0, candidates = 1000): SearchQuery => ({ terms: searchTerms(q), viewer, limit, offset, candidates });
     const bodies = async (q: string, viewer = asAdmin) => (await store.searchMessages(query(q, viewer))).map((h) => h.message.body);
 
     it('[SEARCH-FIND] finds words and word prefixes, any case, every term required, in open and closed conversations', async () => {
@@ -132,6 +132,9 @@ export function runSearchContract(engineName: string, open: (clock: Clock) => Pr
       for (let offset = 0; offset < 8; offset += 3) pages.push(...(await store.searchMessages(query('shipping', asAdmin, 3, offset))));
       expect(pages.map((h) => h.message.body).sort()).toEqual(Array.from({ length: 7 }, (_, i) => `shipping ${i}`));
       expect(new Set(pages.map((h) => h.message.id)).size).toBe(7);
+      // Only the newest `candidates` matches are ranked and paged.
+      const newest = await store.searchMessages(query('shipping', asAdmin, 10, 0, 3));
+      expect(newest.map((h) => h.message.body).sort()).toEqual(['shipping 4', 'shipping 5', 'shipping 6']);
     });
 
     it('[SEARCH-VISITOR] visitors by name and email (kept in step with renames), with their latest conversation', async () => {

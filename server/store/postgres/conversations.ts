@@ -16,6 +16,7 @@ import type {
   ReportRange,
   TransitionResult,
 } from '../store.ts';
+import { MESSAGE_COLUMNS } from './append-batch.ts';
 import type { Db } from './db.ts';
 import { toPrevious, type TransitionRow } from './rows.ts';
 
@@ -144,9 +145,9 @@ export async function getMessages(db: Db, conversationId: string, page: HistoryP
   if (beforeSeq !== undefined) where += ` AND seq < $${params.push(beforeSeq)}`;
   // With afterSeq the first `limit` after it; otherwise the last `limit`.
   if (afterSeq !== undefined) {
-    return (await db.query<MessageRow>(`SELECT * FROM messages WHERE ${where} ORDER BY seq ASC LIMIT $2`, params)).map(toMessage);
+    return (await db.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where} ORDER BY seq ASC LIMIT $2`, params)).map(toMessage);
   }
-  const rows = await db.query<MessageRow>(`SELECT * FROM messages WHERE ${where} ORDER BY seq DESC LIMIT $2`, params);
+  const rows = await db.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where} ORDER BY seq DESC LIMIT $2`, params);
   return rows.reverse().map(toMessage);
 }
 

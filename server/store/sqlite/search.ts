@@ -18,12 +18,16 @@ export function ftsQuery(terms: SearchQuery['terms']): string {
 const VIEWABLE = `(?2 IS NULL OR c.status <> 'active' OR c.agent_id = ?2)`;
 
 const SQL = {
-  // bm25 is ascending (best first); ties: newest (rowid is insertion order).
-  messages: sql<MessageRow>(`SELECT m.* FROM messages_fts
-      JOIN messages m ON m.rowid = messages_fts.rowid
+  // The newest ?5 matches (FTS5 walks its doclists in descending rowid order, and rowid is insertion
+  // order), ranked: bm25 is ascending (best first); ties: newest. bm25 is computed for those only.
+  messages: sql<MessageRow>(`WITH hits AS (
+      SELECT rowid, bm25(messages_fts) AS score FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?5
+    )
+    SELECT m.* FROM hits
+      JOIN messages m ON m.rowid = hits.rowid
       JOIN conversations c ON c.id = m.conversation_id
-    WHERE messages_fts MATCH ?1 AND ${VIEWABLE}
-    ORDER BY bm25(messages_fts), m.rowid DESC LIMIT ?3 OFFSET ?4`),
+    WHERE ${VIEWABLE}
+    ORDER BY hits.score, m.rowid DESC LIMIT ?3 OFFSET ?4`),
   // Each matching visitor once, with their newest conversation the viewer may read.
   visitors: sql<VisitorRow & { conversation_id: string }>(`SELECT v.*, (
         SELECT c.id FROM conversations c WHERE c.visitor_id = v.id AND ${VIEWABLE} ORDER BY c.created_at DESC, c.id DESC LIMIT 1
@@ -46,7 +50,7 @@ export function prepareSearchStatements(db: DatabaseSync): SearchStatements {
   return Object.fromEntries(Object.entries(SQL).map(([key, text]) => [key, db.prepare(text)])) as unknown as SearchStatements;
 }
 
-/** The bound parameters of a search statement: ?1 match, ?2 viewer (null for admins), ?3 limit, ?4 offset. */
-export function searchParams(query: SearchQuery): [string, string | null, number, number] {
-  return [ftsQuery(query.terms), query.viewer.admin ? null : query.viewer.agentId, query.limit, query.offset];
+/** The bound parameters of a search statement: ?1 match, ?2 viewer (null for admins), ?3 limit, ?4 offset, ?5 candidates. */
+export function searchParams(query: SearchQuery): [string, string | null, number, number, number] {
+  return [ftsQuery(query.terms), query.viewer.admin ? null : query.viewer.agentId, query.limit, query.offset, query.candidates];
 }

@@ -440,7 +440,7 @@ export class SqliteStore implements Store {
   async searchVisitors(query: SearchQuery): Promise<VisitorSearchHit[]> {
     if (query.terms.length === 0) return [];
     return this.#s.visitors
-      .all(...searchParams(query))
+      .all(...searchParams(query).slice(0, 4))
       .map((row) => ({ visitor: toVisitor(row), conversation: toConversation(this.#q.conversationById.get(row.conversation_id)!) }));
   }
 
