@@ -21,6 +21,8 @@ import { ContextPanel } from './context-panel.tsx';
 import { ConversationPane } from './conversation-pane.tsx';
 import { createNotifier, type Notifier } from './notifier.ts';
 import { Sidebar } from './sidebar.tsx';
+import { createSearchState, SearchFocus } from './search.tsx';
+import { createTagsState } from './tags.tsx';
 import { TransferDialog } from './transfer-dialog.tsx';
 import { SessionEnded } from '../ui/session-ended.tsx';
 import type { SessionEndReason } from '../../server/protocol/events.ts';
@@ -100,6 +102,8 @@ async function start(mount: HTMLElement) {
     pendingStore: (conversationId) => createPendingStore({ storage, key: `parley:outbox:agent:${me.id}:${conversationId}`, claims }),
   });
   const ToolsView = Tools({ con, notifier });
+  const search = createSearchState({ socket, con });
+  const tags = createTagsState({ socket, con, toast: toasts.show, t });
   // The account changed (disabled, deleted, password changed elsewhere): say why, in the agent's language.
   const ended = signal<SessionEndReason | null>(null);
   socket.on('session:ended', ({ reason }) => (ended.value = reason));
@@ -171,12 +175,14 @@ async function start(mount: HTMLElement) {
         <ConnectionBanner connection={con.connection.value} />
         <h1 class="sr-only">{t('console.heading')}</h1>
         <div class="console" data-view={id ? view.value : 'list'}>
-          <Sidebar console={con} onOpen={open} />
+          <Sidebar console={con} onOpen={open} search={search} tags={tags} />
+          <SearchFocus search={search} con={con} />
           <main class="main" id="main">
             {id ? (
               <ConversationPane
                 key={id}
                 console={con}
+                tags={tags}
                 id={id}
                 onBack={() => (view.value = 'list')}
                 onDetails={() => (view.value = 'details')}
