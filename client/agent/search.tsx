@@ -214,9 +214,24 @@ export function SearchFocus({ search, con }: { search: SearchState; con: Console
         document.querySelectorAll('.msg-found').forEach((m) => m.classList.remove('msg-found'));
         el.classList.add('msg-found');
         el.tabIndex = -1;
-        el.scrollIntoView({ block: 'center' });
         el.focus({ preventScroll: true });
+        // Done with it (this effect's cleanup runs now; the settling below goes on by itself).
         search.target.value = null;
+        // Messages far from the newest are laid out only near the screen (messages.css): as they
+        // are, the heights above change and the message moves. Keep it in view for a few frames.
+        // Stops at the reader's first own scroll (wheel, touch, keys).
+        const list = el.closest<HTMLElement>('.msg-list');
+        let touched = false;
+        const stop = () => (touched = true);
+        for (const ev of ['wheel', 'touchstart', 'keydown', 'pointerdown']) list?.addEventListener(ev, stop, { once: true, passive: true });
+        const settle = (frames: number) => {
+          if (touched || frames === 0 || !el.isConnected || !list) return;
+          const box = el.getBoundingClientRect();
+          const area = list.getBoundingClientRect();
+          if (area.height > 0 && (box.top < area.top || box.bottom > area.bottom)) list.scrollTop += box.top - area.top - (area.height - box.height) / 2;
+          requestAnimationFrame(() => settle(frames - 1));
+        };
+        requestAnimationFrame(() => settle(120));
       };
       find(60);
     });

@@ -37,7 +37,7 @@ async function conversationsById(db: Db, ids: string[]): Promise<Map<string, Con
 }
 
 /** $1 tsquery text, $2 viewer or NULL, $3 limit, $4 offset, $5 candidates. Exported for bench/search.ts --explain. */
-export const MESSAGES_SQL = `WITH hits AS (
+export const MESSAGES_SQL = `WITH hits AS MATERIALIZED (
     SELECT id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at,
       ts_rank_cd(${MESSAGE_DOC}, ${QUERY}, 1) AS score
     FROM messages WHERE ${MESSAGE_DOC} @@ ${QUERY} ORDER BY id DESC LIMIT $5)

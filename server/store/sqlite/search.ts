@@ -20,12 +20,12 @@ const VIEWABLE = `(?2 IS NULL OR c.status <> 'active' OR c.agent_id = ?2)`;
 const SQL = {
   // The newest ?5 matches (FTS5 walks its doclists in descending rowid order, and rowid is insertion
   // order), ranked: bm25 is ascending (best first); ties: newest. bm25 is computed for those only.
-  messages: sql<MessageRow>(`WITH hits AS (
+  messages: sql<MessageRow>(`WITH hits AS MATERIALIZED (
       SELECT rowid, bm25(messages_fts) AS score FROM messages_fts WHERE messages_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?5
     )
     SELECT m.* FROM hits
-      JOIN messages m ON m.rowid = hits.rowid
-      JOIN conversations c ON c.id = m.conversation_id
+      CROSS JOIN messages m ON m.rowid = hits.rowid
+      CROSS JOIN conversations c ON c.id = m.conversation_id
     WHERE ${VIEWABLE}
     ORDER BY hits.score, m.rowid DESC LIMIT ?3 OFFSET ?4`),
   // Each matching visitor once, with their newest conversation the viewer may read.
