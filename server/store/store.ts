@@ -188,7 +188,7 @@ export interface SearchQuery {
   candidates: number;
 }
 
-/** A matching message and its conversation; of the newest `candidates` matches, best match first (bm25 / ts_rank_cd), then newest. */
+/** A matching message and its conversation; of the newest `candidates` matches, best match first (SQLite: BM25 over the candidates; PostgreSQL: ts_rank_cd), then newest. */
 export interface MessageSearchHit {
   message: MessageRecord;
   conversation: ConversationRecord;

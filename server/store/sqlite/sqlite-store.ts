@@ -42,7 +42,7 @@ import type {
 import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_FRAMES } from './checkpointer.ts';
 import { createGroupCommit, type GroupCommit, type WalSync, walFileSync } from './group-commit.ts';
 import { migrate } from './migrations.ts';
-import { prepareSearchStatements, searchParams } from './search.ts';
+import { candidateParams, prepareSearchStatements, rankCandidates, searchParams } from './search.ts';
 import { listConversationsSql, prepare, prepareStatements, type Query, type Statements } from './statements.ts';
 
 /** Thrown inside a transaction to roll it back when it would leave no active admin. */
@@ -425,7 +425,8 @@ export class SqliteStore implements Store {
 
   async searchMessages(query: SearchQuery): Promise<MessageSearchHit[]> {
     if (query.terms.length === 0) return [];
-    const rows = this.#s.messages.all(...searchParams(query));
+    const ranked = rankCandidates(this.#s.messages.all(...candidateParams(query)), query.terms);
+    const rows = ranked.slice(query.offset, query.offset + query.limit);
     const conversations = new Map<string, ConversationRecord>();
     return rows.map((row) => {
       let conversation = conversations.get(row.conversation_id);
@@ -440,7 +441,7 @@ export class SqliteStore implements Store {
   async searchVisitors(query: SearchQuery): Promise<VisitorSearchHit[]> {
     if (query.terms.length === 0) return [];
     return this.#s.visitors
-      .all(...searchParams(query).slice(0, 4))
+      .all(...searchParams(query))
       .map((row) => ({ visitor: toVisitor(row), conversation: toConversation(this.#q.conversationById.get(row.conversation_id)!) }));
   }
 
