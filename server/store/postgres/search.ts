@@ -63,11 +63,14 @@ export async function searchVisitors(db: Db, query: SearchQuery): Promise<Visito
   const text = tsQuery(query.terms);
   if (text === '') return [];
   const rows = await db.query<VisitorRow & { conversation_id: string }>(
-    `SELECT v.*, latest.id AS conversation_id FROM visitors v
+    // The matching visitors first (the GIN index), then each one's latest readable conversation: left
+    // to itself, with an agent's filter the planner would rather walk the conversations and test
+    // every visitor's name (half a second on a year of data).
+    `WITH matched AS MATERIALIZED (SELECT * FROM visitors v WHERE ${VISITOR_DOC} @@ ${QUERY})
+     SELECT v.*, latest.id AS conversation_id FROM matched v
      CROSS JOIN LATERAL (
        SELECT c.id FROM conversations c WHERE c.visitor_id = v.id AND ${VIEWABLE} ORDER BY c.created_at DESC, c.id DESC LIMIT 1
      ) latest
-     WHERE ${VISITOR_DOC} @@ ${QUERY}
      ORDER BY v.created_at DESC, v.id DESC LIMIT $3 OFFSET $4`,
     params(query, text),
   );
