@@ -13,6 +13,7 @@ const TABLES = {
   conversations: 'id',
   messages: 'conversation_id, seq',
   read_positions: 'conversation_id, participant_kind, participant_id',
+  conversation_tags: 'conversation_id, tag',
 } as const;
 
 export type Snapshot = Record<keyof typeof TABLES, unknown[]>;
