@@ -84,6 +84,7 @@ describe('[E2E-SEARCH] console search and tags', () => {
       await poll(() => a.locator('.pane .tag-chip').allTextContents()).toEqual(['vip×']);
       await poll(() => a.locator('.queue-item', { hasText: w1.visitor.name }).locator('.tag-chip').textContent()).toBe('vip');
       await poll(() => b.locator('.queue-item', { hasText: w1.visitor.name }).locator('.tag-chip').textContent()).toBe('vip');
+      await screenshot(a, 'tags-1280');
 
       // The filter: only the tagged conversation in the list.
       await b.getByRole('combobox', { name: 'Filter by tag' }).selectOption('vip');
