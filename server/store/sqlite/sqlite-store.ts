@@ -425,6 +425,8 @@ export class SqliteStore implements Store {
 
   async searchMessages(query: SearchQuery): Promise<MessageSearchHit[]> {
     if (query.terms.length === 0) return [];
+    // As getMessages: never show a message that is committed but not yet durable.
+    await this.#writes.durable();
     const ranked = rankCandidates(this.#s.messages.all(...candidateParams(query)), query.terms);
     const rows = ranked.slice(query.offset, query.offset + query.limit);
     const conversations = new Map<string, ConversationRecord>();
