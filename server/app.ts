@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { createAccounts, type Accounts, type LoginLimits } from './core/accounts.ts';
 import { createReports } from './core/reports.ts';
+import { createSearch } from './core/search.ts';
+import { createTags } from './core/tags.ts';
+import { searchRouter } from './http/api-search.ts';
 import { createPasswordHasher, type HasherLimits } from './core/password-hasher.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { createConversationService, type ConversationService } from './core/conversations.ts';
@@ -173,7 +176,8 @@ export function createApp(deps: AppDeps): App {
   const services = { sessions: store, conversations, visitors, desk, presence, queue, schemas, logger, now, messageRateLimit, states };
   registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded, admission });
   const notes = createNoteService({ store, events, conversations, clock });
-  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy, notes, consoleSettings: () => consoleSettings(settings.current()) });
+  const tags = createTags({ store, conversations, clock, changed: (id, list) => events.tagsChanged(id, list) });
+  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy, notes, tags, consoleSettings: () => consoleSettings(settings.current()) });
   registerAdminNamespace({ nsp: ns.admin, sessions: store, logger, now, trustProxy, messageRateLimit, states, onlineSnapshot: () => onlineSnapshot(store, registry, clock) });
 
   const http = createHttpApp({
@@ -198,6 +202,7 @@ export function createApp(deps: AppDeps): App {
       }),
       agentsRouter({ store, accounts, conversations, queue, desk, team, schemas, logger, trustProxy }),
       reportsRouter({ store, reports: createReports({ store, clock }), logger, trustProxy }),
+      searchRouter({ store, search: createSearch({ store }), trustProxy }),
       settingsRouter({ store, settings, logger, trustProxy, changed: settingsChanged }),
       attachmentsRouter({
         store,

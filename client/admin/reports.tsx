@@ -4,6 +4,7 @@
 // hours; plain SVG from charts.tsx, each with the same figures as a table) and the per-agent
 // table (report-table.tsx), which downloads as CSV.
 
+import { MAX_TAG_LENGTH, normalizeTag } from '../../server/protocol/search.ts';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ReportSummary, Spread } from '../../server/protocol/reports.ts';
@@ -61,6 +62,9 @@ export function ReportsPage({ timeZone = viewerTimeZone() }: { timeZone?: string
   const [preset, setPreset] = useState<Preset>('week');
   const [custom, setCustom] = useState(() => presetRange('week'));
   const [agentId, setAgentId] = useState('');
+  /** The tag filter (#17) as typed; sent once it is a tag. */
+  const [tagText, setTagText] = useState('');
+  const tag = tagText.trim() === '' ? null : normalizeTag(tagText);
   const [team, setTeam] = useState<TeamMember[]>([]);
   const [report, setReport] = useState<ReportSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -76,8 +80,9 @@ export function ReportsPage({ timeZone = viewerTimeZone() }: { timeZone?: string
   const query = useMemo(() => {
     const q = new URLSearchParams({ from: asked.from, to: asked.to, tz: timeZone });
     if (agentId) q.set('agentId', agentId);
+    if (tag) q.set('tag', tag);
     return q.toString();
-  }, [asked, agentId, timeZone]);
+  }, [asked, agentId, timeZone, tag]);
 
   useEffect(() => {
     let current = true;
@@ -161,7 +166,25 @@ export function ReportsPage({ timeZone = viewerTimeZone() }: { timeZone?: string
               ))}
             </select>
           </div>
+          <div class="field">
+            <label for="report-tag">{t('admin.reports.tag')}</label>
+            <input
+              id="report-tag"
+              type="text"
+              name="tag"
+              maxLength={MAX_TAG_LENGTH}
+              placeholder={t('admin.reports.anyTag')}
+              value={tagText}
+              aria-invalid={tag === null && tagText.trim() !== '' ? 'true' : undefined}
+              onChange={(e) => setTagText((e.currentTarget as HTMLInputElement).value)}
+            />
+          </div>
         </form>
+        {tag === null && tagText.trim() !== '' && (
+          <p class="form-message form-error" role="alert">
+            {t('admin.reports.tagInvalid')}
+          </p>
+        )}
         <p class="card-hint reports-zone">{t('admin.reports.timeZone', { zone: report?.range.timeZone ?? timeZone })}</p>
         {error && (
           <p class="form-message form-error" role="alert">

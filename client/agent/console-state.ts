@@ -363,6 +363,11 @@ export function createConsoleState({ me, t, name: shownName, socket, notifier, t
     transfer: (id: string, agentId: string, name: string) => void transfer(id, agentId, name),
     close: (id: string) => void close(id),
     dismiss,
+    /** Opens a conversation that is in no list (a search result, read-only unless it is the agent's). */
+    show(c: Conversation) {
+      if (!set.get(c.id)) set.upsert(c);
+      select(c.id);
+    },
     refreshVisitor: () => void refreshVisitor(),
     typing: (id: string, typing: boolean) => void (socket.connected && socket.emit('typing', { conversationId: id, typing })),
     status: status as ReadonlySignal<'online' | 'away'>,

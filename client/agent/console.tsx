@@ -22,6 +22,8 @@ import { ContextPanel } from './context-panel.tsx';
 import { ConversationPane } from './conversation-pane.tsx';
 import { createNotifier, type Notifier } from './notifier.ts';
 import { Sidebar } from './sidebar.tsx';
+import { createSearchState, SearchFocus } from './search.tsx';
+import { createTagsState } from './tags.tsx';
 import { TransferDialog } from './transfer-dialog.tsx';
 import { SessionEnded } from '../ui/session-ended.tsx';
 import type { SessionEndReason } from '../../server/protocol/events.ts';
@@ -104,6 +106,8 @@ async function start(mount: HTMLElement) {
   // Away by itself after the team's idle time (the server's `settings`), online again on activity.
   const autoAway = startAutoAway({ status: con.status, setStatus: (next) => void con.setStatus(next) });
   socket.on('settings', ({ awayAfterMs }) => autoAway.configure(awayAfterMs));
+  const search = createSearchState({ socket, con });
+  const tags = createTagsState({ socket, con, toast: toasts.show, t });
   // The account changed (disabled, deleted, password changed elsewhere): say why, in the agent's language.
   const ended = signal<SessionEndReason | null>(null);
   socket.on('session:ended', ({ reason }) => (ended.value = reason));
@@ -175,12 +179,14 @@ async function start(mount: HTMLElement) {
         <ConnectionBanner connection={con.connection.value} />
         <h1 class="sr-only">{t('console.heading')}</h1>
         <div class="console" data-view={id ? view.value : 'list'}>
-          <Sidebar console={con} onOpen={open} />
+          <Sidebar console={con} onOpen={open} search={search} tags={tags} />
+          <SearchFocus search={search} con={con} />
           <main class="main" id="main">
             {id ? (
               <ConversationPane
                 key={id}
                 console={con}
+                tags={tags}
                 id={id}
                 onBack={() => (view.value = 'list')}
                 onDetails={() => (view.value = 'details')}

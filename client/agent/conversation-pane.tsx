@@ -9,9 +9,12 @@ import { useI18n } from '../ui/i18n-context.ts';
 import { AttachingComposer } from './attachments.tsx';
 import type { ConsoleState } from './console-state.ts';
 import { Transcript } from './transcript.tsx';
+import { TagEditor, type TagsState } from './tags.tsx';
 
 export interface PaneProps {
   console: ConsoleState;
+  /** Tags (#17): the editor under the title. */
+  tags?: TagsState;
   id: string;
   onBack(): void;
   onDetails(): void;
@@ -30,7 +33,7 @@ function statusLine(i18n: I18n<ConsoleKey>, c: Conversation, mine: boolean, posi
   return <span class={`presence${peerOnline ? ' online' : ''}`}>{peerOnline ? t('console.presence.online') : t('console.presence.offline')}</span>;
 }
 
-export function ConversationPane({ console: con, id, onBack, onDetails, onClose, onTransfer }: PaneProps) {
+export function ConversationPane({ console: con, tags, id, onBack, onDetails, onClose, onTransfer }: PaneProps) {
   const i18n = useI18n<ConsoleKey>();
   const { t } = i18n;
   const state = con.stateOf(id)?.value;
@@ -68,6 +71,7 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
             {i18n.name(c.visitor.name)}
           </h2>
           <p class="pane-status">{statusLine(i18n, c, mine, position, state.peerOnline)}</p>
+          {tags && <TagEditor state={tags} id={id} />}
         </div>
         <div class="pane-actions">
           <button type="button" class="btn btn-small details-button" onClick={onDetails} aria-label={t('console.pane.detailsLabel', { name: i18n.name(c.visitor.name) })}>

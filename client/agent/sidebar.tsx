@@ -9,10 +9,15 @@ import { initials } from '../lib/format.ts';
 import type { ConsoleKey, I18n } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import type { ConsoleState } from './console-state.ts';
+import { SearchBox, SearchResults, type SearchState } from './search.tsx';
+import { TagChips, TagFilter, type TagsState } from './tags.tsx';
 
 interface SidebarProps {
   console: ConsoleState;
   onOpen(id: string): void;
+  /** Search and tags (#17): the field and results above the lists, chips and a filter on them. */
+  search?: SearchState;
+  tags?: TagsState;
 }
 
 /** Re-renders its users every second (wait times). */
@@ -34,7 +39,7 @@ function preview(con: ConsoleState, id: string, t: I18n<ConsoleKey>['t']): strin
   return t('console.preview.byAgent', { name: last.author.id === con.me.id ? t('console.you') : last.author.name, body });
 }
 
-function QueueItem({ con, c, selected, now, onOpen }: { con: ConsoleState; c: Conversation; selected: boolean; now: number; onOpen(id: string): void }) {
+function QueueItem({ con, c, selected, now, onOpen, tags }: { con: ConsoleState; c: Conversation; selected: boolean; now: number; onOpen(id: string): void; tags?: TagsState }) {
   const i18n = useI18n<ConsoleKey>();
   const { t } = i18n;
   // The model's snapshot carries the visitor's current name; the queue entry the position.
@@ -48,6 +53,7 @@ function QueueItem({ con, c, selected, now, onOpen }: { con: ConsoleState; c: Co
         <span class="item-text">
           <span class="item-name">{name}</span>
           <span class="item-preview">{preview(con, c.id, t)}</span>
+          {tags && <TagChips tags={tags.of(c.id)} />}
           <span class="item-wait">{waited(i18n, now - Date.parse(c.createdAt))}</span>
         </span>
         {c.queuePosition !== null && (
@@ -63,7 +69,7 @@ function QueueItem({ con, c, selected, now, onOpen }: { con: ConsoleState; c: Co
   );
 }
 
-function MineItem({ con, c, selected, onOpen }: { con: ConsoleState; c: Conversation; selected: boolean; onOpen(id: string): void }) {
+function MineItem({ con, c, selected, onOpen, tags }: { con: ConsoleState; c: Conversation; selected: boolean; onOpen(id: string): void; tags?: TagsState }) {
   const i18n = useI18n<ConsoleKey>();
   const { t, number } = i18n;
   const state = con.stateOf(c.id)?.value;
@@ -86,6 +92,7 @@ function MineItem({ con, c, selected, onOpen }: { con: ConsoleState; c: Conversa
             {closed && <span class="tag">{c.status === 'closed' ? t('console.mine.tagClosed') : t('console.mine.tagHandedOver')}</span>}
           </span>
           <span class="item-preview">{preview(con, c.id, t)}</span>
+          {tags && <TagChips tags={tags.of(c.id)} />}
         </span>
         {unread > 0 && (
           <span class="unread" aria-label={t('console.mine.unread', { count: unread })}>
@@ -102,14 +109,25 @@ function waited(i18n: I18n<ConsoleKey>, ms: number): string {
   return ms < 5_000 ? i18n.t('console.queue.new') : i18n.t('console.queue.waiting', { duration: i18n.duration(ms) });
 }
 
-export function Sidebar({ console: con, onOpen }: SidebarProps) {
+export function Sidebar({ console: con, onOpen, search, tags }: SidebarProps) {
   const { t, number } = useI18n<ConsoleKey>();
   const now = useClock();
-  const queue = con.queue.value;
-  const mine = con.mine.value;
+  const shows = (c: Conversation) => !tags || tags.shows(c.id);
+  const queue = con.queue.value.filter(shows);
+  const mine = con.mine.value.filter(shows);
   const selected = con.selected.value;
+  const searching = search?.results.value != null;
   return (
     <nav class="sidebar" aria-label={t('console.sidebar.label')}>
+      {search && (
+        <div class="side-tools">
+          <SearchBox search={search} />
+          {tags && !searching && <TagFilter state={tags} />}
+        </div>
+      )}
+      {search && searching && <SearchResults search={search} onOpen={() => {}} />}
+      {!searching && (
+      <>
       <section class="side-section" data-section="queue">
         <h2 id="queue-heading">
           {t('console.queue.heading')}{' '}
@@ -125,7 +143,7 @@ export function Sidebar({ console: con, onOpen }: SidebarProps) {
         )}
         <ul class="item-list" aria-labelledby="queue-heading">
           {queue.map((c) => (
-            <QueueItem key={c.id} con={con} c={c} selected={c.id === selected} now={now} onOpen={onOpen} />
+            <QueueItem key={c.id} con={con} c={c} selected={c.id === selected} now={now} onOpen={onOpen} tags={tags} />
           ))}
         </ul>
       </section>
@@ -136,10 +154,12 @@ export function Sidebar({ console: con, onOpen }: SidebarProps) {
         {mine.length === 0 && <p class="empty">{t('console.mine.empty')}</p>}
         <ul class="item-list" aria-labelledby="mine-heading">
           {mine.map((c) => (
-            <MineItem key={c.id} con={con} c={c} selected={c.id === selected} onOpen={onOpen} />
+            <MineItem key={c.id} con={con} c={c} selected={c.id === selected} onOpen={onOpen} tags={tags} />
           ))}
         </ul>
       </section>
+      </>
+      )}
     </nav>
   );
 }

@@ -45,6 +45,8 @@ interface BubbleProps {
   far?: boolean;
   status: Status;
   id?: string;
+  /** Stored messages: what search opens the conversation at (search.tsx). */
+  seq?: number;
   clientId: string;
   /** The code a failed message failed with (lib/error-text.ts says it in words). */
   error?: string | null;
@@ -58,6 +60,7 @@ function Bubble(p: BubbleProps) {
     <div
       class={`msg ${p.mine ? 'msg-mine' : 'msg-theirs'} msg-${p.kind}${p.continued ? ' msg-continued' : ''}${p.far ? ' msg-far' : ''}`}
       data-id={p.id}
+      data-seq={p.seq}
       data-client-id={p.clientId}
       data-status={p.status}
       data-author={p.authorKey}
@@ -201,6 +204,7 @@ export function Transcript({ state, privateNotes, label, notes, onRetry, onEdit,
       <Bubble
         key={m.id}
         id={m.id}
+        seq={m.seq}
         clientId={m.clientId}
         kind={m.author.kind}
         authorKey={author}

@@ -36,6 +36,8 @@ export interface DomainEvents {
   dashboardChanged(): void;
   /** An agent switched between online and away: availability and dashboards change. */
   agentStatusChanged(): void;
+  /** A conversation's tags changed (#17): every agent hears it. */
+  tagsChanged(conversationId: string, tags: string[]): void;
 }
 
 /**

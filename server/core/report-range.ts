@@ -2,6 +2,7 @@
 // `tz` as a zone (time-zone.ts), checked and bounded; a bad one is AppError(invalid_payload)
 // naming the parameter and what is wrong. Parsed by position: no regular expressions.
 
+import { normalizeTag } from '../protocol/search.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { timeZone, type Zone } from './time-zone.ts';
 
@@ -21,6 +22,8 @@ export interface ReportQuery {
   /** An IANA zone or a ±HH:MM offset; UTC when absent. */
   tz?: string;
   agentId?: string;
+  /** Only conversations carrying this tag (#17); checked by normalizeTag. */
+  tag?: string;
 }
 
 export interface ReportRangeResolved {
@@ -28,6 +31,8 @@ export interface ReportRangeResolved {
   to: number;
   zone: Zone;
   agentId: string | null;
+  /** The normalized tag filter, or null. */
+  tag: string | null;
   bucket: 'hour' | 'day';
   /** The local dates the range starts on and ends on (inclusive), for file names. */
   firstDay: string;
@@ -115,5 +120,10 @@ export function resolveRange(q: ReportQuery, zoneOf: (name: string) => Zone | nu
   // One hour of slack: a year of local days may hold a daylight-saving hour more.
   if (to - from > REPORT_MAX_DAYS * DAY + HOUR) throw invalid(`to: a report covers at most ${REPORT_MAX_DAYS} days`);
   const bucket = to - from <= HOURLY_UP_TO ? 'hour' : 'day';
-  return { from, to, zone, agentId: q.agentId ?? null, bucket, firstDay: zone.dateKey(from), lastDay: zone.dateKey(to - 1) };
+  let tag: string | null = null;
+  if (q.tag !== undefined) {
+    tag = normalizeTag(q.tag);
+    if (tag === null) throw invalid('tag: not a tag (letters, digits, "-" or "_")');
+  }
+  return { from, to, zone, agentId: q.agentId ?? null, tag, bucket, firstDay: zone.dateKey(from), lastDay: zone.dateKey(to - 1) };
 }

@@ -183,7 +183,7 @@ export function createReports(deps: { store: Pick<Store, 'reportConversations' |
 
   async function compute(r: ReportRangeResolved): Promise<{ range: ReportRangeResolved; report: ReportSummary }> {
     const [rows, team] = await Promise.all([
-      store.reportConversations({ from: r.from, to: r.to, agentId: r.agentId ?? undefined }),
+      store.reportConversations({ from: r.from, to: r.to, agentId: r.agentId ?? undefined, tag: r.tag ?? undefined }),
       store.listAgents(),
     ]);
     const now = clock.now();
@@ -208,7 +208,7 @@ export function createReports(deps: { store: Pick<Store, 'reportConversations' |
     const totals = figures(rows, r, r.agentId, now);
     const waits = rows.filter((c) => within(c.claimedAt, r) && (r.agentId === null || c.claimedBy === r.agentId)).map((c) => Math.max(0, c.claimedAt! - c.createdAt));
     const report: ReportSummary = {
-      range: { from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), timeZone: r.zone.name, bucket: r.bucket, agentId: r.agentId },
+      range: { from: new Date(r.from).toISOString(), to: new Date(r.to).toISOString(), timeZone: r.zone.name, bucket: r.bucket, agentId: r.agentId, ...(r.tag === null ? {} : { tag: r.tag }) },
       totals,
       agents,
       series: seriesOf(rows, r, now),

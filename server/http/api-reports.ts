@@ -12,12 +12,13 @@ import { agentOf, requireAgent, sameOriginOnly } from './guards.ts';
 
 const text = (max: number) => z.string().max(max).refine((s) => s.isWellFormed(), 'text is not well-formed Unicode');
 
-/** ?from=&to=&tz=&agentId= — each once; what the values mean is core/reports.ts's to check. */
+/** ?from=&to=&tz=&agentId=&tag= — each once; what the values mean is core/reports.ts's to check. */
 const reportQuery = z.object({
   from: text(40).min(1, 'from is required'),
   to: text(40).min(1, 'to is required'),
   tz: text(64).min(1).optional(),
   agentId: text(100).min(1).optional(),
+  tag: text(100).min(1).optional(),
 });
 
 export function reportsRouter(deps: { store: Store; reports: Reports; logger: Logger; trustProxy: boolean }): Router {

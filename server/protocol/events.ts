@@ -2,6 +2,7 @@
 // callback is always the last argument. Imports only sibling protocol files.
 
 import type { Ack } from './errors.ts';
+import type { TagsEvent } from './search.ts';
 import type {
   AgentStatus,
   Conversation,
@@ -73,6 +74,10 @@ export interface AgentClientEvents {
   'note:add': (input: { conversationId: string; clientId: string; body: string }, ack: AckFn<{ note: Note }>) => void;
   /** Visitor context for the console (beyond SPEC §5): who they are, whether they are here, what page they are on. */
   'visitor:get': (input: { conversationId: string }, ack: AckFn<{ visitor: VisitorContext }>) => void;
+  /** Tags (#17, docs/protocol.md): add or remove one; the ack has the conversation's tags after it. */
+  'tag:add': (input: { conversationId: string; tag: string }, ack: AckFn<TagsEvent>) => void;
+  'tag:remove': (input: { conversationId: string; tag: string }, ack: AckFn<TagsEvent>) => void;
+  'tags:get': (input: { conversationIds: string[] }, ack: AckFn<{ tags: Record<string, string[]> }>) => void;
 }
 
 export interface VisitorContext extends Visitor {
@@ -103,6 +108,8 @@ export interface AgentServerEvents {
   'session:ended': (event: SessionEndedEvent) => void;
   /** What the console needs of the team settings: on connect, and whenever they change. */
   settings: (event: ConsoleSettings) => void;
+  /** A conversation's tags changed (#17): to every agent. */
+  tags: (event: TagsEvent) => void;
 }
 
 /** The team settings a console follows (docs/protocol.md, "Routing"). */

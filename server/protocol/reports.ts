@@ -51,6 +51,8 @@ export interface ReportSummary {
     /** Hours for a range of up to two days, else days. */
     bucket: 'hour' | 'day';
     agentId: string | null;
+    /** The tag filter (#17), when one was asked for. */
+    tag?: string;
   };
   totals: ReportFigures;
   /** Every agent (or the one asked for), by name. */

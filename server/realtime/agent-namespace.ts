@@ -3,6 +3,8 @@
 
 import { toConversation, toMessage, toNote } from '../core/mappers.ts';
 import type { NoteService } from '../core/notes.ts';
+import type { Tags } from '../core/tags.ts';
+import { searchSchemas } from '../edge/search-schemas.ts';
 import type { AgentClientEvents, ConsoleSettings } from '../protocol/events.ts';
 import { ConnectionState, type NamespaceServices, trackPresence } from './context.ts';
 import { bindHandlers, type HandlerTable } from './handlers.ts';
@@ -15,6 +17,7 @@ export interface AgentNamespaceDeps extends NamespaceServices {
   notes: NoteService;
   /** The team settings a console follows, as they are now. */
   consoleSettings(): ConsoleSettings;
+  tags: Tags;
 }
 
 export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
@@ -99,6 +102,25 @@ export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
       heavy: true,
       schema: schemas.conversationRef,
       run: async (socket, { conversationId }) => ({ visitor: await visitors.context(agent(socket), conversationId) }),
+    },
+    // Tags (#17): the change reaches every agent as `tags` (fanout.ts); the ack has the tags after it.
+    'tag:add': {
+      acked: true,
+      budget: 'events',
+      schema: searchSchemas.tagChange,
+      run: async (socket, { conversationId, tag }) => ({ conversationId, tags: await deps.tags.add(agent(socket), conversationId, tag) }),
+    },
+    'tag:remove': {
+      acked: true,
+      budget: 'events',
+      schema: searchSchemas.tagChange,
+      run: async (socket, { conversationId, tag }) => ({ conversationId, tags: await deps.tags.remove(agent(socket), conversationId, tag) }),
+    },
+    'tags:get': {
+      acked: true,
+      budget: 'events',
+      schema: searchSchemas.tagsGet,
+      run: async (_socket, { conversationIds }) => ({ tags: await deps.tags.of(conversationIds) }),
     },
     'status:set': {
       acked: true,

@@ -280,6 +280,11 @@ export function createFanout(deps: {
       fanout.dashboardChanged();
     },
 
+    tagsChanged(conversationId, tags) {
+      // Every agent socket is in `queue`, on every node (the adapter carries it in a cluster).
+      ns.agent.to(room.queue).emit('tags', { conversationId, tags });
+    },
+
 
     close() {
       sequencer.close();

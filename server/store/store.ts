@@ -217,6 +217,8 @@ export interface ReportRange {
   to: number;
   /** Only the conversations this agent first claimed or holds (or closed). */
   agentId?: string;
+  /** Only the conversations carrying this tag (a normalized tag, protocol/search.ts). */
+  tag?: string;
 }
 
 /** What reports (server/core/reports.ts) read of one conversation: times are epoch ms. */
@@ -235,6 +237,36 @@ export interface ReportConversation {
   /** How many messages it has (its last seq). */
   messages: number;
 }
+
+/** A full-text query (#17 search): terms made by protocol/search.ts searchTerms(), AND-ed. */
+export interface SearchQuery {
+  terms: ReadonlyArray<{ text: string; prefix: boolean }>;
+  /** Whose view: a non-admin never finds another agent's active conversation. */
+  viewer: { agentId: string; admin: boolean };
+  limit: number;
+  offset: number;
+  /** Messages: only the newest `candidates` matches are ranked and paged (protocol/search.ts SEARCH_CANDIDATES). */
+  candidates: number;
+}
+
+/** A matching message and its conversation; of the newest `candidates` matches, best match first (SQLite: BM25 over the candidates; PostgreSQL: ts_rank_cd), then newest. */
+export interface MessageSearchHit {
+  message: MessageRecord;
+  conversation: ConversationRecord;
+}
+
+/** A visitor whose name or email matched, with their latest conversation the viewer may read. */
+export interface VisitorSearchHit {
+  visitor: VisitorRecord;
+  conversation: ConversationRecord;
+}
+
+export type TagChangeResult =
+  /** `changed`: false when the tag was already there (add) or absent (remove). Tags sorted. */
+  | { kind: 'ok'; tags: string[]; changed: boolean }
+  | { kind: 'not_found' }
+  /** The conversation has `max` tags already: nothing stored. */
+  | { kind: 'too_many'; tags: string[] };
 
 export interface ConversationFilter {
   status?: ConversationStatus;
@@ -373,6 +405,17 @@ export interface Store extends AttachmentStore {
    * particular order: range scans of the created_at, claimed_at and closed_at indexes.
    */
   reportConversations(range: ReportRange): Promise<ReportConversation[]>;
+
+  // ---- search and tags (#17)
+  /** Full text over message bodies (SQLite FTS5, PostgreSQL GIN on to_tsvector('simple', body)). */
+  searchMessages(query: SearchQuery): Promise<MessageSearchHit[]>;
+  /** Full text over visitors' names and emails; newest visitors first. */
+  searchVisitors(query: SearchQuery): Promise<VisitorSearchHit[]>;
+  /** Adds a (normalized) tag, unless the conversation already has `max` others. Atomic. */
+  addTag(conversationId: string, tag: string, max: number, now: number): Promise<TagChangeResult>;
+  removeTag(conversationId: string, tag: string): Promise<TagChangeResult>;
+  /** The tags of each of these conversations that has any (sorted): one query however many are asked. */
+  getTags(conversationIds: readonly string[]): Promise<Record<string, string[]>>;
 
   // ---- read positions (monotonic)
   /** Returns true when the stored position advanced. Never moves backwards or past lastSeq. */

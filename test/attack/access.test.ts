@@ -374,6 +374,7 @@ describe('[ACC] access control', () => {
       { label: 'GET /api/conversations', method: 'GET', path: '/api/conversations?status=active', nobody: 401, visitor: 401, agent: 200 },
       { label: 'GET /api/conversations?status=queued', method: 'GET', path: '/api/conversations?status=queued', nobody: 401, visitor: 401, agent: 200 },
       { label: "GET someone else's transcript", method: 'GET', path: `/api/conversations/${others}/messages`, nobody: 401, visitor: 401, agent: 403 },
+      { label: 'GET /api/search', method: 'GET', path: '/api/search?q=secret', nobody: 401, visitor: 401, agent: 200 },
       { label: 'GET /metrics through a proxy', method: 'GET', path: '/metrics', headers: { 'x-forwarded-for': '203.0.113.9' }, nobody: 403, visitor: 403, agent: 403 },
       { label: 'GET /agent', method: 'GET', path: '/agent', nobody: 303, visitor: 303, agent: 200 },
       { label: 'GET /admin', method: 'GET', path: '/admin', nobody: 303, visitor: 303, agent: 303 },

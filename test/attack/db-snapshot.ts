@@ -14,6 +14,7 @@ const TABLES = {
   messages: 'conversation_id, seq',
   read_positions: 'conversation_id, participant_kind, participant_id',
   notes: 'conversation_id, after_seq, created_at, id',
+  conversation_tags: 'conversation_id, tag',
 } as const;
 
 export type Snapshot = Record<keyof typeof TABLES, unknown[]>;

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 
 export type Namespace = 'visitor' | 'agent' | 'admin';
 
-type FieldKind = 'conversationId' | 'agentId' | 'clientId' | 'body' | 'seq' | 'limit' | 'typing' | 'url' | 'title' | 'name' | 'email' | 'status';
+type FieldKind = 'conversationId' | 'agentId' | 'clientId' | 'body' | 'seq' | 'limit' | 'typing' | 'url' | 'title' | 'name' | 'email' | 'status' | 'tag' | 'conversationIds';
 
 interface FieldSpec {
   name: string;
@@ -67,6 +67,11 @@ export const EVENTS: EventSpec[] = [
   { ns: 'agent', event: 'read', acked: false, fields: [req('conversationId', 'conversationId'), req('seq', 'seq')], result: [] },
   { ns: 'agent', event: 'status:set', acked: true, fields: [req('status', 'status')], result: [] },
   { ns: 'agent', event: 'visitor:get', acked: true, fields: [req('conversationId', 'conversationId')], result: ['visitor'] },
+  // Tags (#17, docs/protocol.md "Tags").
+  ...(['tag:add', 'tag:remove'] as const).map(
+    (event): EventSpec => ({ ns: 'agent', event, acked: true, fields: [req('conversationId', 'conversationId'), req('tag', 'tag')], result: ['conversationId', 'tags'] }),
+  ),
+  { ns: 'agent', event: 'tags:get', acked: true, fields: [req('conversationIds', 'conversationIds')], result: ['tags'] },
   { ns: 'admin', event: 'online:get', acked: true, fields: [], result: ['agents', 'visitors', 'queue'] },
 ];
 
@@ -149,6 +154,8 @@ export function arbitraries(pools: Pools) {
     name: text(1, 60).filter((s) => s.trim().length <= 100),
     email: fc.tuple(word, word, fc.constantFrom('io', 'com', 'example')).map(([a, b, c]) => `${a}@${b}.${c}`),
     status: fc.constantFrom('online', 'away'),
+    tag: fc.oneof(word, fc.constantFrom('vip', 'Billing', ' late-reply ', 'délai', 'a_b')),
+    conversationIds: fc.array(conversationId, { maxLength: 5 }),
   };
 
   const badId = fc.oneof(fc.constant(''), long(101, 400), huge(101), notString);
@@ -169,6 +176,15 @@ export function arbitraries(pools: Pools) {
       notString,
     ),
     status: fc.oneof(fc.constantFrom('', 'Online', 'AWAY', 'offline', 'online ', 'busy', '__proto__'), notString),
+    tag: fc.oneof(blank, fc.constantFrom('two words', '<b>x</b>', '-lead', '_x', 'x'.repeat(33), 'a/b', 'x\u0000'), long(201, 3000), huge(201), notString),
+    conversationIds: fc.oneof(
+      fc.array(conversationId, { minLength: 201, maxLength: 260 }),
+      fc.array(badId, { minLength: 1, maxLength: 3 }),
+      fc.string({ maxLength: 20 }),
+      fc.integer(),
+      fc.constant(null),
+      fc.dictionary(key, leaf, { maxKeys: 3 }),
+    ),
   };
 
   /** Keys a payload may carry besides its fields; zod ignores them, so they never make a payload valid or invalid. */

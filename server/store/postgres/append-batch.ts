@@ -84,7 +84,7 @@ const OPEN = `status IN ('queued', 'active')`;
  */
 const CONVERSATION_COLUMNS =
   'id, visitor_id, visitor_name, status, agent_id, agent_name, last_seq, queued_at, created_at, closed_at, visitor_read_seq, agent_read_seq, revision';
-const MESSAGE_COLUMNS =
+export const MESSAGE_COLUMNS =
   'id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at, attachment_id, attachment_name, attachment_type, attachment_size';
 
 /** The locking statement for appends by conversation id, by visitor id or both, waiting or not; prepared by name. */

@@ -16,6 +16,7 @@ import type {
   ReportRange,
   TransitionResult,
 } from '../store.ts';
+import { MESSAGE_COLUMNS } from './append-batch.ts';
 import type { Db } from './db.ts';
 import { toPrevious, type TransitionRow } from './rows.ts';
 
@@ -144,9 +145,9 @@ export async function getMessages(db: Db, conversationId: string, page: HistoryP
   if (beforeSeq !== undefined) where += ` AND seq < $${params.push(beforeSeq)}`;
   // With afterSeq the first `limit` after it; otherwise the last `limit`.
   if (afterSeq !== undefined) {
-    return (await db.query<MessageRow>(`SELECT * FROM messages WHERE ${where} ORDER BY seq ASC LIMIT $2`, params)).map(toMessage);
+    return (await db.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where} ORDER BY seq ASC LIMIT $2`, params)).map(toMessage);
   }
-  const rows = await db.query<MessageRow>(`SELECT * FROM messages WHERE ${where} ORDER BY seq DESC LIMIT $2`, params);
+  const rows = await db.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where} ORDER BY seq DESC LIMIT $2`, params);
   return rows.reverse().map(toMessage);
 }
 
@@ -158,8 +159,9 @@ export async function reportConversations(db: Db, range: ReportRange): Promise<R
        SELECT id FROM conversations WHERE created_at >= $1 AND created_at < $2
        UNION SELECT id FROM conversations WHERE claimed_at >= $1 AND claimed_at < $2
        UNION SELECT id FROM conversations WHERE closed_at >= $1 AND closed_at < $2)
-     AND ($3::text IS NULL OR claimed_by = $3 OR agent_id = $3)`,
-    [range.from, range.to, range.agentId ?? null],
+     AND ($3::text IS NULL OR claimed_by = $3 OR agent_id = $3)
+     AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = conversations.id AND t.tag = $4))`,
+    [range.from, range.to, range.agentId ?? null, range.tag ?? null],
   );
   return rows.map(toReportConversation);
 }

@@ -220,6 +220,32 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX conversations_active_by_agent ON conversations (agent_id) WHERE status = 'active';
     `,
   },
+  {
+    version: 9,
+    name: 'search and tags',
+    // Full text (#17 search). Messages: a stored tsvector column, computed once per insert, with a
+    // GIN index on it: a query reads it instead of parsing each candidate's body again (search
+    // ranks the newest matches, and walks the primary key backwards for a common word, which
+    // tests each row it passes). Adding it rewrites the table once. Visitors: a GIN index on the
+    // expression (few rows to rank). The 'simple' configuration folds case and does not stem, as
+    // SQLite's unicode61; translate() first turns the punctuation that PostgreSQL's parser would
+    // keep inside one token (emails, hosts, URLs, hyphenated words) into spaces, so "example"
+    // finds "jane@example.com" as in SQLite. postgres/search.ts repeats the visitors' expression
+    // exactly. Tags: one row per (conversation, tag), as SQLite's migration 10.
+    sql: `
+      ALTER TABLE messages ADD COLUMN search_doc tsvector
+        GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, translate(body, '@.:/+_=?&#%~-', '             '))) STORED;
+      CREATE INDEX messages_search_doc ON messages USING GIN (search_doc);
+      CREATE INDEX visitors_fts ON visitors USING GIN ((to_tsvector('simple'::regconfig, translate(name || ' ' || coalesce(email, ''), '@.:/+_=?&#%~-', '             '))));
+      CREATE TABLE conversation_tags (
+        conversation_id TEXT COLLATE "C" NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        tag TEXT COLLATE "C" NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (conversation_id, tag)
+      );
+      CREATE INDEX conversation_tags_by_tag ON conversation_tags (tag, conversation_id);
+    `,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */

@@ -31,7 +31,11 @@ import type {
   ReadPosition,
   ReportConversation,
   ReportRange,
+  MessageSearchHit,
+  SearchQuery,
   Store,
+  TagChangeResult,
+  VisitorSearchHit,
   TransitionResult,
   VisitorRecord,
 } from '../store.ts';
@@ -41,6 +45,7 @@ import * as notes from './notes.ts';
 import * as attachments from './attachments.ts';
 import type { AttachmentRecord, NewAttachment } from '../attachment-store.ts';
 import * as routing from './routing.ts';
+import * as search from './search.ts';
 import { createDb, errorInfo } from './db.ts';
 import type { PoolClient } from 'pg';
 
@@ -401,6 +406,26 @@ export class PostgresStore implements Store {
 
   getNotes(conversationId: string, range: NoteRange): Promise<NoteRecord[]> {
     return notes.getNotes(this.#db, conversationId, range);
+  }
+
+  searchMessages(query: SearchQuery): Promise<MessageSearchHit[]> {
+    return search.searchMessages(this.#db, query);
+  }
+
+  searchVisitors(query: SearchQuery): Promise<VisitorSearchHit[]> {
+    return search.searchVisitors(this.#db, query);
+  }
+
+  addTag(conversationId: string, tag: string, max: number, now: number): Promise<TagChangeResult> {
+    return search.addTag(this.#db, conversationId, tag, max, now);
+  }
+
+  removeTag(conversationId: string, tag: string): Promise<TagChangeResult> {
+    return search.removeTag(this.#db, conversationId, tag);
+  }
+
+  getTags(conversationIds: readonly string[]): Promise<Record<string, string[]>> {
+    return search.getTags(this.#db, conversationIds);
   }
 
   setReadPosition(pos: ReadPosition): Promise<boolean> {

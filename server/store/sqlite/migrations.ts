@@ -246,6 +246,50 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX conversations_active_by_agent ON conversations (agent_id) WHERE status = 'active';
     `,
   },
+  {
+    version: 10,
+    name: 'search and tags',
+    // Full text (#17 search): FTS5 indexes over message bodies and visitors' names and emails,
+    // external-content (they hold the index only; the text stays in messages and visitors), kept in
+    // step by triggers in the same transaction as every write. unicode61 folds case and diacritics.
+    // Messages are never updated or deleted; the triggers for it keep the index right should one be.
+    // Tags: one row per (conversation, tag); the tag index serves the reports' tag filter.
+    sql: `
+      CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
+      INSERT INTO messages_fts (rowid, body) SELECT rowid, body FROM messages;
+      CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, body) VALUES (new.rowid, new.body);
+      END;
+      CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
+      END;
+      CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
+        INSERT INTO messages_fts (rowid, body) VALUES (new.rowid, new.body);
+      END;
+
+      CREATE VIRTUAL TABLE visitors_fts USING fts5(name, email, content='visitors', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
+      INSERT INTO visitors_fts (rowid, name, email) SELECT rowid, name, coalesce(email, '') FROM visitors;
+      CREATE TRIGGER visitors_fts_insert AFTER INSERT ON visitors BEGIN
+        INSERT INTO visitors_fts (rowid, name, email) VALUES (new.rowid, new.name, coalesce(new.email, ''));
+      END;
+      CREATE TRIGGER visitors_fts_delete AFTER DELETE ON visitors BEGIN
+        INSERT INTO visitors_fts (visitors_fts, rowid, name, email) VALUES ('delete', old.rowid, old.name, coalesce(old.email, ''));
+      END;
+      CREATE TRIGGER visitors_fts_update AFTER UPDATE OF name, email ON visitors BEGIN
+        INSERT INTO visitors_fts (visitors_fts, rowid, name, email) VALUES ('delete', old.rowid, old.name, coalesce(old.email, ''));
+        INSERT INTO visitors_fts (rowid, name, email) VALUES (new.rowid, new.name, coalesce(new.email, ''));
+      END;
+
+      CREATE TABLE conversation_tags (
+        conversation_id TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (conversation_id, tag)
+      ) WITHOUT ROWID;
+      CREATE INDEX conversation_tags_by_tag ON conversation_tags (tag, conversation_id);
+    `,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */

@@ -37,7 +37,11 @@ import type {
   ReadPosition,
   ReportConversation,
   ReportRange,
+  MessageSearchHit,
+  SearchQuery,
   Store,
+  TagChangeResult,
+  VisitorSearchHit,
   TransitionResult,
   VisitorRecord,
 } from '../store.ts';
@@ -45,6 +49,7 @@ import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_FRAMES } from '
 import { createGroupCommit, type GroupCommit, type WalSync, walFileSync } from './group-commit.ts';
 import { migrate } from './migrations.ts';
 import { createSqliteNotes, type SqliteNotes } from './notes.ts';
+import { candidateParams, prepareSearchStatements, rankCandidates, searchParams } from './search.ts';
 import { listConversationsSql, prepare, prepareStatements, type Query, type Statements } from './statements.ts';
 
 /** Thrown inside a transaction to roll it back when it would leave no active admin. */
@@ -65,6 +70,7 @@ export class SqliteStore implements Store {
   /** Needs no table, so /readyz works before migrate(). */
   readonly #ping: StatementSync;
   #statements: Statements | undefined;
+  #search: ReturnType<typeof prepareSearchStatements> | undefined;
   readonly #listStatements = new Map<string, Query<ConversationRow>>();
   readonly #writes: GroupCommit;
   readonly #ids: OrderedIds;
@@ -109,6 +115,7 @@ export class SqliteStore implements Store {
   async migrate(): Promise<void> {
     migrate(this.#db, this.#clock.now());
     this.#statements ??= prepareStatements(this.#db);
+    this.#search ??= prepareSearchStatements(this.#db);
   }
 
   async ping(): Promise<void> {
@@ -500,7 +507,63 @@ export class SqliteStore implements Store {
   // ---- reports
 
   async reportConversations(range: ReportRange): Promise<ReportConversation[]> {
-    return this.#q.reportConversations.all(range.from, range.to, range.agentId ?? null).map(toReportConversation);
+    return this.#q.reportConversations.all(range.from, range.to, range.agentId ?? null, range.tag ?? null).map(toReportConversation);
+  }
+
+  // ---- search and tags
+
+  get #s(): ReturnType<typeof prepareSearchStatements> {
+    if (!this.#search) throw new Error('SqliteStore: call migrate() before use');
+    return this.#search;
+  }
+
+  async searchMessages(query: SearchQuery): Promise<MessageSearchHit[]> {
+    if (query.terms.length === 0) return [];
+    // As getMessages: never show a message that is committed but not yet durable.
+    await this.#writes.durable();
+    const ranked = rankCandidates(this.#s.messages.all(...candidateParams(query)), query.terms);
+    const rows = ranked.slice(query.offset, query.offset + query.limit);
+    const conversations = new Map<string, ConversationRecord>();
+    return rows.map((row) => {
+      let conversation = conversations.get(row.conversation_id);
+      if (!conversation) {
+        conversation = toConversation(this.#q.conversationById.get(row.conversation_id)!);
+        conversations.set(conversation.id, conversation);
+      }
+      return { message: toMessage(row), conversation };
+    });
+  }
+
+  async searchVisitors(query: SearchQuery): Promise<VisitorSearchHit[]> {
+    if (query.terms.length === 0) return [];
+    return this.#s.visitors
+      .all(...searchParams(query))
+      .map((row) => ({ visitor: toVisitor(row), conversation: toConversation(this.#q.conversationById.get(row.conversation_id)!) }));
+  }
+
+  async addTag(conversationId: string, tag: string, max: number, now: number): Promise<TagChangeResult> {
+    return this.#transaction((): TagChangeResult => {
+      if (!this.#s.conversationExists.get(conversationId)) return { kind: 'not_found' };
+      const before = this.#s.tagsOf.all(conversationId).map((r) => r.tag);
+      if (before.includes(tag)) return { kind: 'ok', tags: before, changed: false };
+      if (before.length >= max) return { kind: 'too_many', tags: before };
+      this.#s.insertTag.run(conversationId, tag, now);
+      return { kind: 'ok', tags: this.#s.tagsOf.all(conversationId).map((r) => r.tag), changed: true };
+    });
+  }
+
+  async removeTag(conversationId: string, tag: string): Promise<TagChangeResult> {
+    return this.#transaction((): TagChangeResult => {
+      if (!this.#s.conversationExists.get(conversationId)) return { kind: 'not_found' };
+      const changed = Number(this.#s.deleteTag.run(conversationId, tag).changes) > 0;
+      return { kind: 'ok', tags: this.#s.tagsOf.all(conversationId).map((r) => r.tag), changed };
+    });
+  }
+
+  async getTags(conversationIds: readonly string[]): Promise<Record<string, string[]>> {
+    const out: Record<string, string[]> = {};
+    for (const row of this.#s.tagsOfMany.all(JSON.stringify(conversationIds))) (out[row.conversation_id] ??= []).push(row.tag);
+    return out;
   }
 
   // ---- read positions

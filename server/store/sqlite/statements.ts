@@ -153,14 +153,15 @@ const SQL = {
     ON CONFLICT (conversation_id, participant_kind, participant_id)
     DO UPDATE SET seq = max(read_positions.seq, excluded.seq) WHERE excluded.seq > read_positions.seq`),
   // Reports: each branch a range of its own index (created_at, claimed_at, closed_at); the message
-  // count is the end of the messages' (conversation_id, seq) index, as LAST_SEQ. ?3: an agent or NULL.
+  // count is the end of the messages' (conversation_id, seq) index, as LAST_SEQ. ?3: an agent or NULL; ?4: a tag or NULL.
   reportConversations: sql<ReportRow>(`SELECT id, status, created_at, claimed_at, claimed_by, first_reply_at, closed_at, agent_id,
       (SELECT coalesce(max(seq), 0) FROM messages WHERE messages.conversation_id = conversations.id) AS message_count
     FROM conversations WHERE id IN (
       SELECT id FROM conversations WHERE created_at >= ?1 AND created_at < ?2
       UNION SELECT id FROM conversations WHERE claimed_at >= ?1 AND claimed_at < ?2
       UNION SELECT id FROM conversations WHERE closed_at >= ?1 AND closed_at < ?2)
-    AND (?3 IS NULL OR claimed_by = ?3 OR agent_id = ?3)`),
+    AND (?3 IS NULL OR claimed_by = ?3 OR agent_id = ?3)
+    AND (?4 IS NULL OR EXISTS (SELECT 1 FROM conversation_tags t WHERE t.conversation_id = conversations.id AND t.tag = ?4))`),
   readPositions: sql<ReadPositionRow>('SELECT * FROM read_positions WHERE conversation_id = ? ORDER BY participant_kind, participant_id'),
 } as const;
 
