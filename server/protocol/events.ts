@@ -2,6 +2,7 @@
 // callback is always the last argument. Imports only sibling protocol files.
 
 import type { Ack } from './errors.ts';
+import type { Csat, CsatRating, VisitorDetails } from './agent-tools.ts';
 import type {
   AgentStatus,
   Conversation,
@@ -22,6 +23,8 @@ export type AckFn<T extends object = object> = (result: Ack<T>) => void;
 export interface HistoryResult {
   conversation: Conversation | null;
   messages: Message[];
+  /** A closed conversation's satisfaction rating, null when none (docs/protocol.md, CSAT). */
+  csat?: Csat | null;
 }
 
 /** Sent by the server on every namespace when a client should re-fetch history. */
@@ -36,7 +39,10 @@ export interface VisitorClientEvents {
   typing: (input: { typing: boolean }) => void;
   read: (input: { seq: number }) => void;
   'profile:update': (input: { name?: string; email?: string }, ack: AckFn<{ visitor: Visitor }>) => void;
-  'page:view': (input: { url: string; title?: string }) => void;
+  /** `timeZone`: the visitor's IANA zone, for the agent's context panel (docs/protocol.md). */
+  'page:view': (input: { url: string; title?: string; timeZone?: string }) => void;
+  /** Rates a closed conversation of this visitor (docs/protocol.md, CSAT). */
+  'csat:rate': (input: { conversationId: string; rating: CsatRating; comment?: string }, ack: AckFn<{ csat: Csat }>) => void;
 }
 
 export interface VisitorServerEvents {
@@ -48,6 +54,8 @@ export interface VisitorServerEvents {
   /** Agents available right now (online, not away): lets the widget say "no agent is online". */
   availability: (event: { agentsOnline: number }) => void;
   resync: (event: ResyncEvent) => void;
+  /** This visitor's rating was given or changed (by another of their tabs too). */
+  csat: (csat: Csat) => void;
 }
 
 // ---- /agent
@@ -69,6 +77,8 @@ export interface AgentClientEvents {
   'status:set': (input: { status: 'online' | 'away' }, ack: AckFn) => void;
   /** Visitor context for the console (beyond SPEC §5): who they are, whether they are here, what page they are on. */
   'visitor:get': (input: { conversationId: string }, ack: AckFn<{ visitor: VisitorContext }>) => void;
+  /** Pages viewed, browser and OS, time zone, first seen, earlier conversations (docs/protocol.md). */
+  'visitor:details': (input: { conversationId: string }, ack: AckFn<{ details: VisitorDetails }>) => void;
 }
 
 export interface VisitorContext extends Visitor {
@@ -88,6 +98,8 @@ export interface AgentServerEvents {
   resync: (event: ResyncEvent) => void;
   /** Sent just before the server closes this socket because the account changed (docs/protocol.md). */
   'session:ended': (event: SessionEndedEvent) => void;
+  /** A conversation this agent held (or is viewing) was rated by its visitor. */
+  csat: (csat: Csat) => void;
 }
 
 /**

@@ -7,14 +7,16 @@ import { ConnectionState, type NamespaceServices, trackPresence } from './contex
 import { bindHandlers, type HandlerTable } from './handlers.ts';
 import { agentHandshake } from './handshake.ts';
 import { type AgentNamespace, type AgentSocket, room } from './types.ts';
+import type { RealtimeAgentTools } from './agent-tools.ts';
 
 export interface AgentNamespaceDeps extends NamespaceServices {
   nsp: AgentNamespace;
   trustProxy: boolean;
+  tools: RealtimeAgentTools;
 }
 
 export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
-  const { nsp, conversations, visitors, desk, presence, queue, schemas, logger } = deps;
+  const { nsp, conversations, visitors, desk, presence, queue, schemas, logger, tools } = deps;
   nsp.use(agentHandshake(deps.sessions, logger, { adminOnly: false, trustProxy: deps.trustProxy, now: deps.now }));
 
   const agent = (socket: AgentSocket) => socket.data.agent;
@@ -63,7 +65,8 @@ export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
       schema: schemas.agentHistory,
       async run(socket, { conversationId, ...query }) {
         const { conversation, messages } = await conversations.agentHistory(agent(socket), conversationId, query);
-        return { conversation: await queue.view(conversation), messages: messages.map(toMessage) };
+        const csat = await tools.csat.of(conversation.id, conversation.closedAt);
+        return { conversation: await queue.view(conversation), messages: messages.map(toMessage), csat };
       },
     },
     typing: {
@@ -84,6 +87,13 @@ export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
       heavy: true,
       schema: schemas.conversationRef,
       run: async (socket, { conversationId }) => ({ visitor: await visitors.context(agent(socket), conversationId) }),
+    },
+    'visitor:details': {
+      acked: true,
+      budget: 'events',
+      heavy: true,
+      schema: schemas.conversationRef,
+      run: async (socket, { conversationId }) => ({ details: await tools.details.details(agent(socket), conversationId) }),
     },
     'status:set': {
       acked: true,

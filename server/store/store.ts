@@ -4,6 +4,7 @@
 // thrown; a throw means the database failed. Imports only protocol types.
 
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
+import type { AgentToolsStore } from './agent-tools.ts';
 
 export interface AgentRecord {
   id: string;
@@ -182,7 +183,8 @@ export interface ConversationFilter {
   limit?: number;
 }
 
-export interface Store {
+/** Canned replies, page views and CSAT: agent-tools.ts. */
+export interface Store extends AgentToolsStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call on every start and from many nodes. */
   migrate(): Promise<void>;

@@ -178,6 +178,47 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX agents_revision ON agents (revision);
     `,
   },
+  {
+    version: 11,
+    name: 'agent tools: canned replies, page views, satisfaction ratings',
+    // Canned replies: owner_id NULL is the team's; shortcut_key is the shortcut lower-cased by the
+    // server (the same in both engines), unique per owner. Page views: the visitor's latest pages,
+    // pruned to a bound on every insert. CSAT: one row per conversation (its primary key), replaced
+    // while the window is open; counted by the conversation's closed_at (reports).
+    sql: `
+      CREATE TABLE canned_replies (
+        id TEXT PRIMARY KEY,
+        owner_id TEXT REFERENCES agents (id) ON DELETE CASCADE,
+        shortcut TEXT NOT NULL,
+        shortcut_key TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX canned_replies_owner_shortcut ON canned_replies (coalesce(owner_id, ''), shortcut_key);
+
+      CREATE TABLE page_views (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        visitor_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT,
+        user_agent TEXT,
+        time_zone TEXT,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX page_views_by_visitor ON page_views (visitor_id, id);
+
+      CREATE TABLE csat_ratings (
+        conversation_id TEXT PRIMARY KEY REFERENCES conversations (id),
+        visitor_id TEXT NOT NULL,
+        agent_id TEXT,
+        rating TEXT NOT NULL CHECK (rating IN ('good', 'okay', 'bad')),
+        comment TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */
