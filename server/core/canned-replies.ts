@@ -3,8 +3,7 @@
 
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { CANNED_PERSONAL_MAX, CANNED_TEAM_MAX, type CannedReply, type CannedScope } from '../protocol/agent-tools.ts';
-import type { CannedReplyRecord } from '../store/agent-tools.ts';
-import type { Store } from '../store/store.ts';
+import type { CannedReplyRecord, Store } from '../store/store.ts';
 import type { ActingAgent } from './conversations.ts';
 
 export interface CannedReplies {

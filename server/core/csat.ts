@@ -6,8 +6,7 @@
 import type { Clock } from '../clock.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { type Csat, type CsatRating, type CsatSummary, CSAT_WINDOW_MS } from '../protocol/agent-tools.ts';
-import type { CsatCounts, CsatRecord } from '../store/agent-tools.ts';
-import type { Store } from '../store/store.ts';
+import type { CsatCounts, CsatRecord, Store } from '../store/store.ts';
 import type { ActingVisitor } from './conversations.ts';
 
 export interface CsatService {

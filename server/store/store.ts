@@ -6,6 +6,8 @@
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
 import type { AgentToolsStore } from './agent-tools.ts';
 
+export type { CannedReplyRecord, CsatCounts, CsatRecord, PageViewRecord } from './agent-tools.ts';
+
 export interface AgentRecord {
   id: string;
   email: string;

@@ -28,7 +28,7 @@ describe.each(TRANSPORTS)('[VCTX] visitor details over %s', (transport) => {
     const details = await eventually(async () => {
       const { details } = await ok(agent.socket, 'visitor:details', { conversationId });
       return details.pages[0]?.url === last && details.pages.length === PAGE_VIEWS_KEPT ? details : null;
-    });
+    }).then((d) => d!);
     expect(details.pages.every((p) => p.url.startsWith('https://shop.example.com/p/'))).toBe(true);
     expect(details.pages.at(-1)?.url).toBe('https://shop.example.com/p/10');
     expect(details.timeZone).toBe('Europe/Paris');
