@@ -8,6 +8,9 @@ import type { ConsoleKey } from '../lib/i18n.ts';
 import { lengthStatus, maxMessageLength } from '../lib/settings.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import { createTypingSender } from '../lib/typing.ts';
+import type { CannedReply } from '../../server/protocol/agent-tools.ts';
+import { filterCanned, slashQuery } from './canned.ts';
+import { CannedPicker, optionId, PICKER_ID, pickerKey, type PickerState } from './canned-picker.tsx';
 
 let composers = 0;
 
@@ -23,14 +26,35 @@ export interface ComposerProps {
   onTyping(typing: boolean): void;
   /** A refused message given back to edit; `n` changes each time, so the same text can come back twice. */
   restored?: { body: string; n: number } | null;
+  /** Canned replies behind `/`, and how their placeholders are filled in (canned.ts). */
+  canned?: { replies: readonly CannedReply[]; fill(body: string): string };
 }
 
-export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyping, restored }: ComposerProps) {
+export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyping, restored, canned }: ComposerProps) {
   const { t } = useI18n<ConsoleKey>();
   const ref = useRef<HTMLTextAreaElement>(null);
   const limit = useMemo(() => maxMessageLength(), []);
   const countId = useMemo(() => `reply-count-${++composers}`, []);
   const [length, setLength] = useState(0);
+  const [picker, setPicker] = useState<PickerState | null>(null);
+  /** Opens, filters or closes the canned-reply list from the text before the caret. */
+  const updatePicker = () => {
+    const input = ref.current!;
+    const found = canned && input.selectionStart === input.selectionEnd ? slashQuery(input.value, input.selectionStart) : null;
+    setPicker(found ? { ...found, items: filterCanned(canned!.replies, found.query), active: 0 } : null);
+  };
+  const insert = (reply: CannedReply) => {
+    const input = ref.current!;
+    const text = canned!.fill(reply.body);
+    const caret = input.selectionStart;
+    input.value = input.value.slice(0, picker!.start) + text + input.value.slice(caret);
+    const at = picker!.start + text.length;
+    input.setSelectionRange(at, at);
+    setPicker(null);
+    grow();
+    setLength(input.value.length);
+    input.focus();
+  };
   const status = lengthStatus(length, limit);
   useEffect(() => {
     const input = ref.current;
@@ -59,6 +83,7 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
     setLength(0);
     grow();
     typing.stop();
+    setPicker(null);
     onSend(body);
   };
 
@@ -83,7 +108,20 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
         aria-describedby={countId}
         enterkeyhint="send"
         disabled={!enabled}
+        aria-autocomplete={canned ? 'list' : undefined}
+        aria-expanded={canned ? picker !== null : undefined}
+        aria-controls={picker ? PICKER_ID : undefined}
+        aria-activedescendant={picker && picker.items.length > 0 ? optionId(picker.active) : undefined}
+        onBlur={() => setPicker(null)}
         onKeyDown={(e) => {
+          const action = picker && !e.isComposing ? pickerKey(e.key, picker) : null;
+          if (action) {
+            e.preventDefault();
+            if (action.kind === 'move') setPicker({ ...picker!, active: action.active });
+            else if (action.kind === 'close') setPicker(null);
+            else insert(picker!.items[picker!.active]);
+            return;
+          }
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             submit();
@@ -93,8 +131,10 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
           grow();
           setLength(ref.current!.value.length);
           if (ref.current!.value.trim() !== '') typing.input();
+          updatePicker();
         }}
       />
+      {picker && <CannedPicker state={picker} onPick={(i) => insert(picker.items[i])} onHover={(i) => setPicker({ ...picker, active: i })} />}
       <button type="submit" class="composer-send" aria-label={t('console.composer.sendLabel')} title={t('console.composer.send')} disabled={!enabled || status.over}>
         <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
           <path d={SEND_PATH} fill="currentColor" />

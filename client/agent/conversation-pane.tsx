@@ -9,6 +9,10 @@ import { useI18n } from '../ui/i18n-context.ts';
 import { Composer } from './composer.tsx';
 import type { ConsoleState } from './console-state.ts';
 import { Transcript } from './transcript.tsx';
+import type { Agent } from '../../server/protocol/shapes.ts';
+import { type CannedStore, fillPlaceholders } from './canned.ts';
+import type { AgentSocket } from './console-state.ts';
+import { CsatBadge } from './csat-badge.tsx';
 
 export interface PaneProps {
   console: ConsoleState;
@@ -17,6 +21,8 @@ export interface PaneProps {
   onDetails(): void;
   onClose(id: string): void;
   onTransfer(id: string): void;
+  /** Canned replies and the rating of a closed conversation (issue #17). */
+  tools?: { canned: CannedStore; me: Agent; socket: AgentSocket };
 }
 
 function statusLine(i18n: I18n<ConsoleKey>, c: Conversation, mine: boolean, position: number | null, peerOnline: boolean) {
@@ -30,7 +36,7 @@ function statusLine(i18n: I18n<ConsoleKey>, c: Conversation, mine: boolean, posi
   return <span class={`presence${peerOnline ? ' online' : ''}`}>{peerOnline ? t('console.presence.online') : t('console.presence.offline')}</span>;
 }
 
-export function ConversationPane({ console: con, id, onBack, onDetails, onClose, onTransfer }: PaneProps) {
+export function ConversationPane({ console: con, id, onBack, onDetails, onClose, onTransfer, tools }: PaneProps) {
   const i18n = useI18n<ConsoleKey>();
   const { t } = i18n;
   const state = con.stateOf(id)?.value;
@@ -51,6 +57,8 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
   const mine = con.isMine(c);
   const model = con.model(id);
   const notes = c.status === 'closed' ? [t('console.note.closed')] : [];
+  // {{visitor.name}} and {{agent.name}}, filled in when a reply is inserted and again before it is sent.
+  const fill = (body: string) => fillPlaceholders(body, { visitorName: c.visitor.name, agentName: tools?.me.name ?? '', fallback: t('console.canned.visitorFallback') });
 
   return (
     <section class="pane" aria-labelledby="pane-title" data-conversation={id}>
@@ -93,6 +101,7 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
           {note}
         </div>
       )}
+      {tools && <CsatBadge socket={tools.socket} conversationId={id} closed={c.status === 'closed'} />}
       <Transcript
         state={state}
         label={t('console.pane.transcriptLabel', { name: i18n.name(c.visitor.name) })}
@@ -119,9 +128,10 @@ export function ConversationPane({ console: con, id, onBack, onDetails, onClose,
             placeholder={c.status === 'closed' ? t('console.composer.closed') : mine ? t('console.composer.placeholder') : t('console.composer.notYours')}
             enabled={mine}
             autoFocus
-            onSend={(body) => model?.send(body)}
+            onSend={(body) => model?.send(tools ? fill(body) : body)}
             onTyping={(typing) => con.typing(id, typing)}
             restored={restored}
+            canned={tools && { replies: tools.canned.replies.value, fill }}
           />
         )
       )}
