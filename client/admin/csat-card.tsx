@@ -48,7 +48,7 @@ export function CsatCard() {
           <ul class="csat-counts">
             <li data-rating="good">😊 {t('admin.csat.good', { count: number(summary?.good ?? 0) })}</li>
             <li data-rating="okay">😐 {t('admin.csat.okay', { count: number(summary?.okay ?? 0) })}</li>
-            <li data-rating="bad">🙁 {t('admin.csat.bad', { count: number(summary?.bad ?? 0) })}</li>
+            <li data-rating="bad">😞 {t('admin.csat.bad', { count: number(summary?.bad ?? 0) })}</li>
           </ul>
         </>
       )}

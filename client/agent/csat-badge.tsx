@@ -9,7 +9,7 @@ import { useI18n } from '../ui/i18n-context.ts';
 import type { AgentSocket } from './console-state.ts';
 
 export const RATING_KEY = { good: 'console.csat.good', okay: 'console.csat.okay', bad: 'console.csat.bad' } as const satisfies Record<Csat['rating'], ConsoleKey>;
-export const RATING_ICON = { good: '😊', okay: '😐', bad: '🙁' } as const;
+export const RATING_ICON = { good: '😊', okay: '😐', bad: '😞' } as const;
 
 export function CsatBadge({ socket, conversationId, closed }: { socket: AgentSocket; conversationId: string; closed: boolean }) {
   const { t } = useI18n<ConsoleKey>();

@@ -21,7 +21,7 @@ export interface CsatCard {
 const RATINGS: ReadonlyArray<{ rating: CsatRating; icon: string; key: WidgetKey }> = [
   { rating: 'good', icon: '😊', key: 'widget.csat.good' },
   { rating: 'okay', icon: '😐', key: 'widget.csat.okay' },
-  { rating: 'bad', icon: '🙁', key: 'widget.csat.bad' },
+  { rating: 'bad', icon: '😞', key: 'widget.csat.bad' },
 ];
 
 export function createCsatCard(opts: { i18n: I18n<WidgetKey>; onRate(input: { conversationId: string; rating: CsatRating; comment?: string }): void }): CsatCard {
