@@ -109,7 +109,6 @@ export function Composer({ label, placeholder, enabled, autoFocus, onSend, onTyp
         enterkeyhint="send"
         disabled={!enabled}
         aria-autocomplete={canned ? 'list' : undefined}
-        aria-expanded={canned ? picker !== null : undefined}
         aria-controls={picker ? PICKER_ID : undefined}
         aria-activedescendant={picker && picker.items.length > 0 ? optionId(picker.active) : undefined}
         onBlur={() => setPicker(null)}

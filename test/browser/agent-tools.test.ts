@@ -110,6 +110,18 @@ describe('[E2E-TOOLS] agent tools in the console and the widget', () => {
       await poll(() => visitor.locator('.csat-card .csat-thanks').textContent()).toBe('Thank you for your feedback! Your rating: Good.');
       await screenshot(agent, 'agent-tools-csat-1280');
 
+      // The admin's dashboard counts it: one rating, good.
+      const adminContext = await browser().newContext({ viewport: { width: 1280, height: 820 } });
+      try {
+        const admin = await signIn(adminContext, app, { email: 'lead@example.com', name: 'Lead', role: 'admin' }, '/admin');
+        const figure = admin.locator('.csat-card');
+        await poll(() => figure.locator('.csat-score').textContent()).toBe('100% good');
+        expect(await figure.locator('[data-rating="good"]').textContent()).toContain('Good: 1');
+        await screenshot(admin, 'agent-tools-dashboard-1280');
+      } finally {
+        await adminContext.close();
+      }
+
       // On a phone: the same pieces in one column.
       await visitor.setViewportSize({ width: 375, height: 700 });
       await screenshot(visitor, 'agent-tools-rating-375');
