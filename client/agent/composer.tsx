@@ -9,7 +9,7 @@ import { lengthStatus, maxMessageLength } from '../lib/settings.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import { createTypingSender } from '../lib/typing.ts';
 import type { CannedReply } from '../../server/protocol/agent-tools.ts';
-import { filterCanned, slashQuery } from './canned.ts';
+import { filterCanned, slashQuery } from './canned-text.ts';
 import { CannedPicker, optionId, PICKER_ID, pickerKey, type PickerState } from './canned-picker.tsx';
 
 let composers = 0;

@@ -10,7 +10,8 @@ import { Composer } from './composer.tsx';
 import type { ConsoleState } from './console-state.ts';
 import { Transcript } from './transcript.tsx';
 import type { Agent } from '../../server/protocol/shapes.ts';
-import { type CannedStore, fillPlaceholders } from './canned.ts';
+import type { CannedStore } from './canned.ts';
+import { fillPlaceholders } from './canned-text.ts';
 import type { AgentSocket } from './console-state.ts';
 import { CsatBadge } from './csat-badge.tsx';
 

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseUserAgent } from '../../server/core/user-agent.ts';
-import { filterCanned, fillPlaceholders, slashQuery } from '../../client/agent/canned.ts';
+import { filterCanned, fillPlaceholders, slashQuery } from '../../client/agent/canned-text.ts';
 import type { CannedReply } from '../../server/protocol/agent-tools.ts';
 
 describe('[UA] User-Agent parsing', () => {

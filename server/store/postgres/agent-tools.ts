@@ -1,6 +1,7 @@
 // The PostgreSQL engine's canned replies, page views and CSAT (../agent-tools.ts). Many nodes
-// share the tables: a reply's count and shortcut are checked under an advisory lock per owner,
-// a rating's window under the row lock of its conversation.
+// share the tables: a reply's count and shortcut are checked under an advisory lock per owner, a
+// visitor's page views are pruned under one per visitor, a rating's window is checked under the
+// row lock of its conversation.
 
 import type { AgentToolsStore, CreateCannedResult, RateResult, UpdateCannedResult } from '../agent-tools.ts';
 import { type CannedRow, type CsatRow, decideRate, type PageViewRow, shortcutKey, toCanned, toCsat, toCsatCounts, toPageView } from '../agent-tools-rows.ts';
@@ -70,6 +71,9 @@ export function createPostgresAgentTools(db: Db, now: () => number): AgentToolsS
 
     async recordPageView(v, keep) {
       await db.transaction(async (client) => {
+        // One visitor's views take turns (their tabs, several nodes): each prune sees every view
+        // committed before it, so the bound holds, and ids follow the order the views were stored.
+        await client.query(`SELECT pg_advisory_xact_lock(hashtext('pages:' || $1::text))`, [v.visitorId]);
         await client.query(`INSERT INTO page_views (visitor_id, url, title, user_agent, time_zone, at) VALUES ($1, $2, $3, $4, $5, $6)`, [
           v.visitorId,
           v.url,
