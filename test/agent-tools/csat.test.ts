@@ -95,7 +95,7 @@ describe('[CSAT] the 24-hour window', () => {
     expect(await t.store.getCsat(b.conversationId)).toBeNull();
   });
 
-  it('[CSAT4] admins get a period’s counts and score; agents are refused', async () => {
+  it('[CSAT4] admins get a period’s counts and score (also in the reports’ summary); agents are refused', async () => {
     const t = await startApp();
     for (const rating of ['good', 'good', 'bad'] as const) {
       const c = await closedConversation(t, 'websocket');
@@ -107,6 +107,9 @@ describe('[CSAT] the 24-hour window', () => {
     const res = await t.http(`/api/reports/csat?from=${today}&to=${tomorrow}`, { cookie: admin });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ good: 2, okay: 0, bad: 1, total: 3, score: 67 });
+    // The reports' summary carries the same figure.
+    const summary = await t.http(`/api/reports/summary?from=${today}&to=${tomorrow}`, { cookie: admin });
+    expect(((await summary.json()) as { csat: unknown }).csat).toEqual({ good: 2, okay: 0, bad: 1, total: 3, score: 67 });
     const { cookie: agent } = await t.login('plain@example.com');
     expect((await t.http(`/api/reports/csat?from=${today}&to=${tomorrow}`, { cookie: agent })).status).toBe(403);
     expect((await t.http(`/api/reports/csat?from=nope&to=${tomorrow}`, { cookie: admin })).status).toBe(400);

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 
 export type Namespace = 'visitor' | 'agent' | 'admin';
 
-type FieldKind = 'conversationId' | 'agentId' | 'clientId' | 'body' | 'seq' | 'limit' | 'typing' | 'url' | 'title' | 'name' | 'email' | 'status';
+type FieldKind = 'conversationId' | 'agentId' | 'clientId' | 'body' | 'seq' | 'limit' | 'typing' | 'url' | 'title' | 'name' | 'email' | 'status' | 'rating' | 'comment' | 'timeZone';
 
 interface FieldSpec {
   name: string;
@@ -37,7 +37,15 @@ export const EVENTS: EventSpec[] = [
   { ns: 'visitor', event: 'typing', acked: false, fields: [req('typing', 'typing')], result: [] },
   { ns: 'visitor', event: 'read', acked: false, fields: [req('seq', 'seq')], result: [] },
   { ns: 'visitor', event: 'profile:update', acked: true, fields: [opt('name', 'name'), opt('email', 'email')], atLeastOne: true, result: ['visitor'] },
-  { ns: 'visitor', event: 'page:view', acked: false, fields: [req('url', 'url'), opt('title', 'title')], result: [] },
+  { ns: 'visitor', event: 'page:view', acked: false, fields: [req('url', 'url'), opt('title', 'title'), opt('timeZone', 'timeZone')], result: [] },
+  // Issue #17 (docs/protocol.md, "Agent tools").
+  {
+    ns: 'visitor',
+    event: 'csat:rate',
+    acked: true,
+    fields: [req('conversationId', 'conversationId'), req('rating', 'rating'), opt('comment', 'comment')],
+    result: ['csat'],
+  },
   ...(['conversation:claim', 'conversation:release', 'conversation:close'] as const).map(
     (event): EventSpec => ({ ns: 'agent', event, acked: true, fields: [req('conversationId', 'conversationId')], result: ['conversation'] }),
   ),
@@ -60,6 +68,7 @@ export const EVENTS: EventSpec[] = [
   { ns: 'agent', event: 'read', acked: false, fields: [req('conversationId', 'conversationId'), req('seq', 'seq')], result: [] },
   { ns: 'agent', event: 'status:set', acked: true, fields: [req('status', 'status')], result: [] },
   { ns: 'agent', event: 'visitor:get', acked: true, fields: [req('conversationId', 'conversationId')], result: ['visitor'] },
+  { ns: 'agent', event: 'visitor:details', acked: true, fields: [req('conversationId', 'conversationId')], result: ['details'] },
   { ns: 'admin', event: 'online:get', acked: true, fields: [], result: ['agents', 'visitors', 'queue'] },
 ];
 
@@ -142,6 +151,10 @@ export function arbitraries(pools: Pools) {
     name: text(1, 60).filter((s) => s.trim().length <= 100),
     email: fc.tuple(word, word, fc.constantFrom('io', 'com', 'example')).map(([a, b, c]) => `${a}@${b}.${c}`),
     status: fc.constantFrom('online', 'away'),
+    rating: fc.constantFrom('good', 'okay', 'bad'),
+    comment: fc.string({ maxLength: 1000 }),
+    // A zone the server does not know is valid input, only not kept.
+    timeZone: fc.constantFrom('Europe/Paris', 'UTC', 'America/Sao_Paulo', 'Mars/Olympus_Mons', '+05:30'),
   };
 
   const badId = fc.oneof(fc.constant(''), long(101, 400), huge(101), notString);
@@ -162,6 +175,9 @@ export function arbitraries(pools: Pools) {
       notString,
     ),
     status: fc.oneof(fc.constantFrom('', 'Online', 'AWAY', 'offline', 'online ', 'busy', '__proto__'), notString),
+    rating: fc.oneof(fc.constantFrom('', 'Good', 'great', 'good ', '__proto__'), notString),
+    comment: fc.oneof(long(1001, 5000), notString),
+    timeZone: fc.oneof(fc.constant(''), long(65, 1000), notString),
   };
 
   /** Keys a payload may carry besides its fields; zod ignores them, so they never make a payload valid or invalid. */

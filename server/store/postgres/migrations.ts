@@ -173,6 +173,8 @@ export const migrations: readonly Migration[] = [
         updated_at BIGINT NOT NULL
       );
       CREATE UNIQUE INDEX canned_replies_owner_shortcut ON canned_replies (coalesce(owner_id, ''), shortcut_key);
+      -- An agent's deletion finds their personal replies (ON DELETE CASCADE) through it.
+      CREATE INDEX canned_replies_owner ON canned_replies (owner_id);
 
       CREATE TABLE page_views (
         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -196,6 +196,8 @@ export const migrations: readonly Migration[] = [
         updated_at INTEGER NOT NULL
       );
       CREATE UNIQUE INDEX canned_replies_owner_shortcut ON canned_replies (coalesce(owner_id, ''), shortcut_key);
+      -- An agent's deletion finds their personal replies (ON DELETE CASCADE) through it.
+      CREATE INDEX canned_replies_owner ON canned_replies (owner_id);
 
       CREATE TABLE page_views (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
