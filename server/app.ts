@@ -50,6 +50,12 @@ import { type DrainOutcome, drainConnections } from './realtime/drain.ts';
 import type { Store } from './store/store.ts';
 import { createAddressGauge, createAddressRate } from './edge/address-limits.ts';
 import { createSendAdmission } from './realtime/send-admission.ts';
+import { createCannedReplies } from './core/canned-replies.ts';
+import { createCsatService } from './core/csat.ts';
+import { createVisitorDetails } from './core/visitor-details.ts';
+import { createAgentToolsSchemas } from './edge/agent-tools-schemas.ts';
+import { csatFanout } from './realtime/agent-tools.ts';
+import { agentToolsRouter } from './http/api-agent-tools.ts';
 
 export interface AppDeps {
   config: Config;
@@ -173,11 +179,18 @@ export function createApp(deps: AppDeps): App {
   // Backpressure from the store: sends waiting for their commit are bounded (SEND_QUEUE_MAX, SEND_QUEUE_MAX_AGE_MS).
   const admission = createSendAdmission({ maxWaiting: config.sendQueueMax, maxAgeMs: config.sendQueueMaxAgeMs, now: () => performance.now() });
   const { messageRateLimit } = config;
+  // Canned replies, CSAT and visitor details (issue #17, docs/protocol.md).
+  const tools = {
+    csat: createCsatService({ store, clock, onRated: csatFanout(ns) }),
+    details: createVisitorDetails({ store, conversations, now }),
+    schemas: createAgentToolsSchemas(config.maxMessageLength),
+  };
+  const cannedReplies = createCannedReplies({ store });
   const services = { sessions: store, conversations, visitors, desk, presence, queue, schemas, logger, now, messageRateLimit, states };
-  registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded, admission });
+  registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded, admission, tools });
   const notes = createNoteService({ store, events, conversations, clock });
   const tags = createTags({ store, conversations, clock, changed: (id, list) => events.tagsChanged(id, list) });
-  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy, notes, tags, consoleSettings: () => consoleSettings(settings.current()) });
+  registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy, notes, tags, tools, consoleSettings: () => consoleSettings(settings.current()) });
   registerAdminNamespace({ nsp: ns.admin, sessions: store, logger, now, trustProxy, messageRateLimit, states, onlineSnapshot: () => onlineSnapshot(store, registry, clock) });
 
   const http = createHttpApp({
@@ -202,6 +215,7 @@ export function createApp(deps: AppDeps): App {
       }),
       agentsRouter({ store, accounts, conversations, queue, desk, team, schemas, logger, trustProxy }),
       reportsRouter({ store, reports: createReports({ store, clock }), logger, trustProxy }),
+      agentToolsRouter({ store, canned: cannedReplies, csat: tools.csat, schemas: tools.schemas, logger, trustProxy }),
       searchRouter({ store, search: createSearch({ store }), trustProxy }),
       settingsRouter({ store, settings, logger, trustProxy, changed: settingsChanged }),
       attachmentsRouter({

@@ -19,6 +19,7 @@ import { I18nContext, useI18n } from '../ui/i18n-context.ts';
 import { defaultNameTag } from '../../server/protocol/names.ts';
 import { createToasts } from '../ui/toasts.tsx';
 import { TeamSection } from './team.tsx';
+import { CsatCard } from './csat-card.tsx';
 import { ReportsPage } from './reports.tsx';
 import { SettingsPage } from './settings.tsx';
 import { SessionEnded } from '../ui/session-ended.tsx';
@@ -191,6 +192,7 @@ async function start(mount: HTMLElement) {
             <Stat label={t('admin.stat.queue')} value={s ? number(s.queue.length) : '–'} />
             <LongestWait oldest={oldest.value} />
           </div>
+          <CsatCard />
           <div class="columns">
             <section class="card" aria-labelledby="agents-heading">
               <h2 id="agents-heading">{t('admin.agents.heading')}</h2>

@@ -202,6 +202,12 @@ export function ReportsPage({ timeZone = viewerTimeZone() }: { timeZone?: string
         <Stat name="firstResponse" label={t('admin.reports.stat.firstResponse')} value={f.wait(totals?.firstResponse.median ?? null)} sub={spreadSub(totals?.firstResponse)} />
         <Stat name="duration" label={t('admin.reports.stat.duration')} value={f.wait(totals?.duration.median ?? null)} sub={spreadSub(totals?.duration)} />
         <Stat name="messages" label={t('admin.reports.stat.messages')} value={totals?.messages.mean == null ? '—' : i18n.number(totals.messages.mean)} />
+        <Stat
+          name="csat"
+          label={t('admin.reports.stat.csat')}
+          value={report?.csat.score == null ? '—' : t('admin.csat.score', { score: report.csat.score })}
+          sub={report ? t('admin.csat.total', { count: report.csat.total }) : undefined}
+        />
       </div>
 
       {report && (

@@ -12,6 +12,9 @@ import { createTypingSender } from '../lib/typing.ts';
 import { createEmojiPicker, type EmojiPicker } from '../lib/emoji-picker.ts';
 import { ACCEPT, PAPERCLIP } from '../lib/attachment-view.ts';
 import { filesOf } from '../lib/uploads.ts';
+import type { CannedReply } from '../../server/protocol/agent-tools.ts';
+import { filterCanned, slashQuery } from './canned-text.ts';
+import { CannedPicker, optionId, PICKER_ID, pickerKey, type PickerState } from './canned-picker.tsx';
 
 let composers = 0;
 
@@ -31,11 +34,13 @@ export interface ComposerProps {
   note?: { enabled: boolean; label: string; onNote(body: string): Promise<unknown> };
   /** Files picked with the attach button or pasted (attachments.tsx); without it, no attach button. Replies only: a file is never part of a note. */
   onFiles?(files: File[]): void;
+  /** Canned replies behind `/`, and how their placeholders are filled in (canned.ts). */
+  canned?: { replies: readonly CannedReply[]; fill(body: string): string };
 }
 
 export type ComposeMode = 'reply' | 'note';
 
-export function Composer({ label, placeholder, enabled: replyEnabled, autoFocus, onSend, onTyping, restored, note, onFiles }: ComposerProps) {
+export function Composer({ label, placeholder, enabled: replyEnabled, autoFocus, onSend, onTyping, restored, note, onFiles, canned }: ComposerProps) {
   const { t } = useI18n<ConsoleKey>();
   const ref = useRef<HTMLTextAreaElement>(null);
   const [mode, setMode] = useState<ComposeMode>('reply');
@@ -44,17 +49,36 @@ export function Composer({ label, placeholder, enabled: replyEnabled, autoFocus,
   // Files go to the visitor: only while writing a reply, never from the note box.
   const filesEnabled = !!onFiles && mode === 'reply' && replyEnabled;
   const filePicker = useRef<HTMLInputElement>(null);
-  const pickerSlot = useRef<HTMLSpanElement>(null);
-  const picker = useRef<EmojiPicker | null>(null);
+  const emojiSlot = useRef<HTMLSpanElement>(null);
+  const emoji = useRef<EmojiPicker | null>(null);
   useEffect(() => {
-    picker.current = createEmojiPicker({ openLabel: t('console.emoji.open'), label: t('console.emoji.label'), target: () => ref.current });
-    pickerSlot.current!.replaceChildren(picker.current.element);
-    return () => picker.current?.close();
+    emoji.current = createEmojiPicker({ openLabel: t('console.emoji.open'), label: t('console.emoji.label'), target: () => ref.current });
+    emojiSlot.current!.replaceChildren(emoji.current.element);
+    return () => emoji.current?.close();
   }, []);
-  useEffect(() => picker.current?.setEnabled(enabled), [enabled]);
+  useEffect(() => emoji.current?.setEnabled(enabled), [enabled]);
   const limit = useMemo(() => maxMessageLength(), []);
   const countId = useMemo(() => `reply-count-${++composers}`, []);
   const [length, setLength] = useState(0);
+  const [picker, setPicker] = useState<PickerState | null>(null);
+  /** Opens, filters or closes the canned-reply list from the text before the caret. */
+  const updatePicker = () => {
+    const input = ref.current!;
+    const found = canned && input.selectionStart === input.selectionEnd ? slashQuery(input.value, input.selectionStart) : null;
+    setPicker(found ? { ...found, items: filterCanned(canned!.replies, found.query), active: 0 } : null);
+  };
+  const insert = (reply: CannedReply) => {
+    const input = ref.current!;
+    const text = canned!.fill(reply.body);
+    const caret = input.selectionStart;
+    input.value = input.value.slice(0, picker!.start) + text + input.value.slice(caret);
+    const at = picker!.start + text.length;
+    input.setSelectionRange(at, at);
+    setPicker(null);
+    grow();
+    setLength(input.value.length);
+    input.focus();
+  };
   const status = lengthStatus(length, limit);
   useEffect(() => {
     const input = ref.current;
@@ -83,6 +107,7 @@ export function Composer({ label, placeholder, enabled: replyEnabled, autoFocus,
     setLength(0);
     grow();
     typing.stop();
+    setPicker(null);
     if (noting) {
       // Refused or lost: the text comes back to the box (unless something new was typed).
       note!.onNote(body).catch(() => {
@@ -120,7 +145,7 @@ export function Composer({ label, placeholder, enabled: replyEnabled, autoFocus,
           </button>
         </div>
       )}
-      <span class="emoji-slot" ref={pickerSlot} />
+      <span class="emoji-slot" ref={emojiSlot} />
       {onFiles && (
         <button type="button" class="composer-attach" aria-label={t('common.attach.button')} title={t('common.attach.button')} disabled={!filesEnabled} onClick={() => filePicker.current?.click()}>
           <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
@@ -161,7 +186,19 @@ export function Composer({ label, placeholder, enabled: replyEnabled, autoFocus,
         aria-describedby={countId}
         enterkeyhint="send"
         disabled={!enabled}
+        aria-autocomplete={canned ? 'list' : undefined}
+        aria-controls={picker ? PICKER_ID : undefined}
+        aria-activedescendant={picker && picker.items.length > 0 ? optionId(picker.active) : undefined}
+        onBlur={() => setPicker(null)}
         onKeyDown={(e) => {
+          const action = picker && !e.isComposing ? pickerKey(e.key, picker) : null;
+          if (action) {
+            e.preventDefault();
+            if (action.kind === 'move') setPicker({ ...picker!, active: action.active });
+            else if (action.kind === 'close') setPicker(null);
+            else insert(picker!.items[picker!.active]);
+            return;
+          }
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             submit();
@@ -171,8 +208,10 @@ export function Composer({ label, placeholder, enabled: replyEnabled, autoFocus,
           grow();
           setLength(ref.current!.value.length);
           if (ref.current!.value.trim() !== '' && !noting) typing.input();
+          updatePicker();
         }}
       />
+      {picker && <CannedPicker state={picker} onPick={(i) => insert(picker.items[i])} onHover={(i) => setPicker({ ...picker, active: i })} />}
       <button type="submit" class="composer-send" aria-label={noting ? t('console.composer.noteSendLabel') : t('console.composer.sendLabel')} title={t('console.composer.send')} disabled={!enabled || status.over}>
         <svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
           <path d={SEND_PATH} fill="currentColor" />

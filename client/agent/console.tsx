@@ -27,6 +27,8 @@ import { createTagsState } from './tags.tsx';
 import { TransferDialog } from './transfer-dialog.tsx';
 import { SessionEnded } from '../ui/session-ended.tsx';
 import type { SessionEndReason } from '../../server/protocol/events.ts';
+import { createCannedStore } from './canned.ts';
+import { CannedManager } from './canned-manager.tsx';
 
 const STATUS_KEY = 'parley:agent-status';
 /** One column (list, conversation or details) up to here; the details beside the conversation from 1101 px. */
@@ -42,7 +44,7 @@ function mediaSignal(query: string) {
   return s;
 }
 
-function Tools({ con, notifier }: { con: ConsoleState; notifier: Notifier }) {
+function Tools({ con, notifier, onCanned }: { con: ConsoleState; notifier: Notifier; onCanned(): void }) {
   const permission = signal(notifier.state());
   return function ToolsView() {
     const { t } = useI18n<ConsoleKey>();
@@ -53,6 +55,9 @@ function Tools({ con, notifier }: { con: ConsoleState; notifier: Notifier }) {
           {t('console.enableNotifications')}
         </button>
       )}
+      <button type="button" class="btn btn-small canned-button" onClick={onCanned}>
+        {t('console.canned.open')}
+      </button>
       <select
         id="agent-status"
         aria-label={t('console.status.label')}
@@ -102,12 +107,16 @@ async function start(mount: HTMLElement) {
     // Unsent replies survive a reload of this tab (docs/protocol.md, "Unsent messages"), per agent and conversation.
     pendingStore: (conversationId) => createPendingStore({ storage, key: `parley:outbox:agent:${me.id}:${conversationId}`, claims }),
   });
-  const ToolsView = Tools({ con, notifier });
   // Away by itself after the team's idle time (the server's `settings`), online again on activity.
   const autoAway = startAutoAway({ status: con.status, setStatus: (next) => void con.setStatus(next) });
   socket.on('settings', ({ awayAfterMs }) => autoAway.configure(awayAfterMs));
   const search = createSearchState({ socket, con });
   const tags = createTagsState({ socket, con, toast: toasts.show, t });
+  // Canned replies (the team's and this agent's): behind `/` in the composer, managed in a dialog.
+  const canned = createCannedStore();
+  const cannedOpen = signal(false);
+  void canned.load().catch(() => {});
+  const ToolsView = Tools({ con, notifier, onCanned: () => (cannedOpen.value = true) });
   // The account changed (disabled, deleted, password changed elsewhere): say why, in the agent's language.
   const ended = signal<SessionEndReason | null>(null);
   socket.on('session:ended', ({ reason }) => (ended.value = reason));
@@ -192,6 +201,7 @@ async function start(mount: HTMLElement) {
                 onDetails={() => (view.value = 'details')}
                 onClose={(cid) => (dialog.value = { kind: 'close', id: cid })}
                 onTransfer={(cid) => (dialog.value = { kind: 'transfer', id: cid })}
+                tools={{ canned, me: me!, socket }}
               />
             ) : (
               <div class="empty-state">
@@ -203,11 +213,13 @@ async function start(mount: HTMLElement) {
           <ContextPanel
             conversation={selectedConversation.value}
             visitor={visitor && visitor.conversationId === id ? visitor.visitor : null}
+            socket={socket}
             onBack={() => (view.value = 'conversation')}
           />
         </div>
         <toasts.Toasts />
         {ended.value ? <SessionEnded reason={ended.value} /> : <CurrentDialog />}
+        {cannedOpen.value && !ended.value && <CannedManager me={me!} store={canned} onClose={() => (cannedOpen.value = false)} />}
       </>
     );
   }

@@ -8,11 +8,15 @@ import { isSafeHref } from '../lib/dom.ts';
 import { initials } from '../lib/format.ts';
 import type { ConsoleKey } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
+import type { AgentSocket } from './console-state.ts';
+import { VisitorDetailsSection } from './visitor-details.tsx';
 
 export interface ContextPanelProps {
   conversation: Conversation | null;
   visitor: VisitorContext | null;
   onBack(): void;
+  /** For the visitor's details (visitor-details.tsx): pages, browser, earlier conversations. */
+  socket?: AgentSocket;
 }
 
 function Row({ label, children }: { label: string; children: ComponentChildren }) {
@@ -24,7 +28,7 @@ function Row({ label, children }: { label: string; children: ComponentChildren }
   );
 }
 
-export function ContextPanel({ conversation, visitor, onBack }: ContextPanelProps) {
+export function ContextPanel({ conversation, visitor, onBack, socket }: ContextPanelProps) {
   const { t, fullTime, name: shownName } = useI18n<ConsoleKey>();
   const page = visitor?.page;
   const name = shownName(visitor?.name ?? conversation?.visitor.name ?? '');
@@ -69,6 +73,7 @@ export function ContextPanel({ conversation, visitor, onBack }: ContextPanelProp
               <time dateTime={conversation.createdAt}>{fullTime(conversation.createdAt)}</time>
             </Row>
           </dl>
+          {socket && <VisitorDetailsSection key={conversation.id} socket={socket} conversationId={conversation.id} />}
         </div>
       )}
     </aside>

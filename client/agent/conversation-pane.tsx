@@ -10,6 +10,11 @@ import { AttachingComposer } from './attachments.tsx';
 import type { ConsoleState } from './console-state.ts';
 import { Transcript } from './transcript.tsx';
 import { TagEditor, type TagsState } from './tags.tsx';
+import type { Agent } from '../../server/protocol/shapes.ts';
+import type { CannedStore } from './canned.ts';
+import { fillPlaceholders } from './canned-text.ts';
+import type { AgentSocket } from './console-state.ts';
+import { CsatBadge } from './csat-badge.tsx';
 
 export interface PaneProps {
   console: ConsoleState;
@@ -20,6 +25,8 @@ export interface PaneProps {
   onDetails(): void;
   onClose(id: string): void;
   onTransfer(id: string): void;
+  /** Canned replies and the rating of a closed conversation (issue #17). */
+  tools?: { canned: CannedStore; me: Agent; socket: AgentSocket };
 }
 
 function statusLine(i18n: I18n<ConsoleKey>, c: Conversation, mine: boolean, position: number | null, peerOnline: boolean) {
@@ -33,7 +40,7 @@ function statusLine(i18n: I18n<ConsoleKey>, c: Conversation, mine: boolean, posi
   return <span class={`presence${peerOnline ? ' online' : ''}`}>{peerOnline ? t('console.presence.online') : t('console.presence.offline')}</span>;
 }
 
-export function ConversationPane({ console: con, tags, id, onBack, onDetails, onClose, onTransfer }: PaneProps) {
+export function ConversationPane({ console: con, tags, id, onBack, onDetails, onClose, onTransfer, tools }: PaneProps) {
   const i18n = useI18n<ConsoleKey>();
   const { t } = i18n;
   const state = con.stateOf(id)?.value;
@@ -59,6 +66,8 @@ export function ConversationPane({ console: con, tags, id, onBack, onDetails, on
   const privateNotes = con.privateNotes.of(id);
   // Whoever may read the conversation may write a note: its agent, admins, anyone once it is closed.
   const canNote = mine || c.status === 'closed' || con.me.role === 'admin';
+  // {{visitor.name}} and {{agent.name}}, filled in when a reply is inserted and again before it is sent.
+  const fill = (body: string) => fillPlaceholders(body, { visitorName: c.visitor.name, agentName: tools?.me.name ?? '', fallback: t('console.canned.visitorFallback') });
 
   return (
     <section class="pane" aria-labelledby="pane-title" data-conversation={id}>
@@ -102,6 +111,7 @@ export function ConversationPane({ console: con, tags, id, onBack, onDetails, on
           {note}
         </div>
       )}
+      {tools && <CsatBadge socket={tools.socket} conversationId={id} closed={c.status === 'closed'} />}
       <Transcript
         state={state}
         privateNotes={privateNotes}
@@ -130,10 +140,11 @@ export function ConversationPane({ console: con, tags, id, onBack, onDetails, on
             placeholder={c.status === 'closed' ? t('console.composer.closed') : mine ? t('console.composer.placeholder') : t('console.composer.notYours')}
             enabled={mine}
             autoFocus
-            onSend={(body) => model?.send(body)}
+            onSend={(body) => model?.send(tools ? fill(body) : body)}
             onTyping={(typing) => con.typing(id, typing)}
             restored={restored}
             note={{ enabled: canNote, label: t('console.composer.noteLabel', { name: i18n.name(c.visitor.name) }), onNote: (body) => con.privateNotes.add(id, body) }}
+            canned={tools && { replies: tools.canned.replies.value, fill }}
           />
         )
       )}

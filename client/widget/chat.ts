@@ -18,6 +18,8 @@ import { remember, remembered, tabStorage } from '../lib/storage.ts';
 import { createTypingSender } from '../lib/typing.ts';
 import { createChatView } from './chat-view.ts';
 import { type Bridge, connectBridge, framedCrossOrigin, type HostPage } from './embed-bridge.ts';
+import { createCsatCard } from './csat-card.ts';
+import type { Csat } from '../../server/protocol/agent-tools.ts';
 
 type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
 
@@ -60,6 +62,17 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
       view.showProfile(false);
     },
   });
+  // The satisfaction question once the conversation has closed (docs/protocol.md, "Satisfaction ratings").
+  const csat = createCsatCard({
+    i18n,
+    onRate: (input) =>
+      void call(socket, 'csat:rate', input)
+        .then((r) => csat.rated(r.csat))
+        .catch((err: unknown) => csat.failed(errorText(i18n, err instanceof AckFailure ? err.code : 'network'))),
+  });
+  /** The rating the last history answer carried for its conversation. */
+  let knownCsat: Csat | null = null;
+  view.root.insertBefore(csat.element, view.composer.element);
   mount.replaceChildren(view.root);
   view.setConnection('connecting');
 
@@ -82,7 +95,11 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
   const typingSender = createTypingSender((typing) => socket.connected && socket.emit('typing', { typing }));
   const model = createConversationModel({
     side: 'visitor',
-    history: (q) => call(socket, 'history:get', q),
+    history: (q) =>
+      call(socket, 'history:get', q).then((r) => {
+        if (r.csat !== undefined) knownCsat = r.csat;
+        return r;
+      }),
     send: (input) => emitAck(socket, 'message:send', input),
     sendRead: (seq) => socket.emit('read', { seq }),
     connected: () => socket.connected,
@@ -103,7 +120,9 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
   }
 
   function sendPageView() {
-    if (socket.connected && page?.url) socket.emit('page:view', { url: page.url, title: page.title || undefined });
+    if (!socket.connected || !page?.url) return;
+    const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    socket.emit('page:view', { url: page.url, title: page.title || undefined, ...(timeZone ? { timeZone } : {}) });
   }
 
   /**
@@ -160,6 +179,7 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
       else view.typing.hide();
     }
     if (next.unread !== prev.unread) bridge?.setUnread(next.unread);
+    csat.show(c?.status === 'closed' ? c.id : null, knownCsat);
     refreshHeader();
   }
   model.subscribe(() => {
@@ -213,6 +233,10 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
   socket.on('conversation', (c) => model.conversation(c));
   socket.on('message', (m) => model.messages([m]));
   socket.on('resync', () => model.catchUp().catch(noop));
+  socket.on('csat', (c) => {
+    knownCsat = c;
+    csat.rated(c);
+  });
   socket.on('availability', ({ agentsOnline }) => {
     agentsAvailable = agentsOnline;
     refreshHeader();

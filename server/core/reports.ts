@@ -14,6 +14,7 @@ import type { ReportAgentRow, ReportBucket, ReportFigures, ReportSummary, Spread
 import type { ReportConversation, Store } from '../store/store.ts';
 import { REPORT_MAX_DAYS, type ReportQuery, type ReportRangeResolved, resolveRange } from './report-range.ts';
 import { timeZone, type Zone } from './time-zone.ts';
+import { csatScore } from './csat.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -165,7 +166,7 @@ export const REPORTS_IN_FLIGHT = 4;
 /** Zones kept with the offsets they have worked out (most reports use one or two). */
 const ZONES_KEPT = 32;
 
-export function createReports(deps: { store: Pick<Store, 'reportConversations' | 'listAgents'>; clock: Clock }): Reports {
+export function createReports(deps: { store: Pick<Store, 'reportConversations' | 'listAgents' | 'csatCounts'>; clock: Clock }): Reports {
   const { store, clock } = deps;
   let turn: Promise<unknown> = Promise.resolve();
   let inFlight = 0;
@@ -182,9 +183,10 @@ export function createReports(deps: { store: Pick<Store, 'reportConversations' |
   }
 
   async function compute(r: ReportRangeResolved): Promise<{ range: ReportRangeResolved; report: ReportSummary }> {
-    const [rows, team] = await Promise.all([
+    const [rows, team, ratings] = await Promise.all([
       store.reportConversations({ from: r.from, to: r.to, agentId: r.agentId ?? undefined, tag: r.tag ?? undefined }),
       store.listAgents(),
+      store.csatCounts({ from: r.from, to: r.to, agentId: r.agentId ?? undefined }),
     ]);
     const now = clock.now();
     const names = new Map(team.map((a) => [a.id, a.name]));
@@ -214,6 +216,7 @@ export function createReports(deps: { store: Pick<Store, 'reportConversations' |
       series: seriesOf(rows, r, now),
       waitHistogram: histogramOf(waits),
       heatmap: heatmapOf(rows, r),
+      csat: { ...ratings, total: ratings.good + ratings.okay + ratings.bad, score: csatScore(ratings) },
     };
     return { range: r, report };
   }

@@ -15,13 +15,13 @@ const languageCodes = LANGUAGES.map((l) => l.code) as [string, ...string[]];
  * And it holds no U+0000, which PostgreSQL's text cannot store (SQLite can): refused on either
  * engine, so the same message is not accepted on one and an error on the other.
  */
-const text = () =>
+export const text = () =>
   z
     .string()
     .refine((s) => s.isWellFormed(), 'text is not well-formed Unicode')
     .refine((s) => !s.includes('\u0000'), 'text contains a NUL character (U+0000)');
 
-const id = text().min(1).max(100);
+export const id = text().min(1).max(100);
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const Name = text().trim().min(1).max(100);

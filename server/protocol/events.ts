@@ -3,6 +3,7 @@
 
 import type { Ack } from './errors.ts';
 import type { TagsEvent } from './search.ts';
+import type { Csat, CsatRating, VisitorDetails } from './agent-tools.ts';
 import type {
   AgentStatus,
   Conversation,
@@ -25,6 +26,8 @@ export type AckFn<T extends object = object> = (result: Ack<T>) => void;
 export interface HistoryResult {
   conversation: Conversation | null;
   messages: Message[];
+  /** A closed conversation's satisfaction rating, null when none (docs/protocol.md, CSAT). */
+  csat?: Csat | null;
 }
 
 /** Sent by the server on every namespace when a client should re-fetch history. */
@@ -39,7 +42,10 @@ export interface VisitorClientEvents {
   typing: (input: { typing: boolean }) => void;
   read: (input: { seq: number }) => void;
   'profile:update': (input: { name?: string; email?: string }, ack: AckFn<{ visitor: Visitor }>) => void;
-  'page:view': (input: { url: string; title?: string }) => void;
+  /** `timeZone`: the visitor's IANA zone, for the agent's context panel (docs/protocol.md). */
+  'page:view': (input: { url: string; title?: string; timeZone?: string }) => void;
+  /** Rates a closed conversation of this visitor (docs/protocol.md, CSAT). */
+  'csat:rate': (input: { conversationId: string; rating: CsatRating; comment?: string }, ack: AckFn<{ csat: Csat }>) => void;
 }
 
 export interface VisitorServerEvents {
@@ -51,6 +57,8 @@ export interface VisitorServerEvents {
   /** Agents available right now (online, not away): lets the widget say "no agent is online". */
   availability: (event: { agentsOnline: number }) => void;
   resync: (event: ResyncEvent) => void;
+  /** This visitor's rating was given or changed (by another of their tabs too). */
+  csat: (csat: Csat) => void;
 }
 
 // ---- /agent
@@ -78,6 +86,8 @@ export interface AgentClientEvents {
   'tag:add': (input: { conversationId: string; tag: string }, ack: AckFn<TagsEvent>) => void;
   'tag:remove': (input: { conversationId: string; tag: string }, ack: AckFn<TagsEvent>) => void;
   'tags:get': (input: { conversationIds: string[] }, ack: AckFn<{ tags: Record<string, string[]> }>) => void;
+  /** Pages viewed, browser and OS, time zone, first seen, earlier conversations (docs/protocol.md). */
+  'visitor:details': (input: { conversationId: string }, ack: AckFn<{ details: VisitorDetails }>) => void;
 }
 
 export interface VisitorContext extends Visitor {
@@ -110,6 +120,8 @@ export interface AgentServerEvents {
   settings: (event: ConsoleSettings) => void;
   /** A conversation's tags changed (#17): to every agent. */
   tags: (event: TagsEvent) => void;
+  /** A conversation this agent held (or is viewing) was rated by its visitor. */
+  csat: (csat: Csat) => void;
 }
 
 /** The team settings a console follows (docs/protocol.md, "Routing"). */

@@ -62,4 +62,6 @@ export interface ReportSummary {
   waitHistogram: Array<{ upToMs: number | null; count: number }>;
   /** Conversations opened, by local weekday (0 = Monday) and hour (0–23). */
   heatmap: number[][];
+  /** Satisfaction ratings of the conversations closed in the range (those the agent held, with agentId): counts and score (docs/protocol.md). */
+  csat: { good: number; okay: number; bad: number; total: number; score: number | null };
 }

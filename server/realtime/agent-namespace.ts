@@ -10,6 +10,7 @@ import { ConnectionState, type NamespaceServices, trackPresence } from './contex
 import { bindHandlers, type HandlerTable } from './handlers.ts';
 import { agentHandshake } from './handshake.ts';
 import { type AgentNamespace, type AgentSocket, room } from './types.ts';
+import type { RealtimeAgentTools } from './agent-tools.ts';
 
 export interface AgentNamespaceDeps extends NamespaceServices {
   nsp: AgentNamespace;
@@ -18,10 +19,11 @@ export interface AgentNamespaceDeps extends NamespaceServices {
   /** The team settings a console follows, as they are now. */
   consoleSettings(): ConsoleSettings;
   tags: Tags;
+  tools: RealtimeAgentTools;
 }
 
 export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
-  const { nsp, conversations, visitors, desk, presence, queue, schemas, logger, notes } = deps;
+  const { nsp, conversations, visitors, desk, presence, queue, schemas, logger, notes, tools } = deps;
   nsp.use(agentHandshake(deps.sessions, logger, { adminOnly: false, trustProxy: deps.trustProxy, now: deps.now }));
 
   const agent = (socket: AgentSocket) => socket.data.agent;
@@ -70,8 +72,8 @@ export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
       schema: schemas.agentHistory,
       async run(socket, { conversationId, ...query }) {
         const { conversation, messages } = await conversations.agentHistory(agent(socket), conversationId, query);
-        const pageNotes = await notes.forPage(conversation, query, messages);
-        return { conversation: await queue.view(conversation), messages: messages.map(toMessage), notes: pageNotes.map(toNote) };
+        const [pageNotes, csat] = await Promise.all([notes.forPage(conversation, query, messages), tools.csat.of(conversation.id, conversation.closedAt)]);
+        return { conversation: await queue.view(conversation), messages: messages.map(toMessage), notes: pageNotes.map(toNote), csat };
       },
     },
     // Private notes: this namespace only (the visitor's has no such event). Spends the message budget.
@@ -121,6 +123,13 @@ export function registerAgentNamespace(deps: AgentNamespaceDeps): void {
       budget: 'events',
       schema: searchSchemas.tagsGet,
       run: async (_socket, { conversationIds }) => ({ tags: await deps.tags.of(conversationIds) }),
+    },
+    'visitor:details': {
+      acked: true,
+      budget: 'events',
+      heavy: true,
+      schema: schemas.conversationRef,
+      run: async (socket, { conversationId }) => ({ details: await tools.details.details(agent(socket), conversationId) }),
     },
     'status:set': {
       acked: true,

@@ -7,13 +7,15 @@ import { ConnectionState, type NamespaceServices, trackPresence } from './contex
 import { bindHandlers, type HandlerTable } from './handlers.ts';
 import { visitorHandshake } from './handshake.ts';
 import { type VisitorNamespace, type VisitorSocket, room } from './types.ts';
+import type { RealtimeAgentTools } from './agent-tools.ts';
 
 export interface VisitorNamespaceDeps extends NamespaceServices {
   nsp: VisitorNamespace;
+  tools: RealtimeAgentTools;
 }
 
 export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
-  const { nsp, conversations, visitors, desk, presence, queue, schemas, logger } = deps;
+  const { nsp, conversations, visitors, desk, presence, queue, schemas, logger, tools } = deps;
   nsp.use(visitorHandshake(deps.sessions, logger, deps.now));
 
   const visitor = (socket: VisitorSocket) => socket.data.visitor;
@@ -35,7 +37,8 @@ export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
       schema: schemas.visitorHistory,
       async run(socket, query) {
         const { conversation, messages } = await conversations.visitorHistory(visitor(socket).id, query);
-        return { conversation: conversation && (await queue.view(conversation)), messages: messages.map(toMessage) };
+        const csat = conversation && (await tools.csat.of(conversation.id, conversation.closedAt));
+        return { conversation: conversation && (await queue.view(conversation)), messages: messages.map(toMessage), csat };
       },
     },
     typing: {
@@ -63,8 +66,17 @@ export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
     'page:view': {
       acked: false,
       budget: 'events',
-      schema: schemas.pageView,
-      run: (socket, page) => visitors.pageView(visitor(socket), page),
+      schema: tools.schemas.pageView,
+      async run(socket, { timeZone, ...page }) {
+        await visitors.pageView(visitor(socket), page);
+        await tools.details.recordPageView(visitor(socket), { ...page, timeZone }, socket.handshake.headers['user-agent']);
+      },
+    },
+    'csat:rate': {
+      acked: true,
+      budget: 'events',
+      schema: tools.schemas.csatRate,
+      run: async (socket, input) => ({ csat: await tools.csat.rate(visitor(socket), input) }),
     },
   };
 

@@ -5,8 +5,10 @@
 
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
 import type { AttachmentRef, AttachmentStore } from './attachment-store.ts';
+import type { AgentToolsStore } from './agent-tools.ts';
 
 export type { AttachmentRecord, AttachmentRef, NewAttachment } from './attachment-store.ts';
+export type { CannedReplyRecord, CsatCounts, CsatRecord, PageViewRecord } from './agent-tools.ts';
 
 export interface AgentRecord {
   id: string;
@@ -275,7 +277,8 @@ export interface ConversationFilter {
   limit?: number;
 }
 
-export interface Store extends AttachmentStore {
+/** Attachments: attachment-store.ts; canned replies, page views and CSAT: agent-tools.ts. */
+export interface Store extends AttachmentStore, AgentToolsStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call on every start and from many nodes. */
   migrate(): Promise<void>;

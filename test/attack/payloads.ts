@@ -7,7 +7,7 @@ import fc from 'fast-check';
 
 export type Namespace = 'visitor' | 'agent' | 'admin';
 
-type FieldKind = 'conversationId' | 'agentId' | 'clientId' | 'body' | 'seq' | 'limit' | 'typing' | 'url' | 'title' | 'name' | 'email' | 'status' | 'tag' | 'conversationIds';
+type FieldKind = 'conversationId' | 'agentId' | 'clientId' | 'body' | 'seq' | 'limit' | 'typing' | 'url' | 'title' | 'name' | 'email' | 'status' | 'tag' | 'conversationIds' | 'rating' | 'comment' | 'timeZone';
 
 interface FieldSpec {
   name: string;
@@ -37,7 +37,15 @@ export const EVENTS: EventSpec[] = [
   { ns: 'visitor', event: 'typing', acked: false, fields: [req('typing', 'typing')], result: [] },
   { ns: 'visitor', event: 'read', acked: false, fields: [req('seq', 'seq')], result: [] },
   { ns: 'visitor', event: 'profile:update', acked: true, fields: [opt('name', 'name'), opt('email', 'email')], atLeastOne: true, result: ['visitor'] },
-  { ns: 'visitor', event: 'page:view', acked: false, fields: [req('url', 'url'), opt('title', 'title')], result: [] },
+  { ns: 'visitor', event: 'page:view', acked: false, fields: [req('url', 'url'), opt('title', 'title'), opt('timeZone', 'timeZone')], result: [] },
+  // Issue #17 (docs/protocol.md, "Agent tools").
+  {
+    ns: 'visitor',
+    event: 'csat:rate',
+    acked: true,
+    fields: [req('conversationId', 'conversationId'), req('rating', 'rating'), opt('comment', 'comment')],
+    result: ['csat'],
+  },
   ...(['conversation:claim', 'conversation:release', 'conversation:close'] as const).map(
     (event): EventSpec => ({ ns: 'agent', event, acked: true, fields: [req('conversationId', 'conversationId')], result: ['conversation'] }),
   ),
@@ -72,6 +80,7 @@ export const EVENTS: EventSpec[] = [
     (event): EventSpec => ({ ns: 'agent', event, acked: true, fields: [req('conversationId', 'conversationId'), req('tag', 'tag')], result: ['conversationId', 'tags'] }),
   ),
   { ns: 'agent', event: 'tags:get', acked: true, fields: [req('conversationIds', 'conversationIds')], result: ['tags'] },
+  { ns: 'agent', event: 'visitor:details', acked: true, fields: [req('conversationId', 'conversationId')], result: ['details'] },
   { ns: 'admin', event: 'online:get', acked: true, fields: [], result: ['agents', 'visitors', 'queue'] },
 ];
 
@@ -156,6 +165,10 @@ export function arbitraries(pools: Pools) {
     status: fc.constantFrom('online', 'away'),
     tag: fc.oneof(word, fc.constantFrom('vip', 'Billing', ' late-reply ', 'délai', 'a_b')),
     conversationIds: fc.array(conversationId, { maxLength: 5 }),
+    rating: fc.constantFrom('good', 'okay', 'bad'),
+    comment: fc.string({ maxLength: 1000 }),
+    // A zone the server does not know is valid input, only not kept.
+    timeZone: fc.constantFrom('Europe/Paris', 'UTC', 'America/Sao_Paulo', 'Mars/Olympus_Mons', '+05:30'),
   };
 
   const badId = fc.oneof(fc.constant(''), long(101, 400), huge(101), notString);
@@ -185,6 +198,9 @@ export function arbitraries(pools: Pools) {
       fc.constant(null),
       fc.dictionary(key, leaf, { maxKeys: 3 }),
     ),
+    rating: fc.oneof(fc.constantFrom('', 'Good', 'great', 'good ', '__proto__'), notString),
+    comment: fc.oneof(long(1001, 5000), notString),
+    timeZone: fc.oneof(fc.constant(''), long(65, 1000), notString),
   };
 
   /** Keys a payload may carry besides its fields; zod ignores them, so they never make a payload valid or invalid. */

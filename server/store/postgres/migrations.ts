@@ -206,21 +206,6 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
-    version: 11,
-    name: 'routing: team settings, agent capacity',
-    // As SQLite's migration 12.
-    sql: `
-      CREATE TABLE settings (
-        key TEXT COLLATE "C" PRIMARY KEY,
-        value TEXT NOT NULL,
-        updated_at BIGINT NOT NULL
-      );
-      ALTER TABLE agents ADD COLUMN capacity INTEGER;
-      ALTER TABLE agents ADD COLUMN last_assigned_at BIGINT;
-      CREATE INDEX conversations_active_by_agent ON conversations (agent_id) WHERE status = 'active';
-    `,
-  },
-  {
     version: 9,
     name: 'search and tags',
     // Full text (#17 search). Messages: a stored tsvector column, computed once per insert, with a
@@ -244,6 +229,64 @@ export const migrations: readonly Migration[] = [
         PRIMARY KEY (conversation_id, tag)
       );
       CREATE INDEX conversation_tags_by_tag ON conversation_tags (tag, conversation_id);
+    `,
+  },
+  {
+    version: 10,
+    name: 'agent tools: canned replies, page views, satisfaction ratings',
+    // Canned replies: owner_id NULL is the team's; shortcut_key is the shortcut lower-cased by the
+    // server (the same in both engines), unique per owner. Page views: the visitor's latest pages,
+    // pruned to a bound on every insert. CSAT: one row per conversation (its primary key), replaced
+    // while the window is open; counted by the conversation's closed_at (reports).
+    sql: `
+      CREATE TABLE canned_replies (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        owner_id TEXT COLLATE "C" REFERENCES agents (id) ON DELETE CASCADE,
+        shortcut TEXT NOT NULL,
+        shortcut_key TEXT COLLATE "C" NOT NULL,
+        body TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE UNIQUE INDEX canned_replies_owner_shortcut ON canned_replies (coalesce(owner_id, ''), shortcut_key);
+      -- An agent's deletion finds their personal replies (ON DELETE CASCADE) through it.
+      CREATE INDEX canned_replies_owner ON canned_replies (owner_id);
+
+      CREATE TABLE page_views (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        visitor_id TEXT COLLATE "C" NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT,
+        user_agent TEXT,
+        time_zone TEXT,
+        at BIGINT NOT NULL
+      );
+      CREATE INDEX page_views_by_visitor ON page_views (visitor_id, id);
+
+      CREATE TABLE csat_ratings (
+        conversation_id TEXT COLLATE "C" PRIMARY KEY REFERENCES conversations (id),
+        visitor_id TEXT COLLATE "C" NOT NULL,
+        agent_id TEXT COLLATE "C",
+        rating TEXT NOT NULL CHECK (rating IN ('good', 'okay', 'bad')),
+        comment TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 11,
+    name: 'routing: team settings, agent capacity',
+    // As SQLite's migration 12.
+    sql: `
+      CREATE TABLE settings (
+        key TEXT COLLATE "C" PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+      ALTER TABLE agents ADD COLUMN capacity INTEGER;
+      ALTER TABLE agents ADD COLUMN last_assigned_at BIGINT;
+      CREATE INDEX conversations_active_by_agent ON conversations (agent_id) WHERE status = 'active';
     `,
   },
 ];

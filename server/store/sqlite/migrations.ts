@@ -229,24 +229,6 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
-    version: 12,
-    name: 'routing: team settings, agent capacity',
-    // Team settings an admin changes at run time (routing mode, default capacity…): one row per
-    // key, its value JSON text. capacity: the agent's own limit of active conversations (NULL:
-    // the team default). last_assigned_at: when routing last gave the agent a conversation (ties
-    // go to whoever waited longest). The partial index counts each agent's active conversations.
-    sql: `
-      CREATE TABLE settings (
-        key TEXT PRIMARY KEY,
-        value TEXT NOT NULL,
-        updated_at INTEGER NOT NULL
-      ) WITHOUT ROWID;
-      ALTER TABLE agents ADD COLUMN capacity INTEGER;
-      ALTER TABLE agents ADD COLUMN last_assigned_at INTEGER;
-      CREATE INDEX conversations_active_by_agent ON conversations (agent_id) WHERE status = 'active';
-    `,
-  },
-  {
     version: 10,
     name: 'search and tags',
     // Full text (#17 search): FTS5 indexes over message bodies and visitors' names and emails,
@@ -288,6 +270,67 @@ export const migrations: readonly Migration[] = [
         PRIMARY KEY (conversation_id, tag)
       ) WITHOUT ROWID;
       CREATE INDEX conversation_tags_by_tag ON conversation_tags (tag, conversation_id);
+    `,
+  },
+  {
+    version: 11,
+    name: 'agent tools: canned replies, page views, satisfaction ratings',
+    // Canned replies: owner_id NULL is the team's; shortcut_key is the shortcut lower-cased by the
+    // server (the same in both engines), unique per owner. Page views: the visitor's latest pages,
+    // pruned to a bound on every insert. CSAT: one row per conversation (its primary key), replaced
+    // while the window is open; counted by the conversation's closed_at (reports).
+    sql: `
+      CREATE TABLE canned_replies (
+        id TEXT PRIMARY KEY,
+        owner_id TEXT REFERENCES agents (id) ON DELETE CASCADE,
+        shortcut TEXT NOT NULL,
+        shortcut_key TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX canned_replies_owner_shortcut ON canned_replies (coalesce(owner_id, ''), shortcut_key);
+      -- An agent's deletion finds their personal replies (ON DELETE CASCADE) through it.
+      CREATE INDEX canned_replies_owner ON canned_replies (owner_id);
+
+      CREATE TABLE page_views (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        visitor_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT,
+        user_agent TEXT,
+        time_zone TEXT,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX page_views_by_visitor ON page_views (visitor_id, id);
+
+      CREATE TABLE csat_ratings (
+        conversation_id TEXT PRIMARY KEY REFERENCES conversations (id),
+        visitor_id TEXT NOT NULL,
+        agent_id TEXT,
+        rating TEXT NOT NULL CHECK (rating IN ('good', 'okay', 'bad')),
+        comment TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 12,
+    name: 'routing: team settings, agent capacity',
+    // Team settings an admin changes at run time (routing mode, default capacity…): one row per
+    // key, its value JSON text. capacity: the agent's own limit of active conversations (NULL:
+    // the team default). last_assigned_at: when routing last gave the agent a conversation (ties
+    // go to whoever waited longest). The partial index counts each agent's active conversations.
+    sql: `
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      ALTER TABLE agents ADD COLUMN capacity INTEGER;
+      ALTER TABLE agents ADD COLUMN last_assigned_at INTEGER;
+      CREATE INDEX conversations_active_by_agent ON conversations (agent_id) WHERE status = 'active';
     `,
   },
 ];

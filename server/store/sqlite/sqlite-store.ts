@@ -50,6 +50,8 @@ import { createGroupCommit, type GroupCommit, type WalSync, walFileSync } from '
 import { migrate } from './migrations.ts';
 import { createSqliteNotes, type SqliteNotes } from './notes.ts';
 import { candidateParams, prepareSearchStatements, rankCandidates, searchParams } from './search.ts';
+import { createSqliteAgentTools } from './agent-tools.ts';
+import type { AgentToolsStore } from '../agent-tools.ts';
 import { listConversationsSql, prepare, prepareStatements, type Query, type Statements } from './statements.ts';
 
 /** Thrown inside a transaction to roll it back when it would leave no active admin. */
@@ -63,6 +65,9 @@ export interface SqliteStoreOptions {
   /** Message ids; one generator per store (on the store's clock unless given). */
   ids?: OrderedIds;
 }
+
+// Canned replies, page views and CSAT live in ./agent-tools.ts; the constructor makes its methods this store's.
+export interface SqliteStore extends AgentToolsStore {}
 
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
@@ -95,6 +100,7 @@ export class SqliteStore implements Store {
     this.#ping = db.prepare('SELECT 1');
     this.#wal = walPath === null ? null : walFileSync(() => openSync(walPath, 'r'));
     this.#writes = createGroupCommit(db, this.#wal);
+    Object.assign(this, createSqliteAgentTools(db, (work) => this.#transaction(work), () => this.#clock.now()));
   }
 
   /** Prepared once, after migrate(): before it the tables may not exist. */
