@@ -175,7 +175,7 @@ describe('[I18N-CONSOLE] the console and dashboard in the agent’s language', (
       expect(await time.getAttribute('title')).toBe(new Intl.DateTimeFormat('ja', full).format(at));
       expect(await time.getAttribute('title')).not.toBe(new Intl.DateTimeFormat('en-US', full).format(at));
       expect(await time.textContent()).toBe(new Intl.DateTimeFormat('ja', clock).format(at));
-      const started = page.locator('.context time');
+      const started = page.locator('.context time').first();
       await poll(() => started.textContent()).toBe(new Intl.DateTimeFormat('ja', full).format(new Date((await started.getAttribute('datetime'))!)));
       await poll(() => page.locator('.pane-status').textContent()).toBe('オンライン');
       expect(v.visitor.name).toBeTruthy();
