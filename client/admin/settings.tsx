@@ -28,6 +28,27 @@ function wholeNumber(text: string, bounds: { min: number; max: number }): number
   return n >= bounds.min && n <= bounds.max ? n : null;
 }
 
+/** A whole-number field with its hint, which says what is wrong while the value is not accepted. */
+function NumberField(props: { id: string; label: string; value: string; onInput(value: string): void; hint: string; invalid: boolean }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="text"
+        inputMode="numeric"
+        value={props.value}
+        aria-invalid={props.invalid}
+        aria-describedby={`${props.id}-hint`}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+      <p class="field-hint" id={`${props.id}-hint`}>
+        {props.hint}
+      </p>
+    </div>
+  );
+}
+
 export function SettingsPage({ onError }: { onError(text: string): void }) {
   const { t, number } = useI18n<AdminKey>();
   const [saved, setSaved] = useState<Settings | null>(null);
@@ -115,51 +136,9 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
           ))}
         </fieldset>
         <div class="settings-fields">
-          <div class="field">
-            <label for="default-capacity">{t('admin.settings.capacity.label')}</label>
-            <input
-              id="default-capacity"
-              type="text"
-              inputMode="numeric"
-              value={capacity}
-              aria-invalid={capacityValue === null}
-              aria-describedby="default-capacity-hint"
-              onInput={(e) => setCapacity(e.currentTarget.value)}
-            />
-            <p class="field-hint" id="default-capacity-hint">
-              {capacityValue === null ? rangeProblem(CAPACITY) : t('admin.settings.capacity.hint')}
-            </p>
-          </div>
-          <div class="field">
-            <label for="offline-requeue">{t('admin.settings.requeue.label')}</label>
-            <input
-              id="offline-requeue"
-              type="text"
-              inputMode="numeric"
-              value={requeue}
-              aria-invalid={requeueValue === null}
-              aria-describedby="offline-requeue-hint"
-              onInput={(e) => setRequeue(e.currentTarget.value)}
-            />
-            <p class="field-hint" id="offline-requeue-hint">
-              {requeueValue === null ? rangeProblem(REQUEUE_MINUTES) : t('admin.settings.requeue.hint')}
-            </p>
-          </div>
-          <div class="field">
-            <label for="away-after">{t('admin.settings.away.label')}</label>
-            <input
-              id="away-after"
-              type="text"
-              inputMode="numeric"
-              value={away}
-              aria-invalid={awayValue === null}
-              aria-describedby="away-after-hint"
-              onInput={(e) => setAway(e.currentTarget.value)}
-            />
-            <p class="field-hint" id="away-after-hint">
-              {awayValue === null ? rangeProblem(AWAY_MINUTES) : t('admin.settings.away.hint')}
-            </p>
-          </div>
+          <NumberField id="default-capacity" label={t('admin.settings.capacity.label')} value={capacity} onInput={setCapacity} hint={capacityValue === null ? rangeProblem(CAPACITY) : t('admin.settings.capacity.hint')} invalid={capacityValue === null} />
+          <NumberField id="offline-requeue" label={t('admin.settings.requeue.label')} value={requeue} onInput={setRequeue} hint={requeueValue === null ? rangeProblem(REQUEUE_MINUTES) : t('admin.settings.requeue.hint')} invalid={requeueValue === null} />
+          <NumberField id="away-after" label={t('admin.settings.away.label')} value={away} onInput={setAway} hint={awayValue === null ? rangeProblem(AWAY_MINUTES) : t('admin.settings.away.hint')} invalid={awayValue === null} />
         </div>
       </section>
 

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { arrived, next, ok } from '../helpers/clients.ts';
-import { poll, signIn, transcript, useBrowser, watch } from '../helpers/browser.ts';
+import { OBSERVE_ALERTS, poll, signIn, transcript, useBrowser, watch } from '../helpers/browser.ts';
 import { startApp } from '../helpers/start-app.ts';
 
 const browser = useBrowser();
@@ -12,32 +12,13 @@ const browser = useBrowser();
 // The callbacks given to addInitScript/evaluate run in the page, not here: these are the page's
 // globals as far as they use them (this file is typed for Node, without the DOM library).
 declare const window: { __notes: string[]; __hidden: boolean };
-declare const document: object;
-
-// Stands in for the browser's Notification API and page visibility, so a test can hide the tab.
-const FAKE_NOTIFICATIONS = () => {
-  const w = window;
-  w.__notes = [];
-  w.__hidden = false;
-  class FakeNotification {
-    static permission = 'granted';
-    static requestPermission = async () => 'granted';
-    onclick: (() => void) | null = null;
-    constructor(title: string, opts?: { body?: string }) {
-      w.__notes.push(`${title}: ${opts?.body ?? ''}`);
-    }
-    close() {}
-  }
-  Object.defineProperty(window, 'Notification', { value: FakeNotification });
-  Object.defineProperty(document, 'visibilityState', { get: () => (w.__hidden ? 'hidden' : 'visible') });
-};
 
 describe('[E2E-CONSOLE] agent console', () => {
   it('[E2E-CONSOLE1] race, unread counts, scroll-back, transfer, release and notifications', { timeout: 60_000 }, async () => {
     const app = await startApp();
     const ctxA = await browser().newContext({ viewport: { width: 1366, height: 820 } });
     const ctxB = await browser().newContext({ viewport: { width: 1366, height: 820 } });
-    await ctxA.addInitScript(FAKE_NOTIFICATIONS);
+    await ctxA.addInitScript(OBSERVE_ALERTS);
     try {
       // A long conversation waiting in the queue: 120 messages.
       const long = await app.visitor('websocket');

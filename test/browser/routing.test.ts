@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ok } from '../helpers/clients.ts';
-import { poll, screenshot, signIn, useBrowser, watch } from '../helpers/browser.ts';
+import { OBSERVE_ALERTS, poll, screenshot, signIn, useBrowser, watch } from '../helpers/browser.ts';
 import { waitingVisitor } from '../helpers/console.ts';
 import { DESK, overflowX, PHONE } from '../helpers/layout.ts';
 import { startApp } from '../helpers/start-app.ts';
@@ -13,32 +13,6 @@ import { startApp } from '../helpers/start-app.ts';
 const browser = useBrowser();
 
 declare const window: { __notes: string[]; __hidden: boolean; __chimes: number };
-declare const document: object;
-declare const OscillatorNode: { prototype: { start(when?: number): void } };
-
-// The browser's Notification API, page visibility and the chime's oscillators, observed: the tab can be hidden, and what it shows and plays is counted.
-const OBSERVE_ALERTS = () => {
-  const w = window;
-  w.__notes = [];
-  w.__hidden = false;
-  w.__chimes = 0;
-  class FakeNotification {
-    static permission = 'granted';
-    static requestPermission = async () => 'granted';
-    onclick: (() => void) | null = null;
-    constructor(title: string, opts?: { body?: string }) {
-      w.__notes.push(`${title}: ${opts?.body ?? ''}`);
-    }
-    close() {}
-  }
-  Object.defineProperty(window, 'Notification', { value: FakeNotification });
-  Object.defineProperty(document, 'visibilityState', { get: () => (w.__hidden ? 'hidden' : 'visible') });
-  const start = OscillatorNode.prototype.start;
-  OscillatorNode.prototype.start = function (this: unknown, when?: number) {
-    w.__chimes++;
-    return start.call(this, when);
-  };
-};
 
 describe('[E2E-ROUTE] routing settings and an automatic assignment', () => {
   it('[E2E-ROUTE1] the admin turns on automatic routing with a limit for Ann; a new conversation reaches Ann’s console with a notification and a chime', { timeout: 90_000 }, async () => {

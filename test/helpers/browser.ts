@@ -206,3 +206,35 @@ new PerformanceObserver((list) => { for (const entry of list.getEntries()) windo
 export async function longTasks(page: Page): Promise<number[]> {
   return (await page.evaluate('window.__longTasks || []')) as number[];
 }
+
+declare const window: { __notes: string[]; __hidden: boolean; __chimes: number };
+declare const document: object;
+declare const OscillatorNode: { prototype: { start(when?: number): void } };
+
+/**
+ * An init script (context.addInitScript) standing in for the browser's Notification API and page
+ * visibility, and counting the chime's oscillators: a test can hide the tab (`window.__hidden`),
+ * and reads what it showed (`window.__notes`, "title: body") and played (`window.__chimes`).
+ */
+export const OBSERVE_ALERTS = () => {
+  const w = window;
+  w.__notes = [];
+  w.__hidden = false;
+  w.__chimes = 0;
+  class FakeNotification {
+    static permission = 'granted';
+    static requestPermission = async () => 'granted';
+    onclick: (() => void) | null = null;
+    constructor(title: string, opts?: { body?: string }) {
+      w.__notes.push(`${title}: ${opts?.body ?? ''}`);
+    }
+    close() {}
+  }
+  Object.defineProperty(window, 'Notification', { value: FakeNotification });
+  Object.defineProperty(document, 'visibilityState', { get: () => (w.__hidden ? 'hidden' : 'visible') });
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (this: unknown, when?: number) {
+    w.__chimes++;
+    return start.call(this, when);
+  };
+};
