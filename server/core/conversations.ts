@@ -95,7 +95,13 @@ export function createConversationService(deps: {
     if (result.kind !== 'created' && result.kind !== 'duplicate') throw appendRefused(result);
     // A retry of the opening message re-announces it too: the first attempt may have died before telling agents.
     const opening = created || (result.kind === 'duplicate' && result.message.seq === 1 && result.conversation.status === 'queued');
-    if (opening) events.conversationOpened(result.conversation, await queue.positionOf(result.conversation.id));
+    if (opening) {
+      events.conversationOpened(result.conversation, await queue.positionOf(result.conversation.id));
+      // Opens race: one committed later may be queued earlier (its open read the clock first, here or
+      // on another node), and then the places told to those behind it are one short. The coalesced
+      // queue read after this one tells everyone queued from here on their place again.
+      if (created) queue.changed(result.conversation.queuedAt);
+    }
     // A duplicate is fanned out again: the first attempt may have died between commit and fan-out; clients de-duplicate by id.
     events.messageCreated(result.message, result.conversation, origin);
     return result.message;

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { type VisitorClient, agentTyped, arrived, eventually, next, ok, record, sleep, untilCounted, visitorTyped } from '../helpers/clients.ts';
 import { MATRIX, startTopology } from '../helpers/topology.ts';
+import { startApp } from '../helpers/start-app.ts';
 
 const actions = (seen: Array<{ action: string; participant: { kind: string; id: string } }>) => seen.map((p) => `${p.action} ${p.participant.kind} ${p.participant.id}`);
 
@@ -195,5 +196,24 @@ describe.each(MATRIX)('[QUEUE] %s over %s', (topology, transport) => {
     await ok(waiting[2].socket, 'profile:update', { name: 'Maya Chen' });
     await eventually(() => updates.length > 0, 5000, 'the renamed conversation');
     expect(updates.map((c) => [c.id, c.visitor.name, c.queuePosition])).toEqual([[waiting[2].conversationId, 'Maya Chen', 2]]);
+  });
+});
+
+describe('[QUEUE] opens that race', () => {
+  it('[QUEUE3] a conversation committed after another but queued before it (its open read the clock first) moves the other back: each visitor is told their true place', async () => {
+    // The app's clock stands still unless moved: the second visitor's open reads an earlier time, as
+    // a node whose commit lands later can (another node's, or the same node's next batch).
+    let now = Date.now();
+    const t = await startApp({ clock: { now: () => now } });
+    const first = await t.visitor('websocket');
+    const second = await t.visitor('websocket');
+    const one = (await ok(first.socket, 'message:send', { clientId: 'a', body: 'first to commit' })).message.conversationId;
+    expect((await arrived(first.socket, 'conversation', (c) => c.id === one)).queuePosition).toBe(1);
+    now -= 1000;
+    const movedBack = next(first.socket, 'conversation', (c) => c.id === one && c.queuePosition === 2);
+    const two = (await ok(second.socket, 'message:send', { clientId: 'b', body: 'queued earlier' })).message.conversationId;
+    expect((await arrived(second.socket, 'conversation', (c) => c.id === two)).queuePosition).toBe(1);
+    expect((await t.store.listQueue()).map((c) => c.id)).toEqual([two, one]);
+    await movedBack;
   });
 });
