@@ -172,8 +172,9 @@ export function createFanout(deps: {
       ns.agent.in(room.agent(c.agentId!)).socketsJoin(room.conversation(c.id));
       // Nobody asked for it, so no ack carries it: the agent's sockets are told directly (another node's
       // join of the room may land after the room's event); the visitor hears it in the room.
-      ns.agent.to(room.agent(c.agentId!)).emit('conversation', toConversation(c));
-      ns.visitor.to(room.conversation(c.id)).emit('conversation', toConversation(c));
+      const payload = toConversation(c);
+      ns.agent.to(room.agent(c.agentId!)).emit('conversation', payload);
+      ns.visitor.to(room.conversation(c.id)).emit('conversation', payload);
       agentPresence(c, 'join')
         .then(() => visitorSnapshotTo(c.agentId!, c))
         .catch(fail('assign.presence'));
