@@ -10,18 +10,14 @@ import { errorText } from './error-text.ts';
 import type { CommonKey, I18n } from './i18n.ts';
 import type { AttachmentInfo } from './outbox.ts';
 import { filesOf, type UploadJob, type Uploads } from './uploads.ts';
+import { fileSize } from './file-size.ts';
+
+export { fileSize };
 
 /** What the file picker offers: the server's allowlist (it decides from the bytes anyway). */
 export const ACCEPT = [...ATTACHMENT_TYPES, '.txt'].join(',');
 
 export const PAPERCLIP = 'M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6h-1.5z';
-
-/** "2.4 MB", in the page's language. */
-export function fileSize(bytes: number, locale: string): string {
-  const [value, unit] = bytes >= 1024 * 1024 ? [bytes / (1024 * 1024), 'megabyte'] : bytes >= 1024 ? [bytes / 1024, 'kilobyte'] : [bytes, 'byte'];
-  // Bytes in words ("15 bytes": the short form is "15 byte" in English); kB and MB short.
-  return new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: unit === 'byte' ? 'long' : 'short', maximumFractionDigits: value < 10 ? 1 : 0 }).format(value);
-}
 
 /** The file a message carries (or a pending one, whose url is its upload's). */
 export function attachmentNode(a: Attachment | AttachmentInfo, i18n: I18n<CommonKey>): HTMLElement {

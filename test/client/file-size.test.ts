@@ -1,7 +1,7 @@
 // [ATT-SIZE] A file's size as the widget and the console show it, in the page's language.
 
 import { describe, expect, it } from 'vitest';
-import { fileSize } from '../../client/lib/attachment-view.ts';
+import { fileSize } from '../../client/lib/file-size.ts';
 
 describe('[ATT-SIZE] file sizes', () => {
   it('[ATT-SIZE1] bytes in words (never "15 byte"), kB and MB short, one decimal below 10', () => {

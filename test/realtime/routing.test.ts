@@ -159,8 +159,10 @@ describe('[ROUTE] two nodes', () => {
       expect(states.filter((c) => c!.status === 'active')).toHaveLength(15);
       expect(states.filter((c) => c!.status === 'queued')).toHaveLength(5);
       expect(maxSeen.n).toBeLessThanOrEqual(3);
-      // Each assigned conversation reached exactly one agent, its holder.
-      for (const c of states.filter((s) => s!.status === 'active')) expect(assignments.get(c!.id)).toEqual([c!.agentId]);
+      // Each assigned conversation reached exactly one agent, its holder (the event follows the commit: wait for it).
+      const active = states.filter((s) => s!.status === 'active');
+      await eventually(() => active.every((c) => assignments.has(c!.id)), 5000, 'every assignment told to its agent');
+      for (const c of active) expect(assignments.get(c!.id)).toEqual([c!.agentId]);
       // Close everything for the next round (the 5 waiting ones get assigned as places free: close until none is open).
       await eventually(
         async () => {
