@@ -67,6 +67,14 @@ export interface Config {
   offlineRequeueMs: number;
   /** AWAY_AFTER_MS: an agent whose console sees no activity this long is set away; 0 never. */
   awayAfterMs: number;
+  /** SMTP_URL (smtp:// or smtps://): where email is sent; null turns email (follow-ups, transcripts) off. */
+  smtpUrl: string | null;
+  /** MAIL_FROM: the From of every email Parley sends. */
+  mailFrom: string;
+  /** PUBLIC_URL: this service's address as visitors reach it (scheme://host[:port]), for links in emails; null: http://HOST:PORT. */
+  publicUrl: string | null;
+  /** EMAIL_FOLLOWUP_DELAY_MS: unseen agent replies are emailed after the visitor was away this long. */
+  emailFollowUpDelayMs: number;
 }
 
 export type RoutingMode = 'auto' | 'manual';
@@ -143,6 +151,42 @@ function parseRouting(env: Env): RoutingMode {
   throw new ConfigError('ROUTING', `must be auto or manual, got "${v}"`);
 }
 
+function parseSmtpUrl(env: Env): string | null {
+  const v = str(env, 'SMTP_URL');
+  if (v === null) return null;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError('SMTP_URL', 'is not a URL like smtp://user:password@mail.example.com:587');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new ConfigError('SMTP_URL', 'must start with smtp:// or smtps://');
+  return v;
+}
+
+function parsePublicUrl(env: Env): string | null {
+  const v = str(env, 'PUBLIC_URL');
+  if (v === null) return null;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `"${v}" is not an address like https://chat.example.com`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('PUBLIC_URL', 'must start with http:// or https://');
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+function parseMailFrom(env: Env): string {
+  const v = str(env, 'MAIL_FROM');
+  if (v === null) return 'Parley <parley@localhost>';
+  // "Name <address>" or a bare address; no line breaks (they would start new headers).
+  if (/[\r\n]/.test(v) || !/^[^<>@\s]+@[^<>@\s]+$|<[^<>@\s]+@[^<>@\s]+>$/.test(v)) {
+    throw new ConfigError('MAIL_FROM', `must be an address or "Name <address>", got "${v}"`);
+  }
+  return v;
+}
+
 function parseLanguage(env: Env, name: string): string | null {
   const v = str(env, name);
   if (v === null || v === 'auto') return null;
@@ -215,5 +259,9 @@ export function loadConfig(env: Env = process.env): Config {
     defaultAgentCapacity: int(env, 'DEFAULT_AGENT_CAPACITY', 3, 1, 100),
     offlineRequeueMs: int(env, 'OFFLINE_REQUEUE_MS', 120_000, 0, 86_400_000),
     awayAfterMs: int(env, 'AWAY_AFTER_MS', 900_000, 0, 86_400_000),
+    smtpUrl: parseSmtpUrl(env),
+    mailFrom: parseMailFrom(env),
+    publicUrl: parsePublicUrl(env),
+    emailFollowUpDelayMs: int(env, 'EMAIL_FOLLOWUP_DELAY_MS', 180_000, 0, 86_400_000),
   };
 }

@@ -19,6 +19,10 @@ describe('[CONFIG] loadConfig', () => {
       trustProxy: false,
       clusterHeartbeatMs: 3000,
       clusterDeadAfterMs: 12_000,
+      smtpUrl: null,
+      mailFrom: 'Parley <parley@localhost>',
+      publicUrl: null,
+      emailFollowUpDelayMs: 180_000,
     });
   });
 
@@ -41,6 +45,10 @@ describe('[CONFIG] loadConfig', () => {
       SHUTDOWN_TIMEOUT_MS: '25000',
       CLUSTER_HEARTBEAT_MS: '1000',
       CLUSTER_DEAD_AFTER_MS: '5000',
+      SMTP_URL: 'smtps://u:p@mail.example.com:465',
+      MAIL_FROM: 'Support <support@example.com>',
+      PUBLIC_URL: 'https://chat.example.com/',
+      EMAIL_FOLLOWUP_DELAY_MS: '60000',
     });
     expect(c).toMatchObject({
       port: 8080,
@@ -56,6 +64,10 @@ describe('[CONFIG] loadConfig', () => {
       shutdownTimeoutMs: 25_000,
       clusterHeartbeatMs: 1000,
       clusterDeadAfterMs: 5000,
+      smtpUrl: 'smtps://u:p@mail.example.com:465',
+      mailFrom: 'Support <support@example.com>',
+      publicUrl: 'https://chat.example.com',
+      emailFollowUpDelayMs: 60_000,
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/parley/db.sqlite' }).database).toEqual({ kind: 'sqlite', path: '/var/lib/parley/db.sqlite' });
     expect(loadConfig({ DATABASE_URL: 'postgres://db/parley' }).database).toEqual({ kind: 'postgres', url: 'postgres://db/parley', poolSize: 10 });
@@ -86,6 +98,12 @@ describe('[CONFIG] loadConfig', () => {
     [{ SHUTDOWN_TIMEOUT_MS: '500' }, 'SHUTDOWN_TIMEOUT_MS'],
     [{ CLUSTER_HEARTBEAT_MS: '10' }, 'CLUSTER_HEARTBEAT_MS'],
     [{ CLUSTER_HEARTBEAT_MS: '5000', CLUSTER_DEAD_AFTER_MS: '8000' }, 'CLUSTER_DEAD_AFTER_MS'],
+    [{ SMTP_URL: 'mail.example.com:25' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'https://mail.example.com' }, 'SMTP_URL'],
+    [{ MAIL_FROM: 'Support' }, 'MAIL_FROM'],
+    [{ MAIL_FROM: 'a@b.c\r\nBcc: x@y.z' }, 'MAIL_FROM'],
+    [{ PUBLIC_URL: 'chat.example.com' }, 'PUBLIC_URL'],
+    [{ EMAIL_FOLLOWUP_DELAY_MS: '3m' }, 'EMAIL_FOLLOWUP_DELAY_MS'],
   ])('[CONFIG3] %j is refused naming %s', (env, variable) => {
     let error: unknown;
     try {
