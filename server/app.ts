@@ -117,7 +117,8 @@ export function createApp(deps: AppDeps): App {
   cluster?.installAdapter(ns.io);
   const metrics = createMetrics(ns);
 
-  const fanout = createFanout({ ns, store, registry, logger, clock, clustered: cluster !== undefined });
+  const emailEnabled = config.smtpUrl !== null;
+  const fanout = createFanout({ ns, store, registry, logger, clock, clustered: cluster !== undefined, emailEnabled });
   // Routing hears what frees or adds capacity; it is made below (it raises events itself).
   let router: Router | null = null;
   const kick = () => router?.kick();
@@ -155,7 +156,7 @@ export function createApp(deps: AppDeps): App {
   const conversations = createConversationService({ store, events, queue, clock });
   const attachments = createAttachmentService({ store, clock, requireViewable: conversations.requireViewable });
   const visitors = createVisitorService({ store, registry, conversations, queue, events });
-  const desk = createDesk({ registry, store, events });
+  const desk = createDesk({ registry, store, events, emailEnabled });
   const accounts = createAccounts({ store, clock, limits: deps.loginLimits, hasher: createPasswordHasher(deps.passwordHashing) });
   const accountWatch = createAccountWatch({ ns, store, conversations, logger, now: () => clock.now(), clustered: cluster !== undefined, everyMs: deps.accountWatchMs });
   const team = createTeam({ store, accounts, sessions: accountWatch, conversations, routing: router });

@@ -1,6 +1,7 @@
 // The agents' desk: who is available (online and not away) and an agent's status. Statuses live
 // in the presence registry beside the connection counts, so every node sees the same.
 
+import type { Availability } from '../protocol/events.ts';
 import type { AgentStatus, Teammate } from '../protocol/shapes.ts';
 import type { Store } from '../store/store.ts';
 import type { ActingAgent } from './conversations.ts';
@@ -11,6 +12,8 @@ export interface Desk {
   setStatus(agent: ActingAgent, status: Exclude<AgentStatus, 'offline'>): Promise<void>;
   /** Agents online and not away, across every node. */
   agentsAvailable(): Promise<number>;
+  /** What the widget shows of who can answer now (the `availability` event). */
+  availability(): Promise<Availability>;
   /** Whether a person is here (counted across tabs and nodes, after any grace period). */
   isOnline(kind: 'visitor' | 'agent', id: string): Promise<boolean>;
   /** Every agent and admin who is not disabled, with their status, by name: whom a conversation can be handed to. */
@@ -21,6 +24,8 @@ export function createDesk(deps: {
   registry: PresenceRegistry;
   store: Pick<Store, 'listAgents'>;
   events: Pick<DomainEvents, 'agentStatusChanged'>;
+  /** Email to visitors is on (SMTP_URL set). */
+  emailEnabled: boolean;
 }): Desk {
   const { registry, store, events } = deps;
   return {
@@ -29,6 +34,7 @@ export function createDesk(deps: {
       events.agentStatusChanged();
     },
     agentsAvailable: () => countAvailableAgents(registry),
+    availability: async () => ({ agentsOnline: await countAvailableAgents(registry), email: deps.emailEnabled }),
     isOnline: (kind, id) => registry.isAnnounced(personKey(kind, id)),
     async team() {
       const [agents, online] = await Promise.all([store.listAgents(), registry.list('agent:')]);

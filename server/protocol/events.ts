@@ -48,14 +48,21 @@ export interface VisitorClientEvents {
   'csat:rate': (input: { conversationId: string; rating: CsatRating; comment?: string }, ack: AckFn<{ csat: Csat }>) => void;
 }
 
+/** Whether anyone can answer now, as the widget shows it (docs/protocol.md, "Availability"). */
+export interface Availability {
+  /** Agents available right now (online, not away): lets the widget say "no agent is online". */
+  agentsOnline: number;
+  /** The service can email the visitor (SMTP_URL is set): only then may the widget offer or promise email. */
+  email: boolean;
+}
+
 export interface VisitorServerEvents {
   conversation: (conversation: Conversation) => void;
   message: (message: Message) => void;
   presence: (event: PresenceEvent) => void;
   typing: (event: TypingEvent) => void;
   read: (event: ReadEvent) => void;
-  /** Agents available right now (online, not away): lets the widget say "no agent is online". */
-  availability: (event: { agentsOnline: number }) => void;
+  availability: (event: Availability) => void;
   resync: (event: ResyncEvent) => void;
   /** This visitor's rating was given or changed (by another of their tabs too). */
   csat: (csat: Csat) => void;

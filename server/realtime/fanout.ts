@@ -36,6 +36,8 @@ export function createFanout(deps: {
   clock: Clock;
   /** Several nodes: messages travel between them as server-side events and each node sequences its own sockets. */
   clustered: boolean;
+  /** Email to visitors is on (SMTP_URL set): told to widgets with the availability. */
+  emailEnabled: boolean;
 }): Fanout {
   const { ns, store, registry, logger, clustered } = deps;
   const fail = (what: string) => (err: unknown) => logFailure(logger.child({ what }), 'fanout.failed', err);
@@ -124,7 +126,7 @@ export function createFanout(deps: {
       availabilityTimer = null;
       agentsAvailable()
         // No "unchanged, skip" here: another node may have told visitors something else since.
-        .then((agentsOnline) => ns.visitor.emit('availability', { agentsOnline }))
+        .then((agentsOnline) => ns.visitor.emit('availability', { agentsOnline, email: deps.emailEnabled }))
         .catch(fail('availability'));
     }, 50);
   }

@@ -93,7 +93,7 @@ export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
         });
       }
     }
-    socket.emit('availability', { agentsOnline: await desk.agentsAvailable() });
+    socket.emit('availability', await desk.availability());
   }
 
   const { states } = deps;
