@@ -133,7 +133,8 @@ describe.each([
     });
     const pageWatch = watch(page);
     try {
-      expect(await page.getByRole('heading', { level: 1 }).count()).toBe(1);
+      // Polled: the console renders once its first requests are answered, after the sign-in's redirect.
+      await poll(() => page.getByRole('heading', { level: 1 }).count()).toBe(1);
       const ben = await app.agent('websocket', 'ben@example.com', { name: 'Ben' });
       // An admin at the desk but away: listed (admins take conversations too), with that status.
       const cleo = await app.agent('websocket', 'cleo@example.com', { name: 'Cleo Admin', role: 'admin' });

@@ -30,7 +30,8 @@ export async function twoNodesBehindNginx() {
     ADMIN_PASSWORD: ADMIN.password,
   };
   const nodes: NodeProcess[] = [await spawnNode(env), await spawnNode(env)];
-  const nginx = await startNginx(nodes.map((n) => n.port));
+  // The access log: which handshakes the proxy answered how ([ROLL1]).
+  const nginx = await startNginx(nodes.map((n) => n.port), { accessLog: true });
   onTestFinished(() => nginx.stop());
   /** Stops node i (drain or crash) and starts it again on its address; resolves once /readyz says 200. */
   async function restart(i: number, how: 'SIGTERM' | 'SIGKILL'): Promise<{ exitedAfterMs: number; readyAfterMs: number }> {

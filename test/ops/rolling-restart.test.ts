@@ -23,17 +23,39 @@ function handshakesWithNoNode(nginx: Nginx): string[] {
 }
 
 /**
+ * The proxy's answers to handshakes (Socket.IO requests without `sid`) that were neither a
+ * long-polling open (200) nor a WebSocket upgrade (101): each one a client refused.
+ */
+function refusedHandshakes(nginx: Nginx): string[] {
+  return nginx
+    .accessLog()
+    .split('\n')
+    .filter((line) => line.includes(' /socket.io/ ') && line.endsWith(' ""') && !/^\S+ (200|101) /.test(line));
+}
+
+/** The proxy's log lines within `ms` of `at` (epoch ms): what a failure is read with. */
+function accessLogAround(nginx: Nginx, at: number, ms = 3000): string {
+  return nginx
+    .accessLog()
+    .split('\n')
+    .filter((line) => Math.abs(Number(line.split(' ')[0]) * 1000 - at) <= ms)
+    .join('\n');
+}
+
+/**
  * New clients, one after another for as long as it runs, alternating WebSocket and long-polling
  * (each a fresh handshake through the proxy), plus an API read: every failure is kept. A handshake
- * that reached a node just before its drain began has its CONNECT held and its connection closed
- * (drain.ts): the widget's reconnection then connects at once through the proxy, and so does the
- * probe, once, counting it `held`; only a refusal or a second failure is a failure.
+ * that reached a node just before its drain began has its connection closed by the drain
+ * (drain.ts) — before the namespace connected, or with a request of that connection answered by
+ * no node once the drained node is gone: the widget's reconnection then connects at once through
+ * the proxy, and so does the probe, once, counting it `held` (that the proxy refused no handshake
+ * itself is checked on its log, refusedHandshakes); only a second failure is a failure.
  */
 function probe(nginx: Nginx, cookies: string[]) {
   let running = true;
   const failures: string[] = [];
   let attempts = 0;
-  let held = 0;
+  const held: string[] = [];
   const loop = (async () => {
     while (running) {
       const cookie = cookies[attempts % cookies.length];
@@ -43,8 +65,8 @@ function probe(nginx: Nginx, cookies: string[]) {
       try {
         const socket = await within(
           connect(nginx.url, '/visitor', { transport, cookie }).catch((err: Error) => {
-            if (!err.message.startsWith(CLOSED_BEFORE_CONNECT)) throw err;
-            held++;
+            const closed = err.message.startsWith(CLOSED_BEFORE_CONNECT);
+            held.push(`${new Date(at).toISOString()} ${transport}: ${closed ? 'closed before connect' : `${err.message}, proxy log around it:\n${accessLogAround(nginx, at)}\n`}`);
             return connect(nginx.url, '/visitor', { transport, cookie });
           }),
           10_000,
@@ -52,7 +74,7 @@ function probe(nginx: Nginx, cookies: string[]) {
         );
         socket.close();
       } catch (err) {
-        failures.push(`${new Date(at).toISOString()} ${transport} handshake: ${(err as Error).message}`);
+        failures.push(`${new Date(at).toISOString()} ${transport} handshake: ${(err as Error).message}\nproxy log around it:\n${accessLogAround(nginx, at)}`);
       }
       try {
         const res = await fetch(`${nginx.url}/api/me`, { headers: { cookie }, signal: AbortSignal.timeout(10_000) });
@@ -95,7 +117,7 @@ describe('[ROLL] rolling restarts and node deaths behind nginx', () => {
     const outages = clients.flatMap((c) => c.outages);
     console.log(
       `[ROLL1] drains ${steps.map((s) => s.exitedAfterMs).join(', ')} ms; down→ready ${steps.map((s) => s.readyAfterMs).join(', ')} ms; ` +
-        `${attempts} probes, ${held} held by a draining node and made again, ${failures.length} failed; client outages max ${Math.max(...outages)} ms, mean ${Math.round(outages.reduce((a, b) => a + b, 0) / outages.length)} ms`,
+        `${attempts} probes, ${held.length} held by a draining node and made again (${held.join('; ')}), ${failures.length} failed; client outages max ${Math.max(...outages)} ms, mean ${Math.round(outages.reduce((a, b) => a + b, 0) / outages.length)} ms`,
     );
     expect(failures, `new connections refused during the rolling restart (of ${attempts})`).toEqual([]);
     // Each reconnection got through at its first attempt: what a client waits is its reconnection delay
@@ -103,6 +125,7 @@ describe('[ROLL] rolling restarts and node deaths behind nginx', () => {
     expect(clients.flatMap((c) => c.failedAttempts), 'failed reconnection attempts').toEqual([]);
     expect(Math.max(...outages), 'the longest time a client was without a connection').toBeLessThan(10_000);
     expect(handshakesWithNoNode(t.nginx)).toEqual([]);
+    expect(refusedHandshakes(t.nginx), 'handshakes the proxy answered with neither 200 nor 101').toEqual([]);
   });
 
   it('[ROLL2] kill -9 of one node, then of the other right after it came back: every WebSocket upgrade and long-polling handshake gets through', { timeout: 120_000 }, async () => {
