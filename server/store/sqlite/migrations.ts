@@ -333,6 +333,34 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX conversations_active_by_agent ON conversations (agent_id) WHERE status = 'active';
     `,
   },
+  {
+    version: 13,
+    name: 'search index behind the writes',
+    // Messages reach messages_fts in batches after their commit (search-indexer.ts), not by a
+    // trigger in the append's transaction: an FTS5 insert per append, and a new FTS5 segment per
+    // group commit to merge later, were a fifth of an append's cost. search_index_state holds the
+    // highest rowid indexed; an update or delete touches the index only for rows already in it
+    // (an external-content 'delete' of a row the index never had would corrupt it).
+    sql: `
+      DROP TRIGGER messages_fts_insert;
+      DROP TRIGGER messages_fts_delete;
+      DROP TRIGGER messages_fts_update;
+      CREATE TABLE search_index_state (
+        name TEXT PRIMARY KEY,
+        indexed_rowid INTEGER NOT NULL
+      );
+      INSERT INTO search_index_state (name, indexed_rowid) VALUES ('messages', (SELECT coalesce(max(rowid), 0) FROM messages));
+      CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+        WHEN old.rowid <= (SELECT indexed_rowid FROM search_index_state WHERE name = 'messages') BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
+      END;
+      CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages
+        WHEN old.rowid <= (SELECT indexed_rowid FROM search_index_state WHERE name = 'messages') BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
+        INSERT INTO messages_fts (rowid, body) VALUES (new.rowid, new.body);
+      END;
+    `,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */

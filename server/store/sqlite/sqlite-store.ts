@@ -50,6 +50,7 @@ import { createGroupCommit, type GroupCommit, type WalSync, walFileSync } from '
 import { migrate } from './migrations.ts';
 import { createSqliteNotes, type SqliteNotes } from './notes.ts';
 import { candidateParams, prepareSearchStatements, rankCandidates, searchParams } from './search.ts';
+import { createSearchIndexer, type SearchIndexer } from './search-indexer.ts';
 import { createSqliteAgentTools } from './agent-tools.ts';
 import type { AgentToolsStore } from '../agent-tools.ts';
 import { listConversationsSql, prepare, prepareStatements, type Query, type Statements } from './statements.ts';
@@ -76,6 +77,7 @@ export class SqliteStore implements Store {
   readonly #ping: StatementSync;
   #statements: Statements | undefined;
   #search: ReturnType<typeof prepareSearchStatements> | undefined;
+  #indexer: SearchIndexer | undefined;
   readonly #listStatements = new Map<string, Query<ConversationRow>>();
   readonly #writes: GroupCommit;
   readonly #ids: OrderedIds;
@@ -122,6 +124,9 @@ export class SqliteStore implements Store {
     migrate(this.#db, this.#clock.now());
     this.#statements ??= prepareStatements(this.#db);
     this.#search ??= prepareSearchStatements(this.#db);
+    // What a crash left unindexed is indexed now.
+    this.#indexer ??= createSearchIndexer(this.#db, this.#writes);
+    this.#indexer.written();
   }
 
   async ping(): Promise<void> {
@@ -131,6 +136,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#indexer?.stop();
     this.#writes.flush();
     await this.#checkpointer?.stop();
     this.#wal?.close();
@@ -480,6 +486,8 @@ export class SqliteStore implements Store {
       message.attachment?.size ?? null,
     );
     if (message.authorKind === 'agent' && row.first_reply_at == null) this.#q.setFirstReply.run(message.conversationId, message.createdAt);
+    // The search index follows a moment later (search-indexer.ts).
+    this.#indexer?.written();
     return result;
   }
 
@@ -525,7 +533,8 @@ export class SqliteStore implements Store {
 
   async searchMessages(query: SearchQuery): Promise<MessageSearchHit[]> {
     if (query.terms.length === 0) return [];
-    // As getMessages: never show a message that is committed but not yet durable.
+    // Every message committed so far indexed; and, as getMessages, none shown before it is durable.
+    await this.#indexer?.catchUp();
     await this.#writes.durable();
     const ranked = rankCandidates(this.#s.messages.all(...candidateParams(query)), query.terms);
     const rows = ranked.slice(query.offset, query.offset + query.limit);
