@@ -178,7 +178,7 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
     } else {
       view.setHeader(t('widget.heading'), t(closed ? 'widget.status.closed' : away ? 'widget.status.away' : 'widget.status.available'), { name: null, online: null });
     }
-    view.setWelcome(t(offersEmail() ? 'widget.welcome.awayEmail' : away ? 'widget.welcome.away' : 'widget.welcome.available'), opens);
+    view.setWelcome(t(offersEmail() && !visitor?.email ? 'widget.welcome.awayEmail' : away ? 'widget.welcome.away' : 'widget.welcome.available'), opens);
     view.setNote(away && c?.status === 'queued' ? [t('widget.note.away'), opens].filter(Boolean).join(' ') : null);
     refreshEmail();
   }
