@@ -136,7 +136,8 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     emailAskError,
   );
   const emailGiven = h('p', { class: 'email-given', role: 'status', hidden: true });
-  const emailCard = h('form', { class: 'email-card', hidden: true, noValidate: true }, emailAskFields, emailGiven);
+  // In the page only while shown (the name card has an email field of its own).
+  const emailCard = h('form', { class: 'email-card', noValidate: true }, emailAskFields, emailGiven);
   emailCard.addEventListener('submit', (e) => {
     e.preventDefault();
     const email = emailAskInput.value.trim();
@@ -168,7 +169,7 @@ export function createChatView(opts: ChatViewOptions): ChatView {
   const footer = h('p', { class: 'chat-footer' }, t('widget.poweredBy'));
   const body = h('main', { class: 'chat-body' }, list.element);
 
-  const root = h('div', { class: 'chat', 'aria-labelledby': 'chat-title' }, header, banner, note, body, typing.element, emailCard, profile, tray.element, composer.element, footer);
+  const root = h('div', { class: 'chat', 'aria-labelledby': 'chat-title' }, header, banner, note, body, typing.element, profile, tray.element, composer.element, footer);
   root.dataset.dropHint = t('common.attach.drop');
   acceptDrops(root, (files) => uploads.add(files));
   if (opts.embedded) {
@@ -211,7 +212,8 @@ export function createChatView(opts: ChatViewOptions): ChatView {
       setContent(welcomeHours, opens ?? '');
     },
     showEmail(state) {
-      emailCard.hidden = state === null;
+      if (state === null) emailCard.remove();
+      else if (!emailCard.isConnected) root.insertBefore(emailCard, profile);
       emailAskFields.hidden = state === null || !('ask' in state);
       emailGiven.hidden = state === null || !('given' in state);
       setContent(emailGiven, state && 'given' in state ? t('widget.email.replyTo', { email: state.given }) : '');
