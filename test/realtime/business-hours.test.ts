@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { BusinessHours } from '../../server/core/business-hours.ts';
-import { arrived, next, ok } from '../helpers/clients.ts';
+import { arrived, next, ok, record } from '../helpers/clients.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 import { startCluster } from '../helpers/topology.ts';
 
@@ -88,15 +88,22 @@ describe('[HOURS] business hours setting and availability', () => {
   });
 
   it('[HOURS13] at the opening boundary every widget is told again, at that moment: open, no next opening', async () => {
-    // 1.5 s before Tuesday 09:00 in Berlin (08:00Z).
-    const clock = clockAt('2026-01-13T07:59:58.500Z');
+    // An hour before Tuesday 09:00 in Berlin (08:00Z); moved on below, once everything is set up.
+    const clock = { offset: Date.parse('2026-01-13T07:00:00Z') - Date.now(), now: () => Date.now() + clock.offset };
     const t = await startApp({ clock });
-    expect((await put(t, await root(t), { businessHours: OFFICE })).status).toBe(200);
+    const admin = await root(t);
+    expect((await put(t, admin, { businessHours: OFFICE })).status).toBe(200);
     const { socket } = await t.visitor('websocket');
     expect(await arrived(socket, 'availability')).toMatchObject({ open: false, nextOpening: '2026-01-13T08:00:00.000Z' });
+    const told = record(socket, 'availability');
+    // Three seconds before the opening; a schedule change (a holiday added) tells the widget and sets the timer again.
+    clock.offset = Date.parse('2026-01-13T07:59:57Z') - Date.now();
+    expect((await put(t, admin, { businessHours: { ...OFFICE, holidays: ['2026-12-24', '2026-12-25'] } })).status).toBe(200);
     const opened = await next(socket, 'availability', (a) => a.open);
     expect(opened).toEqual({ agentsOnline: 0, email: false, open: true, nextOpening: null });
     expect(clock.now()).toBeGreaterThanOrEqual(Date.parse('2026-01-13T08:00:00Z'));
+    // Told closed at the change, then open by the boundary's timer.
+    expect(told.map((a) => a.open)).toEqual([false, true]);
     // The conversation still opens and waits in the queue, open or not.
     const { message } = await ok(socket, 'message:send', { clientId: 'c-1', body: 'hello' });
     expect((await t.store.getConversation(message.conversationId))!.status).toBe('queued');
