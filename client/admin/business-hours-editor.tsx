@@ -2,18 +2,11 @@
 // opening intervals per weekday, holidays. A draft the page turns into the `businessHours` setting
 // (docs/protocol.md, "Business hours"); the server checks it again.
 
+import { type BusinessHours, type HoursInterval, HOURS_LIMITS, WEEKDAYS, type Weekday } from '../../server/protocol/business-hours.ts';
 import type { AdminKey } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-type Interval = { from: string; to: string };
-
-export interface BusinessHours {
-  timeZone: string;
-  weekly: Record<Weekday, Interval[]>;
-  holidays: string[];
-}
+type Interval = HoursInterval;
 
 /** What the card edits: `to` as the time field shows it ("00:00" = the end of the day, saved as "24:00"). */
 export interface HoursDraft {
@@ -23,9 +16,8 @@ export interface HoursDraft {
   holidays: string[];
 }
 
-/** The server's bounds (server/core/business-hours.ts HOURS_LIMITS). */
-const MAX_INTERVALS = 8;
-const MAX_HOLIDAYS = 200;
+const MAX_INTERVALS = HOURS_LIMITS.intervalsPerDay;
+const MAX_HOLIDAYS = HOURS_LIMITS.holidays;
 
 const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 

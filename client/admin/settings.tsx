@@ -8,7 +8,8 @@ import type { Agent } from '../../server/protocol/shapes.ts';
 import { api, ApiError } from '../lib/api.ts';
 import type { AdminKey } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
-import { type BusinessHours, BusinessHoursCard, dayProblems, draftOf, type HoursDraft, hoursOf } from './business-hours-editor.tsx';
+import type { BusinessHours } from '../../server/protocol/business-hours.ts';
+import { BusinessHoursCard, dayProblems, draftOf, type HoursDraft, hoursOf } from './business-hours-editor.tsx';
 
 interface Settings {
   routingMode: 'auto' | 'manual';

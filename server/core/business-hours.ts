@@ -4,27 +4,8 @@
 // day an opening at a time that does not exist (02:30 in Berlin) takes effect when the clock jumps
 // (03:00); in the repeated autumn hour the schedule applies to both passes as the clock reads them.
 
+import { type BusinessHours, HOURS_LIMITS, WEEKDAYS } from '../protocol/business-hours.ts';
 import { type Zone, timeZone } from './time-zone.ts';
-
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-
-export interface HoursInterval {
-  /** "HH:MM", 00:00–23:59. */
-  from: string;
-  /** "HH:MM" after `from`, up to "24:00" (the end of the day). */
-  to: string;
-}
-
-export interface BusinessHours {
-  /** IANA zone name ("Europe/Berlin") the times and holidays are read in. */
-  timeZone: string;
-  weekly: Record<Weekday, HoursInterval[]>;
-  /** "YYYY-MM-DD" local dates on which the team is closed all day. */
-  holidays: string[];
-}
-
-export const HOURS_LIMITS = { intervalsPerDay: 8, holidays: 200 } as const;
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

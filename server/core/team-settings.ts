@@ -5,7 +5,8 @@
 // on one node reaches the others through `reload()` (wired to a cluster signal).
 
 import type { Logger } from '../logger.ts';
-import { type BusinessHours, scheduleProblem } from './business-hours.ts';
+import type { BusinessHours } from '../protocol/business-hours.ts';
+import { scheduleProblem } from './business-hours.ts';
 import type { Store } from '../store/store.ts';
 
 export type RoutingMode = 'auto' | 'manual';

@@ -3,7 +3,8 @@
 
 import { Router } from 'express';
 import { z } from 'zod';
-import { type BusinessHours, scheduleProblem } from '../core/business-hours.ts';
+import { scheduleProblem } from '../core/business-hours.ts';
+import type { BusinessHours } from '../protocol/business-hours.ts';
 import { SETTING_RULES, type TeamSettings } from '../core/team-settings.ts';
 import { parse } from '../edge/schemas.ts';
 import type { Logger } from '../logger.ts';

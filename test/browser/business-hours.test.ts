@@ -5,7 +5,7 @@
 
 import type { BrowserContext } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { BusinessHours } from '../../server/core/business-hours.ts';
+import type { BusinessHours } from '../../server/protocol/business-hours.ts';
 import { poll, screenshot, signIn, useBrowser, watch } from '../helpers/browser.ts';
 import { DESK, overflowX, PHONE } from '../helpers/layout.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';

@@ -3,7 +3,8 @@
 // injected, never read from the system clock.
 
 import { describe, expect, it } from 'vitest';
-import { type BusinessHours, createHoursStatus, isOpen, nextChange, nextOpening, scheduleProblem, WEEKDAYS } from '../../server/core/business-hours.ts';
+import { createHoursStatus, isOpen, nextChange, nextOpening, scheduleProblem } from '../../server/core/business-hours.ts';
+import { type BusinessHours, WEEKDAYS } from '../../server/protocol/business-hours.ts';
 
 type Day = Array<{ from: string; to: string }>;
 const NINE_TO_FIVE: Day = [{ from: '09:00', to: '17:00' }];

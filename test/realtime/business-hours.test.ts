@@ -4,7 +4,7 @@
 // at each open/close boundary and when an admin changes the schedule.
 
 import { describe, expect, it } from 'vitest';
-import type { BusinessHours } from '../../server/core/business-hours.ts';
+import type { BusinessHours } from '../../server/protocol/business-hours.ts';
 import { arrived, next, ok, record } from '../helpers/clients.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 import { startCluster } from '../helpers/topology.ts';
