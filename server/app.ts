@@ -17,6 +17,8 @@ import { createNoteService } from './core/notes.ts';
 import { type DomainEvents, type Person, withSubscribers } from './core/events.ts';
 import { createRouter, type Router } from './core/routing.ts';
 import { createTeamSettings } from './core/team-settings.ts';
+import { createHoursStatus } from './core/business-hours.ts';
+import { createHoursWatch } from './realtime/hours-watch.ts';
 import { settingsRouter } from './http/api-settings.ts';
 import { createVisitorService } from './core/visitors.ts';
 import { createDesk } from './core/desk.ts';
@@ -118,7 +120,8 @@ export function createApp(deps: AppDeps): App {
   const metrics = createMetrics(ns);
 
   const emailEnabled = config.smtpUrl !== null;
-  const fanout = createFanout({ ns, store, registry, logger, clock, clustered: cluster !== undefined, emailEnabled });
+  // The desk builds the availability (made below: it hears the fanout's events).
+  const fanout = createFanout({ ns, store, registry, logger, clock, clustered: cluster !== undefined, availability: () => desk.availability() });
   // Routing hears what frees or adds capacity; it is made below (it raises events itself).
   let router: Router | null = null;
   const kick = () => router?.kick();
@@ -133,7 +136,7 @@ export function createApp(deps: AppDeps): App {
   const queue = createQueuePositions({ store, events, logger });
   const settings = createTeamSettings({
     store,
-    defaults: { routingMode: config.routing, defaultCapacity: config.defaultAgentCapacity, offlineRequeueMs: config.offlineRequeueMs, awayAfterMs: config.awayAfterMs },
+    defaults: { routingMode: config.routing, defaultCapacity: config.defaultAgentCapacity, offlineRequeueMs: config.offlineRequeueMs, awayAfterMs: config.awayAfterMs, businessHours: null },
     now: () => clock.now(),
     logger,
     onChange: (values, previous) => {
@@ -141,8 +144,15 @@ export function createApp(deps: AppDeps): App {
       if (values.routingMode !== previous.routingMode || values.defaultCapacity > previous.defaultCapacity) kick();
       // Every node tells its own consoles (each node reloads the settings when one changes them).
       if (values.awayAfterMs !== previous.awayAfterMs) ns.agent.local.emit('settings', consoleSettings(values));
+      // And its own widgets, when the business hours changed.
+      if (JSON.stringify(values.businessHours) !== JSON.stringify(previous.businessHours)) {
+        hoursWatch.reschedule();
+        fanout.hoursChanged();
+      }
     },
   });
+  const hours = createHoursStatus({ schedule: () => settings.current().businessHours, now: () => clock.now() });
+  const hoursWatch = createHoursWatch({ hours: () => hours.status(), now: () => clock.now(), onBoundary: () => fanout.hoursChanged() });
   router = createRouter({ store, registry, settings, events, queue, clock, logger, sweepMs: deps.routingSweepMs });
   if (cluster) {
     ns.agent.on('parley:settings', () => {
@@ -156,7 +166,7 @@ export function createApp(deps: AppDeps): App {
   const conversations = createConversationService({ store, events, queue, clock });
   const attachments = createAttachmentService({ store, clock, requireViewable: conversations.requireViewable });
   const visitors = createVisitorService({ store, registry, conversations, queue, events });
-  const desk = createDesk({ registry, store, events, emailEnabled });
+  const desk = createDesk({ registry, store, events, emailEnabled, hours: () => hours.status() });
   const accounts = createAccounts({ store, clock, limits: deps.loginLimits, hasher: createPasswordHasher(deps.passwordHashing) });
   const accountWatch = createAccountWatch({ ns, store, conversations, logger, now: () => clock.now(), clustered: cluster !== undefined, everyMs: deps.accountWatchMs });
   const team = createTeam({ store, accounts, sessions: accountWatch, conversations, routing: router });
@@ -250,6 +260,7 @@ export function createApp(deps: AppDeps): App {
     housekeeping.unref();
     cluster?.attach(clusterHooks);
     router?.start();
+    hoursWatch.start();
   }
 
   async function personOf(key: string): Promise<Person | null> {
@@ -320,6 +331,7 @@ export function createApp(deps: AppDeps): App {
       httpServer.closeIdleConnections();
       presence.close();
       router?.close();
+      hoursWatch.close();
       queue.close();
       fanout.close();
       const force = setTimeout(() => httpServer.closeAllConnections(), graceMs);

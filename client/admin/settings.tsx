@@ -1,19 +1,22 @@
 // The dashboard's Settings page (/admin#settings): the team's routing (manual or automatic), how
 // many conversations routing gives each agent (the team's limit and each agent's own), and when an
-// offline agent's conversations go back to the queue. GET/PUT /api/settings and
-// PATCH /api/agents/:id {capacity}; docs/protocol.md, "Routing".
+// offline agent's conversations go back to the queue, and the business hours. GET/PUT /api/settings
+// and PATCH /api/agents/:id {capacity}; docs/protocol.md, "Routing" and "Business hours".
 
 import { useEffect, useState } from 'preact/hooks';
 import type { Agent } from '../../server/protocol/shapes.ts';
 import { api, ApiError } from '../lib/api.ts';
 import type { AdminKey } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
+import type { BusinessHours } from '../../server/protocol/business-hours.ts';
+import { BusinessHoursCard, dayProblems, draftOf, type HoursDraft, hoursOf } from './business-hours-editor.tsx';
 
 interface Settings {
   routingMode: 'auto' | 'manual';
   defaultCapacity: number;
   offlineRequeueMs: number;
   awayAfterMs: number;
+  businessHours: BusinessHours | null;
 }
 
 const CAPACITY = { min: 1, max: 100 };
@@ -60,6 +63,8 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
   const [own, setOwn] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [hours, setHours] = useState<HoursDraft>(draftOf(null));
+  const [newHoliday, setNewHoliday] = useState('');
 
   function show(settings: Settings, team: Agent[]) {
     setSaved(settings);
@@ -67,6 +72,7 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
     setCapacity(String(settings.defaultCapacity));
     setRequeue(String(Math.round(settings.offlineRequeueMs / 60_000)));
     setAway(String(Math.round(settings.awayAfterMs / 60_000)));
+    setHours(draftOf(settings.businessHours));
     const active = team.filter((a) => !a.disabled).sort((a, b) => a.name.localeCompare(b.name));
     setAgents(active);
     setOwn(Object.fromEntries(active.map((a) => [a.id, a.capacity === null ? '' : String(a.capacity)])));
@@ -89,7 +95,8 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
   const awayValue = wholeNumber(away, AWAY_MINUTES);
   const ownValues = Object.fromEntries(agents.map((a) => [a.id, (own[a.id] ?? '').trim() === '' ? null : wholeNumber(own[a.id], CAPACITY)]));
   const ownInvalid = (id: string) => (own[id] ?? '').trim() !== '' && ownValues[id] === null;
-  const invalid = capacityValue === null || requeueValue === null || awayValue === null || agents.some((a) => ownInvalid(a.id));
+  const hoursInvalid = hours.enabled && Object.keys(dayProblems(hours)).length > 0;
+  const invalid = capacityValue === null || requeueValue === null || awayValue === null || agents.some((a) => ownInvalid(a.id)) || hoursInvalid;
 
   async function save(e: Event) {
     e.preventDefault();
@@ -103,6 +110,8 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
       // Minutes on the page; a value set in ms elsewhere (the API) is kept unless its minutes were changed here.
       if (requeueValue! * 60_000 !== Math.round(saved.offlineRequeueMs / 60_000) * 60_000) patch.offlineRequeueMs = requeueValue! * 60_000;
       if (awayValue! * 60_000 !== Math.round(saved.awayAfterMs / 60_000) * 60_000) patch.awayAfterMs = awayValue! * 60_000;
+      const businessHours = hoursOf(hours);
+      if (JSON.stringify(businessHours) !== JSON.stringify(saved.businessHours)) patch.businessHours = businessHours;
       if (Object.keys(patch).length > 0) await api('PUT', '/api/settings', patch);
       for (const a of agents) {
         if (ownValues[a.id] !== a.capacity) await api('PATCH', `/api/agents/${a.id}`, { capacity: ownValues[a.id] });
@@ -176,6 +185,8 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
           </tbody>
         </table>
       </section>
+
+      <BusinessHoursCard draft={hours} onChange={setHours} newHoliday={newHoliday} onNewHoliday={setNewHoliday} />
 
       <div class="team-submit">
         <button class="btn btn-primary" type="submit" disabled={busy || invalid || saved === null}>

@@ -25,8 +25,11 @@ export interface ChatView {
   setHeader(title: string, subtitle: string, avatar: { name: string | null; online: boolean | null }): void;
   setConnection(state: Connection, detail?: string, fallbackHref?: string): void;
   setNote(text: string | null): void;
-  /** The line under "Hi there!" before the first message. */
-  setWelcome(text: string): void;
+  /** The line under "Hi there!" before the first message, and when the team opens again (null: not said). */
+  setWelcome(text: string, opens?: string | null): void;
+  /** Away with email on: ask for the visitor's email, or say where the reply goes; null: neither. */
+  showEmail(state: { ask: true } | { given: string } | null): void;
+  setEmailError(text: string | null): void;
   showProfile(show: boolean, current?: { name: string; email: string | null }): void;
   setProfileError(text: string | null): void;
 }
@@ -44,6 +47,9 @@ export interface ChatViewOptions {
   onEdit(clientId: string): void;
   onSaveProfile(profile: { name: string; email: string }): void;
   onDismissProfile(): void;
+  /** An email address the browser accepts as one (the server checks it again). */
+  onSaveEmail(email: string): void;
+  onDismissEmail(): void;
 }
 
 export function createChatView(opts: ChatViewOptions): ChatView {
@@ -62,11 +68,13 @@ export function createChatView(opts: ChatViewOptions): ChatView {
   const note = h('div', { class: 'chat-note', role: 'note', hidden: true });
 
   const welcomeText = h('p', null, t('widget.welcome.available'));
+  const welcomeHours = h('p', { class: 'chat-welcome-hours', hidden: true });
   const welcome = h(
     'div',
     { class: 'chat-welcome' },
     h('p', { class: 'chat-welcome-title' }, t('widget.welcome.title')),
     welcomeText,
+    welcomeHours,
   );
   const list = createMessageList({ i18n, mine: 'visitor', label: t('widget.conversation'), intro: welcome, onRetry: opts.onRetry, onEdit: opts.onEdit });
   const typing = createTypingIndicator(i18n);
@@ -110,6 +118,42 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     e.preventDefault();
     opts.onSaveProfile({ name: nameInput.value.trim(), email: emailInput.value.trim() });
   });
+
+  // Away with email on: one small field for the reply's address (docs/protocol.md, "Business hours").
+  const emailAskInput = h('input', { id: 'email-ask', name: 'email', type: 'email', required: true, autocomplete: 'email', maxlength: 254, placeholder: t('widget.profile.emailPlaceholder') });
+  const emailAskError = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const emailAskFields = h(
+    'div',
+    { class: 'email-ask-fields' },
+    h('label', { for: 'email-ask', class: 'email-ask-label' }, t('widget.email.ask')),
+    h(
+      'div',
+      { class: 'email-ask-row' },
+      emailAskInput,
+      h('button', { type: 'submit', class: 'btn btn-primary btn-small' }, t('widget.profile.save')),
+      h('button', { type: 'button', class: 'icon-button profile-dismiss', 'aria-label': t('widget.profile.notNow'), title: t('widget.profile.notNow'), onclick: () => opts.onDismissEmail() }, icon(ICONS.close, 16)),
+    ),
+    emailAskError,
+  );
+  const emailGiven = h('p', { class: 'email-given', role: 'status', hidden: true });
+  // In the page only while shown (the name card has an email field of its own).
+  const emailCard = h('form', { class: 'email-card', noValidate: true }, emailAskFields, emailGiven);
+  emailCard.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const email = emailAskInput.value.trim();
+    emailAskInput.value = email;
+    if (!email || !emailAskInput.checkValidity()) {
+      setEmailError(t('widget.profile.badEmail'));
+      emailAskInput.focus();
+      return;
+    }
+    opts.onSaveEmail(email);
+  });
+  function setEmailError(text: string | null) {
+    emailAskError.hidden = text === null;
+    emailAskInput.setAttribute('aria-invalid', String(text !== null));
+    setContent(emailAskError, text ?? '');
+  }
 
   const uploads = createUploads({ as: 'visitor', maxBytes: maxUploadBytes(), onChange: () => tray.render(), onUploaded: opts.onUploaded });
   const tray = createUploadTray(i18n, uploads);
@@ -162,9 +206,20 @@ export function createChatView(opts: ChatViewOptions): ChatView {
         );
       }
     },
-    setWelcome(text) {
+    setWelcome(text, opens = null) {
       setContent(welcomeText, text);
+      welcomeHours.hidden = opens === null;
+      setContent(welcomeHours, opens ?? '');
     },
+    showEmail(state) {
+      if (state === null) emailCard.remove();
+      else if (!emailCard.isConnected) root.insertBefore(emailCard, profile);
+      emailAskFields.hidden = state === null || !('ask' in state);
+      emailGiven.hidden = state === null || !('given' in state);
+      setContent(emailGiven, state && 'given' in state ? t('widget.email.replyTo', { email: state.given }) : '');
+      if (state === null || 'given' in state) setEmailError(null);
+    },
+    setEmailError,
     setNote(text) {
       note.hidden = text === null;
       setContent(note, text ?? '');

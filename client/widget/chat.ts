@@ -3,7 +3,7 @@
 // (delivery, catch-up, reads, typing, presence) is client/lib/conversation-model.ts.
 
 import { io, type Socket } from 'socket.io-client';
-import type { VisitorClientEvents, VisitorServerEvents } from '../../server/protocol/events.ts';
+import type { Availability, VisitorClientEvents, VisitorServerEvents } from '../../server/protocol/events.ts';
 import { defaultNameTag } from '../../server/protocol/names.ts';
 import type { Visitor } from '../../server/protocol/shapes.ts';
 import { AckFailure, call, emitAck } from '../lib/ack.ts';
@@ -24,6 +24,8 @@ import type { Csat } from '../../server/protocol/agent-tools.ts';
 type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
 
 const PROFILE_DISMISSED = 'parley:profile-dismissed';
+/** The visitor chose "Not now" for the away email field. */
+const EMAIL_DISMISSED = 'parley:email-dismissed';
 /** The visitor's unsent messages in this tab (docs/protocol.md, "Unsent messages"). */
 const OUTBOX_KEY = 'parley:outbox:visitor';
 const noop = () => {};
@@ -34,7 +36,10 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
   bridge?.ready(i18n.locale, i18n.dir);
   const embedded = new URLSearchParams(location.search).get('embed') === '1';
   let visitor: Visitor | null = null;
-  let agentsAvailable: number | null = null;
+  /** What the server last said of who can answer now (null until it says). */
+  let availability: Availability | null = null;
+  /** The next opening in the visitor's own time and language: "Tuesday, 13 January, 09:00". */
+  const openingTime = new Intl.DateTimeFormat(i18n.locale, { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit' });
   /** Agents already announced in this conversation (a reconnect or reload does not announce again). */
   const announced = new Set<string>();
   let isOpen = !embedded;
@@ -60,6 +65,11 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
     onDismissProfile: () => {
       remember(PROFILE_DISMISSED);
       view.showProfile(false);
+    },
+    onSaveEmail: (email) => void saveEmail(email),
+    onDismissEmail: () => {
+      remember(EMAIL_DISMISSED);
+      refreshEmail();
     },
   });
   // The satisfaction question once the conversation has closed (docs/protocol.md, "Satisfaction ratings").
@@ -109,9 +119,9 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
 
   const visible = () => isOpen && document.visibilityState === 'visible';
 
-  /** After the visitor has written, offer (once) to leave a name and email. */
+  /** After the visitor has written, offer (once) to leave a name and email (not while the away email field asks). */
   function askProfile() {
-    if (visitor && !remembered(PROFILE_DISMISSED) && defaultNameTag(visitor.name) !== null && !visitor.email) view.showProfile(true, visitor);
+    if (visitor && !emailAsked() && !remembered(PROFILE_DISMISSED) && defaultNameTag(visitor.name) !== null && !visitor.email) view.showProfile(true, visitor);
   }
 
   /** Open and on screen: everything shown is read (the model tells the server and the other tabs). */
@@ -125,15 +135,36 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
     socket.emit('page:view', { url: page.url, title: page.title || undefined, ...(timeZone ? { timeZone } : {}) });
   }
 
+  /** Outside business hours, or no agent available. Until the server says, assume someone may be there (no false alarm). */
+  const isAway = () => availability !== null && (!availability.open || availability.agentsOnline === 0);
+  /** Away, and the service can email: only then is an email asked for or a reply by email promised. */
+  const offersEmail = () => isAway() && availability?.email === true;
+  const emailAsked = () => offersEmail() && !visitor?.email && !remembered(EMAIL_DISMISSED);
+
+  /** The away email field: asked before or after the first message; once given, where the reply goes. */
+  function refreshEmail() {
+    if (!offersEmail()) view.showEmail(null);
+    else if (visitor?.email) view.showEmail({ given: visitor.email });
+    else view.showEmail(remembered(EMAIL_DISMISSED) ? null : { ask: true });
+  }
+
+  /** "We open again …" in the visitor's time, when the team is outside its hours and says when it opens. */
+  function opensText(): string | null {
+    if (!availability || availability.open || !availability.nextOpening) return null;
+    const when = new Date(availability.nextOpening);
+    return Number.isNaN(when.getTime()) ? null : t('widget.hours.opens', { when: openingTime.format(when) });
+  }
+
   /**
-   * The header, the welcome and the note say one thing, from the conversation and whether any
-   * agent is available: never "someone will be with you shortly" while nobody is.
+   * The header, the welcome and the note say one thing, from the conversation, the business hours
+   * and whether any agent is available: never "someone will be with you shortly" while nobody is.
    */
   function refreshHeader() {
     const c = shown.conversation;
     const agentOnline = shown.peerOnline;
-    // Until the server says, assume someone may be there (the common case, and no false alarm).
-    const away = agentsAvailable === 0;
+    const away = isAway();
+    const closed = availability?.open === false;
+    const opens = opensText();
     if (c?.status === 'active' && c.agent) {
       view.setHeader(c.agent.name, t(agentOnline ? 'widget.status.agentOnline' : 'widget.status.agentAway'), { name: c.agent.name, online: agentOnline });
     } else if (c?.status === 'queued') {
@@ -145,10 +176,11 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
     } else if (c?.status === 'closed') {
       view.setHeader(t('widget.heading'), t('widget.status.ended'), { name: null, online: null });
     } else {
-      view.setHeader(t('widget.heading'), t(away ? 'widget.status.away' : 'widget.status.available'), { name: null, online: null });
+      view.setHeader(t('widget.heading'), t(closed ? 'widget.status.closed' : away ? 'widget.status.away' : 'widget.status.available'), { name: null, online: null });
     }
-    view.setWelcome(t(away ? 'widget.welcome.away' : 'widget.welcome.available'));
-    view.setNote(away && c?.status === 'queued' ? t('widget.note.away') : null);
+    view.setWelcome(t(offersEmail() && !visitor?.email ? 'widget.welcome.awayEmail' : away ? 'widget.welcome.away' : 'widget.welcome.available'), opens);
+    view.setNote(away && c?.status === 'queued' ? [t('widget.note.away'), opens].filter(Boolean).join(' ') : null);
+    refreshEmail();
   }
 
   /** Draws a new snapshot of the model; notes come from what changed since the last one. */
@@ -197,12 +229,24 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
       remember(PROFILE_DISMISSED);
       view.setProfileError(null);
       view.showProfile(false);
+      refreshEmail();
       // No promise of an email reply: nothing sends one (yet).
       view.list.system(visitor.name ? t('widget.system.thanksName', { name: visitor.name }) : t('widget.system.thanks'));
     } catch (err) {
       // The only field the server can refuse here is the email (the name's length is bounded by the input).
       const code = err instanceof AckFailure ? err.code : null;
       view.setProfileError(code === 'invalid_payload' ? t('widget.profile.badEmail') : code ? errorText(i18n, code) : t('widget.profile.failed'));
+    }
+  }
+
+  async function saveEmail(email: string) {
+    try {
+      visitor = (await call(socket, 'profile:update', { email })).visitor;
+      view.showProfile(false);
+      refreshEmail();
+    } catch (err) {
+      const code = err instanceof AckFailure ? err.code : null;
+      view.setEmailError(code === 'invalid_payload' ? t('widget.profile.badEmail') : code ? errorText(i18n, code) : t('widget.profile.failed'));
     }
   }
 
@@ -237,8 +281,8 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
     knownCsat = c;
     csat.rated(c);
   });
-  socket.on('availability', ({ agentsOnline }) => {
-    agentsAvailable = agentsOnline;
+  socket.on('availability', (a) => {
+    availability = a;
     refreshHeader();
   });
   socket.on('typing', (e) => model.typing(e));

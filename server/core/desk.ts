@@ -4,6 +4,7 @@
 import type { Availability } from '../protocol/events.ts';
 import type { AgentStatus, Teammate } from '../protocol/shapes.ts';
 import type { Store } from '../store/store.ts';
+import type { HoursStatus } from './business-hours.ts';
 import type { ActingAgent } from './conversations.ts';
 import type { DomainEvents } from './events.ts';
 import { personKey, type PresenceRegistry } from './presence-registry.ts';
@@ -26,6 +27,8 @@ export function createDesk(deps: {
   events: Pick<DomainEvents, 'agentStatusChanged'>;
   /** Email to visitors is on (SMTP_URL set). */
   emailEnabled: boolean;
+  /** Whether the team's business hours say open now, and when they open next. */
+  hours: () => HoursStatus;
 }): Desk {
   const { registry, store, events } = deps;
   return {
@@ -34,7 +37,12 @@ export function createDesk(deps: {
       events.agentStatusChanged();
     },
     agentsAvailable: () => countAvailableAgents(registry),
-    availability: async () => ({ agentsOnline: await countAvailableAgents(registry), email: deps.emailEnabled }),
+    async availability() {
+      const agentsOnline = await countAvailableAgents(registry);
+      // Read after the await: the status of the moment the event leaves.
+      const hours = deps.hours();
+      return { agentsOnline, email: deps.emailEnabled, open: hours.open, nextOpening: hours.nextOpening === null ? null : new Date(hours.nextOpening).toISOString() };
+    },
     isOnline: (kind, id) => registry.isAnnounced(personKey(kind, id)),
     async team() {
       const [agents, online] = await Promise.all([store.listAgents(), registry.list('agent:')]);

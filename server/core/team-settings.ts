@@ -5,6 +5,8 @@
 // on one node reaches the others through `reload()` (wired to a cluster signal).
 
 import type { Logger } from '../logger.ts';
+import type { BusinessHours } from '../protocol/business-hours.ts';
+import { scheduleProblem } from './business-hours.ts';
 import type { Store } from '../store/store.ts';
 
 export type RoutingMode = 'auto' | 'manual';
@@ -18,6 +20,8 @@ export interface TeamSettingsValues {
   offlineRequeueMs: number;
   /** A console without activity this long (ms) sets its agent away (back online on activity); 0: never. */
   awayAfterMs: number;
+  /** When the team is open (core/business-hours.ts); null: always. */
+  businessHours: BusinessHours | null;
 }
 
 /** What each setting accepts: the HTTP API and the store's text both go through it. */
@@ -26,7 +30,11 @@ export const SETTING_RULES = {
   defaultCapacity: { kind: 'int', min: 1, max: 100 },
   offlineRequeueMs: { kind: 'int', min: 0, max: 86_400_000 },
   awayAfterMs: { kind: 'int', min: 0, max: 86_400_000 },
-} as const satisfies Record<keyof TeamSettingsValues, { kind: 'enum'; values: readonly string[] } | { kind: 'int'; min: number; max: number }>;
+  businessHours: { kind: 'schedule' },
+} as const satisfies Record<
+  keyof TeamSettingsValues,
+  { kind: 'enum'; values: readonly string[] } | { kind: 'int'; min: number; max: number } | { kind: 'schedule' }
+>;
 
 export type SettingsPatch = Partial<TeamSettingsValues>;
 
@@ -52,6 +60,7 @@ function parseStored<K extends keyof TeamSettingsValues>(key: K, text: string): 
 
 export function validSetting(key: keyof TeamSettingsValues, value: unknown): boolean {
   const rule = SETTING_RULES[key];
+  if (rule.kind === 'schedule') return value === null || scheduleProblem(value) === null;
   if (rule.kind === 'enum') return typeof value === 'string' && (rule.values as readonly string[]).includes(value);
   return typeof value === 'number' && Number.isInteger(value) && value >= rule.min && value <= rule.max;
 }
@@ -59,7 +68,7 @@ export function validSetting(key: keyof TeamSettingsValues, value: unknown): boo
 /** Starts on the environment's defaults: call reload() before serving (app.listen does). */
 export function createTeamSettings(deps: {
   store: Pick<Store, 'getSettings' | 'putSettings'>;
-  /** The environment's values (ROUTING, DEFAULT_AGENT_CAPACITY, OFFLINE_REQUEUE_MS, AWAY_AFTER_MS): what applies until an admin sets one. */
+  /** The environment's values (ROUTING, DEFAULT_AGENT_CAPACITY, OFFLINE_REQUEUE_MS, AWAY_AFTER_MS; business hours: none): what applies until an admin sets one. */
   defaults: TeamSettingsValues;
   now: () => number;
   logger: Logger;
@@ -71,8 +80,11 @@ export function createTeamSettings(deps: {
 
   function set(next: TeamSettingsValues): TeamSettingsValues {
     const previous = values;
+    // Compared as stored (JSON): a schedule read again is a new object with the same content.
+    // Unchanged, the current object stays (what is computed from it stays valid).
+    if ((Object.keys(next) as Array<keyof TeamSettingsValues>).every((k) => JSON.stringify(next[k]) === JSON.stringify(previous[k]))) return previous;
     values = next;
-    if ((Object.keys(next) as Array<keyof TeamSettingsValues>).some((k) => next[k] !== previous[k])) deps.onChange?.(next, previous);
+    deps.onChange?.(next, previous);
     return next;
   }
 

@@ -3,6 +3,8 @@
 
 import { Router } from 'express';
 import { z } from 'zod';
+import { scheduleProblem } from '../core/business-hours.ts';
+import type { BusinessHours } from '../protocol/business-hours.ts';
 import { SETTING_RULES, type TeamSettings } from '../core/team-settings.ts';
 import { parse } from '../edge/schemas.ts';
 import type { Logger } from '../logger.ts';
@@ -11,6 +13,12 @@ import { agentOf, requireAgent, sameOriginOnly } from './guards.ts';
 
 const int = (rule: { min: number; max: number }) => z.number().int().min(rule.min).max(rule.max);
 
+/** A schedule (core/business-hours.ts says what is wrong with one), or null: always open. */
+const schedule = z.custom<BusinessHours | null>().superRefine((value, ctx) => {
+  const problem = value === null ? null : scheduleProblem(value);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** A partial change: only the settings given are written; at least one. */
 const settingsPatch = z
   .strictObject({
@@ -18,6 +26,7 @@ const settingsPatch = z
     defaultCapacity: int(SETTING_RULES.defaultCapacity),
     offlineRequeueMs: int(SETTING_RULES.offlineRequeueMs),
     awayAfterMs: int(SETTING_RULES.awayAfterMs),
+    businessHours: schedule,
   })
   .partial()
   .refine((p) => Object.keys(p).length > 0, 'at least one setting is required');

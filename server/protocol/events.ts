@@ -54,6 +54,10 @@ export interface Availability {
   agentsOnline: number;
   /** The service can email the visitor (SMTP_URL is set): only then may the widget offer or promise email. */
   email: boolean;
+  /** Within the team's business hours now (always true without a schedule). */
+  open: boolean;
+  /** Outside business hours: when they start again (ISO 8601, UTC); null when open now or no opening is ahead. */
+  nextOpening: string | null;
 }
 
 export interface VisitorServerEvents {

@@ -7,13 +7,12 @@ import type { Clock } from '../clock.ts';
 import type { DomainEvents, Person } from '../core/events.ts';
 import { toConversation, toMessage, toNote, visitorParticipant, agentParticipant } from '../core/mappers.ts';
 import { personKey, type PresenceRegistry } from '../core/presence-registry.ts';
-import { countAvailableAgents } from '../core/desk.ts';
 import type { Logger } from '../logger.ts';
 import type { Participant, PresenceEvent } from '../protocol/shapes.ts';
 import { createMessageSequencer } from './message-sequencer.ts';
 import type { ConversationRecord, Store } from '../store/store.ts';
 import type { Namespace } from 'socket.io';
-import type { VisitorServerEvents } from '../protocol/events.ts';
+import type { Availability, VisitorServerEvents } from '../protocol/events.ts';
 import { type Namespaces, room } from './types.ts';
 
 const MESSAGE_EVENT = 'parley:message';
@@ -22,6 +21,8 @@ type SharedEvents = Pick<VisitorServerEvents, 'conversation' | 'message' | 'pres
 type SharedNamespace = Namespace<Record<string, never>, SharedEvents>;
 
 export interface Fanout extends DomainEvents {
+  /** Business hours opened, closed or were changed: this node tells its own widgets (every node does). */
+  hoursChanged(): void;
   /** Resolve when the person's joins/leaves in their open conversations have been sent. */
   personOnline(person: Person): Promise<void>;
   personOffline(person: Person): Promise<void>;
@@ -36,8 +37,8 @@ export function createFanout(deps: {
   clock: Clock;
   /** Several nodes: messages travel between them as server-side events and each node sequences its own sockets. */
   clustered: boolean;
-  /** Email to visitors is on (SMTP_URL set): told to widgets with the availability. */
-  emailEnabled: boolean;
+  /** What widgets are told of who can answer now (the desk builds it). */
+  availability: () => Promise<Availability>;
 }): Fanout {
   const { ns, store, registry, logger, clustered } = deps;
   const fail = (what: string) => (err: unknown) => logFailure(logger.child({ what }), 'fanout.failed', err);
@@ -118,15 +119,15 @@ export function createFanout(deps: {
     ns.visitor.on(MESSAGE_EVENT, (m, origin) => sequencer.accept(m, origin));
   }
 
-  const agentsAvailable = () => countAvailableAgents(registry);
   let availabilityTimer: NodeJS.Timeout | null = null;
   function availabilityChanged() {
     if (availabilityTimer) return;
     availabilityTimer = setTimeout(() => {
       availabilityTimer = null;
-      agentsAvailable()
+      deps
+        .availability()
         // No "unchanged, skip" here: another node may have told visitors something else since.
-        .then((agentsOnline) => ns.visitor.emit('availability', { agentsOnline, email: deps.emailEnabled }))
+        .then((a) => ns.visitor.emit('availability', a))
         .catch(fail('availability'));
     }, 50);
   }
@@ -276,6 +277,13 @@ export function createFanout(deps: {
         dashboardTimer = null;
         ns.admin.to(room.admins).emit('online:changed');
       }, 250);
+    },
+
+    hoursChanged() {
+      deps
+        .availability()
+        .then((a) => ns.visitor.local.emit('availability', a))
+        .catch(fail('availability.hours'));
     },
 
     agentStatusChanged() {

@@ -131,7 +131,7 @@ describe.each(MATRIX)('[AVAILABILITY] %s over %s', (topology, transport) => {
   it('[AVAIL1] visitors are told how many agents are available: once per agent, not when away; on connect and on change', async () => {
     const t = await startTopology(topology);
     const first = await t.visitor(transport);
-    expect(await arrived(first.socket, 'availability')).toEqual({ agentsOnline: 0 });
+    expect(await arrived(first.socket, 'availability')).toEqual({ agentsOnline: 0, email: false, open: true, nextOpening: null });
     const told = record(first.socket, 'availability');
     await t.agent(transport);
     const bob = await t.agent(transport);
@@ -141,7 +141,7 @@ describe.each(MATRIX)('[AVAILABILITY] %s over %s', (topology, transport) => {
     await eventually(() => told.at(-1)?.agentsOnline === 1, 5000, 'one agent away');
 
     const second = await t.visitor(transport);
-    expect(await arrived(second.socket, 'availability')).toEqual({ agentsOnline: 1 });
+    expect(await arrived(second.socket, 'availability')).toEqual({ agentsOnline: 1, email: false, open: true, nextOpening: null });
     await ok(bob.socket, 'status:set', { status: 'online' });
     await eventually(() => told.at(-1)?.agentsOnline === 2, 5000, 'back from away');
   });
