@@ -19,6 +19,7 @@ import { createTypingSender } from '../lib/typing.ts';
 import { createChatView } from './chat-view.ts';
 import { type Bridge, connectBridge, framedCrossOrigin, type HostPage } from './embed-bridge.ts';
 import { createCsatCard } from './csat-card.ts';
+import { createTranscriptOffer } from './transcript-offer.ts';
 import type { Csat } from '../../server/protocol/agent-tools.ts';
 
 type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
@@ -35,6 +36,8 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
   const embedded = new URLSearchParams(location.search).get('embed') === '1';
   let visitor: Visitor | null = null;
   let agentsAvailable: number | null = null;
+  /** The server sends email (availability.email): only then is a transcript offered. */
+  let emailOn = false;
   /** Agents already announced in this conversation (a reconnect or reload does not announce again). */
   const announced = new Set<string>();
   let isOpen = !embedded;
@@ -73,6 +76,21 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
   /** The rating the last history answer carried for its conversation. */
   let knownCsat: Csat | null = null;
   view.root.insertBefore(csat.element, view.composer.element);
+  // "Email me the transcript" under a closed conversation (docs/protocol.md, "Email").
+  const transcript = createTranscriptOffer({
+    i18n,
+    onRequest: (input) =>
+      void call(socket, 'transcript:request', { ...input, language: i18n.locale })
+        .then((r) => {
+          if (input.email && visitor) visitor = { ...visitor, email: input.email };
+          transcript.sent(r.to);
+        })
+        .catch((err: unknown) => {
+          const code = err instanceof AckFailure ? err.code : 'network';
+          transcript.failed(code === 'invalid_payload' ? t('widget.profile.badEmail') : code === 'network' ? t('widget.transcript.failed') : errorText(i18n, code));
+        }),
+  });
+  view.root.insertBefore(transcript.element, view.composer.element);
   mount.replaceChildren(view.root);
   view.setConnection('connecting');
 
@@ -122,7 +140,8 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
   function sendPageView() {
     if (!socket.connected || !page?.url) return;
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    socket.emit('page:view', { url: page.url, title: page.title || undefined, ...(timeZone ? { timeZone } : {}) });
+    // The chat's language goes along: the visitor's emails (follow-ups) speak it.
+    socket.emit('page:view', { url: page.url, title: page.title || undefined, ...(timeZone ? { timeZone } : {}), language: i18n.locale });
   }
 
   /**
@@ -180,7 +199,12 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
     }
     if (next.unread !== prev.unread) bridge?.setUnread(next.unread);
     csat.show(c?.status === 'closed' ? c.id : null, knownCsat);
+    showTranscriptOffer();
     refreshHeader();
+  }
+  function showTranscriptOffer() {
+    const c = shown.conversation;
+    transcript.show(c?.status === 'closed' ? c.id : null, emailOn, visitor?.email ?? null);
   }
   model.subscribe(() => {
     markRead(); // open and on screen: what arrives is read before it could count as unread
@@ -237,8 +261,10 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
     knownCsat = c;
     csat.rated(c);
   });
-  socket.on('availability', ({ agentsOnline }) => {
+  socket.on('availability', ({ agentsOnline, email }) => {
     agentsAvailable = agentsOnline;
+    emailOn = email;
+    showTranscriptOffer();
     refreshHeader();
   });
   socket.on('typing', (e) => model.typing(e));
