@@ -24,9 +24,12 @@ export interface OutgoingMail {
 /** Thrown by a Mailer: `permanent` when the server refused for good (5xx), else it is tried again. */
 export class MailError extends Error {
   readonly permanent: boolean;
-  constructor(message: string, permanent: boolean, options?: { cause?: unknown }) {
+  /** What went wrong without the text (which may name the recipient): the client's code and the SMTP reply code. */
+  readonly detail: { code: string | null; responseCode: number | null };
+  constructor(message: string, permanent: boolean, detail: MailError['detail'], options?: { cause?: unknown }) {
     super(message, options);
     this.permanent = permanent;
+    this.detail = detail;
   }
 }
 
@@ -166,10 +169,12 @@ export function createEmailService(deps: EmailDeps): EmailService {
       const now = clock.now();
       const retryAt = giveUp ? null : now + Math.min(RETRY_CAP_MS, retryBaseMs * 2 ** (email.attempts - 1));
       const message = err instanceof Error ? err.message : String(err);
+      // The text goes to the row (last_error) for operators; logs get only codes: an SMTP reply may quote the address.
       await store.emailFailed(email.id, owner, message, retryAt, now);
       counted(giveUp ? 'failed' : 'retry', email.kind);
-      if (giveUp) logger.error({ event: 'email.failed', ...fields, error: message }, 'email given up');
-      else logger.warn({ event: 'email.retry', ...fields, error: message, retryInMs: retryAt! - now }, 'email not sent; will retry');
+      const why = err instanceof MailError ? err.detail : { code: 'internal', responseCode: null };
+      if (giveUp) logger.error({ event: 'email.failed', ...fields, ...why }, 'email given up');
+      else logger.warn({ event: 'email.retry', ...fields, ...why, retryInMs: retryAt! - now }, 'email not sent; will retry');
       return;
     }
     // Accepted: recorded at once. A node that dies right here leaves the lease to expire and the

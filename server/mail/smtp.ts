@@ -25,9 +25,11 @@ export function createSmtpMailer(smtpUrl: string, from: string, messageIdDomain:
           messageId: `<${mail.id}@${messageIdDomain}>`,
         });
       } catch (err) {
-        const code = (err as { responseCode?: number }).responseCode;
+        const e = err as { responseCode?: unknown; code?: unknown };
+        const responseCode = typeof e.responseCode === 'number' ? e.responseCode : null;
         // 5xx: the server refused this message for good; anything else (4xx, network) is retried.
-        throw new MailError(err instanceof Error ? err.message : String(err), typeof code === 'number' && code >= 500 && code < 600, { cause: err });
+        const permanent = responseCode !== null && responseCode >= 500 && responseCode < 600;
+        throw new MailError(err instanceof Error ? err.message : String(err), permanent, { code: typeof e.code === 'string' ? e.code : null, responseCode }, { cause: err });
       }
     },
     close() {

@@ -191,6 +191,24 @@ describe('[MAIL] email follow-up and transcripts', () => {
     expect(smtp.received).toHaveLength(1);
   });
 
+  it('[MAIL9] a permanent refusal (5xx) is given up at once and recorded; the next email still goes', async () => {
+    const smtp = await startSmtp();
+    const t = await startApp({ env: mailEnv(smtp) });
+    const { socket: agent } = await t.agent('websocket', 'ann@example.com', { name: 'Ann' });
+    const bounced = await answered(t, agent, 'nobody@example.com', ['to an unknown mailbox']);
+    await leaves(agent, bounced.socket, bounced.conversationId);
+    const good = await answered(t, agent, 'vera@example.com', ['to a real one']);
+    await leaves(agent, good.socket, good.conversationId);
+    const [mail] = await smtp.count(1);
+    expect(mail.to).toBe('vera@example.com');
+    await allSent(t);
+    const [row] = await t.store.listEmails(bounced.conversationId);
+    expect(row).toMatchObject({ attempts: 1, sentAt: null });
+    expect(row.failedAt).not.toBeNull();
+    expect(row.lastError).toContain('550');
+    expect(smtp.received).toHaveLength(1);
+  });
+
   it('[MAIL5] two nodes (PostgreSQL + Redis) both watch and send: each follow-up leaves exactly once', async () => {
     const smtp = await startSmtp();
     const t = await startCluster({ env: mailEnv(smtp) });

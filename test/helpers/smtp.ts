@@ -1,6 +1,7 @@
 // A real SMTP server (the smtp-server package) on 127.0.0.1 for the email tests: it keeps every
 // message it accepted (parsed by mailparser), can be stopped and started again on the same port (an
-// outage), and can hold the next message without answering (a node stopped mid-send).
+// outage), and can hold the next message without answering (a node stopped mid-send). It refuses
+// every recipient named `nobody@…` for good (550), as a server does for an unknown mailbox.
 
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +41,10 @@ export async function startSmtp(): Promise<TestSmtp> {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onRcptTo(address, _session, callback) {
+        if (address.address.startsWith('nobody@')) return callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
+        callback();
+      },
       onData(stream, _session, callback) {
         simpleParser(stream).then(
           (parsed) => {
