@@ -227,13 +227,18 @@ describe('[MAIL] email follow-up and transcripts', () => {
     expect(smtp.received).toHaveLength(6);
   });
 
-  it('[MAIL6] the link restores the visitor in a new browser and shows the conversation; a tampered or expired link is refused and changes nothing', async () => {
+  it('[MAIL6] the email speaks the widget\'s language; its link restores the visitor in a new browser and shows the conversation; a tampered or expired link is refused and changes nothing', async () => {
     const smtp = await startSmtp();
     const t = await startApp({ env: mailEnv(smtp) });
     const { socket: agent } = await t.agent('websocket', 'ann@example.com', { name: 'Ann' });
     const v = await answered(t, agent, 'vera@example.com', ['come back to read this']);
+    // The widget's language travels with page:view (no ack: the stored value is the barrier).
+    v.socket.emit('page:view', { url: 'https://shop.example.com/', language: 'fr' });
+    await eventually(async () => (await t.store.followUpsPending(Date.now() + 60_000, null, 10)).some((p) => p.language === 'fr'), 5000, 'the language stored');
     await leaves(agent, v.socket, v.conversationId);
     const [mail] = await smtp.count(1);
+    expect(mail.subject).toBe('Nouvelle réponse à votre conversation');
+    expect(mail.text).toContain('Reprendre la conversation');
     const link = /http:\/\/\S+\/chat\/return\?t=[\w.-]+/.exec(mail.text)![0];
     const path = link.slice(t.url.length);
 
@@ -252,7 +257,7 @@ describe('[MAIL] email follow-up and transcripts', () => {
     // A new browser: no cookie.
     const res = await t.http(path, { redirect: 'manual' });
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe('/chat');
+    expect(res.headers.get('location')).toBe('/chat?lang=fr');
     const cookie = cookieOf(res);
     const me = (await (await t.http('/api/me', { cookie })).json()) as { visitor: { email: string } };
     expect(me.visitor.email).toBe('vera@example.com');
