@@ -34,13 +34,13 @@ function author(s: Speaker, m: MessageRecord): string {
 }
 
 function textBlock(s: Speaker, m: MessageRecord): string {
-  const lines = [`${author(s, m)}:`, ...m.body.split('\n').map((l) => `  ${l}`)];
+  const lines = [`${author(s, m)}:`, ...(m.body.trim() ? m.body.split('\n').map((l) => `  ${l}`) : [])];
   if (m.attachment) lines.push(`  ${s.t('email.attachment', { name: m.attachment.name })}`);
   return lines.join('\n');
 }
 
 function htmlBlock(s: Speaker, m: MessageRecord): string {
-  const body = m.body ? `<div style="white-space:pre-wrap">${escapeHtml(m.body)}</div>` : '';
+  const body = m.body.trim() ? `<div style="white-space:pre-wrap">${escapeHtml(m.body)}</div>` : '';
   const file = m.attachment ? `<div style="color:#555">${escapeHtml(s.t('email.attachment', { name: m.attachment.name }))}</div>` : '';
   return `<div style="margin:0 0 16px"><div style="font-weight:bold">${escapeHtml(author(s, m))}</div>${body}${file}</div>`;
 }
