@@ -17,7 +17,7 @@ async function closedChat(app: TestApp, viewport: { width: number; height: numbe
   const context = await browser().newContext({ viewport });
   const page = await context.newPage();
   await page.goto(`${app.url}/chat`);
-  const queued = next(agent, 'queue:add');
+  const queued = next(agent, 'queue:add', () => true, 20_000);
   await page.getByRole('textbox', { name: 'Message' }).fill('Where is my parcel?');
   await page.getByRole('textbox', { name: 'Message' }).press('Enter');
   const { id: conversationId } = await queued;
