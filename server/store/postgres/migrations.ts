@@ -292,7 +292,7 @@ export const migrations: readonly Migration[] = [
   {
     version: 12,
     name: 'email: the outbox, follow-up state, visitors last seen and language',
-    // As SQLite's migration 13. Workers on every node claim due rows with FOR UPDATE SKIP LOCKED.
+    // As SQLite's migration 14. Workers on every node claim due rows with FOR UPDATE SKIP LOCKED.
     sql: `
       CREATE TABLE email_outbox (
         id TEXT COLLATE "C" PRIMARY KEY,

@@ -333,8 +333,10 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX conversations_active_by_agent ON conversations (agent_id) WHERE status = 'active';
     `,
   },
+  // 14, not 13: 13 is the search index's backlog (a branch made beside this one); the runner
+  // applies versions in order and needs no contiguity.
   {
-    version: 13,
+    version: 14,
     name: 'email: the outbox, follow-up state, visitors last seen and language',
     // email_outbox: one row per email, rendered when enqueued; `key` (UNIQUE) makes enqueueing
     // idempotent (one follow-up per batch, one transcript per conversation). A worker leases due
