@@ -89,6 +89,11 @@ describe('[MAIL] email follow-up and transcripts', () => {
     expect(mails[1].text).toContain(again);
     expect(mails[1].text).not.toContain('We are looking into it.');
     expect(await t.store.listEmails(v.conversationId)).toHaveLength(2);
+    await allSent(t);
+    // What an operator sees (docs/deployment.md, "Email").
+    const metrics = await (await t.http('/metrics')).text();
+    expect(metrics).toContain('parley_emails_total{kind="followup",outcome="enqueued"} 2');
+    expect(metrics).toContain('parley_emails_total{kind="followup",outcome="sent"} 2');
   });
 
   it('[MAIL2] no email when the visitor read the replies, while they are connected, or when they gave no email', async () => {
