@@ -22,6 +22,9 @@ export const MINIMUM_VERSIONS: Record<string, string> = {
   cookie: '0.7.0',
   // path-to-regexp: backtracking patterns (CVE-2024-45296, CVE-2024-52798).
   'path-to-regexp': '8.0.0',
+  // nodemailer (email follow-up and transcripts): mail sent to an unintended domain through a
+  // crafted address (GHSA-mm7p-fcc7-pg87, fixed 7.0.7); addressparser recursion DoS (fixed 7.0.11).
+  nodemailer: '7.0.11',
 };
 
 function below(version: string, minimum: string): boolean {

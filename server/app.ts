@@ -58,6 +58,11 @@ import { createVisitorDetails } from './core/visitor-details.ts';
 import { createAgentToolsSchemas } from './edge/agent-tools-schemas.ts';
 import { csatFanout } from './realtime/agent-tools.ts';
 import { agentToolsRouter } from './http/api-agent-tools.ts';
+import { Counter } from 'prom-client';
+import { createEmailService, type EmailService, type EmailTiming } from './core/email.ts';
+import { createSmtpMailer } from './mail/smtp.ts';
+import { loadCatalogs } from './http/languages.ts';
+import { emailReturnRouter } from './http/email-return.ts';
 
 export interface AppDeps {
   config: Config;
@@ -79,6 +84,8 @@ export interface AppDeps {
   accountWatchMs?: number;
   /** How often routing looks for work it missed and for offline agents' conversations (default 5 s). */
   routingSweepMs?: number;
+  /** Email worker timings (poll, lease, retry backoff, link lifetime); defaults in core/email.ts. */
+  emailTiming?: EmailTiming;
 }
 
 export interface App {
@@ -122,6 +129,28 @@ export function createApp(deps: AppDeps): App {
   const emailEnabled = config.smtpUrl !== null;
   // The desk builds the availability (made below: it hears the fanout's events).
   const fanout = createFanout({ ns, store, registry, logger, clock, clustered: cluster !== undefined, availability: () => desk.availability() });
+  // Email (SMTP_URL set): the follow-up rule, transcripts and the outbox worker (core/email.ts).
+  const catalogs = loadCatalogs();
+  let listeningOn = `http://${config.host}:${config.port}`;
+  let email: EmailService | null = null;
+  if (config.smtpUrl !== null) {
+    const emails = new Counter({ name: 'parley_emails_total', help: 'Emails by kind and outcome (enqueued, sent, retry, failed)', labelNames: ['kind', 'outcome'], registers: [metrics.registry] });
+    const publicUrl = () => config.publicUrl ?? listeningOn;
+    email = createEmailService({
+      store,
+      registry,
+      clock,
+      logger,
+      mailer: createSmtpMailer(config.smtpUrl, config.mailFrom, config.publicUrl ? new URL(config.publicUrl).hostname : 'parley.localhost'),
+      texts: (locale) => catalogs.messages(locale, ['email']),
+      secret: deps.sessionSecret,
+      publicUrl,
+      delayMs: config.emailFollowUpDelayMs,
+      timing: deps.emailTiming,
+      counted: (outcome, kind) => emails.inc({ kind, outcome }),
+    });
+  }
+  const emailTriggers: Partial<DomainEvents> = email ? { messageCreated: (m, c) => email.messageCreated(m, c) } : {};
   // Routing hears what frees or adds capacity; it is made below (it raises events itself).
   let router: Router | null = null;
   const kick = () => router?.kick();
@@ -132,7 +161,7 @@ export function createApp(deps: AppDeps): App {
     conversationTransferred: kick,
     agentStatusChanged: kick,
   };
-  const events = withSubscribers(fanout, metrics.events, routingTriggers);
+  const events = withSubscribers(fanout, metrics.events, routingTriggers, emailTriggers);
   const queue = createQueuePositions({ store, events, logger });
   const settings = createTeamSettings({
     store,
@@ -177,10 +206,12 @@ export function createApp(deps: AppDeps): App {
     onOnline: async (p) => {
       await fanout.personOnline(p);
       if (p.kind === 'agent') router?.agentOnline(p.id);
+      else email?.visitorSeen(p.id);
     },
     onOffline: async (p) => {
       await fanout.personOffline(p);
       if (p.kind === 'agent') router?.agentOffline(p.id);
+      else email?.visitorSeen(p.id);
     },
   });
 
@@ -198,7 +229,7 @@ export function createApp(deps: AppDeps): App {
   };
   const cannedReplies = createCannedReplies({ store });
   const services = { sessions: store, conversations, visitors, desk, presence, queue, schemas, logger, now, messageRateLimit, states };
-  registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded, admission, tools });
+  registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded, admission, tools, email });
   const notes = createNoteService({ store, events, conversations, clock });
   const tags = createTags({ store, conversations, clock, changed: (id, list) => events.tagsChanged(id, list) });
   registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy, notes, tags, tools, consoleSettings: () => consoleSettings(settings.current()) });
@@ -241,6 +272,7 @@ export function createApp(deps: AppDeps): App {
         // Visitors' uploads at once per address: each holds up to MAX_UPLOAD_BYTES in memory until stored.
         uploadsInFlight: createAddressGauge(4),
       }),
+      emailReturnRouter({ store, logger, secret: deps.sessionSecret, catalogs, now }),
       pagesRouter({ store, allowedOrigins: config.allowedOrigins, maxMessageLength: config.maxMessageLength, maxUploadBytes: config.maxUploadBytes, widgetLanguage: config.widgetLanguage }),
     ],
   });
@@ -261,6 +293,7 @@ export function createApp(deps: AppDeps): App {
     cluster?.attach(clusterHooks);
     router?.start();
     hoursWatch.start();
+    email?.start();
   }
 
   async function personOf(key: string): Promise<Person | null> {
@@ -312,6 +345,8 @@ export function createApp(deps: AppDeps): App {
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           httpServer.off('error', reject);
+          const bound = httpServer.address() as AddressInfo;
+          listeningOn = `http://${host.includes(':') ? `[${host}]` : host}:${bound.port}`;
           startTimers();
           resolve(httpServer.address() as AddressInfo);
         });
@@ -332,6 +367,7 @@ export function createApp(deps: AppDeps): App {
       presence.close();
       router?.close();
       hoursWatch.close();
+      email?.close();
       queue.close();
       fanout.close();
       const force = setTimeout(() => httpServer.closeAllConnections(), graceMs);

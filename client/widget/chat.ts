@@ -19,6 +19,7 @@ import { createTypingSender } from '../lib/typing.ts';
 import { createChatView } from './chat-view.ts';
 import { type Bridge, connectBridge, framedCrossOrigin, type HostPage } from './embed-bridge.ts';
 import { createCsatCard } from './csat-card.ts';
+import { createTranscriptOffer } from './transcript-offer.ts';
 import type { Csat } from '../../server/protocol/agent-tools.ts';
 
 type VisitorSocket = Socket<VisitorServerEvents, VisitorClientEvents>;
@@ -83,6 +84,21 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
   /** The rating the last history answer carried for its conversation. */
   let knownCsat: Csat | null = null;
   view.root.insertBefore(csat.element, view.composer.element);
+  // "Email me the transcript" under a closed conversation (docs/protocol.md, "Email").
+  const transcript = createTranscriptOffer({
+    i18n,
+    onRequest: (input) =>
+      void call(socket, 'transcript:request', { ...input, language: i18n.locale })
+        .then((r) => {
+          if (input.email && visitor) visitor = { ...visitor, email: input.email };
+          transcript.sent(r.to);
+        })
+        .catch((err: unknown) => {
+          const code = err instanceof AckFailure ? err.code : 'network';
+          transcript.failed(code === 'invalid_payload' ? t('widget.profile.badEmail') : code === 'network' ? t('widget.transcript.failed') : errorText(i18n, code));
+        }),
+  });
+  view.root.insertBefore(transcript.element, view.composer.element);
   mount.replaceChildren(view.root);
   view.setConnection('connecting');
 
@@ -132,7 +148,8 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
   function sendPageView() {
     if (!socket.connected || !page?.url) return;
     const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    socket.emit('page:view', { url: page.url, title: page.title || undefined, ...(timeZone ? { timeZone } : {}) });
+    // The chat's language goes along: the visitor's emails (follow-ups) speak it.
+    socket.emit('page:view', { url: page.url, title: page.title || undefined, ...(timeZone ? { timeZone } : {}), language: i18n.locale });
   }
 
   /** Outside business hours, or no agent available. Until the server says, assume someone may be there (no false alarm). */
@@ -212,7 +229,12 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
     }
     if (next.unread !== prev.unread) bridge?.setUnread(next.unread);
     csat.show(c?.status === 'closed' ? c.id : null, knownCsat);
+    showTranscriptOffer();
     refreshHeader();
+  }
+  function showTranscriptOffer() {
+    const c = shown.conversation;
+    transcript.show(c?.status === 'closed' ? c.id : null, availability?.email === true, visitor?.email ?? null);
   }
   model.subscribe(() => {
     markRead(); // open and on screen: what arrives is read before it could count as unread
@@ -283,6 +305,8 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
   });
   socket.on('availability', (a) => {
     availability = a;
+    // The server sends email (availability.email): only then is a transcript offered.
+    showTranscriptOffer();
     refreshHeader();
   });
   socket.on('typing', (e) => model.typing(e));

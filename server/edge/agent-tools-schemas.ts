@@ -39,6 +39,8 @@ export function createAgentToolsSchemas(maxMessageLength: number) {
       url: text().trim().min(1).max(PAGE_URL_MAX),
       title: text().max(PAGE_TITLE_MAX).optional(),
       timeZone: text().min(1).max(64).optional(),
+      /** The widget's language (a shipped code; anything else is ignored): the visitor's emails speak it. */
+      language: text().min(1).max(35).optional(),
     }),
   };
 }

@@ -86,6 +86,7 @@ export function createSchemas(maxMessageLength: number) {
       .refine((p) => p.name !== undefined || p.email !== undefined, 'name or email is required'),
     pageView: z.object({ url: text().trim().min(1).max(2048), title: text().max(300).optional() }),
     conversationRef: z.object({ conversationId: id }),
+    transcriptRequest: z.object({ conversationId: id, email: Email.optional(), language: text().min(1).max(35).optional() }),
     transfer: z.object({ conversationId: id, agentId: id }),
     agentSend: z.object({ conversationId: id, clientId: id, body: sendBody, attachmentId: id.optional() }).superRefine(bodyOrFile),
     /** note:add: a private note is bounded as a message is (MAX_MESSAGE_LENGTH). */

@@ -18,6 +18,7 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   too_large: 413,
   unsupported_type: 415,
+  email_off: 409,
   unavailable: 503,
   internal: 500,
 };

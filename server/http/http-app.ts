@@ -10,10 +10,11 @@ import type { AddressRate } from '../edge/address-limits.ts';
 /**
  * Where routes read `req.session`, and so where the session middleware runs: the identities and
  * console API; /readyz, whose rate limit spares agents; /metrics, open to admins; and the pages
- * that send a signed-out browser to /login (or a signed-in one on). Nowhere else: a stylesheet,
+ * that send a signed-out browser to /login (or a signed-in one on); /chat/return, the email link
+ * that restores a visitor's session. Nowhere else: a stylesheet,
  * a script or the widget fetched with a cookie would read the session and then extend it (a write).
  */
-const SESSION_PATHS = ['/api', '/readyz', '/metrics', '/login', '/agent', '/admin'];
+const SESSION_PATHS = ['/api', '/readyz', '/metrics', '/login', '/agent', '/admin', '/chat/return'];
 
 export function createHttpApp(deps: {
   logger: Logger;

@@ -9,7 +9,7 @@ import { directionOf, type Direction, LANGUAGES, matchLanguage, negotiate, parse
 const I18N_DIR = new URL('../../i18n/', import.meta.url);
 
 /** The parts of the product that each have their own file in a catalogue; a page loads only its own. */
-export const SURFACES = ['common', 'loader', 'widget', 'login', 'console', 'admin'] as const;
+export const SURFACES = ['common', 'loader', 'widget', 'login', 'console', 'admin', 'email'] as const;
 export type Surface = (typeof SURFACES)[number];
 
 export type Messages = Record<string, string>;

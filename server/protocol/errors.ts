@@ -15,6 +15,8 @@ export const ErrorCode = {
   TooLarge: 'too_large',
   /** An upload whose content is not of an allowed type (HTTP 415). */
   UnsupportedType: 'unsupported_type',
+  /** Email is not set up on this server (SMTP_URL unset): nothing can be emailed. */
+  EmailOff: 'email_off',
   Unavailable: 'unavailable',
   Internal: 'internal',
 } as const;

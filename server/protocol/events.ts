@@ -43,9 +43,14 @@ export interface VisitorClientEvents {
   read: (input: { seq: number }) => void;
   'profile:update': (input: { name?: string; email?: string }, ack: AckFn<{ visitor: Visitor }>) => void;
   /** `timeZone`: the visitor's IANA zone, for the agent's context panel (docs/protocol.md). */
-  'page:view': (input: { url: string; title?: string; timeZone?: string }) => void;
+  'page:view': (input: { url: string; title?: string; timeZone?: string; language?: string }) => void;
   /** Rates a closed conversation of this visitor (docs/protocol.md, CSAT). */
   'csat:rate': (input: { conversationId: string; rating: CsatRating; comment?: string }, ack: AckFn<{ csat: Csat }>) => void;
+  /**
+   * Emails the transcript of this visitor's closed conversation, once per conversation (docs/protocol.md,
+   * "Email"); `email` is saved on the visitor first. `email_off` when the server sends no email.
+   */
+  'transcript:request': (input: { conversationId: string; email?: string; language?: string }, ack: AckFn<{ to: string; duplicate: boolean }>) => void;
 }
 
 /** Whether anyone can answer now, as the widget shows it (docs/protocol.md, "Availability"). */

@@ -8,10 +8,15 @@ import { bindHandlers, type HandlerTable } from './handlers.ts';
 import { visitorHandshake } from './handshake.ts';
 import { type VisitorNamespace, type VisitorSocket, room } from './types.ts';
 import type { RealtimeAgentTools } from './agent-tools.ts';
+import type { EmailService } from '../core/email.ts';
+import { AppError, ErrorCode } from '../protocol/errors.ts';
+import { matchLanguage } from '../../i18n/locales.ts';
 
 export interface VisitorNamespaceDeps extends NamespaceServices {
   nsp: VisitorNamespace;
   tools: RealtimeAgentTools;
+  /** Null when SMTP_URL is unset: transcripts answer `email_off`. */
+  email: EmailService | null;
 }
 
 export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
@@ -67,7 +72,9 @@ export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
       acked: false,
       budget: 'events',
       schema: tools.schemas.pageView,
-      async run(socket, { timeZone, ...page }) {
+      async run(socket, { timeZone, language, ...page }) {
+        const shipped = language ? matchLanguage(language) : null;
+        if (shipped && deps.email) await deps.email.visitorLanguage(visitor(socket).id, shipped);
         await visitors.pageView(visitor(socket), page);
         await tools.details.recordPageView(visitor(socket), { ...page, timeZone }, socket.handshake.headers['user-agent']);
       },
@@ -77,6 +84,22 @@ export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
       budget: 'events',
       schema: tools.schemas.csatRate,
       run: async (socket, input) => ({ csat: await tools.csat.rate(visitor(socket), input) }),
+    },
+    'transcript:request': {
+      acked: true,
+      budget: 'events',
+      heavy: true,
+      schema: schemas.transcriptRequest,
+      async run(socket, { conversationId, email, language }) {
+        if (!deps.email) throw new AppError(ErrorCode.EmailOff, 'this server sends no email');
+        // A new address is saved on the visitor only once the request is known to be good.
+        const save = async (address: string) => {
+          const updated = await visitors.updateProfile(visitor(socket), { email: address });
+          socket.data.visitor = { id: updated.id, name: updated.name, email: updated.email };
+          return updated.email ?? address;
+        };
+        return deps.email.requestTranscript(visitor(socket), conversationId, { language: language ? matchLanguage(language) : null, newEmail: email ?? null, save });
+      },
     },
   };
 

@@ -6,9 +6,11 @@
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
 import type { AttachmentRef, AttachmentStore } from './attachment-store.ts';
 import type { AgentToolsStore } from './agent-tools.ts';
+import type { EmailStore } from './email-store.ts';
 
 export type { AttachmentRecord, AttachmentRef, NewAttachment } from './attachment-store.ts';
 export type { CannedReplyRecord, CsatCounts, CsatRecord, PageViewRecord } from './agent-tools.ts';
+export type { EmailKind, EnqueueResult, FollowUpSettlement, NewOutboxEmail, OutboxEmail, PendingFollowUp } from './email-store.ts';
 
 export interface AgentRecord {
   id: string;
@@ -277,8 +279,8 @@ export interface ConversationFilter {
   limit?: number;
 }
 
-/** Attachments: attachment-store.ts; canned replies, page views and CSAT: agent-tools.ts. */
-export interface Store extends AttachmentStore, AgentToolsStore {
+/** Attachments: attachment-store.ts; canned replies, page views and CSAT: agent-tools.ts; email: email-store.ts. */
+export interface Store extends AttachmentStore, AgentToolsStore, EmailStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call on every start and from many nodes. */
   migrate(): Promise<void>;

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 
 export type Namespace = 'visitor' | 'agent' | 'admin';
 
-type FieldKind = 'conversationId' | 'agentId' | 'clientId' | 'body' | 'seq' | 'limit' | 'typing' | 'url' | 'title' | 'name' | 'email' | 'status' | 'tag' | 'conversationIds' | 'rating' | 'comment' | 'timeZone';
+type FieldKind = 'conversationId' | 'agentId' | 'clientId' | 'body' | 'seq' | 'limit' | 'typing' | 'url' | 'title' | 'name' | 'email' | 'status' | 'tag' | 'conversationIds' | 'rating' | 'comment' | 'timeZone' | 'language';
 
 interface FieldSpec {
   name: string;
@@ -37,7 +37,15 @@ export const EVENTS: EventSpec[] = [
   { ns: 'visitor', event: 'typing', acked: false, fields: [req('typing', 'typing')], result: [] },
   { ns: 'visitor', event: 'read', acked: false, fields: [req('seq', 'seq')], result: [] },
   { ns: 'visitor', event: 'profile:update', acked: true, fields: [opt('name', 'name'), opt('email', 'email')], atLeastOne: true, result: ['visitor'] },
-  { ns: 'visitor', event: 'page:view', acked: false, fields: [req('url', 'url'), opt('title', 'title'), opt('timeZone', 'timeZone')], result: [] },
+  { ns: 'visitor', event: 'page:view', acked: false, fields: [req('url', 'url'), opt('title', 'title'), opt('timeZone', 'timeZone'), opt('language', 'language')], result: [] },
+  // Issue #18 (docs/protocol.md, "Email"); the attack target sends no email, so a good request answers `email_off`.
+  {
+    ns: 'visitor',
+    event: 'transcript:request',
+    acked: true,
+    fields: [req('conversationId', 'conversationId'), opt('email', 'email'), opt('language', 'language')],
+    result: ['to', 'duplicate'],
+  },
   // Issue #17 (docs/protocol.md, "Agent tools").
   {
     ns: 'visitor',
@@ -169,6 +177,8 @@ export function arbitraries(pools: Pools) {
     comment: fc.string({ maxLength: 1000 }),
     // A zone the server does not know is valid input, only not kept.
     timeZone: fc.constantFrom('Europe/Paris', 'UTC', 'America/Sao_Paulo', 'Mars/Olympus_Mons', '+05:30'),
+    // A language Parley does not ship is valid input, only not used.
+    language: fc.constantFrom('de', 'en', 'pt-BR', 'fr-CA', 'tlh', 'x'.repeat(35)),
   };
 
   const badId = fc.oneof(fc.constant(''), long(101, 400), huge(101), notString);
@@ -201,6 +211,7 @@ export function arbitraries(pools: Pools) {
     rating: fc.oneof(fc.constantFrom('', 'Good', 'great', 'good ', '__proto__'), notString),
     comment: fc.oneof(long(1001, 5000), notString),
     timeZone: fc.oneof(fc.constant(''), long(65, 1000), notString),
+    language: fc.oneof(fc.constant(''), long(36, 1000), notString),
   };
 
   /** Keys a payload may carry besides its fields; zod ignores them, so they never make a payload valid or invalid. */

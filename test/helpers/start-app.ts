@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { createApp, type App } from '../../server/app.ts';
 import type { Clock } from '../../server/clock.ts';
+import type { EmailTiming } from '../../server/core/email.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { PresenceRegistry } from '../../server/core/presence-registry.ts';
@@ -39,6 +40,8 @@ export interface StartOptions {
   /** Listen on this port instead of a free one (a restarted server keeps its address). */
   port?: number;
   register?: boolean;
+  /** Email worker timings (short leases and retries for the email tests). */
+  emailTiming?: EmailTiming;
 }
 
 export interface TestApp {
@@ -96,6 +99,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     sessionWatchMs: opts.sessionWatchMs,
     accountWatchMs: opts.accountWatchMs,
     clock: opts.clock,
+    emailTiming: opts.emailTiming,
     // Tests create and sign in dozens of agents at once; production hashes one at a time (docs/SECURITY.md).
     passwordHashing: { concurrency: 4, maxWaiting: 1000 },
   });

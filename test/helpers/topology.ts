@@ -31,6 +31,7 @@ export interface ClusterOptions {
   accountWatchMs?: number;
   heartbeatMs?: number;
   deadAfterMs?: number;
+  emailTiming?: StartOptions['emailTiming'];
 }
 
 export async function startNode(
@@ -45,7 +46,7 @@ export async function startNode(
   const store: Store = await openPostgresStore(postgresUrl, { logger });
   await store.migrate();
   const cluster = await openCluster(config, logger, { nodeId, heartbeatMs: opts.heartbeatMs ?? 300, deadAfterMs: opts.deadAfterMs ?? 1500 });
-  const node = await startApp({ store, cluster: cluster!, env, register: opts.register, accountWatchMs: opts.accountWatchMs });
+  const node = await startApp({ store, cluster: cluster!, env, register: opts.register, accountWatchMs: opts.accountWatchMs, emailTiming: opts.emailTiming });
   const close = node.close;
   node.close = async () => {
     await close();

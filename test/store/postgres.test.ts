@@ -13,6 +13,7 @@ import { freshPostgresUrl } from '../helpers/test-services.ts';
 import { runStoreContract } from './contract.ts';
 import { runNotesContract } from './notes-contract.ts';
 import { runRoutingContract } from './routing-contract.ts';
+import { runEmailContract } from './email-contract.ts';
 import { runMigrationContract } from './migration-contract.ts';
 import { openOk } from './results.ts';
 
@@ -22,6 +23,7 @@ const logger = createLogger('silent');
 runStoreContract('postgres', async (clock) => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger, clock }));
 runNotesContract('postgres', async (clock) => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger, clock }));
 runRoutingContract('postgres', async (clock) => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger, clock }));
+runEmailContract('postgres', async (clock) => openPostgresStore(await freshPostgresUrl(), { poolSize: 4, logger, clock }));
 
 runMigrationContract<pg.Pool>('postgres', {
   migrations,

@@ -18,11 +18,13 @@ import { runStoreContract } from './contract.ts';
 import { runNotesContract } from './notes-contract.ts';
 import { runMigrationContract } from './migration-contract.ts';
 import { runRoutingContract } from './routing-contract.ts';
+import { runEmailContract } from './email-contract.ts';
 import { agentOf, openOk } from './results.ts';
 
 runStoreContract('sqlite :memory:', (clock) => openSqliteStore(':memory:', { clock }));
 runNotesContract('sqlite :memory:', (clock) => openSqliteStore(':memory:', { clock }));
 runRoutingContract('sqlite :memory:', (clock) => openSqliteStore(':memory:', { clock }));
+runEmailContract('sqlite :memory:', (clock) => openSqliteStore(':memory:', { clock }));
 
 runMigrationContract<DatabaseSync>('sqlite', {
   migrations,

@@ -289,6 +289,43 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX conversations_active_by_agent ON conversations (agent_id) WHERE status = 'active';
     `,
   },
+  {
+    version: 12,
+    name: 'email: the outbox, follow-up state, visitors last seen and language',
+    // As SQLite's migration 14. Workers on every node claim due rows with FOR UPDATE SKIP LOCKED.
+    sql: `
+      CREATE TABLE email_outbox (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        key TEXT COLLATE "C" NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('followup', 'transcript')),
+        conversation_id TEXT COLLATE "C" NOT NULL REFERENCES conversations (id),
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text_body TEXT NOT NULL,
+        html_body TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        sent_at BIGINT,
+        failed_at BIGINT,
+        last_error TEXT,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX email_outbox_due ON email_outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+      CREATE INDEX email_outbox_by_conversation ON email_outbox (conversation_id);
+      CREATE TABLE email_followups (
+        conversation_id TEXT COLLATE "C" PRIMARY KEY REFERENCES conversations (id),
+        visitor_id TEXT COLLATE "C" NOT NULL,
+        emailed_seq INTEGER NOT NULL DEFAULT 0,
+        pending_at BIGINT,
+        revision INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX email_followups_pending ON email_followups (pending_at) WHERE pending_at IS NOT NULL;
+      ALTER TABLE visitors ADD COLUMN last_seen_at BIGINT;
+      ALTER TABLE visitors ADD COLUMN language TEXT;
+    `,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */

@@ -62,6 +62,8 @@ import type { Db, StoreLogger } from './db.ts';
 import { applyMigrations } from './migrations.ts';
 import { createPostgresAgentTools } from './agent-tools.ts';
 import type { AgentToolsStore } from '../agent-tools.ts';
+import { createPostgresEmail } from './email.ts';
+import type { EmailStore } from '../email-store.ts';
 
 export type { StoreLogger } from './db.ts';
 
@@ -83,7 +85,7 @@ export interface PostgresStoreOptions {
 const UNIQUE_VIOLATION = '23505';
 
 // Canned replies, page views and CSAT live in ./agent-tools.ts; the constructor makes its methods this store's.
-export interface PostgresStore extends AgentToolsStore {}
+export interface PostgresStore extends AgentToolsStore, EmailStore {}
 
 export class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
@@ -104,7 +106,7 @@ export class PostgresStore implements Store {
     this.#log = logger;
     this.#clock = clock;
     this.#db = createDb(pool, logger);
-    Object.assign(this, createPostgresAgentTools(this.#db, () => this.#clock.now()));
+    Object.assign(this, createPostgresAgentTools(this.#db, () => this.#clock.now()), createPostgresEmail(this.#db));
     // Group commit (append-batch.ts): at most half the pool's connections hold append batches,
     // the others stay free for reads, claims and sessions.
     const concurrency = appendBatches ?? Math.max(1, Math.floor((pool.options.max ?? DEFAULT_POOL_SIZE) / 2));

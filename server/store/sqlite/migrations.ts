@@ -361,6 +361,50 @@ export const migrations: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 14,
+    name: 'email: the outbox, follow-up state, visitors last seen and language',
+    // email_outbox: one row per email, rendered when enqueued; `key` (UNIQUE) makes enqueueing
+    // idempotent (one follow-up per batch, one transcript per conversation). A worker leases due
+    // rows (lease_owner, lease_until), sends, then sets sent_at; failures move next_attempt_at
+    // (retries with backoff) or set failed_at (permanent). email_followups: per conversation, the
+    // last seq a follow-up covered and since when agent replies wait unread (pending_at, NULL: none);
+    // revision counts agent replies, so a settle never clears a reply it did not see.
+    // visitors.last_seen_at: when the visitor's last socket went away (or came), the follow-up's
+    // clock across restarts; visitors.language: the widget's language, for their emails.
+    sql: `
+      CREATE TABLE email_outbox (
+        id TEXT PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('followup', 'transcript')),
+        conversation_id TEXT NOT NULL REFERENCES conversations (id),
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text_body TEXT NOT NULL,
+        html_body TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        sent_at INTEGER,
+        failed_at INTEGER,
+        last_error TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX email_outbox_due ON email_outbox (next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+      CREATE INDEX email_outbox_by_conversation ON email_outbox (conversation_id);
+      CREATE TABLE email_followups (
+        conversation_id TEXT PRIMARY KEY REFERENCES conversations (id),
+        visitor_id TEXT NOT NULL,
+        emailed_seq INTEGER NOT NULL DEFAULT 0,
+        pending_at INTEGER,
+        revision INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE INDEX email_followups_pending ON email_followups (pending_at) WHERE pending_at IS NOT NULL;
+      ALTER TABLE visitors ADD COLUMN last_seen_at INTEGER;
+      ALTER TABLE visitors ADD COLUMN language TEXT;
+    `,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */

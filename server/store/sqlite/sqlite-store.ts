@@ -53,6 +53,8 @@ import { candidateParams, prepareSearchStatements, rankCandidates, searchParams 
 import { createSearchIndexer, type SearchIndexer } from './search-indexer.ts';
 import { createSqliteAgentTools } from './agent-tools.ts';
 import type { AgentToolsStore } from '../agent-tools.ts';
+import { createSqliteEmail } from './email.ts';
+import type { EmailStore } from '../email-store.ts';
 import { listConversationsSql, prepare, prepareStatements, type Query, type Statements } from './statements.ts';
 
 /** Thrown inside a transaction to roll it back when it would leave no active admin. */
@@ -68,7 +70,7 @@ export interface SqliteStoreOptions {
 }
 
 // Canned replies, page views and CSAT live in ./agent-tools.ts; the constructor makes its methods this store's.
-export interface SqliteStore extends AgentToolsStore {}
+export interface SqliteStore extends AgentToolsStore, EmailStore {}
 
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
@@ -102,7 +104,7 @@ export class SqliteStore implements Store {
     this.#ping = db.prepare('SELECT 1');
     this.#wal = walPath === null ? null : walFileSync(() => openSync(walPath, 'r'));
     this.#writes = createGroupCommit(db, this.#wal);
-    Object.assign(this, createSqliteAgentTools(db, (work) => this.#transaction(work), () => this.#clock.now()));
+    Object.assign(this, createSqliteAgentTools(db, (work) => this.#transaction(work), () => this.#clock.now()), createSqliteEmail(db, (work) => this.#transaction(work)));
   }
 
   /** Prepared once, after migrate(): before it the tables may not exist. */
