@@ -62,6 +62,8 @@ import type { Db, StoreLogger } from './db.ts';
 import { applyMigrations } from './migrations.ts';
 import { createPostgresAgentTools } from './agent-tools.ts';
 import type { AgentToolsStore } from '../agent-tools.ts';
+import type { ApiTokenStore } from '../api-tokens.ts';
+import { createPostgresApiTokens } from './api-tokens.ts';
 
 export type { StoreLogger } from './db.ts';
 
@@ -82,8 +84,8 @@ export interface PostgresStoreOptions {
 
 const UNIQUE_VIOLATION = '23505';
 
-// Canned replies, page views and CSAT live in ./agent-tools.ts; the constructor makes its methods this store's.
-export interface PostgresStore extends AgentToolsStore {}
+// Canned replies, page views and CSAT live in ./agent-tools.ts, API tokens in ./api-tokens.ts; the constructor makes their methods this store's.
+export interface PostgresStore extends AgentToolsStore, ApiTokenStore {}
 
 export class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
@@ -105,6 +107,7 @@ export class PostgresStore implements Store {
     this.#clock = clock;
     this.#db = createDb(pool, logger);
     Object.assign(this, createPostgresAgentTools(this.#db, () => this.#clock.now()));
+    Object.assign(this, createPostgresApiTokens(this.#db));
     // Group commit (append-batch.ts): at most half the pool's connections hold append batches,
     // the others stay free for reads, claims and sessions.
     const concurrency = appendBatches ?? Math.max(1, Math.floor((pool.options.max ?? DEFAULT_POOL_SIZE) / 2));

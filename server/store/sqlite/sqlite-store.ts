@@ -53,6 +53,8 @@ import { candidateParams, prepareSearchStatements, rankCandidates, searchParams 
 import { createSearchIndexer, type SearchIndexer } from './search-indexer.ts';
 import { createSqliteAgentTools } from './agent-tools.ts';
 import type { AgentToolsStore } from '../agent-tools.ts';
+import type { ApiTokenStore } from '../api-tokens.ts';
+import { createSqliteApiTokens } from './api-tokens.ts';
 import { listConversationsSql, prepare, prepareStatements, type Query, type Statements } from './statements.ts';
 
 /** Thrown inside a transaction to roll it back when it would leave no active admin. */
@@ -67,8 +69,8 @@ export interface SqliteStoreOptions {
   ids?: OrderedIds;
 }
 
-// Canned replies, page views and CSAT live in ./agent-tools.ts; the constructor makes its methods this store's.
-export interface SqliteStore extends AgentToolsStore {}
+// Canned replies, page views and CSAT live in ./agent-tools.ts, API tokens in ./api-tokens.ts; the constructor makes their methods this store's.
+export interface SqliteStore extends AgentToolsStore, ApiTokenStore {}
 
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
@@ -103,6 +105,7 @@ export class SqliteStore implements Store {
     this.#wal = walPath === null ? null : walFileSync(() => openSync(walPath, 'r'));
     this.#writes = createGroupCommit(db, this.#wal);
     Object.assign(this, createSqliteAgentTools(db, (work) => this.#transaction(work), () => this.#clock.now()));
+    Object.assign(this, createSqliteApiTokens(db, (work) => this.#transaction(work)));
   }
 
   /** Prepared once, after migrate(): before it the tables may not exist. */
