@@ -15,9 +15,9 @@ const isoTime = { type: 'string', format: 'date-time' };
 const idRef = { type: 'string', minLength: 1, maxLength: 100 };
 const person = { type: 'object', required: ['id', 'name'], additionalProperties: false, properties: { id: { type: 'string' }, name: { type: 'string' } } };
 
-/** The errors every token-authenticated operation may answer with. */
+/** The errors every token-authenticated operation may answer with (and 400 those that take input). */
+const invalid = { '400': error('invalid_payload: the input is not valid; nothing changed') };
 const tokenErrors = {
-  '400': error('invalid_payload: the input is not valid; nothing changed'),
   '401': error('unauthorized: no token, or an unknown or revoked one'),
   '403': error('forbidden: the token lacks the scope this operation needs'),
   '429': error('rate_limited: too many refused tokens from this address'),
@@ -154,6 +154,7 @@ export const openApiDocument = {
             additionalProperties: false,
             properties: { conversations: { type: 'array', items: ref('Conversation') }, nextCursor: { type: ['string', 'null'] } },
           }),
+          ...invalid,
           ...tokenErrors,
         },
       },
@@ -188,6 +189,7 @@ export const openApiDocument = {
             additionalProperties: false,
             properties: { messages: { type: 'array', items: ref('Message') }, nextAfterSeq: { type: ['integer', 'null'] } },
           }),
+          ...invalid,
           ...tokenErrors,
           '404': error('not_found: no such conversation'),
         },
@@ -220,6 +222,7 @@ export const openApiDocument = {
             additionalProperties: false,
             properties: { message: ref('Message') },
           }),
+          ...invalid,
           ...tokenErrors,
           '404': error('not_found: no such conversation or agent'),
           '409': error('conversation_closed, or conflict: not assigned to that agent'),
@@ -252,6 +255,7 @@ export const openApiDocument = {
         },
         responses: {
           '200': answer('The assigned conversation', { type: 'object', required: ['conversation'], additionalProperties: false, properties: { conversation: ref('Conversation') } }),
+          ...invalid,
           ...tokenErrors,
           '404': error('not_found: no such conversation or agent'),
           '409': error('conversation_closed'),
