@@ -5,21 +5,21 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 
-type Doc = {
+export type OpenApiDoc = {
   components: object;
   paths: Record<string, Record<string, { operationId: string; responses: Record<string, { content?: Record<string, { schema: object }> }> }>>;
 };
 
 export interface OpenApiCheck {
   /** Validates the answer (its body, when the response declares one) and returns the parsed body. */
-  answer<T = any>(res: Response, method: string, template: string): Promise<T>;
+  answer<T = unknown>(res: Response, method: string, template: string): Promise<T>;
   /** `operationId status` of every answer checked so far. */
   checked: Set<string>;
   /** Every operation's `operationId status` the document declares. */
   declared(): string[];
 }
 
-export function openApiCheck(doc: Doc): OpenApiCheck {
+export function openApiCheck(doc: OpenApiDoc): OpenApiCheck {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   ajv.addFormat('date-time', (s: string) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/.test(s) && !Number.isNaN(Date.parse(s)));
   const compiled = new Map<string, ValidateFunction>();
@@ -51,7 +51,7 @@ export function openApiCheck(doc: Doc): OpenApiCheck {
         compiled.set(key, validate);
       }
       if (!validate(body)) throw new Error(`${op.operationId} ${status} does not match the OpenAPI document: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`);
-      return body;
+      return body as never;
     },
   };
 }

@@ -8,14 +8,14 @@ import { API_SCOPES, ApiScope } from '../../server/protocol/api-tokens.ts';
 import type { Conversation, Message } from '../../server/protocol/shapes.ts';
 import { adminCookie, api, createToken } from '../helpers/api-tokens.ts';
 import { next, ok, record, TRANSPORTS, type Transport } from '../helpers/clients.ts';
-import { openApiCheck } from '../helpers/openapi-check.ts';
+import { type OpenApiDoc, openApiCheck } from '../helpers/openapi-check.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 
 async function setup(env: Record<string, string> = {}) {
   const t = await startApp({ env: { API_TOKEN_FAILURE_LIMIT: '0', ...env } });
   const cookie = await adminCookie(t);
   const token = await createToken(t, cookie, [...API_SCOPES], 'Integration');
-  const doc = await (await t.http('/api/openapi.json')).json();
+  const doc = (await (await t.http('/api/openapi.json')).json()) as OpenApiDoc;
   return { t, cookie, secret: token.secret, token, check: openApiCheck(doc) };
 }
 
