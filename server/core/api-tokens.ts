@@ -5,8 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { API_SCOPES, API_TOKEN_PREFIX, API_TOKENS_MAX, type ApiScope, type ApiToken, type CreatedApiToken } from '../protocol/api-tokens.ts';
-import type { ApiTokenRecord } from '../store/api-tokens.ts';
-import type { Store } from '../store/store.ts';
+import type { ApiTokenRecord, Store } from '../store/store.ts';
 
 /** `pky_` and 43 characters of base64url (32 random bytes). */
 const SECRET_BYTES = 32;

@@ -3,8 +3,7 @@
 // REST API is stored, announced and delivered like one made in the console. No express or SQL here.
 
 import { AppError, ErrorCode } from '../protocol/errors.ts';
-import type { ApiTokenRecord } from '../store/api-tokens.ts';
-import type { AgentRecord, ConversationRecord, MessageRecord, Store } from '../store/store.ts';
+import type { AgentRecord, ApiTokenRecord, ConversationRecord, MessageRecord, Store } from '../store/store.ts';
 import type { ActingAgent, ConversationService } from './conversations.ts';
 import { conversationNotFound } from './store-outcomes.ts';
 

@@ -10,6 +10,7 @@ import type { ApiTokenStore } from './api-tokens.ts';
 
 export type { AttachmentRecord, AttachmentRef, NewAttachment } from './attachment-store.ts';
 export type { CannedReplyRecord, CsatCounts, CsatRecord, PageViewRecord } from './agent-tools.ts';
+export type { ApiTokenRecord } from './api-tokens.ts';
 
 export interface AgentRecord {
   id: string;
