@@ -74,7 +74,10 @@ export function ApiTokensCard() {
     await load().catch(() => {});
   }
 
-  const toggle = (scope: ApiScope, on: boolean) => setScopes((now) => (on ? [...now, scope] : now.filter((s) => s !== scope)));
+  const toggle = (scope: ApiScope, on: boolean) => {
+    setScopes((now) => (on ? [...now, scope] : now.filter((s) => s !== scope)));
+    setProblem((p) => ({ ...p, scopes: undefined }));
+  };
 
   return (
     <section class="card api-tokens" aria-labelledby="tokens-heading" aria-busy={tokens === null}>
@@ -98,23 +101,23 @@ export function ApiTokensCard() {
             {tokens.map((token) => (
               <tr key={token.id}>
                 <td data-label={t('admin.tokens.name')}>
-                  <bdi class="token-name">{token.name}</bdi>
-                  <code class="token-prefix">{token.prefix}…</code>
+                  <div class="token-cell">
+                    <bdi class="token-name">{token.name}</bdi>
+                    <code class="token-prefix">{token.prefix}…</code>
+                  </div>
                 </td>
                 <td data-label={t('admin.tokens.scopes')}>
-                  <ul class="token-scopes">
+                  <ul class="token-scopes token-cell">
                     {token.scopes.map((s) => (
                       <li key={s}>{t(SCOPE_LABEL[s])}</li>
                     ))}
                   </ul>
                 </td>
                 <td data-label={t('admin.tokens.created')}>
-                  {fullTime(token.createdAt)}
-                  {token.createdBy && (
-                    <span class="token-by">
-                      {t('admin.tokens.by', { name: token.createdBy.name })}
-                    </span>
-                  )}
+                  <div class="token-cell">
+                    {fullTime(token.createdAt)}
+                    {token.createdBy && <span class="token-by">{t('admin.tokens.by', { name: token.createdBy.name })}</span>}
+                  </div>
                 </td>
                 <td data-label={t('admin.tokens.lastUsed')}>{token.lastUsedAt ? fullTime(token.lastUsedAt) : t('admin.tokens.never')}</td>
                 <td>
@@ -140,7 +143,10 @@ export function ApiTokensCard() {
             maxLength={API_TOKEN_NAME_MAX}
             aria-invalid={problem.name ? 'true' : undefined}
             aria-describedby="token-name-hint"
-            onInput={(e) => setName(e.currentTarget.value)}
+            onInput={(e) => {
+              setName(e.currentTarget.value);
+              setProblem((p) => ({ ...p, name: undefined }));
+            }}
           />
           <p class={problem.name ? 'field-problem' : 'field-hint'} id="token-name-hint">
             {problem.name ?? t('admin.tokens.nameHint')}
