@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { poll, screenshot, signIn, useBrowser, watch } from '../helpers/browser.ts';
-import { DESK, overflowX, PHONE } from '../helpers/layout.ts';
+import { axeViolations, DESK, overflowX, PHONE } from '../helpers/layout.ts';
 import { api } from '../helpers/api-tokens.ts';
 import { startApp } from '../helpers/start-app.ts';
 
@@ -16,7 +16,8 @@ describe('[E2E-TOKEN] API tokens on the Settings page', () => {
     ['phone', PHONE],
   ] as const)('[E2E-TOKEN1] %s: create (secret once, copied), listed without it, used, revoked after a confirmation', { timeout: 90_000 }, async (size, viewport) => {
     const app = await startApp();
-    const context = await browser().newContext({ viewport });
+    // bypassCSP: axe (the accessibility check) is injected as an inline script.
+    const context = await browser().newContext({ viewport, bypassCSP: true });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.url });
     try {
       const admin = await signIn(context, app, { email: 'root@example.com', name: 'Root Admin', role: 'admin' }, '/admin');
@@ -65,6 +66,7 @@ describe('[E2E-TOKEN] API tokens on the Settings page', () => {
       await row.scrollIntoViewIfNeeded();
       await screenshot(admin, `api-tokens-list-${size}`);
       expect(await overflowX(admin)).toBeLessThanOrEqual(0);
+      expect(await axeViolations(admin)).toEqual([]);
 
       // Revoke: asked first; Cancel keeps it.
       await admin.getByRole('button', { name: 'Revoke CRM sync' }).click();
