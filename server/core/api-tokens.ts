@@ -20,7 +20,7 @@ export interface ApiTokens {
   create(input: { name: string; scopes: ApiScope[] }, createdBy: string): Promise<CreatedApiToken>;
   list(): Promise<ApiToken[]>;
   /** Revokes it (not_found if there is none); effective on every node at once. */
-  revoke(id: string): Promise<ApiTokenRecord>;
+  revoke(id: string): Promise<void>;
   /** The token this secret belongs to, or null (malformed, unknown, revoked); records its use. */
   authenticate(secret: string): Promise<ApiTokenRecord | null>;
 }
@@ -75,9 +75,7 @@ export function createApiTokens(deps: {
       return (await store.listApiTokens()).map(toApiTokenShape);
     },
     async revoke(id) {
-      const token = (await store.listApiTokens()).find((t) => t.id === id);
-      if (!token || !(await store.deleteApiToken(id))) throw new AppError(ErrorCode.NotFound, 'no such API token');
-      return token;
+      if (!(await store.deleteApiToken(id))) throw new AppError(ErrorCode.NotFound, 'no such API token');
     },
     async authenticate(secret) {
       if (!looksLikeSecret(secret)) return null;

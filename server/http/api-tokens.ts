@@ -39,8 +39,9 @@ export function apiTokensRouter(deps: { store: Store; tokens: ApiTokens; logger:
   });
 
   router.delete('/api/tokens/:id', ...guards, async (req, res) => {
-    const token = await tokens.revoke(String(req.params.id).slice(0, 100));
-    logger.info({ event: 'api_token.revoked', tokenId: token.id, by: agentOf(res).id }, 'API token revoked');
+    const id = String(req.params.id).slice(0, 100);
+    await tokens.revoke(id);
+    logger.info({ event: 'api_token.revoked', tokenId: id, by: agentOf(res).id }, 'API token revoked');
     res.status(204).end();
   });
 
