@@ -10,6 +10,7 @@ import { adminCookie, api, createToken } from '../helpers/api-tokens.ts';
 import { next, ok, record, TRANSPORTS, type Transport } from '../helpers/clients.ts';
 import { type OpenApiDoc, openApiCheck } from '../helpers/openapi-check.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
+import { startCluster } from '../helpers/topology.ts';
 
 async function setup(env: Record<string, string> = {}) {
   const t = await startApp({ env: { API_TOKEN_FAILURE_LIMIT: '0', ...env } });
@@ -255,5 +256,26 @@ describe('[API] REST API', () => {
 
     const missing = check.declared().filter((d) => !check.checked.has(d));
     expect(missing).toEqual([]);
+  });
+
+  it('[API6] in a cluster: a message sent through node B reaches the visitor connected to node A live, once; close through A reaches them too', async () => {
+    const c = await startCluster();
+    const [a, b] = c.nodes;
+    const cookie = await adminCookie(c);
+    const { secret } = await createToken(b, cookie, [ApiScope.MessagesSendSystem, ApiScope.ConversationsManage]);
+    const { socket: visitor, conversationId: cid } = await visitorWrites(a, 'websocket', 'hi from A');
+    const seen = record(visitor, 'message');
+    const arrived = next(visitor, 'message', (m) => m.author.kind === 'system');
+    const res = await api(b, secret, `/api/v1/conversations/${cid}/messages`, { method: 'POST', json: { clientId: 'n1', body: 'Sent through B', as: 'system' } });
+    expect(res.status).toBe(200);
+    const { message } = (await res.json()) as { message: Message };
+    expect(await arrived).toEqual(message);
+    const again = await api(a, secret, `/api/v1/conversations/${cid}/messages`, { method: 'POST', json: { clientId: 'n1', body: 'Sent through B', as: 'system' } });
+    expect(((await again.json()) as { message: Message }).message.id).toBe(message.id);
+    const closed = next(visitor, 'conversation', (x) => x.id === cid && x.status === 'closed');
+    expect((await api(a, secret, `/api/v1/conversations/${cid}/close`, { method: 'POST' })).status).toBe(200);
+    await closed;
+    expect(new Set(seen.map((m) => m.id))).toEqual(new Set([message.id]));
+    expect((await c.store.getMessages(cid, { limit: 10 })).map((m) => m.clientId)).toEqual(['c-hi from A', 'n1']);
   });
 });
