@@ -63,6 +63,11 @@ import { createEmailService, type EmailService, type EmailTiming } from './core/
 import { createSmtpMailer } from './mail/smtp.ts';
 import { loadCatalogs } from './http/languages.ts';
 import { emailReturnRouter } from './http/email-return.ts';
+import { createApiTokens } from './core/api-tokens.ts';
+import { createIntegrations } from './core/integrations.ts';
+import { createBearerFailures } from './edge/bearer-failures.ts';
+import { apiTokensRouter } from './http/api-tokens.ts';
+import { apiV1Router } from './http/api-v1.ts';
 
 export interface AppDeps {
   config: Config;
@@ -235,6 +240,15 @@ export function createApp(deps: AppDeps): App {
   registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy, notes, tags, tools, consoleSettings: () => consoleSettings(settings.current()) });
   registerAdminNamespace({ nsp: ns.admin, sessions: store, logger, now, trustProxy, messageRateLimit, states, onlineSnapshot: () => onlineSnapshot(store, registry, clock) });
 
+  // API tokens and the REST API (docs/api.md). No cache of tokens: a revoke holds on every node at once.
+  const apiTokens = createApiTokens({
+    store,
+    now,
+    onTouchFailed: (err) => logger.warn({ event: 'api_token.touch_failed', err }, 'could not record an API token use'),
+  });
+  const integrations = createIntegrations({ store, conversations });
+  const bearerFailures = createBearerFailures(config.apiTokenFailureLimit, 10 * 60_000, now);
+
   const http = createHttpApp({
     logger,
     trustProxy: config.trustProxy,
@@ -260,6 +274,8 @@ export function createApp(deps: AppDeps): App {
       agentToolsRouter({ store, canned: cannedReplies, csat: tools.csat, schemas: tools.schemas, logger, trustProxy }),
       searchRouter({ store, search: createSearch({ store }), trustProxy }),
       settingsRouter({ store, settings, logger, trustProxy, changed: settingsChanged }),
+      apiTokensRouter({ store, tokens: apiTokens, logger, trustProxy }),
+      apiV1Router({ store, tokens: apiTokens, failures: bearerFailures, integrations, queue, desk, maxMessageLength: config.maxMessageLength, logger }),
       attachmentsRouter({
         store,
         attachments,

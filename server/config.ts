@@ -44,6 +44,8 @@ export interface Config {
   connectionsPerAddress: number;
   /** API requests per client address per 10 s from clients without an agent session; 0 disables. */
   httpRateLimit: number;
+  /** Refused `Authorization: Bearer` attempts (unknown or revoked API tokens) per client address per 10 minutes; 0 disables. */
+  apiTokenFailureLimit: number;
   /** The largest attachment accepted, in bytes (POST /api/attachments). */
   maxUploadBytes: number;
   /** Attachment uploads per client address per 10 minutes from clients without an agent session; 0 disables. */
@@ -247,6 +249,7 @@ export function loadConfig(env: Env = process.env): Config {
     newVisitorRateLimit: int(env, 'NEW_VISITOR_RATE_LIMIT', 30, 0, 1_000_000),
     connectionsPerAddress: int(env, 'CONNECTIONS_PER_ADDRESS', 200, 0, 1_000_000),
     httpRateLimit: int(env, 'HTTP_RATE_LIMIT', 300, 0, 1_000_000),
+    apiTokenFailureLimit: int(env, 'API_TOKEN_FAILURE_LIMIT', 20, 0, 1_000_000),
     maxUploadBytes: int(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     uploadRateLimit: int(env, 'UPLOAD_RATE_LIMIT', 60, 0, 1_000_000),
     logLevel,

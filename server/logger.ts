@@ -12,7 +12,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       // Defence in depth: these keys never reach a log line even if passed by mistake.
-      redact: { paths: ['password', 'body', 'email', '*.password', '*.body', '*.email', 'req.headers.cookie'], remove: true },
+      // API token secrets (docs/api.md) and the header that carries them, likewise.
+      redact: {
+        paths: ['password', 'body', 'email', 'secret', '*.password', '*.body', '*.email', '*.secret', 'req.headers.cookie', 'req.headers.authorization', 'headers.authorization'],
+        remove: true,
+      },
     },
     destination,
   );

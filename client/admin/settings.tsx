@@ -1,7 +1,8 @@
 // The dashboard's Settings page (/admin#settings): the team's routing (manual or automatic), how
 // many conversations routing gives each agent (the team's limit and each agent's own), and when an
 // offline agent's conversations go back to the queue, and the business hours. GET/PUT /api/settings
-// and PATCH /api/agents/:id {capacity}; docs/protocol.md, "Routing" and "Business hours".
+// and PATCH /api/agents/:id {capacity}; docs/protocol.md, "Routing" and "Business hours". Below
+// them, the API tokens (api-tokens.tsx).
 
 import { useEffect, useState } from 'preact/hooks';
 import type { Agent } from '../../server/protocol/shapes.ts';
@@ -9,6 +10,7 @@ import { api, ApiError } from '../lib/api.ts';
 import type { AdminKey } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import type { BusinessHours } from '../../server/protocol/business-hours.ts';
+import { ApiTokensCard } from './api-tokens.tsx';
 import { BusinessHoursCard, dayProblems, draftOf, type HoursDraft, hoursOf } from './business-hours-editor.tsx';
 
 interface Settings {
@@ -128,76 +130,80 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
   const rangeProblem = (bounds: { min: number; max: number }) => t('admin.settings.range', { min: bounds.min, max: bounds.max });
 
   return (
-    <form class="settings" onSubmit={save} noValidate aria-busy={saved === null}>
-      <h1 class="page-title">{t('admin.settings.heading')}</h1>
-      <section class="card" aria-labelledby="routing-heading">
-        <h2 id="routing-heading">{t('admin.settings.routing.heading')}</h2>
-        <fieldset class="choice-group">
-          <legend class="card-hint">{t('admin.settings.routing.hint')}</legend>
-          {(['manual', 'auto'] as const).map((value) => (
-            <label class="choice" key={value}>
-              <input type="radio" name="routingMode" value={value} checked={mode === value} onChange={() => setMode(value)} />
-              <span>
-                <strong>{t(value === 'auto' ? 'admin.settings.routing.auto' : 'admin.settings.routing.manual')}</strong>
-                <span class="choice-hint">{t(value === 'auto' ? 'admin.settings.routing.autoHint' : 'admin.settings.routing.manualHint')}</span>
-              </span>
-            </label>
-          ))}
-        </fieldset>
-        <div class="settings-fields">
-          <NumberField id="default-capacity" label={t('admin.settings.capacity.label')} value={capacity} onInput={setCapacity} hint={capacityValue === null ? rangeProblem(CAPACITY) : t('admin.settings.capacity.hint')} invalid={capacityValue === null} />
-          <NumberField id="offline-requeue" label={t('admin.settings.requeue.label')} value={requeue} onInput={setRequeue} hint={requeueValue === null ? rangeProblem(REQUEUE_MINUTES) : t('admin.settings.requeue.hint')} invalid={requeueValue === null} />
-          <NumberField id="away-after" label={t('admin.settings.away.label')} value={away} onInput={setAway} hint={awayValue === null ? rangeProblem(AWAY_MINUTES) : t('admin.settings.away.hint')} invalid={awayValue === null} />
-        </div>
-      </section>
-
-      <section class="card" aria-labelledby="own-heading">
-        <h2 id="own-heading">{t('admin.settings.agents.heading')}</h2>
-        <p class="card-hint">{t('admin.settings.agents.hint', { count: capacityValue ?? saved?.defaultCapacity ?? 0 })}</p>
-        <table class="table table-stack">
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.settings.agents.agent')}</th>
-              <th scope="col">{t('admin.settings.agents.limit')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {agents.map((a) => (
-              <tr key={a.id}>
-                <td data-label={t('admin.settings.agents.agent')}>
-                  <bdi>{a.name}</bdi>
-                </td>
-                <td data-label={t('admin.settings.agents.limit')}>
-                  <input
-                    class="capacity-input"
-                    type="text"
-                    inputMode="numeric"
-                    aria-label={t('admin.settings.agents.limitOf', { name: a.name })}
-                    placeholder={number(capacityValue ?? saved?.defaultCapacity ?? 0)}
-                    value={own[a.id] ?? ''}
-                    aria-invalid={ownInvalid(a.id)}
-                    onInput={(e) => setOwn({ ...own, [a.id]: e.currentTarget.value })}
-                  />
-                  {ownInvalid(a.id) && <p class="field-problem">{rangeProblem(CAPACITY)}</p>}
-                </td>
-              </tr>
+    <div class="settings-page">
+      <form class="settings" onSubmit={save} noValidate aria-busy={saved === null}>
+        <h1 class="page-title">{t('admin.settings.heading')}</h1>
+        <section class="card" aria-labelledby="routing-heading">
+          <h2 id="routing-heading">{t('admin.settings.routing.heading')}</h2>
+          <fieldset class="choice-group">
+            <legend class="card-hint">{t('admin.settings.routing.hint')}</legend>
+            {(['manual', 'auto'] as const).map((value) => (
+              <label class="choice" key={value}>
+                <input type="radio" name="routingMode" value={value} checked={mode === value} onChange={() => setMode(value)} />
+                <span>
+                  <strong>{t(value === 'auto' ? 'admin.settings.routing.auto' : 'admin.settings.routing.manual')}</strong>
+                  <span class="choice-hint">{t(value === 'auto' ? 'admin.settings.routing.autoHint' : 'admin.settings.routing.manualHint')}</span>
+                </span>
+              </label>
             ))}
-          </tbody>
-        </table>
-      </section>
+          </fieldset>
+          <div class="settings-fields">
+            <NumberField id="default-capacity" label={t('admin.settings.capacity.label')} value={capacity} onInput={setCapacity} hint={capacityValue === null ? rangeProblem(CAPACITY) : t('admin.settings.capacity.hint')} invalid={capacityValue === null} />
+            <NumberField id="offline-requeue" label={t('admin.settings.requeue.label')} value={requeue} onInput={setRequeue} hint={requeueValue === null ? rangeProblem(REQUEUE_MINUTES) : t('admin.settings.requeue.hint')} invalid={requeueValue === null} />
+            <NumberField id="away-after" label={t('admin.settings.away.label')} value={away} onInput={setAway} hint={awayValue === null ? rangeProblem(AWAY_MINUTES) : t('admin.settings.away.hint')} invalid={awayValue === null} />
+          </div>
+        </section>
 
-      <BusinessHoursCard draft={hours} onChange={setHours} newHoliday={newHoliday} onNewHoliday={setNewHoliday} />
+        <section class="card" aria-labelledby="own-heading">
+          <h2 id="own-heading">{t('admin.settings.agents.heading')}</h2>
+          <p class="card-hint">{t('admin.settings.agents.hint', { count: capacityValue ?? saved?.defaultCapacity ?? 0 })}</p>
+          <table class="table table-stack">
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.settings.agents.agent')}</th>
+                <th scope="col">{t('admin.settings.agents.limit')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {agents.map((a) => (
+                <tr key={a.id}>
+                  <td data-label={t('admin.settings.agents.agent')}>
+                    <bdi>{a.name}</bdi>
+                  </td>
+                  <td data-label={t('admin.settings.agents.limit')}>
+                    <input
+                      class="capacity-input"
+                      type="text"
+                      inputMode="numeric"
+                      aria-label={t('admin.settings.agents.limitOf', { name: a.name })}
+                      placeholder={number(capacityValue ?? saved?.defaultCapacity ?? 0)}
+                      value={own[a.id] ?? ''}
+                      aria-invalid={ownInvalid(a.id)}
+                      onInput={(e) => setOwn({ ...own, [a.id]: e.currentTarget.value })}
+                    />
+                    {ownInvalid(a.id) && <p class="field-problem">{rangeProblem(CAPACITY)}</p>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
 
-      <div class="team-submit">
-        <button class="btn btn-primary" type="submit" disabled={busy || invalid || saved === null}>
-          {t('admin.settings.save')}
-        </button>
-        {message && (
-          <p class={`form-message${message.error ? ' form-error' : ''}`} role="status">
-            {message.text}
-          </p>
-        )}
-      </div>
-    </form>
+        <BusinessHoursCard draft={hours} onChange={setHours} newHoliday={newHoliday} onNewHoliday={setNewHoliday} />
+
+        <div class="team-submit">
+          <button class="btn btn-primary" type="submit" disabled={busy || invalid || saved === null}>
+            {t('admin.settings.save')}
+          </button>
+          {message && (
+            <p class={`form-message${message.error ? ' form-error' : ''}`} role="status">
+              {message.text}
+            </p>
+          )}
+        </div>
+      </form>
+      {/* Its own form: saving the settings never creates a token, nor the reverse. */}
+      <ApiTokensCard />
+    </div>
   );
 }

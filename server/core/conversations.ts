@@ -31,6 +31,11 @@ export interface ConversationService {
     input: { conversationId: string; clientId: string; body: string; attachmentId?: string },
     origin: string | null,
   ): Promise<MessageRecord>;
+  /**
+   * A message from the system (an integration, docs/api.md): into any open conversation, with
+   * the given author name; idempotent by clientId and delivered live like any other.
+   */
+  sendSystemMessage(input: { conversationId: string; clientId: string; body: string; authorId: string; authorName: string }, origin: string | null): Promise<MessageRecord>;
   claim(agent: ActingAgent, conversationId: string): Promise<ConversationRecord>;
   release(agent: ActingAgent, conversationId: string): Promise<ConversationRecord>;
   transfer(agent: ActingAgent, conversationId: string, toAgentId: string): Promise<ConversationRecord>;
@@ -153,6 +158,11 @@ export function createConversationService(deps: {
         // Checked in the append's own transaction: only the assignee writes.
         assignedTo: agent.id,
       });
+      return delivered(result, false, origin);
+    },
+
+    async sendSystemMessage({ conversationId, clientId, body, authorId, authorName }, origin) {
+      const result = await store.appendMessage({ conversationId, clientId, authorKind: 'system', authorId, authorName, body, createdAt: clock.now() });
       return delivered(result, false, origin);
     },
 

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import { errorHandler, sendError } from './errors.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { AddressRate } from '../edge/address-limits.ts';
+import { hasBearer } from './bearer.ts';
 
 /**
  * Where routes read `req.session`, and so where the session middleware runs: the identities and
@@ -38,8 +39,9 @@ export function createHttpApp(deps: {
   app.use('/api', express.json({ limit: '32kb' }));
   app.use(SESSION_PATHS, deps.session);
   // Requests without an agent session, per client address (HTTP_RATE_LIMIT): anyone can send them.
+  // The REST API's bearer requests are limited by their refusals instead (API_TOKEN_FAILURE_LIMIT, bearer.ts).
   app.use(['/api', '/readyz'], (req, res, next) => {
-    if (req.session?.agentId || deps.anonymousRate.take(req.ip ?? 'unknown')) return next();
+    if (req.session?.agentId || (req.originalUrl.startsWith('/api/v1/') && hasBearer(req)) || deps.anonymousRate.take(req.ip ?? 'unknown')) return next();
     sendError(res, ErrorCode.RateLimited, 'too many requests from this address; slow down');
   });
   for (const r of deps.routers) app.use(r);

@@ -6,11 +6,13 @@
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
 import type { AttachmentRef, AttachmentStore } from './attachment-store.ts';
 import type { AgentToolsStore } from './agent-tools.ts';
+import type { ApiTokenStore } from './api-tokens.ts';
 import type { EmailStore } from './email-store.ts';
 
 export type { AttachmentRecord, AttachmentRef, NewAttachment } from './attachment-store.ts';
 export type { CannedReplyRecord, CsatCounts, CsatRecord, PageViewRecord } from './agent-tools.ts';
 export type { EmailKind, EnqueueResult, FollowUpSettlement, NewOutboxEmail, OutboxEmail, PendingFollowUp } from './email-store.ts';
+export type { ApiTokenRecord } from './api-tokens.ts';
 
 export interface AgentRecord {
   id: string;
@@ -277,10 +279,18 @@ export interface ConversationFilter {
   agentId?: string;
   visitorId?: string;
   limit?: number;
+  /**
+   * A page of newest first (created_at DESC, id DESC), whatever the status: only conversations
+   * strictly after this position in that order (the last of the previous page). Stable under
+   * inserts: a conversation created meanwhile sorts before every page already read.
+   */
+  before?: { createdAt: number; id: string };
+  /** Newest first even for `queued` (which is otherwise in queue order). */
+  newestFirst?: boolean;
 }
 
-/** Attachments: attachment-store.ts; canned replies, page views and CSAT: agent-tools.ts; email: email-store.ts. */
-export interface Store extends AttachmentStore, AgentToolsStore, EmailStore {
+/** Attachments: attachment-store.ts; canned replies, page views and CSAT: agent-tools.ts; email: email-store.ts; API tokens: api-tokens.ts. */
+export interface Store extends AttachmentStore, AgentToolsStore, EmailStore, ApiTokenStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call on every start and from many nodes. */
   migrate(): Promise<void>;

@@ -42,6 +42,8 @@ export interface StartOptions {
   register?: boolean;
   /** Email worker timings (short leases and retries for the email tests). */
   emailTiming?: EmailTiming;
+  /** Every log line at every level goes here (tests that read the logs). */
+  logStream?: { write(line: string): void };
 }
 
 export interface TestApp {
@@ -84,7 +86,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     HTTP_RATE_LIMIT: '0',
     ...opts.env,
   });
-  const logger = createLogger(config.logLevel);
+  const logger = opts.logStream ? createLogger('trace', opts.logStream) : createLogger(config.logLevel);
   const store = opts.store ?? (await openSqliteStore(dbPath, { clock: opts.clock }));
   if (!opts.store) await store.migrate();
   const app = createApp({

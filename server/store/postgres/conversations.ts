@@ -68,9 +68,10 @@ export async function listConversations(db: Db, filter: ConversationFilter): Pro
   if (filter.status !== undefined) where.push(`status = $${params.push(filter.status)}`);
   if (filter.agentId !== undefined) where.push(`agent_id = $${params.push(filter.agentId)}`);
   if (filter.visitorId !== undefined) where.push(`visitor_id = $${params.push(filter.visitorId)}`);
+  if (filter.before) where.push(`(created_at, id) < ($${params.push(filter.before.createdAt)}, $${params.push(filter.before.id)})`);
   let sql = 'SELECT * FROM conversations';
   if (where.length > 0) sql += ` WHERE ${where.join(' AND ')}`;
-  sql += filter.status === 'queued' ? ' ORDER BY queued_at, id' : ' ORDER BY created_at DESC, id DESC';
+  sql += filter.status === 'queued' && !filter.newestFirst && !filter.before ? ' ORDER BY queued_at, id' : ' ORDER BY created_at DESC, id DESC';
   sql += ` LIMIT $${params.push(rowLimit(filter.limit ?? DEFAULT_LIST_LIMIT))}`;
   return (await db.query<ConversationRow>(sql, params)).map(toConversation);
 }

@@ -326,6 +326,25 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE visitors ADD COLUMN language TEXT;
     `,
   },
+  {
+    version: 13,
+    name: 'API tokens',
+    // As SQLite's migration 15; conversations_by_status (migration 1) already serves one status's
+    // newest-first pages, and (created_at DESC, id DESC) serves those of every status.
+    sql: `
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        secret_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_by TEXT,
+        created_at BIGINT NOT NULL,
+        last_used_at BIGINT
+      );
+      CREATE INDEX conversations_newest ON conversations (created_at DESC, id DESC);
+    `,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */

@@ -64,6 +64,8 @@ import { createPostgresAgentTools } from './agent-tools.ts';
 import type { AgentToolsStore } from '../agent-tools.ts';
 import { createPostgresEmail } from './email.ts';
 import type { EmailStore } from '../email-store.ts';
+import type { ApiTokenStore } from '../api-tokens.ts';
+import { createPostgresApiTokens } from './api-tokens.ts';
 
 export type { StoreLogger } from './db.ts';
 
@@ -84,8 +86,8 @@ export interface PostgresStoreOptions {
 
 const UNIQUE_VIOLATION = '23505';
 
-// Canned replies, page views and CSAT live in ./agent-tools.ts; the constructor makes its methods this store's.
-export interface PostgresStore extends AgentToolsStore, EmailStore {}
+// Canned replies, page views and CSAT live in ./agent-tools.ts, email in ./email.ts, API tokens in ./api-tokens.ts; the constructor makes their methods this store's.
+export interface PostgresStore extends AgentToolsStore, EmailStore, ApiTokenStore {}
 
 export class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
@@ -107,6 +109,7 @@ export class PostgresStore implements Store {
     this.#clock = clock;
     this.#db = createDb(pool, logger);
     Object.assign(this, createPostgresAgentTools(this.#db, () => this.#clock.now()), createPostgresEmail(this.#db));
+    Object.assign(this, createPostgresApiTokens(this.#db));
     // Group commit (append-batch.ts): at most half the pool's connections hold append batches,
     // the others stay free for reads, claims and sessions.
     const concurrency = appendBatches ?? Math.max(1, Math.floor((pool.options.max ?? DEFAULT_POOL_SIZE) / 2));

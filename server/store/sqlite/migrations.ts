@@ -405,6 +405,27 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE visitors ADD COLUMN language TEXT;
     `,
   },
+  {
+    version: 15,
+    name: 'API tokens',
+    // Tokens for the REST API (docs/api.md): only the SHA-256 of the secret is kept (a lookup by
+    // hash authenticates a request); `prefix` is its first characters, shown to tell tokens apart.
+    // scopes: a JSON array. created_by is no foreign key: an agent with tokens can still be deleted.
+    // The index on (status, created_at, id) serves the API's newest-first pages of one status.
+    sql: `
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        secret_hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_by TEXT,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER
+      );
+      CREATE INDEX conversations_by_status_created ON conversations (status, created_at, id);
+    `,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */

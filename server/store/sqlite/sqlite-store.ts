@@ -55,6 +55,8 @@ import { createSqliteAgentTools } from './agent-tools.ts';
 import type { AgentToolsStore } from '../agent-tools.ts';
 import { createSqliteEmail } from './email.ts';
 import type { EmailStore } from '../email-store.ts';
+import type { ApiTokenStore } from '../api-tokens.ts';
+import { createSqliteApiTokens } from './api-tokens.ts';
 import { listConversationsSql, prepare, prepareStatements, type Query, type Statements } from './statements.ts';
 
 /** Thrown inside a transaction to roll it back when it would leave no active admin. */
@@ -69,8 +71,8 @@ export interface SqliteStoreOptions {
   ids?: OrderedIds;
 }
 
-// Canned replies, page views and CSAT live in ./agent-tools.ts; the constructor makes its methods this store's.
-export interface SqliteStore extends AgentToolsStore, EmailStore {}
+// Canned replies, page views and CSAT live in ./agent-tools.ts, email in ./email.ts, API tokens in ./api-tokens.ts; the constructor makes their methods this store's.
+export interface SqliteStore extends AgentToolsStore, EmailStore, ApiTokenStore {}
 
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
@@ -105,6 +107,7 @@ export class SqliteStore implements Store {
     this.#wal = walPath === null ? null : walFileSync(() => openSync(walPath, 'r'));
     this.#writes = createGroupCommit(db, this.#wal);
     Object.assign(this, createSqliteAgentTools(db, (work) => this.#transaction(work), () => this.#clock.now()), createSqliteEmail(db, (work) => this.#transaction(work)));
+    Object.assign(this, createSqliteApiTokens(db, (work) => this.#transaction(work)));
   }
 
   /** Prepared once, after migrate(): before it the tables may not exist. */

@@ -180,7 +180,7 @@ export function prepareStatements(db: DatabaseSync): Statements {
 /**
  * listConversations has one statement per combination of filters, built from
  * constant fragments only (the values are bound) and cached by its text.
- * Parameters, in order: status, agentId, visitorId (those present), limit.
+ * Parameters, in order: status, agentId, visitorId, before (those present), limit.
  */
 export function listConversationsSql(filter: ConversationFilter): { sql: Sql<ConversationRow>; params: (string | number)[] } {
   const where: string[] = [];
@@ -193,7 +193,11 @@ export function listConversationsSql(filter: ConversationFilter): { sql: Sql<Con
   add('status', filter.status);
   add('agent_id', filter.agentId);
   add('visitor_id', filter.visitorId);
-  const order = filter.status === 'queued' ? QUEUE_ORDER : NEWEST_FIRST;
+  if (filter.before) {
+    where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+    params.push(filter.before.createdAt, filter.before.createdAt, filter.before.id);
+  }
+  const order = filter.status === 'queued' && !filter.newestFirst && !filter.before ? QUEUE_ORDER : NEWEST_FIRST;
   const text = `SELECT ${CONVERSATION} FROM conversations${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ${order} LIMIT ?`;
   return { sql: sql<ConversationRow>(text), params };
 }
