@@ -10,7 +10,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { SessionEndedEvent } from '../../server/protocol/events.ts';
 import { createLogger } from '../../server/logger.ts';
 import { openPostgresStore } from '../../server/store/postgres/postgres-store.ts';
-import { type AgentClient, arrived, next, ok } from '../helpers/clients.ts';
+import { type AgentClient, arrived, eventually, ok, record } from '../helpers/clients.ts';
 import { type TestApp, TEST_SECRET, startApp } from '../helpers/start-app.ts';
 import { freshPostgresUrl } from '../helpers/test-services.ts';
 
@@ -138,14 +138,18 @@ describe.each<Engine>(['sqlite', 'postgres'])('[CLI] npm run parley on %s', (eng
     const { message } = await ok(visitor, 'message:send', { clientId: 'v1', body: 'help please' });
     await ok(live[0], 'conversation:claim', { conversationId: message.conversationId });
     await arrived(visitor, 'presence', (p) => p.action === 'join' && p.participant.id === ann.id);
-    const leave = next(visitor, 'presence', (p) => p.action === 'leave' && p.participant.id === ann.id, 10_000);
-    const queued = next(visitor, 'conversation', (c) => c.status === 'queued', 10_000);
+    // Recorded from before the CLI starts (the server may act before the CLI's process has exited);
+    // the time limits count from the CLI's exit, whatever its start-up took on a busy machine.
+    const presences = record(visitor, 'presence');
+    const conversations = record(visitor, 'conversation');
     const watchedLive = live.map(watchEnd);
     const disable = await parley(db.url, 'disable', email);
     expect(disable.code, disable.stderr).toBe(0);
     expect((await Promise.all(watchedLive.map((w) => w.within(5000)))).map((e) => e.reason)).toEqual(['disabled', 'disabled']);
-    expect(await leave).toMatchObject({ conversationId: message.conversationId, action: 'leave' });
-    expect(await queued).toMatchObject({ id: message.conversationId, agent: null });
+    const leave = await eventually(() => presences.find((p) => p.action === 'leave' && p.participant.id === ann.id), 10_000, "Ann's leave");
+    expect(leave).toMatchObject({ conversationId: message.conversationId, action: 'leave' });
+    const queued = await eventually(() => conversations.find((c) => c.status === 'queued'), 10_000, 'the conversation back in the queue');
+    expect(queued).toMatchObject({ id: message.conversationId, agent: null });
     expect((await login(password)).status).toBe(401);
     const list = await parley(db.url, 'list-agents');
     expect(list.stdout).toContain(`${email}\tagent\tdisabled\tann`);
