@@ -150,7 +150,9 @@ export function createApp(deps: AppDeps): App {
       texts: (locale) => catalogs.messages(locale, ['email']),
       secret: deps.sessionSecret,
       publicUrl,
-      delayMs: config.emailFollowUpDelayMs,
+      // The team setting (its default EMAIL_FOLLOWUP_DELAY_MS); read on every pass, so a change applies at once.
+      delayMs: () => settings.current().emailFollowUpDelayMs,
+      pollFor: config.emailFollowUpDelayMs,
       timing: deps.emailTiming,
       counted: (outcome, kind) => emails.inc({ kind, outcome }),
     });
@@ -170,7 +172,7 @@ export function createApp(deps: AppDeps): App {
   const queue = createQueuePositions({ store, events, logger });
   const settings = createTeamSettings({
     store,
-    defaults: { routingMode: config.routing, defaultCapacity: config.defaultAgentCapacity, offlineRequeueMs: config.offlineRequeueMs, awayAfterMs: config.awayAfterMs, businessHours: null },
+    defaults: { routingMode: config.routing, defaultCapacity: config.defaultAgentCapacity, offlineRequeueMs: config.offlineRequeueMs, awayAfterMs: config.awayAfterMs, businessHours: null, emailFollowUpDelayMs: config.emailFollowUpDelayMs },
     now: () => clock.now(),
     logger,
     onChange: (values, previous) => {
@@ -273,7 +275,7 @@ export function createApp(deps: AppDeps): App {
       reportsRouter({ store, reports: createReports({ store, clock }), logger, trustProxy }),
       agentToolsRouter({ store, canned: cannedReplies, csat: tools.csat, schemas: tools.schemas, logger, trustProxy }),
       searchRouter({ store, search: createSearch({ store }), trustProxy }),
-      settingsRouter({ store, settings, logger, trustProxy, changed: settingsChanged }),
+      settingsRouter({ store, settings, logger, trustProxy, changed: settingsChanged, email: { enabled: emailEnabled, from: config.mailFrom } }),
       apiTokensRouter({ store, tokens: apiTokens, logger, trustProxy }),
       apiV1Router({ store, tokens: apiTokens, failures: bearerFailures, integrations, queue, desk, maxMessageLength: config.maxMessageLength, logger }),
       attachmentsRouter({

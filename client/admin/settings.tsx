@@ -19,11 +19,19 @@ interface Settings {
   offlineRequeueMs: number;
   awayAfterMs: number;
   businessHours: BusinessHours | null;
+  emailFollowUpDelayMs: number;
+}
+
+/** Whether the service sends email (SMTP_URL, set by the operator) and from whom. */
+interface EmailInfo {
+  enabled: boolean;
+  from: string;
 }
 
 const CAPACITY = { min: 1, max: 100 };
 const REQUEUE_MINUTES = { min: 0, max: 1440 };
 const AWAY_MINUTES = { min: 0, max: 1440 };
+const FOLLOW_UP_MINUTES = { min: 0, max: 1440 };
 
 /** A whole number within the bounds, or null. */
 function wholeNumber(text: string, bounds: { min: number; max: number }): number | null {
@@ -61,6 +69,8 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
   const [capacity, setCapacity] = useState('');
   const [requeue, setRequeue] = useState('');
   const [away, setAway] = useState('');
+  const [followUp, setFollowUp] = useState('');
+  const [email, setEmail] = useState<EmailInfo | null>(null);
   const [agents, setAgents] = useState<Agent[]>([]);
   const [own, setOwn] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
@@ -74,6 +84,7 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
     setCapacity(String(settings.defaultCapacity));
     setRequeue(String(Math.round(settings.offlineRequeueMs / 60_000)));
     setAway(String(Math.round(settings.awayAfterMs / 60_000)));
+    setFollowUp(String(Math.round(settings.emailFollowUpDelayMs / 60_000)));
     setHours(draftOf(settings.businessHours));
     const active = team.filter((a) => !a.disabled).sort((a, b) => a.name.localeCompare(b.name));
     setAgents(active);
@@ -81,10 +92,11 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
   }
 
   async function load() {
-    const [{ settings }, { agents: team }] = await Promise.all([
-      api<{ settings: Settings }>('GET', '/api/settings'),
+    const [{ settings, email: info }, { agents: team }] = await Promise.all([
+      api<{ settings: Settings; email: EmailInfo }>('GET', '/api/settings'),
       api<{ agents: Agent[] }>('GET', '/api/agents'),
     ]);
+    setEmail(info);
     show(settings, team);
   }
 
@@ -95,10 +107,11 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
   const capacityValue = wholeNumber(capacity, CAPACITY);
   const requeueValue = wholeNumber(requeue, REQUEUE_MINUTES);
   const awayValue = wholeNumber(away, AWAY_MINUTES);
+  const followUpValue = wholeNumber(followUp, FOLLOW_UP_MINUTES);
   const ownValues = Object.fromEntries(agents.map((a) => [a.id, (own[a.id] ?? '').trim() === '' ? null : wholeNumber(own[a.id], CAPACITY)]));
   const ownInvalid = (id: string) => (own[id] ?? '').trim() !== '' && ownValues[id] === null;
   const hoursInvalid = hours.enabled && Object.keys(dayProblems(hours)).length > 0;
-  const invalid = capacityValue === null || requeueValue === null || awayValue === null || agents.some((a) => ownInvalid(a.id)) || hoursInvalid;
+  const invalid = capacityValue === null || requeueValue === null || awayValue === null || followUpValue === null || agents.some((a) => ownInvalid(a.id)) || hoursInvalid;
 
   async function save(e: Event) {
     e.preventDefault();
@@ -112,6 +125,7 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
       // Minutes on the page; a value set in ms elsewhere (the API) is kept unless its minutes were changed here.
       if (requeueValue! * 60_000 !== Math.round(saved.offlineRequeueMs / 60_000) * 60_000) patch.offlineRequeueMs = requeueValue! * 60_000;
       if (awayValue! * 60_000 !== Math.round(saved.awayAfterMs / 60_000) * 60_000) patch.awayAfterMs = awayValue! * 60_000;
+      if (followUpValue! * 60_000 !== Math.round(saved.emailFollowUpDelayMs / 60_000) * 60_000) patch.emailFollowUpDelayMs = followUpValue! * 60_000;
       const businessHours = hoursOf(hours);
       if (JSON.stringify(businessHours) !== JSON.stringify(saved.businessHours)) patch.businessHours = businessHours;
       if (Object.keys(patch).length > 0) await api('PUT', '/api/settings', patch);
@@ -190,6 +204,23 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
         </section>
 
         <BusinessHoursCard draft={hours} onChange={setHours} newHoliday={newHoliday} onNewHoliday={setNewHoliday} />
+
+        <section class="card" aria-labelledby="email-heading">
+          <h2 id="email-heading">{t('admin.settings.email.heading')}</h2>
+          <p class="card-hint" data-testid="email-status">
+            {email === null ? '' : email.enabled ? t('admin.settings.email.on', { from: email.from }) : t('admin.settings.email.off')}
+          </p>
+          <div class="settings-fields">
+            <NumberField
+              id="follow-up-delay"
+              label={t('admin.settings.email.delay.label')}
+              value={followUp}
+              onInput={setFollowUp}
+              hint={followUpValue === null ? rangeProblem(FOLLOW_UP_MINUTES) : t('admin.settings.email.delay.hint')}
+              invalid={followUpValue === null}
+            />
+          </div>
+        </section>
 
         <div class="team-submit">
           <button class="btn btn-primary" type="submit" disabled={busy || invalid || saved === null}>

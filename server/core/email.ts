@@ -62,7 +62,10 @@ export interface EmailDeps {
   secret: string;
   /** PUBLIC_URL, or http://HOST:PORT: where the link points. */
   publicUrl: () => string;
-  delayMs: number;
+  /** How long unread replies wait, counting only time the visitor is away (the team setting, read on every pass). */
+  delayMs: () => number;
+  /** The delay the worker's polling is paced for (EMAIL_FOLLOWUP_DELAY_MS): a quarter of it, between 50 ms and 1 s. */
+  pollFor: number;
   timing?: EmailTiming;
   /** Emails sent, retried and given up (metrics). */
   counted?: (outcome: 'sent' | 'retry' | 'failed' | 'enqueued', kind: string) => void;
@@ -95,9 +98,9 @@ const RETRY_CAP_MS = 30 * 60_000;
 const SEND_BATCH = 10;
 
 export function createEmailService(deps: EmailDeps): EmailService {
-  const { store, registry, clock, logger, mailer, texts, delayMs } = deps;
+  const { store, registry, clock, logger, mailer, texts } = deps;
   const t = deps.timing ?? {};
-  const pollMs = t.pollMs ?? Math.min(1000, Math.max(50, Math.floor(delayMs / 4)));
+  const pollMs = t.pollMs ?? Math.min(1000, Math.max(50, Math.floor(deps.pollFor / 4)));
   const leaseMs = t.leaseMs ?? 120_000;
   const retryBaseMs = t.retryBaseMs ?? 1000;
   const maxAttempts = t.maxAttempts ?? 48;
@@ -110,7 +113,7 @@ export function createEmailService(deps: EmailDeps): EmailService {
   let running: Promise<void> | null = null;
   let closed = false;
 
-  async function followUp(row: PendingFollowUp, now: number): Promise<void> {
+  async function followUp(row: PendingFollowUp, now: number, delayMs: number): Promise<void> {
     if (!row.email) {
       // Nobody to write to: the wait ends (replies after the visitor gives an email start a new one).
       await store.followUpSettle(row.conversationId, row.revision, { kind: 'nothing' }, now);
@@ -148,10 +151,11 @@ export function createEmailService(deps: EmailDeps): EmailService {
 
   async function followUps(): Promise<void> {
     const now = clock.now();
+    const delayMs = deps.delayMs();
     let after: { pendingAt: number; conversationId: string } | null = null;
     for (let scanned = 0; scanned < MAX_SCAN; ) {
       const rows = await store.followUpsPending(now - delayMs, after, PAGE);
-      for (const row of rows) await followUp(row, now).catch(warn('email.followup_failed'));
+      for (const row of rows) await followUp(row, now, delayMs).catch(warn('email.followup_failed'));
       scanned += rows.length;
       if (rows.length < PAGE) break;
       const last = rows[rows.length - 1];

@@ -22,6 +22,8 @@ export interface TeamSettingsValues {
   awayAfterMs: number;
   /** When the team is open (core/business-hours.ts); null: always. */
   businessHours: BusinessHours | null;
+  /** Unread agent replies are emailed once the visitor has been away this long (ms; core/email.ts). */
+  emailFollowUpDelayMs: number;
 }
 
 /** What each setting accepts: the HTTP API and the store's text both go through it. */
@@ -31,6 +33,7 @@ export const SETTING_RULES = {
   offlineRequeueMs: { kind: 'int', min: 0, max: 86_400_000 },
   awayAfterMs: { kind: 'int', min: 0, max: 86_400_000 },
   businessHours: { kind: 'schedule' },
+  emailFollowUpDelayMs: { kind: 'int', min: 0, max: 86_400_000 },
 } as const satisfies Record<
   keyof TeamSettingsValues,
   { kind: 'enum'; values: readonly string[] } | { kind: 'int'; min: number; max: number } | { kind: 'schedule' }

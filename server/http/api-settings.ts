@@ -27,18 +27,27 @@ const settingsPatch = z
     offlineRequeueMs: int(SETTING_RULES.offlineRequeueMs),
     awayAfterMs: int(SETTING_RULES.awayAfterMs),
     businessHours: schedule,
+    emailFollowUpDelayMs: int(SETTING_RULES.emailFollowUpDelayMs),
   })
   .partial()
   .refine((p) => Object.keys(p).length > 0, 'at least one setting is required');
 
-export function settingsRouter(deps: { store: Store; settings: TeamSettings; logger: Logger; trustProxy: boolean; changed: () => void }): Router {
+export function settingsRouter(deps: {
+  store: Store;
+  settings: TeamSettings;
+  logger: Logger;
+  trustProxy: boolean;
+  changed: () => void;
+  /** Whether this service sends email (SMTP_URL) and from whom: shown beside the follow-up delay, never changed here. */
+  email: { enabled: boolean; from: string };
+}): Router {
   const { store, settings, logger, trustProxy } = deps;
   const router = Router();
   const guards = [sameOriginOnly(trustProxy), requireAgent(store, { admin: true })];
 
   router.get('/api/settings', ...guards, async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
-    res.json({ settings: await settings.reload() });
+    res.json({ settings: await settings.reload(), email: deps.email });
   });
 
   router.put('/api/settings', ...guards, async (req, res) => {

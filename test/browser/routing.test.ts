@@ -68,10 +68,19 @@ describe('[E2E-ROUTE] routing settings and an automatic assignment', () => {
       expect(await overflowX(admin)).toBeLessThanOrEqual(0);
       await admin.getByLabel('Conversations per agent').fill('4');
       await poll(() => admin.getByLabel('Limit for Bo Agent').getAttribute('placeholder')).toBe('4');
+      // Email: off on this server (no SMTP_URL), said so; the follow-up delay is still the team's to set.
+      expect(await admin.getByTestId('email-status').textContent()).toContain('Email is off');
+      const delay = admin.getByLabel('Email unread replies after (minutes)');
+      expect(await delay.inputValue()).toBe('3');
+      await delay.fill('10');
       await admin.getByRole('button', { name: 'Save settings' }).click();
       await poll(() => admin.locator('.settings .form-message').textContent()).toBe('Saved.');
+      expect(await overflowX(admin)).toBeLessThanOrEqual(0);
+      await admin.getByTestId('email-status').scrollIntoViewIfNeeded();
       await screenshot(admin, 'routing-settings-phone');
-      expect(await (await app.http('/api/settings', { cookie: await adminCookie(context) })).json()).toMatchObject({ settings: { defaultCapacity: 4, routingMode: 'manual' } });
+      expect(await (await app.http('/api/settings', { cookie: await adminCookie(context) })).json()).toMatchObject({
+        settings: { defaultCapacity: 4, routingMode: 'manual', emailFollowUpDelayMs: 600_000 },
+      });
     } finally {
       await context.close();
     }

@@ -309,4 +309,33 @@ describe('[MAIL] email follow-up and transcripts', () => {
     expect(await request(w.socket, 'transcript:request', { conversationId: w.conversationId })).toMatchObject({ ok: false, error: { code: 'email_off' } });
     expect(await off.store.listEmails(w.conversationId)).toEqual([]);
   });
+
+  it('[MAIL10] the delay is a team setting: GET /api/settings shows it (EMAIL_FOLLOWUP_DELAY_MS until changed) and whether email is on; a change applies to replies already waiting', async () => {
+    const smtp = await startSmtp();
+    const t = await startApp({ env: { ...mailEnv(smtp), EMAIL_FOLLOWUP_DELAY_MS: '3600000' } });
+    const admin = (await t.login('root@example.com', { role: 'admin', name: 'Root' })).cookie;
+    const read = async (app: TestApp, cookie: string) => (await (await app.http('/api/settings', { cookie })).json()) as { settings: { emailFollowUpDelayMs: number }; email: { enabled: boolean; from: string } };
+    expect(await read(t, admin)).toMatchObject({ settings: { emailFollowUpDelayMs: 3_600_000 }, email: { enabled: true, from: 'Support <support@example.com>' } });
+    for (const bad of [-1, 86_400_001, 1.5, '300']) {
+      expect((await t.http('/api/settings', { method: 'PUT', cookie: admin, json: { emailFollowUpDelayMs: bad } })).status).toBe(400);
+    }
+    expect((await read(t, admin)).settings.emailFollowUpDelayMs).toBe(3_600_000);
+
+    // Waiting under the hour's delay; shortened, the waiting replies go out.
+    const { socket: agent } = await t.agent('websocket', 'ann@example.com', { name: 'Ann' });
+    const v = await answered(t, agent, 'vera@example.com', ['Waiting for you.']);
+    await leaves(agent, v.socket, v.conversationId);
+    expect(await t.store.listEmails(v.conversationId)).toEqual([]);
+    const changed = await t.http('/api/settings', { method: 'PUT', cookie: admin, json: { emailFollowUpDelayMs: 300 } });
+    expect(changed.status).toBe(200);
+    expect(((await changed.json()) as { settings: { emailFollowUpDelayMs: number } }).settings.emailFollowUpDelayMs).toBe(300);
+    const [mail] = await smtp.count(1);
+    expect(mail.to).toBe('vera@example.com');
+    expect(mail.text).toContain('Waiting for you.');
+
+    // Without SMTP_URL the page learns that email is off.
+    const off = await startApp();
+    const offAdmin = (await off.login('root@example.com', { role: 'admin', name: 'Root' })).cookie;
+    expect((await read(off, offAdmin)).email).toEqual({ enabled: false, from: 'Parley <parley@localhost>' });
+  });
 });

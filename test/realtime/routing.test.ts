@@ -228,7 +228,10 @@ describe('[ROUTE] settings API', () => {
     expect((await t.http('/api/settings', { cookie: agentCookie })).status).toBe(403);
     expect((await putSettings(t, agentCookie, { routingMode: 'auto' })).status).toBe(403);
     const before = await (await t.http('/api/settings', { cookie: root })).json();
-    expect(before).toEqual({ settings: { routingMode: 'manual', defaultCapacity: 3, offlineRequeueMs: 120000, awayAfterMs: 900000, businessHours: null } });
+    expect(before).toEqual({
+      settings: { routingMode: 'manual', defaultCapacity: 3, offlineRequeueMs: 120000, awayAfterMs: 900000, businessHours: null, emailFollowUpDelayMs: 180000 },
+      email: { enabled: false, from: 'Parley <parley@localhost>' },
+    });
     for (const bad of [{}, { routingMode: 'sometimes' }, { defaultCapacity: 0 }, { defaultCapacity: 101 }, { defaultCapacity: 1.5 }, { defaultCapacity: '3' }, { offlineRequeueMs: -1 }, { awayAfterMs: 86_400_001 }, { other: 1 }, { routingMode: 'auto', defaultCapacity: 0 }, []]) {
       const res = await putSettings(t, root, bad);
       expect(res.status, JSON.stringify(bad)).toBe(400);
@@ -236,7 +239,7 @@ describe('[ROUTE] settings API', () => {
     }
     expect(await (await t.http('/api/settings', { cookie: root })).json()).toEqual(before);
     const changed = await putSettings(t, root, { defaultCapacity: 5, offlineRequeueMs: 0 });
-    expect(((await changed.json()) as { settings: unknown }).settings).toEqual({ routingMode: 'manual', defaultCapacity: 5, offlineRequeueMs: 0, awayAfterMs: 900000, businessHours: null });
+    expect(((await changed.json()) as { settings: unknown }).settings).toEqual({ routingMode: 'manual', defaultCapacity: 5, offlineRequeueMs: 0, awayAfterMs: 900000, businessHours: null, emailFollowUpDelayMs: 180000 });
 
     // An agent's own capacity: 1–100, or null for the team's default.
     const patch = (json: unknown) => t.http(`/api/agents/${agent.id}`, { method: 'PATCH', cookie: root, json });
