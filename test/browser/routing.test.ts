@@ -96,7 +96,7 @@ describe('[E2E-ROUTE] away by itself', () => {
       const annId = (await app.store.getAgentByEmail('ann@example.com'))!.id;
       const { socket: admin } = await app.admin('websocket', 'root@example.com');
       const statusOf = async () => (await ok(admin, 'online:get')).agents.find((a) => a.id === annId)?.status;
-      await poll(statusOf).toBe('online');
+      // (Not polled for 'online' first: on a busy machine the 1.5 s can pass before the first look.)
       // Nothing happens in the console: away, on the page and for the team.
       await poll(() => ann.locator('#agent-status').inputValue()).toBe('away');
       await poll(statusOf).toBe('away');
