@@ -10,10 +10,19 @@ import type { Logger } from '../logger.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
 import { type CreatedWebhook, type Webhook, type WebhookDelivery, type WebhookEvent, WEBHOOK_SECRET_PREFIX, WEBHOOKS_MAX } from '../protocol/webhooks.ts';
 import type { ClaimedDelivery, Store, WebhookDeliveryRecord, WebhookRecord } from '../store/store.ts';
-import type { PostOutcome, WebhookRequest } from '../webhook/post.ts';
 import type { CsatRated } from './csat.ts';
 import type { DomainEvents } from './events.ts';
 import { toConversation, toMessage } from './mappers.ts';
+
+/** One request to send (webhook/post.ts sends it). */
+export interface WebhookRequest {
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** The receiver's answer (any status: the caller decides), or why there was none. */
+export type PostOutcome = { kind: 'answered'; status: number; body: string } | { kind: 'failed'; error: string };
 
 export interface WebhookTiming {
   /** How often the worker looks for due deliveries (default: a quarter of the retry base, 50 ms to 1 s). */

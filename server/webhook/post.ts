@@ -7,16 +7,8 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { PostOutcome, WebhookRequest } from '../core/webhooks.ts';
 import { ipLiteral, isPublicAddress } from './addresses.ts';
-
-export interface WebhookRequest {
-  url: string;
-  body: string;
-  headers: Record<string, string>;
-}
-
-/** The receiver's answer (any status: the caller decides), or why there was none. */
-export type PostOutcome = { kind: 'answered'; status: number; body: string } | { kind: 'failed'; error: string };
 
 export interface PostOptions {
   timeoutMs: number;

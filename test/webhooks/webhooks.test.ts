@@ -19,7 +19,7 @@ export function documentedVerifier(): (rawBody: Buffer | string, header: string 
   const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'api.md'), 'utf8');
   const block = /<!-- webhook-verify:start -->\n```js\n([\s\S]*?)```\n<!-- webhook-verify:end -->/.exec(doc);
   if (!block) throw new Error('the verification snippet is missing from docs/api.md');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- running the documentation's code is the point
+  // Running the documentation's code, as a reader would paste it, is the point.
   return new Function('require', `${block[1]}\nreturn verifyParleySignature;`)(createRequire(import.meta.url));
 }
 
@@ -146,7 +146,7 @@ describe('[HOOK] webhooks', () => {
     const before = Date.now();
     await visitorWrites(t);
     await receiver.count(1);
-    const d = await eventually(async () => (await deliveriesOf(t, cookie, hook.id)).find((x) => x.lastStatus === 500), 5000, 'the failure logged');
+    const d = (await eventually(async () => (await deliveriesOf(t, cookie, hook.id)).find((x) => x.lastStatus === 500), 5000, 'the failure logged'))!;
     expect(d).toMatchObject({ attempts: 1, lastStatus: 500, lastError: 'HTTP 500: ok', deliveredAt: null, failedAt: null });
     const next = Date.parse(d.nextAttemptAt!);
     expect(next).toBeGreaterThanOrEqual(before + 60_000);
@@ -161,7 +161,7 @@ describe('[HOOK] webhooks', () => {
     const cookie = await adminCookie(t);
     const hook = await createHook(t, cookie, `${receiver.url}/hook`, ['conversation.created']);
     await visitorWrites(t);
-    const d = await eventually(async () => (await deliveriesOf(t, cookie, hook.id)).find((x) => x.lastStatus === 302), 5000, 'the redirect logged');
+    const d = (await eventually(async () => (await deliveriesOf(t, cookie, hook.id)).find((x) => x.lastStatus === 302), 5000, 'the redirect logged'))!;
     expect(d.lastError).toBe('HTTP 302: redirects are not followed');
     expect(d.deliveredAt).toBeNull();
     expect(receiver.received.map((h) => h.path)).toEqual(['/hook']);
@@ -249,7 +249,7 @@ describe('[HOOK] webhooks', () => {
     // A name is resolved at each delivery: localhost resolves to loopback, so the delivery is refused.
     const hook = await createHook(t, cookie, `http://localhost:${receiver.port}/hook`, ['conversation.created']);
     await visitorWrites(t);
-    const d = await eventually(async () => (await deliveriesOf(t, cookie, hook.id)).find((x) => x.lastError !== null), 5000, 'the refusal logged');
+    const d = (await eventually(async () => (await deliveriesOf(t, cookie, hook.id)).find((x) => x.lastError !== null), 5000, 'the refusal logged'))!;
     expect(d).toMatchObject({ attempts: 1, lastStatus: null, deliveredAt: null });
     expect(d.lastError).toMatch(/^refused: localhost resolves to a private or reserved address/);
     expect(receiver.received).toEqual([]);
@@ -295,7 +295,7 @@ describe('[HOOK] webhooks', () => {
     const cookie = await adminCookie(t);
     const hook = await createHook(t, cookie, `${receiver.url}/hook`, ['conversation.created']);
     const v = await visitorWrites(t);
-    const disabled = await eventually(async () => (await listHooks(t, cookie)).find((w) => !w.enabled), 10_000, 'the webhook disabled');
+    const disabled = (await eventually(async () => (await listHooks(t, cookie)).find((w) => !w.enabled), 10_000, 'the webhook disabled'))!;
     expect(disabled).toMatchObject({ id: hook.id, enabled: false, disabledReason: 'failures' });
     expect(disabled.disabledAt).not.toBeNull();
     const tries = receiver.received.length;
