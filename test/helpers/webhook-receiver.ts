@@ -1,8 +1,11 @@
 // A real HTTP receiver for webhook tests (node:http on 127.0.0.1): records every request with its
 // raw body and answers as the test says (a status, or holding the request open). Closed with the test.
 
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 
 export interface ReceivedHook {
@@ -84,4 +87,13 @@ export async function startReceiver(): Promise<Receiver> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
   return receiver;
+}
+
+/** The verification snippet of docs/api.md, run as written. */
+export function documentedVerifier(): (rawBody: Buffer | string, header: string | undefined, secret: string) => boolean {
+  const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'api.md'), 'utf8');
+  const block = /<!-- webhook-verify:start -->\n```js\n([\s\S]*?)```\n<!-- webhook-verify:end -->/.exec(doc);
+  if (!block) throw new Error('the verification snippet is missing from docs/api.md');
+  // Running the documentation's code, as a reader would paste it, is the point.
+  return new Function('require', `${block[1]}\nreturn verifyParleySignature;`)(createRequire(import.meta.url));
 }

@@ -2,9 +2,6 @@
 // deliveries the documented snippet verifies, retries with the same event id, no redirects, SSRF
 // refusals, the admin-only API, disabling after failures, and two nodes sending each attempt once.
 
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CreatedWebhook, Webhook, WebhookDelivery } from '../../server/protocol/webhooks.ts';
 import { postWebhook } from '../../server/webhook/post.ts';
@@ -12,26 +9,17 @@ import { adminCookie, createToken } from '../helpers/api-tokens.ts';
 import { eventually, ok } from '../helpers/clients.ts';
 import { startApp, type TestApp } from '../helpers/start-app.ts';
 import { startCluster } from '../helpers/topology.ts';
-import { type ReceivedHook, startReceiver } from '../helpers/webhook-receiver.ts';
-
-/** The verification snippet of docs/api.md, run as written. */
-export function documentedVerifier(): (rawBody: Buffer | string, header: string | undefined, secret: string) => boolean {
-  const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'api.md'), 'utf8');
-  const block = /<!-- webhook-verify:start -->\n```js\n([\s\S]*?)```\n<!-- webhook-verify:end -->/.exec(doc);
-  if (!block) throw new Error('the verification snippet is missing from docs/api.md');
-  // Running the documentation's code, as a reader would paste it, is the point.
-  return new Function('require', `${block[1]}\nreturn verifyParleySignature;`)(createRequire(import.meta.url));
-}
+import { documentedVerifier, type ReceivedHook, startReceiver } from '../helpers/webhook-receiver.ts';
 
 const PRIVATE_OK = { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_BASE_MS: '50' };
 
-export async function createHook(t: TestApp, cookie: string, url: string, events: string[]): Promise<CreatedWebhook> {
+async function createHook(t: TestApp, cookie: string, url: string, events: string[]): Promise<CreatedWebhook> {
   const res = await t.http('/api/webhooks', { method: 'POST', cookie, json: { url, events } });
   if (res.status !== 201) throw new Error(`create webhook: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { webhook: CreatedWebhook }).webhook;
 }
 
-export async function deliveriesOf(t: TestApp, cookie: string, id: string): Promise<WebhookDelivery[]> {
+async function deliveriesOf(t: TestApp, cookie: string, id: string): Promise<WebhookDelivery[]> {
   const res = await t.http(`/api/webhooks/${id}/deliveries`, { cookie });
   expect(res.status).toBe(200);
   return ((await res.json()) as { deliveries: WebhookDelivery[] }).deliveries;
