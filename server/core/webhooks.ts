@@ -65,9 +65,12 @@ export interface WebhookService {
 }
 
 const DAY_MS = 24 * 60 * 60_000;
-const SEND_BATCH = 10;
-/** At most this many deliveries are sent at once by one node. */
-const PARALLEL = 4;
+/**
+ * A claim takes this many deliveries and sends them all at once: each ends within the time limit,
+ * so the whole claim ends within its lease (twice the limit plus a second), and no other node
+ * takes a delivery that is still being sent.
+ */
+const SEND_BATCH = 4;
 
 /** The signature header's value for a body sent at `unixSeconds` (docs/api.md, "Verifying a delivery"). */
 export function signWebhook(secret: string, unixSeconds: number, body: string): string {
@@ -190,12 +193,9 @@ export function createWebhookService(deps: WebhookDeps): WebhookService {
     for (;;) {
       if (closed) return;
       const batch = await store.claimWebhookDeliveries(owner, clock.now(), leaseMs, SEND_BATCH);
-      // A few at a time: one slow receiver does not hold up the others for long.
-      for (let i = 0; i < batch.length; i += PARALLEL) {
-        // Closing: what is leased and not sent waits for its lease to run out (another node, or this one restarted).
-        if (closed) return;
-        await Promise.all(batch.slice(i, i + PARALLEL).map((d) => deliver(d).catch(warn('webhook.deliver_failed'))));
-      }
+      // Closing: what is leased and not sent waits for its lease to run out (another node, or this one restarted).
+      if (closed) return;
+      await Promise.all(batch.map((d) => deliver(d).catch(warn('webhook.deliver_failed'))));
       if (batch.length < SEND_BATCH) return;
     }
   }

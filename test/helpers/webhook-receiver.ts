@@ -13,6 +13,8 @@ export interface ReceivedHook {
   headers: IncomingMessage['headers'];
   raw: Buffer;
   body: { id: string; type: string; createdAt: string; data: Record<string, unknown> };
+  /** When the whole request had arrived (Date.now()). */
+  receivedAt: number;
   /** The status answered (null: held, or the connection closed first). */
   answered: number | null;
 }
@@ -66,7 +68,7 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const hook: ReceivedHook = { path: req.url ?? '', headers: req.headers, raw, body: JSON.parse(raw.toString('utf8')), answered: null };
+      const hook: ReceivedHook = { path: req.url ?? '', headers: req.headers, raw, body: JSON.parse(raw.toString('utf8')), receivedAt: Date.now(), answered: null };
       const index = receiver.received.length;
       receiver.received.push(hook);
       const answer = receiver.answer(hook, index);

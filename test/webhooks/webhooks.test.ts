@@ -103,7 +103,7 @@ describe('[HOOK] webhooks', () => {
     for (const d of log) expect(d).toMatchObject({ attempts: 1, lastStatus: 200, lastError: null, nextAttemptAt: null, failedAt: null });
   });
 
-  it('[HOOK2] a receiver that fails 3 times gets the event again with the same id after growing delays, answers once with 2xx, and the log shows 4 attempts', async () => {
+  it('[HOOK2] a receiver that fails 3 times gets the event again with the same id, each retry at least the doubling delay later (base, 2×, 4×), answers once with 2xx, and the log shows 4 attempts', async () => {
     const verify = documentedVerifier();
     const receiver = await startReceiver();
     receiver.answer = (_hook, i) => (i < 3 ? { status: i === 0 ? 500 : 503 } : { status: 204 });
@@ -117,6 +117,8 @@ describe('[HOOK] webhooks', () => {
     expect(new Set(hooks.map((h) => h.raw.toString())).size).toBe(1);
     for (const h of hooks) expect(verify(h.raw, h.headers['x-parley-signature'] as string, hook.secret)).toBe(true);
     expect(hooks.map((h) => h.answered)).toEqual([500, 503, 503, 204]);
+    // Never earlier than the back-off says (a retry is due only after it): 100, 200, 400 ms.
+    for (let i = 1; i < 4; i++) expect(hooks[i].receivedAt - hooks[i - 1].receivedAt).toBeGreaterThanOrEqual(100 * 2 ** (i - 1));
     const [d] = await deliveriesOf(t, cookie, hook.id);
     expect(d).toMatchObject({ eventId: hooks[0].body.id, type: 'conversation.created', attempts: 4, lastStatus: 204, lastError: null, failedAt: null, nextAttemptAt: null });
     // Nothing more is sent once delivered: a fresh event is the next request the receiver sees.
