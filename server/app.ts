@@ -68,6 +68,9 @@ import { createIntegrations } from './core/integrations.ts';
 import { createBearerFailures } from './edge/bearer-failures.ts';
 import { apiTokensRouter } from './http/api-tokens.ts';
 import { apiV1Router } from './http/api-v1.ts';
+import { createWebhookService, type WebhookTiming } from './core/webhooks.ts';
+import { webhooksRouter } from './http/api-webhooks.ts';
+import { postWebhook } from './webhook/post.ts';
 
 export interface AppDeps {
   config: Config;
@@ -91,6 +94,8 @@ export interface AppDeps {
   routingSweepMs?: number;
   /** Email worker timings (poll, lease, retry backoff, link lifetime); defaults in core/email.ts. */
   emailTiming?: EmailTiming;
+  /** Webhook worker timings (poll, give-up and disabling times); defaults in core/webhooks.ts. */
+  webhookTiming?: WebhookTiming;
 }
 
 export interface App {
@@ -168,7 +173,19 @@ export function createApp(deps: AppDeps): App {
     conversationTransferred: kick,
     agentStatusChanged: kick,
   };
-  const events = withSubscribers(fanout, metrics.events, routingTriggers, emailTriggers);
+  // Webhooks (docs/api.md): the domain events become deliveries in the database's outbox.
+  const webhookCount = new Counter({ name: 'parley_webhook_deliveries_total', help: 'Webhook deliveries by outcome (enqueued, delivered, retry, failed, disabled)', labelNames: ['outcome'], registers: [metrics.registry] });
+  const webhooks = createWebhookService({
+    store,
+    clock,
+    logger,
+    retryBaseMs: config.webhookRetryBaseMs,
+    timeoutMs: config.webhookTimeoutMs,
+    post: (request) => postWebhook(request, { timeoutMs: config.webhookTimeoutMs, allowPrivate: config.webhookAllowPrivate }),
+    timing: deps.webhookTiming,
+    counted: (outcome) => webhookCount.inc({ outcome }),
+  });
+  const events = withSubscribers(fanout, metrics.events, routingTriggers, emailTriggers, webhooks.events);
   const queue = createQueuePositions({ store, events, logger });
   const settings = createTeamSettings({
     store,
@@ -230,7 +247,7 @@ export function createApp(deps: AppDeps): App {
   const { messageRateLimit } = config;
   // Canned replies, CSAT and visitor details (issue #17, docs/protocol.md).
   const tools = {
-    csat: createCsatService({ store, clock, onRated: csatFanout(ns) }),
+    csat: createCsatService({ store, clock, onRated: withCsatWebhook(csatFanout(ns), (rated) => webhooks.csatCreated(rated)) }),
     details: createVisitorDetails({ store, conversations, now }),
     schemas: createAgentToolsSchemas(config.maxMessageLength),
   };
@@ -277,6 +294,7 @@ export function createApp(deps: AppDeps): App {
       searchRouter({ store, search: createSearch({ store }), trustProxy }),
       settingsRouter({ store, settings, logger, trustProxy, changed: settingsChanged, email: { enabled: emailEnabled, from: config.mailFrom } }),
       apiTokensRouter({ store, tokens: apiTokens, logger, trustProxy }),
+      webhooksRouter({ store, webhooks, logger, trustProxy, allowPrivate: config.webhookAllowPrivate }),
       apiV1Router({ store, tokens: apiTokens, failures: bearerFailures, integrations, queue, desk, maxMessageLength: config.maxMessageLength, logger }),
       attachmentsRouter({
         store,
@@ -312,6 +330,7 @@ export function createApp(deps: AppDeps): App {
     router?.start();
     hoursWatch.start();
     email?.start();
+    webhooks.start();
   }
 
   async function personOf(key: string): Promise<Person | null> {
@@ -386,11 +405,20 @@ export function createApp(deps: AppDeps): App {
       router?.close();
       hoursWatch.close();
       email?.close();
+      webhooks.close();
       queue.close();
       fanout.close();
       const force = setTimeout(() => httpServer.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(force);
     },
+  };
+}
+
+/** The agents hear a rating first, then webhooks get it. */
+function withCsatWebhook<E>(fanout: (event: E) => void, webhook: (event: E) => void): (event: E) => void {
+  return (event) => {
+    fanout(event);
+    webhook(event);
   };
 }

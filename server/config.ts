@@ -77,6 +77,12 @@ export interface Config {
   publicUrl: string | null;
   /** EMAIL_FOLLOWUP_DELAY_MS: unseen agent replies are emailed after the visitor was away this long. */
   emailFollowUpDelayMs: number;
+  /** WEBHOOK_RETRY_BASE_MS: a failed webhook delivery is first tried again after this, then after twice as long each time (for 24 h). */
+  webhookRetryBaseMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE: webhooks may reach private, loopback and link-local addresses (off: refused, against SSRF). */
+  webhookAllowPrivate: boolean;
+  /** WEBHOOK_TIMEOUT_MS: a webhook request's time limit (a 2xx must come within it). */
+  webhookTimeoutMs: number;
 }
 
 export type RoutingMode = 'auto' | 'manual';
@@ -266,5 +272,15 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: parseMailFrom(env),
     publicUrl: parsePublicUrl(env),
     emailFollowUpDelayMs: int(env, 'EMAIL_FOLLOWUP_DELAY_MS', 180_000, 0, 86_400_000),
+    webhookRetryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 30_000, 10, 3_600_000),
+    webhookAllowPrivate: parseBoolean(env, 'WEBHOOK_ALLOW_PRIVATE'),
+    webhookTimeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
   };
+}
+
+function parseBoolean(env: NodeJS.ProcessEnv, name: string): boolean {
+  const v = env[name];
+  if (v === undefined || v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  throw new ConfigError(name, `must be true or false, got "${v}"`);
 }

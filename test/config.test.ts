@@ -23,6 +23,9 @@ describe('[CONFIG] loadConfig', () => {
       mailFrom: 'Parley <parley@localhost>',
       publicUrl: null,
       emailFollowUpDelayMs: 180_000,
+      webhookRetryBaseMs: 30_000,
+      webhookAllowPrivate: false,
+      webhookTimeoutMs: 10_000,
     });
   });
 
@@ -49,6 +52,9 @@ describe('[CONFIG] loadConfig', () => {
       MAIL_FROM: 'Support <support@example.com>',
       PUBLIC_URL: 'https://chat.example.com/',
       EMAIL_FOLLOWUP_DELAY_MS: '60000',
+      WEBHOOK_RETRY_BASE_MS: '5000',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_TIMEOUT_MS: '2000',
     });
     expect(c).toMatchObject({
       port: 8080,
@@ -68,6 +74,9 @@ describe('[CONFIG] loadConfig', () => {
       mailFrom: 'Support <support@example.com>',
       publicUrl: 'https://chat.example.com',
       emailFollowUpDelayMs: 60_000,
+      webhookRetryBaseMs: 5000,
+      webhookAllowPrivate: true,
+      webhookTimeoutMs: 2000,
     });
     expect(loadConfig({ DATABASE_URL: 'sqlite:/var/lib/parley/db.sqlite' }).database).toEqual({ kind: 'sqlite', path: '/var/lib/parley/db.sqlite' });
     expect(loadConfig({ DATABASE_URL: 'postgres://db/parley' }).database).toEqual({ kind: 'postgres', url: 'postgres://db/parley', poolSize: 10 });
@@ -104,6 +113,9 @@ describe('[CONFIG] loadConfig', () => {
     [{ MAIL_FROM: 'a@b.c\r\nBcc: x@y.z' }, 'MAIL_FROM'],
     [{ PUBLIC_URL: 'chat.example.com' }, 'PUBLIC_URL'],
     [{ EMAIL_FOLLOWUP_DELAY_MS: '3m' }, 'EMAIL_FOLLOWUP_DELAY_MS'],
+    [{ WEBHOOK_RETRY_BASE_MS: '30s' }, 'WEBHOOK_RETRY_BASE_MS'],
+    [{ WEBHOOK_ALLOW_PRIVATE: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE'],
+    [{ WEBHOOK_TIMEOUT_MS: '50' }, 'WEBHOOK_TIMEOUT_MS'],
   ])('[CONFIG3] %j is refused naming %s', (env, variable) => {
     let error: unknown;
     try {

@@ -2,7 +2,7 @@
 // many conversations routing gives each agent (the team's limit and each agent's own), and when an
 // offline agent's conversations go back to the queue, and the business hours. GET/PUT /api/settings
 // and PATCH /api/agents/:id {capacity}; docs/protocol.md, "Routing" and "Business hours". Below
-// them, the API tokens (api-tokens.tsx).
+// them, the API tokens (api-tokens.tsx) and the webhooks (webhooks.tsx).
 
 import { useEffect, useState } from 'preact/hooks';
 import type { Agent } from '../../server/protocol/shapes.ts';
@@ -11,6 +11,7 @@ import type { AdminKey } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import type { BusinessHours } from '../../server/protocol/business-hours.ts';
 import { ApiTokensCard } from './api-tokens.tsx';
+import { WebhooksCard } from './webhooks.tsx';
 import { BusinessHoursCard, dayProblems, draftOf, type HoursDraft, hoursOf } from './business-hours-editor.tsx';
 
 interface Settings {
@@ -235,6 +236,7 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
       </form>
       {/* Its own form: saving the settings never creates a token, nor the reverse. */}
       <ApiTokensCard />
+      <WebhooksCard />
     </div>
   );
 }

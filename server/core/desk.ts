@@ -34,7 +34,7 @@ export function createDesk(deps: {
   return {
     async setStatus(agent, status) {
       await registry.setAttr(personKey('agent', agent.id), 'status', status);
-      events.agentStatusChanged();
+      events.agentStatusChanged({ agent: { id: agent.id, name: agent.name }, status });
     },
     agentsAvailable: () => countAvailableAgents(registry),
     async availability() {

@@ -10,6 +10,12 @@ export interface Person {
   name: string;
 }
 
+/** Who switched to which status (webhooks' agent.status). */
+export interface AgentStatusChange {
+  agent: { id: string; name: string };
+  status: 'online' | 'away';
+}
+
 export interface DomainEvents {
   /** A visitor's first message opened a queued conversation. */
   conversationOpened(conversation: ConversationRecord, queuePosition: number | null): void;
@@ -35,14 +41,14 @@ export interface DomainEvents {
   /** Agent status, visitor page or queue changed: admin views should refresh. */
   dashboardChanged(): void;
   /** An agent switched between online and away: availability and dashboards change. */
-  agentStatusChanged(): void;
+  agentStatusChanged(change?: AgentStatusChange): void;
   /** A conversation's tags changed (#17): every agent hears it. */
   tagsChanged(conversationId: string, tags: string[]): void;
 }
 
 /**
  * The events delivered to `primary` (the fan-out, which decides who receives what) and then to each
- * subscriber that listens to them (metrics, later webhooks), in that order.
+ * subscriber that listens to them (metrics, routing, email, webhooks), in that order.
  */
 export function withSubscribers(primary: DomainEvents, ...subscribers: Array<Partial<DomainEvents>>): DomainEvents {
   const combined: DomainEvents = { ...primary };

@@ -7,12 +7,14 @@ import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts
 import type { AttachmentRef, AttachmentStore } from './attachment-store.ts';
 import type { AgentToolsStore } from './agent-tools.ts';
 import type { ApiTokenStore } from './api-tokens.ts';
+import type { WebhookStore } from './webhook-store.ts';
 import type { EmailStore } from './email-store.ts';
 
 export type { AttachmentRecord, AttachmentRef, NewAttachment } from './attachment-store.ts';
 export type { CannedReplyRecord, CsatCounts, CsatRecord, PageViewRecord } from './agent-tools.ts';
 export type { EmailKind, EnqueueResult, FollowUpSettlement, NewOutboxEmail, OutboxEmail, PendingFollowUp } from './email-store.ts';
 export type { ApiTokenRecord } from './api-tokens.ts';
+export type { ClaimedDelivery, WebhookDeliveryRecord, WebhookRecord } from './webhook-store.ts';
 
 export interface AgentRecord {
   id: string;
@@ -289,8 +291,8 @@ export interface ConversationFilter {
   newestFirst?: boolean;
 }
 
-/** Attachments: attachment-store.ts; canned replies, page views and CSAT: agent-tools.ts; email: email-store.ts; API tokens: api-tokens.ts. */
-export interface Store extends AttachmentStore, AgentToolsStore, EmailStore, ApiTokenStore {
+/** Attachments: attachment-store.ts; canned replies, page views and CSAT: agent-tools.ts; email: email-store.ts; API tokens: api-tokens.ts; webhooks: webhook-store.ts. */
+export interface Store extends AttachmentStore, AgentToolsStore, EmailStore, ApiTokenStore, WebhookStore {
   readonly engine: 'sqlite' | 'postgres';
   /** Applies pending migrations; safe to call on every start and from many nodes. */
   migrate(): Promise<void>;

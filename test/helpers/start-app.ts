@@ -9,6 +9,7 @@ import { onTestFinished } from 'vitest';
 import { createApp, type App } from '../../server/app.ts';
 import type { Clock } from '../../server/clock.ts';
 import type { EmailTiming } from '../../server/core/email.ts';
+import type { WebhookTiming } from '../../server/core/webhooks.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { PresenceRegistry } from '../../server/core/presence-registry.ts';
@@ -42,6 +43,8 @@ export interface StartOptions {
   register?: boolean;
   /** Email worker timings (short leases and retries for the email tests). */
   emailTiming?: EmailTiming;
+  /** Webhook worker timings (short give-up and disabling times for the webhook tests). */
+  webhookTiming?: WebhookTiming;
   /** Every log line at every level goes here (tests that read the logs). */
   logStream?: { write(line: string): void };
 }
@@ -102,6 +105,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     accountWatchMs: opts.accountWatchMs,
     clock: opts.clock,
     emailTiming: opts.emailTiming,
+    webhookTiming: opts.webhookTiming,
     // Tests create and sign in dozens of agents at once; production hashes one at a time (docs/SECURITY.md).
     passwordHashing: { concurrency: 4, maxWaiting: 1000 },
   });

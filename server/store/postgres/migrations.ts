@@ -345,6 +345,42 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX conversations_newest ON conversations (created_at DESC, id DESC);
     `,
   },
+  {
+    version: 14,
+    name: 'webhooks and their delivery outbox',
+    // As SQLite's migration 16. Workers on every node claim due rows with FOR UPDATE SKIP LOCKED.
+    sql: `
+      CREATE TABLE webhooks (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        enabled BOOLEAN NOT NULL DEFAULT TRUE,
+        disabled_reason TEXT,
+        disabled_at BIGINT,
+        failing_since BIGINT,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE webhook_deliveries (
+        webhook_id TEXT COLLATE "C" NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+        event_id TEXT COLLATE "C" NOT NULL,
+        event_type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        delivered_at BIGINT,
+        failed_at BIGINT,
+        last_status INTEGER,
+        last_error TEXT,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (webhook_id, event_id)
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
+      CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, created_at);
+    `,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */

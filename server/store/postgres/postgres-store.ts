@@ -66,6 +66,8 @@ import { createPostgresEmail } from './email.ts';
 import type { EmailStore } from '../email-store.ts';
 import type { ApiTokenStore } from '../api-tokens.ts';
 import { createPostgresApiTokens } from './api-tokens.ts';
+import type { WebhookStore } from '../webhook-store.ts';
+import { createPostgresWebhooks } from './webhooks.ts';
 
 export type { StoreLogger } from './db.ts';
 
@@ -87,7 +89,7 @@ export interface PostgresStoreOptions {
 const UNIQUE_VIOLATION = '23505';
 
 // Canned replies, page views and CSAT live in ./agent-tools.ts, email in ./email.ts, API tokens in ./api-tokens.ts; the constructor makes their methods this store's.
-export interface PostgresStore extends AgentToolsStore, EmailStore, ApiTokenStore {}
+export interface PostgresStore extends AgentToolsStore, EmailStore, ApiTokenStore, WebhookStore {}
 
 export class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
@@ -110,6 +112,7 @@ export class PostgresStore implements Store {
     this.#db = createDb(pool, logger);
     Object.assign(this, createPostgresAgentTools(this.#db, () => this.#clock.now()), createPostgresEmail(this.#db));
     Object.assign(this, createPostgresApiTokens(this.#db));
+    Object.assign(this, createPostgresWebhooks(this.#db));
     // Group commit (append-batch.ts): at most half the pool's connections hold append batches,
     // the others stay free for reads, claims and sessions.
     const concurrency = appendBatches ?? Math.max(1, Math.floor((pool.options.max ?? DEFAULT_POOL_SIZE) / 2));

@@ -426,6 +426,47 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX conversations_by_status_created ON conversations (status, created_at, id);
     `,
   },
+  {
+    version: 16,
+    name: 'webhooks and their delivery outbox',
+    // webhooks: an admin's endpoint, the events it wants (a JSON array) and its signing secret.
+    // enabled = 0 with disabled_reason 'failures' when deliveries failed for a day (failing_since: the
+    // first failure since the last success), 'admin' when an admin turned it off.
+    // webhook_deliveries: the outbox, one row per (webhook, event), the body stored as sent; a worker
+    // leases due rows (lease_owner, lease_until) like email_outbox, then sets delivered_at, or moves
+    // next_attempt_at (back-off) or sets failed_at (given up after 24 h). Deleting a webhook deletes its rows.
+    sql: `
+      CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        disabled_reason TEXT,
+        disabled_at INTEGER,
+        failing_since INTEGER,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE webhook_deliveries (
+        webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+        event_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        lease_until INTEGER,
+        delivered_at INTEGER,
+        failed_at INTEGER,
+        last_status INTEGER,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (webhook_id, event_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
+      CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, created_at);
+    `,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */

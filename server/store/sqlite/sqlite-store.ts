@@ -56,6 +56,8 @@ import type { AgentToolsStore } from '../agent-tools.ts';
 import { createSqliteEmail } from './email.ts';
 import type { EmailStore } from '../email-store.ts';
 import type { ApiTokenStore } from '../api-tokens.ts';
+import type { WebhookStore } from '../webhook-store.ts';
+import { createSqliteWebhooks } from './webhooks.ts';
 import { createSqliteApiTokens } from './api-tokens.ts';
 import { listConversationsSql, prepare, prepareStatements, type Query, type Statements } from './statements.ts';
 
@@ -72,7 +74,7 @@ export interface SqliteStoreOptions {
 }
 
 // Canned replies, page views and CSAT live in ./agent-tools.ts, email in ./email.ts, API tokens in ./api-tokens.ts; the constructor makes their methods this store's.
-export interface SqliteStore extends AgentToolsStore, EmailStore, ApiTokenStore {}
+export interface SqliteStore extends AgentToolsStore, EmailStore, ApiTokenStore, WebhookStore {}
 
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
@@ -108,6 +110,7 @@ export class SqliteStore implements Store {
     this.#writes = createGroupCommit(db, this.#wal);
     Object.assign(this, createSqliteAgentTools(db, (work) => this.#transaction(work), () => this.#clock.now()), createSqliteEmail(db, (work) => this.#transaction(work)));
     Object.assign(this, createSqliteApiTokens(db, (work) => this.#transaction(work)));
+    Object.assign(this, createSqliteWebhooks(db, (work) => this.#transaction(work)));
   }
 
   /** Prepared once, after migrate(): before it the tables may not exist. */
