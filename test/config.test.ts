@@ -104,6 +104,9 @@ describe('[CONFIG] loadConfig', () => {
     [{ MAIL_FROM: 'a@b.c\r\nBcc: x@y.z' }, 'MAIL_FROM'],
     [{ PUBLIC_URL: 'chat.example.com' }, 'PUBLIC_URL'],
     [{ EMAIL_FOLLOWUP_DELAY_MS: '3m' }, 'EMAIL_FOLLOWUP_DELAY_MS'],
+    [{ IDENTITY_SECRET: 'short' }, 'IDENTITY_SECRET'],
+    [{ IDENTITY_SECRET: 'a-long-enough-identity-key', IDENTITY_REQUIRED: 'yes' }, 'IDENTITY_REQUIRED'],
+    [{ IDENTITY_REQUIRED: 'true' }, 'IDENTITY_REQUIRED'],
   ])('[CONFIG3] %j is refused naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -114,5 +117,14 @@ describe('[CONFIG] loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as Error).message).toContain(variable);
+  });
+
+  it('[IDENT1] IDENTITY_SECRET and IDENTITY_REQUIRED: off by default, parsed when set', () => {
+    expect(loadConfig({})).toMatchObject({ identitySecret: null, identityRequired: false });
+    expect(loadConfig({ IDENTITY_SECRET: ' a-long-enough-identity-key ', IDENTITY_REQUIRED: 'true' })).toMatchObject({
+      identitySecret: 'a-long-enough-identity-key',
+      identityRequired: true,
+    });
+    expect(loadConfig({ IDENTITY_SECRET: 'a-long-enough-identity-key', IDENTITY_REQUIRED: 'false' }).identityRequired).toBe(false);
   });
 });

@@ -345,6 +345,17 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX conversations_newest ON conversations (created_at DESC, id DESC);
     `,
   },
+  {
+    version: 15,
+    name: 'verified visitor identity and custom attributes',
+    // As SQLite's migration 17.
+    sql: `
+      ALTER TABLE visitors ADD COLUMN user_id TEXT COLLATE "C";
+      ALTER TABLE visitors ADD COLUMN verified BOOLEAN NOT NULL DEFAULT false;
+      ALTER TABLE visitors ADD COLUMN attributes TEXT;
+      CREATE UNIQUE INDEX visitors_by_user_id ON visitors (user_id) WHERE user_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */
