@@ -66,14 +66,15 @@ export function authRouter(deps: AuthRouterDeps): Router {
       throw new AppError(ErrorCode.RateLimited, 'too many new visitors from this address; try again later');
     }
     const { visitor, created } = await deps.visitors.identify(existing, input);
+    if (existing && (created || (visitor.verified && !existing.verified))) {
+      // Becoming a verified visitor (another one, or this one now bound to its user): a fresh session
+      // id, so a session id known before the identify never carries the identity (fixation).
+      const { agentId, agentEpoch } = req.session;
+      await regenerate(req);
+      if (agentId) Object.assign(req.session, { agentId, agentEpoch });
+      req.session.visitorId = visitor.id;
+    }
     if (created) {
-      if (existing) {
-        // Becoming another (verified) visitor: a fresh session id, so a session id known before the
-        // identify never carries the verified identity (fixation). An agent sign-in in it stays.
-        const { agentId, agentEpoch } = req.session;
-        await regenerate(req);
-        if (agentId) Object.assign(req.session, { agentId, agentEpoch });
-      }
       req.session.visitorId = visitor.id;
       logger.info({ event: visitor.verified ? 'visitor.verified' : 'visitor.created', visitorId: visitor.id }, 'visitor session created');
     }
