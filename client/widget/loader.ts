@@ -225,7 +225,7 @@ function mount(script: HTMLScriptElement | null) {
     setAttributes(input: Attributes) {
       // Merged with what was set before; the frame checks the whole set (a bad one is dropped there).
       attributes = { ...attributes, ...input };
-      load();
+      // No load() here: a page that sets attributes on every view must not start a chat for every visitor.
       post({ type: 'parley:attributes', attributes });
     },
     on: (event: string, fn: Listener) => void listeners.set(event, (listeners.get(event) ?? new Set()).add(fn)),
