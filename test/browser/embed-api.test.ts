@@ -25,6 +25,19 @@ async function startShop(): Promise<{ url: string; widgetSrc: string }> {
   const site = { url: '', widgetSrc: '' };
   const server = createServer((req, res) => {
     if (!req.url || req.url.startsWith('/favicon')) return void res.writeHead(404).end();
+    if (req.url.startsWith('/evil')) {
+      // A third origin inside the host page (an ad, a compromised widget): it posts the protocol's messages
+      // to the host page and to the chat frame, then says it is done (after them, from the same window).
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return void res.end(`<!doctype html><script>
+var forged = [{ type: 'parley:unread', count: 99 }, { type: 'parley:message', from: 'agent', body: 'forged' }, { type: 'parley:close' }];
+forged.forEach(function (m) { parent.postMessage(m, '*'); });
+for (var i = 0; i < parent.frames.length; i++) {
+  try { parent.frames[i].postMessage({ type: 'parley:reset' }, '*'); parent.frames[i].postMessage({ type: 'parley:identify', identity: { name: 'Forged' } }, '*'); } catch (e) {}
+}
+parent.postMessage('evil:done', '*');
+</script>`);
+    }
     const user = new URL(req.url, site.url).searchParams.get('user');
     // What the host's server does: HMAC-SHA256(IDENTITY_SECRET, userId), hex, into the page of the logged-in user.
     const identify = user ? `Parley.identify(${JSON.stringify({ userId: user, name: 'Ada Shopper', email: 'ada@shop.example', hash: identityHash(SECRET, user) })});` : '';
@@ -162,5 +175,53 @@ describe('[E2E-EMBED] window.Parley on a host page', () => {
     await box.fill('Signed in now');
     await box.press('Enter');
     await poll(() => chat.locator('.msg-mine').last().getAttribute('data-status')).toBe('sent');
+  });
+
+  it('[E2E-EMBED3] messages from any other origin are ignored on both sides', { timeout: 60_000 }, async () => {
+    const shop = await startShop();
+    const app = await startApp({ env: { ALLOWED_ORIGINS: shop.url } });
+    closers.push(() => app.close());
+    shop.widgetSrc = `${app.url}/widget.js`;
+    const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
+    closers.push(() => context.close());
+    const page = await context.newPage();
+    const pageWatch = watch(page);
+    await page.goto(shop.url);
+    await page.getByRole('button', { name: 'Help' }).click();
+    const chat = widgetFrame(page);
+    const box = chat.getByRole('textbox', { name: 'Message' });
+    await poll(() => box.isVisible()).toBe(true);
+    await box.fill('First message');
+    await box.press('Enter');
+    await poll(() => chat.locator('.msg-mine').last().getAttribute('data-status')).toBe('sent');
+    const chatFrame = page.frames().find((f) => f.url().includes('/chat?'))!;
+    await chatFrame.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+    // The evil frame: another origin (127.0.0.1 instead of localhost) on the host page.
+    const evilOrigin = shop.url.replace('localhost', '127.0.0.1');
+    await page.evaluate((src) => {
+      (window as unknown as { evilDone: boolean }).evilDone = false;
+      window.addEventListener('message', (e) => {
+        if (e.data === 'evil:done') (window as unknown as { evilDone: boolean }).evilDone = true;
+      });
+      const f = document.createElement('iframe');
+      f.src = src;
+      document.body.appendChild(f);
+    }, `${evilOrigin}/evil`);
+    await poll(() => page.evaluate(() => (window as unknown as { evilDone: boolean }).evilDone)).toBe(true);
+    // The loader heard none of it: no unread count, no message event, the panel still open.
+    expect(await page.evaluate(() => (window as unknown as { Parley: { unreadCount(): number } }).Parley.unreadCount())).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { heard?: string[] }).heard ?? [])).toEqual([]);
+    expect(await page.locator('#unread').textContent()).toBe('0');
+    expect(await box.isVisible()).toBe(true);
+    // The chat frame heard none of it either: a round trip later it was neither reset (reloaded) nor renamed.
+    await box.fill('Second message');
+    await box.press('Enter');
+    await poll(() => chat.locator('.msg-mine').last().getAttribute('data-status')).toBe('sent');
+    expect(await chatFrame.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+    expect(await transcript(chat)).toEqual(['First message', 'Second message']);
+    const visitorIds = [...app.app.ns.visitor.sockets.values()].map((s) => s.data.visitor?.id);
+    const names = await Promise.all(visitorIds.map(async (id) => (await app.store.getVisitor(id!))?.name));
+    expect(names.every((n) => n !== 'Forged')).toBe(true);
+    expect(pageWatch.errors).toEqual([]);
   });
 });

@@ -74,6 +74,20 @@ describe.each(ENGINES)('[IDENT] verified identity on %s', (engine) => {
     expect(context.visitor).toMatchObject({ id: a.visitor.id, verified: true, name: 'Ada' });
   });
 
+  it('[IDENT2b] concurrent first identifies of one user (many devices at once) agree on one visitor', async () => {
+    const t = await startOn(engine, { env: WITH_SECRET });
+    const anonymous = await Promise.all(Array.from({ length: 4 }, () => t.visitorSession()));
+    const answers = await Promise.all([
+      ...anonymous.map((a) => identify(t, signed('racer'), a.cookie)),
+      ...Array.from({ length: 4 }, () => identify(t, signed('racer'))),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+    expect(new Set(answers.map((a) => a.visitor!.id)).size).toBe(1);
+    // At most one of the anonymous visitors became the user's; the others stay anonymous.
+    const rows = await Promise.all(anonymous.map((a) => t.store.getVisitor(a.visitor.id)));
+    expect(rows.filter((r) => r!.verified).length).toBeLessThanOrEqual(1);
+  });
+
   it('[IDENT3] wrong, foreign and missing hashes are refused and change nothing', async () => {
     const t = await startOn(engine, { env: WITH_SECRET });
     const owner = await identify(t, signed('victim', { name: 'Victim', email: 'victim@example.com' }));
