@@ -98,9 +98,9 @@ export function authRouter(deps: AuthRouterDeps): Router {
 
   // Parley.setAttributes(): custom attributes shown to agents beside the visitor's conversation.
   router.put('/api/visitor/attributes', embedOriginsOnly(deps.allowedOrigins, trustProxy), async (req, res) => {
-    const { attributes } = parse(schemas.visitorAttributes, req.body ?? {});
     const visitor = req.session.visitorId ? await store.getVisitor(req.session.visitorId) : null;
     if (!visitor) throw new AppError(ErrorCode.Unauthorized, 'no visitor session');
+    const { attributes } = parse(schemas.visitorAttributes, req.body ?? {});
     const updated = await deps.visitors.setAttributes({ id: visitor.id, name: visitor.name }, attributes);
     res.json({ attributes: updated.attributes });
   });
