@@ -11,6 +11,8 @@ import { poll, screenshot, signIn, transcript, useBrowser, watch, widgetFrame } 
 import { startApp } from '../helpers/start-app.ts';
 
 const browser = useBrowser();
+/** Runs a script in the host page (or a frame) as the host site's own code would. */
+const js = <T = unknown>(target: { evaluate(script: string): Promise<unknown> }, script: string) => target.evaluate(script) as Promise<T>;
 const SECRET = 'e2e-identity-secret-0123456789';
 const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -85,13 +87,13 @@ describe('[E2E-EMBED] window.Parley on a host page', () => {
     const pageWatch = watch(page);
     await page.goto(shop.url);
     // Parley.hide() (queued before the loader ran): no launcher; the site's own button opens the chat.
-    await poll(() => page.evaluate(() => typeof (window as unknown as { Parley: { unreadCount(): number } }).Parley.unreadCount())).toBe('number');
+    await poll(() => js(page, 'typeof Parley.unreadCount()')).toBe('number');
     expect(await page.locator('parley-widget').getByRole('button', { name: /open chat/i }).isVisible()).toBe(false);
     await page.getByRole('button', { name: 'Help' }).click();
     const chat = widgetFrame(page);
     const box = chat.getByRole('textbox', { name: 'Message' });
     await poll(() => box.isVisible()).toBe(true);
-    await poll(() => page.evaluate(() => document.body.dataset.parleyReady)).toBe('1');
+    await poll(() => js(page, 'document.body.dataset.parleyReady')).toBe('1');
     await box.fill('Where is my order #1234?');
     await box.press('Enter');
     await poll(() => chat.locator('.msg-mine').last().getAttribute('data-status')).toBe('sent');
@@ -104,14 +106,14 @@ describe('[E2E-EMBED] window.Parley on a host page', () => {
     await poll(() => agent.locator('.context').textContent()).toContain('pro');
 
     // Closed by the page, then the agent replies: the page reads the count.
-    await page.evaluate(() => (window as unknown as { Parley: { close(): void } }).Parley.close());
+    await js(page, 'Parley.close()');
     await poll(() => chat.getByRole('textbox', { name: 'Message' }).isVisible()).toBe(false);
     const reply = agent.getByRole('textbox', { name: /reply to/i });
     await reply.fill('It ships today.');
     await reply.press('Enter');
     await poll(() => page.locator('#unread').textContent()).toBe('1');
-    expect(await page.evaluate(() => (window as unknown as { Parley: { unreadCount(): number } }).Parley.unreadCount())).toBe(1);
-    await poll(() => page.evaluate(() => (window as unknown as { heard?: string[] }).heard ?? [])).toContain('agent: It ships today.');
+    expect(await js(page, 'Parley.unreadCount()')).toBe(1);
+    await poll(() => js(page, 'window.heard || []')).toContain('agent: It ships today.');
     await page.getByRole('button', { name: 'Help' }).click();
     await poll(() => page.locator('#unread').textContent()).toBe('0');
 
@@ -134,13 +136,13 @@ describe('[E2E-EMBED] window.Parley on a host page', () => {
     closers.push(() => forged.close());
     const forgedPage = await forged.newPage();
     await forgedPage.goto(shop.url);
-    await forgedPage.evaluate(() => (window as unknown as { Parley: { identify(i: object): void } }).Parley.identify({ userId: 'ada-77', hash: '0'.repeat(64) }));
+    await js(forgedPage, `Parley.identify({ userId: 'ada-77', hash: '${'0'.repeat(64)}' })`);
     await forgedPage.getByRole('button', { name: 'Help' }).click();
     await poll(() => widgetFrame(forgedPage).getByRole('textbox', { name: 'Message' }).isVisible()).toBe(true);
     expect(await transcript(widgetFrame(forgedPage))).toEqual([]);
 
     // Logout on the shop: Parley.reset() — the next visitor starts fresh, the old conversation is not shown.
-    await page.evaluate(() => (window as unknown as { Parley: { reset(): void } }).Parley.reset());
+    await js(page, 'Parley.reset()');
     await page.getByRole('button', { name: 'Help' }).click();
     await poll(() => box.isVisible()).toBe(true);
     await poll(() => transcript(chat)).toEqual([]);
@@ -148,7 +150,7 @@ describe('[E2E-EMBED] window.Parley on a host page', () => {
     await box.press('Enter');
     await poll(() => chat.locator('.msg-mine').last().getAttribute('data-status')).toBe('sent');
     expect(await transcript(chat)).toEqual(['Hello again, as someone new']);
-    expect(await page.evaluate(() => (window as unknown as { Parley: { unreadCount(): number } }).Parley.unreadCount())).toBe(0);
+    expect(await js(page, 'Parley.unreadCount()')).toBe(0);
     // Still the verified user's history on the phone.
     expect(await transcript(mobileChat)).toEqual(['Where is my order #1234?', 'It ships today.']);
     await screenshot(page, 'embed-desktop-after-reset');
@@ -195,29 +197,26 @@ describe('[E2E-EMBED] window.Parley on a host page', () => {
     await box.press('Enter');
     await poll(() => chat.locator('.msg-mine').last().getAttribute('data-status')).toBe('sent');
     const chatFrame = page.frames().find((f) => f.url().includes('/chat?'))!;
-    await chatFrame.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
+    await js(chatFrame, 'window.marker = 1');
     // The evil frame: another origin (127.0.0.1 instead of localhost) on the host page.
     const evilOrigin = shop.url.replace('localhost', '127.0.0.1');
-    await page.evaluate((src) => {
-      (window as unknown as { evilDone: boolean }).evilDone = false;
-      window.addEventListener('message', (e) => {
-        if (e.data === 'evil:done') (window as unknown as { evilDone: boolean }).evilDone = true;
-      });
-      const f = document.createElement('iframe');
-      f.src = src;
-      document.body.appendChild(f);
-    }, `${evilOrigin}/evil`);
-    await poll(() => page.evaluate(() => (window as unknown as { evilDone: boolean }).evilDone)).toBe(true);
+    await js(
+      page,
+      `window.evilDone = false;
+       window.addEventListener('message', function (e) { if (e.data === 'evil:done') window.evilDone = true; });
+       var f = document.createElement('iframe'); f.src = ${JSON.stringify(`${evilOrigin}/evil`)}; document.body.appendChild(f);`,
+    );
+    await poll(() => js(page, 'window.evilDone')).toBe(true);
     // The loader heard none of it: no unread count, no message event, the panel still open.
-    expect(await page.evaluate(() => (window as unknown as { Parley: { unreadCount(): number } }).Parley.unreadCount())).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { heard?: string[] }).heard ?? [])).toEqual([]);
+    expect(await js(page, 'Parley.unreadCount()')).toBe(0);
+    expect(await js(page, 'window.heard || []')).toEqual([]);
     expect(await page.locator('#unread').textContent()).toBe('0');
     expect(await box.isVisible()).toBe(true);
     // The chat frame heard none of it either: a round trip later it was neither reset (reloaded) nor renamed.
     await box.fill('Second message');
     await box.press('Enter');
     await poll(() => chat.locator('.msg-mine').last().getAttribute('data-status')).toBe('sent');
-    expect(await chatFrame.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+    expect(await js(chatFrame, 'window.marker')).toBe(1);
     expect(await transcript(chat)).toEqual(['First message', 'Second message']);
     const visitorIds = [...app.app.ns.visitor.sockets.values()].map((s) => s.data.visitor?.id);
     const names = await Promise.all(visitorIds.map(async (id) => (await app.store.getVisitor(id!))?.name));
