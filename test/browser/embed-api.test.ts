@@ -122,6 +122,12 @@ describe('[E2E-EMBED] window.Parley on a host page', () => {
     await poll(() => agent.locator('.context-verified').textContent()).toContain('Verified');
     await poll(() => agent.locator('.context').textContent()).toContain('ada@shop.example');
     await screenshot(agent, 'embed-console-verified');
+    await agent.setViewportSize({ width: 375, height: 740 });
+    await agent.locator('.details-button').click();
+    await poll(() => agent.locator('.context-verified').isVisible()).toBe(true);
+    await screenshot(agent, 'embed-console-verified-375');
+    await agent.locator('.context-back').click();
+    await agent.setViewportSize({ width: 1366, height: 820 });
 
     // Another device of the same user: the same visitor, with the history.
     const mobile = await phone.newPage();
