@@ -30,6 +30,8 @@ const PROFILE_DISMISSED = 'parley:profile-dismissed';
 const EMAIL_DISMISSED = 'parley:email-dismissed';
 /** The visitor's unsent messages in this tab (docs/protocol.md, "Unsent messages"). */
 const OUTBOX_KEY = 'parley:outbox:visitor';
+/** The frame address's count of reloads after an identify (reloadCounted). */
+const RELOADS = 'reloads';
 const noop = () => {};
 
 function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null) {
@@ -364,10 +366,9 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
     if (leaving) return;
     try {
       const next = (await api<{ visitor: Visitor }>('POST', withEmbed('/api/visitor/session'), identity)).visitor;
-      if (next.id !== visitor?.id || next.verified !== visitor?.verified) {
-        // A new session id and maybe another visitor: start over as them (the loader tells us again, idempotent).
+      // A new session id and maybe another visitor: start over as them (the loader tells us again, idempotent).
+      if ((next.id !== visitor?.id || next.verified !== visitor?.verified) && reloadCounted()) {
         leaving = true;
-        location.reload();
       } else {
         visitor = next;
         refreshHeader();
@@ -398,6 +399,20 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
 /** The session endpoints, with the cookie partitioned for the embedding site when framed by another one. */
 function withEmbed(path: string): string {
   return framedCrossOrigin() ? `${path}?embed=cross-site` : path;
+}
+
+/**
+ * A browser that keeps no cookie in this frame would get a new anonymous visitor on every load, and every
+ * identify would reload again: a few reloads per frame (counted in its address: storage may be blocked in a
+ * third-party frame too), then the chat stays as it is. Returns false when the budget is spent.
+ */
+function reloadCounted(): boolean {
+  const url = new URL(location.href);
+  const count = Number(url.searchParams.get(RELOADS)) || 0;
+  if (count >= 5) return false;
+  url.searchParams.set(RELOADS, String(count + 1));
+  location.replace(url.href);
+  return true;
 }
 
 function forget(key: string): void {
