@@ -47,6 +47,7 @@ import { createIo, disconnectSession, watchSessions } from './realtime/io.ts';
 import { createSchemas } from './edge/schemas.ts';
 import type { Namespaces } from './realtime/types.ts';
 import { registerVisitorNamespace } from './realtime/visitor-namespace.ts';
+import { createIdentityRules } from './core/identity.ts';
 import type { ConnectionStates } from './realtime/context.ts';
 import { type DrainOutcome, drainConnections } from './realtime/drain.ts';
 import type { Store } from './store/store.ts';
@@ -218,7 +219,8 @@ export function createApp(deps: AppDeps): App {
   };
   const conversations = createConversationService({ store, events, queue, clock });
   const attachments = createAttachmentService({ store, clock, requireViewable: conversations.requireViewable });
-  const visitors = createVisitorService({ store, registry, conversations, queue, events });
+  const identity = createIdentityRules({ secret: config.identitySecret, required: config.identityRequired });
+  const visitors = createVisitorService({ store, registry, conversations, queue, events, identity });
   const desk = createDesk({ registry, store, events, emailEnabled, hours: () => hours.status() });
   const accounts = createAccounts({ store, clock, limits: deps.loginLimits, hasher: createPasswordHasher(deps.passwordHashing) });
   const accountWatch = createAccountWatch({ ns, store, conversations, logger, now: () => clock.now(), clustered: cluster !== undefined, everyMs: deps.accountWatchMs });
@@ -253,7 +255,7 @@ export function createApp(deps: AppDeps): App {
   };
   const cannedReplies = createCannedReplies({ store });
   const services = { sessions: store, conversations, visitors, desk, presence, queue, schemas, logger, now, messageRateLimit, states };
-  registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded, admission, tools, email });
+  registerVisitorNamespace({ nsp: ns.visitor, ...services, overloaded, admission, tools, email, identityRequired: config.identityRequired });
   const notes = createNoteService({ store, events, conversations, clock });
   const tags = createTags({ store, conversations, clock, changed: (id, list) => events.tagsChanged(id, list) });
   registerAgentNamespace({ nsp: ns.agent, ...services, overloaded, admission, trustProxy, notes, tags, tools, consoleSettings: () => consoleSettings(settings.current()) });

@@ -59,6 +59,10 @@ export interface Config {
   clusterDeadAfterMs: number;
   /** WIDGET_LANGUAGE: the widget's language for every visitor (a shipped code), or null to follow each browser. */
   widgetLanguage: string | null;
+  /** IDENTITY_SECRET: the key host sites sign their user ids with (verified identity); null: verification off. */
+  identitySecret: string | null;
+  /** IDENTITY_REQUIRED: only verified visitors may chat. */
+  identityRequired: boolean;
   /** SIGTERM to exit at most: the drain (in-flight acks, then every connection closed) and the close. */
   shutdownTimeoutMs: number;
   /** ROUTING: how queued conversations reach agents until an admin changes it (the team settings). */
@@ -150,6 +154,18 @@ function parseTrustProxy(env: Env): boolean | number | string {
   if (/^\d+$/.test(v)) return Number(v);
   if (/^[\w.:/, -]+$/.test(v)) return v; // loopback, uniquelocal, CIDRs, addresses
   throw new ConfigError('TRUST_PROXY', 'must be true, false, a hop count, or a list of addresses/subnets');
+}
+
+function parseIdentity(env: Env): { identitySecret: string | null; identityRequired: boolean } {
+  const identitySecret = str(env, 'IDENTITY_SECRET');
+  // A short key makes the host's signatures guessable: the same floor as SESSION_SECRET.
+  if (identitySecret !== null && identitySecret.length < 16) throw new ConfigError('IDENTITY_SECRET', 'must be at least 16 characters');
+  const v = str(env, 'IDENTITY_REQUIRED');
+  if (v !== null && v !== 'true' && v !== 'false') throw new ConfigError('IDENTITY_REQUIRED', `must be true or false, got "${v}"`);
+  const identityRequired = v === 'true';
+  // Requiring what nobody can prove would lock every visitor out.
+  if (identityRequired && identitySecret === null) throw new ConfigError('IDENTITY_REQUIRED', 'needs IDENTITY_SECRET');
+  return { identitySecret, identityRequired };
 }
 
 function parseRouting(env: Env): RoutingMode {
@@ -263,6 +279,7 @@ export function loadConfig(env: Env = process.env): Config {
     clusterHeartbeatMs,
     clusterDeadAfterMs,
     widgetLanguage: parseLanguage(env, 'WIDGET_LANGUAGE'),
+    ...parseIdentity(env),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 1000, 600_000),
     routing: parseRouting(env),
     defaultAgentCapacity: int(env, 'DEFAULT_AGENT_CAPACITY', 3, 1, 100),

@@ -116,6 +116,9 @@ describe('[CONFIG] loadConfig', () => {
     [{ WEBHOOK_RETRY_BASE_MS: '30s' }, 'WEBHOOK_RETRY_BASE_MS'],
     [{ WEBHOOK_ALLOW_PRIVATE: 'yes' }, 'WEBHOOK_ALLOW_PRIVATE'],
     [{ WEBHOOK_TIMEOUT_MS: '50' }, 'WEBHOOK_TIMEOUT_MS'],
+    [{ IDENTITY_SECRET: 'short' }, 'IDENTITY_SECRET'],
+    [{ IDENTITY_SECRET: 'a-long-enough-identity-key', IDENTITY_REQUIRED: 'yes' }, 'IDENTITY_REQUIRED'],
+    [{ IDENTITY_REQUIRED: 'true' }, 'IDENTITY_REQUIRED'],
   ])('[CONFIG3] %j is refused naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -126,5 +129,14 @@ describe('[CONFIG] loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as Error).message).toContain(variable);
+  });
+
+  it('[IDENT1] IDENTITY_SECRET and IDENTITY_REQUIRED: off by default, parsed when set', () => {
+    expect(loadConfig({})).toMatchObject({ identitySecret: null, identityRequired: false });
+    expect(loadConfig({ IDENTITY_SECRET: ' a-long-enough-identity-key ', IDENTITY_REQUIRED: 'true' })).toMatchObject({
+      identitySecret: 'a-long-enough-identity-key',
+      identityRequired: true,
+    });
+    expect(loadConfig({ IDENTITY_SECRET: 'a-long-enough-identity-key', IDENTITY_REQUIRED: 'false' }).identityRequired).toBe(false);
   });
 });

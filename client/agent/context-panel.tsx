@@ -49,6 +49,12 @@ export function ContextPanel({ conversation, visitor, onBack, socket }: ContextP
               {initials(name)}
             </span>
             <p class="context-name">{name}</p>
+            {visitor?.verified && (
+              <p class="context-verified" title={t('console.context.verifiedHint')}>
+                <span aria-hidden="true">✓ </span>
+                {t('console.context.verified')}
+              </p>
+            )}
             <p class={`presence${visitor?.online ? ' online' : ''}`}>{visitor ? (visitor.online ? t('console.presence.online') : t('console.presence.offline')) : '…'}</p>
           </div>
           <dl class="context-list">
@@ -72,6 +78,13 @@ export function ContextPanel({ conversation, visitor, onBack, socket }: ContextP
             <Row label={t('console.context.started')}>
               <time dateTime={conversation.createdAt}>{fullTime(conversation.createdAt)}</time>
             </Row>
+            {/* The host page's custom attributes (Parley.setAttributes): text only, never markup or links. */}
+            {visitor &&
+              Object.entries(visitor.attributes ?? {}).map(([key, value]) => (
+                <Row key={key} label={key}>
+                  <span class="context-attribute">{typeof value === 'boolean' ? (value ? t('console.context.yes') : t('console.context.no')) : String(value)}</span>
+                </Row>
+              ))}
           </dl>
           {socket && <VisitorDetailsSection key={conversation.id} socket={socket} conversationId={conversation.id} />}
         </div>

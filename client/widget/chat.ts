@@ -18,6 +18,7 @@ import { remember, remembered, tabStorage } from '../lib/storage.ts';
 import { createTypingSender } from '../lib/typing.ts';
 import { createChatView } from './chat-view.ts';
 import { type Bridge, connectBridge, framedCrossOrigin, type HostPage } from './embed-bridge.ts';
+import type { Identity } from './embed-protocol.ts';
 import { createCsatCard } from './csat-card.ts';
 import { createTranscriptOffer } from './transcript-offer.ts';
 import type { Csat } from '../../server/protocol/agent-tools.ts';
@@ -29,6 +30,8 @@ const PROFILE_DISMISSED = 'parley:profile-dismissed';
 const EMAIL_DISMISSED = 'parley:email-dismissed';
 /** The visitor's unsent messages in this tab (docs/protocol.md, "Unsent messages"). */
 const OUTBOX_KEY = 'parley:outbox:visitor';
+/** The frame address's count of reloads after an identify (reloadCounted). */
+const RELOADS = 'reloads';
 const noop = () => {};
 
 function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null) {
@@ -115,6 +118,9 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
       page = p;
       sendPageView();
     },
+    onIdentify: (identity) => void serially(() => identify(identity)),
+    onAttributes: (attributes) => void serially(() => api('PUT', withEmbed('/api/visitor/attributes'), { attributes }).then(noop, noop)),
+    onReset: () => void serially(reset),
   });
 
   const socket: VisitorSocket = io('/visitor', { ...socketOptions(transportFrom(location.search)), autoConnect: false });
@@ -290,6 +296,8 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
       // the browser is not keeping our cookie in this frame: offer the chat as a page of its own.
       if (++refusals > 1) return view.setConnection('failed', t('widget.connection.cookieBlocked'), chatPageHref(i18n));
       void openSession().then(() => socket.connect());
+    } else if (err.message === 'identity_required') {
+      view.setConnection('failed', errorText(i18n, 'identity_required'));
     } else if (err.message === 'forbidden' || err.message === 'origin not allowed') {
       view.setConnection('failed', t('widget.connection.notAllowed'));
     } else {
@@ -297,7 +305,10 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
     }
   });
   socket.on('conversation', (c) => model.conversation(c));
-  socket.on('message', (m) => model.messages([m]));
+  socket.on('message', (m) => {
+    model.messages([m]);
+    bridge?.message(m.author.kind, m.body);
+  });
   socket.on('resync', () => model.catchUp().catch(noop));
   socket.on('csat', (c) => {
     knownCsat = c;
@@ -327,15 +338,21 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
 
   document.addEventListener('visibilitychange', markRead);
 
+  /** Session calls one at a time: the first session, the host page's identify, attributes and reset. */
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = (task: () => Promise<unknown>) => (queue = queue.then(task, task).catch(noop));
+  /** Set once the frame is on its way to a reload: nothing else is sent from this page. */
+  let leaving = false;
+
   async function openSession(): Promise<void> {
-    const path = framedCrossOrigin() ? '/api/visitor/session?embed=cross-site' : '/api/visitor/session';
     for (let attempt = 0; ; attempt++) {
       try {
-        visitor = (await api<{ visitor: Visitor }>('POST', path, {})).visitor;
+        visitor = (await api<{ visitor: Visitor }>('POST', withEmbed('/api/visitor/session'), {})).visitor;
         return;
       } catch (err) {
         if (err instanceof ApiError && err.status === 403) {
-          view.setConnection('failed', t('widget.connection.notAllowed'));
+          // IDENTITY_REQUIRED: this visitor waits for the host page's identify (onIdentify).
+          view.setConnection('failed', err.code === 'identity_required' ? errorText(i18n, err.code) : t('widget.connection.notAllowed'));
           throw err;
         }
         view.setConnection('reconnecting');
@@ -344,10 +361,67 @@ function start(mount: HTMLElement, i18n: I18n<WidgetKey>, bridge: Bridge | null)
     }
   }
 
-  void openSession().then(() => {
-    refreshHeader();
-    socket.connect();
-  });
+  /** Parley.identify: a verified identity (or a new name/email); another visitor than this one means a reload. */
+  async function identify(identity: Identity): Promise<void> {
+    if (leaving) return;
+    try {
+      const next = (await api<{ visitor: Visitor }>('POST', withEmbed('/api/visitor/session'), identity)).visitor;
+      // A new session id and maybe another visitor: start over as them (the loader tells us again, idempotent).
+      if ((next.id !== visitor?.id || next.verified !== visitor?.verified) && reloadCounted()) {
+        leaving = true;
+      } else {
+        visitor = next;
+        refreshHeader();
+      }
+    } catch (err) {
+      const code = err instanceof ApiError ? err.code : 'network';
+      if (!visitor) view.setConnection('failed', errorText(i18n, code));
+    }
+  }
+
+  /** Parley.reset: the host site's user logged out. Forget this visitor here, then start over. */
+  async function reset(): Promise<void> {
+    if (leaving) return;
+    leaving = true;
+    await api('DELETE', withEmbed('/api/visitor/session')).catch(noop);
+    for (const key of [OUTBOX_KEY, PROFILE_DISMISSED, EMAIL_DISMISSED]) forget(key);
+    location.reload();
+  }
+
+  void serially(() =>
+    openSession().then(() => {
+      refreshHeader();
+      socket.connect();
+    }),
+  );
+}
+
+/** The session endpoints, with the cookie partitioned for the embedding site when framed by another one. */
+function withEmbed(path: string): string {
+  return framedCrossOrigin() ? `${path}?embed=cross-site` : path;
+}
+
+/**
+ * A browser that keeps no cookie in this frame would get a new anonymous visitor on every load, and every
+ * identify would reload again: a few reloads per frame (counted in its address: storage may be blocked in a
+ * third-party frame too), then the chat stays as it is. Returns false when the budget is spent.
+ */
+function reloadCounted(): boolean {
+  const url = new URL(location.href);
+  const count = Number(url.searchParams.get(RELOADS)) || 0;
+  if (count >= 5) return false;
+  url.searchParams.set(RELOADS, String(count + 1));
+  location.replace(url.href);
+  return true;
+}
+
+function forget(key: string): void {
+  try {
+    localStorage.removeItem(key);
+    sessionStorage.removeItem(key);
+  } catch {
+    // Storage blocked: nothing was kept.
+  }
 }
 
 /** The full-page chat, in the language this one speaks (chosen by the embedding page or the admin: keep it). */

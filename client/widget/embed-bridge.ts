@@ -3,7 +3,7 @@
 // Only the embedding window is listened to; it is vetted by frame-ancestors.
 // The messages themselves are typed in embed-protocol.ts.
 
-import { parseToChat, type ToHost } from './embed-protocol.ts';
+import { type Attributes, type Identity, parseToChat, type ToHost } from './embed-protocol.ts';
 
 export interface HostPage {
   url: string;
@@ -13,6 +13,10 @@ export interface HostPage {
 export interface BridgeHandlers {
   onOpen(open: boolean): void;
   onPage(page: HostPage): void;
+  /** Parley.identify / setAttributes / reset on the host page (docs/embedding.md). */
+  onIdentify(identity: Identity): void;
+  onAttributes(attributes: Attributes): void;
+  onReset(): void;
 }
 
 export interface Bridge {
@@ -22,6 +26,8 @@ export interface Bridge {
   close(): void;
   /** Tells the loader the chat's language (now, or as soon as the loader has introduced itself). */
   ready(locale: string, dir: 'ltr' | 'rtl'): void;
+  /** A new message, for the host page's Parley.on('message'). */
+  message(from: 'visitor' | 'agent' | 'system', body: string): void;
 }
 
 /**
@@ -38,13 +44,24 @@ export function connectBridge(): Bridge | null {
   const post = (message: ToHost) => {
     if (parentOrigin) window.parent.postMessage(message, parentOrigin);
   };
+  /** What came before listen(): identify, attributes and reset, in order (bounded: the loader sends a few). */
+  const early: Array<(h: BridgeHandlers) => void> = [];
+  const deliver = (call: (h: BridgeHandlers) => void) => {
+    if (handlers) call(handlers);
+    else if (early.length < 20) early.push(call);
+  };
   window.addEventListener('message', (event) => {
     if (event.source !== window.parent) return;
+    // The first message names the embedding page's origin (frame-ancestors vetted it); nothing else is heard.
+    if (parentOrigin !== null && event.origin !== parentOrigin) return;
     const message = parseToChat(event.data);
     if (!message) return;
     const introduced = parentOrigin === null;
     parentOrigin = event.origin;
     if (introduced && language) post(language);
+    if (message.type === 'parley:identify') return deliver((h) => h.onIdentify(message.identity));
+    if (message.type === 'parley:attributes') return deliver((h) => h.onAttributes(message.attributes));
+    if (message.type === 'parley:reset') return deliver((h) => h.onReset());
     open = message.open;
     handlers?.onOpen(message.open);
     if (message.type === 'parley:init') {
@@ -57,7 +74,9 @@ export function connectBridge(): Bridge | null {
       handlers = h;
       if (open !== null) h.onOpen(open);
       if (page) h.onPage(page);
+      for (const call of early.splice(0)) call(h);
     },
+    message: (from, body) => post({ type: 'parley:message', from, body }),
     setUnread: (count) => post({ type: 'parley:unread', count }),
     close: () => post({ type: 'parley:close' }),
     ready(locale, dir) {

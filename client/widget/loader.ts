@@ -16,7 +16,7 @@ import ja from '../../i18n/ja/loader.json' with { type: 'json' };
 import ptBR from '../../i18n/pt-BR/loader.json' with { type: 'json' };
 import ru from '../../i18n/ru/loader.json' with { type: 'json' };
 import zhCN from '../../i18n/zh-CN/loader.json' with { type: 'json' };
-import { parseToHost, type ToChat } from './embed-protocol.ts';
+import { type Attributes, type Identity, parseToHost, type ToChat } from './embed-protocol.ts';
 
 type LoaderMessages = typeof en;
 /** Every shipped language (i18n/locales.ts LANGUAGES): the compiler checks each file has English's keys. */
@@ -30,7 +30,7 @@ transition:transform .15s ease,background .15s ease;padding:0}
 .launcher:hover{transform:scale(1.06);background:#4338ca}
 .launcher:focus-visible{outline:3px solid #a5b4fc;outline-offset:3px}
 .launcher svg{width:28px;height:28px;fill:currentColor}
-.launcher .x{display:none}.open .launcher .x{display:block}.open .launcher .bubble{display:none}
+.hide .launcher{display:none}.launcher .x{display:none}.open .launcher .x{display:block}.open .launcher .bubble{display:none}
 .badge{position:absolute;top:-3px;right:-3px;min-width:22px;height:22px;padding:0 6px;box-sizing:border-box;border-radius:11px;
 background:#ef4444;color:#fff;font:700 12px/22px system-ui,sans-serif;text-align:center;border:2px solid #fff}
 .badge[hidden]{display:none}
@@ -48,6 +48,8 @@ iframe{display:block;width:100%;height:100%;border:0;color-scheme:normal}
 const BUBBLE = 'M20 2H4a2 2 0 0 0-2 2v18l4-4h14a2 2 0 0 0 2-2V4a2 2 0 0 0-2-2zM6 9h12v2H6V9zm8 5H6v-2h8v2zm4-6H6V6h12v2z';
 const CLOSE = 'M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z';
 const STARTED = 'parley:started';
+type Listener = (data?: unknown) => void;
+type Api = Record<string, (...args: never[]) => unknown> & { q?: unknown };
 
 function svg(path: string, cls: string): SVGSVGElement {
   const ns = 'http://www.w3.org/2000/svg';
@@ -61,8 +63,9 @@ function svg(path: string, cls: string): SVGSVGElement {
   return el;
 }
 
-function storage(write?: boolean): boolean {
+function storage(write?: boolean | null): boolean {
   try {
+    if (write === null) localStorage.removeItem(STARTED);
     if (write) localStorage.setItem(STARTED, '1');
     return localStorage.getItem(STARTED) === '1';
   } catch {
@@ -125,12 +128,24 @@ function mount(script: HTMLScriptElement | null) {
   root.appendChild(wrap);
 
   let frame: HTMLIFrameElement | null = null;
+  /** The frame's document has loaded: messages posted now arrive (before, they would go to about:blank). */
+  let loaded = false;
   let open = false;
+  let hidden = false;
   let unread = 0;
-  const post = (message: ToChat) => frame?.contentWindow?.postMessage(message, origin);
+  let ready = false;
+  /** What the host page said, kept to tell every (re)load of the frame. */
+  let identity: Identity | null = null;
+  let attributes: Attributes = {};
+  let resetting = false;
+  const listeners = new Map<string, Set<Listener>>();
+  // Each listener on its own task: one that throws neither stops the others nor the loader.
+  const emit = (event: string, data?: unknown) => listeners.get(event)?.forEach((fn) => setTimeout(fn, 0, data));
+  // Only ever to the chat's exact origin: identities and attributes are never sent with '*'.
+  const post = (message: ToChat) => loaded && frame?.contentWindow?.postMessage(message, origin);
   /** Everything the loader says, in the current language. */
-  const render = () => {
-    wrap.className = `${open ? 'open' : ''}${words.rtl ? ' rtl' : ''}`;
+  const render = (_?: unknown) => {
+    wrap.className = `${open ? 'open' : ''}${hidden ? ' hide' : ''}${words.rtl ? ' rtl' : ''}`;
     // Screen readers read the labels in their language.
     wrap.lang = words.locale;
     launcher.setAttribute('aria-label', words.t(open ? 'loader.close' : unread ? 'loader.openUnread' : 'loader.open', unread));
@@ -145,11 +160,19 @@ function mount(script: HTMLScriptElement | null) {
     frame = document.createElement('iframe');
     frame.title = words.t('loader.frameTitle');
     frame.src = chat.href;
-    frame.addEventListener('load', () => post({ type: 'parley:init', open, url: location.href, title: document.title }));
+    frame.addEventListener('load', () => {
+      loaded = true;
+      post({ type: 'parley:init', open, url: location.href, title: document.title });
+      if (resetting) post({ type: 'parley:reset' });
+      resetting = false;
+      if (identity) post({ type: 'parley:identify', identity });
+      if (Object.keys(attributes).length) post({ type: 'parley:attributes', attributes });
+    });
     panel.appendChild(frame);
   }
 
-  function setOpen(next: boolean) {
+  function setOpen(next: boolean, fromLauncher = true) {
+    const changed = next !== open;
     open = next;
     load();
     launcher.setAttribute('aria-expanded', String(open));
@@ -158,7 +181,8 @@ function mount(script: HTMLScriptElement | null) {
     if (open) {
       storage(true);
       frame!.focus();
-    } else launcher.focus();
+    } else if (fromLauncher) launcher.focus();
+    if (changed) emit(open ? 'open' : 'close');
   }
 
   launcher.addEventListener('click', () => setOpen(!open));
@@ -169,17 +193,65 @@ function mount(script: HTMLScriptElement | null) {
     if (event.origin !== origin || !frame || event.source !== frame.contentWindow) return;
     const message = parseToHost(event.data);
     if (message?.type === 'parley:close') setOpen(false);
-    if (message?.type === 'parley:unread') {
+    if (message?.type === 'parley:unread' && message.count !== unread) {
       unread = message.count;
       render();
+      emit('unread', unread);
     }
     if (message?.type === 'parley:ready') {
       words = speaker(matchLanguage(message.locale) ?? 'en');
       render();
+      if (!ready) emit('ready');
+      ready = true;
     }
+    if (message?.type === 'parley:message') emit('message', { from: message.from, body: message.body });
   });
+
+  // window.Parley (docs/embedding.md): the host page's handle. Calls made before this script ran
+  // were queued by the snippet's stub (Parley.q) and are replayed in order.
+  const api: Api = {
+    open: () => setOpen(true, false),
+    close: () => setOpen(false, false),
+    toggle: () => setOpen(!open, false),
+    hide: () => render((hidden = true)),
+    show: () => render((hidden = false)),
+    identify(input: Identity) {
+      // Only the four fields (a host object may hold what postMessage cannot copy); the frame checks them.
+      const { userId, name, email, hash } = input ?? {};
+      identity = { userId, name, email, hash };
+      load();
+      post({ type: 'parley:identify', identity });
+    },
+    setAttributes(input: Attributes) {
+      // Merged with what was set before; the frame checks the whole set (a bad one is dropped there).
+      attributes = { ...attributes, ...input };
+      // No load() here: a page that sets attributes on every view must not start a chat for every visitor.
+      post({ type: 'parley:attributes', attributes });
+    },
+    on: (event: string, fn: Listener) => void listeners.set(event, (listeners.get(event) ?? new Set()).add(fn)),
+    off: (event: string, fn: Listener) => void listeners.get(event)?.delete(fn),
+    unreadCount: () => unread,
+    reset() {
+      identity = null;
+      attributes = {};
+      unread = 0;
+      storage(null);
+      if (open) setOpen(false, false);
+      render();
+      emit('unread', 0);
+      if (!frame) return;
+      // The frame forgets its visitor and reloads; its load tells it what the page says next.
+      if (loaded) post({ type: 'parley:reset' });
+      else resetting = true;
+      loaded = false;
+    },
+  };
+  const w = window as Window & { Parley?: Api };
+  const queued = w.Parley?.q;
+  w.Parley = api;
   render();
   document.body.appendChild(host);
+  if (Array.isArray(queued)) for (const [name, args] of queued.slice(0, 100) as Array<[string, never[]]>) api[name]?.(...Array.from(args ?? []));
   // A visitor who has chatted before gets the conversation (and its unread badge) on every page.
   if (storage()) load();
 }

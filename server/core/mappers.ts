@@ -10,7 +10,7 @@ export function toAgent(a: AgentRecord): Agent {
 }
 
 export function toVisitor(v: VisitorRecord): Visitor {
-  return { id: v.id, name: v.name, email: v.email };
+  return { id: v.id, name: v.name, email: v.email, verified: v.verified };
 }
 
 export function toConversation(c: ConversationRecord, queuePosition: number | null = null): Conversation {

@@ -95,7 +95,22 @@ export function createSchemas(maxMessageLength: number) {
     agentTyping: z.object({ conversationId: id, typing: z.boolean() }),
     agentRead: z.object({ conversationId: id, seq }),
     statusSet: z.object({ status: z.enum(['online', 'away']) }),
-    visitorSession: z.object({ name: Name.optional(), email: Email.optional() }),
+    /** userId and hash: a verified identify (docs/embedding.md); the hash is checked, not parsed, so any short text is let through to be refused as identity_invalid. */
+    visitorSession: z.object({
+      name: Name.optional(),
+      email: Email.optional(),
+      userId: text().trim().min(1).max(200).optional(),
+      hash: text().max(200).optional(),
+    }),
+    /** Parley.setAttributes: at most 30 keys of [A-Za-z0-9_.-]{1,40}; strings up to 500 characters, finite numbers, booleans. */
+    visitorAttributes: z.object({
+      attributes: z
+        .record(
+          text().min(1).max(40).regex(/^[A-Za-z0-9_.-]+$/, 'attribute names are letters, digits, _ . -'),
+          z.union([text().max(500), z.number().finite(), z.boolean()]),
+        )
+        .refine((a) => Object.keys(a).length <= 30, 'at most 30 attributes'),
+    }),
     login: z.object({ email: text().trim().min(1).max(254), password: text().min(1).max(1024) }),
     createAgent: z.object({
       email: Email,

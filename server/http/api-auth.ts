@@ -38,6 +38,22 @@ const regenerate = (req: Request) => new Promise<void>((ok, fail) => req.session
 const save = (req: Request) => new Promise<void>((ok, fail) => req.session.save((err) => (err ? fail(err) : ok())));
 const destroy = (req: Request) => new Promise<void>((ok, fail) => req.session.destroy((err) => (err ? fail(err) : ok())));
 
+function partitionForEmbed(req: Request, trustProxy: boolean): void {
+  // A widget framed by another site (its page asks with `?embed=cross-site`) needs the cookie sent
+  // there, in that site's partition. Only then: a partitioned cookie on Parley's own pages would
+  // shadow the agent cookie a later /api/login sets (same name, older, so sent first).
+  // Browsers count http://localhost and 127.0.0.1 as secure, so direct loopback requests qualify.
+  const loopback = !trustProxy && LOOPBACK_HOSTS.has(req.hostname);
+  if (req.query.embed === 'cross-site' && (req.secure || loopback)) {
+    req.session.cookie.sameSite = 'none';
+    req.session.cookie.secure = true;
+    // express-session ≥1.18 serialises `partitioned`; its type definitions lag behind.
+    (req.session.cookie as { partitioned?: boolean }).partitioned = true;
+    // express-session only emits a Secure cookie on a request it believes is TLS.
+    if (!req.secure) Object.defineProperty(req, 'secure', { value: true });
+  }
+}
+
 export function authRouter(deps: AuthRouterDeps): Router {
   const { store, accounts, schemas, logger, trustProxy } = deps;
   const router = Router();
@@ -50,25 +66,43 @@ export function authRouter(deps: AuthRouterDeps): Router {
       throw new AppError(ErrorCode.RateLimited, 'too many new visitors from this address; try again later');
     }
     const { visitor, created } = await deps.visitors.identify(existing, input);
+    if (existing && (created || (visitor.verified && !existing.verified))) {
+      // Becoming a verified visitor (another one, or this one now bound to its user): a fresh session
+      // id, so a session id known before the identify never carries the identity (fixation).
+      const { agentId, agentEpoch } = req.session;
+      await regenerate(req);
+      if (agentId) Object.assign(req.session, { agentId, agentEpoch });
+      req.session.visitorId = visitor.id;
+    }
     if (created) {
       req.session.visitorId = visitor.id;
-      logger.info({ event: 'visitor.created', visitorId: visitor.id }, 'visitor session created');
+      logger.info({ event: visitor.verified ? 'visitor.verified' : 'visitor.created', visitorId: visitor.id }, 'visitor session created');
     }
-    // A widget framed by another site (its page asks with `?embed=cross-site`) needs the cookie sent
-    // there, in that site's partition. Only then: a partitioned cookie on Parley's own pages would
-    // shadow the agent cookie a later /api/login sets (same name, older, so sent first).
-    // Browsers count http://localhost and 127.0.0.1 as secure, so direct loopback requests qualify.
-    const loopback = !trustProxy && LOOPBACK_HOSTS.has(req.hostname);
-    if (req.query.embed === 'cross-site' && (req.secure || loopback)) {
-      req.session.cookie.sameSite = 'none';
-      req.session.cookie.secure = true;
-      // express-session ≥1.18 serialises `partitioned`; its type definitions lag behind.
-      (req.session.cookie as { partitioned?: boolean }).partitioned = true;
-      // express-session only emits a Secure cookie on a request it believes is TLS.
-      if (!req.secure) Object.defineProperty(req, 'secure', { value: true });
-    }
+    partitionForEmbed(req, trustProxy);
     await save(req);
     res.json({ visitor: toVisitor(visitor) });
+  });
+
+  // Parley.reset(): the host site's user logged out. The session forgets its visitor; the next
+  // identify or chat starts a new one (the old conversation is not reachable from this browser).
+  router.delete('/api/visitor/session', embedOriginsOnly(deps.allowedOrigins, trustProxy), async (req, res) => {
+    if (req.session.visitorId) {
+      const { agentId, agentEpoch } = req.session;
+      await regenerate(req);
+      if (agentId) Object.assign(req.session, { agentId, agentEpoch });
+      partitionForEmbed(req, trustProxy);
+      await save(req);
+    }
+    res.status(204).end();
+  });
+
+  // Parley.setAttributes(): custom attributes shown to agents beside the visitor's conversation.
+  router.put('/api/visitor/attributes', embedOriginsOnly(deps.allowedOrigins, trustProxy), async (req, res) => {
+    const visitor = req.session.visitorId ? await store.getVisitor(req.session.visitorId) : null;
+    if (!visitor) throw new AppError(ErrorCode.Unauthorized, 'no visitor session');
+    const { attributes } = parse(schemas.visitorAttributes, req.body ?? {});
+    const updated = await deps.visitors.setAttributes({ id: visitor.id, name: visitor.name }, attributes);
+    res.json({ attributes: updated.attributes });
   });
 
   router.post('/api/login', sameOriginOnly(trustProxy), async (req, res) => {

@@ -19,6 +19,9 @@ const STATUS: Record<ErrorCode, number> = {
   too_large: 413,
   unsupported_type: 415,
   email_off: 409,
+  identity_required: 403,
+  identity_invalid: 403,
+  identity_off: 409,
   unavailable: 503,
   internal: 500,
 };

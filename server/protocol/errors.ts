@@ -17,6 +17,12 @@ export const ErrorCode = {
   UnsupportedType: 'unsupported_type',
   /** Email is not set up on this server (SMTP_URL unset): nothing can be emailed. */
   EmailOff: 'email_off',
+  /** IDENTITY_REQUIRED is on and this visitor is not verified: no session, no chat. */
+  IdentityRequired: 'identity_required',
+  /** An identify whose hash does not match its userId (or has none): refused, nothing changed. */
+  IdentityInvalid: 'identity_invalid',
+  /** An identify with a hash while IDENTITY_SECRET is unset: verification is not set up here. */
+  IdentityOff: 'identity_off',
   Unavailable: 'unavailable',
   Internal: 'internal',
 } as const;

@@ -108,6 +108,8 @@ export interface AgentClientEvents {
 
 export interface VisitorContext extends Visitor {
   online: boolean;
+  /** The host page's custom attributes (Parley.setAttributes), as set. */
+  attributes: Record<string, string | number | boolean>;
   page: { url: string; title: string | null } | null;
 }
 

@@ -100,6 +100,8 @@ export interface Visitor {
   id: string;
   name: string;
   email: string | null;
+  /** True when the host site vouched for this visitor (a verified identify, docs/embedding.md). */
+  verified: boolean;
 }
 
 export interface Agent {

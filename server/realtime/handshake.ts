@@ -19,7 +19,7 @@ import { sessionIsCurrent } from '../core/session-rules.ts';
 /** What express-session left on the handshake request: the session id its cookie named, if valid. */
 type SessionRequest = IncomingMessage & { session?: unknown; sessionID?: string };
 
-function refuse(code: 'unauthorized' | 'forbidden'): Error {
+function refuse(code: 'unauthorized' | 'forbidden' | 'identity_required'): Error {
   const err = new Error(code) as Error & { data: { code: string } };
   err.data = { code };
   return err;
@@ -103,13 +103,15 @@ export function oncePerConnection(nsp: string, middleware: Middleware): Middlewa
   };
 }
 
-export function visitorHandshake(store: SessionLookup, logger: Logger, now: () => number): Middleware {
+export function visitorHandshake(store: SessionLookup, logger: Logger, now: () => number, opts: { identityRequired?: boolean } = {}): Middleware {
   return oncePerConnection('/visitor', (socket, next) => {
     currentIdentity(store, socket, now())
       .then(async (identity) => {
         if (!identity?.visitorId) return next(refuse('unauthorized'));
         const v = await store.getVisitor(identity.visitorId);
         if (!v) return next(refuse('unauthorized'));
+        // IDENTITY_REQUIRED: a visitor from before it was turned on (or any unverified one) cannot chat.
+        if (opts.identityRequired && !v.verified) return next(refuse('identity_required'));
         socket.data.visitor = { id: v.id, name: v.name, email: v.email };
         socket.data.sessionId = identity.sid;
         next();

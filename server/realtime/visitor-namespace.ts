@@ -17,11 +17,13 @@ export interface VisitorNamespaceDeps extends NamespaceServices {
   tools: RealtimeAgentTools;
   /** Null when SMTP_URL is unset: transcripts answer `email_off`. */
   email: EmailService | null;
+  /** IDENTITY_REQUIRED: unverified visitors are refused at the handshake (`identity_required`). */
+  identityRequired: boolean;
 }
 
 export function registerVisitorNamespace(deps: VisitorNamespaceDeps): void {
   const { nsp, conversations, visitors, desk, presence, queue, schemas, logger, tools } = deps;
-  nsp.use(visitorHandshake(deps.sessions, logger, deps.now));
+  nsp.use(visitorHandshake(deps.sessions, logger, deps.now, { identityRequired: deps.identityRequired }));
 
   const visitor = (socket: VisitorSocket) => socket.data.visitor;
 

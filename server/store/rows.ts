@@ -5,7 +5,7 @@
 
 import type { AuthorKind, ConversationStatus, Role } from '../protocol/shapes.ts';
 import type { AttachmentRecord } from './attachment-store.ts';
-import type { AgentRecord, ConversationRecord, MessageRecord, ReadPosition, ReportConversation, VisitorRecord } from './store.ts';
+import type { AgentRecord, ConversationRecord, MessageRecord, ReadPosition, ReportConversation, VisitorAttribute, VisitorRecord } from './store.ts';
 
 type Int = string | number;
 
@@ -29,6 +29,9 @@ export interface VisitorRow {
   name: string;
   email: string | null;
   created_at: Int;
+  user_id?: string | null;
+  verified?: Int | boolean | null;
+  attributes?: string | null;
 }
 
 export interface ConversationRow {
@@ -119,7 +122,26 @@ export function isActiveAdmin(r: AgentRow): boolean {
 }
 
 export function toVisitor(r: VisitorRow): VisitorRecord {
-  return { id: r.id, name: r.name, email: r.email, createdAt: Number(r.created_at) };
+  return {
+    id: r.id,
+    name: r.name,
+    email: r.email,
+    createdAt: Number(r.created_at),
+    userId: r.user_id ?? null,
+    verified: Boolean(Number(r.verified ?? 0)),
+    attributes: parseAttributes(r.attributes ?? null),
+  };
+}
+
+/** Stored attributes are written only after validation; a damaged value reads as none rather than failing the row. */
+function parseAttributes(raw: string | null): Record<string, VisitorAttribute> {
+  if (!raw) return {};
+  try {
+    const v: unknown = JSON.parse(raw);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, VisitorAttribute>) : {};
+  } catch {
+    return {};
+  }
 }
 
 export function toConversation(r: ConversationRow): ConversationRecord {

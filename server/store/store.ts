@@ -70,11 +70,18 @@ export type DeleteAgentResult =
   /** The agent is or was assigned a conversation, or wrote in one: their name stays on the record. Nothing deleted. */
   | { kind: 'has_conversations' };
 
+/** A custom visitor attribute's value, as the host page set it (Parley.setAttributes). */
+export type VisitorAttribute = string | number | boolean;
+
 export interface VisitorRecord {
   id: string;
   name: string;
   email: string | null;
   createdAt: number;
+  /** The host site's user id, set only by a verified identify (its HMAC checked); null for anonymous visitors. */
+  userId: string | null;
+  verified: boolean;
+  attributes: Record<string, VisitorAttribute>;
 }
 
 export interface ConversationRecord {
@@ -329,6 +336,14 @@ export interface Store extends AttachmentStore, AgentToolsStore, EmailStore, Api
   getVisitors(ids: readonly string[]): Promise<VisitorRecord[]>;
   /** Also renames the visitor in their open conversations. */
   updateVisitor(id: string, patch: { name?: string; email?: string | null }): Promise<VisitorRecord | null>;
+  /**
+   * The verified visitor of this host-site user id: the one that has it, else `candidateId`'s visitor if it
+   * is anonymous (it becomes theirs), else a new one. Concurrent calls for one user id agree on one row.
+   * Callers must have checked the identity's HMAC: this binds whoever asks.
+   */
+  bindVerifiedVisitor(userId: string, candidateId: string | null, defaults: { name: string; email: string | null }): Promise<VisitorRecord>;
+  /** Replaces the visitor's custom attributes (already validated and bounded). */
+  setVisitorAttributes(id: string, attributes: Record<string, VisitorAttribute>): Promise<VisitorRecord | null>;
 
   // ---- express sessions (JSON text, expiry in epoch ms)
   sessionGet(sid: string, now: number): Promise<string | null>;

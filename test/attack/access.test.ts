@@ -362,6 +362,9 @@ describe('[ACC] access control', () => {
     const newAgent = JSON.stringify({ email: 'intruder@example.com', name: 'Intruder', password: 'intruder password', role: 'admin' });
     const endpoints: Array<{ label: string; method: string; path: string; body?: string; headers?: Record<string, string>; visitor: number; agent: number; nobody: number }> = [
       { label: 'GET /api/me', method: 'GET', path: '/api/me', nobody: 401, visitor: 200, agent: 200 },
+      // A visitor's own attributes are theirs to set ([IDENT8]); here an over-long one, so nothing changes.
+      { label: 'PUT /api/visitor/attributes', method: 'PUT', path: '/api/visitor/attributes', body: JSON.stringify({ attributes: { plan: 'x'.repeat(501) } }), nobody: 401, visitor: 400, agent: 401 },
+      { label: 'DELETE /api/visitor/session (no visitor to forget)', method: 'DELETE', path: '/api/visitor/session', nobody: 204, visitor: -1, agent: -1 },
       { label: 'POST /api/logout', method: 'POST', path: '/api/logout', nobody: 401, visitor: 401, agent: -1 },
       { label: 'GET /api/agents', method: 'GET', path: '/api/agents', nobody: 401, visitor: 401, agent: 403 },
       { label: 'POST /api/agents', method: 'POST', path: '/api/agents', body: newAgent, nobody: 401, visitor: 401, agent: 403 },

@@ -2,7 +2,7 @@
 // only well-formed messages get through, bounded, whatever a host page posts.
 
 import { describe, expect, it } from 'vitest';
-import { parseToChat, parseToHost } from '../../client/widget/embed-protocol.ts';
+import { cleanAttributes, parseToChat, parseToHost } from '../../client/widget/embed-protocol.ts';
 
 describe('[EMBED] embed protocol', () => {
   it('[EMBED1] the chat frame accepts init and open, with the page address bounded', () => {
@@ -43,6 +43,44 @@ describe('[EMBED] embed protocol', () => {
       { type: 'parley:ready', locale: 42, dir: 'ltr' },
       { type: 'parley:ready', locale: 'x'.repeat(36), dir: 'ltr' },
     ]) {
+      expect(parseToHost(junk), JSON.stringify(junk)).toBeNull();
+    }
+  });
+
+  it('[EMBED5] identify reaches the frame with its four fields only, each a short string', () => {
+    const identity = { userId: 'u-1', name: 'Ada', email: 'ada@example.com', hash: 'ab'.repeat(32) };
+    expect(parseToChat({ type: 'parley:identify', identity: { ...identity, role: 'admin' } })).toEqual({ type: 'parley:identify', identity });
+    expect(parseToChat({ type: 'parley:identify', identity: { userId: 'u', name: null } })).toEqual({ type: 'parley:identify', identity: { userId: 'u' } });
+    for (const junk of [{ userId: 7 }, { name: 'x'.repeat(255) }, { hash: ['a'] }, 'u-1', null]) {
+      expect(parseToChat({ type: 'parley:identify', identity: junk }), JSON.stringify(junk)).toBeNull();
+    }
+    expect(parseToChat({ type: 'parley:reset', open: 'whatever' })).toEqual({ type: 'parley:reset' });
+  });
+
+  it('[EMBED6] attributes are bounded: 30 keys of [A-Za-z0-9_.-]{1,40}, strings ≤ 500, finite numbers, booleans', () => {
+    const ok = { plan: 'pro', seats: 3, 'trial.active': true };
+    expect(parseToChat({ type: 'parley:attributes', attributes: ok })).toEqual({ type: 'parley:attributes', attributes: ok });
+    expect(cleanAttributes(Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, i])))).not.toBeNull();
+    for (const junk of [
+      Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`k${i}`, i])),
+      { plan: 'x'.repeat(501) },
+      { ['k'.repeat(41)]: 1 },
+      { 'a b': 1 },
+      { '': 1 },
+      { n: Number.POSITIVE_INFINITY },
+      { o: { nested: 1 } },
+      { l: [1] },
+      { z: null },
+      [1, 2],
+    ]) {
+      expect(parseToChat({ type: 'parley:attributes', attributes: junk }), JSON.stringify(junk).slice(0, 60)).toBeNull();
+    }
+  });
+
+  it('[EMBED7] the host page hears new messages: who wrote them and the text, bounded', () => {
+    expect(parseToHost({ type: 'parley:message', from: 'agent', body: 'Hi!' })).toEqual({ type: 'parley:message', from: 'agent', body: 'Hi!' });
+    expect((parseToHost({ type: 'parley:message', from: 'visitor', body: 'x'.repeat(10_000) }) as { body: string }).body).toHaveLength(4000);
+    for (const junk of [{ type: 'parley:message', from: 'admin', body: 'x' }, { type: 'parley:message', from: 'agent' }, { type: 'parley:identify', identity: {} }]) {
       expect(parseToHost(junk), JSON.stringify(junk)).toBeNull();
     }
   });

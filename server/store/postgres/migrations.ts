@@ -381,6 +381,17 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, created_at);
     `,
   },
+  {
+    version: 15,
+    name: 'verified visitor identity and custom attributes',
+    // As SQLite's migration 17.
+    sql: `
+      ALTER TABLE visitors ADD COLUMN user_id TEXT COLLATE "C";
+      ALTER TABLE visitors ADD COLUMN verified BOOLEAN NOT NULL DEFAULT false;
+      ALTER TABLE visitors ADD COLUMN attributes TEXT;
+      CREATE UNIQUE INDEX visitors_by_user_id ON visitors (user_id) WHERE user_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** An arbitrary constant naming "Parley's schema" among advisory locks ('parley' in ASCII). */

@@ -37,6 +37,7 @@ import type {
   TagChangeResult,
   VisitorSearchHit,
   TransitionResult,
+  VisitorAttribute,
   VisitorRecord,
 } from '../store.ts';
 import { type AppendBatcher, createAppendBatcher } from './append-batch.ts';
@@ -279,6 +280,42 @@ export class PostgresStore implements Store {
        SELECT * FROM v`,
       [id, patch.name ?? null, patch.email !== undefined, patch.email ?? null],
     );
+    return row ? toVisitor(row) : null;
+  }
+
+  async bindVerifiedVisitor(userId: string, candidateId: string | null, defaults: { name: string; email: string | null }): Promise<VisitorRecord> {
+    // No transaction: the unique index on user_id decides races. A bind or insert that loses one
+    // (another node bound this user id first) reads the winner's row.
+    const byUser = async () => (await this.#db.query<VisitorRow>('SELECT * FROM visitors WHERE user_id = $1', [userId]))[0];
+    const existing = await byUser();
+    if (existing) return toVisitor(existing);
+    if (candidateId) {
+      try {
+        const [bound] = await this.#db.query<VisitorRow>('UPDATE visitors SET user_id = $2, verified = true WHERE id = $1 AND user_id IS NULL RETURNING *', [
+          candidateId,
+          userId,
+        ]);
+        if (bound) return toVisitor(bound);
+      } catch (err) {
+        if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+        const winner = await byUser();
+        if (winner) return toVisitor(winner);
+        throw err;
+      }
+    }
+    const [inserted] = await this.#db.query<VisitorRow>(
+      `INSERT INTO visitors (id, name, email, created_at, user_id, verified) VALUES ($1, $2, $3, $4, $5, true)
+       ON CONFLICT (user_id) WHERE user_id IS NOT NULL DO NOTHING RETURNING *`,
+      [newId(), defaults.name, defaults.email, this.#clock.now(), userId],
+    );
+    if (inserted) return toVisitor(inserted);
+    const winner = await byUser();
+    if (!winner) throw new Error('verified visitor vanished during bind');
+    return toVisitor(winner);
+  }
+
+  async setVisitorAttributes(id: string, attributes: Record<string, VisitorAttribute>): Promise<VisitorRecord | null> {
+    const [row] = await this.#db.query<VisitorRow>('UPDATE visitors SET attributes = $2 WHERE id = $1 RETURNING *', [id, JSON.stringify(attributes)]);
     return row ? toVisitor(row) : null;
   }
 

@@ -467,6 +467,19 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, created_at);
     `,
   },
+  {
+    version: 17,
+    name: 'verified visitor identity and custom attributes',
+    // user_id: the host site's id for a logged-in visitor, set only once the host's HMAC was checked
+    // (verified = 1 then); UNIQUE when set, so every device of that user lands on one visitor row.
+    // attributes: the host page's custom visitor attributes (a JSON object, bounded at the edge).
+    sql: `
+      ALTER TABLE visitors ADD COLUMN user_id TEXT;
+      ALTER TABLE visitors ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE visitors ADD COLUMN attributes TEXT;
+      CREATE UNIQUE INDEX visitors_by_user_id ON visitors (user_id) WHERE user_id IS NOT NULL;
+    `,
+  },
 ];
 
 /** schema_migrations in this database; synchronous, as node:sqlite is. */

@@ -43,6 +43,7 @@ import type {
   TagChangeResult,
   VisitorSearchHit,
   TransitionResult,
+  VisitorAttribute,
   VisitorRecord,
 } from '../store.ts';
 import { type Checkpointer, startCheckpointer, WRITER_CHECKPOINT_FRAMES } from './checkpointer.ts';
@@ -251,6 +252,22 @@ export class SqliteStore implements Store {
       if (patch.name !== undefined) this.#q.renameInOpenConversations.run(id, patch.name);
       return toVisitor(row);
     });
+  }
+
+  async bindVerifiedVisitor(userId: string, candidateId: string | null, defaults: { name: string; email: string | null }): Promise<VisitorRecord> {
+    // One write transaction: no other writer can bind this user id between the look-up and the write.
+    return this.#transaction(() => {
+      const existing = this.#q.visitorByUserId.get(userId);
+      if (existing) return toVisitor(existing);
+      const bound = candidateId ? this.#q.bindAnonymousVisitor.get(candidateId, userId) : undefined;
+      if (bound) return toVisitor(bound);
+      return toVisitor(this.#q.insertVerifiedVisitor.get(newId(), defaults.name, defaults.email, this.#clock.now(), userId)!);
+    });
+  }
+
+  async setVisitorAttributes(id: string, attributes: Record<string, VisitorAttribute>): Promise<VisitorRecord | null> {
+    const row = this.#q.setVisitorAttributes.get(id, JSON.stringify(attributes));
+    return row ? toVisitor(row) : null;
   }
 
   // ---- express sessions

@@ -76,6 +76,10 @@ const SQL = {
 
   insertVisitor: sql<VisitorRow>('INSERT INTO visitors (id, name, email, created_at) VALUES (?, ?, ?, ?) RETURNING *'),
   visitorById: sql<VisitorRow>('SELECT * FROM visitors WHERE id = ?'),
+  visitorByUserId: sql<VisitorRow>('SELECT * FROM visitors WHERE user_id = ?'),
+  bindAnonymousVisitor: sql<VisitorRow>('UPDATE visitors SET user_id = ?2, verified = 1 WHERE id = ?1 AND user_id IS NULL RETURNING *'),
+  insertVerifiedVisitor: sql<VisitorRow>('INSERT INTO visitors (id, name, email, created_at, user_id, verified) VALUES (?, ?, ?, ?, ?, 1) RETURNING *'),
+  setVisitorAttributes: sql<VisitorRow>('UPDATE visitors SET attributes = ?2 WHERE id = ?1 RETURNING *'),
   visitorsByIds: sql<VisitorRow>(`SELECT * FROM visitors WHERE id ${IN_IDS}`),
   // ?2 = new name or NULL to keep; ?3 = 1 when the email is patched, to ?4.
   updateVisitor: sql<VisitorRow>(`UPDATE visitors SET name = coalesce(?2, name), email = CASE WHEN ?3 THEN ?4 ELSE email END
