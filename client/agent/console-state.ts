@@ -46,6 +46,12 @@ export interface ConsoleDeps {
 
 /** Queued conversations whose latest messages are fetched for their preview at once (the rest on sight). */
 const PREVIEWED = 20;
+/**
+ * Catch-ups after a reconnect or a resync run this many at a time: the server answers a
+ * connection's reads one after another and refuses more than 32 waiting (MAX_HEAVY_WAITING),
+ * so a long queue's catch-ups all at once would crowd out the agent's own conversations.
+ */
+const CATCH_UP_AT_ONCE = 4;
 const noop = () => {};
 
 export type ConsoleState = ReturnType<typeof createConsoleState>;
@@ -291,7 +297,7 @@ export function createConsoleState({ me, t, name: shownName, socket, notifier, t
     connection.value = { state: 'online' };
     // The server keeps a status through a reload (within the presence grace): say this tab's, whichever it is.
     socket.emit('status:set', { status: status.peek() }, noop);
-    if (connectedOnce) for (const id of set.ids()) set.get(id)?.resume().catch(noop);
+    if (connectedOnce) void catchUpAll((m) => m.resume());
     connectedOnce = true;
   });
   socket.on('disconnect', (reason) => {
@@ -338,9 +344,27 @@ export function createConsoleState({ me, t, name: shownName, socket, notifier, t
     set.presence(e);
     if (selected.peek() === e.conversationId && e.participant.kind === 'visitor') void refreshVisitor();
   });
-  socket.on('resync', () => {
-    for (const id of set.ids()) set.get(id)?.catchUp().catch(noop);
-  });
+  socket.on('resync', () => void catchUpAll((m) => m.catchUp()));
+
+  /**
+   * After a reconnect or a resync: the agent's own conversations first, then every other one this
+   * tab has loaded, a few at a time. A queued conversation never loaded has nothing to catch up
+   * (the queue's snapshot on connect loads the previews again).
+   */
+  async function catchUpAll(step: (m: ConversationModel) => Promise<void>): Promise<void> {
+    const own = mineIds.peek().filter((id) => set.get(id));
+    const others = set.ids().filter((id) => !own.includes(id) && set.get(id)?.getState().loaded);
+    const ids = [...own, ...others];
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const m = set.get(ids[next++]);
+        // A failed catch-up is retried by the next gap, resync or reconnect.
+        if (m) await step(m).catch(noop);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CATCH_UP_AT_ONCE, ids.length) }, worker));
+  }
 
   return {
     me,

@@ -147,6 +147,15 @@ export function finish(
     notes.push(
       `first message not delivered: seq ${missed.seq} of ${missed.conversationId.slice(0, 8)} to ${views.join(', ')}; its history calls: ${calls.map((a) => `${(a.t / 1000).toFixed(1)} ${a.outcome === 'ok' ? `${a.page?.query} → ${a.page?.seqs}` : a.code}`).join('; ') || 'none'}`,
     );
+    // What else those clients asked around the first refused catch-up (a budget or a queue of reads it used up).
+    const refused = calls.find((a) => a.outcome !== 'ok');
+    if (refused) {
+      const around = c.acks.filter((a) => logs.some((l) => l.id === a.client) && a.sentAt >= refused.sentAt - 10_000 && a.sentAt <= refused.sentAt);
+      const tally = new Map<string, number>();
+      for (const a of around) tally.set(`${a.event} ${a.outcome === 'ok' ? 'ok' : a.code}`, (tally.get(`${a.event} ${a.outcome === 'ok' ? 'ok' : a.code}`) ?? 0) + 1);
+      const connects = logs.flatMap((l) => l.connects.map((t) => (t / 1000).toFixed(1)));
+      notes.push(`their acked calls in the 10 s up to the first refused catch-up: ${[...tally].map(([k, n]) => `${n}× ${k}`).join(', ') || 'none'}; connects at ${connects.join(', ')} s`);
+    }
   }
   const o = c.figures.longestOutage;
   if (o && o.ms > 5000) notes.push(`longest outage: ${timeline(c, o.client, o.from - 1000, o.from + o.ms + 1000)}`);
