@@ -7,7 +7,8 @@ import { API_SCOPES, API_TOKEN_NAME_MAX, API_TOKENS_MAX, type ApiScope, type Api
 import { api, ApiError } from '../lib/api.ts';
 import type { AdminKey } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
-import { ConfirmDialog, Modal } from '../ui/modal.tsx';
+import { ConfirmDialog } from '../ui/modal.tsx';
+import { NameChecklist, SecretOnceDialog } from './secret-dialogs.tsx';
 
 const SCOPE_LABEL: Record<ApiScope, AdminKey> = {
   'conversations:read': 'admin.tokens.scope.conversationsRead',
@@ -152,23 +153,15 @@ export function ApiTokensCard() {
             {problem.name ?? t('admin.tokens.nameHint')}
           </p>
         </div>
-        <fieldset class="choice-group token-scope-choices" aria-describedby={problem.scopes ? 'token-scopes-problem' : undefined}>
-          <legend>{t('admin.tokens.scopesLegend')}</legend>
-          {API_SCOPES.map((scope) => (
-            <label class="choice" key={scope}>
-              <input type="checkbox" value={scope} checked={scopes.includes(scope)} onChange={(e) => toggle(scope, e.currentTarget.checked)} />
-              <span>
-                <strong>{t(SCOPE_LABEL[scope])}</strong>
-                <code class="choice-hint">{scope}</code>
-              </span>
-            </label>
-          ))}
-          {problem.scopes && (
-            <p class="field-problem" id="token-scopes-problem">
-              {problem.scopes}
-            </p>
-          )}
-        </fieldset>
+        <NameChecklist
+          legend={t('admin.tokens.scopesLegend')}
+          names={API_SCOPES}
+          label={(scope) => t(SCOPE_LABEL[scope])}
+          checked={scopes}
+          onToggle={toggle}
+          problem={problem.scopes}
+          problemId="token-scopes-problem"
+        />
         <div class="team-submit">
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {t('admin.tokens.create')}
@@ -181,7 +174,16 @@ export function ApiTokensCard() {
         </div>
       </form>
 
-      {dialog?.kind === 'secret' && <SecretDialog token={dialog.token} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'secret' && (
+        <SecretOnceDialog
+          title={t('admin.tokens.secretTitle', { name: dialog.token.name })}
+          body={t('admin.tokens.secretBody')}
+          secret={dialog.token.secret}
+          codeId="new-token-secret"
+          copyFailed={t('admin.tokens.copyFailed')}
+          onClose={() => setDialog(null)}
+        />
+      )}
       {dialog?.kind === 'revoke' && (
         <ConfirmDialog
           title={t('admin.tokens.revokeTitle', { name: dialog.token.name })}
@@ -193,42 +195,5 @@ export function ApiTokensCard() {
         />
       )}
     </section>
-  );
-}
-
-/** The new token's secret, this once: copy it, then it is gone from the page. */
-function SecretDialog({ token, onClose }: { token: CreatedApiToken; onClose(): void }) {
-  const { t } = useI18n<AdminKey>();
-  const [copied, setCopied] = useState<boolean | null>(null);
-  const title = t('admin.tokens.secretTitle', { name: token.name });
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(token.secret);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  }
-  return (
-    <Modal label={title} onClose={onClose}>
-      <div class="dialog-form">
-        <h2>{title}</h2>
-        <p class="dialog-text">{t('admin.tokens.secretBody')}</p>
-        <p class="new-password">
-          <code id="new-token-secret">{token.secret}</code>
-        </p>
-        <p class="form-message" role="status">
-          {copied === true ? t('admin.tokens.copied') : copied === false ? t('admin.tokens.copyFailed') : ''}
-        </p>
-        <div class="dialog-actions">
-          <button type="button" class="btn" onClick={() => void copy()}>
-            {t('admin.tokens.copy')}
-          </button>
-          <button type="button" class="btn btn-primary" autofocus onClick={onClose}>
-            {t('admin.tokens.done')}
-          </button>
-        </div>
-      </div>
-    </Modal>
   );
 }

@@ -9,6 +9,7 @@ import { api, ApiError } from '../lib/api.ts';
 import type { AdminKey } from '../lib/i18n.ts';
 import { useI18n } from '../ui/i18n-context.ts';
 import { ConfirmDialog, Modal } from '../ui/modal.tsx';
+import { NameChecklist, SecretOnceDialog } from './secret-dialogs.tsx';
 
 const EVENT_LABEL: Record<WebhookEvent, AdminKey> = {
   'conversation.created': 'admin.hooks.event.conversationCreated',
@@ -196,23 +197,15 @@ export function WebhooksCard() {
             {problem.url ?? t('admin.hooks.urlHint')}
           </p>
         </div>
-        <fieldset class="choice-group token-scope-choices" aria-describedby={problem.events ? 'hook-events-problem' : undefined}>
-          <legend>{t('admin.hooks.eventsLegend')}</legend>
-          {WEBHOOK_EVENTS.map((event) => (
-            <label class="choice" key={event}>
-              <input type="checkbox" value={event} checked={events.includes(event)} onChange={(e) => toggle(event, e.currentTarget.checked)} />
-              <span>
-                <strong>{t(EVENT_LABEL[event])}</strong>
-                <code class="choice-hint">{event}</code>
-              </span>
-            </label>
-          ))}
-          {problem.events && (
-            <p class="field-problem" id="hook-events-problem">
-              {problem.events}
-            </p>
-          )}
-        </fieldset>
+        <NameChecklist
+          legend={t('admin.hooks.eventsLegend')}
+          names={WEBHOOK_EVENTS}
+          label={(event) => t(EVENT_LABEL[event])}
+          checked={events}
+          onToggle={toggle}
+          problem={problem.events}
+          problemId="hook-events-problem"
+        />
         <div class="team-submit">
           <button type="submit" class="btn btn-primary" disabled={busy}>
             {t('admin.hooks.create')}
@@ -225,7 +218,16 @@ export function WebhooksCard() {
         </div>
       </form>
 
-      {dialog?.kind === 'secret' && <SecretDialog webhook={dialog.webhook} onClose={() => setDialog(null)} />}
+      {dialog?.kind === 'secret' && (
+        <SecretOnceDialog
+          title={t('admin.hooks.secretTitle')}
+          body={t('admin.hooks.secretBody')}
+          secret={dialog.webhook.secret}
+          codeId="new-hook-secret"
+          copyFailed={t('admin.hooks.copyFailed')}
+          onClose={() => setDialog(null)}
+        />
+      )}
       {dialog?.kind === 'log' && <DeliveryLog webhook={dialog.webhook} onClose={() => setDialog(null)} />}
       {dialog?.kind === 'delete' && (
         <ConfirmDialog
@@ -238,43 +240,6 @@ export function WebhooksCard() {
         />
       )}
     </section>
-  );
-}
-
-/** The new webhook's signing secret, this once. */
-function SecretDialog({ webhook, onClose }: { webhook: CreatedWebhook; onClose(): void }) {
-  const { t } = useI18n<AdminKey>();
-  const [copied, setCopied] = useState<boolean | null>(null);
-  const title = t('admin.hooks.secretTitle');
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(webhook.secret);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  }
-  return (
-    <Modal label={title} onClose={onClose}>
-      <div class="dialog-form">
-        <h2>{title}</h2>
-        <p class="dialog-text">{t('admin.hooks.secretBody')}</p>
-        <p class="new-password">
-          <code id="new-hook-secret">{webhook.secret}</code>
-        </p>
-        <p class="form-message" role="status">
-          {copied === true ? t('admin.tokens.copied') : copied === false ? t('admin.hooks.copyFailed') : ''}
-        </p>
-        <div class="dialog-actions">
-          <button type="button" class="btn" onClick={() => void copy()}>
-            {t('admin.tokens.copy')}
-          </button>
-          <button type="button" class="btn btn-primary" autofocus onClick={onClose}>
-            {t('admin.tokens.done')}
-          </button>
-        </div>
-      </div>
-    </Modal>
   );
 }
 
