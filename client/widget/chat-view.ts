@@ -195,6 +195,8 @@ export function createChatView(opts: ChatViewOptions): ChatView {
     setConnection(state, detail, fallbackHref) {
       root.dataset.connection = state;
       banner.hidden = state === 'online';
+      // Failed: nothing written here could be sent (not allowed, signed-in users only, no cookie): no box to write in.
+      composer.setEnabled(state !== 'failed');
       if (state === 'connecting') setContent(banner, t('widget.connection.connecting'));
       if (state === 'reconnecting') setContent(banner, h('span', { class: 'spinner', 'aria-hidden': 'true' }), ' ', t('widget.connection.reconnecting'));
       if (state === 'failed') {

@@ -175,6 +175,8 @@ describe('[E2E-EMBED] window.Parley on a host page', () => {
     await page.getByRole('button', { name: 'Help' }).click();
     const chat = widgetFrame(page);
     await poll(() => chat.locator('body').textContent()).toContain('Chat is only available to signed-in users.');
+    // Nothing typed here could be sent: no box to write in until the page identifies its user.
+    expect(await chat.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
     await screenshot(page, 'embed-identity-required-mobile');
     await page.goto(`${shop.url}/?user=lin-5`);
     await page.getByRole('button', { name: 'Help' }).click();
