@@ -36,13 +36,14 @@ describe.each(TRANSPORTS)('[LB] nginx in front of two nodes, %s', (transport) =>
     const visitor = visitors[0];
     const { message } = await ok(visitor, 'message:send', { clientId: 'v1', body: 'hello through the proxy' });
     await ok(agent, 'conversation:claim', { conversationId: message.conversationId });
-    const atVisitor = next(visitor, 'message');
+    // Bounds that detect a message that never comes, not a speed: CI runs this beside other suites.
+    const atVisitor = next(visitor, 'message', () => true, 15_000);
     await ok(agent, 'message:send', { conversationId: message.conversationId, clientId: 'a1', body: 'hi!' });
     expect((await atVisitor).body).toBe('hi!');
-    const atAgent = next(agent, 'message');
+    const atAgent = next(agent, 'message', () => true, 15_000);
     await ok(visitor, 'message:send', { clientId: 'v2', body: 'thanks' });
     expect((await atAgent).seq).toBe(3);
-    const closed = next(visitor, 'conversation', (x) => x.status === 'closed');
+    const closed = next(visitor, 'conversation', (x) => x.status === 'closed', 15_000);
     await ok(agent, 'conversation:close', { conversationId: message.conversationId });
     await closed;
     for (const v of visitors) v.close();

@@ -22,7 +22,8 @@ async function answered(t: TestApp, agent: AgentClient, email: string | null, re
   await ok(agent, 'conversation:claim', { conversationId });
   let lastSeq = 0;
   for (const body of replies) {
-    const seen = next(socket, 'message', (m) => m.body === body);
+    // A bound that detects a reply that never comes, not a speed (two nodes beside other suites in CI).
+    const seen = next(socket, 'message', (m) => m.body === body, 15_000);
     const sent = await ok(agent, 'message:send', { conversationId, clientId: `a-${Math.random()}`, body });
     lastSeq = sent.message.seq;
     await seen;
