@@ -430,12 +430,12 @@ async function expectNoPollution(fx: Fixtures): Promise<void> {
   const agents = await fetch(`${url}/api/agents`, { headers: { cookie: fx.cookies.visitor } });
   expect(agents.status).toBe(401);
   await agents.arrayBuffer();
-  // A new visitor is exactly {id, name, email}, with the default name.
+  // A new visitor is exactly {id, name, email, verified}, with the default name, not verified.
   const { cookie } = await arena.target.visitorSession({ address: '10.255.0.3' });
   const me = (await (await fetch(`${url}/api/me`, { headers: { cookie: cookie! } })).json()) as Record<string, Record<string, unknown>>;
   expect(Object.keys(me)).toEqual(['visitor']);
-  expect(Object.keys(me.visitor).sort()).toEqual(['email', 'id', 'name']);
-  expect(me.visitor).toMatchObject({ email: null, name: expect.stringMatching(/^Visitor /) });
+  expect(Object.keys(me.visitor).sort()).toEqual(['email', 'id', 'name', 'verified']);
+  expect(me.visitor).toMatchObject({ email: null, name: expect.stringMatching(/^Visitor /), verified: false });
   // A visitor is still no agent or admin.
   for (const ns of ['/agent', '/admin'] as const) {
     const refused = await connect(url, ns, { transport: 'websocket', cookie: cookie! }).then(

@@ -65,7 +65,7 @@ async function plant(target: Target, payload: Payload): Promise<Planted> {
   const socket = await connect(target.url, '/visitor', { transport: 'websocket', cookie: cookieOf(res) });
   const updated = await ok(socket, 'profile:update', nameFirst ? { email } : { name });
   // The server keeps the payloads as they are (no escaping, no refusal): the clients must cope.
-  expect(updated.visitor).toEqual({ id: visitor.id, name, email });
+  expect(updated.visitor).toEqual({ id: visitor.id, name, email, verified: false });
   const url = asUrl(payload);
   const title = asTitle(payload);
   socket.emit('page:view', { url, title });
