@@ -146,7 +146,7 @@ export function SettingsPage({ onError }: { onError(text: string): void }) {
 
   return (
     <div class="settings-page">
-      <form class="settings" onSubmit={save} noValidate aria-busy={saved === null}>
+      <form class="settings" onSubmit={save} noValidate aria-busy={saved === null} inert={saved === null}>
         <h1 class="page-title">{t('admin.settings.heading')}</h1>
         <section class="card" aria-labelledby="routing-heading">
           <h2 id="routing-heading">{t('admin.settings.routing.heading')}</h2>

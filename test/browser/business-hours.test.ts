@@ -129,6 +129,15 @@ describe('[E2E-HOURS] the business-hours editor', () => {
       try {
         const admin = await signIn(context, app, { email: 'root@example.com', name: 'Root Admin', role: 'admin' }, '/admin');
         const watched = watch(admin);
+        // A slow first answer (as on a busy server): the page must not take edits it would then overwrite.
+        let first = true;
+        await admin.route('**/api/settings', async (route) => {
+          if (first && route.request().method() === 'GET') {
+            first = false;
+            await new Promise((resolve) => setTimeout(resolve, 1500));
+          }
+          await route.continue();
+        });
         await admin.goto(`${app.url}/admin#settings`);
         await poll(() => admin.getByRole('heading', { name: 'Business hours' }).isVisible()).toBe(true);
         expect(await admin.getByLabel('Use business hours').isChecked()).toBe(false);
