@@ -185,7 +185,13 @@ export function createApp(deps: AppDeps): App {
     post: (request) => postWebhook(request, { timeoutMs: config.webhookTimeoutMs, allowPrivate: config.webhookAllowPrivate }),
     timing: deps.webhookTiming,
     counted: (outcome) => webhookCount.inc({ outcome }),
+    // Every other node reads the webhooks again before a change is answered (5 s at most: a node that
+    // does not answer reads them within 5 s anyway).
+    changed: async () => {
+      if (cluster) await ns.agent.serverSideEmitWithAck('parley:webhooks').catch(() => logger.warn({ event: 'webhook.notice_unanswered' }, 'a node did not confirm a webhook change'));
+    },
   });
+  if (cluster) ns.agent.on('parley:webhooks', (done) => void webhooks.refresh().catch(() => {}).finally(done));
   const events = withSubscribers(fanout, metrics.events, routingTriggers, emailTriggers, webhooks.events);
   const queue = createQueuePositions({ store, events, logger });
   const settings = createTeamSettings({

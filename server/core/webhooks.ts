@@ -31,6 +31,8 @@ export interface WebhookTiming {
   giveUpAfterMs?: number;
   /** A webhook whose deliveries failed this long without a success is disabled (default 24 h). */
   disableAfterMs?: number;
+  /** How often the node reads again which events are wanted, whatever it heard (default 5 s). */
+  wantedRefreshMs?: number;
 }
 
 export interface WebhookDeps {
@@ -46,6 +48,11 @@ export interface WebhookDeps {
   timing?: WebhookTiming;
   /** Deliveries by outcome (metrics). */
   counted?: (outcome: 'delivered' | 'retry' | 'failed' | 'enqueued' | 'disabled') => void;
+  /**
+   * The webhooks changed on this node: resolves once every other node of a cluster has read them
+   * again (app.ts asks them; none on one node), so that the change applies to every event after it.
+   */
+  changed?: () => Promise<void>;
 }
 
 export interface WebhookService {
@@ -62,6 +69,8 @@ export interface WebhookService {
   close(): void;
   /** One pass of the worker: every due delivery it can lease; the timer calls it. */
   tick(): Promise<void>;
+  /** Reads again which event types some enabled webhook wants (another node changed its webhooks). */
+  refresh(): Promise<void>;
 }
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -71,11 +80,19 @@ const DAY_MS = 24 * 60 * 60_000;
  * takes a delivery that is still being sent.
  */
 const SEND_BATCH = 4;
+/**
+ * How often each node reads again which event types are wanted, whatever it heard: what bounds a
+ * node's wrong idea of them should it miss another node's notice (Redis down at that moment).
+ */
+const WANTED_REFRESH_MS = 5000;
 
 /** The signature header's value for a body sent at `unixSeconds` (docs/api.md, "Verifying a delivery"). */
 export function signWebhook(secret: string, unixSeconds: number, body: string): string {
   return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`;
 }
+
+const previousAgent = (previous: { agentId: string | null; agentName: string | null }) =>
+  previous.agentId === null ? null : { id: previous.agentId, name: previous.agentName ?? '' };
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -113,6 +130,7 @@ export function createWebhookService(deps: WebhookDeps): WebhookService {
   const pollMs = t.pollMs ?? Math.min(1000, Math.max(50, Math.floor(deps.retryBaseMs / 4)));
   const giveUpAfterMs = t.giveUpAfterMs ?? DAY_MS;
   const disableAfterMs = t.disableAfterMs ?? DAY_MS;
+  const wantedRefreshMs = t.wantedRefreshMs ?? WANTED_REFRESH_MS;
   const leaseMs = deps.timeoutMs * 2 + 1000;
   const owner = randomUUID();
   const counted = deps.counted ?? (() => {});
@@ -123,11 +141,41 @@ export function createWebhookService(deps: WebhookDeps): WebhookService {
   let again = false;
   let closed = false;
 
-  /** Stores one event for every webhook that wants it, then wakes the worker. */
-  function emit(type: WebhookEvent, data: unknown): void {
+  /**
+   * The event types some enabled webhook wants, as this node last read them (null: not known, so
+   * every event goes to the store, which checks). With no webhook for a type, the usual case, an
+   * event costs nothing: no body, no statement. A wrong "wanted" costs one statement that stores
+   * nothing; a wrong "not wanted" would lose events, so every change is read again at once on the
+   * node that made it, and on every other node before the change's answer (see `changed`).
+   */
+  let wanted: ReadonlySet<string> | null = null;
+  /** Bumped by every read: only the latest read's answer is kept. */
+  let reads = 0;
+  let refreshTimer: NodeJS.Timeout | undefined;
+
+  async function refresh(): Promise<void> {
+    const read = ++reads;
+    try {
+      const hooks = await store.listWebhooks();
+      if (read === reads) wanted = new Set(hooks.filter((w) => w.enabled).flatMap((w) => w.events));
+    } catch (err) {
+      if (read === reads) wanted = null;
+      throw err;
+    }
+  }
+
+  /** After a change made here: this node's view, then every other node's. */
+  async function afterChange(): Promise<void> {
+    await refresh().catch(warn('webhook.refresh_failed'));
+    await deps.changed?.();
+  }
+
+  /** Stores one event for every webhook that wants it, then wakes the worker. `data` is built only then. */
+  function emit(type: WebhookEvent, data: () => unknown): void {
+    if (wanted !== null && !wanted.has(type)) return;
     const createdAt = clock.now();
     const id = `evt_${randomUUID().replaceAll('-', '')}`;
-    const body = JSON.stringify({ id, type, createdAt: new Date(createdAt).toISOString(), data });
+    const body = JSON.stringify({ id, type, createdAt: new Date(createdAt).toISOString(), data: data() });
     store
       .enqueueWebhookEvent({ id, type, body, createdAt })
       .then((stored) => {
@@ -139,14 +187,14 @@ export function createWebhookService(deps: WebhookDeps): WebhookService {
   }
 
   const events: Partial<DomainEvents> = {
-    conversationOpened: (c) => emit('conversation.created', { conversation: toConversation(c) }),
-    conversationClaimed: (c) => emit('conversation.claimed', { conversation: toConversation(c) }),
-    conversationAssigned: (c, previous) => emit('conversation.assigned', { conversation: toConversation(c), by: 'routing', previousAgent: previous.agentId === null ? null : { id: previous.agentId, name: previous.agentName ?? '' } }),
-    conversationTransferred: (c, previous) => emit('conversation.assigned', { conversation: toConversation(c), by: 'transfer', previousAgent: previous.agentId === null ? null : { id: previous.agentId, name: previous.agentName ?? '' } }),
-    conversationClosed: (c) => emit('conversation.closed', { conversation: toConversation(c) }),
-    messageCreated: (m, c) => emit('message.created', { author: m.authorKind, message: toMessage(m), conversation: toConversation(c) }),
+    conversationOpened: (c) => emit('conversation.created', () => ({ conversation: toConversation(c) })),
+    conversationClaimed: (c) => emit('conversation.claimed', () => ({ conversation: toConversation(c) })),
+    conversationAssigned: (c, previous) => emit('conversation.assigned', () => ({ conversation: toConversation(c), by: 'routing', previousAgent: previousAgent(previous) })),
+    conversationTransferred: (c, previous) => emit('conversation.assigned', () => ({ conversation: toConversation(c), by: 'transfer', previousAgent: previousAgent(previous) })),
+    conversationClosed: (c) => emit('conversation.closed', () => ({ conversation: toConversation(c) })),
+    messageCreated: (m, c) => emit('message.created', () => ({ author: m.authorKind, message: toMessage(m), conversation: toConversation(c) })),
     agentStatusChanged: (change) => {
-      if (change) emit('agent.status', { agent: change.agent, status: change.status });
+      if (change) emit('agent.status', () => ({ agent: change.agent, status: change.status }));
     },
   };
 
@@ -185,6 +233,7 @@ export function createWebhookService(deps: WebhookDeps): WebhookService {
     else logger.warn({ event: 'webhook.retry', ...fields, status, error, retryInMs: retryAt - now }, 'webhook not delivered; will retry');
     if (disabled) {
       counted('disabled');
+      void afterChange();
       logger.error({ event: 'webhook.disabled', webhookId: d.webhookId }, 'webhook disabled after a day of failed deliveries');
     }
   }
@@ -226,11 +275,12 @@ export function createWebhookService(deps: WebhookDeps): WebhookService {
   return {
     events,
     // Also when the visitor changes their rating within the window (`changed`: true).
-    csatCreated: ({ csat, agentId }) => emit('csat.created', { csat, agentId, changed: csat.updatedAt !== csat.createdAt }),
+    csatCreated: ({ csat, agentId }) => emit('csat.created', () => ({ csat, agentId, changed: csat.updatedAt !== csat.createdAt })),
     async create(input) {
       if ((await store.listWebhooks()).length >= WEBHOOKS_MAX) throw new AppError(ErrorCode.Conflict, `at most ${WEBHOOKS_MAX} webhooks`);
       const secret = WEBHOOK_SECRET_PREFIX + randomBytes(24).toString('base64url');
       const w = await store.createWebhook({ url: input.url, events: [...new Set(input.events)], secret, createdAt: clock.now() });
+      await afterChange();
       return { ...toWebhookShape(w), secret };
     },
     list: async () => (await store.listWebhooks()).map(toWebhookShape),
@@ -238,11 +288,13 @@ export function createWebhookService(deps: WebhookDeps): WebhookService {
       await existing(id);
       const w = await store.updateWebhook(id, { ...patch, events: patch.events ? [...new Set(patch.events)] : undefined }, clock.now());
       if (!w) throw new AppError(ErrorCode.NotFound, 'no such webhook');
+      await afterChange();
       if (w.enabled && patch.enabled) void tick();
       return toWebhookShape(w);
     },
     async remove(id) {
       if (!(await store.deleteWebhook(id))) throw new AppError(ErrorCode.NotFound, 'no such webhook');
+      await afterChange();
     },
     async deliveries(id, limit) {
       await existing(id);
@@ -252,11 +304,16 @@ export function createWebhookService(deps: WebhookDeps): WebhookService {
       if (timer || closed) return;
       timer = setInterval(() => void tick(), pollMs);
       timer.unref();
+      void refresh().catch(warn('webhook.refresh_failed'));
+      refreshTimer = setInterval(() => void refresh().catch(warn('webhook.refresh_failed')), wantedRefreshMs);
+      refreshTimer.unref();
     },
     close() {
       closed = true;
       clearInterval(timer);
+      clearInterval(refreshTimer);
     },
     tick,
+    refresh,
   };
 }

@@ -34,6 +34,8 @@ export interface AgentNodeEvents {
   'parley:account': (agentId: string) => void;
   /** The team settings changed: each node reads them again. */
   'parley:settings': () => void;
+  /** The webhooks changed: each node reads again which events are wanted, then answers. */
+  'parley:webhooks': (done: () => void) => void;
 }
 
 export type AgentNamespace = Namespace<AgentClientEvents, AgentServerEvents, AgentNodeEvents, AgentSocketData>;

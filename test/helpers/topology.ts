@@ -32,6 +32,7 @@ export interface ClusterOptions {
   heartbeatMs?: number;
   deadAfterMs?: number;
   emailTiming?: StartOptions['emailTiming'];
+  webhookTiming?: StartOptions['webhookTiming'];
 }
 
 export async function startNode(
@@ -46,7 +47,7 @@ export async function startNode(
   const store: Store = await openPostgresStore(postgresUrl, { logger });
   await store.migrate();
   const cluster = await openCluster(config, logger, { nodeId, heartbeatMs: opts.heartbeatMs ?? 300, deadAfterMs: opts.deadAfterMs ?? 1500 });
-  const node = await startApp({ store, cluster: cluster!, env, register: opts.register, accountWatchMs: opts.accountWatchMs, emailTiming: opts.emailTiming });
+  const node = await startApp({ store, cluster: cluster!, env, register: opts.register, accountWatchMs: opts.accountWatchMs, emailTiming: opts.emailTiming, webhookTiming: opts.webhookTiming });
   const close = node.close;
   node.close = async () => {
     await close();

@@ -327,4 +327,33 @@ describe('[HOOK] webhooks', () => {
     expect(bodies).toEqual(['m0', ...Array.from({ length: 10 }, (_, i) => [`a${i + 1}`, `v${i + 1}`]).flat()].sort());
     for (const d of await deliveriesOf(t, cookie, hook.id)) expect(d).toMatchObject({ attempts: 1, lastStatus: 200 });
   });
+
+  it('[HOOK11] a webhook created or changed on one node gets the very next event raised on another node (each node keeps which events are wanted; a change is answered only once every node has read it again)', async () => {
+    const receiver = await startReceiver();
+    // No periodic reading in this test: only the change's notice can tell the other node.
+    const t = await startCluster({ env: PRIVATE_OK, webhookTiming: { wantedRefreshMs: 3_600_000 } });
+    const [a, b] = t.nodes;
+    const cookie = await adminCookie(t);
+    // Events of every kind before any webhook: nothing is wanted, nothing is stored.
+    const first = await visitorWrites(t, 'before any webhook');
+    expect(await t.store.countPendingWebhookDeliveries()).toBe(0);
+
+    // Created on node B; the visitor writes through node A right after the answer.
+    const res = await b.http('/api/webhooks', { method: 'POST', cookie, json: { url: `${receiver.url}/hook`, events: ['message.created'] } });
+    expect(res.status).toBe(201);
+    const hook = ((await res.json()) as { webhook: CreatedWebhook }).webhook;
+    await ok(first.socket, 'message:send', { clientId: 'after-create', body: 'after create' });
+    const created = await receiver.next((h) => h.body.type === 'message.created');
+    expect((created.body.data as { message: { body: string } }).message.body).toBe('after create');
+
+    // Changed on node A to want closes too; the agent on node B closes right after the answer.
+    const patched = await a.http(`/api/webhooks/${hook.id}`, { method: 'PATCH', cookie, json: { events: ['message.created', 'conversation.closed'] } });
+    expect(patched.status).toBe(200);
+    const { socket: agent } = await t.agent('websocket', 'ann@example.com', { name: 'Ann' });
+    await ok(agent, 'conversation:claim', { conversationId: first.conversationId });
+    await ok(agent, 'conversation:close', { conversationId: first.conversationId });
+    const closed = await receiver.next((h) => h.body.type === 'conversation.closed');
+    expect(closed.body.data).toMatchObject({ conversation: { id: first.conversationId, status: 'closed' } });
+    expect(receiver.received.filter((h) => h.body.data && (h.body.data as { message?: { body: string } }).message?.body === 'before any webhook')).toHaveLength(0);
+  });
 });
