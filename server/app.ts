@@ -412,13 +412,14 @@ export function createApp(deps: AppDeps): App {
       presence.close();
       router?.close();
       hoursWatch.close();
-      email?.close();
+      const emailClosed = email?.close();
       webhooks.close();
       queue.close();
       fanout.close();
       const force = setTimeout(() => httpServer.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(force);
+      await emailClosed;
     },
   };
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';
-import type { ConversationRecord, MessageRecord, OutboxEmail, PendingFollowUp, Store } from '../store/store.ts';
+import type { ConversationRecord, FollowUpReply, MessageRecord, OutboxEmail, PendingFollowUp, Store } from '../store/store.ts';
 import { EMAIL_LINK_TTL_MS, signEmailLink } from './email-link.ts';
 import { type EmailTexts, renderFollowUp, renderTranscript } from './email-render.ts';
 import { personKey, type PresenceRegistry } from './presence-registry.ts';
@@ -73,7 +73,8 @@ export interface EmailDeps {
 
 export interface EmailService {
   start(): void;
-  close(): void;
+  /** Stops the worker; resolves once the replies it holds are written. */
+  close(): Promise<void>;
   /** A message was stored: an agent's reply starts (or joins) a wait for the visitor to read it. */
   messageCreated(message: MessageRecord, conversation: ConversationRecord): void;
   /** The visitor's first socket came / last went (cluster-wide, after the grace). */
@@ -96,6 +97,14 @@ const MAX_SCAN = 2000;
 const MAX_TRANSCRIPT_MESSAGES = 2000;
 const RETRY_CAP_MS = 30 * 60_000;
 const SEND_BATCH = 10;
+/**
+ * Agent replies are written for follow-ups together, at most this long after the first of them:
+ * one statement per interval, not a commit per reply. The wait's clock starts at each reply's own
+ * time, so the interval never delays an email by more than itself.
+ */
+const REPLY_WRITE_MS = 100;
+/** …or at once when this many conversations wait to be written. */
+const REPLY_WRITE_MAX = 500;
 
 export function createEmailService(deps: EmailDeps): EmailService {
   const { store, registry, clock, logger, mailer, texts } = deps;
@@ -112,6 +121,22 @@ export function createEmailService(deps: EmailDeps): EmailService {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | null = null;
   let closed = false;
+
+  /** Replies not written yet, by conversation (its first reply's time counts). */
+  let replies = new Map<string, FollowUpReply>();
+  let replyTimer: NodeJS.Timeout | null = null;
+  /** The writes in order: each waits for the one before. */
+  let writing: Promise<void> = Promise.resolve();
+
+  function writeReplies(): Promise<void> {
+    if (replyTimer) clearTimeout(replyTimer);
+    replyTimer = null;
+    if (replies.size === 0) return writing;
+    const batch = [...replies.values()];
+    replies = new Map();
+    writing = writing.then(() => store.followUpReplies(batch)).catch(warn('email.followup_reply_failed'));
+    return writing;
+  }
 
   async function followUp(row: PendingFollowUp, now: number, delayMs: number): Promise<void> {
     if (!row.email) {
@@ -217,14 +242,20 @@ export function createEmailService(deps: EmailDeps): EmailService {
       timer = setInterval(() => void tick(), pollMs);
       timer.unref();
     },
-    close() {
+    async close() {
       closed = true;
       clearInterval(timer);
+      await writeReplies();
       mailer.close();
     },
     messageCreated(message, conversation) {
-      if (message.authorKind !== 'agent') return;
-      store.followUpReply(conversation.id, conversation.visitorId, message.createdAt).catch(warn('email.followup_reply_failed'));
+      if (message.authorKind !== 'agent' || replies.has(conversation.id)) return;
+      replies.set(conversation.id, { conversationId: conversation.id, visitorId: conversation.visitorId, at: message.createdAt });
+      if (replies.size >= REPLY_WRITE_MAX) void writeReplies();
+      else if (!replyTimer) {
+        replyTimer = setTimeout(() => void writeReplies(), REPLY_WRITE_MS);
+        replyTimer.unref();
+      }
     },
     visitorSeen(visitorId) {
       store.visitorSeen(visitorId, clock.now()).catch(warn('email.visitor_seen_failed'));

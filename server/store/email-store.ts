@@ -55,12 +55,23 @@ export interface PendingFollowUp {
   lastSeenAt: number | null;
 }
 
+/** An agent's reply in a conversation, at `at`. */
+export interface FollowUpReply {
+  conversationId: string;
+  visitorId: string;
+  at: number;
+}
+
 /** How a follow-up check ended: an email for the batch through `throughSeq`, or nothing to send. */
 export type FollowUpSettlement = { kind: 'enqueue'; throughSeq: number; email: NewOutboxEmail } | { kind: 'nothing' };
 
 export interface EmailStore {
-  /** An agent replied in the conversation at `at`: its replies wait unread from then (if they did not already). */
-  followUpReply(conversationId: string, visitorId: string, at: number): Promise<void>;
+  /**
+   * Agents replied: each conversation's replies wait unread from its reply's `at` (if they did not
+   * already), and each reply changes its revision. One transaction for all; a conversation may
+   * come more than once (its earliest `at` counts).
+   */
+  followUpReplies(replies: readonly FollowUpReply[]): Promise<void>;
   /**
    * Conversations whose replies have waited since `before` or earlier, in (pendingAt,
    * conversationId) order after `after` (a page's last row; null: from the start), at most `limit`.

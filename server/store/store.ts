@@ -12,7 +12,7 @@ import type { EmailStore } from './email-store.ts';
 
 export type { AttachmentRecord, AttachmentRef, NewAttachment } from './attachment-store.ts';
 export type { CannedReplyRecord, CsatCounts, CsatRecord, PageViewRecord } from './agent-tools.ts';
-export type { EmailKind, EnqueueResult, FollowUpSettlement, NewOutboxEmail, OutboxEmail, PendingFollowUp } from './email-store.ts';
+export type { EmailKind, EnqueueResult, FollowUpReply, FollowUpSettlement, NewOutboxEmail, OutboxEmail, PendingFollowUp } from './email-store.ts';
 export type { ApiTokenRecord } from './api-tokens.ts';
 export type { ClaimedDelivery, WebhookDeliveryRecord, WebhookRecord } from './webhook-store.ts';
 

@@ -73,8 +73,8 @@ export function runEmailContract(engineName: string, open: (clock: Clock) => Pro
       const { visitor, conversation: c } = await conversation();
       await store.visitorSeen(visitor.id, T0 + 3);
       await store.setVisitorLanguage(visitor.id, 'de');
-      await store.followUpReply(c.id, visitor.id, T0 + 10);
-      await store.followUpReply(c.id, visitor.id, T0 + 20);
+      await store.followUpReplies([{ conversationId: c.id, visitorId: visitor.id, at: T0 + 10 }]);
+      await store.followUpReplies([{ conversationId: c.id, visitorId: visitor.id, at: T0 + 20 }]);
       expect(await store.followUpsPending(T0 + 9, null, 10)).toEqual([]);
       const [row] = await store.followUpsPending(T0 + 10, null, 10);
       expect(row).toEqual({ conversationId: c.id, visitorId: visitor.id, emailedSeq: 0, pendingAt: T0 + 10, revision: 2, email: 'v@example.com', language: 'de', lastSeenAt: T0 + 3 });
@@ -90,18 +90,36 @@ export function runEmailContract(engineName: string, open: (clock: Clock) => Pro
       expect(await store.listEmails(c.id)).toHaveLength(1);
 
       // A reply after the check read its revision: the wait goes on, from the settle's time.
-      await store.followUpReply(c.id, visitor.id, T0 + 40);
-      await store.followUpReply(c.id, visitor.id, T0 + 41);
+      await store.followUpReplies([{ conversationId: c.id, visitorId: visitor.id, at: T0 + 40 }]);
+      await store.followUpReplies([{ conversationId: c.id, visitorId: visitor.id, at: T0 + 41 }]);
       expect(await store.followUpSettle(c.id, 3, { kind: 'enqueue', throughSeq: 6, email: mail(c.id, `followup:${c.id}:6`) }, T0 + 50)).toBe(true);
       const [after] = await store.followUpsPending(T0 + 1_000_000, null, 10);
       expect(after).toMatchObject({ emailedSeq: 6, pendingAt: T0 + 50, revision: 4 });
+    });
+
+    it('[STORE-MAIL5] replies are stored together: one call for several conversations, a conversation twice (its earliest reply starts the wait, each reply is a revision), joining a wait already stored', async () => {
+      const one = await conversation();
+      const two = await conversation();
+      await store.followUpReplies([{ conversationId: two.conversation.id, visitorId: two.visitor.id, at: T0 + 1 }]);
+      await store.followUpReplies([
+        { conversationId: one.conversation.id, visitorId: one.visitor.id, at: T0 + 30 },
+        { conversationId: two.conversation.id, visitorId: two.visitor.id, at: T0 + 5 },
+        { conversationId: one.conversation.id, visitorId: one.visitor.id, at: T0 + 20 },
+        { conversationId: one.conversation.id, visitorId: one.visitor.id, at: T0 + 40 },
+      ]);
+      await store.followUpReplies([]);
+      const rows = await store.followUpsPending(T0 + 100, null, 10);
+      const of = (id: string) => rows.find((r) => r.conversationId === id);
+      expect(of(one.conversation.id)).toMatchObject({ visitorId: one.visitor.id, pendingAt: T0 + 20, revision: 3, emailedSeq: 0 });
+      expect(of(two.conversation.id)).toMatchObject({ visitorId: two.visitor.id, pendingAt: T0 + 1, revision: 2, emailedSeq: 0 });
+      expect(rows).toHaveLength(2);
     });
 
     it('[STORE-MAIL4] pending follow-ups page in (pendingAt, conversationId) order', async () => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         const { visitor, conversation: c } = await conversation();
-        await store.followUpReply(c.id, visitor.id, T0 + (i % 2));
+        await store.followUpReplies([{ conversationId: c.id, visitorId: visitor.id, at: T0 + (i % 2) }]);
         ids.push(c.id);
       }
       const order = [...ids.filter((_, i) => i % 2 === 0).sort(), ...ids.filter((_, i) => i % 2 === 1).sort()];

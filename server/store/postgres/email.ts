@@ -11,11 +11,25 @@ const INSERT = `INSERT INTO email_outbox (id, key, kind, conversation_id, recipi
 
 export function createPostgresEmail(db: Db): EmailStore {
   return {
-    async followUpReply(conversationId, visitorId, at) {
+    async followUpReplies(replies) {
+      if (replies.length === 0) return;
+      // One row per conversation (a statement may not update a row twice): its earliest reply, and
+      // as many revisions as it had replies.
+      const rows = new Map<string, { visitorId: string; at: number; count: number }>();
+      for (const r of replies) {
+        const row = rows.get(r.conversationId);
+        if (row) {
+          row.at = Math.min(row.at, r.at);
+          row.count++;
+        } else rows.set(r.conversationId, { visitorId: r.visitorId, at: r.at, count: 1 });
+      }
+      const list = [...rows];
       await db.execute(
-        `INSERT INTO email_followups (conversation_id, visitor_id, emailed_seq, pending_at, revision) VALUES ($1, $2, 0, $3, 1)
-         ON CONFLICT (conversation_id) DO UPDATE SET pending_at = coalesce(email_followups.pending_at, excluded.pending_at), revision = email_followups.revision + 1`,
-        [conversationId, visitorId, at],
+        `INSERT INTO email_followups (conversation_id, visitor_id, emailed_seq, pending_at, revision)
+         SELECT c, v, 0, a, n FROM unnest($1::text[], $2::text[], $3::bigint[], $4::int[]) AS r(c, v, a, n)
+         ON CONFLICT (conversation_id) DO UPDATE SET pending_at = coalesce(email_followups.pending_at, excluded.pending_at),
+           revision = email_followups.revision + excluded.revision`,
+        [list.map(([id]) => id), list.map(([, r]) => r.visitorId), list.map(([, r]) => r.at), list.map(([, r]) => r.count)],
       );
     },
     async followUpsPending(before, after, limit) {

@@ -55,8 +55,12 @@ export function createSqliteEmail(db: DatabaseSync, transaction: <T>(work: () =>
   const s = () => (prepared ??= statements(db));
 
   return {
-    async followUpReply(conversationId, visitorId, at) {
-      await transaction(() => s().reply.run(conversationId, visitorId, at));
+    async followUpReplies(replies) {
+      if (replies.length === 0) return;
+      await transaction(() => {
+        // Earliest first: a conversation's wait starts at its earliest reply of the batch.
+        for (const r of [...replies].sort((x, y) => x.at - y.at)) s().reply.run(r.conversationId, r.visitorId, r.at);
+      });
     },
     async followUpsPending(before, after, limit) {
       return s()
