@@ -98,6 +98,12 @@ export function createMessageSequencer(deps: {
         return;
       }
       if (message.seq <= s.last || s.pending.has(message.seq)) return; // already delivered or waiting: a re-send
+      if (message.seq === s.last + 1 && s.pending.size === 0) {
+        // In order, nothing waiting (the usual case): straight out.
+        s.last++;
+        deliver(message, origin);
+        return;
+      }
       s.pending.set(message.seq, { message, origin });
       drain(s);
       if (s.pending.size > 0 && !s.timer) s.timer = setTimeout(() => run(message.conversationId, s), gapMs);
