@@ -1,8 +1,9 @@
 // Summarises a V8 .cpuprofile (from `npm run bench -- --cpu-prof`): self time
 // by function, and self and total time by file or package, so the hot path of
 // a scenario can be read without a browser.
-// Also reads a .heapprofile (`--heap-prof`): live bytes instead of time.
-// Usage: node bench/profile-summary.ts FILE.cpuprofile|FILE.heapprofile [top=30]
+// Also reads a .heapprofile (`--heap-prof`): live bytes instead of time, and an .allocprofile
+// (`--alloc-prof`): every byte allocated in the window, freed or not.
+// Usage: node bench/profile-summary.ts FILE.cpuprofile|FILE.heapprofile|FILE.allocprofile [top=30]
 
 import { readFileSync } from 'node:fs';
 
@@ -100,8 +101,8 @@ const print = (title: string, m: Map<string, number>) => {
   process.stdout.write(`\n${title}\n`);
   for (const [k, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`  ${pct(us)}  ${k}\n`);
 };
-const what = heap ? 'live bytes' : 'time';
-process.stdout.write(heap ? `${file}: ${(totalUs / 2 ** 20).toFixed(1)} MiB live (sampled)\n` : `${file}: ${(totalUs / 1e6).toFixed(2)} s sampled\n`);
+const what = heap ? (process.argv[2]?.endsWith('.allocprofile') ? 'bytes allocated' : 'live bytes') : 'time';
+process.stdout.write(heap ? `${file}: ${(totalUs / 2 ** 20).toFixed(1)} MiB ${what === 'live bytes' ? 'live' : 'allocated'} (sampled)\n` : `${file}: ${(totalUs / 1e6).toFixed(2)} s sampled\n`);
 print(`self ${what} by function`, fnSelf);
 print(`self ${what} by file/package`, fileSelf);
 print(`total ${what} by file/package (inclusive)`, fileTotal);

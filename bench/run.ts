@@ -4,7 +4,7 @@
 // process is killed at the end, also on failure or Ctrl-C.
 //
 // Flags: --full | --smoke (profile; quick by default), --runs N, --only a,b, --conversations N, --parley-env K=V,
-// --pg-no-fsync, --kinds parley, --out FILE, --markdown FILE, --cpu-prof, --heap-prof, --no-pin, --strict.
+// --pg-no-fsync, --kinds parley, --out FILE, --markdown FILE, --cpu-prof, --heap-prof, --alloc-prof, --no-pin, --strict.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -58,6 +58,7 @@ const { values: args } = parseArgs({
     markdown: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     'heap-prof': { type: 'boolean', default: false },
+    'alloc-prof': { type: 'boolean', default: false },
     'no-pin': { type: 'boolean', default: false },
     strict: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -66,7 +67,7 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write(`usage: npm run bench -- [--full|--smoke] [--runs N] [--only ${Object.keys(SCENARIOS).join(',')}]
-  [--kinds baseline,parley] [--conversations N] [--parley-env K=V,…] [--pg-no-fsync] [--out FILE] [--markdown FILE] [--cpu-prof|--heap-prof] [--no-pin] [--strict]\n`);
+  [--kinds baseline,parley] [--conversations N] [--parley-env K=V,…] [--pg-no-fsync] [--out FILE] [--markdown FILE] [--cpu-prof|--heap-prof|--alloc-prof] [--no-pin] [--strict]\n`);
   process.exit(0);
 }
 
@@ -145,14 +146,15 @@ const fmtMetrics = (s: Scenario, m: Record<string, number | null>) =>
 async function runOne(scenario: Scenario, kind: ServerKind, run: number): Promise<void> {
   const t0 = Date.now();
   const name = `${scenario.name} #${run + 1} ${kind.padEnd(8)}`;
-  const cpuProfileDir = args['cpu-prof'] || args['heap-prof'] ? join(ROOT, 'bench/results/profiles') : undefined;
+  const cpuProfileDir = args['cpu-prof'] || args['heap-prof'] || args['alloc-prof'] ? join(ROOT, 'bench/results/profiles') : undefined;
+  const profile = args['alloc-prof'] ? 'alloc' : args['heap-prof'] ? 'heap' : 'cpu';
   const fail = (message: string, output = '') => {
     records.push({ scenario: scenario.name, kind, run, metrics: null, error: message, durationMs: Date.now() - t0 });
     log(`  ${name} FAILED: ${message}${output ? `\n  server output (tail):\n${output.slice(-2000)}` : ''}`);
   };
   let deployment: Deployment;
   try {
-    deployment = await topologyOf(scenario).deploy(kind, { cpuProfileDir, heap: args['heap-prof'] });
+    deployment = await topologyOf(scenario).deploy(kind, { cpuProfileDir, profile });
   } catch (err) {
     return fail(err instanceof Error ? err.message : String(err));
   }

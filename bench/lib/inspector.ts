@@ -18,12 +18,17 @@ export function inspectorUrl(output: string): string | null {
   return /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1] ?? null;
 }
 
+/** What a window profile records (see connectProfiler). */
+export type ProfileMode = 'cpu' | 'heap' | 'alloc';
+
 /**
  * `cpu`: a V8 CPU profile of the window (.cpuprofile). `heap`: V8's sampling heap profiler from the
  * window's start, read at its end (.heapprofile): the bytes allocated in the window that are still
- * alive, by allocation stack — what holds the memory of connections opened in the window.
+ * alive, by allocation stack — what holds the memory of connections opened in the window. `alloc`:
+ * the same profiler keeping what the collector freed too (.allocprofile, the same format): every
+ * byte allocated in the window, by stack — what feeds the garbage collector on a busy path.
  */
-export async function connectProfiler(url: string, dir: string, mode: 'cpu' | 'heap' = 'cpu'): Promise<WindowProfiler> {
+export async function connectProfiler(url: string, dir: string, mode: ProfileMode = 'cpu'): Promise<WindowProfiler> {
   const ws = new WebSocket(url);
   await new Promise<void>((resolve, reject) => {
     ws.addEventListener('open', () => resolve(), { once: true });
@@ -51,17 +56,18 @@ export async function connectProfiler(url: string, dir: string, mode: 'cpu' | 'h
     writeFileSync(path, JSON.stringify(profile));
     return path;
   };
-  if (mode === 'heap') {
+  if (mode !== 'cpu') {
+    const all = mode === 'alloc';
     await call('HeapProfiler.enable');
     return {
       async start() {
         await call('HeapProfiler.collectGarbage');
-        await call('HeapProfiler.startSampling', { samplingInterval: 8192 });
+        await call('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMajorGC: all, includeObjectsCollectedByMinorGC: all });
       },
       async stop(name) {
-        await call('HeapProfiler.collectGarbage');
+        if (!all) await call('HeapProfiler.collectGarbage');
         const { profile } = (await call('HeapProfiler.stopSampling')) as { profile: unknown };
-        return write(name, 'heapprofile', profile);
+        return write(name, all ? 'allocprofile' : 'heapprofile', profile);
       },
       close() {
         ws.close();

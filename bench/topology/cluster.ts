@@ -175,7 +175,7 @@ export function createClusterTopology(opts: {
       log(`cluster: seeded ${needs.agents} agents and ${needs.visitors} visitor sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     },
 
-    async deploy(kind, { cpuProfileDir }) {
+    async deploy(kind, { cpuProfileDir, profile }) {
       if (!redis || !postgres || !pids) throw new Error('prepare() first');
       await flushRedis(redis);
       let database: string | null = null;
@@ -204,7 +204,7 @@ export function createClusterTopology(opts: {
         throw err;
       }
       const url = cpuProfileDir ? inspectorUrl(nodes[0].output()) : null;
-      const profiler = url && cpuProfileDir ? await connectProfiler(url, cpuProfileDir) : null;
+      const profiler = url && cpuProfileDir ? await connectProfiler(url, cpuProfileDir, profile) : null;
       const roots = [...nodes.map((n) => n.child.pid!), nginx.pid, pids.redis, ...(kind === 'parley' ? [pids.postmaster] : [])];
       const count = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
       const entries = nginx.urls;

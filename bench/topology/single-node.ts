@@ -147,7 +147,7 @@ export function createSingleNodeTopology(opts: {
       log(`seeded ${needs.agents} agents and ${needs.visitors} visitor sessions in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     },
 
-    async deploy(kind, { cpuProfileDir, heap }) {
+    async deploy(kind, { cpuProfileDir, profile }) {
       const nodeArgs = cpuProfileDir ? ['--inspect=127.0.0.1:0'] : [];
       let dbPath: string | null = null;
       if (kind === 'parley') {
@@ -158,7 +158,7 @@ export function createSingleNodeTopology(opts: {
       const server = await start(kind, opts.serverCore, dbPath, nodeArgs);
       const pid = server.child.pid!;
       const url = cpuProfileDir ? inspectorUrl(server.output()) : null;
-      const profiler = url && cpuProfileDir ? await connectProfiler(url, cpuProfileDir, heap ? 'heap' : 'cpu') : null;
+      const profiler = url && cpuProfileDir ? await connectProfiler(url, cpuProfileDir, profile) : null;
       const count = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
       return {
         kind,

@@ -4,7 +4,7 @@
 // a cluster topology (two nodes, Redis, PostgreSQL) slots in beside
 // single-node.ts without touching them.
 
-import type { WindowProfiler } from '../lib/inspector.ts';
+import type { ProfileMode, WindowProfiler } from '../lib/inspector.ts';
 import type { ProcSample } from '../lib/proc-stats.ts';
 
 export type ServerKind = 'baseline' | 'parley';
@@ -59,7 +59,7 @@ export interface Topology {
   prepare(needs: SeedNeeds, kinds: readonly ServerKind[]): Promise<void>;
   /** A fresh deployment: a new process with a fresh copy of the prepared database. With
    * `cpuProfileDir`, the server runs under the inspector so the runner can profile the window. */
-  deploy(kind: ServerKind, options: { cpuProfileDir?: string; heap?: boolean }): Promise<Deployment>;
+  deploy(kind: ServerKind, options: { cpuProfileDir?: string; profile?: ProfileMode }): Promise<Deployment>;
   /** Stops everything and removes temporary files. */
   close(): Promise<void>;
   /** The same, synchronously and best-effort: for a signal handler that must exit now. */
