@@ -1,10 +1,11 @@
 // Group commit for the PostgreSQL engine: the appends asked for in the same
 // event-loop turn are stored by one transaction, so one WAL flush serves them
-// all, in two round trips whatever their number: BEGIN, lock the conversations
-// (two statements when some must wait for their lock, see storeLocked) and look
-// up their clientIds, as one text; then, once ../append.ts decided each append,
-// insert every new message and raise every last_seq in one statement, and
-// COMMIT, as another. Up to `concurrency` such transactions run at once,
+// all, in two round trips whatever their number (pipelined: each round trip's
+// statements are sent at once, without waiting for each other's answers; the
+// server runs them in order): BEGIN, lock the conversations (two statements
+// when some must wait for their lock, see storeLocked) and look up their
+// clientIds; then, once ../append.ts decided each append, insert every new
+// message and raise every last_seq in one statement, and COMMIT. Up to `concurrency` such transactions run at once,
 // each on its own pooled connection; what arrives while they are all busy
 // gathers into the next ones, so batches grow with the load by themselves.
 //
@@ -18,8 +19,9 @@
 //   them, in id order, before taking any other lock: no deadlock, and no batch
 //   stuck behind another's whole commit for one conversation of many.
 // - clientId de-duplication, across nodes: the clientIds are looked up by a
-//   statement after the locks are held (the next statement of the same text).
-//   Under READ COMMITTED each statement sees what was committed before it began, so that lookup sees every message of
+//   statement after the locks are held (the next in the pipeline: the server
+//   starts it once the locking statements have returned). Under READ COMMITTED each statement sees
+//   what was committed before it began, so that lookup sees every message of
 //   these conversations committed by whoever held a lock before us (the locking
 //   statement itself would not: a statement that waited for a row lock sees
 //   other rows as of its start, only the locked row as of the lock). Inside the
@@ -27,7 +29,8 @@
 // - Refusals are decided by ../append.ts for each append, on the conversation as
 //   the earlier appends of the batch leave it.
 // - A failed batch acks nothing. An error the server answered (a statement's, or
-//   the COMMIT's) means the transaction did not commit: nothing of it is stored,
+//   the COMMIT's; the statements pipelined behind a failed one fail too, 25P02,
+//   and the first error is the batch's) means the transaction did not commit: nothing of it is stored,
 //   and each append is tried again alone, so one bad append (a body PostgreSQL
 //   refuses) fails alone. A lost connection, or a server that cannot serve now,
 //   fails every append of the batch with that error (the caller answers
@@ -37,14 +40,12 @@
 //   visitor's append) are stored in the order they were asked for: an append
 //   waits while an earlier batch holding its key is in flight.
 
-import pg, { type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
+import type { PoolClient, QueryConfig, QueryResult } from 'pg';
 import { appended, decideAppend } from '../append.ts';
 import type { OrderedIds } from '../ids.ts';
 import { type ConversationRow, type MessageRow, toConversation, toMessage } from '../rows.ts';
 import type { AppendResult, ConversationRecord, MessageRecord, NewMessage, NewVisitorMessage } from '../store.ts';
 import type { Db } from './db.ts';
-
-const { escapeLiteral } = pg;
 
 export type VisitorAppendResult = AppendResult | { kind: 'no_open_conversation' };
 
@@ -81,15 +82,23 @@ export interface AppendBatcherOptions {
 const OPEN = `status IN ('queued', 'active')`;
 
 /**
- * The columns read and written, named: the rows read keep their shape, and the insert its meaning,
- * once a migration on another node adds a column. (These statements are simple queries, planned
- * every time; a statement prepared by name with `SELECT *` would fail then, 0A000 "cached plan must
- * not change result type".)
+ * The columns read, named: the statements below are prepared once per connection (named), and a
+ * prepared `SELECT *` fails once a migration on another node adds a column (0A000 "cached plan
+ * must not change result type"); named columns keep their type.
  */
 const CONVERSATION_COLUMNS =
   'id, visitor_id, visitor_name, status, agent_id, agent_name, last_seq, queued_at, created_at, closed_at, visitor_read_seq, agent_read_seq, revision';
 export const MESSAGE_COLUMNS =
   'id, conversation_id, seq, client_id, author_kind, author_id, author_name, body, created_at, attachment_id, attachment_name, attachment_type, attachment_size';
+
+/** The locking statement for appends by conversation id, by visitor id or both, waiting or not; prepared by name. */
+function lockStatement(byId: boolean, byVisitor: boolean, skipLocked: boolean): { name: string; text: string } {
+  const where = [byId ? 'id = ANY($1::text[])' : null, byVisitor ? `(visitor_id = ANY($${byId ? 2 : 1}::text[]) AND ${OPEN})` : null].filter(Boolean).join(' OR ');
+  return {
+    name: `parley_append_lock_${byId ? 'c' : ''}${byVisitor ? 'v' : ''}${skipLocked ? '_skip' : ''}`,
+    text: `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE ${where} ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+  };
+}
 
 /**
  * Whether the batch failed with an error the server answered, so that it certainly did not
@@ -205,82 +214,64 @@ export function createAppendBatcher(db: Db, ids: OrderedIds, { concurrency, maxB
 }
 
 /**
- * A value inlined into a statement's text: one JSON document in one string literal (pg's
- * escapeLiteral: quotes and backslashes doubled; standard_conforming_strings or not). JSON escapes
- * every control character, so the text never holds a NUL (which would end a simple query's text
- * early); a NUL in a value reaches PostgreSQL as `\u0000` and is refused there (22P05) like any
- * value it cannot store. Strings are made well-formed first, as pg's UTF-8 encoding of a parameter
- * does (a lone surrogate becomes U+FFFD), so a value is stored as it was with parameters.
+ * The lookup of the messages already stored under the batch's clientIds, by conversation id, by
+ * visitor (in the visitor's open conversation) or both; prepared by name. Sent before the locks
+ * have answered, it cannot name the visitors' conversations: it finds them itself, and what it
+ * finds for a conversation this batch did not lock is not used.
  */
-function json(value: unknown): string {
-  return `${escapeLiteral(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? v.toWellFormed() : v)))}::json`;
+function lookupStatement(byId: boolean, byVisitor: boolean): { name: string; text: string } {
+  const columns = MESSAGE_COLUMNS.split(', ')
+    .map((c) => `m.${c}`)
+    .join(', ');
+  const parts = [
+    byId
+      ? `SELECT ${columns} FROM messages m JOIN unnest($1::text[], $2::text[]) AS k(conversation_id, client_id)
+         ON m.conversation_id = k.conversation_id AND m.client_id = k.client_id`
+      : null,
+    byVisitor
+      ? `SELECT ${columns} FROM unnest($${byId ? 3 : 1}::text[], $${byId ? 4 : 2}::text[]) AS k(visitor_id, client_id)
+         JOIN conversations c ON c.visitor_id = k.visitor_id AND c.${OPEN}
+         JOIN messages m ON m.conversation_id = c.id AND m.client_id = k.client_id`
+      : null,
+  ];
+  return { name: `parley_append_lookup_${byId ? 'c' : ''}${byVisitor ? 'v' : ''}`, text: parts.filter(Boolean).join(' UNION ALL ') };
 }
 
-/** A JSON array of strings, inlined, as a text[] (for `= ANY`, which an index scan serves). */
-function textArray(values: string[]): string {
-  return `ARRAY(SELECT json_array_elements_text(${json(values)}))`;
-}
-
-/**
- * The statement locking (FOR NO KEY UPDATE) and returning these conversations and the visitors'
- * open ones, in id order, waiting for their locks or skipping those another transaction holds;
- * null when there are none.
- */
-function lockStatement(requests: Request[], skipLocked: boolean): string | null {
+/** The locking statement (FOR NO KEY UPDATE) of these conversations and the visitors' open ones, with its values; null when there are none. */
+function lockQuery(requests: Request[], skipLocked: boolean): { name: string; text: string; values: string[][] } | null {
   if (requests.length === 0) return null;
   const conversationIds = [...new Set(requests.flatMap((r) => (r.to === 'conversation' ? [r.input.conversationId] : [])))];
   const visitorIds = [...new Set(requests.flatMap((r) => (r.to === 'visitor' ? [r.visitorId] : [])))];
-  const where = [
-    conversationIds.length > 0 ? `id = ANY(${textArray(conversationIds)})` : null,
-    visitorIds.length > 0 ? `(visitor_id = ANY(${textArray(visitorIds)}) AND ${OPEN})` : null,
-  ]
-    .filter(Boolean)
-    .join(' OR ');
-  return `SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE ${where} ORDER BY id FOR NO KEY UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`;
+  const byId = conversationIds.length > 0;
+  const byVisitor = visitorIds.length > 0;
+  return { ...lockStatement(byId, byVisitor, skipLocked), values: [...(byId ? [conversationIds] : []), ...(byVisitor ? [visitorIds] : [])] };
 }
 
-const M_COLUMNS = MESSAGE_COLUMNS.split(', ')
-  .map((c) => `m.${c}`)
-  .join(', ');
-
 /**
- * The statement looking up the messages already stored under the batch's clientIds: by
- * conversation id, and in the visitors' open conversations. Every append's, whether its lock was
- * free or not (what is found for a conversation not locked is not used).
+ * Sends these queries at once (pipelined: the client does not wait for one's answer before
+ * sending the next) and waits for all of them: their results, in order, or the first one's error.
+ * The server runs them in order, each after the previous has returned; within a transaction, those
+ * behind a failed one fail too (25P02, "current transaction is aborted"), so the first error is
+ * what failed. Every one has settled when this settles: the connection is idle again.
  */
-function lookupStatement(requests: Request[]): string {
-  const byId = requests.flatMap((r) => (r.to === 'conversation' ? [{ c: r.input.conversationId, k: r.input.clientId }] : []));
-  const byVisitor = requests.flatMap((r) => (r.to === 'visitor' ? [{ v: r.visitorId, k: r.input.clientId }] : []));
-  return [
-    byId.length > 0
-      ? `SELECT ${M_COLUMNS} FROM json_to_recordset(${json(byId)}) AS x(c text, k text)
-         JOIN messages m ON m.conversation_id = x.c AND m.client_id = x.k`
-      : null,
-    byVisitor.length > 0
-      ? `SELECT ${M_COLUMNS} FROM json_to_recordset(${json(byVisitor)}) AS x(v text, k text)
-         JOIN conversations c ON c.visitor_id = x.v AND c.${OPEN}
-         JOIN messages m ON m.conversation_id = c.id AND m.client_id = x.k`
-      : null,
-  ]
-    .filter(Boolean)
-    .join(' UNION ALL ');
-}
-
-/** The rows of each statement of a simple query's text, in order. */
-function rowsOf<R extends QueryResultRow>(result: QueryResult<R> | QueryResult<R>[]): R[][] {
-  return (Array.isArray(result) ? result : [result]).map((r) => r.rows);
+async function pipelined(client: PoolClient, queries: Array<string | QueryConfig>): Promise<QueryResult[]> {
+  const pipe = client as PoolClient & { pipeline: boolean };
+  pipe.pipeline = true;
+  let settled: Array<PromiseSettledResult<QueryResult>>;
+  try {
+    settled = await Promise.allSettled(queries.map((q) => client.query(q)));
+  } finally {
+    pipe.pipeline = false;
+  }
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<QueryResult>).value);
 }
 
 /**
- * One transaction storing the batch, in two round trips (simple queries of several statements):
- * `BEGIN; lock; lock; look up`, then, once ../append.ts decided each append, `insert; COMMIT`.
- * Each append's result, or null for one skipped (its conversation locked by another transaction:
- * it is to wait next time), once the COMMIT answered.
- *
- * The values are inlined into the texts (json() above): a simple query takes no parameters, and
- * it is parsed and planned every time, so no cached plan outlives a migration adding a column.
- * An error in a text skips the rest of it (its COMMIT too) and leaves the transaction aborted:
- * the caller's ROLLBACK ends it, and nothing of the batch is stored.
+ * The batch's transaction, in two round trips: each append's result, or null for one skipped (its
+ * conversation locked by another transaction: it is to wait next time), once the COMMIT answered.
+ * Whatever fails, the caller's ROLLBACK ends what is left of the transaction.
  *
  * Locks: first, blocking, those of the appends that wait (skipped before), in id order (the sort
  * runs below the row locking); then, without waiting, those of the others (SKIP LOCKED). Waits
@@ -289,18 +280,27 @@ function rowsOf<R extends QueryResultRow>(result: QueryResult<R> | QueryResult<R
  * one, so batches of two nodes sharing conversations do not queue up behind each other's whole
  * commit. NO KEY UPDATE: a read position's foreign-key check (KEY SHARE) need not wait.
  *
- * The lookup is a statement of its own after both locking statements, in the same text: under
- * READ COMMITTED each statement of a simple query takes its own snapshot when it starts, so it
- * sees what was committed by whoever held one of these locks before us (see the top of this file).
+ * The lookup is a statement of its own, behind both locking statements in the pipeline: under
+ * READ COMMITTED it takes its snapshot when it starts, after the locks are held, and so sees what
+ * whoever held one of them before us committed (see the top of this file).
  */
 async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]): Promise<Array<VisitorAppendResult | null>> {
   const requests = batch.map((p) => p.request);
-  const locks = [lockStatement(batch.filter((p) => p.wait).map((p) => p.request), false), lockStatement(batch.filter((p) => !p.wait).map((p) => p.request), true)].filter(
-    (x): x is string => x !== null,
+  const locks = [lockQuery(batch.filter((p) => p.wait).map((p) => p.request), false), lockQuery(batch.filter((p) => !p.wait).map((p) => p.request), true)].filter(
+    (q) => q !== null,
   );
-  const answers = rowsOf(await client.query(['BEGIN', ...locks, lookupStatement(requests)].join(';\n')));
-  const lockedRows = answers.slice(1, 1 + locks.length).flat() as ConversationRow[];
-  const foundRows = answers[1 + locks.length] as MessageRow[];
+  const byId = requests.flatMap((r) => (r.to === 'conversation' ? [r.input] : []));
+  const byVisitor = requests.flatMap((r) => (r.to === 'visitor' ? [r] : []));
+  const lookup = {
+    ...lookupStatement(byId.length > 0, byVisitor.length > 0),
+    values: [
+      ...(byId.length > 0 ? [byId.map((a) => a.conversationId), byId.map((a) => a.clientId)] : []),
+      ...(byVisitor.length > 0 ? [byVisitor.map((r) => r.visitorId), byVisitor.map((r) => r.input.clientId)] : []),
+    ],
+  };
+  const answers = await pipelined(client, ['BEGIN', ...locks, lookup]);
+  const lockedRows = answers.slice(1, 1 + locks.length).flatMap((a) => a.rows as ConversationRow[]);
+  const foundRows = answers[1 + locks.length].rows as MessageRow[];
 
   /** Each conversation as the batch's appends so far leave it. */
   const current = new Map<string, ConversationRecord>();
@@ -335,8 +335,8 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
   const isAppend = (x: NewMessage | VisitorAppendResult | null): x is NewMessage => x !== null && 'conversationId' in x;
 
   const stored = new Map<string, MessageRecord>();
-  // Keys as stored: a lone surrogate in a clientId was stored (and is looked up) as U+FFFD.
-  const storedKey = (conversationId: string, clientId: string) => `${conversationId}\u0000${clientId.toWellFormed()}`;
+  const storedKey = (conversationId: string, clientId: string) => `${conversationId}\u0000${clientId}`;
+  // Only what is in a conversation this batch holds: the lookup ran under those locks.
   for (const row of foundRows) if (current.has(row.conversation_id)) stored.set(storedKey(row.conversation_id, row.client_id), toMessage(row));
 
   const created: MessageRecord[] = [];
@@ -364,29 +364,38 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
     lastSeqs.set(m.conversationId, m.seq);
     if (m.authorKind === 'agent' && !firstReplies.has(m.conversationId)) firstReplies.set(m.conversationId, m.createdAt);
   }
-  const messages = created.map((m) => ({
-    id: m.id,
-    conversation_id: m.conversationId,
-    seq: m.seq,
-    client_id: m.clientId,
-    author_kind: m.authorKind,
-    author_id: m.authorId,
-    author_name: m.authorName,
-    body: m.body,
-    created_at: m.createdAt,
-    attachment_id: m.attachment?.id ?? null,
-    attachment_name: m.attachment?.name ?? null,
-    attachment_type: m.attachment?.type ?? null,
-    attachment_size: m.attachment?.size ?? null,
-  }));
-  const conversations = [...lastSeqs].map(([id, lastSeq]) => ({ id, last_seq: lastSeq, first_reply_at: firstReplies.get(id) ?? null }));
-  await client.query(`WITH m AS (
+  // Pipelined with the COMMIT: should the insert fail, the COMMIT only ends the aborted
+  // transaction (PostgreSQL answers it ROLLBACK, not an error) and the insert's error is thrown.
+  await pipelined(client, [
+    {
+      name: 'parley_append_insert',
+    text: `WITH m AS (
        INSERT INTO messages (${MESSAGE_COLUMNS})
-       SELECT ${MESSAGE_COLUMNS} FROM json_to_recordset(${json(messages)}) AS x(id text, conversation_id text, seq int, client_id text, author_kind text,
-         author_id text, author_name text, body text, created_at bigint, attachment_id text, attachment_name text, attachment_type text, attachment_size int)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[],
+         $13::text[], $14::text[], $15::text[], $16::int[])
      )
      UPDATE conversations c SET last_seq = u.last_seq, first_reply_at = coalesce(c.first_reply_at, u.first_reply_at)
-     FROM json_to_recordset(${json(conversations)}) AS u(id text, last_seq int, first_reply_at bigint) WHERE c.id = u.id;
-     COMMIT`);
+     FROM unnest($10::text[], $11::int[], $12::bigint[]) AS u(id, last_seq, first_reply_at) WHERE c.id = u.id`,
+    values: [
+      created.map((m) => m.id),
+      created.map((m) => m.conversationId),
+      created.map((m) => m.seq),
+      created.map((m) => m.clientId),
+      created.map((m) => m.authorKind),
+      created.map((m) => m.authorId),
+      created.map((m) => m.authorName),
+      created.map((m) => m.body),
+      created.map((m) => m.createdAt),
+      [...lastSeqs.keys()],
+      [...lastSeqs.values()],
+      [...lastSeqs.keys()].map((id) => firstReplies.get(id) ?? null),
+      created.map((m) => m.attachment?.id ?? null),
+      created.map((m) => m.attachment?.name ?? null),
+      created.map((m) => m.attachment?.type ?? null),
+      created.map((m) => m.attachment?.size ?? null),
+    ],
+    },
+    'COMMIT',
+  ]);
   return results;
 }
