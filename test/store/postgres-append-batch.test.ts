@@ -3,7 +3,12 @@
 // guarantee of one append per transaction still holds across nodes (two
 // PostgresStore instances, two pools, one database): gap-free seq, clientId
 // stored once, acks only for what committed, refusals decided per append.
+// [PG-RT] A batch is two round trips, its statements pipelined: every value
+// comes back as it was sent, and an error in either round trip fails only its
+// own append.
 
+import { once } from 'node:events';
+import net from 'node:net';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { outageOf } from '../../server/edge/failures.ts';
@@ -103,6 +108,229 @@ describe('[PGBATCH] postgres group commit', () => {
       .toBe(1);
     return pid;
   }
+
+  /**
+   * A TCP relay in front of PostgreSQL counting the messages the store's connections send, by
+   * type: Q (a simple query: BEGIN, COMMIT), S (Sync: the end of each extended-protocol query).
+   */
+  async function countingRelay(url: string) {
+    const target = new URL(url);
+    const counts = { Q: 0, S: 0 };
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((inbound) => {
+      const outbound = net.connect(Number(target.port || 5432), target.hostname);
+      sockets.add(inbound).add(outbound);
+      let buffered = Buffer.alloc(0);
+      let started = false;
+      inbound.on('data', (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+        // The startup message has no type byte; every later one is a type byte and a length.
+        for (;;) {
+          const header = started ? 1 : 0;
+          if (buffered.length < header + 4) break;
+          const length = buffered.readInt32BE(header);
+          if (buffered.length < header + length) break;
+          if (started && buffered[0] === 0x51) counts.Q++;
+          if (started && buffered[0] === 0x53) counts.S++;
+          started = true;
+          buffered = buffered.subarray(header + length);
+        }
+        outbound.write(chunk);
+      });
+      outbound.on('data', (chunk) => inbound.write(chunk));
+      for (const [a, b] of [
+        [inbound, outbound],
+        [outbound, inbound],
+      ] as const) {
+        a.on('error', () => b.destroy());
+        a.on('close', () => b.destroy());
+      }
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    opened.push({
+      close: async () => {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((r) => server.close(r));
+      },
+    });
+    const relayed = new URL(url);
+    relayed.hostname = '127.0.0.1';
+    relayed.port = String((server.address() as net.AddressInfo).port);
+    return {
+      url: relayed.toString(),
+      counts,
+      reset() {
+        counts.Q = 0;
+        counts.S = 0;
+      },
+    };
+  }
+
+  /** Values a client may send that a statement's text must not take for its own. */
+  const awkward = [
+    `it's`,
+    `'); DROP TABLE messages; --`,
+    `\\'; DROP TABLE conversations; --`,
+    `back\\slash \\\\ \\n \\x41 \\u0041`,
+    `$$ dollar $$ $tag$ ;`,
+    `"double" {"json": ["doc"]} {a,b} ARRAY['x']`,
+    `E'x' U&'d\\0061t\\+000061'`,
+    'unicode: héllo wörld — 你好 🙂👍🏽 עברית \u200f ﷽ \u2028\u2029 \u0001\u001f\u007f',
+    ' \t\r\n leading and trailing whitespace \t\r\n ',
+    '',
+  ];
+
+  it('[PG-RT1] quotes, backslashes, $$, JSON and array syntax, control characters, unicode and a 64 KiB body come back exactly as sent, as body, clientId, author and attachment, through both nodes', async () => {
+    const { url, stores } = await nodes(2);
+    const [a, b] = stores;
+    const agent = agentOf(await a.createAgent({ email: 'quote@example.com', name: `O'Brien \\ "Agent" $$`, role: 'agent', passwordHash: 'x' }));
+    const visitor = await a.createVisitor({ name: `Zoë 'the' \\visitor\\ $$ 🙂`, email: null });
+    const { conversation: queued } = openOk(await a.openConversation(visitor, Date.now()));
+    const conversation = ok(await a.claim(queued.id, agent)).conversation;
+    const big = 'x\'\\$'.repeat(16 * 1024); // 64 KiB of characters that each need care
+    const bodies = [...awkward, big, '🙂'.repeat(16 * 1024)];
+    // One turn: a batch on each node, by conversation id (agent) and by visitor id, each value as
+    // body, clientId, author name (the agent's) and attachment name and type.
+    const sent = await Promise.all(
+      bodies.flatMap((body, i) => [
+        (i % 2 === 0 ? a : b).appendMessage({
+          conversationId: conversation.id,
+          clientId: `agent ${i} ${body.slice(0, 200)}`,
+          authorKind: 'agent',
+          authorId: agent.id,
+          authorName: agent.name,
+          body,
+          createdAt: 1_700_000_000_000 + i,
+          assignedTo: agent.id,
+          attachment: { id: `att-${i}`, name: body.slice(0, 100) || 'empty', type: `text/plain; x="${i}\\'"`, size: 2 ** 31 - 1 - i },
+        }),
+        (i % 2 === 0 ? b : a).appendVisitorMessage(visitor.id, { clientId: `visitor ${i} ${body.slice(0, 200)}`, body, createdAt: 1_700_000_000_000 + i }),
+      ]),
+    );
+    const createdMessages = sent.map((r) => created(r));
+    const history = await a.getMessages(conversation.id, { limit: 100 });
+    expect(history.map((m) => m.seq)).toEqual(history.map((_, i) => i + 1));
+    expect(history).toHaveLength(bodies.length * 2);
+    const byClientId = new Map(history.map((m) => [m.clientId, m]));
+    bodies.forEach((body, i) => {
+      const agentMessage = byClientId.get(`agent ${i} ${body.slice(0, 200)}`);
+      expect(agentMessage, `agent ${i}`).toEqual(createdMessages[2 * i]);
+      expect(agentMessage?.body).toBe(body);
+      expect(agentMessage?.authorName).toBe(`O'Brien \\ "Agent" $$`);
+      expect(agentMessage?.attachment).toEqual({ id: `att-${i}`, name: body.slice(0, 100) || 'empty', type: `text/plain; x="${i}\\'"`, size: 2 ** 31 - 1 - i });
+      const visitorMessage = byClientId.get(`visitor ${i} ${body.slice(0, 200)}`);
+      expect(visitorMessage, `visitor ${i}`).toEqual(createdMessages[2 * i + 1]);
+      expect(visitorMessage?.body).toBe(body);
+      expect(visitorMessage?.authorName).toBe(`Zoë 'the' \\visitor\\ $$ 🙂`);
+    });
+    // Resent through the other node: each finds its original by its awkward clientId.
+    const again = await Promise.all(
+      bodies.map((body, i) => (i % 2 === 0 ? b : a).appendVisitorMessage(visitor.id, { clientId: `visitor ${i} ${body.slice(0, 200)}`, body, createdAt: Date.now() })),
+    );
+    again.forEach((r, i) => expect(r.kind === 'duplicate' && r.message.id, `resend ${i}`).toBe(createdMessages[2 * i + 1].id));
+    await expectGapFree(url, [conversation.id]);
+    const c = await client(url);
+    const { rows } = await c.query(`SELECT count(*)::int AS n FROM messages`);
+    expect(rows[0].n).toBe(bodies.length * 2);
+  });
+
+  it('[PG-RT2] two nodes racing on the same conversations with the same awkward clientIds, each sent three times through both: one message each, seq gap-free, every ack of a clientId the same message', async () => {
+    const { url, stores } = await nodes(2);
+    const { list } = await activeConversations(stores[0], 5);
+    const sends: Array<{ key: string; run: () => Promise<Result> }> = [];
+    list.forEach(({ conversation, visitor }, ci) => {
+      awkward.forEach((value, i) => {
+        const clientId = `${value}#${i}`;
+        for (let k = 0; k < 3; k++) {
+          const node = stores[(ci + i + k) % 2];
+          sends.push({
+            key: `${conversation.id}|${clientId}`,
+            run: () =>
+              k === 1
+                ? node.appendVisitorMessage(visitor.id, { clientId, body: value, createdAt: Date.now() })
+                : node.appendMessage(visitorMessage(conversation.id, visitor, clientId, value)),
+          });
+        }
+      });
+    });
+    // A fixed interleaving, in waves of 20 sends per turn: batches of mixed size on both nodes.
+    const order = sends.map((_, i) => i).sort((p, q) => ((p * 7919) % 101) - ((q * 7919) % 101) || p - q);
+    const acks = new Map<string, Set<string>>();
+    const waves: Array<Promise<void>> = [];
+    for (let w = 0; w < order.length; w += 20) {
+      waves.push(
+        ...order.slice(w, w + 20).map(async (i) => {
+          const result = await sends[i].run();
+          const id = result.kind === 'created' ? result.message.id : result.kind === 'duplicate' ? result.message.id : `refused ${result.kind}`;
+          acks.set(sends[i].key, (acks.get(sends[i].key) ?? new Set()).add(id));
+        }),
+      );
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(waves);
+    expect(acks.size).toBe(list.length * awkward.length);
+    for (const [key, ids] of acks) expect([...ids], key).toHaveLength(1);
+    const rows = await expectGapFree(url, list.map((l) => l.conversation.id));
+    expect(rows).toHaveLength(list.length * awkward.length);
+    expect(new Set(rows.map((r) => r.id))).toEqual(new Set([...acks.values()].map((ids) => [...ids][0])));
+  });
+
+  it('[PG-RT3] a batch is two round trips: its lookup is sent with its locks, before they answer (even one waiting for a lock), and its insert with its COMMIT', async () => {
+    const url = await freshPostgresUrl();
+    const relay = await countingRelay(url);
+    // A pool of 2: one append batch in flight at a time, every message of the store through the relay.
+    const store = await openPostgresStore(relay.url, { poolSize: 2, logger });
+    opened.push(store);
+    await store.migrate();
+    const { list } = await activeConversations(store, 3);
+
+    relay.reset();
+    const first = await Promise.all(
+      list.flatMap(({ conversation, visitor }, i) => [
+        store.appendMessage(visitorMessage(conversation.id, visitor, `c${i}-1`)),
+        store.appendVisitorMessage(visitor.id, { clientId: `c${i}-2`, body: 'by visitor id', createdAt: Date.now() }),
+      ]),
+    );
+    expect(first.map((r) => created(r).seq)).toEqual([1, 2, 1, 2, 1, 2]);
+    // BEGIN, the lock, the lookup; the insert, COMMIT: whatever the number of appends.
+    expect(relay.counts).toEqual({ Q: 2, S: 3 });
+
+    // Another transaction holds the conversation: the first batch skips it (BEGIN, lock, lookup;
+    // COMMIT), the next waits for its lock, and has sent its lookup behind it already.
+    const [{ conversation, visitor }] = list;
+    const holder = await client(url);
+    await holder.query('BEGIN');
+    await holder.query('SELECT id FROM conversations WHERE id = $1 FOR UPDATE', [conversation.id]);
+    relay.reset();
+    const waiting = store.appendVisitorMessage(visitor.id, { clientId: 'w1', body: 'waits', createdAt: Date.now() });
+    await waitingBackend(holder);
+    await expect.poll(() => ({ ...relay.counts }), { timeout: 10_000, interval: 10 }).toEqual({ Q: 3, S: 4 });
+    await holder.query('COMMIT');
+    expect(created(await waiting).seq).toBe(3);
+    expect(relay.counts).toEqual({ Q: 4, S: 5 });
+    await expectGapFree(url, list.map((l) => l.conversation.id));
+  });
+
+  it('[PG-RT4] an error in the first round trip (a NUL in a clientId, refused by the lookup) fails its append alone; the connection, out of pipeline mode, serves the next batch', async () => {
+    const { url, stores } = await nodes(1, 1);
+    const [store] = stores;
+    const { list } = await activeConversations(store, 2);
+    const [x, y] = list;
+    const results = await Promise.allSettled([
+      store.appendMessage(visitorMessage(x.conversation.id, x.visitor, 'x1')),
+      store.appendVisitorMessage(x.visitor.id, { clientId: 'nul\u0000id', body: 'fine', createdAt: Date.now() }),
+      store.appendVisitorMessage(y.visitor.id, { clientId: 'y1', body: 'fine', createdAt: Date.now() }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason.code).toBe('22021');
+    expect(results.map((r) => (r.status === 'fulfilled' ? created(r.value).seq : null))).toEqual([1, null, 1]);
+    // A pool of one: the same connection, sequential again, serves a transaction of the store's own, and a batch.
+    expect(ok(await store.closeConversation(y.conversation.id, null, Date.now())).conversation.status).toBe('closed');
+    expect(created(await store.appendVisitorMessage(x.visitor.id, { clientId: 'x2', body: 'next', createdAt: Date.now() })).seq).toBe(2);
+    const rows = await expectGapFree(url, [x.conversation.id, y.conversation.id]);
+    expect(rows.map((r) => r.clientId).sort()).toEqual(['x1', 'x2', 'y1']);
+  });
 
   it('[PGBATCH1] two nodes racing on the same conversations, every clientId sent 2–3 times through both: seq 1..n, each clientId once, every ack stored', async () => {
     const { url, stores } = await nodes(2);
@@ -381,13 +609,13 @@ describe('[PGBATCH] postgres group commit', () => {
     await expectGapFree(url, [conversation.id]);
   });
 
-  it('[PGBATCH9] a migration adding columns (another node upgrading first) does not break the prepared append statements', async () => {
+  it('[PGBATCH9] a migration adding columns (another node upgrading first) does not break the append statements', async () => {
     const { url, stores } = await nodes(1, 2);
     const [store] = stores;
     const { list } = await activeConversations(store, 1);
     const [{ conversation, visitor }] = list;
     const send = (clientId: string) => store.appendVisitorMessage(visitor.id, { clientId, body: clientId, createdAt: Date.now() });
-    // Prepared on both pooled connections.
+    // Appended on both pooled connections.
     await Promise.all([send('before1'), store.appendMessage(visitorMessage(conversation.id, visitor, 'before2'))]);
     const other = await client(url);
     await other.query('ALTER TABLE conversations ADD COLUMN later_column INTEGER NOT NULL DEFAULT 0');
