@@ -1,11 +1,9 @@
 // Group commit for the PostgreSQL engine: the appends asked for in the same
-// event-loop turn are stored by one transaction, so one WAL flush serves them
-// all, in two round trips whatever their number (pipelined: each round trip's
-// statements are sent at once, without waiting for each other's answers; the
-// server runs them in order): BEGIN, lock the conversations (two statements
-// when some must wait for their lock, see storeLocked) and look up their
-// clientIds; then, once ../append.ts decided each append, insert every new
-// message and raise every last_seq in one statement, and COMMIT. Up to `concurrency` such transactions run at once,
+// event-loop turn are stored by one transaction, in five round trips whatever
+// their number (BEGIN; lock the conversations (two statements when some must
+// wait for their lock, see storeLocked); look up their clientIds; insert
+// every new message and raise every last_seq in one statement; COMMIT), so one
+// WAL flush serves them all. Up to `concurrency` such transactions run at once,
 // each on its own pooled connection; what arrives while they are all busy
 // gathers into the next ones, so batches grow with the load by themselves.
 //
@@ -19,8 +17,7 @@
 //   them, in id order, before taking any other lock: no deadlock, and no batch
 //   stuck behind another's whole commit for one conversation of many.
 // - clientId de-duplication, across nodes: the clientIds are looked up by a
-//   statement after the locks are held (the next in the pipeline: the server
-//   starts it once the locking statements have returned). Under READ COMMITTED each statement sees
+//   statement after the locks are held. Under READ COMMITTED each statement sees
 //   what was committed before it began, so that lookup sees every message of
 //   these conversations committed by whoever held a lock before us (the locking
 //   statement itself would not: a statement that waited for a row lock sees
@@ -29,8 +26,7 @@
 // - Refusals are decided by ../append.ts for each append, on the conversation as
 //   the earlier appends of the batch leave it.
 // - A failed batch acks nothing. An error the server answered (a statement's, or
-//   the COMMIT's; the statements pipelined behind a failed one fail too, 25P02,
-//   and the first error is the batch's) means the transaction did not commit: nothing of it is stored,
+//   the COMMIT's) means the transaction did not commit: nothing of it is stored,
 //   and each append is tried again alone, so one bad append (a body PostgreSQL
 //   refuses) fails alone. A lost connection, or a server that cannot serve now,
 //   fails every append of the batch with that error (the caller answers
@@ -40,7 +36,7 @@
 //   visitor's append) are stored in the order they were asked for: an append
 //   waits while an earlier batch holding its key is in flight.
 
-import type { PoolClient, QueryConfig, QueryResult } from 'pg';
+import type { PoolClient } from 'pg';
 import { appended, decideAppend } from '../append.ts';
 import type { OrderedIds } from '../ids.ts';
 import { type ConversationRow, type MessageRow, toConversation, toMessage } from '../rows.ts';
@@ -188,7 +184,7 @@ export function createAppendBatcher(db: Db, ids: OrderedIds, { concurrency, maxB
 
   /** One transaction storing the batch: each one's result (null: skipped) once it committed. */
   function store(batch: Pending[]): Promise<Array<VisitorAppendResult | null>> {
-    return db.ownTransaction((client) => storeLocked(client, ids, batch));
+    return db.transaction((client) => storeLocked(client, ids, batch));
   }
 
   function enqueue(request: Request, key: string): Promise<VisitorAppendResult> {
@@ -213,65 +209,21 @@ export function createAppendBatcher(db: Db, ids: OrderedIds, { concurrency, maxB
   };
 }
 
-/**
- * The lookup of the messages already stored under the batch's clientIds, by conversation id, by
- * visitor (in the visitor's open conversation) or both; prepared by name. Sent before the locks
- * have answered, it cannot name the visitors' conversations: it finds them itself, and what it
- * finds for a conversation this batch did not lock is not used.
- */
-function lookupStatement(byId: boolean, byVisitor: boolean): { name: string; text: string } {
-  const columns = MESSAGE_COLUMNS.split(', ')
-    .map((c) => `m.${c}`)
-    .join(', ');
-  const parts = [
-    byId
-      ? `SELECT ${columns} FROM messages m JOIN unnest($1::text[], $2::text[]) AS k(conversation_id, client_id)
-         ON m.conversation_id = k.conversation_id AND m.client_id = k.client_id`
-      : null,
-    byVisitor
-      ? `SELECT ${columns} FROM unnest($${byId ? 3 : 1}::text[], $${byId ? 4 : 2}::text[]) AS k(visitor_id, client_id)
-         JOIN conversations c ON c.visitor_id = k.visitor_id AND c.${OPEN}
-         JOIN messages m ON m.conversation_id = c.id AND m.client_id = k.client_id`
-      : null,
-  ];
-  return { name: `parley_append_lookup_${byId ? 'c' : ''}${byVisitor ? 'v' : ''}`, text: parts.filter(Boolean).join(' UNION ALL ') };
-}
-
-/** The locking statement (FOR NO KEY UPDATE) of these conversations and the visitors' open ones, with its values; null when there are none. */
-function lockQuery(requests: Request[], skipLocked: boolean): { name: string; text: string; values: string[][] } | null {
-  if (requests.length === 0) return null;
+/** Locks (FOR NO KEY UPDATE) and returns these conversations and the visitors' open ones, in id order. */
+async function lockConversations(client: PoolClient, requests: Request[], skipLocked: boolean): Promise<ConversationRow[]> {
+  if (requests.length === 0) return [];
   const conversationIds = [...new Set(requests.flatMap((r) => (r.to === 'conversation' ? [r.input.conversationId] : [])))];
   const visitorIds = [...new Set(requests.flatMap((r) => (r.to === 'visitor' ? [r.visitorId] : [])))];
   const byId = conversationIds.length > 0;
   const byVisitor = visitorIds.length > 0;
-  return { ...lockStatement(byId, byVisitor, skipLocked), values: [...(byId ? [conversationIds] : []), ...(byVisitor ? [visitorIds] : [])] };
+  const values = [...(byId ? [conversationIds] : []), ...(byVisitor ? [visitorIds] : [])];
+  const { rows } = await client.query<ConversationRow>({ ...lockStatement(byId, byVisitor, skipLocked), values });
+  return rows;
 }
 
 /**
- * Sends these queries at once (pipelined: the client does not wait for one's answer before
- * sending the next) and waits for all of them: their results, in order, or the first one's error.
- * The server runs them in order, each after the previous has returned; within a transaction, those
- * behind a failed one fail too (25P02, "current transaction is aborted"), so the first error is
- * what failed. Every one has settled when this settles: the connection is idle again.
- */
-async function pipelined(client: PoolClient, queries: Array<string | QueryConfig>): Promise<QueryResult[]> {
-  const pipe = client as PoolClient & { pipeline: boolean };
-  pipe.pipeline = true;
-  let settled: Array<PromiseSettledResult<QueryResult>>;
-  try {
-    settled = await Promise.allSettled(queries.map((q) => client.query(q)));
-  } finally {
-    pipe.pipeline = false;
-  }
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<QueryResult>).value);
-}
-
-/**
- * The batch's transaction, in two round trips: each append's result, or null for one skipped (its
- * conversation locked by another transaction: it is to wait next time), once the COMMIT answered.
- * Whatever fails, the caller's ROLLBACK ends what is left of the transaction.
+ * The batch's statements between BEGIN and COMMIT (held by the caller): each append's result, or
+ * null for one skipped (its conversation locked by another transaction: it is to wait next time).
  *
  * Locks: first, blocking, those of the appends that wait (skipped before), in id order (the sort
  * runs below the row locking); then, without waiting, those of the others (SKIP LOCKED). Waits
@@ -279,33 +231,15 @@ async function pipelined(client: PoolClient, queries: Array<string | QueryConfig
  * any node never deadlock. And a batch never waits for a conversation it could leave to the next
  * one, so batches of two nodes sharing conversations do not queue up behind each other's whole
  * commit. NO KEY UPDATE: a read position's foreign-key check (KEY SHARE) need not wait.
- *
- * The lookup is a statement of its own, behind both locking statements in the pipeline: under
- * READ COMMITTED it takes its snapshot when it starts, after the locks are held, and so sees what
- * whoever held one of them before us committed (see the top of this file).
  */
 async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]): Promise<Array<VisitorAppendResult | null>> {
   const requests = batch.map((p) => p.request);
-  const locks = [lockQuery(batch.filter((p) => p.wait).map((p) => p.request), false), lockQuery(batch.filter((p) => !p.wait).map((p) => p.request), true)].filter(
-    (q) => q !== null,
-  );
-  const byId = requests.flatMap((r) => (r.to === 'conversation' ? [r.input] : []));
-  const byVisitor = requests.flatMap((r) => (r.to === 'visitor' ? [r] : []));
-  const lookup = {
-    ...lookupStatement(byId.length > 0, byVisitor.length > 0),
-    values: [
-      ...(byId.length > 0 ? [byId.map((a) => a.conversationId), byId.map((a) => a.clientId)] : []),
-      ...(byVisitor.length > 0 ? [byVisitor.map((r) => r.visitorId), byVisitor.map((r) => r.input.clientId)] : []),
-    ],
-  };
-  const answers = await pipelined(client, ['BEGIN', ...locks, lookup]);
-  const lockedRows = answers.slice(1, 1 + locks.length).flatMap((a) => a.rows as ConversationRow[]);
-  const foundRows = answers[1 + locks.length].rows as MessageRow[];
-
+  const waited = await lockConversations(client, batch.filter((p) => p.wait).map((p) => p.request), false);
+  const free = await lockConversations(client, batch.filter((p) => !p.wait).map((p) => p.request), true);
   /** Each conversation as the batch's appends so far leave it. */
   const current = new Map<string, ConversationRecord>();
   const openOf = new Map<string, string>();
-  for (const row of lockedRows) {
+  for (const row of [...waited, ...free]) {
     const conversation = toConversation(row);
     current.set(conversation.id, conversation);
     // A row found by id that is closed is not the visitor's open one.
@@ -333,11 +267,20 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
     };
   });
   const isAppend = (x: NewMessage | VisitorAppendResult | null): x is NewMessage => x !== null && 'conversationId' in x;
+  const appends = inputs.filter(isAppend);
+  if (appends.length === 0) return inputs as Array<VisitorAppendResult | null>;
 
+  // A statement of its own, after the locks: a fresh snapshot (see the top of this file).
+  const found = await client.query<MessageRow>({
+    name: 'parley_append_lookup',
+    text: `SELECT ${MESSAGE_COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')}
+           FROM messages m JOIN unnest($1::text[], $2::text[]) AS k(conversation_id, client_id)
+           ON m.conversation_id = k.conversation_id AND m.client_id = k.client_id`,
+    values: [appends.map((a) => a.conversationId), appends.map((a) => a.clientId)],
+  });
   const stored = new Map<string, MessageRecord>();
   const storedKey = (conversationId: string, clientId: string) => `${conversationId}\u0000${clientId}`;
-  // Only what is in a conversation this batch holds: the lookup ran under those locks.
-  for (const row of foundRows) if (current.has(row.conversation_id)) stored.set(storedKey(row.conversation_id, row.client_id), toMessage(row));
+  for (const row of found.rows) stored.set(storedKey(row.conversation_id, row.client_id), toMessage(row));
 
   const created: MessageRecord[] = [];
   const results = inputs.map((x): VisitorAppendResult | null => {
@@ -352,10 +295,7 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
     created.push(result.message);
     return result;
   });
-  if (created.length === 0) {
-    await client.query('COMMIT');
-    return results;
-  }
+  if (created.length === 0) return results;
 
   const lastSeqs = new Map<string, number>();
   /** The first agent message of each conversation in this batch (reports: first response time). */
@@ -364,11 +304,8 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
     lastSeqs.set(m.conversationId, m.seq);
     if (m.authorKind === 'agent' && !firstReplies.has(m.conversationId)) firstReplies.set(m.conversationId, m.createdAt);
   }
-  // Pipelined with the COMMIT: should the insert fail, the COMMIT only ends the aborted
-  // transaction (PostgreSQL answers it ROLLBACK, not an error) and the insert's error is thrown.
-  await pipelined(client, [
-    {
-      name: 'parley_append_insert',
+  await client.query({
+    name: 'parley_append_insert',
     text: `WITH m AS (
        INSERT INTO messages (${MESSAGE_COLUMNS})
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[],
@@ -394,8 +331,6 @@ async function storeLocked(client: PoolClient, ids: OrderedIds, batch: Pending[]
       created.map((m) => m.attachment?.type ?? null),
       created.map((m) => m.attachment?.size ?? null),
     ],
-    },
-    'COMMIT',
-  ]);
+  });
   return results;
 }

@@ -11,13 +11,6 @@ export interface Db {
   /** Rows affected by a statement without RETURNING. */
   execute(sql: string, params?: unknown[]): Promise<number>;
   transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T>;
-  /**
-   * A transaction whose BEGIN and COMMIT `work` sends itself, inside its own query texts (several
-   * statements in one simple query: fewer round trips); `work` must end it by a COMMIT before it
-   * resolves. Should anything fail, ROLLBACK ends what is left of it (harmless when nothing is:
-   * PostgreSQL only warns), and a client that cannot is discarded.
-   */
-  ownTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T>;
 }
 
 export function errorInfo(err: unknown): { message: string; code?: string } {
@@ -26,27 +19,6 @@ export function errorInfo(err: unknown): { message: string; code?: string } {
 }
 
 export function createDb(pool: Pool, log: StoreLogger): Db {
-  /** `work` on a pooled client; on a failure, ROLLBACK (a client that cannot is discarded). */
-  async function run<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
-    // A checked-out client has no pool listener and `pg` would crash the
-    // process on its 'error'; the failing query rejects anyway.
-    const onError = (err: Error) => log.warn({ event: 'pg_client_error', err: errorInfo(err) }, 'PostgreSQL client failed');
-    client.on('error', onError);
-    let broken: Error | undefined;
-    try {
-      return await work(client);
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-      throw err;
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
-    }
-  }
-
   return {
     async query<R extends QueryResultRow>(sql: string, params: unknown[] = []) {
       return (await pool.query<R>(sql, params)).rows;
@@ -54,16 +26,27 @@ export function createDb(pool: Pool, log: StoreLogger): Db {
     async execute(sql, params = []) {
       return (await pool.query(sql, params)).rowCount ?? 0;
     },
-    transaction(work) {
-      return run(async (client) => {
+    async transaction(work) {
+      const client = await pool.connect();
+      // A checked-out client has no pool listener and `pg` would crash the
+      // process on its 'error'; the failing query rejects anyway.
+      const onError = (err: Error) => log.warn({ event: 'pg_client_error', err: errorInfo(err) }, 'PostgreSQL client failed');
+      client.on('error', onError);
+      let broken: Error | undefined;
+      try {
         await client.query('BEGIN');
         const result = await work(client);
         await client.query('COMMIT');
         return result;
-      });
-    },
-    ownTransaction(work) {
-      return run(work);
+      } catch (err) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw err;
+      } finally {
+        client.off('error', onError);
+        client.release(broken);
+      }
     },
   };
 }
