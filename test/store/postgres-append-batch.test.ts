@@ -3,6 +3,9 @@
 // guarantee of one append per transaction still holds across nodes (two
 // PostgresStore instances, two pools, one database): gap-free seq, clientId
 // stored once, acks only for what committed, refusals decided per append.
+// [PG-RT] Awkward values (quotes, backslashes, $$, unicode, 64 KiB) come back
+// as sent and de-duplicate across nodes, and an error in the lookup (before
+// any insert) fails only its own append.
 
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -103,6 +106,135 @@ describe('[PGBATCH] postgres group commit', () => {
       .toBe(1);
     return pid;
   }
+
+  /** Values a client may send that a statement's text must not take for its own. */
+  const awkward = [
+    `it's`,
+    `'); DROP TABLE messages; --`,
+    `\\'; DROP TABLE conversations; --`,
+    `back\\slash \\\\ \\n \\x41 \\u0041`,
+    `$$ dollar $$ $tag$ ;`,
+    `"double" {"json": ["doc"]} {a,b} ARRAY['x']`,
+    `E'x' U&'d\\0061t\\+000061'`,
+    'unicode: héllo wörld — 你好 🙂👍🏽 עברית \u200f ﷽ \u2028\u2029 \u0001\u001f\u007f',
+    ' \t\r\n leading and trailing whitespace \t\r\n ',
+    '',
+  ];
+
+  it('[PG-RT1] quotes, backslashes, $$, JSON and array syntax, control characters, unicode and a 64 KiB body come back exactly as sent, as body, clientId, author and attachment, through both nodes', async () => {
+    const { url, stores } = await nodes(2);
+    const [a, b] = stores;
+    const agent = agentOf(await a.createAgent({ email: 'quote@example.com', name: `O'Brien \\ "Agent" $$`, role: 'agent', passwordHash: 'x' }));
+    const visitor = await a.createVisitor({ name: `Zoë 'the' \\visitor\\ $$ 🙂`, email: null });
+    const { conversation: queued } = openOk(await a.openConversation(visitor, Date.now()));
+    const conversation = ok(await a.claim(queued.id, agent)).conversation;
+    const big = 'x\'\\$'.repeat(16 * 1024); // 64 KiB of characters that each need care
+    const bodies = [...awkward, big, '🙂'.repeat(16 * 1024)];
+    // One turn: a batch on each node, by conversation id (agent) and by visitor id, each value as
+    // body, clientId, author name (the agent's) and attachment name and type.
+    const sent = await Promise.all(
+      bodies.flatMap((body, i) => [
+        (i % 2 === 0 ? a : b).appendMessage({
+          conversationId: conversation.id,
+          clientId: `agent ${i} ${body.slice(0, 200)}`,
+          authorKind: 'agent',
+          authorId: agent.id,
+          authorName: agent.name,
+          body,
+          createdAt: 1_700_000_000_000 + i,
+          assignedTo: agent.id,
+          attachment: { id: `att-${i}`, name: body.slice(0, 100) || 'empty', type: `text/plain; x="${i}\\'"`, size: 2 ** 31 - 1 - i },
+        }),
+        (i % 2 === 0 ? b : a).appendVisitorMessage(visitor.id, { clientId: `visitor ${i} ${body.slice(0, 200)}`, body, createdAt: 1_700_000_000_000 + i }),
+      ]),
+    );
+    const createdMessages = sent.map((r) => created(r));
+    const history = await a.getMessages(conversation.id, { limit: 100 });
+    expect(history.map((m) => m.seq)).toEqual(history.map((_, i) => i + 1));
+    expect(history).toHaveLength(bodies.length * 2);
+    const byClientId = new Map(history.map((m) => [m.clientId, m]));
+    bodies.forEach((body, i) => {
+      const agentMessage = byClientId.get(`agent ${i} ${body.slice(0, 200)}`);
+      expect(agentMessage, `agent ${i}`).toEqual(createdMessages[2 * i]);
+      expect(agentMessage?.body).toBe(body);
+      expect(agentMessage?.authorName).toBe(`O'Brien \\ "Agent" $$`);
+      expect(agentMessage?.attachment).toEqual({ id: `att-${i}`, name: body.slice(0, 100) || 'empty', type: `text/plain; x="${i}\\'"`, size: 2 ** 31 - 1 - i });
+      const visitorMessage = byClientId.get(`visitor ${i} ${body.slice(0, 200)}`);
+      expect(visitorMessage, `visitor ${i}`).toEqual(createdMessages[2 * i + 1]);
+      expect(visitorMessage?.body).toBe(body);
+      expect(visitorMessage?.authorName).toBe(`Zoë 'the' \\visitor\\ $$ 🙂`);
+    });
+    // Resent through the other node: each finds its original by its awkward clientId.
+    const again = await Promise.all(
+      bodies.map((body, i) => (i % 2 === 0 ? b : a).appendVisitorMessage(visitor.id, { clientId: `visitor ${i} ${body.slice(0, 200)}`, body, createdAt: Date.now() })),
+    );
+    again.forEach((r, i) => expect(r.kind === 'duplicate' && r.message.id, `resend ${i}`).toBe(createdMessages[2 * i + 1].id));
+    await expectGapFree(url, [conversation.id]);
+    const c = await client(url);
+    const { rows } = await c.query(`SELECT count(*)::int AS n FROM messages`);
+    expect(rows[0].n).toBe(bodies.length * 2);
+  });
+
+  it('[PG-RT2] two nodes racing on the same conversations with the same awkward clientIds, each sent three times through both: one message each, seq gap-free, every ack of a clientId the same message', async () => {
+    const { url, stores } = await nodes(2);
+    const { list } = await activeConversations(stores[0], 5);
+    const sends: Array<{ key: string; run: () => Promise<Result> }> = [];
+    list.forEach(({ conversation, visitor }, ci) => {
+      awkward.forEach((value, i) => {
+        const clientId = `${value}#${i}`;
+        for (let k = 0; k < 3; k++) {
+          const node = stores[(ci + i + k) % 2];
+          sends.push({
+            key: `${conversation.id}|${clientId}`,
+            run: () =>
+              k === 1
+                ? node.appendVisitorMessage(visitor.id, { clientId, body: value, createdAt: Date.now() })
+                : node.appendMessage(visitorMessage(conversation.id, visitor, clientId, value)),
+          });
+        }
+      });
+    });
+    // A fixed interleaving, in waves of 20 sends per turn: batches of mixed size on both nodes.
+    const order = sends.map((_, i) => i).sort((p, q) => ((p * 7919) % 101) - ((q * 7919) % 101) || p - q);
+    const acks = new Map<string, Set<string>>();
+    const waves: Array<Promise<void>> = [];
+    for (let w = 0; w < order.length; w += 20) {
+      waves.push(
+        ...order.slice(w, w + 20).map(async (i) => {
+          const result = await sends[i].run();
+          const id = result.kind === 'created' ? result.message.id : result.kind === 'duplicate' ? result.message.id : `refused ${result.kind}`;
+          acks.set(sends[i].key, (acks.get(sends[i].key) ?? new Set()).add(id));
+        }),
+      );
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(waves);
+    expect(acks.size).toBe(list.length * awkward.length);
+    for (const [key, ids] of acks) expect([...ids], key).toHaveLength(1);
+    const rows = await expectGapFree(url, list.map((l) => l.conversation.id));
+    expect(rows).toHaveLength(list.length * awkward.length);
+    expect(new Set(rows.map((r) => r.id))).toEqual(new Set([...acks.values()].map((ids) => [...ids][0])));
+  });
+
+  it('[PG-RT3] an error before the insert (a NUL in a clientId, refused by the lookup) fails its append alone; the connection serves the store\'s next transaction and batch', async () => {
+    const { url, stores } = await nodes(1, 1);
+    const [store] = stores;
+    const { list } = await activeConversations(store, 2);
+    const [x, y] = list;
+    const results = await Promise.allSettled([
+      store.appendMessage(visitorMessage(x.conversation.id, x.visitor, 'x1')),
+      store.appendVisitorMessage(x.visitor.id, { clientId: 'nul\u0000id', body: 'fine', createdAt: Date.now() }),
+      store.appendVisitorMessage(y.visitor.id, { clientId: 'y1', body: 'fine', createdAt: Date.now() }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason.code).toBe('22021');
+    expect(results.map((r) => (r.status === 'fulfilled' ? created(r.value).seq : null))).toEqual([1, null, 1]);
+    // A pool of one: the connection of the failed batch serves a transaction of the store's own, and a batch.
+    expect(ok(await store.closeConversation(y.conversation.id, null, Date.now())).conversation.status).toBe('closed');
+    expect(created(await store.appendVisitorMessage(x.visitor.id, { clientId: 'x2', body: 'next', createdAt: Date.now() })).seq).toBe(2);
+    const rows = await expectGapFree(url, [x.conversation.id, y.conversation.id]);
+    expect(rows.map((r) => r.clientId).sort()).toEqual(['x1', 'x2', 'y1']);
+  });
 
   it('[PGBATCH1] two nodes racing on the same conversations, every clientId sent 2–3 times through both: seq 1..n, each clientId once, every ack stored', async () => {
     const { url, stores } = await nodes(2);
