@@ -185,8 +185,8 @@ export function createApp(deps: AppDeps): App {
     post: (request) => postWebhook(request, { timeoutMs: config.webhookTimeoutMs, allowPrivate: config.webhookAllowPrivate }),
     timing: deps.webhookTiming,
     counted: (outcome) => webhookCount.inc({ outcome }),
-    // Every other node reads the webhooks again before a change is answered (5 s at most: a node that
-    // does not answer reads them within 5 s anyway).
+    // Every other node reads the webhooks again before a change is answered (3 s at most, the adapter's
+    // request limit: a node that does not answer reads them within 5 s anyway, core/webhooks.ts).
     changed: async () => {
       if (cluster) await ns.agent.serverSideEmitWithAck('parley:webhooks').catch(() => logger.warn({ event: 'webhook.notice_unanswered' }, 'a node did not confirm a webhook change'));
     },
