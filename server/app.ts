@@ -131,7 +131,7 @@ export function createApp(deps: AppDeps): App {
   const session = createSessionMiddleware({ store, logger, clock, secret: deps.sessionSecret, trustProxy });
   let draining = false;
   const isDraining = () => draining;
-  const ns = createIo(httpServer, { config, session, logger, draining: isDraining });
+  const ns = createIo(httpServer, { config, session, sessionSecret: deps.sessionSecret, logger, draining: isDraining });
   // Every connection's state, whatever its namespace: what a drain waits for.
   const states: ConnectionStates = new WeakMap();
   cluster?.installAdapter(ns.io);

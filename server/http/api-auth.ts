@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import { parse, type Schemas } from '../edge/schemas.ts';
 import type { Store } from '../store/store.ts';
 import { agentOf, embedOriginsOnly, requireAgent, sameOriginOnly, sessionAgent } from './guards.ts';
-import { SESSION_COOKIE } from './session.ts';
+import { SESSION_COOKIE } from '../edge/session-cookie.ts';
 import { readDeviceCookie, setDeviceCookie } from './device-cookie.ts';
 import type { AddressRate } from '../edge/address-limits.ts';
 import { AppError, ErrorCode } from '../protocol/errors.ts';

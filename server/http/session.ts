@@ -8,6 +8,7 @@ import type { RequestHandler } from 'express';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Store } from '../store/store.ts';
+import { SESSION_COOKIE } from '../edge/session-cookie.ts';
 
 declare module 'express-session' {
   interface SessionData {
@@ -18,7 +19,6 @@ declare module 'express-session' {
   }
 }
 
-export const SESSION_COOKIE = 'parley.sid';
 export const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60_000;
 
 type Callback<T = void> = (err?: unknown, value?: T | null) => void;

@@ -17,6 +17,7 @@ import { HISTORY_MAX_LIMIT } from '../protocol/shapes.ts';
 import { holdWhileDraining, refuseHandshake } from './drain.ts';
 import { holdsSession, refuse } from './engine-refusals.ts';
 import { outageOf } from '../edge/failures.ts';
+import { signedSessionId } from '../edge/session-cookie.ts';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -34,7 +35,7 @@ export function maxFrameBytes(maxMessageLength: number): number {
 
 export function createIo(
   httpServer: HttpServer,
-  deps: { config: Config; session: Middleware; logger: Logger; /** True once the node drains: handshakes are refused (drain.ts). */ draining: () => boolean },
+  deps: { config: Config; session: Middleware; /** Verifies the session cookie's signature. */ sessionSecret: string; logger: Logger; /** True once the node drains: handshakes are refused (drain.ts). */ draining: () => boolean },
 ): Namespaces {
   const { config, logger } = deps;
   const trustProxy = config.trustProxy !== false;
@@ -69,7 +70,6 @@ export function createIo(
   });
 
   // Only the handshake needs the session; running it on every long-poll request would hit the store each time.
-  const upgrades = new WeakMap<IncomingMessage, ServerResponse>();
   io.engine.use((req: IncomingMessage & { _query?: Record<string, string> }, res: ServerResponse, next: (err?: unknown) => void) => {
     // Every engine answer (poll payloads, its 400s and 413s) is data, never to be sniffed as HTML.
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -81,7 +81,13 @@ export function createIo(
     }
     // A new connection while draining: 503 before any work, so a balancer tries another node.
     if (deps.draining()) return refuseHandshake(req, res);
-    if (!(res instanceof ServerResponse)) upgrades.set(req, res);
+    if (!(res instanceof ServerResponse)) {
+      // A WebSocket handshake: the namespace middleware reads the session (realtime/handshake.ts), and an
+      // upgrade's response is never ended, so express-session would neither touch nor set a cookie. Only
+      // its id is needed: from the signed cookie, without a read of the session here as well.
+      (req as IncomingMessage & { sessionID?: string }).sessionID = signedSessionId(req.headers.cookie, deps.sessionSecret);
+      return next();
+    }
     deps.session(req, res, (err?: unknown) => {
       // The session store is down (edge/failures.ts): 503, to retry, rather than engine.io's 400 for a failed middleware.
       const outage = err === undefined ? null : outageOf(err);
@@ -90,22 +96,11 @@ export function createIo(
       refuse(req, res, 'temporarily unavailable; retry shortly');
     });
   });
-  // Memory per connection: the engine keeps the handshake request for the connection's life, and a WebSocket
-  // upgrade's stand-in response too (its socket's close listener holds it). express-session's wrappers on that
-  // response close over the whole per-request session state; an upgrade never ends its response, and its
-  // headers went out before the connection exists, so the wrappers are done: put the originals back
-  // (assigned, not deleted, which would turn the object into a slower and bigger dictionary).
   io.engine.on('connection', (raw: EngineConnection) => {
     const address = addressOf(raw.request);
     perAddress.open(address);
     raw[ADDRESS] = address;
     raw.on('close', closed);
-    const res = upgrades.get(raw.request);
-    if (!res) return;
-    upgrades.delete(raw.request);
-    const original = Object.getPrototypeOf(res) as ServerResponse;
-    res.writeHead = original.writeHead;
-    res.end = original.end;
   });
 
   batchWebSocketWrites(io);

@@ -2,9 +2,10 @@
 // that their expiry follows the app's clock (docs/protocol.md "Identities and sessions").
 
 import { describe, expect, it } from 'vitest';
+import { signedSessionId } from '../../server/edge/session-cookie.ts';
 import { SESSION_MAX_AGE_MS } from '../../server/http/session.ts';
 import { connect } from '../helpers/clients.ts';
-import { startApp } from '../helpers/start-app.ts';
+import { startApp, TEST_SECRET } from '../helpers/start-app.ts';
 
 const DAY = 24 * 60 * 60_000;
 
@@ -117,5 +118,31 @@ describe('[SESS] sessions', () => {
     expect((await t.http('/api/me', { cookie: visitor.cookie })).status).toBe(401);
     // Expired is gone: housekeeping's prune at this time removes both.
     expect(await t.store.sessionPrune(time.now)).toBe(2);
+  });
+  it('[SESS5] a WebSocket handshake knows the session by its signed cookie, as express-session signs it: among other cookies, and only the first of its name', async () => {
+    const t = await startApp();
+    const { cookie } = await t.login('signed@example.com');
+    const visitor = await t.visitorSession();
+    for (const c of [cookie, visitor.cookie]) {
+      const sid = sidOf(c);
+      expect(signedSessionId(c, TEST_SECRET)).toBe(sid);
+      expect(signedSessionId(`theme=dark; ${c}; lang=de`, TEST_SECRET)).toBe(sid);
+      const value = c.slice(c.indexOf('=') + 1);
+      expect(signedSessionId(`parley.sid="${value}"`, TEST_SECRET), 'quoted, as RFC 6265 allows').toBe(sid);
+      expect(signedSessionId(c, 'another-secret-0123456789-0123456789'), 'another secret').toBeUndefined();
+      expect(signedSessionId(`${c.slice(0, -2)}xx`, TEST_SECRET), 'a changed signature').toBeUndefined();
+    }
+    expect(signedSessionId(undefined, TEST_SECRET)).toBeUndefined();
+    expect(signedSessionId('parley.sid=s%3Aabc', TEST_SECRET), 'no signature').toBeUndefined();
+    expect(signedSessionId('parley.sid=%E0%A4%A', TEST_SECRET), 'bad percent-encoding').toBeUndefined();
+
+    const agent = await connect(t.url, '/agent', { transport: 'websocket', cookie: `theme=dark; ${cookie}` });
+    agent.close();
+    const v = await connect(t.url, '/visitor', { transport: 'websocket', cookie: `${visitor.cookie}; lang=de` });
+    v.close();
+    // Two cookies of that name: the first counts, as for express-session over HTTP.
+    const forgedFirst = `parley.sid=s%3A${'x'.repeat(32)}.${'y'.repeat(43)}; ${cookie}`;
+    expect((await t.http('/api/me', { cookie: forgedFirst })).status).toBe(401);
+    await expect(connect(t.url, '/agent', { transport: 'websocket', cookie: forgedFirst })).rejects.toThrow('unauthorized');
   });
 });
