@@ -1,6 +1,7 @@
 // Keeps every waiting visitor's queue position current. Changes are coalesced
 // per short window, so a storm of claims costs one queue read per window, and
-// only conversations behind the change are told.
+// only conversations behind the change are told (and read). Places asked in
+// the same turn of the event loop are read together.
 
 import type { Logger } from '../logger.ts';
 import type { ConversationRecord, Store } from '../store/store.ts';
@@ -19,6 +20,9 @@ export interface QueuePositions {
   close(): void;
 }
 
+/** Most conversations one position read asks for; a bigger batch is read in parts. */
+const MAX_BATCH = 500;
+
 export function createQueuePositions(deps: {
   store: Store;
   events: Pick<DomainEvents, 'queuePositionChanged' | 'dashboardChanged'>;
@@ -34,15 +38,45 @@ export function createQueuePositions(deps: {
     const since = from;
     from = null;
     if (since === null) return;
-    const queue = await store.listQueue();
-    queue.forEach((c, i) => {
-      if (c.queuedAt >= since) events.queuePositionChanged(c, i + 1);
-    });
+    // Only those queued from the change on can have moved: the queue ahead of them is counted, not read.
+    const { ahead, queue } = await store.listQueueFrom(since);
+    queue.forEach((c, i) => events.queuePositionChanged(c, ahead + i + 1));
     events.dashboardChanged();
   }
 
-  // A COUNT in the store, not the queue read: every open, release and snapshot asks this.
-  const positionOf = (conversationId: string) => store.queuePosition(conversationId);
+  // Every open, release and snapshot asks for a place. Those asked in the same turn of the event
+  // loop (a storm of visitors opening conversations, whose appends share one commit) are read
+  // together: one count for the batch, where one each would count the whole queue ahead every time.
+  let batch: Map<string, { resolve: (p: number | null) => void; reject: (err: unknown) => void }[]> | null = null;
+
+  async function readBatch(asked: NonNullable<typeof batch>): Promise<void> {
+    const ids = [...asked.keys()];
+    for (let i = 0; i < ids.length; i += MAX_BATCH) {
+      const part = ids.slice(i, i + MAX_BATCH);
+      try {
+        const positions = await store.queuePositions(part);
+        for (const id of part) for (const w of asked.get(id)!) w.resolve(positions.get(id) ?? null);
+      } catch (err) {
+        for (const id of part) for (const w of asked.get(id)!) w.reject(err);
+      }
+    }
+  }
+
+  function positionOf(conversationId: string): Promise<number | null> {
+    return new Promise((resolve, reject) => {
+      if (!batch) {
+        batch = new Map();
+        setImmediate(() => {
+          const asked = batch!;
+          batch = null;
+          void readBatch(asked);
+        });
+      }
+      const waiting = batch.get(conversationId);
+      if (waiting) waiting.push({ resolve, reject });
+      else batch.set(conversationId, [{ resolve, reject }]);
+    });
+  }
 
   return {
     changed(fromQueuedAt) {

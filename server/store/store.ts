@@ -283,6 +283,13 @@ export type TagChangeResult =
   /** The conversation has `max` tags already: nothing stored. */
   | { kind: 'too_many'; tags: string[] };
 
+/** The end of the queue from some point on (Store.listQueueFrom). */
+export interface QueueTail {
+  /** How many are queued ahead of `queue[0]`. */
+  ahead: number;
+  queue: ConversationRecord[];
+}
+
 export interface ConversationFilter {
   status?: ConversationStatus;
   agentId?: string;
@@ -380,10 +387,17 @@ export interface Store extends AttachmentStore, AgentToolsStore, EmailStore, Api
   /** Queued conversations in queue order (queuedAt, id). */
   listQueue(): Promise<ConversationRecord[]>;
   /**
-   * The conversation's 1-based place in listQueue() order, counted in one statement without
-   * reading the queue; null when it is not queued (active, closed, unknown).
+   * The queued conversations with queuedAt ≥ this, in listQueue() order, and how many are queued
+   * before them: one read, so that `ahead + i + 1` is each one's place. Those behind a change, without
+   * reading the queue ahead of it.
    */
-  queuePosition(conversationId: string): Promise<number | null>;
+  listQueueFrom(queuedAt: number): Promise<QueueTail>;
+  /**
+   * The 1-based place in listQueue() order of each of these conversations that is queued (the others,
+   * active, closed or unknown, are absent), from one read that does not read the queue row by row:
+   * one count up to the first of them and the rows from the first to the last.
+   */
+  queuePositions(conversationIds: readonly string[]): Promise<Map<string, number>>;
   /**
    * One conditional update: queued → active for this agent. The first claim also records when
    * (the store's clock) and by whom, for reports; later claims keep it.

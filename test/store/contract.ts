@@ -233,12 +233,25 @@ export function runStoreContract(engineName: string, open: (clock: Clock) => Pro
       expect((await store.listQueue()).map((c) => c.id)).toEqual(expected);
     });
 
-    /** Every conversation's queuePosition, as [id, position] in `order`. */
-    const positions = async (order: ConversationRecord[]) => Promise.all(order.map(async (c) => [c.id, await store.queuePosition(c.id)]));
-    /** queuePosition of every queued conversation agrees with its place in listQueue(). */
+    /** One conversation's place, asked alone. */
+    const queuePosition = async (id: string) => (await store.queuePositions([id])).get(id) ?? null;
+    /** Every conversation's place, each asked alone and all asked at once (which must agree), as [id, position] in `order`. */
+    const positions = async (order: ConversationRecord[]) => {
+      const one = await Promise.all(order.map(async (c) => [c.id, await queuePosition(c.id)]));
+      const all = await store.queuePositions(order.map((c) => c.id));
+      expect(order.map((c) => [c.id, all.get(c.id) ?? null])).toEqual(one);
+      return one;
+    };
+    /** The place of every queued conversation agrees with listQueue(), and so does every tail of it. */
     async function expectPositionsMatchQueue() {
       const queue = await store.listQueue();
       expect(await positions(queue)).toEqual(queue.map((c, i) => [c.id, i + 1]));
+      for (const c of queue) {
+        const tail = await store.listQueueFrom(c.queuedAt);
+        const first = queue.findIndex((q) => q.queuedAt >= c.queuedAt);
+        expect({ ahead: tail.ahead, ids: tail.queue.map((q) => q.id) }).toEqual({ ahead: first, ids: queue.slice(first).map((q) => q.id) });
+      }
+      expect(await store.listQueueFrom(Number.MAX_SAFE_INTEGER)).toEqual({ ahead: 0, queue: [] });
     }
 
     it('[STORE-QPOS] queuePosition is the 1-based place in listQueue order; a release gets its place back', async () => {
@@ -259,8 +272,8 @@ export function runStoreContract(engineName: string, open: (clock: Clock) => Pro
         [third.id, 2],
       ]);
       ok(await store.release(first.id, alice.id));
-      expect(await store.queuePosition(first.id)).toBe(1);
-      expect(await store.queuePosition(third.id)).toBe(3);
+      expect(await queuePosition(first.id)).toBe(1);
+      expect(await queuePosition(third.id)).toBe(3);
       await expectPositionsMatchQueue();
     });
 
@@ -273,30 +286,48 @@ export function runStoreContract(engineName: string, open: (clock: Clock) => Pro
       expect(await positions([early, ...byId, late])).toEqual([early, ...byId, late].map((c, i) => [c.id, i + 1]));
       // Out of the middle of the tie: those behind it move up by one.
       ok(await store.closeConversation(byId[2].id, null, T0 + 5));
-      expect(await store.queuePosition(byId[3].id)).toBe(4);
+      expect(await queuePosition(byId[3].id)).toBe(4);
       await expectPositionsMatchQueue();
     });
 
     it('[STORE-QPOS] null when not queued: unknown, claimed, transferred, closed', async () => {
-      expect(await store.queuePosition('no-such-conversation')).toBeNull();
+      expect(await queuePosition('no-such-conversation')).toBeNull();
       const waiting = await queued(T0 + 50, 'Waiting');
       const claimed = await queued(T0, 'Claimed');
       const closed = await queued(T0 + 1, 'Closed');
       ok(await store.claim(claimed.id, alice));
       ok(await store.closeConversation(closed.id, null, T0 + 2));
-      expect(await store.queuePosition(claimed.id)).toBeNull();
-      expect(await store.queuePosition(closed.id)).toBeNull();
+      expect(await queuePosition(claimed.id)).toBeNull();
+      expect(await queuePosition(closed.id)).toBeNull();
       // Active and closed conversations ahead of it in time take no place.
-      expect(await store.queuePosition(waiting.id)).toBe(1);
+      expect(await queuePosition(waiting.id)).toBe(1);
       ok(await store.transfer(claimed.id, alice.id, bob));
-      expect(await store.queuePosition(claimed.id)).toBeNull();
+      expect(await queuePosition(claimed.id)).toBeNull();
       ok(await store.closeConversation(claimed.id, bob.id, T0 + 3));
-      expect(await store.queuePosition(claimed.id)).toBeNull();
+      expect(await queuePosition(claimed.id)).toBeNull();
       // The visitor's next conversation queues afresh, behind those already waiting.
       const visitor = (await store.getVisitor(closed.visitorId))!;
       const again = openOk(await store.openConversation(visitor, T0 + 60)).conversation;
-      expect(await store.queuePosition(again.id)).toBe(2);
-      expect(await store.queuePosition(closed.id)).toBeNull();
+      expect(await queuePosition(again.id)).toBe(2);
+      expect(await queuePosition(closed.id)).toBeNull();
+      await expectPositionsMatchQueue();
+    });
+
+    it('[STORE-QPOS] many places in one read: spread over the queue, repeated, unknown and claimed ones among them', async () => {
+      // Ties and gaps in queuedAt, claimed ones in between: every batch agrees with the queue, and every tail too.
+      const all: ConversationRecord[] = [];
+      for (let i = 0; i < 24; i++) all.push(await queued(T0 + Math.floor(i / 3) * 10, `V${i}`));
+      for (const i of [0, 5, 11, 12, 23]) ok(await store.claim(all[i].id, alice));
+      const queue = await store.listQueue();
+      expect(queue).toHaveLength(19);
+      const place = new Map(queue.map((c, i) => [c.id, i + 1]));
+      const asked = [all[23].id, all[1].id, all[13].id, all[1].id, 'no-such-conversation', all[5].id, all[22].id, all[7].id];
+      const got = await store.queuePositions(asked);
+      expect(Object.fromEntries(got)).toEqual(Object.fromEntries(asked.filter((id) => place.has(id)).map((id) => [id, place.get(id)])));
+      // Only the tail of the queue, and only one conversation of it.
+      expect(Object.fromEntries(await store.queuePositions([queue[17].id, queue[18].id]))).toEqual({ [queue[17].id]: 18, [queue[18].id]: 19 });
+      expect(await store.queuePositions([])).toEqual(new Map());
+      expect(await store.queuePositions([all[0].id, 'no-such-conversation'])).toEqual(new Map());
       await expectPositionsMatchQueue();
     });
 

@@ -6,6 +6,7 @@ import { newId } from '../ids.ts';
 import { DEFAULT_LIST_LIMIT, readSeq, rowLimit } from '../limits.ts';
 import { type ConversationRow, type MessageRow, type ReadPositionRow, type ReportRow, toConversation, toMessage, toReadPosition, toReportConversation } from '../rows.ts';
 import type {
+  QueueTail,
   ConversationFilter,
   ConversationRecord,
   HistoryPage,
@@ -81,16 +82,34 @@ export async function listQueue(db: Db): Promise<ConversationRecord[]> {
   return rows.map(toConversation);
 }
 
-export async function queuePosition(db: Db, conversationId: string): Promise<number | null> {
-  // The queued rows up to and including this one in listQueue's order, one statement (one
-  // snapshot): a range of the partial conversations_queue index. Not queued: no row in q, count 0.
-  const [row] = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM conversations c,
-       (SELECT queued_at, id FROM conversations WHERE id = $1 AND status = 'queued') q
-     WHERE c.status = 'queued' AND (c.queued_at, c.id) <= (q.queued_at, q.id)`,
-    [conversationId],
+export async function listQueueFrom(db: Db, queuedAt: number): Promise<QueueTail> {
+  // One statement, one snapshot: the count (an InitPlan, run once) agrees with the rows.
+  const rows = await db.query<ConversationRow & { ahead: number }>(
+    `SELECT *, (SELECT count(*)::int FROM conversations WHERE status = 'queued' AND queued_at < $1) AS ahead
+     FROM conversations WHERE status = 'queued' AND queued_at >= $1 ORDER BY queued_at, id`,
+    [queuedAt],
   );
-  return row.n || null;
+  return { ahead: rows.length === 0 ? 0 : rows[0].ahead, queue: rows.map(toConversation) };
+}
+
+export async function queuePositions(db: Db, conversationIds: readonly string[]): Promise<Map<string, number>> {
+  const positions = new Map<string, number>();
+  if (conversationIds.length === 0) return positions;
+  // One statement (one snapshot): the queued rows from the first asked to the last, numbered, plus
+  // one count of those before the first; ranges of the partial conversations_queue index.
+  const rows = await db.query<{ id: string; position: number }>(
+    `WITH want AS (SELECT queued_at, id FROM conversations WHERE id = ANY($1::text[]) AND status = 'queued'),
+       lo AS (SELECT queued_at, id FROM want ORDER BY queued_at, id LIMIT 1),
+       hi AS (SELECT queued_at, id FROM want ORDER BY queued_at DESC, id DESC LIMIT 1),
+       span AS (SELECT c.id, row_number() OVER (ORDER BY c.queued_at, c.id) AS k FROM conversations c, lo, hi
+         WHERE c.status = 'queued' AND (c.queued_at, c.id) >= (lo.queued_at, lo.id) AND (c.queued_at, c.id) <= (hi.queued_at, hi.id))
+     SELECT span.id, (span.k + (SELECT count(*) FROM conversations c, lo
+         WHERE c.status = 'queued' AND (c.queued_at, c.id) < (lo.queued_at, lo.id)))::int AS position
+     FROM span WHERE span.id IN (SELECT id FROM want)`,
+    [conversationIds],
+  );
+  for (const row of rows) positions.set(row.id, row.position);
+  return positions;
 }
 
 /**

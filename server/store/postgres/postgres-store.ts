@@ -22,6 +22,7 @@ import type {
   AppendResult,
   ConversationFilter,
   ConversationRecord,
+  QueueTail,
   CreateAgentResult,
   HistoryPage,
   MessageRecord,
@@ -397,8 +398,12 @@ export class PostgresStore implements Store {
     return conversations.listQueue(this.#db);
   }
 
-  queuePosition(conversationId: string): Promise<number | null> {
-    return conversations.queuePosition(this.#db, conversationId);
+  listQueueFrom(queuedAt: number): Promise<QueueTail> {
+    return conversations.listQueueFrom(this.#db, queuedAt);
+  }
+
+  queuePositions(conversationIds: readonly string[]): Promise<Map<string, number>> {
+    return conversations.queuePositions(this.#db, conversationIds);
   }
 
   claim(id: string, agent: { id: string; name: string }): Promise<TransitionResult> {

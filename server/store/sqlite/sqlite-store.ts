@@ -28,6 +28,7 @@ import type {
   AppendResult,
   ConversationFilter,
   ConversationRecord,
+  QueueTail,
   CreateAgentResult,
   HistoryPage,
   MessageRecord,
@@ -386,8 +387,16 @@ export class SqliteStore implements Store {
     return this.#q.listQueue.all().map(toConversation);
   }
 
-  async queuePosition(conversationId: string): Promise<number | null> {
-    return Number(this.#q.queuePosition.get(conversationId)?.n ?? 0) || null;
+  async listQueueFrom(queuedAt: number): Promise<QueueTail> {
+    const rows = this.#q.listQueueFrom.all(queuedAt);
+    return { ahead: rows.length === 0 ? 0 : Number(rows[0].ahead), queue: rows.map(toConversation) };
+  }
+
+  async queuePositions(conversationIds: readonly string[]): Promise<Map<string, number>> {
+    const positions = new Map<string, number>();
+    if (conversationIds.length === 0) return positions;
+    for (const row of this.#q.queuePositions.all(JSON.stringify(conversationIds))) positions.set(row.id, Number(row.position));
+    return positions;
   }
 
   /**

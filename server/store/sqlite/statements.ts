@@ -109,10 +109,21 @@ const SQL = {
   conversationById: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations WHERE id = ?`),
   currentConversation: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations WHERE visitor_id = ? ORDER BY (${OPEN}) DESC, created_at DESC, id DESC LIMIT 1`),
   listQueue: sql<ConversationRow>(`SELECT ${CONVERSATION} FROM conversations WHERE status = 'queued' ${QUEUE_ORDER}`),
-  // The queued rows up to and including this one in QUEUE_ORDER: a range of the covering
-  // (status, queued_at, id) index. Not queued: the subquery is NULL and the count 0.
-  queuePosition: sql<{ n: number }>(`SELECT count(*) AS n FROM conversations WHERE status = 'queued'
-    AND (queued_at, id) <= (SELECT queued_at, id FROM conversations WHERE id = ? AND status = 'queued')`),
+  // The queue from ?1 on, each row with how many are queued before ?1 (one uncorrelated count, run once).
+  listQueueFrom: sql<ConversationRow & { ahead: number }>(`SELECT ${CONVERSATION},
+      (SELECT count(*) FROM conversations WHERE status = 'queued' AND queued_at < ?1) AS ahead
+    FROM conversations WHERE status = 'queued' AND queued_at >= ?1 ${QUEUE_ORDER}`),
+  // The places of the asked conversations that are queued: the queued rows from the first of them to
+  // the last, numbered, plus one count of those before the first. Both are ranges of the covering
+  // (status, queued_at, id) index: a batch costs one count, not one per conversation.
+  queuePositions: sql<{ id: string; position: number }>(`WITH
+      want AS MATERIALIZED (SELECT c.queued_at, c.id FROM json_each(?) j CROSS JOIN conversations c ON c.id = j.value WHERE c.status = 'queued'),
+      lo AS (SELECT queued_at, id FROM want ORDER BY queued_at, id LIMIT 1),
+      hi AS (SELECT queued_at, id FROM want ORDER BY queued_at DESC, id DESC LIMIT 1),
+      span AS (SELECT id, row_number() OVER (${QUEUE_ORDER}) AS k FROM conversations
+        WHERE status = 'queued' AND (queued_at, id) >= (SELECT queued_at, id FROM lo) AND (queued_at, id) <= (SELECT queued_at, id FROM hi))
+    SELECT id, k + (SELECT count(*) FROM conversations WHERE status = 'queued' AND (queued_at, id) < (SELECT queued_at, id FROM lo)) AS position
+    FROM span WHERE id IN (SELECT id FROM want)`),
 
   // Transitions: one conditional UPDATE each; no row back means the precondition failed.
   // The first claim is recorded for reports (?4: now); a re-claim after a release keeps it.
