@@ -24,6 +24,15 @@ export function createMetrics(ns: Namespaces): Metrics {
       this.set({ namespace: '/admin' }, ns.admin.sockets.size);
     },
   });
+  new Counter({
+    name: 'parley_slow_consumer_cuts_total',
+    help: 'Connections this node cut because the client stopped reading what it was sent (output budget)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(ns.slowConsumerCuts());
+    },
+  });
   const messages = new Counter({
     name: 'parley_messages_total',
     help: 'Messages stored by this node',

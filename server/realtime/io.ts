@@ -104,7 +104,7 @@ export function createIo(
   });
 
   batchWebSocketWrites(io);
-  enforceOutputBudget(io, outputBudgetBytes(config.maxMessageLength, HISTORY_MAX_LIMIT), logger);
+  const slowConsumerCuts = enforceOutputBudget(io, outputBudgetBytes(config.maxMessageLength, HISTORY_MAX_LIMIT), logger);
 
   // The main namespace is not part of the protocol.
   io.use((_socket, next) => next(new Error('not_found')));
@@ -114,6 +114,7 @@ export function createIo(
     visitor: io.of('/visitor') as Namespaces['visitor'],
     agent: io.of('/agent') as Namespaces['agent'],
     admin: io.of('/admin') as Namespaces['admin'],
+    slowConsumerCuts,
   };
   // First in every namespace, before authentication: a CONNECT while draining waits for the connection to close.
   for (const nsp of [ns.visitor, ns.agent, ns.admin]) nsp.use(holdWhileDraining(deps.draining));

@@ -33,7 +33,9 @@ function sizeOf(data: unknown): number {
   return 0;
 }
 
-export function enforceOutputBudget(io: Server, budgetBytes: number, logger: Logger): void {
+/** Installs the budget on every connection; returns how many connections it has cut so far. */
+export function enforceOutputBudget(io: Server, budgetBytes: number, logger: Logger): () => number {
+  let cuts = 0;
   // Listeners shared by every connection (called with the connection as `this`): no closure per connection.
   function onPacket(this: EngineConnection, packet: { data?: unknown }): void {
     // Emitted before the packet joins the buffer: an empty buffer means all before went to the transport.
@@ -42,6 +44,7 @@ export function enforceOutputBudget(io: Server, budgetBytes: number, logger: Log
     const transport = this.transport;
     const inSocket = transport?.socket?.bufferedAmount ?? 0;
     if (queued + inSocket <= budgetBytes || this.readyState !== 'open') return;
+    cuts++;
     logger.info({ event: 'connection.slow_consumer_cut', queuedBytes: queued + inSocket, transport: transport?.name }, 'client stopped reading; connection cut');
     this.close(true);
     // A closing handshake would wait (up to 30 s) behind the unread bytes; free them now.
@@ -51,4 +54,5 @@ export function enforceOutputBudget(io: Server, budgetBytes: number, logger: Log
     conn[QUEUED] = 0;
     conn.on('packetCreate', onPacket);
   });
+  return () => cuts;
 }

@@ -49,6 +49,8 @@ export interface Namespaces {
   visitor: VisitorNamespace;
   agent: AgentNamespace;
   admin: AdminNamespace;
+  /** Connections this node cut for owing more than their output budget (realtime/output-budget.ts), since it started. */
+  slowConsumerCuts(): number;
 }
 
 export const room = {

@@ -15,6 +15,13 @@ const within = <T>(p: Promise<T>, ms: number, what: string) =>
 describe('[SEC2] a client that never reads', () => {
   let cookie: string;
   const arena = useArena();
+  /** The node's count of connections cut for owing more than their output budget (GET /metrics, on loopback). */
+  const slowConsumerCuts = async (): Promise<number> => {
+    const text = await (await fetch(`${arena.target.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('parley_slow_consumer_cuts_total '));
+    if (line === undefined) throw new Error('no parley_slow_consumer_cuts_total in /metrics');
+    return Number(line.split(' ')[1]);
+  };
   beforeAll(async () => {
     // 200 messages of 4,000 characters: one full history page is ~800 KB of JSON.
     cookie = (await arena.target.visitorSession({ address: '10.0.2.1' })).cookie!;
@@ -30,13 +37,17 @@ describe('[SEC2] a client that never reads', () => {
   it('[SEC2-1] 40 full history pages to a client that stopped reading: cut, memory bounded, others unaffected', async () => {
     const attacker = await rawWebSocket(arena.target.port, { cookie });
     expect(await joinNamespace(attacker, '/visitor')).toBe('connected');
+    const cutsBefore = await slowConsumerCuts();
     const growth = await peakGrowth(arena.target, async () => {
       attacker.setReading(false);
       await attacker.send(...Array.from({ length: 40 }, (_, i) => `42/visitor,${i + 1}["history:get",{"limit":200}]`));
       // While it piles up, the server stays responsive to everyone else.
       await arena.control.roundTrip();
+      // The server cuts it while it still reads nothing (its own count says so); only then does it read
+      // again, to find the connection closed.
+      await eventually(async () => (await slowConsumerCuts()) > cutsBefore, 20_000, 'the server to cut the connection');
       attacker.setReading(true);
-      await within(attacker.closed, 20_000, 'the server never cut the connection');
+      await within(attacker.closed, 20_000, 'the connection to close once read');
     });
     expect(growth).toBeLessThan(MEMORY_BUDGET_MIB);
     // Cut before it received every page it asked for.
