@@ -61,12 +61,15 @@ describe.each(MATRIX)('[FLOW] full flow %s over %s', (topology, transport) => {
 
     const aliceGetsConversation = next(alice.socket, 'conversation', (c) => c.id === conversationId && c.agent?.id === alice.agent.id);
     const presence = record(visitor, 'presence');
+    // Alice's join is announced after a presence lookup of its own, which may finish after the next message.
+    const aliceJoins = next(visitor, 'presence', (p) => p.action === 'join' && p.participant.id === alice.agent.id);
     const transferred = await ok(bob.socket, 'conversation:transfer', { conversationId, agentId: alice.agent.id });
     expect(transferred.conversation.agent?.id).toBe(alice.agent.id);
     await aliceGetsConversation;
     const aliceGets = next(alice.socket, 'message');
     await ok(visitor, 'message:send', { clientId: 'v-4', body: 'Thanks' });
     expect((await aliceGets).seq).toBe(5);
+    await aliceJoins;
     expect(presence.map((p) => `${p.action}:${p.participant.id}`)).toEqual([`leave:${bob.agent.id}`, `join:${alice.agent.id}`]);
 
     // Close: the visitor sees it; sending on a closed conversation is refused; history still reads.
