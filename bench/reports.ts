@@ -149,7 +149,7 @@ async function postgres(): Promise<Figures> {
   try {
     const url = args['postgres-url'] ?? (await server!.createDatabase());
     // Errors only: the pool's clients still closing when the private server stops report it as a warning.
-    const store = await openPostgresStore(url, { poolSize: 4, logger: createLogger('error') });
+    const store = await openPostgresStore(url, { poolSize: 4, logger: createLogger('error', process.stderr) });
     await store.migrate();
     try {
       return await measure('postgres', store, async () => {

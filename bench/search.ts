@@ -193,7 +193,7 @@ async function postgres(): Promise<Figures> {
   const server = args['postgres-url'] ? null : await startPostgres();
   try {
     const url = args['postgres-url'] ?? (await server!.createDatabase());
-    const store = await openPostgresStore(url, { poolSize: 4, logger: createLogger('error') });
+    const store = await openPostgresStore(url, { poolSize: 4, logger: createLogger('error', process.stderr) });
     const counter = new pg.Pool({ connectionString: url, max: 1 });
     await store.migrate();
     try {

@@ -57,7 +57,8 @@ const POOL = args.pool === undefined ? undefined : positiveInts('pool', args.poo
 const BATCHES = args.batches === undefined ? undefined : positiveInts('batches', args.batches)[0];
 const WARMUP_MS = 500;
 const body = `${(123456.789).toFixed(3)} ${'x'.repeat(48)}`;
-const logger = createLogger('warn');
+// Log lines go to stderr: with --json, stdout carries the figures and nothing else.
+const logger = createLogger('warn', process.stderr);
 
 type OpenStore = (url: string, opts: { poolSize?: number; appendBatches?: number; logger: typeof logger }) => Promise<Store>;
 interface Impl {

@@ -15,7 +15,10 @@ it('[BENCH-STORE-PG] store-cost-postgres measures every node count and concurren
     { cwd: ROOT, encoding: 'utf8', timeout: 90_000 },
   );
   expect(run.status, run.stderr).toBe(0);
-  const out = JSON.parse(run.stdout) as { figures: Array<{ impl: string; nodes: number; concurrency: number; perSecond: number; p50: number; p99: number; cpu: number }> };
+  // stdout is the figures' one JSON line and nothing else (log lines go to stderr).
+  const lines = run.stdout.split('\n').filter((l) => l !== '');
+  expect(lines, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toHaveLength(1);
+  const out = JSON.parse(lines[0]) as { figures: Array<{ impl: string; nodes: number; concurrency: number; perSecond: number; p50: number; p99: number; cpu: number }> };
   expect(out.figures.map((f) => `${f.impl} ${f.nodes} ${f.concurrency}`)).toEqual(['this 1 1', 'this 1 4', 'this 2 1', 'this 2 4']);
   for (const f of out.figures) {
     expect(f.perSecond).toBeGreaterThan(0);
