@@ -3,7 +3,7 @@
 // Restarts and node deaths behind it: test/ops/rolling-restart.test.ts.
 
 import { io } from 'socket.io-client';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
 import { TRANSPORTS, type VisitorClient, connect, next, ok } from '../helpers/clients.ts';
 import { headerValues, insecureRequest, shippedServerParameters, startNginx } from '../helpers/nginx.ts';
 import { cookieOf } from '../helpers/start-app.ts';
@@ -16,18 +16,28 @@ async function post(url: string, path: string, body: unknown): Promise<Response>
 describe.each(TRANSPORTS)('[LB] nginx in front of two nodes, %s', (transport) => {
   it('[LB1] the full flow works through the proxy and clients land on both nodes', async () => {
     const c = await startCluster({ env: { TRUST_PROXY: 'loopback' } });
-    const nginx = await startNginx(c.nodes.map((n) => Number(new URL(n.url).port)));
+    const nginx = await startNginx(c.nodes.map((n) => Number(new URL(n.url).port)), { accessLog: true });
     onTestFinished(() => nginx.stop());
+    // A failure says what the proxy and the clients saw: nginx's error and access logs (status and
+    // upstream of every request) and every client's disconnect, with its reason.
+    const disconnects: string[] = [];
+    onTestFailed(() => {
+      console.error(`[LB1 ${transport}] disconnects:\n${disconnects.join('\n') || '(none)'}\nnginx error log:\n${nginx.errorLog() || '(empty)'}\nnginx access log:\n${nginx.accessLog()}`);
+    });
+    const watch = (name: string, s: { on(ev: 'disconnect', f: (reason: string, d?: unknown) => void): unknown }) =>
+      s.on('disconnect', (reason, d) => disconnects.push(`${new Date().toISOString()} ${name}: ${reason} ${d instanceof Error ? d.message : JSON.stringify(d ?? null)}`));
     await c.nodes[1].login('lb@example.com');
     const login = await post(nginx.url, '/api/login', { email: 'lb@example.com', password: 'pw-lb@example.com-secret' });
     expect(login.status).toBe(200);
     // A browser on the proxy's origin: the Origin check must see the proxy's host, port included.
     const agent = await connect(nginx.url, '/agent', { transport, cookie: cookieOf(login), origin: nginx.url });
+    watch('agent', agent);
 
     const visitors: VisitorClient[] = [];
     for (let i = 0; i < 12; i++) {
       const cookie = cookieOf(await post(nginx.url, '/api/visitor/session', {}));
       visitors.push(await connect(nginx.url, '/visitor', { transport, cookie }));
+      watch(`visitor ${i}`, visitors[i]);
     }
     const perNode = c.nodes.map((n) => n.app.ns.visitor.sockets.size);
     expect(perNode.reduce((x, y) => x + y)).toBe(12);
