@@ -4,6 +4,7 @@
 
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { corkUntilBurstEnds } from '../edge/cork.ts';
 
 export function createRedis(url: string, logger: Logger, role: string): Redis {
   const redis = new Redis(url, {
@@ -36,39 +37,16 @@ export function createRedis(url: string, logger: Logger, role: string): Redis {
  */
 export function guardPublish(pub: Redis, logger: Logger): void {
   const publish = pub.publish.bind(pub);
-  const coalesce = coalescePublishes(pub);
   pub.publish = (channel, message) => {
-    coalesce();
+    // One write to Redis per burst of publishes instead of one per PUBLISH (edge/cork.ts): a group
+    // commit's acks publish their messages to the other nodes in one burst, and at saturation those
+    // writes were the node's largest cost in a cluster. ioredis still writes every command at once
+    // and in order, and reads every reply; only the kernel gets them together.
+    if (pub.status === 'ready' && pub.stream?.writable) corkUntilBurstEnds(pub.stream);
     return publish(channel, message).catch((err: unknown) => {
       logger.warn({ event: 'redis.publish_failed', err: { message: (err as Error).message } }, 'redis publish failed');
       return 0;
     });
-  };
-}
-
-/**
- * One write to Redis per burst of publishes instead of one per PUBLISH. A group commit's acks make
- * a burst of microtasks, each publishing its message to the other nodes, and each PUBLISH was a
- * write() of its own (at saturation the node spent more time in those writes than in anything else
- * of the cluster's). The connection is corked at the first publish of a tick and uncorked once the
- * tick's work is done, as realtime/write-batching.ts does for WebSockets: ioredis still writes
- * every command at once and in order, and reads every reply; only the kernel gets them together.
- * Returns what to call before each publish.
- */
-function coalescePublishes(pub: Redis): () => void {
-  let corked: Redis['stream'] | null = null;
-  const uncork = () => {
-    corked?.uncork();
-    corked = null;
-  };
-  return () => {
-    if (corked !== null || pub.status !== 'ready') return;
-    const stream = pub.stream;
-    if (!stream?.writable) return;
-    corked = stream;
-    stream.cork();
-    // process.nextTick from a microtask runs after the whole microtask queue: the end of the burst.
-    process.nextTick(uncork);
   };
 }
 

@@ -5,6 +5,7 @@
 
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { cookieValue } from '../edge/cookies.ts';
 
 export const DEVICE_COOKIE = 'parley.device';
 const VERSION = 'd1';
@@ -14,16 +15,6 @@ const MAX_VALUE_LENGTH = 256;
 
 function sign(secret: string, payload: string): string {
   return createHmac('sha256', secret).update(payload).digest('base64url');
-}
-
-/** The value of one cookie in the Cookie header, found by a scan (no pattern to backtrack). */
-function cookieValue(header: string | undefined, name: string): string | null {
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return null;
 }
 
 export function readDeviceCookie(req: Request, secret: string): { agentId: string; deviceId: string } | null {

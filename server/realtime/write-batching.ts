@@ -5,10 +5,11 @@
 // under a WebSocket transport is corked when the engine starts flushing to it
 // and uncorked once the current tick's work is done, so the kernel gets them
 // in one writev. Long-polling needs nothing: a poll response carries every
-// packet buffered at that moment already.
+// packet buffered at that moment already. The corking itself: edge/cork.ts.
 
 import type { Socket as TcpSocket } from 'node:net';
 import type { Server } from 'socket.io';
+import { corkUntilBurstEnds } from '../edge/cork.ts';
 
 /** The engine.io connection's transport, and under a WebSocket one the `ws` socket and its TCP socket. */
 interface EngineConnection {
@@ -17,22 +18,12 @@ interface EngineConnection {
 }
 
 export function batchWebSocketWrites(io: Server): void {
-  // Corked in this tick, uncorked together at its end: one nextTick per burst, no stream getters per flush.
-  const corked = new Set<TcpSocket>();
-  const uncorkAll = () => {
-    for (const tcp of corked) tcp.uncork();
-    corked.clear();
-  };
   // One listener shared by every connection (called with the connection as `this`): no closure per connection.
   function onFlush(this: EngineConnection): void {
     const transport = this.transport;
     if (transport?.name !== 'websocket') return;
     const tcp = transport.socket?._socket;
-    if (!tcp || corked.has(tcp)) return;
-    // process.nextTick from a microtask runs after the whole microtask queue: the end of the burst.
-    if (corked.size === 0) process.nextTick(uncorkAll);
-    corked.add(tcp);
-    tcp.cork();
+    if (tcp) corkUntilBurstEnds(tcp);
   }
   io.engine.on('connection', (conn: EngineConnection) => conn.on('flush', onFlush));
 }
