@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Note } from '../../server/protocol/shapes.ts';
-import { type AgentClient, type VisitorClient, next, ok, record, request, requestUntyped, untyped } from '../helpers/clients.ts';
+import { type AgentClient, type VisitorClient, arrived, next, ok, record, request, requestUntyped, untyped } from '../helpers/clients.ts';
 import { MATRIX, startTopology } from '../helpers/topology.ts';
 
 /** Every event a visitor socket receives, as [name, payload]. */
@@ -40,6 +40,9 @@ describe.each(MATRIX)('[NOTE] private notes, %s over %s', (topology, transport) 
     await ok(alice.socket, 'conversation:claim', { conversationId });
     const { socket: visitorTab2 } = await t.visitor(transport, cookie);
     const seenByTab2 = everything(visitorTab2);
+    // A tab joins its conversation's room with its snapshot, which may come after the connect (a read
+    // first): it is live from then on. A loaded full run once had a message sent between the two missed live.
+    await arrived(visitorTab2, 'conversation', (c) => c.id === conversationId);
     await ok(alice.socket, 'message:send', { conversationId, clientId: 'a-1', body: 'hi there' });
 
     // A note: acked with its place after seq 2, to the admin, the author's other tab, and a mention to Bob.
